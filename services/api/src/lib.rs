@@ -1,0 +1,1 @@
+//! The HTTP service: axum router, access control, OpenAPI.

@@ -1,0 +1,3 @@
+//! The `dangjian` command line: a thin shell over the library crates.
+
+fn main() {}

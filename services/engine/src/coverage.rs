@@ -1,0 +1,1 @@
+//! coverage (placeholder; being written).

@@ -1,0 +1,1 @@
+//! gaps (placeholder; being written).

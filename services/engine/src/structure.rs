@@ -1,0 +1,1 @@
+//! structure (placeholder; being written).

@@ -1,0 +1,13 @@
+//! The domain model of Dangjian Graph: the network bundle (SPEC §2), the documents the
+//! analytics return (SPEC §3 "Outputs"), validation problems, and the `Store` seam every
+//! storage backend implements. This crate does no I/O.
+
+pub mod bundle;
+pub mod documents;
+pub mod problem;
+pub mod store;
+
+pub use bundle::*;
+pub use documents::*;
+pub use problem::{Problem, Problems};
+pub use store::{Store, StoreError, TokenInfo, TokenRole};

@@ -1,0 +1,1 @@
+//! Synthetic network generator, deterministic per seed, at district or Shanghai scale.
