@@ -4,10 +4,13 @@
 
 pub mod bundle;
 pub mod documents;
+pub mod merge;
 pub mod problem;
 pub mod store;
+pub mod validate;
 
 pub use bundle::*;
 pub use documents::*;
 pub use problem::{Problem, Problems};
 pub use store::{Store, StoreError, TokenInfo, TokenRole};
+pub use validate::{Kind, validate, validation_problems};
