@@ -1,0 +1,321 @@
+//! Access control (SPEC §6): who the caller is, which part of the network their token covers,
+//! and the redaction and masking applied to what they read.
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use dangjian_model::{Bundle, Id, TokenRole};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+/// Where an entity sits in the hierarchy; `None` where the level does not apply.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Place {
+    pub district: Option<Id>,
+    pub street: Option<Id>,
+    pub community: Option<Id>,
+    pub committee: Option<Id>,
+}
+
+/// The place of every entity that has one (mass orgs and unregistered members have none), and
+/// for each unit the streets and districts its partnerships reach.
+#[derive(Debug, Default)]
+pub struct Places {
+    by_id: HashMap<Id, Place>,
+    partner_reach: HashMap<Id, HashSet<Id>>,
+}
+
+impl Places {
+    /// Index a bundle.
+    pub fn new(b: &Bundle) -> Places {
+        let mut by_id: HashMap<Id, Place> = HashMap::new();
+        for d in &b.districts {
+            by_id.insert(
+                d.id.clone(),
+                Place {
+                    district: Some(d.id.clone()),
+                    ..Place::default()
+                },
+            );
+        }
+        for s in &b.streets {
+            by_id.insert(
+                s.id.clone(),
+                Place {
+                    district: Some(s.district.clone()),
+                    street: Some(s.id.clone()),
+                    ..Place::default()
+                },
+            );
+        }
+        let street_place = |by_id: &HashMap<Id, Place>, street: &str| {
+            by_id.get(street).cloned().unwrap_or_else(|| Place {
+                street: Some(street.to_string()),
+                ..Place::default()
+            })
+        };
+        for c in &b.communities {
+            let mut p = street_place(&by_id, &c.street);
+            p.community = Some(c.id.clone());
+            by_id.insert(c.id.clone(), p);
+        }
+        for k in &b.committees {
+            let mut p = by_id.get(&k.community).cloned().unwrap_or_default();
+            p.committee = Some(k.id.clone());
+            by_id.insert(k.id.clone(), p);
+        }
+        for u in &b.units {
+            let p = street_place(&by_id, &u.street);
+            by_id.insert(u.id.clone(), p);
+        }
+        for s in &b.social_orgs {
+            let p = street_place(&by_id, &s.street);
+            by_id.insert(s.id.clone(), p);
+        }
+        let of = |by_id: &HashMap<Id, Place>, id: &Option<Id>| {
+            id.as_ref().and_then(|i| by_id.get(i).cloned())
+        };
+        for o in &b.party_orgs {
+            if let Some(p) = of(&by_id, &Some(o.leads.clone())) {
+                by_id.insert(o.id.clone(), p);
+            }
+        }
+        let derived: Vec<(Id, Option<Place>)> = b
+            .needs
+            .iter()
+            .map(|n| (n.id.clone(), of(&by_id, &Some(n.committee.clone()))))
+            .chain(
+                b.projects
+                    .iter()
+                    .map(|p| (p.id.clone(), of(&by_id, &Some(p.committee.clone())))),
+            )
+            .chain(
+                b.members
+                    .iter()
+                    .map(|m| (m.id.clone(), of(&by_id, &m.registered_at))),
+            )
+            .chain(
+                b.partnerships
+                    .iter()
+                    .map(|p| (p.id.clone(), of(&by_id, &Some(p.target.clone())))),
+            )
+            .chain(
+                b.resources
+                    .iter()
+                    .map(|r| (r.id.clone(), of(&by_id, &Some(r.provider.clone())))),
+            )
+            .chain(
+                b.responsibilities
+                    .iter()
+                    .map(|r| (r.id.clone(), of(&by_id, &Some(r.party_org.clone())))),
+            )
+            .collect();
+        for (id, place) in derived {
+            if let Some(p) = place {
+                by_id.insert(id, p);
+            }
+        }
+        let mut partner_reach: HashMap<Id, HashSet<Id>> = HashMap::new();
+        for p in &b.partnerships {
+            if let Some(place) = by_id.get(&p.target) {
+                let reach = partner_reach.entry(p.unit.clone()).or_default();
+                reach.extend(place.street.iter().cloned());
+                reach.extend(place.district.iter().cloned());
+            }
+        }
+        Places {
+            by_id,
+            partner_reach,
+        }
+    }
+
+    /// The place of an id.
+    pub fn get(&self, id: &str) -> Option<&Place> {
+        self.by_id.get(id)
+    }
+
+    /// Whether `id` lies in the subtree of `scope` (a street or district id; `city` holds all).
+    pub fn within(&self, id: &str, scope: &str) -> bool {
+        if scope == "city" {
+            return true;
+        }
+        self.get(id).is_some_and(|p| {
+            p.street.as_deref() == Some(scope) || p.district.as_deref() == Some(scope)
+        })
+    }
+}
+
+/// The caller, from the bearer token.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Public token id (safe to log).
+    pub token_id: String,
+    pub role: TokenRole,
+    /// The subtree the token is confined to.
+    pub scope: Option<String>,
+}
+
+impl Caller {
+    /// The subtree reads and writes are confined to (`None`: the whole city).
+    pub fn restriction(&self) -> Option<&str> {
+        match self.role {
+            TokenRole::Admin => None,
+            _ => self.scope.as_deref().filter(|s| *s != "city"),
+        }
+    }
+
+    /// The scope used when a request names none.
+    pub fn default_scope(&self) -> String {
+        self.restriction().unwrap_or("city").to_string()
+    }
+
+    /// Whether the caller may read personal data unmasked.
+    pub fn sees_personal_data(&self) -> bool {
+        self.role != TokenRole::Viewer
+    }
+
+    /// 403 unless the caller may write.
+    pub fn require_writer(&self) -> Result<(), AppError> {
+        match self.role {
+            TokenRole::Viewer => Err(AppError::Forbidden("viewer tokens cannot write".into())),
+            _ => Ok(()),
+        }
+    }
+
+    /// 403 unless the caller is an admin.
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        match self.role {
+            TokenRole::Admin => Ok(()),
+            _ => Err(AppError::Forbidden("only admin tokens may do this".into())),
+        }
+    }
+
+    /// Whether `id` is inside the caller's subtree.
+    pub fn inside(&self, places: &Places, id: &str) -> bool {
+        match self.restriction() {
+            None => true,
+            Some(scope) => id == scope || places.within(id, scope),
+        }
+    }
+
+    /// 403 unless `id` is inside the caller's subtree.
+    pub fn require_inside(&self, places: &Places, id: &str) -> Result<(), AppError> {
+        if self.inside(places, id) {
+            Ok(())
+        } else {
+            Err(AppError::outside(id))
+        }
+    }
+
+    /// A scope for an analytics read: the given one, checked, or the default.
+    pub fn read_scope(&self, places: &Places, scope: Option<&str>) -> Result<String, AppError> {
+        match scope {
+            None | Some("") => Ok(self.default_scope()),
+            Some(s) => {
+                if self.restriction().is_some() && (s == "city" || !self.inside(places, s)) {
+                    return Err(AppError::outside(s));
+                }
+                Ok(s.to_string())
+            }
+        }
+    }
+
+    /// Whether the caller may learn that `id` exists: inside the subtree, an ancestor of it,
+    /// an entity without a place (mass orgs, plain values), or a unit partnering inside.
+    pub fn visible(&self, places: &Places, id: &str) -> bool {
+        let Some(scope) = self.restriction() else {
+            return true;
+        };
+        if self.inside(places, id) {
+            return true;
+        }
+        let Some(place) = places.get(id) else {
+            return true;
+        };
+        let ancestor = places
+            .get(scope)
+            .is_some_and(|s| s.district.as_deref() == Some(id) && place.street.is_none());
+        ancestor
+            || places
+                .partner_reach
+                .get(id)
+                .is_some_and(|reach| reach.contains(scope))
+    }
+
+    /// Remove from a document everything that names an entity the caller may not see: array
+    /// elements (ids, or objects with such an id in a field), map keys, and scalar fields.
+    pub fn redact(&self, places: &Places, doc: &mut Value) {
+        if self.restriction().is_some() {
+            redact_value(doc, &|id| self.visible(places, id));
+        }
+    }
+}
+
+/// Returns whether the value may stay where it is (false: drop it from its array).
+fn redact_value(v: &mut Value, visible: &dyn Fn(&str) -> bool) -> bool {
+    match v {
+        Value::String(s) => visible(s),
+        Value::Array(items) => {
+            items.retain_mut(|x| redact_value(x, visible));
+            true
+        }
+        Value::Object(map) => {
+            map.retain(|k, _| visible(k));
+            let mut keep = true;
+            for x in map.values_mut() {
+                match x {
+                    Value::String(s) if !visible(s) => {
+                        *x = Value::Null;
+                        keep = false;
+                    }
+                    other => {
+                        redact_value(other, visible);
+                    }
+                }
+            }
+            keep
+        }
+        _ => true,
+    }
+}
+
+/// Mask a member row for viewers: the name reduced to its surname (first character) and `*`,
+/// no birth year, no employer.
+pub fn mask_member(row: &mut Value) {
+    if let Value::Object(map) = row {
+        if let Some(Value::String(name)) = map.get_mut("name") {
+            let surname: String = name.chars().take(1).collect();
+            *name = format!("{surname}*");
+        }
+        map.remove("birth_year");
+        map.remove("employer");
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .ok_or(AppError::Unauthorized)?;
+        let secret = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or(AppError::Unauthorized)?;
+        let info = state
+            .token_for(secret)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        Ok(Caller {
+            token_id: info.id,
+            role: info.role,
+            scope: info.scope,
+        })
+    }
+}

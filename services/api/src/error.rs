@@ -1,0 +1,143 @@
+//! One error type for every handler: bad input becomes a 4xx with details, internals an opaque,
+//! logged 500 (`{"error": {"code", "message", "details"}}`).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use dangjian_engine::EngineError;
+use dangjian_model::{Problem, Problems, StoreError};
+use serde_json::json;
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request is malformed: bad JSON syntax, a bad query parameter (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The data would make the network invalid, or a body has wrong fields or types (422).
+    #[error("{message}")]
+    Invalid {
+        /// Summary.
+        message: String,
+        /// One entry per problem, with table, location and field.
+        problems: Vec<Problem>,
+    },
+    /// No token, an unknown or a revoked one (401).
+    #[error("a valid bearer token is required")]
+    Unauthorized,
+    /// The token's role or scope does not allow this (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such resource (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The id exists already (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// The body is larger than the configured limit (413).
+    #[error("the request body is larger than the limit of {0} bytes")]
+    PayloadTooLarge(usize),
+    /// Something failed inside the service; logged, never shown (500).
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The status code this error answers with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The machine-readable code in the body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Invalid { .. } => "invalid",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// A 422 from a list of problems.
+    pub fn invalid(problems: Problems) -> AppError {
+        AppError::Invalid {
+            message: format!(
+                "the network would be invalid: {} problem(s)",
+                problems.0.len()
+            ),
+            problems: problems.0,
+        }
+    }
+
+    /// A 422 for one problem in a request body.
+    pub fn invalid_body(table: &str, field: Option<String>, message: String) -> AppError {
+        AppError::Invalid {
+            message: format!("invalid request body: {message}"),
+            problems: vec![Problem {
+                table: table.to_string(),
+                location: "request body".to_string(),
+                id: None,
+                field,
+                message,
+            }],
+        }
+    }
+
+    /// A 403 for an entity or scope outside the caller's subtree.
+    pub fn outside(what: &str) -> AppError {
+        AppError::Forbidden(format!("`{what}` is outside the scope of this token"))
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Invalid(p) => AppError::invalid(p),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<EngineError> for AppError {
+    fn from(e: EngineError) -> Self {
+        AppError::NotFound(e.to_string())
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        AppError::Internal(format!("background task failed: {e}"))
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let (message, details) = match &self {
+            AppError::Internal(detail) => {
+                // The span around the request carries the request id.
+                tracing::error!(error = %detail, "internal error");
+                ("internal error; see the service log".to_string(), json!([]))
+            }
+            AppError::Invalid { message, problems } => (
+                message.clone(),
+                serde_json::to_value(problems).unwrap_or_else(|_| json!([])),
+            ),
+            other => (other.to_string(), json!([])),
+        };
+        let body = json!({"error": {"code": self.code(), "message": message, "details": details}});
+        (status, axum::Json(body)).into_response()
+    }
+}

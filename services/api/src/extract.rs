@@ -1,0 +1,172 @@
+//! Request extractors that turn bad input into `AppError`s: query parameters (400 for unknown
+//! or malformed ones), and bodies (413 past the limit, 400 for bad JSON syntax, 422 with the
+//! field for wrong types, missing or unknown fields).
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use dangjian_model::Date;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+
+/// The query string as a map; take what you need, then `finish()` rejects the rest.
+#[derive(Debug, Default)]
+pub struct Params(BTreeMap<String, String>);
+
+impl Params {
+    /// Remove and return a parameter (empty values count as absent).
+    pub fn take(&mut self, key: &str) -> Option<String> {
+        self.0.remove(key).filter(|v| !v.is_empty())
+    }
+
+    /// A `YYYY-MM-DD` parameter; absent → `None`.
+    pub fn take_date(&mut self, key: &str) -> Result<Option<Date>, AppError> {
+        self.take(key)
+            .map(|v| {
+                Date::parse_from_str(&v, "%Y-%m-%d").map_err(|_| {
+                    AppError::BadRequest(format!("`{key}` must be a date YYYY-MM-DD, got `{v}`"))
+                })
+            })
+            .transpose()
+    }
+
+    /// `as_of`, defaulting to today.
+    pub fn take_as_of(&mut self) -> Result<Date, AppError> {
+        Ok(self
+            .take_date("as_of")?
+            .unwrap_or_else(|| chrono::Local::now().date_naive()))
+    }
+
+    /// An unsigned integer parameter.
+    pub fn take_usize(&mut self, key: &str) -> Result<Option<usize>, AppError> {
+        self.take(key)
+            .map(|v| {
+                v.parse::<usize>().map_err(|_| {
+                    AppError::BadRequest(format!(
+                        "`{key}` must be a non-negative integer, got `{v}`"
+                    ))
+                })
+            })
+            .transpose()
+    }
+
+    /// A boolean parameter (`true`/`false`/`1`/`0`).
+    pub fn take_bool(&mut self, key: &str) -> Result<Option<bool>, AppError> {
+        self.take(key)
+            .map(|v| match v.as_str() {
+                "true" | "1" => Ok(true),
+                "false" | "0" => Ok(false),
+                _ => Err(AppError::BadRequest(format!(
+                    "`{key}` must be true or false, got `{v}`"
+                ))),
+            })
+            .transpose()
+    }
+
+    /// 400 when parameters are left that the endpoint does not know.
+    pub fn finish(self) -> Result<(), AppError> {
+        match self.0.keys().next() {
+            None => Ok(()),
+            Some(k) => Err(AppError::BadRequest(format!(
+                "unknown query parameter `{k}`"
+            ))),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let query = parts.uri.query().unwrap_or("");
+        let pairs: Vec<(String, String)> = serde_urlencoded_pairs(query)?;
+        let mut map = BTreeMap::new();
+        for (k, v) in pairs {
+            if map.insert(k.clone(), v).is_some() {
+                return Err(AppError::BadRequest(format!(
+                    "query parameter `{k}` is given twice"
+                )));
+            }
+        }
+        Ok(Params(map))
+    }
+}
+
+fn serde_urlencoded_pairs(query: &str) -> Result<Vec<(String, String)>, AppError> {
+    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(
+        &format!("/?{query}")
+            .parse()
+            .map_err(|_| AppError::BadRequest("malformed query string".into()))?,
+    )
+    .map(|q| q.0)
+    .map_err(|_| AppError::BadRequest("malformed query string".into()))
+}
+
+/// The raw request body, within the configured limit.
+pub struct Body(pub bytes::Bytes);
+
+impl FromRequest<AppState> for Body {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+        let limit = state.config().body_limit;
+        match bytes::Bytes::from_request(req, state).await {
+            Ok(b) => Ok(Body(b)),
+            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::PayloadTooLarge(limit))
+            }
+            Err(rejection) => Err(AppError::BadRequest(rejection.body_text())),
+        }
+    }
+}
+
+impl Body {
+    /// Parse as JSON of type `T`: 400 for bad syntax, 422 naming the field otherwise.
+    pub fn json<T: DeserializeOwned>(&self, table: &str) -> Result<T, AppError> {
+        parse_json(&self.0, table)
+    }
+}
+
+/// Parse JSON: 400 for syntax errors, 422 (with the path of the field) for data errors.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], table: &str) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            match inner.classify() {
+                serde_json::error::Category::Data => {
+                    let message = strip_position(&inner.to_string());
+                    let field = field_of(&path, &message);
+                    Err(AppError::invalid_body(table, field, message))
+                }
+                _ => Err(AppError::BadRequest(format!("malformed JSON: {inner}"))),
+            }
+        }
+    }
+}
+
+/// The field a data error is about: the last path segment, or the field named by a
+/// missing/unknown-field message.
+pub(crate) fn field_of(path: &str, message: &str) -> Option<String> {
+    for prefix in ["unknown field `", "missing field `"] {
+        if let Some(rest) = message.split(prefix).nth(1)
+            && let Some(name) = rest.split('`').next()
+        {
+            return Some(name.to_string());
+        }
+    }
+    path.rsplit('.')
+        .next()
+        .filter(|s| !s.is_empty() && *s != "?")
+        .map(|s| s.split('[').next().unwrap_or(s).to_string())
+}
+
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}

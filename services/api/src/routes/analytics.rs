@@ -1,0 +1,369 @@
+//! The analytics endpoints: coverage, gaps, checklists (JSON, CSV, XLSX), what-if, brokers and
+//! areas. Documents are computed on a blocking thread and cached per network version.
+
+use crate::access::Caller;
+use crate::error::AppError;
+use crate::extract::{Body, Params};
+use crate::state::{AppState, Snapshot};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use dangjian_engine::Engine;
+use dangjian_model::{Date, Id};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// Largest `limit` for brokers.
+const MAX_BROKERS: usize = 1000;
+
+/// A JSON response from already serialised bytes.
+pub fn json_bytes(body: bytes::Bytes) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+/// Serialise a document, redacted for the caller.
+fn serialise<T: Serialize>(
+    doc: &T,
+    caller: &Caller,
+    snap: &Snapshot,
+) -> Result<bytes::Bytes, AppError> {
+    if caller.restriction().is_none() {
+        return serde_json::to_vec(doc).map(Into::into).map_err(internal);
+    }
+    let mut value = serde_json::to_value(doc).map_err(internal)?;
+    caller.redact(&snap.places, &mut value);
+    serde_json::to_vec(&value).map(Into::into).map_err(internal)
+}
+
+/// A cached document for (kind, scope, as_of) and the caller's restriction; computed on a
+/// blocking thread on a miss.
+async fn cached<T, F>(
+    snap: Arc<Snapshot>,
+    caller: &Caller,
+    kind: &'static str,
+    key: String,
+    as_of: Date,
+    compute: F,
+) -> Result<bytes::Bytes, AppError>
+where
+    T: Serialize,
+    F: FnOnce(&Engine) -> Result<T, AppError> + Send + 'static,
+{
+    let key = format!("{key}|{}", caller.restriction().unwrap_or(""));
+    if let Some(hit) = snap.cache_get(kind, &key, as_of) {
+        return Ok(hit);
+    }
+    let caller2 = caller.clone();
+    let snap2 = snap.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        let doc = compute(&snap2.engine)?;
+        serialise(&doc, &caller2, &snap2)
+    })
+    .await??;
+    snap.cache_put(kind, &key, as_of, bytes.clone());
+    Ok(bytes)
+}
+
+/// Coverage of a scope (SPEC §3): per committee, with roll-ups.
+#[utoipa::path(get, path = "/api/v1/coverage", tag = "analytics",
+    params(
+        ("scope" = Option<String>, Query, description = "`city` or a district, street, community or committee id; default: city, or the token's subtree"),
+        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
+    ),
+    responses((status = 200, description = "The coverage document", body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn coverage(
+    State(state): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> Result<Response, AppError> {
+    let scope = p.take("scope");
+    let as_of = p.take_as_of()?;
+    p.finish()?;
+    let snap = state.snapshot();
+    let scope = caller.read_scope(&snap.places, scope.as_deref())?;
+    let s = scope.clone();
+    let body = cached(snap, &caller, "coverage", scope, as_of, move |e| {
+        Ok(e.coverage(&s, as_of)?)
+    })
+    .await?;
+    Ok(json_bytes(body))
+}
+
+/// Resource sinking gaps of a scope (SPEC §3).
+#[utoipa::path(get, path = "/api/v1/gaps", tag = "analytics",
+    params(
+        ("scope" = Option<String>, Query, description = "`city` or a district, street, community or committee id"),
+        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
+    ),
+    responses((status = 200, description = "The gaps document", body = Object), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn gaps(
+    State(state): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> Result<Response, AppError> {
+    let scope = p.take("scope");
+    let as_of = p.take_as_of()?;
+    p.finish()?;
+    let snap = state.snapshot();
+    let scope = caller.read_scope(&snap.places, scope.as_deref())?;
+    let s = scope.clone();
+    let body = cached(snap, &caller, "gaps", scope, as_of, move |e| {
+        Ok(e.gaps(&s, as_of)?)
+    })
+    .await?;
+    Ok(json_bytes(body))
+}
+
+/// Output format of a checklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn checklist_format(param: Option<&str>, headers: &HeaderMap) -> Result<Format, AppError> {
+    match param {
+        Some("json") => return Ok(Format::Json),
+        Some("csv") => return Ok(Format::Csv),
+        Some("xlsx") => return Ok(Format::Xlsx),
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "`format` must be json, csv or xlsx, got `{other}`"
+            )));
+        }
+        None => {}
+    }
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Ok(if accept.contains("text/csv") {
+        Format::Csv
+    } else if accept.contains(XLSX_MIME) {
+        Format::Xlsx
+    } else {
+        Format::Json
+    })
+}
+
+/// The responsibility checklist (责任清单) of a party org, as JSON, CSV or XLSX.
+#[utoipa::path(get, path = "/api/v1/party-orgs/{id}/checklist", tag = "analytics",
+    params(
+        ("id" = String, Path, description = "Party org id"),
+        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
+        ("subtree" = Option<bool>, Query, description = "Include every org below it"),
+        ("format" = Option<String>, Query, description = "json (default), csv or xlsx; `Accept: text/csv` or the XLSX type also work"),
+    ),
+    responses((status = 200, description = "The checklist document, CSV or XLSX", body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn checklist(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    mut p: Params,
+) -> Result<Response, AppError> {
+    let as_of = p.take_as_of()?;
+    let subtree = p.take_bool("subtree")?.unwrap_or(false);
+    let format = checklist_format(p.take("format").as_deref(), &headers)?;
+    p.finish()?;
+    let snap = state.snapshot();
+    if snap.places.get(&org).is_none() && !snap.bundle().party_orgs.iter().any(|o| o.id == org) {
+        return Err(AppError::NotFound(format!("unknown party org `{org}`")));
+    }
+    caller.require_inside(&snap.places, &org)?;
+    let key = format!("{org}|{subtree}");
+    let o = org.clone();
+    let body = cached(snap.clone(), &caller, "checklist", key, as_of, move |e| {
+        Ok(e.checklist(&o, subtree, as_of)?)
+    })
+    .await?;
+    if format == Format::Json {
+        return Ok(json_bytes(body));
+    }
+    let doc: dangjian_model::ChecklistDoc = serde_json::from_slice(&body).map_err(internal)?;
+    let safe_org: String = org
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let (mime, ext, bytes): (&str, &str, Vec<u8>) = match format {
+        Format::Csv => (
+            "text/csv; charset=utf-8",
+            "csv",
+            dangjian_engine::checklist_csv(&doc).into_bytes(),
+        ),
+        _ => (
+            XLSX_MIME,
+            "xlsx",
+            tokio::task::spawn_blocking(move || crate::xlsx::checklist_xlsx(&doc)).await??,
+        ),
+    };
+    let disposition = format!("attachment; filename=\"checklist-{safe_org}-{as_of}.{ext}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The body of `POST /whatif`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIfRequest {
+    /// Units to remove (with all their partnerships).
+    #[serde(default)]
+    pub without_units: Vec<Id>,
+    /// Partnerships to remove.
+    #[serde(default)]
+    pub without_partnerships: Vec<Id>,
+    /// Scope of the figures; default: city, or the token's subtree.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// YYYY-MM-DD, default today.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub as_of: Option<Date>,
+}
+
+/// Coverage and gap figures after removing units or partnerships, without changing stored data.
+#[utoipa::path(post, path = "/api/v1/whatif", tag = "analytics",
+    request_body = WhatIfRequest,
+    responses((status = 200, description = "The what-if document", body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn whatif(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Body,
+) -> Result<Response, AppError> {
+    let req: WhatIfRequest = body.json("whatif")?;
+    let snap = state.snapshot();
+    let scope = caller.read_scope(&snap.places, req.scope.as_deref())?;
+    let b = snap.bundle();
+    for u in &req.without_units {
+        if !b.units.iter().any(|x| &x.id == u) {
+            return Err(AppError::NotFound(format!("unknown unit `{u}`")));
+        }
+        if !caller.visible(&snap.places, u) {
+            return Err(AppError::outside(u));
+        }
+    }
+    for id in &req.without_partnerships {
+        if !b.partnerships.iter().any(|x| &x.id == id) {
+            return Err(AppError::NotFound(format!("unknown partnership `{id}`")));
+        }
+        caller.require_inside(&snap.places, id)?;
+    }
+    let as_of = req
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let what = dangjian_engine::WhatIf {
+        without_units: req.without_units,
+        without_partnerships: req.without_partnerships,
+    };
+    let caller2 = caller.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        let doc = snap.engine.whatif(&what, &scope, as_of)?;
+        serialise(&doc, &caller2, &snap)
+    })
+    .await??;
+    Ok(json_bytes(bytes))
+}
+
+/// Broker units of a scope by betweenness centrality.
+#[utoipa::path(get, path = "/api/v1/brokers", tag = "analytics",
+    params(
+        ("scope" = Option<String>, Query, description = "`city` or a district, street, community or committee id"),
+        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
+        ("limit" = Option<usize>, Query, description = "At most this many (default 20, max 1000)"),
+    ),
+    responses((status = 200, description = "The brokers document", body = Object), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn brokers(
+    State(state): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> Result<Response, AppError> {
+    let scope = p.take("scope");
+    let as_of = p.take_as_of()?;
+    let limit = p.take_usize("limit")?.unwrap_or(20).min(MAX_BROKERS);
+    p.finish()?;
+    let snap = state.snapshot();
+    let scope = caller.read_scope(&snap.places, scope.as_deref())?;
+    let s = scope.clone();
+    let key = format!("{scope}|{limit}");
+    let body = cached(snap, &caller, "brokers", key, as_of, move |e| {
+        Ok(e.brokers(&s, as_of, limit)?)
+    })
+    .await?;
+    Ok(json_bytes(body))
+}
+
+/// Areas (片区) of a scope: clusters of committees.
+#[utoipa::path(get, path = "/api/v1/areas", tag = "analytics",
+    params(
+        ("scope" = Option<String>, Query, description = "`city` or a district, street, community or committee id"),
+        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
+    ),
+    responses((status = 200, description = "The areas document", body = Object), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn areas(
+    State(state): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> Result<Response, AppError> {
+    let scope = p.take("scope");
+    let as_of = p.take_as_of()?;
+    p.finish()?;
+    let snap = state.snapshot();
+    let scope = caller.read_scope(&snap.places, scope.as_deref())?;
+    let s = scope.clone();
+    let body = cached(snap, &caller, "areas", scope, as_of, move |e| {
+        Ok(e.areas(&s, as_of)?)
+    })
+    .await?;
+    Ok(json_bytes(body))
+}
+
+/// The error body, for the OpenAPI document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// `{"code", "message", "details"}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// `bad_request`, `invalid`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
+    /// `payload_too_large` or `internal`.
+    pub code: String,
+    pub message: String,
+    /// For `invalid`: the problems, each with table, location, id and field.
+    #[schema(value_type = Vec<Object>)]
+    pub details: Vec<serde_json::Value>,
+}

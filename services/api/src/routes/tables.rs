@@ -1,0 +1,484 @@
+//! Reads of every table with filters and pagination, and the committee detail with its links.
+//! Coordinators see their subtree only; viewers see members masked.
+
+use crate::access::{Caller, mask_member};
+use crate::error::AppError;
+use crate::extract::Params;
+use crate::state::{AppState, Snapshot};
+use axum::Json;
+use axum::extract::{Path, State};
+use dangjian_model::{Bundle, Date};
+use serde::Serialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+/// Default page size.
+pub const DEFAULT_LIMIT: usize = 100;
+/// Largest page size.
+pub const MAX_LIMIT: usize = 1000;
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page {
+    /// The rows of this page.
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<Value>,
+    /// Rows matching the filters, over all pages.
+    pub total: usize,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+fn matches(filter: &Option<String>, value: Option<&str>) -> bool {
+    filter.as_deref().is_none_or(|f| value == Some(f))
+}
+
+fn to_value<T: Serialize>(row: &T) -> Result<Value, AppError> {
+    serde_json::to_value(row).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Filter, count and page rows, serialising only the page.
+fn page<'a, T: Serialize + 'a>(
+    rows: impl Iterator<Item = &'a T>,
+    limit: usize,
+    offset: usize,
+) -> Result<Page, AppError> {
+    let mut items = Vec::new();
+    let mut total = 0;
+    for row in rows {
+        if total >= offset && items.len() < limit {
+            items.push(to_value(row)?);
+        }
+        total += 1;
+    }
+    Ok(Page {
+        items,
+        total,
+        limit,
+        offset,
+    })
+}
+
+/// List one table for the caller.
+pub fn list_table(
+    snap: &Snapshot,
+    caller: &Caller,
+    table: &str,
+    mut p: Params,
+) -> Result<Page, AppError> {
+    let limit = p.take_usize("limit")?.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(AppError::BadRequest(format!(
+            "`limit` must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    let offset = p.take_usize("offset")?.unwrap_or(0);
+    let b: &Bundle = snap.bundle();
+    let pl = &snap.places;
+    let inside = |id: &str| caller.inside(pl, id);
+    let visible = |id: &str| caller.visible(pl, id);
+    let street_of = |id: &str| pl.get(id).and_then(|x| x.street.as_deref());
+    let page = match table {
+        "districts" => {
+            p.finish()?;
+            page(b.districts.iter().filter(|r| visible(&r.id)), limit, offset)?
+        }
+        "streets" => {
+            let district = p.take("district");
+            p.finish()?;
+            let rows = b
+                .streets
+                .iter()
+                .filter(|r| matches(&district, Some(&r.district)) && inside(&r.id));
+            page(rows, limit, offset)?
+        }
+        "communities" => {
+            let street = p.take("street");
+            p.finish()?;
+            let rows = b
+                .communities
+                .iter()
+                .filter(|r| matches(&street, Some(&r.street)) && inside(&r.id));
+            page(rows, limit, offset)?
+        }
+        "committees" => {
+            let community = p.take("community");
+            let street = p.take("street");
+            p.finish()?;
+            let rows = b.committees.iter().filter(|r| {
+                matches(&community, Some(&r.community))
+                    && matches(&street, street_of(&r.id))
+                    && inside(&r.id)
+            });
+            page(rows, limit, offset)?
+        }
+        "party_orgs" => {
+            let leads = p.take("leads");
+            let parent = p.take("parent");
+            p.finish()?;
+            let rows = b.party_orgs.iter().filter(|r| {
+                matches(&leads, Some(&r.leads))
+                    && matches(&parent, r.parent.as_deref())
+                    && inside(&r.id)
+            });
+            page(rows, limit, offset)?
+        }
+        "units" => {
+            let street = p.take("street");
+            let category = p.take("category");
+            p.finish()?;
+            let rows = b.units.iter().filter(|r| {
+                matches(&street, Some(&r.street))
+                    && matches(
+                        &category,
+                        to_value(&r.category).ok().as_ref().and_then(Value::as_str),
+                    )
+                    && visible(&r.id)
+            });
+            page(rows, limit, offset)?
+        }
+        "mass_orgs" => {
+            let kind = p.take("type");
+            p.finish()?;
+            let rows = b.mass_orgs.iter().filter(|r| {
+                matches(
+                    &kind,
+                    to_value(&r.kind).ok().as_ref().and_then(Value::as_str),
+                )
+            });
+            page(rows, limit, offset)?
+        }
+        "social_orgs" => {
+            let street = p.take("street");
+            let domain = p.take("domain");
+            p.finish()?;
+            let rows = b.social_orgs.iter().filter(|r| {
+                matches(&street, Some(&r.street))
+                    && domain
+                        .as_deref()
+                        .is_none_or(|d| r.domains.iter().any(|x| x.as_str() == d))
+                    && inside(&r.id)
+            });
+            page(rows, limit, offset)?
+        }
+        "members" => {
+            let committee = p.take("committee");
+            let employer = p.take("employer");
+            p.finish()?;
+            if employer.is_some() && !caller.sees_personal_data() {
+                return Err(AppError::Forbidden(
+                    "viewer tokens cannot filter by employer (personal data)".into(),
+                ));
+            }
+            let rows = b.members.iter().filter(|r| {
+                matches(&committee, r.registered_at.as_deref())
+                    && matches(&employer, r.employer.as_deref())
+                    && inside(&r.id)
+            });
+            let mut page = page(rows, limit, offset)?;
+            if !caller.sees_personal_data() {
+                page.items.iter_mut().for_each(mask_member);
+            }
+            page
+        }
+        "partnerships" => {
+            let unit = p.take("unit");
+            let target = p.take("target");
+            let active_on = p.take_date("active_on")?;
+            p.finish()?;
+            let rows = b.partnerships.iter().filter(|r| {
+                matches(&unit, Some(&r.unit))
+                    && matches(&target, Some(&r.target))
+                    && active_on.is_none_or(|d: Date| r.is_active(d))
+                    && inside(&r.id)
+            });
+            page(rows, limit, offset)?
+        }
+        "mass_links" => {
+            let mass_org = p.take("mass_org");
+            let target = p.take("target");
+            p.finish()?;
+            let rows = b.mass_links.iter().filter(|r| {
+                matches(&mass_org, Some(&r.mass_org))
+                    && matches(&target, Some(&r.target))
+                    && inside(&r.target)
+            });
+            page(rows, limit, offset)?
+        }
+        "resources" => {
+            let provider = p.take("provider");
+            let domain = p.take("domain");
+            p.finish()?;
+            let rows = b.resources.iter().filter(|r| {
+                matches(&provider, Some(&r.provider))
+                    && matches(&domain, Some(r.domain.as_str()))
+                    && (inside(&r.provider) || r.deployed_to.iter().flatten().any(|k| inside(k)))
+            });
+            page(rows, limit, offset)?
+        }
+        "needs" => {
+            let committee = p.take("committee");
+            let domain = p.take("domain");
+            p.finish()?;
+            let rows = b.needs.iter().filter(|r| {
+                matches(&committee, Some(&r.committee))
+                    && matches(&domain, Some(r.domain.as_str()))
+                    && inside(&r.committee)
+            });
+            page(rows, limit, offset)?
+        }
+        "projects" => {
+            let committee = p.take("committee");
+            p.finish()?;
+            let rows = b
+                .projects
+                .iter()
+                .filter(|r| matches(&committee, Some(&r.committee)) && inside(&r.committee));
+            page(rows, limit, offset)?
+        }
+        "volunteering" => {
+            let member = p.take("member");
+            let committee = p.take("committee");
+            p.finish()?;
+            let rows = b.volunteering.iter().filter(|r| {
+                matches(&member, Some(&r.member))
+                    && matches(&committee, Some(&r.committee))
+                    && inside(&r.committee)
+            });
+            page(rows, limit, offset)?
+        }
+        "responsibilities" => {
+            let party_org = p.take("party_org");
+            let status = p.take("status");
+            p.finish()?;
+            let rows = b.responsibilities.iter().filter(|r| {
+                matches(&party_org, Some(&r.party_org))
+                    && matches(
+                        &status,
+                        to_value(&r.status).ok().as_ref().and_then(Value::as_str),
+                    )
+                    && inside(&r.party_org)
+            });
+            page(rows, limit, offset)?
+        }
+        other => return Err(AppError::NotFound(format!("no table `{other}`"))),
+    };
+    Ok(page)
+}
+
+macro_rules! list_endpoint {
+    ($name:ident, $table:literal, $path:literal, $doc:literal, [$($param:literal),*]) => {
+        #[doc = $doc]
+        #[utoipa::path(get, path = $path, tag = "tables",
+            params(
+                ("limit" = Option<usize>, Query, description = "Page size, default 100, max 1000"),
+                ("offset" = Option<usize>, Query, description = "Rows to skip"),
+                $(($param = Option<String>, Query, description = "Filter: equal to this value"),)*
+            ),
+            responses((status = 200, description = "One page of rows", body = Page), (status = 400, body = crate::routes::analytics::ErrorBody)),
+            security(("bearer" = [])))]
+        pub async fn $name(
+            State(state): State<AppState>,
+            caller: Caller,
+            p: Params,
+        ) -> Result<Json<Page>, AppError> {
+            let snap = state.snapshot();
+            Ok(Json(list_table(&snap, &caller, $table, p)?))
+        }
+    };
+}
+
+list_endpoint!(
+    list_districts,
+    "districts",
+    "/api/v1/districts",
+    "Districts (区).",
+    []
+);
+list_endpoint!(
+    list_streets,
+    "streets",
+    "/api/v1/streets",
+    "Streets and towns.",
+    ["district"]
+);
+list_endpoint!(
+    list_communities,
+    "communities",
+    "/api/v1/communities",
+    "Communities (社区).",
+    ["street"]
+);
+list_endpoint!(
+    list_committees,
+    "committees",
+    "/api/v1/committees",
+    "Residents' committees (居委会).",
+    ["community", "street"]
+);
+list_endpoint!(
+    list_party_orgs,
+    "party_orgs",
+    "/api/v1/party-orgs",
+    "Party organisations.",
+    ["leads", "parent"]
+);
+list_endpoint!(
+    list_units,
+    "units",
+    "/api/v1/units",
+    "Resident units (驻区单位).",
+    ["street", "category"]
+);
+list_endpoint!(
+    list_mass_orgs,
+    "mass_orgs",
+    "/api/v1/mass-orgs",
+    "Mass organisations (群团).",
+    ["type"]
+);
+list_endpoint!(
+    list_social_orgs,
+    "social_orgs",
+    "/api/v1/social-orgs",
+    "Social organisations.",
+    ["street", "domain"]
+);
+list_endpoint!(
+    list_members,
+    "members",
+    "/api/v1/members",
+    "In-service party members (masked for viewers).",
+    ["committee", "employer"]
+);
+list_endpoint!(
+    list_partnerships,
+    "partnerships",
+    "/api/v1/partnerships",
+    "Partnerships (共建).",
+    ["unit", "target", "active_on"]
+);
+list_endpoint!(
+    list_mass_links,
+    "mass_links",
+    "/api/v1/mass-links",
+    "Mass-org links.",
+    ["mass_org", "target"]
+);
+list_endpoint!(
+    list_resources,
+    "resources",
+    "/api/v1/resources",
+    "Resources (资源清单).",
+    ["provider", "domain"]
+);
+list_endpoint!(
+    list_needs,
+    "needs",
+    "/api/v1/needs",
+    "Needs (需求清单).",
+    ["committee", "domain"]
+);
+list_endpoint!(
+    list_projects,
+    "projects",
+    "/api/v1/projects",
+    "Projects (项目清单).",
+    ["committee"]
+);
+list_endpoint!(
+    list_volunteering,
+    "volunteering",
+    "/api/v1/volunteering",
+    "Volunteering records.",
+    ["member", "committee"]
+);
+list_endpoint!(
+    list_responsibilities,
+    "responsibilities",
+    "/api/v1/responsibilities",
+    "Explicit responsibility items (责任清单).",
+    ["party_org", "status"]
+);
+
+/// One committee with its links: community, street, district, the party orgs leading it,
+/// partnerships and mass links targeting it or its ancestors, needs, resources reaching it and
+/// the registered member count.
+#[utoipa::path(get, path = "/api/v1/committees/{id}", tag = "tables",
+    params(("id" = String, Path, description = "Committee id")),
+    responses((status = 200, description = "The committee and its links", body = Object), (status = 403, body = crate::routes::analytics::ErrorBody), (status = 404, body = crate::routes::analytics::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn committee_detail(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    p: Params,
+) -> Result<Json<Value>, AppError> {
+    p.finish()?;
+    let snap = state.snapshot();
+    let b = snap.bundle();
+    let committee = b
+        .committees
+        .iter()
+        .find(|k| k.id == id)
+        .ok_or_else(|| AppError::NotFound(format!("no committee `{id}`")))?;
+    caller.require_inside(&snap.places, &id)?;
+    let community = b.communities.iter().find(|c| c.id == committee.community);
+    let street = community.and_then(|c| b.streets.iter().find(|s| s.id == c.street));
+    let district = street.and_then(|s| b.districts.iter().find(|d| d.id == s.district));
+    let ancestors: Vec<&str> = [
+        Some(committee.id.as_str()),
+        community.map(|c| c.id.as_str()),
+        street.map(|s| s.id.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let targets_here = |t: &str| ancestors.contains(&t);
+    let partnerships: Vec<_> = b
+        .partnerships
+        .iter()
+        .filter(|p| targets_here(&p.target))
+        .collect();
+    let partner_units: Vec<&str> = partnerships.iter().map(|p| p.unit.as_str()).collect();
+    let mass_links: Vec<_> = b
+        .mass_links
+        .iter()
+        .filter(|m| targets_here(&m.target))
+        .collect();
+    let mass_org_ids: Vec<&str> = mass_links.iter().map(|m| m.mass_org.as_str()).collect();
+    let street_id = street.map(|s| s.id.as_str());
+    let resources: Vec<_> = b
+        .resources
+        .iter()
+        .filter(|r| match &r.deployed_to {
+            Some(list) => list.iter().any(|k| k == &committee.id),
+            None => {
+                let provider = r.provider.as_str();
+                ancestors[1..].contains(&provider)
+                    || partner_units.contains(&provider)
+                    || mass_org_ids.contains(&provider)
+                    || b.social_orgs
+                        .iter()
+                        .any(|s| s.id == provider && Some(s.street.as_str()) == street_id)
+            }
+        })
+        .collect();
+    let mut doc = json!({
+        "committee": to_value(committee)?,
+        "community": to_value(&community)?,
+        "street": to_value(&street)?,
+        "district": to_value(&district)?,
+        "party_orgs": to_value(&b.party_orgs.iter().filter(|o| o.leads == committee.id).collect::<Vec<_>>())?,
+        "partnerships": to_value(&partnerships)?,
+        "mass_links": to_value(&mass_links)?,
+        "needs": to_value(&b.needs.iter().filter(|n| n.committee == committee.id).collect::<Vec<_>>())?,
+        "resources": to_value(&resources)?,
+        "adjacent": b.adjacency.iter().filter_map(|a| {
+            if a.a == committee.id { Some(a.b.clone()) } else if a.b == committee.id { Some(a.a.clone()) } else { None }
+        }).collect::<Vec<_>>(),
+        "registered_members": b.members.iter().filter(|m| m.registered_at.as_deref() == Some(committee.id.as_str())).count(),
+    });
+    caller.redact(&snap.places, &mut doc);
+    Ok(Json(doc))
+}

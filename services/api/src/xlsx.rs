@@ -1,0 +1,44 @@
+//! The checklist as an XLSX workbook: bold header, frozen top row, widths fitting Chinese text.
+
+use crate::error::AppError;
+use dangjian_engine::{CHECKLIST_HEADER, checklist_rows};
+use dangjian_model::ChecklistDoc;
+use rust_xlsxwriter::{Format, Workbook};
+
+/// Display width of a cell: CJK and other wide characters count two columns.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if (c as u32) < 0x1100 { 1 } else { 2 })
+        .sum()
+}
+
+/// Write the workbook to bytes.
+pub fn checklist_xlsx(doc: &ChecklistDoc) -> Result<Vec<u8>, AppError> {
+    let err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("checklist").map_err(err)?;
+    let bold = Format::new().set_bold();
+    let rows = checklist_rows(doc);
+    let mut widths: Vec<usize> = CHECKLIST_HEADER.iter().map(|h| display_width(h)).collect();
+    for (col, h) in CHECKLIST_HEADER.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, col as u16, *h, &bold)
+            .map_err(err)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (col, value) in row.iter().enumerate() {
+            sheet
+                .write_string((r + 1) as u32, col as u16, value)
+                .map_err(err)?;
+            widths[col] = widths[col].max(display_width(value));
+        }
+    }
+    for (col, w) in widths.iter().enumerate() {
+        sheet
+            .set_column_width(col as u16, (*w).clamp(6, 80) as f64 + 2.0)
+            .map_err(err)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(err)?;
+    workbook.save_to_buffer().map_err(err)
+}
