@@ -1,1 +1,483 @@
-//! checklist (placeholder; being written).
+//! Responsibility checklists (责任清单, SPEC §3): per party org, the items that follow from the
+//! facts — explicit rows, active partnerships, blank spots, unmet needs and the supervision of
+//! everything below — plus the CSV and row forms the exporters write.
+//!
+//! Choices the SPEC leaves open, made here:
+//! - **Derived items have no due date.** `blank_spot`, `unmet_need` and their `supervision`
+//!   copies are open until the fact changes (then they drop out of the list); with no due date
+//!   their `rag` is `green`. Partnership items are due on the agreement's expiry.
+//! - **Which matching decides "unmet".** Unmet demand depends on the scope matched (resources
+//!   are shared across committees). A checklist uses the matching within the smallest street,
+//!   district or the city that contains every committee it reports on — never smaller than a
+//!   street, so a residents' committee's own list and its street's supervision items agree.
+//!   A district org's list uses the district-wide matching.
+//! - **Stable order and ids.** Items are ordered by org (pre-order over `parent`, children in
+//!   bundle order), then kind (explicit, partnership, blank_spot, unmet_need, supervision), then
+//!   id. Ids are `{org}:{kind}:{facts joined by ':'}` (a blank spot adds its flag); a
+//!   supervision id is `{org}:supervision:{id of the supervised item}`.
+
+use crate::{Engine, EngineError};
+use dangjian_model::{
+    BlankSpot, ChecklistDoc, ChecklistItem, Date, ItemKind, ItemStatus, PartyOrg, Rag,
+};
+use std::collections::{HashMap, HashSet};
+
+/// The CSV / XLSX header of a checklist, in column order.
+pub const CHECKLIST_HEADER: [&str; 9] = [
+    "id",
+    "party_org",
+    "first_responsible",
+    "kind",
+    "item",
+    "facts",
+    "due",
+    "status",
+    "rag",
+];
+
+/// Days ahead within which an open item is `amber`.
+pub const AMBER_DAYS: i64 = 30;
+
+/// The `rag` of an item: red when open and overdue, amber when open and due within
+/// [`AMBER_DAYS`] days (inclusive), green for any other open item, none when done.
+pub fn rag_for(status: ItemStatus, due: Option<Date>, as_of: Date) -> Rag {
+    match (status, due) {
+        (ItemStatus::Done, _) => Rag::None,
+        (ItemStatus::Open, None) => Rag::Green,
+        (ItemStatus::Open, Some(d)) if d < as_of => Rag::Red,
+        (ItemStatus::Open, Some(d)) if (d - as_of).num_days() <= AMBER_DAYS => Rag::Amber,
+        (ItemStatus::Open, Some(_)) => Rag::Green,
+    }
+}
+
+/// The wire name of an item kind (`blank_spot`, …).
+pub fn item_kind_str(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Explicit => "explicit",
+        ItemKind::Partnership => "partnership",
+        ItemKind::BlankSpot => "blank_spot",
+        ItemKind::UnmetNeed => "unmet_need",
+        ItemKind::Supervision => "supervision",
+    }
+}
+
+fn kind_rank(kind: ItemKind) -> u8 {
+    match kind {
+        ItemKind::Explicit => 0,
+        ItemKind::Partnership => 1,
+        ItemKind::BlankSpot => 2,
+        ItemKind::UnmetNeed => 3,
+        ItemKind::Supervision => 4,
+    }
+}
+
+fn status_str(status: ItemStatus) -> &'static str {
+    match status {
+        ItemStatus::Open => "open",
+        ItemStatus::Done => "done",
+    }
+}
+
+fn rag_str(rag: Rag) -> &'static str {
+    match rag {
+        Rag::Red => "red",
+        Rag::Amber => "amber",
+        Rag::Green => "green",
+        Rag::None => "none",
+    }
+}
+
+/// The checklist as rows of strings in [`CHECKLIST_HEADER`] order (no header row): facts
+/// joined by `;`, due as `YYYY-MM-DD` or empty. The XLSX writer uses these.
+pub fn checklist_rows(doc: &ChecklistDoc) -> Vec<[String; 9]> {
+    doc.items
+        .iter()
+        .map(|it| {
+            [
+                it.id.clone(),
+                it.party_org.clone(),
+                it.first_responsible.clone(),
+                item_kind_str(it.kind).to_owned(),
+                it.item.clone(),
+                it.facts.join(";"),
+                it.due.map(|d| d.to_string()).unwrap_or_default(),
+                status_str(it.status).to_owned(),
+                rag_str(it.rag).to_owned(),
+            ]
+        })
+        .collect()
+}
+
+fn csv_field(out: &mut String, field: &str) {
+    if field.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(field);
+    }
+}
+
+/// The checklist as CSV (RFC 4180, CRLF line ends) with a header row, UTF-8 with a byte-order
+/// mark so that Excel opens the Chinese text correctly.
+pub fn checklist_csv(doc: &ChecklistDoc) -> String {
+    let mut out = String::from("\u{feff}");
+    let header = CHECKLIST_HEADER.map(str::to_owned);
+    for row in std::iter::once(header).chain(checklist_rows(doc)) {
+        for (i, field) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            csv_field(&mut out, field);
+        }
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Hierarchy lookups for one checklist call.
+struct Places<'a> {
+    names: HashMap<&'a str, &'a str>,
+    /// committee → community
+    committee_community: HashMap<&'a str, &'a str>,
+    /// community → street
+    community_street: HashMap<&'a str, &'a str>,
+    /// street → district
+    street_district: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Places<'a> {
+    fn new(engine: &'a Engine) -> Self {
+        let b = engine.bundle();
+        let mut names = HashMap::new();
+        for d in &b.districts {
+            names.insert(d.id.as_str(), d.name.as_str());
+        }
+        for s in &b.streets {
+            names.insert(s.id.as_str(), s.name.as_str());
+        }
+        for c in &b.communities {
+            names.insert(c.id.as_str(), c.name.as_str());
+        }
+        for c in &b.committees {
+            names.insert(c.id.as_str(), c.name.as_str());
+        }
+        for u in &b.units {
+            names.insert(u.id.as_str(), u.name.as_str());
+        }
+        Places {
+            names,
+            committee_community: b
+                .committees
+                .iter()
+                .map(|c| (c.id.as_str(), c.community.as_str()))
+                .collect(),
+            community_street: b
+                .communities
+                .iter()
+                .map(|c| (c.id.as_str(), c.street.as_str()))
+                .collect(),
+            street_district: b
+                .streets
+                .iter()
+                .map(|s| (s.id.as_str(), s.district.as_str()))
+                .collect(),
+        }
+    }
+
+    fn name<'s>(&self, id: &'s str) -> &'s str
+    where
+        'a: 's,
+    {
+        self.names.get(id).copied().unwrap_or(id)
+    }
+
+    fn street_of(&self, committee: &str) -> Option<&'a str> {
+        let community = self.committee_community.get(committee)?;
+        self.community_street.get(community).copied()
+    }
+
+    /// The smallest street, district or `city` containing all the committees.
+    fn matching_scope(&self, committees: &[&str]) -> String {
+        let streets: Option<HashSet<&str>> = committees.iter().map(|c| self.street_of(c)).collect();
+        let Some(streets) = streets else {
+            return "city".to_owned();
+        };
+        if let (1, Some(s)) = (streets.len(), streets.iter().next()) {
+            return (*s).to_owned();
+        }
+        let districts: Option<HashSet<&str>> = streets
+            .iter()
+            .map(|s| self.street_district.get(s).copied())
+            .collect();
+        match districts {
+            Some(d) if d.len() == 1 => d.into_iter().next().unwrap_or("city").to_owned(),
+            _ => "city".to_owned(),
+        }
+    }
+}
+
+/// The derived facts (blank spots and unmet needs) of the committees a checklist reports on.
+#[derive(Default)]
+struct CommitteeFacts {
+    blank_spots: HashMap<String, Vec<BlankSpot>>,
+    /// committee → [(need, domain label, unmet, demand)]
+    unmet: HashMap<String, Vec<(String, &'static str, u64, u64)>>,
+}
+
+impl Engine {
+    /// The responsibility checklist (责任清单) of a party org as of a date (SPEC §3): its
+    /// explicit rows, active partnerships, blank spots and unmet needs of the committee it
+    /// leads, and supervision items for those of every org below it. With `subtree`, the items
+    /// of every org below it follow, in org pre-order.
+    pub fn checklist(
+        &self,
+        party_org: &str,
+        subtree: bool,
+        as_of: Date,
+    ) -> Result<ChecklistDoc, EngineError> {
+        let b = self.bundle();
+        let orgs: HashMap<&str, &PartyOrg> =
+            b.party_orgs.iter().map(|o| (o.id.as_str(), o)).collect();
+        let root = *orgs
+            .get(party_org)
+            .ok_or_else(|| EngineError::UnknownPartyOrg(party_org.to_owned()))?;
+        let mut children: HashMap<&str, Vec<&PartyOrg>> = HashMap::new();
+        for o in &b.party_orgs {
+            if let Some(p) = &o.parent {
+                children.entry(p.as_str()).or_default().push(o);
+            }
+        }
+        // Pre-order of the subtree below (and including) the root; guarded against cycles.
+        let mut order: Vec<&PartyOrg> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut stack = vec![root];
+        while let Some(o) = stack.pop() {
+            if !seen.insert(o.id.as_str()) {
+                continue;
+            }
+            order.push(o);
+            if let Some(cs) = children.get(o.id.as_str()) {
+                stack.extend(cs.iter().rev());
+            }
+        }
+        let places = Places::new(self);
+        let committee_ids: HashSet<&str> = b.committees.iter().map(|c| c.id.as_str()).collect();
+
+        // Committees led by the subtree: their facts feed both own and supervision items.
+        let mut led: Vec<&str> = order
+            .iter()
+            .map(|o| o.leads.as_str())
+            .filter(|l| committee_ids.contains(l))
+            .collect();
+        led.sort_unstable();
+        led.dedup();
+        let facts = self.committee_facts(&places, &led, as_of)?;
+
+        // Own items of every org in the subtree (needed for supervision even without `subtree`).
+        let mut own: HashMap<&str, Vec<ChecklistItem>> = HashMap::new();
+        for o in &order {
+            own.insert(o.id.as_str(), self.own_items(o, &places, &facts, as_of));
+        }
+
+        let mut items = Vec::new();
+        let emitting: &[&PartyOrg] = if subtree { &order } else { &order[..1] };
+        // Supervision needs each org's descendants: walk the pre-order with ancestor stacks.
+        let depth_of = depths(&order, &orgs);
+        for (i, o) in order.iter().enumerate() {
+            if i >= emitting.len() {
+                break;
+            }
+            let mut mine = own.get(o.id.as_str()).cloned().unwrap_or_default();
+            // Descendants of `o` are the contiguous run after it with greater depth.
+            let d0 = depth_of[i];
+            for (j, below) in order.iter().enumerate().skip(i + 1) {
+                if depth_of[j] <= d0 {
+                    break;
+                }
+                for it in own.get(below.id.as_str()).into_iter().flatten() {
+                    if matches!(it.kind, ItemKind::BlankSpot | ItemKind::UnmetNeed) {
+                        mine.push(ChecklistItem {
+                            id: format!("{}:supervision:{}", o.id, it.id),
+                            party_org: o.id.clone(),
+                            first_responsible: o.secretary.clone(),
+                            kind: ItemKind::Supervision,
+                            item: format!("督促{}：{}", below.name, it.item),
+                            facts: it.facts.clone(),
+                            due: it.due,
+                            status: it.status,
+                            rag: it.rag,
+                        });
+                    }
+                }
+            }
+            mine.sort_by(|a, b| {
+                kind_rank(a.kind)
+                    .cmp(&kind_rank(b.kind))
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+            items.extend(mine);
+        }
+        Ok(ChecklistDoc {
+            as_of,
+            party_org: root.id.clone(),
+            items,
+        })
+    }
+
+    fn committee_facts(
+        &self,
+        places: &Places<'_>,
+        led: &[&str],
+        as_of: Date,
+    ) -> Result<CommitteeFacts, EngineError> {
+        let mut facts = CommitteeFacts::default();
+        if led.is_empty() {
+            return Ok(facts);
+        }
+        let scope = places.matching_scope(led);
+        let wanted: HashSet<&str> = led.iter().copied().collect();
+        let coverage = self.coverage(&scope, as_of)?;
+        for c in coverage.committees {
+            if wanted.contains(c.id.as_str()) && !c.blank_spots.is_empty() {
+                facts.blank_spots.insert(c.id, c.blank_spots);
+            }
+        }
+        let gaps = self.gaps(&scope, as_of)?;
+        let demand: HashMap<&str, u64> = self
+            .bundle()
+            .needs
+            .iter()
+            .map(|n| (n.id.as_str(), n.demand))
+            .collect();
+        for u in gaps.unmet_needs {
+            if u.unmet > 0 && wanted.contains(u.committee.as_str()) {
+                let total = demand.get(u.need.as_str()).copied().unwrap_or(u.unmet);
+                facts.unmet.entry(u.committee).or_default().push((
+                    u.need,
+                    u.domain.label_zh(),
+                    u.unmet,
+                    total,
+                ));
+            }
+        }
+        Ok(facts)
+    }
+
+    /// The explicit, partnership, blank-spot and unmet-need items of one org (no supervision).
+    fn own_items(
+        &self,
+        org: &PartyOrg,
+        places: &Places<'_>,
+        facts: &CommitteeFacts,
+        as_of: Date,
+    ) -> Vec<ChecklistItem> {
+        let b = self.bundle();
+        let mut out = Vec::new();
+        let mut push = |id: String, kind, item: String, facts: Vec<String>, due, status| {
+            out.push(ChecklistItem {
+                id,
+                party_org: org.id.clone(),
+                first_responsible: org.secretary.clone(),
+                kind,
+                item,
+                facts,
+                due,
+                status,
+                rag: rag_for(status, due, as_of),
+            });
+        };
+        for r in b.responsibilities.iter().filter(|r| r.party_org == org.id) {
+            push(
+                format!("{}:explicit:{}", org.id, r.id),
+                ItemKind::Explicit,
+                r.item.clone(),
+                vec![r.id.clone()],
+                r.due,
+                r.status,
+            );
+        }
+        for p in &b.partnerships {
+            if !(p.target == org.leads || p.unit == org.leads) || !p.is_active(as_of) {
+                continue;
+            }
+            let text = match p.expires {
+                Some(e) => format!(
+                    "落实共建协议：{}与{}（{}到期，届时评估续签）",
+                    places.name(&p.unit),
+                    places.name(&p.target),
+                    e
+                ),
+                None => format!(
+                    "落实共建协议：{}与{}（长期有效）",
+                    places.name(&p.unit),
+                    places.name(&p.target)
+                ),
+            };
+            push(
+                format!("{}:partnership:{}:{}:{}", org.id, p.id, p.unit, p.target),
+                ItemKind::Partnership,
+                text,
+                vec![p.id.clone(), p.unit.clone(), p.target.clone()],
+                p.expires,
+                ItemStatus::Open,
+            );
+        }
+        let committee = org.leads.as_str();
+        for flag in facts.blank_spots.get(committee).into_iter().flatten() {
+            push(
+                format!("{}:blank_spot:{}:{}", org.id, committee, flag.as_str()),
+                ItemKind::BlankSpot,
+                format!(
+                    "{}：{}（{}）",
+                    places.name(committee),
+                    flag.label_zh(),
+                    flag.as_str()
+                ),
+                vec![committee.to_owned()],
+                None,
+                ItemStatus::Open,
+            );
+        }
+        for (need, domain, unmet, demand) in facts.unmet.get(committee).into_iter().flatten() {
+            push(
+                format!("{}:unmet_need:{}:{}", org.id, need, committee),
+                ItemKind::UnmetNeed,
+                format!(
+                    "{}：{}需求未满足 {}/{}（{}）",
+                    places.name(committee),
+                    domain,
+                    unmet,
+                    demand,
+                    need
+                ),
+                vec![need.clone(), committee.to_owned()],
+                None,
+                ItemStatus::Open,
+            );
+        }
+        out
+    }
+}
+
+/// Depth of each org of a pre-order below its first element (0), following `parent`.
+fn depths(order: &[&PartyOrg], orgs: &HashMap<&str, &PartyOrg>) -> Vec<usize> {
+    let mut depth: HashMap<&str, usize> = HashMap::new();
+    order
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let d = if i == 0 {
+                0
+            } else {
+                o.parent
+                    .as_deref()
+                    .and_then(|p| orgs.get(p))
+                    .and_then(|p| depth.get(p.id.as_str()))
+                    .map_or(1, |d| d + 1)
+            };
+            depth.insert(o.id.as_str(), d);
+            d
+        })
+        .collect()
+}

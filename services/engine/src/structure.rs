@@ -1,1 +1,692 @@
-//! structure (placeholder; being written).
+//! Network structure (SPEC §3 "Structure"): broker units by betweenness centrality on the
+//! unit–committee reach graph, and areas (片区) of committees by Louvain community detection
+//! on adjacency and shared partners.
+//!
+//! - **Brokers.** The graph is bipartite: a node per committee in scope and per unit with an
+//!   active partnership reaching one of them; an edge when the unit reaches the committee
+//!   (SPEC §3 "Reach", at any level). A unit on many shortest committee–committee paths is the
+//!   link between otherwise separate groups of committees. Betweenness is Brandes' algorithm
+//!   on the unweighted, undirected graph, each unordered pair counted once, not normalised.
+//!   It is exact while the work (nodes × (nodes + 2·edges)) fits [`BROKER_WORK_BUDGET`] and
+//!   the graph has at most [`EXACT_MAX_NODES`] nodes; otherwise it is estimated from `k`
+//!   pivot sources chosen by a fixed-seed generator (so repeated calls agree) and scaled by
+//!   nodes / k. We implement Brandes here rather than use `rustworkx-core`, which has no
+//!   sampled variant and would pull rayon, ndarray and a second `rand` into the engine.
+//! - **Areas.** The graph has a node per committee in scope; edge weight = 1.0 when the two
+//!   committees are adjacent (地域相邻, duplicates and both directions counted once) + 0.5 ×
+//!   the number of units in reach of both (shared partners). Louvain (modularity at
+//!   resolution one) runs to convergence over as many levels as improve, visiting nodes in
+//!   bundle order so the result is deterministic. Areas are numbered `A1`, `A2`, … by size (largest first),
+//!   then by the bundle position of their first committee.
+
+use crate::{Engine, EngineError};
+use dangjian_model::{Committee, Date, Id, Unit};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// Largest reach graph (nodes) for which brokers are computed exactly.
+pub const EXACT_MAX_NODES: usize = 20_000;
+
+/// Work allowed for exact betweenness, in node × adjacency-entry visits; beyond it the
+/// betweenness is sampled with as many pivots as fit the budget.
+pub const BROKER_WORK_BUDGET: u64 = 1_500_000_000;
+
+/// Fewest pivots a sampled betweenness uses.
+pub const MIN_PIVOTS: usize = 64;
+
+/// Edge weight of two adjacent committees in the area graph.
+pub const ADJACENCY_WEIGHT: f64 = 1.0;
+
+/// Edge weight added per unit in reach of both committees in the area graph.
+pub const SHARED_PARTNER_WEIGHT: f64 = 0.5;
+
+/// How the betweenness was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BrokerMethod {
+    /// Brandes from every source.
+    Exact,
+    /// Brandes from `samples` pivot sources, scaled up.
+    Sampled,
+}
+
+/// A unit ranked by betweenness.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Broker {
+    pub unit: Id,
+    pub name: String,
+    pub betweenness: f64,
+    /// Active partnerships of the unit that reach committees in scope.
+    pub partnerships: u64,
+    /// Committees in scope the unit reaches.
+    pub committees_in_reach: u64,
+}
+
+/// The brokers document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BrokersDoc {
+    pub as_of: Date,
+    pub scope: Id,
+    pub method: BrokerMethod,
+    /// Pivot sources used when `method` is `sampled`.
+    pub samples: Option<usize>,
+    /// Highest betweenness first (ties: more committees in reach, then unit id).
+    pub brokers: Vec<Broker>,
+}
+
+/// A unit in reach of committees of an area.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaUnit {
+    pub unit: Id,
+    pub name: String,
+    /// Committees of the area the unit reaches.
+    pub committees: u64,
+}
+
+/// One area (片区): a cluster of committees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Area {
+    /// `A1`, `A2`, …
+    pub id: String,
+    /// Committee ids in bundle order.
+    pub committees: Vec<Id>,
+    /// Their names, parallel to `committees`.
+    pub names: Vec<String>,
+    /// Up to three units in reach of the most committees of the area.
+    pub strongest_units: Vec<AreaUnit>,
+}
+
+/// The areas document (变点状推进为成片推进).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreasDoc {
+    pub as_of: Date,
+    pub scope: Id,
+    /// Modularity of the partition on the weighted committee graph (0 without edges).
+    pub modularity: f64,
+    pub areas: Vec<Area>,
+}
+
+/// Committees of a scope and the units reaching them.
+struct ScopeReach<'a> {
+    committees: Vec<&'a Committee>,
+    units: Vec<&'a Unit>,
+    /// Per unit: sorted, distinct indices into `committees`.
+    reach: Vec<Vec<u32>>,
+    /// Per unit: active partnerships reaching the scope.
+    partnerships: Vec<u64>,
+}
+
+impl<'a> ScopeReach<'a> {
+    fn new(engine: &'a Engine, committees: Vec<&'a Committee>, as_of: Date) -> Self {
+        let b = engine.bundle();
+        // target (committee, community or street) → committees in scope
+        let mut targets: HashMap<&str, Vec<u32>> = HashMap::new();
+        let community_street: HashMap<&str, &str> = b
+            .communities
+            .iter()
+            .map(|c| (c.id.as_str(), c.street.as_str()))
+            .collect();
+        for (i, c) in committees.iter().enumerate() {
+            let i = i as u32;
+            targets.entry(c.id.as_str()).or_default().push(i);
+            targets.entry(c.community.as_str()).or_default().push(i);
+            if let Some(s) = community_street.get(c.community.as_str()) {
+                targets.entry(s).or_default().push(i);
+            }
+        }
+        let unit_index: HashMap<&str, usize> = b
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.as_str(), i))
+            .collect();
+        let mut reach: Vec<Vec<u32>> = vec![Vec::new(); b.units.len()];
+        let mut partnerships = vec![0u64; b.units.len()];
+        for p in &b.partnerships {
+            if !p.is_active(as_of) {
+                continue;
+            }
+            let (Some(&u), Some(cs)) = (
+                unit_index.get(p.unit.as_str()),
+                targets.get(p.target.as_str()),
+            ) else {
+                continue;
+            };
+            reach[u].extend_from_slice(cs);
+            partnerships[u] += 1;
+        }
+        let mut out = ScopeReach {
+            committees,
+            units: Vec::new(),
+            reach: Vec::new(),
+            partnerships: Vec::new(),
+        };
+        for (u, mut r) in reach.into_iter().enumerate() {
+            if r.is_empty() {
+                continue;
+            }
+            r.sort_unstable();
+            r.dedup();
+            out.units.push(&b.units[u]);
+            out.reach.push(r);
+            out.partnerships.push(partnerships[u]);
+        }
+        out
+    }
+}
+
+/// An undirected graph in compressed adjacency form.
+struct Csr {
+    offsets: Vec<usize>,
+    targets: Vec<u32>,
+}
+
+impl Csr {
+    fn from_edges(n: usize, edges: &[(u32, u32)]) -> Csr {
+        let mut degree = vec![0usize; n + 1];
+        for &(a, b) in edges {
+            degree[a as usize + 1] += 1;
+            degree[b as usize + 1] += 1;
+        }
+        for i in 0..n {
+            degree[i + 1] += degree[i];
+        }
+        let offsets = degree;
+        let mut fill = offsets.clone();
+        let mut targets = vec![0u32; offsets[n]];
+        for &(a, b) in edges {
+            targets[fill[a as usize]] = b;
+            fill[a as usize] += 1;
+            targets[fill[b as usize]] = a;
+            fill[b as usize] += 1;
+        }
+        Csr { offsets, targets }
+    }
+
+    fn neighbours(&self, v: usize) -> &[u32] {
+        &self.targets[self.offsets[v]..self.offsets[v + 1]]
+    }
+}
+
+/// Brandes' betweenness from the given sources, accumulated (undirected pairs counted twice).
+fn brandes(g: &Csr, n: usize, sources: impl Iterator<Item = usize>) -> Vec<f64> {
+    let mut bc = vec![0.0f64; n];
+    let mut sigma = vec![0.0f64; n];
+    let mut dist = vec![-1i32; n];
+    let mut delta = vec![0.0f64; n];
+    let mut order: Vec<u32> = Vec::with_capacity(n);
+    for s in sources {
+        order.clear();
+        sigma[s] = 1.0;
+        dist[s] = 0;
+        order.push(s as u32);
+        let mut head = 0;
+        while head < order.len() {
+            let v = order[head] as usize;
+            head += 1;
+            let dv = dist[v];
+            for &w in g.neighbours(v) {
+                let w = w as usize;
+                if dist[w] < 0 {
+                    dist[w] = dv + 1;
+                    order.push(w as u32);
+                }
+                if dist[w] == dv + 1 {
+                    sigma[w] += sigma[v];
+                }
+            }
+        }
+        for &w in order.iter().rev() {
+            let w = w as usize;
+            let dw = dist[w];
+            let coeff = (1.0 + delta[w]) / sigma[w];
+            for &v in g.neighbours(w) {
+                let v = v as usize;
+                if dist[v] == dw - 1 {
+                    delta[v] += sigma[v] * coeff;
+                }
+            }
+            if w != s {
+                bc[w] += delta[w];
+            }
+        }
+        for &v in &order {
+            let v = v as usize;
+            sigma[v] = 0.0;
+            dist[v] = -1;
+            delta[v] = 0.0;
+        }
+    }
+    bc
+}
+
+/// splitmix64: a small fixed-seed generator for choosing pivots reproducibly.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// `k` distinct values of `0..n`, sorted (partial Fisher–Yates).
+    fn choose(&mut self, n: usize, k: usize) -> Vec<usize> {
+        let mut all: Vec<usize> = (0..n).collect();
+        for i in 0..k.min(n) {
+            let j = i + (self.next() % (n - i) as u64) as usize;
+            all.swap(i, j);
+        }
+        all.truncate(k.min(n));
+        all.sort_unstable();
+        all
+    }
+}
+
+/// Seed of the pivot generator.
+const PIVOT_SEED: u64 = 0x6461_6e67_6a69_616e; // "dangjian"
+
+/// A weighted undirected graph for Louvain: adjacency lists in both directions, self loops
+/// apart (a loop of weight w adds 2w to its node's degree).
+struct WGraph {
+    adj: Vec<Vec<(u32, f64)>>,
+    loops: Vec<f64>,
+}
+
+impl WGraph {
+    fn len(&self) -> usize {
+        self.adj.len()
+    }
+
+    fn degrees(&self) -> Vec<f64> {
+        self.adj
+            .iter()
+            .zip(&self.loops)
+            .map(|(a, l)| a.iter().map(|(_, w)| w).sum::<f64>() + 2.0 * l)
+            .collect()
+    }
+}
+
+/// One Louvain level: local moves until none improves; returns the community of each node,
+/// renumbered 0.. in order of first appearance, and whether any node moved.
+fn louvain_level(g: &WGraph) -> (Vec<u32>, bool) {
+    let n = g.len();
+    let k = g.degrees();
+    let m2: f64 = k.iter().sum();
+    let mut comm: Vec<u32> = (0..n as u32).collect();
+    let mut tot = k.clone();
+    let mut any_move = false;
+    if m2 <= 0.0 {
+        return (comm, false);
+    }
+    let mut link = vec![0.0f64; n];
+    let mut is_touched = vec![false; n];
+    let mut touched: Vec<u32> = Vec::new();
+    for _pass in 0..100 {
+        let mut moved = false;
+        for i in 0..n {
+            let ci = comm[i];
+            tot[ci as usize] -= k[i];
+            touched.clear();
+            touched.push(ci);
+            is_touched[ci as usize] = true;
+            for &(j, w) in &g.adj[i] {
+                let cj = comm[j as usize];
+                if !is_touched[cj as usize] {
+                    is_touched[cj as usize] = true;
+                    touched.push(cj);
+                }
+                link[cj as usize] += w;
+            }
+            let gain = |c: u32| link[c as usize] - tot[c as usize] * k[i] / m2;
+            let mut best = ci;
+            let mut best_gain = gain(ci);
+            for &c in &touched {
+                let gc = gain(c);
+                if gc > best_gain + 1e-12 {
+                    best = c;
+                    best_gain = gc;
+                }
+            }
+            for &c in &touched {
+                link[c as usize] = 0.0;
+                is_touched[c as usize] = false;
+            }
+            tot[best as usize] += k[i];
+            if best != ci {
+                comm[i] = best;
+                moved = true;
+                any_move = true;
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    let mut renumber: HashMap<u32, u32> = HashMap::new();
+    for c in &mut comm {
+        let next = renumber.len() as u32;
+        *c = *renumber.entry(*c).or_insert(next);
+    }
+    (comm, any_move)
+}
+
+fn aggregate(g: &WGraph, comm: &[u32]) -> WGraph {
+    let nc = comm.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+    let mut loops = vec![0.0f64; nc];
+    let mut maps: Vec<HashMap<u32, f64>> = vec![HashMap::new(); nc];
+    for (i, edges) in g.adj.iter().enumerate() {
+        let ci = comm[i];
+        loops[ci as usize] += g.loops[i];
+        for &(j, w) in edges {
+            let cj = comm[j as usize];
+            if ci == cj {
+                loops[ci as usize] += w / 2.0;
+            } else {
+                *maps[ci as usize].entry(cj).or_insert(0.0) += w;
+            }
+        }
+    }
+    let adj = maps
+        .into_iter()
+        .map(|m| {
+            let mut v: Vec<(u32, f64)> = m.into_iter().collect();
+            v.sort_unstable_by_key(|&(c, _)| c);
+            v
+        })
+        .collect();
+    WGraph { adj, loops }
+}
+
+/// Louvain over as many levels as improve; the community of each original node.
+fn louvain(g: &WGraph) -> Vec<u32> {
+    let mut membership: Vec<u32> = (0..g.len() as u32).collect();
+    let mut level = WGraph {
+        adj: g.adj.clone(),
+        loops: g.loops.clone(),
+    };
+    for _ in 0..32 {
+        let (comm, moved) = louvain_level(&level);
+        if !moved {
+            break;
+        }
+        for m in &mut membership {
+            *m = comm[*m as usize];
+        }
+        level = aggregate(&level, &comm);
+    }
+    membership
+}
+
+/// Modularity of a partition of `g` (no self loops in `g`).
+fn modularity(g: &WGraph, comm: &[u32]) -> f64 {
+    let k = g.degrees();
+    let m2: f64 = k.iter().sum();
+    if m2 <= 0.0 {
+        return 0.0;
+    }
+    let nc = comm.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+    let mut inside = 0.0;
+    let mut tot = vec![0.0f64; nc];
+    for (i, edges) in g.adj.iter().enumerate() {
+        tot[comm[i] as usize] += k[i];
+        inside += 2.0 * g.loops[i];
+        for &(j, w) in edges {
+            if comm[i] == comm[j as usize] {
+                inside += w;
+            }
+        }
+    }
+    inside / m2 - tot.iter().map(|t| (t / m2) * (t / m2)).sum::<f64>()
+}
+
+impl Engine {
+    /// Broker units of a scope: betweenness centrality on the unit–committee reach graph,
+    /// highest first, at most `limit` of them.
+    pub fn brokers(
+        &self,
+        scope: &str,
+        as_of: Date,
+        limit: usize,
+    ) -> Result<BrokersDoc, EngineError> {
+        let sr = ScopeReach::new(self, self.scope_committees(scope)?, as_of);
+        let nc = sr.committees.len();
+        let n = nc + sr.units.len();
+        let mut edges: Vec<(u32, u32)> = Vec::new();
+        for (u, r) in sr.reach.iter().enumerate() {
+            let un = (nc + u) as u32;
+            edges.extend(r.iter().map(|&c| (un, c)));
+        }
+        let g = Csr::from_edges(n, &edges);
+        let work = (n as u64).saturating_mul(n as u64 + 2 * edges.len() as u64);
+        let (bc, method, samples) = if n <= EXACT_MAX_NODES && work <= BROKER_WORK_BUDGET {
+            (brandes(&g, n, 0..n), BrokerMethod::Exact, None)
+        } else {
+            let per_source = (n as u64 + 2 * edges.len() as u64).max(1);
+            let k = ((BROKER_WORK_BUDGET / per_source) as usize).clamp(MIN_PIVOTS.min(n), n);
+            let pivots = SplitMix(PIVOT_SEED).choose(n, k);
+            let mut bc = brandes(&g, n, pivots.into_iter());
+            let scale = n as f64 / k.max(1) as f64;
+            for x in &mut bc {
+                *x *= scale;
+            }
+            (bc, BrokerMethod::Sampled, Some(k))
+        };
+        let mut brokers: Vec<Broker> = sr
+            .units
+            .iter()
+            .enumerate()
+            .map(|(u, unit)| Broker {
+                unit: unit.id.clone(),
+                name: unit.name.clone(),
+                betweenness: bc[nc + u] / 2.0,
+                partnerships: sr.partnerships[u],
+                committees_in_reach: sr.reach[u].len() as u64,
+            })
+            .collect();
+        brokers.sort_by(|a, b| {
+            b.betweenness
+                .total_cmp(&a.betweenness)
+                .then_with(|| b.committees_in_reach.cmp(&a.committees_in_reach))
+                .then_with(|| a.unit.cmp(&b.unit))
+        });
+        brokers.truncate(limit);
+        Ok(BrokersDoc {
+            as_of,
+            scope: scope.to_owned(),
+            method,
+            samples,
+            brokers,
+        })
+    }
+
+    /// Areas (片区) of a scope: Louvain communities of its committees on adjacency and shared
+    /// partners, with the units that reach most of each area.
+    pub fn areas(&self, scope: &str, as_of: Date) -> Result<AreasDoc, EngineError> {
+        let sr = ScopeReach::new(self, self.scope_committees(scope)?, as_of);
+        let n = sr.committees.len();
+        let index: HashMap<&str, u32> = sr
+            .committees
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i as u32))
+            .collect();
+        let mut weights: HashMap<(u32, u32), f64> = HashMap::new();
+        let mut adjacent: HashSet<(u32, u32)> = HashSet::new();
+        for a in &self.bundle().adjacency {
+            if let (Some(&x), Some(&y)) = (index.get(a.a.as_str()), index.get(a.b.as_str()))
+                && x != y
+                && adjacent.insert((x.min(y), x.max(y)))
+            {
+                *weights.entry((x.min(y), x.max(y))).or_insert(0.0) += ADJACENCY_WEIGHT;
+            }
+        }
+        // Units with the same reach add the same pairs: group them first.
+        let mut groups: HashMap<&[u32], u32> = HashMap::new();
+        for r in &sr.reach {
+            if r.len() >= 2 {
+                *groups.entry(r.as_slice()).or_insert(0) += 1;
+            }
+        }
+        for (r, count) in groups {
+            let w = SHARED_PARTNER_WEIGHT * f64::from(count);
+            for (i, &x) in r.iter().enumerate() {
+                for &y in &r[i + 1..] {
+                    *weights.entry((x, y)).or_insert(0.0) += w;
+                }
+            }
+        }
+        let mut pairs: Vec<((u32, u32), f64)> = weights.into_iter().collect();
+        pairs.sort_unstable_by_key(|&(p, _)| p);
+        let mut adj: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+        for ((x, y), w) in pairs {
+            adj[x as usize].push((y, w));
+            adj[y as usize].push((x, w));
+        }
+        for a in &mut adj {
+            a.sort_unstable_by_key(|&(c, _)| c);
+        }
+        let g = WGraph {
+            adj,
+            loops: vec![0.0; n],
+        };
+        let membership = louvain(&g);
+        let q = modularity(&g, &membership);
+
+        // Order areas by size (desc), then first committee.
+        let nc = membership
+            .iter()
+            .map(|&c| c as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); nc];
+        for (i, &c) in membership.iter().enumerate() {
+            members[c as usize].push(i as u32);
+        }
+        let mut order: Vec<usize> = (0..nc).filter(|&c| !members[c].is_empty()).collect();
+        order.sort_by_key(|&c| (std::cmp::Reverse(members[c].len()), members[c][0]));
+        let mut rank = vec![usize::MAX; nc];
+        for (r, &c) in order.iter().enumerate() {
+            rank[c] = r;
+        }
+        // Units per area: how many committees of the area each unit reaches.
+        let mut strongest: Vec<Vec<(u64, usize)>> = vec![Vec::new(); order.len()];
+        let mut counts: HashMap<usize, u64> = HashMap::new();
+        for (u, r) in sr.reach.iter().enumerate() {
+            counts.clear();
+            for &c in r {
+                *counts
+                    .entry(rank[membership[c as usize] as usize])
+                    .or_insert(0) += 1;
+            }
+            for (&area, &count) in &counts {
+                strongest[area].push((count, u));
+            }
+        }
+        let areas = order
+            .iter()
+            .zip(strongest)
+            .enumerate()
+            .map(|(r, (&c, mut units))| {
+                units.sort_by(|a, b| {
+                    b.0.cmp(&a.0)
+                        .then_with(|| sr.units[a.1].id.cmp(&sr.units[b.1].id))
+                });
+                units.truncate(3);
+                let committees: Vec<&Committee> = members[c]
+                    .iter()
+                    .map(|&i| sr.committees[i as usize])
+                    .collect();
+                Area {
+                    id: format!("A{}", r + 1),
+                    committees: committees.iter().map(|c| c.id.clone()).collect(),
+                    names: committees.iter().map(|c| c.name.clone()).collect(),
+                    strongest_units: units
+                        .into_iter()
+                        .map(|(count, u)| AreaUnit {
+                            unit: sr.units[u].id.clone(),
+                            name: sr.units[u].name.clone(),
+                            committees: count,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Ok(AreasDoc {
+            as_of,
+            scope: scope.to_owned(),
+            modularity: q,
+            areas,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A path 0–1–…–(n−1): node i lies on i·(n−1−i) pairs.
+    fn path(n: usize) -> Csr {
+        let edges: Vec<(u32, u32)> = (1..n as u32).map(|i| (i - 1, i)).collect();
+        Csr::from_edges(n, &edges)
+    }
+
+    #[test]
+    fn brandes_on_a_path() {
+        let n = 9;
+        let bc = brandes(&path(n), n, 0..n);
+        for (i, x) in bc.iter().enumerate() {
+            assert_eq!(*x / 2.0, (i * (n - 1 - i)) as f64, "node {i}");
+        }
+    }
+
+    #[test]
+    fn brandes_counts_shortest_paths_fractionally() {
+        // A 4-cycle 0–1–2–3–0: each node is on half of the paths of its opposite pair.
+        let g = Csr::from_edges(4, &[(0, 1), (1, 2), (2, 3), (3, 0)]);
+        let bc = brandes(&g, 4, 0..4);
+        assert!(bc.iter().all(|x| (*x / 2.0 - 0.5).abs() < 1e-12), "{bc:?}");
+    }
+
+    #[test]
+    fn pivots_are_distinct_sorted_and_reproducible() {
+        let a = SplitMix(PIVOT_SEED).choose(1000, 64);
+        let b = SplitMix(PIVOT_SEED).choose(1000, 64);
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 64);
+        assert!(a.windows(2).all(|w| w[0] < w[1]));
+        assert!(a.iter().all(|&x| x < 1000));
+        assert_eq!(SplitMix(1).choose(5, 10), vec![0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn sampled_betweenness_estimates_the_exact_one() {
+        let n = 400;
+        let g = path(n);
+        let exact = brandes(&g, n, 0..n);
+        let k = 200;
+        let pivots = SplitMix(PIVOT_SEED).choose(n, k);
+        let scale = n as f64 / k as f64;
+        let est: Vec<f64> = brandes(&g, n, pivots.into_iter())
+            .into_iter()
+            .map(|x| x * scale)
+            .collect();
+        let mid = n / 2;
+        let rel = (est[mid] - exact[mid]).abs() / exact[mid];
+        assert!(rel < 0.2, "estimate {} vs exact {}", est[mid], exact[mid]);
+        // The middle still outranks the ends.
+        assert!(est[mid] > est[5] && est[mid] > est[n - 6]);
+    }
+
+    #[test]
+    fn louvain_keeps_isolated_nodes_apart() {
+        let g = WGraph {
+            adj: vec![Vec::new(); 3],
+            loops: vec![0.0; 3],
+        };
+        assert_eq!(louvain(&g), vec![0, 1, 2]);
+        assert_eq!(modularity(&g, &[0, 1, 2]), 0.0);
+    }
+}
