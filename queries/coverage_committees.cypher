@@ -1,0 +1,64 @@
+// Coverage per residents' committee (SPEC §3), in the current network, committees in bundle order.
+// Parameters: $as_of ('YYYY-MM-DD'), $scope ('city', or a district, street or community id).
+// Neo4j Browser:  :param as_of => '2026-06-30'
+//                 :param scope => 'city'
+MATCH (meta:Meta {key: 'network'})
+MATCH (k:Committee:Net {gen: meta.current_gen})-[:IN]->(c:Community)-[:IN]->(s:Street)-[:IN]->(d:District)
+WHERE $scope = 'city' OR $scope IN [c.id, s.id, d.id]
+WITH k, c, s, d, $as_of AS asOf,
+     toString(date($as_of) - duration({years: 1})) AS yearAgo,
+     date($as_of).year AS asOfYear
+CALL (k, c, s, asOf) {
+  // Units with an active partnership whose target is the committee, its community or street.
+  UNWIND [s, c, k] AS t
+  OPTIONAL MATCH (t)<-[:WITH]-(p:Partnership)<-[:SIGNED]-(u:Unit)
+  WHERE p.signed <= asOf AND (p.expires IS NULL OR asOf < p.expires)
+  RETURN count(DISTINCT u) AS partnersInReach,
+         count(DISTINCT CASE WHEN t = k THEN u END) AS partnersDirect
+}
+CALL (k, c, s) {
+  UNWIND [s, c, k] AS t
+  OPTIONAL MATCH (t)<-[:LINKS]-(m:MassOrg)
+  WITH collect(DISTINCT m.type) AS types
+  RETURN [x IN ['union', 'youth_league', 'women_federation', 'other'] WHERE x IN types] AS massOrgTypes
+}
+CALL (k) {
+  OPTIONAL MATCH (mem:Member)-[:REGISTERED_AT]->(k)
+  RETURN count(mem) AS registered
+}
+CALL (k, asOf, yearAgo) {
+  // Counted hours, summed in bundle row order (so the float sum is reproducible).
+  OPTIONAL MATCH (:Member)-[x:VOLUNTEERED]->(k)
+  WHERE yearAgo < x.date AND x.date <= asOf
+  WITH x ORDER BY x.row
+  RETURN reduce(h = 0.0, y IN collect(x.hours) | h + y) AS volunteerHours
+}
+CALL (k, asOf, yearAgo, asOfYear) {
+  OPTIONAL MATCH (v:Member)-[x:VOLUNTEERED]->(k)
+  WHERE yearAgo < x.date AND x.date <= asOf AND x.hours > 0 AND asOfYear - v.birth_year < 35
+  RETURN count(DISTINCT v) AS youngVolunteers
+}
+WITH k, c, s, d, partnersInReach, partnersDirect, massOrgTypes, registered, volunteerHours,
+     youngVolunteers, EXISTS { (:PartyOrg)-[:LEADS]->(k) } AS partyOrg
+RETURN k.id AS id,
+       k.name AS name,
+       c.id AS community,
+       s.id AS street,
+       d.id AS district,
+       partyOrg AS party_org,
+       registered AS registered_members,
+       CASE WHEN k.households = 0 THEN null
+            ELSE toFloat(registered) * 1000.0 / k.households END AS members_per_1000_households,
+       volunteerHours AS volunteer_hours,
+       youngVolunteers AS young_volunteers,
+       partnersDirect AS partners_direct,
+       partnersInReach AS partners_in_reach,
+       massOrgTypes AS mass_org_types,
+       [f IN [CASE WHEN NOT partyOrg THEN 'no_party_org' END,
+              CASE WHEN registered = 0 THEN 'no_members' END,
+              CASE WHEN partnersInReach = 0 THEN 'no_partners' END,
+              CASE WHEN NOT 'union' IN massOrgTypes THEN 'no_union' END,
+              CASE WHEN NOT 'youth_league' IN massOrgTypes THEN 'no_youth_league' END,
+              CASE WHEN NOT 'women_federation' IN massOrgTypes THEN 'no_women_federation' END]
+        WHERE f IS NOT NULL] AS blank_spots
+ORDER BY k.row

@@ -1,0 +1,138 @@
+//! Coverage computed inside Neo4j by `queries/coverage_committees.cypher`; the roll-ups are
+//! aggregated here from those committee rows over the areas of `queries/coverage_areas.cypher`,
+//! the same way the engine does (sums in committee order, median of `partners_in_reach`).
+
+use crate::{Neo4jStore, backend, queries};
+use dangjian_model::{
+    BlankSpot, CommitteeCoverage, CoverageDoc, Date, Rollup, RollupLevel, StoreError,
+};
+use neo4rs::query;
+use std::collections::BTreeMap;
+
+/// Median of `xs` (mean of the two middle values for an even count), `None` when empty.
+fn median(mut xs: Vec<u64>) -> Option<f64> {
+    if xs.is_empty() {
+        return None;
+    }
+    xs.sort_unstable();
+    let n = xs.len();
+    Some(if n % 2 == 1 {
+        xs[n / 2] as f64
+    } else {
+        (xs[n / 2 - 1] as f64 + xs[n / 2] as f64) / 2.0
+    })
+}
+
+/// The roll-up of `rows` (already restricted to one area).
+fn rollup(id: &str, level: RollupLevel, rows: &[&CommitteeCoverage]) -> Rollup {
+    let mut blank_spots: BTreeMap<BlankSpot, u64> =
+        BlankSpot::ALL.iter().map(|f| (*f, 0)).collect();
+    for r in rows {
+        for f in &r.blank_spots {
+            *blank_spots.entry(*f).or_default() += 1;
+        }
+    }
+    Rollup {
+        id: id.to_owned(),
+        level,
+        committees: rows.len() as u64,
+        blank_spots,
+        registered_members: rows.iter().map(|r| r.registered_members).sum(),
+        volunteer_hours: rows.iter().fold(0.0, |acc, r| acc + r.volunteer_hours),
+        partners_in_reach_median: median(rows.iter().map(|r| r.partners_in_reach).collect()),
+    }
+}
+
+fn level_of(s: &str) -> Option<RollupLevel> {
+    match s {
+        "community" => Some(RollupLevel::Community),
+        "street" => Some(RollupLevel::Street),
+        "district" => Some(RollupLevel::District),
+        "city" => Some(RollupLevel::City),
+        _ => None,
+    }
+}
+
+fn level_rank(l: RollupLevel) -> u8 {
+    match l {
+        RollupLevel::Community => 0,
+        RollupLevel::Street => 1,
+        RollupLevel::District => 2,
+        RollupLevel::City => 3,
+    }
+}
+
+impl Neo4jStore {
+    /// Coverage of `scope` (`city`, or a district, street or community id) on `as_of`, computed
+    /// in Neo4j by the Cypher in `queries/`. Equal to the engine's coverage document. An unknown
+    /// scope is an error; an empty store gives an empty document for `city`.
+    pub fn coverage_via_cypher(&self, scope: &str, as_of: Date) -> Result<CoverageDoc, StoreError> {
+        self.block_on(async {
+            if self.current_gen().await?.is_none() {
+                if scope == "city" {
+                    return Ok(CoverageDoc {
+                        as_of,
+                        scope: scope.into(),
+                        committees: vec![],
+                        rollups: vec![],
+                    });
+                }
+                return Err(StoreError::Backend(format!(
+                    "unknown scope `{scope}`: no network is stored"
+                )));
+            }
+            let as_of_s = as_of.format("%Y-%m-%d").to_string();
+            let committees: Vec<CommitteeCoverage> = self
+                .rows(
+                    query(queries::COVERAGE_COMMITTEES)
+                        .param("as_of", as_of_s.as_str())
+                        .param("scope", scope),
+                )
+                .await?
+                .iter()
+                .map(|r| {
+                    r.to::<CommitteeCoverage>()
+                        .map_err(|e| backend("decoding a coverage row", e))
+                })
+                .collect::<Result<_, _>>()?;
+            let mut areas: Vec<(RollupLevel, i64, String)> = Vec::new();
+            for r in self
+                .rows(query(queries::COVERAGE_AREAS).param("scope", scope))
+                .await?
+            {
+                let level: String = r.get("level").map_err(|e| backend("decoding an area", e))?;
+                let id: String = r.get("id").map_err(|e| backend("decoding an area", e))?;
+                let row: i64 = r.get("row").map_err(|e| backend("decoding an area", e))?;
+                let level = level_of(&level).ok_or_else(|| backend("decoding an area", level))?;
+                areas.push((level, row, id));
+            }
+            if areas.is_empty() {
+                return Err(StoreError::Backend(format!(
+                    "unknown scope `{scope}`: not `city`, a district, a street or a community"
+                )));
+            }
+            areas.sort_by_key(|(l, row, _)| (level_rank(*l), *row));
+            let rollups = areas
+                .iter()
+                .map(|(level, _, id)| {
+                    let rows: Vec<&CommitteeCoverage> = committees
+                        .iter()
+                        .filter(|c| match level {
+                            RollupLevel::Community => &c.community == id,
+                            RollupLevel::Street => &c.street == id,
+                            RollupLevel::District => &c.district == id,
+                            RollupLevel::City => true,
+                        })
+                        .collect();
+                    rollup(id, *level, &rows)
+                })
+                .collect();
+            Ok(CoverageDoc {
+                as_of,
+                scope: scope.to_owned(),
+                committees,
+                rollups,
+            })
+        })
+    }
+}

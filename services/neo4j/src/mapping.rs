@@ -1,0 +1,258 @@
+//! How a bundle maps onto the graph: one label per table, reference fields as relationships,
+//! the three id-less tables (adjacency, mass links, volunteering) as relationships carrying
+//! their row. The graph schema is documented in `queries/README.md`.
+
+use dangjian_model::Bundle;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+/// A table stored as nodes: its bundle name and its label.
+pub(crate) struct NodeTable {
+    pub table: &'static str,
+    pub label: &'static str,
+}
+
+/// The node tables in bundle order.
+pub(crate) const NODE_TABLES: [NodeTable; 14] = [
+    NodeTable {
+        table: "districts",
+        label: "District",
+    },
+    NodeTable {
+        table: "streets",
+        label: "Street",
+    },
+    NodeTable {
+        table: "communities",
+        label: "Community",
+    },
+    NodeTable {
+        table: "committees",
+        label: "Committee",
+    },
+    NodeTable {
+        table: "party_orgs",
+        label: "PartyOrg",
+    },
+    NodeTable {
+        table: "units",
+        label: "Unit",
+    },
+    NodeTable {
+        table: "mass_orgs",
+        label: "MassOrg",
+    },
+    NodeTable {
+        table: "social_orgs",
+        label: "SocialOrg",
+    },
+    NodeTable {
+        table: "members",
+        label: "Member",
+    },
+    NodeTable {
+        table: "partnerships",
+        label: "Partnership",
+    },
+    NodeTable {
+        table: "resources",
+        label: "Resource",
+    },
+    NodeTable {
+        table: "needs",
+        label: "Need",
+    },
+    NodeTable {
+        table: "projects",
+        label: "Project",
+    },
+    NodeTable {
+        table: "responsibilities",
+        label: "Responsibility",
+    },
+];
+
+/// A table stored as relationships: bundle name, relationship type, the source and target
+/// fields, and the fields kept as relationship properties.
+pub(crate) struct RelTable {
+    pub table: &'static str,
+    pub rel: &'static str,
+    pub source: &'static str,
+    pub target: &'static str,
+    pub props: &'static [&'static str],
+}
+
+/// The relationship tables.
+pub(crate) const REL_TABLES: [RelTable; 3] = [
+    RelTable {
+        table: "adjacency",
+        rel: "ADJACENT",
+        source: "a",
+        target: "b",
+        props: &[],
+    },
+    RelTable {
+        table: "mass_links",
+        rel: "LINKS",
+        source: "mass_org",
+        target: "target",
+        props: &["domain"],
+    },
+    RelTable {
+        table: "volunteering",
+        rel: "VOLUNTEERED",
+        source: "member",
+        target: "committee",
+        props: &["domain", "hours", "date"],
+    },
+];
+
+/// The relationship types derived from reference fields of node tables:
+/// (table, field, type, source is the row itself (true) or the field's node (false)).
+/// List fields give one relationship per element.
+pub(crate) const REF_RELS: [(&str, &str, &str, bool); 16] = [
+    ("streets", "district", "IN", true),
+    ("communities", "street", "IN", true),
+    ("committees", "community", "IN", true),
+    ("party_orgs", "parent", "PARENT", true),
+    ("party_orgs", "leads", "LEADS", true),
+    ("units", "street", "LOCATED_IN", true),
+    ("social_orgs", "street", "LOCATED_IN", true),
+    ("members", "employer", "EMPLOYED_BY", true),
+    ("members", "registered_at", "REGISTERED_AT", true),
+    ("partnerships", "unit", "SIGNED", false),
+    ("partnerships", "target", "WITH", true),
+    ("resources", "provider", "PROVIDED_BY", true),
+    ("resources", "deployed_to", "DEPLOYED_TO", true),
+    ("needs", "committee", "AT", true),
+    ("projects", "committee", "AT", true),
+    ("responsibilities", "party_org", "OF", true),
+];
+
+/// Also from projects: needs and resources lists.
+pub(crate) const PROJECT_LIST_RELS: [(&str, &str); 2] =
+    [("needs", "ADDRESSES"), ("resources", "USES")];
+
+/// Rows serialised as JSON objects, each with its `row` index.
+pub(crate) fn rows_of<T: Serialize>(rows: &[T]) -> Result<Vec<Map<String, Value>>, String> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| match serde_json::to_value(r) {
+            Ok(Value::Object(mut m)) => {
+                m.insert("row".into(), json!(i));
+                Ok(m)
+            }
+            Ok(other) => Err(format!("a row serialised to {other}, not an object")),
+            Err(e) => Err(e.to_string()),
+        })
+        .collect()
+}
+
+/// The rows of one table as JSON objects with their `row` index.
+pub(crate) fn table_rows(bundle: &Bundle, table: &str) -> Result<Vec<Map<String, Value>>, String> {
+    match table {
+        "districts" => rows_of(&bundle.districts),
+        "streets" => rows_of(&bundle.streets),
+        "communities" => rows_of(&bundle.communities),
+        "committees" => rows_of(&bundle.committees),
+        "adjacency" => rows_of(&bundle.adjacency),
+        "party_orgs" => rows_of(&bundle.party_orgs),
+        "units" => rows_of(&bundle.units),
+        "mass_orgs" => rows_of(&bundle.mass_orgs),
+        "social_orgs" => rows_of(&bundle.social_orgs),
+        "members" => rows_of(&bundle.members),
+        "partnerships" => rows_of(&bundle.partnerships),
+        "mass_links" => rows_of(&bundle.mass_links),
+        "resources" => rows_of(&bundle.resources),
+        "needs" => rows_of(&bundle.needs),
+        "projects" => rows_of(&bundle.projects),
+        "volunteering" => rows_of(&bundle.volunteering),
+        "responsibilities" => rows_of(&bundle.responsibilities),
+        other => Err(format!("unknown table {other}")),
+    }
+}
+
+/// An edge to write: source id, target id, properties.
+pub(crate) type Edge = (String, String, Map<String, Value>);
+
+/// The reference edges of a bundle, grouped by relationship type (in a stable order).
+pub(crate) fn reference_edges(bundle: &Bundle) -> Result<Vec<(&'static str, Vec<Edge>)>, String> {
+    let mut out: Vec<(&'static str, Vec<Edge>)> = Vec::new();
+    let mut push = |rel: &'static str, e: Edge| {
+        if let Some(slot) = out.iter_mut().find(|(r, _)| *r == rel) {
+            slot.1.push(e);
+        } else {
+            out.push((rel, vec![e]));
+        }
+    };
+    for (table, field, rel, from_row) in REF_RELS {
+        for row in table_rows(bundle, table)? {
+            let Some(id) = row.get("id").and_then(Value::as_str) else {
+                continue;
+            };
+            let targets: Vec<String> = match row.get(field) {
+                Some(Value::String(s)) => vec![s.clone()],
+                Some(Value::Array(xs)) => xs
+                    .iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for (pos, t) in targets.into_iter().enumerate() {
+                let mut props = Map::new();
+                if matches!(row.get(field), Some(Value::Array(_))) {
+                    props.insert("pos".into(), json!(pos));
+                }
+                if from_row {
+                    push(rel, (id.to_owned(), t, props));
+                } else {
+                    push(rel, (t, id.to_owned(), props));
+                }
+            }
+        }
+    }
+    for (field, rel) in PROJECT_LIST_RELS {
+        for p in &bundle.projects {
+            let list = if field == "needs" {
+                &p.needs
+            } else {
+                &p.resources
+            };
+            for (pos, t) in list.iter().enumerate() {
+                let mut props = Map::new();
+                props.insert("pos".into(), json!(pos));
+                push(rel, (p.id.clone(), t.clone(), props));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The rows of a relationship table as edges (row index and kept fields as properties).
+pub(crate) fn rel_table_edges(bundle: &Bundle, t: &RelTable) -> Result<Vec<Edge>, String> {
+    table_rows(bundle, t.table)?
+        .into_iter()
+        .map(|row| {
+            let s = row
+                .get(t.source)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let d = row
+                .get(t.target)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let mut props = Map::new();
+            if let Some(r) = row.get("row") {
+                props.insert("row".into(), r.clone());
+            }
+            for p in t.props {
+                if let Some(v) = row.get(*p) {
+                    props.insert((*p).into(), v.clone());
+                }
+            }
+            Ok((s, d, props))
+        })
+        .collect()
+}
