@@ -1,1 +1,166 @@
-//! whatif (placeholder; being written).
+//! What-if (SPEC §3 "Structure"): coverage and gap figures after removing units or
+//! partnerships, computed on a copy of the network; stored data never changes.
+//!
+//! Removing a unit withdraws it: its partnerships and its resources go (and those resources
+//! leave the projects that list them), members it employs lose that employer. The unit row and
+//! the party orgs that lead it stay.
+
+use crate::index::Ent;
+use crate::{Engine, EngineError};
+use dangjian_model::{BlankSpot, CoverageDoc, Date, GapsDoc, Id};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// The change to try.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIf {
+    /// Units that withdraw (their partnerships and resources are removed).
+    #[serde(default)]
+    pub without_units: Vec<Id>,
+    /// Partnerships that end.
+    #[serde(default)]
+    pub without_partnerships: Vec<Id>,
+}
+
+/// Blank spots a committee gains under the change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewBlankSpots {
+    pub committee: Id,
+    /// Only the flags it did not have before, in SPEC order.
+    pub flags: Vec<BlankSpot>,
+}
+
+/// What changes compared with the network as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhatIfDelta {
+    /// Met demand after minus before (≤ 0 for removals).
+    pub met_demand_change: i64,
+    /// Unmet demand after minus before.
+    pub unmet_demand_change: i64,
+    /// Committees of the scope with a partner in reach before and none after, sorted.
+    pub committees_losing_all_partners: Vec<Id>,
+    /// Committees of the scope that gain blank spots, sorted by committee id.
+    pub new_blank_spots: Vec<NewBlankSpots>,
+    /// Partnerships removed from the copy, sorted.
+    pub removed_partnerships: Vec<Id>,
+    /// Resources removed from the copy, sorted.
+    pub removed_resources: Vec<Id>,
+}
+
+/// Coverage and gaps after the change, and the delta.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhatIfDoc {
+    pub coverage: CoverageDoc,
+    pub gaps: GapsDoc,
+    pub delta: WhatIfDelta,
+}
+
+impl Engine {
+    /// Coverage and gaps of a scope on `as_of` as if the units withdrew and the partnerships
+    /// ended; the engine and its bundle are left as they are.
+    pub fn whatif(
+        &self,
+        change: &WhatIf,
+        scope: &str,
+        as_of: Date,
+    ) -> Result<WhatIfDoc, EngineError> {
+        let b = self.bundle();
+        let units: HashSet<&str> = change.without_units.iter().map(String::as_str).collect();
+        for u in &units {
+            if !matches!(self.index.ids.get(*u), Some(Ent::Unit(_))) {
+                return Err(EngineError::UnknownUnit((*u).to_string()));
+            }
+        }
+        let pships: HashSet<&str> = change
+            .without_partnerships
+            .iter()
+            .map(String::as_str)
+            .collect();
+        for p in &pships {
+            if !matches!(self.index.ids.get(*p), Some(Ent::Partnership(_))) {
+                return Err(EngineError::UnknownPartnership((*p).to_string()));
+            }
+        }
+        let before_cov = self.coverage(scope, as_of)?;
+        let before_gaps = self.gaps(scope, as_of)?;
+
+        let mut copy = b.clone();
+        let mut removed_partnerships: Vec<Id> = Vec::new();
+        copy.partnerships.retain(|p| {
+            let drop = units.contains(p.unit.as_str()) || pships.contains(p.id.as_str());
+            if drop {
+                removed_partnerships.push(p.id.clone());
+            }
+            !drop
+        });
+        let mut removed_resources: Vec<Id> = Vec::new();
+        copy.resources.retain(|r| {
+            let drop = units.contains(r.provider.as_str());
+            if drop {
+                removed_resources.push(r.id.clone());
+            }
+            !drop
+        });
+        if !removed_resources.is_empty() {
+            let gone: HashSet<&str> = removed_resources.iter().map(String::as_str).collect();
+            for p in &mut copy.projects {
+                p.resources.retain(|r| !gone.contains(r.as_str()));
+            }
+        }
+        for m in &mut copy.members {
+            if m.employer.as_deref().is_some_and(|e| units.contains(e)) {
+                m.employer = None;
+            }
+        }
+        removed_partnerships.sort();
+        removed_resources.sort();
+
+        let after = Engine::new(copy);
+        let coverage = after.coverage(scope, as_of)?;
+        let gaps = after.gaps(scope, as_of)?;
+
+        let before: HashMap<&str, _> = before_cov
+            .committees
+            .iter()
+            .map(|c| (c.id.as_str(), c))
+            .collect();
+        let mut committees_losing_all_partners = Vec::new();
+        let mut new_blank_spots = Vec::new();
+        for c in &coverage.committees {
+            let Some(old) = before.get(c.id.as_str()) else {
+                continue;
+            };
+            if old.partners_in_reach > 0 && c.partners_in_reach == 0 {
+                committees_losing_all_partners.push(c.id.clone());
+            }
+            let flags: Vec<BlankSpot> = c
+                .blank_spots
+                .iter()
+                .filter(|f| !old.blank_spots.contains(f))
+                .copied()
+                .collect();
+            if !flags.is_empty() {
+                new_blank_spots.push(NewBlankSpots {
+                    committee: c.id.clone(),
+                    flags,
+                });
+            }
+        }
+        committees_losing_all_partners.sort();
+        new_blank_spots.sort_by(|a, b| a.committee.cmp(&b.committee));
+        let delta = WhatIfDelta {
+            met_demand_change: gaps.met_demand as i64 - before_gaps.met_demand as i64,
+            unmet_demand_change: gaps.unmet_demand as i64 - before_gaps.unmet_demand as i64,
+            committees_losing_all_partners,
+            new_blank_spots,
+            removed_partnerships,
+            removed_resources,
+        };
+        Ok(WhatIfDoc {
+            coverage,
+            gaps,
+            delta,
+        })
+    }
+}

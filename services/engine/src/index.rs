@@ -1,0 +1,560 @@
+//! Static indexes built once by `Engine::new`: id lookup, the street → community → committee
+//! hierarchy, and the per-committee tables that do not depend on `as_of`.
+
+use dangjian_model::{Bundle, Date, MassOrgType};
+use petgraph::graph::UnGraph;
+use std::collections::HashMap;
+
+/// What an id names, with its row index in the bundle table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Ent {
+    District(u32),
+    Street(u32),
+    Community(u32),
+    Committee(u32),
+    PartyOrg(u32),
+    Unit(u32),
+    MassOrg(u32),
+    SocialOrg(u32),
+    Member(u32),
+    Partnership(u32),
+    Resource(u32),
+    Need(u32),
+    Project(u32),
+    Responsibility(u32),
+}
+
+/// A level of the hierarchy that a partnership, mass link or provider can point at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Target {
+    Street(u32),
+    Community(u32),
+    Committee(u32),
+}
+
+/// Who provides a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Provider {
+    Unit(u32),
+    MassOrg(u32),
+    SocialOrg(u32),
+    Street(u32),
+    Community(u32),
+}
+
+/// Compressed rows: `items[start[i]..start[i + 1]]` belong to key `i`, in insertion order.
+#[derive(Debug, Clone)]
+pub(crate) struct Csr<T> {
+    start: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T: Copy> Csr<T> {
+    /// Group `(key, item)` pairs by key (`key < n`), keeping the pairs' order within a key.
+    pub(crate) fn from_pairs(n: usize, pairs: &[(u32, T)]) -> Csr<T> {
+        let mut start = vec![0u32; n + 1];
+        for (k, _) in pairs {
+            start[*k as usize + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let Some(first) = pairs.first() else {
+            return Csr {
+                start,
+                items: Vec::new(),
+            };
+        };
+        let mut items = vec![first.1; pairs.len()];
+        let mut pos: Vec<u32> = start[..n].to_vec();
+        for (k, v) in pairs {
+            let p = &mut pos[*k as usize];
+            items[*p as usize] = *v;
+            *p += 1;
+        }
+        Csr { start, items }
+    }
+
+    /// The items of key `i` (empty for keys out of range).
+    pub(crate) fn get(&self, i: u32) -> &[T] {
+        let i = i as usize;
+        if i + 1 >= self.start.len() {
+            return &[];
+        }
+        &self.items[self.start[i] as usize..self.start[i + 1] as usize]
+    }
+}
+
+/// One volunteering row resolved to indexes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Vol {
+    /// Member index, `u32::MAX` when the member id is unknown.
+    pub member: u32,
+    pub hours: f64,
+    pub date: Date,
+}
+
+/// One partnership resolved to indexes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pship {
+    pub unit: u32,
+    pub target: Option<Target>,
+    pub signed: Date,
+    pub expires: Option<Date>,
+}
+
+impl Pship {
+    pub(crate) fn is_active(&self, as_of: Date) -> bool {
+        self.signed <= as_of && self.expires.is_none_or(|e| as_of < e)
+    }
+}
+
+/// One resource resolved to indexes.
+#[derive(Debug, Clone)]
+pub(crate) struct Res {
+    pub provider: Option<Provider>,
+    /// Index into `Index::providers`.
+    pub provider_slot: u32,
+    pub domain: usize,
+    pub capacity: u64,
+    /// Committee indexes of `deployed_to`, when given.
+    pub deployed: Option<Vec<u32>>,
+}
+
+/// One need resolved to indexes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NeedRec {
+    pub committee: u32,
+    pub domain: usize,
+    pub demand: u64,
+}
+
+/// Bit of a mass-org type in `Index::committee_mass_types`.
+pub(crate) fn mass_bit(t: MassOrgType) -> u8 {
+    1 << (t as u8)
+}
+
+/// All static indexes of one bundle. Row indexes follow bundle order.
+#[derive(Debug)]
+pub(crate) struct Index {
+    pub ids: HashMap<String, Ent>,
+    pub street_district: Vec<u32>,
+    pub community_street: Vec<u32>,
+    pub committee_community: Vec<u32>,
+    pub committee_street: Vec<u32>,
+    pub committee_district: Vec<u32>,
+    /// `committee_self[k] == k`, so a committee target can be viewed as a one-element slice.
+    pub committee_self: Vec<u32>,
+    pub district_streets: Csr<u32>,
+    pub street_communities: Csr<u32>,
+    pub street_committees: Csr<u32>,
+    pub community_committees: Csr<u32>,
+    /// Committee adjacency (地域相邻), both directions, deduplicated.
+    pub adjacency: Csr<u32>,
+    /// The same adjacency as a petgraph graph (node index = committee index).
+    pub adjacency_graph: UnGraph<u32, ()>,
+    pub committee_led: Vec<bool>,
+    pub committee_registered: Vec<u64>,
+    pub committee_mass_types: Vec<u8>,
+    pub member_birth_year: Vec<i32>,
+    pub social_org_street: Vec<u32>,
+    pub volunteering: Csr<Vol>,
+    pub partnerships: Vec<Pship>,
+    pub pships_at_street: Csr<u32>,
+    pub pships_at_community: Csr<u32>,
+    pub pships_at_committee: Csr<u32>,
+    pub mass_org_targets: Csr<Target>,
+    pub resources: Vec<Res>,
+    pub resources_by_domain: Vec<Vec<u32>>,
+    pub needs: Vec<NeedRec>,
+    pub needs_by_committee: Csr<u32>,
+    /// Bitmask of domains with a need anywhere under each committee / community / street.
+    pub need_domains_committee: Vec<u16>,
+    pub need_domains_community: Vec<u16>,
+    pub need_domains_street: Vec<u16>,
+    /// Distinct providers of resources, in order of first appearance.
+    pub providers: Vec<Provider>,
+    /// Rank of each provider's id in string order (ties broken by it in candidate lists).
+    pub provider_rank: Vec<u32>,
+    /// Home street of each provider (unit, social org, street, community's street).
+    pub provider_home: Vec<Option<u32>>,
+    /// Providers by home street.
+    pub providers_by_home: Csr<u32>,
+}
+
+impl Index {
+    pub(crate) fn build(b: &Bundle) -> Index {
+        let mut ids: HashMap<String, Ent> = HashMap::with_capacity(b.row_count());
+        macro_rules! put {
+            ($table:ident, $variant:ident) => {
+                for (i, r) in b.$table.iter().enumerate() {
+                    ids.insert(r.id.clone(), Ent::$variant(i as u32));
+                }
+            };
+        }
+        put!(districts, District);
+        put!(streets, Street);
+        put!(communities, Community);
+        put!(committees, Committee);
+        put!(party_orgs, PartyOrg);
+        put!(units, Unit);
+        put!(mass_orgs, MassOrg);
+        put!(social_orgs, SocialOrg);
+        put!(members, Member);
+        put!(partnerships, Partnership);
+        put!(resources, Resource);
+        put!(needs, Need);
+        put!(projects, Project);
+        put!(responsibilities, Responsibility);
+
+        let nd = b.districts.len();
+        let ns = b.streets.len();
+        let nm = b.communities.len();
+        let nk = b.committees.len();
+        let look = |id: &str| ids.get(id).copied();
+        let district_of = |id: &str| match look(id) {
+            Some(Ent::District(i)) => i,
+            _ => u32::MAX,
+        };
+        let street_of = |id: &str| match look(id) {
+            Some(Ent::Street(i)) => i,
+            _ => u32::MAX,
+        };
+        let community_of = |id: &str| match look(id) {
+            Some(Ent::Community(i)) => i,
+            _ => u32::MAX,
+        };
+        let committee_of = |id: &str| match look(id) {
+            Some(Ent::Committee(i)) => Some(i),
+            _ => None,
+        };
+        let target_of = |id: &str| match look(id) {
+            Some(Ent::Street(i)) => Some(Target::Street(i)),
+            Some(Ent::Community(i)) => Some(Target::Community(i)),
+            Some(Ent::Committee(i)) => Some(Target::Committee(i)),
+            _ => None,
+        };
+
+        let street_district: Vec<u32> =
+            b.streets.iter().map(|s| district_of(&s.district)).collect();
+        let community_street: Vec<u32> =
+            b.communities.iter().map(|c| street_of(&c.street)).collect();
+        let committee_community: Vec<u32> = b
+            .committees
+            .iter()
+            .map(|k| community_of(&k.community))
+            .collect();
+        let at = |v: &Vec<u32>, i: u32| v.get(i as usize).copied().unwrap_or(u32::MAX);
+        let committee_street: Vec<u32> = committee_community
+            .iter()
+            .map(|&c| at(&community_street, c))
+            .collect();
+        let committee_district: Vec<u32> = committee_street
+            .iter()
+            .map(|&s| at(&street_district, s))
+            .collect();
+
+        let pairs = |v: &Vec<u32>| -> Vec<(u32, u32)> {
+            v.iter()
+                .enumerate()
+                .filter(|(_, p)| **p != u32::MAX)
+                .map(|(i, p)| (*p, i as u32))
+                .collect()
+        };
+        let district_streets = Csr::from_pairs(nd, &pairs(&street_district));
+        let street_communities = Csr::from_pairs(ns, &pairs(&community_street));
+        let street_committees = Csr::from_pairs(ns, &pairs(&committee_street));
+        let community_committees = Csr::from_pairs(nm, &pairs(&committee_community));
+
+        let mut adj_pairs: Vec<(u32, u32)> = Vec::with_capacity(b.adjacency.len() * 2);
+        for a in &b.adjacency {
+            if let (Some(x), Some(y)) = (committee_of(&a.a), committee_of(&a.b))
+                && x != y
+            {
+                adj_pairs.push((x, y));
+                adj_pairs.push((y, x));
+            }
+        }
+        adj_pairs.sort_unstable();
+        adj_pairs.dedup();
+        let adjacency = Csr::from_pairs(nk, &adj_pairs);
+        let mut adjacency_graph: UnGraph<u32, ()> = UnGraph::with_capacity(nk, adj_pairs.len() / 2);
+        for k in 0..nk {
+            adjacency_graph.add_node(k as u32);
+        }
+        for &(x, y) in &adj_pairs {
+            if x < y {
+                adjacency_graph.add_edge(x.into(), y.into(), ());
+            }
+        }
+
+        let mut committee_led = vec![false; nk];
+        for p in &b.party_orgs {
+            if let Some(k) = committee_of(&p.leads) {
+                committee_led[k as usize] = true;
+            }
+        }
+        let mut committee_registered = vec![0u64; nk];
+        for m in &b.members {
+            if let Some(k) = m.registered_at.as_deref().and_then(committee_of) {
+                committee_registered[k as usize] += 1;
+            }
+        }
+        let member_birth_year: Vec<i32> = b.members.iter().map(|m| m.birth_year).collect();
+        let vol_pairs: Vec<(u32, Vol)> = b
+            .volunteering
+            .iter()
+            .filter_map(|v| {
+                let k = committee_of(&v.committee)?;
+                let member = match look(&v.member) {
+                    Some(Ent::Member(i)) => i,
+                    _ => u32::MAX,
+                };
+                Some((
+                    k,
+                    Vol {
+                        member,
+                        hours: v.hours,
+                        date: v.date,
+                    },
+                ))
+            })
+            .collect();
+        let volunteering = Csr::from_pairs(nk, &vol_pairs);
+
+        let partnerships: Vec<Pship> = b
+            .partnerships
+            .iter()
+            .map(|p| Pship {
+                unit: match look(&p.unit) {
+                    Some(Ent::Unit(i)) => i,
+                    _ => u32::MAX,
+                },
+                target: target_of(&p.target),
+                signed: p.signed,
+                expires: p.expires,
+            })
+            .collect();
+        let (mut ps, mut pm, mut pk) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, p) in partnerships.iter().enumerate() {
+            if p.unit == u32::MAX {
+                continue;
+            }
+            match p.target {
+                Some(Target::Street(s)) => ps.push((s, i as u32)),
+                Some(Target::Community(c)) => pm.push((c, i as u32)),
+                Some(Target::Committee(k)) => pk.push((k, i as u32)),
+                None => {}
+            }
+        }
+        let pships_at_street = Csr::from_pairs(ns, &ps);
+        let pships_at_community = Csr::from_pairs(nm, &pm);
+        let pships_at_committee = Csr::from_pairs(nk, &pk);
+
+        let mut mass_pairs: Vec<(u32, Target)> = Vec::new();
+        for l in &b.mass_links {
+            if let (Some(Ent::MassOrg(m)), Some(t)) = (look(&l.mass_org), target_of(&l.target))
+                && !mass_pairs.contains(&(m, t))
+            {
+                mass_pairs.push((m, t));
+            }
+        }
+        let mass_org_targets = Csr::from_pairs(b.mass_orgs.len(), &mass_pairs);
+        let mut committee_mass_types = vec![0u8; nk];
+        let target_bits = |t: Target, bit: u8, out: &mut Vec<u8>| {
+            let one;
+            let ks: &[u32] = match t {
+                Target::Street(s) => street_committees.get(s),
+                Target::Community(c) => community_committees.get(c),
+                Target::Committee(k) => {
+                    one = [k];
+                    &one
+                }
+            };
+            for &k in ks {
+                if let Some(x) = out.get_mut(k as usize) {
+                    *x |= bit;
+                }
+            }
+        };
+        for &(m, t) in &mass_pairs {
+            target_bits(
+                t,
+                mass_bit(b.mass_orgs[m as usize].kind),
+                &mut committee_mass_types,
+            );
+        }
+
+        // Providers and resources.
+        let mut provider_slot: HashMap<Provider, u32> = HashMap::new();
+        let mut providers: Vec<Provider> = Vec::new();
+        let mut resources: Vec<Res> = Vec::with_capacity(b.resources.len());
+        let mut resources_by_domain: Vec<Vec<u32>> = vec![Vec::new(); 12];
+        for r in &b.resources {
+            let provider = match look(&r.provider) {
+                Some(Ent::Unit(x)) => Some(Provider::Unit(x)),
+                Some(Ent::MassOrg(x)) => Some(Provider::MassOrg(x)),
+                Some(Ent::SocialOrg(x)) => Some(Provider::SocialOrg(x)),
+                Some(Ent::Street(x)) => Some(Provider::Street(x)),
+                Some(Ent::Community(x)) => Some(Provider::Community(x)),
+                _ => None,
+            };
+            let slot = match provider {
+                Some(p) => *provider_slot.entry(p).or_insert_with(|| {
+                    providers.push(p);
+                    (providers.len() - 1) as u32
+                }),
+                None => u32::MAX,
+            };
+            let domain = r.domain as usize;
+            resources_by_domain[domain].push(resources.len() as u32);
+            resources.push(Res {
+                provider,
+                provider_slot: slot,
+                domain,
+                capacity: r.capacity,
+                deployed: r
+                    .deployed_to
+                    .as_ref()
+                    .map(|v| v.iter().filter_map(|id| committee_of(id)).collect()),
+            });
+        }
+        let provider_id = |p: Provider| -> &str {
+            match p {
+                Provider::Unit(x) => &b.units[x as usize].id,
+                Provider::MassOrg(x) => &b.mass_orgs[x as usize].id,
+                Provider::SocialOrg(x) => &b.social_orgs[x as usize].id,
+                Provider::Street(x) => &b.streets[x as usize].id,
+                Provider::Community(x) => &b.communities[x as usize].id,
+            }
+        };
+        let mut order: Vec<u32> = (0..providers.len() as u32).collect();
+        order.sort_by(|&x, &y| {
+            provider_id(providers[x as usize]).cmp(provider_id(providers[y as usize]))
+        });
+        let mut provider_rank = vec![0u32; providers.len()];
+        for (r, &p) in order.iter().enumerate() {
+            provider_rank[p as usize] = r as u32;
+        }
+        let provider_home: Vec<Option<u32>> = providers
+            .iter()
+            .map(|p| {
+                let s = match *p {
+                    Provider::Unit(x) => street_of(&b.units[x as usize].street),
+                    Provider::SocialOrg(x) => street_of(&b.social_orgs[x as usize].street),
+                    Provider::Street(x) => x,
+                    Provider::Community(x) => at(&community_street, x),
+                    Provider::MassOrg(_) => u32::MAX,
+                };
+                (s != u32::MAX).then_some(s)
+            })
+            .collect();
+        let home_pairs: Vec<(u32, u32)> = provider_home
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| h.map(|s| (s, i as u32)))
+            .collect();
+        let providers_by_home = Csr::from_pairs(ns, &home_pairs);
+
+        let mut needs = Vec::with_capacity(b.needs.len());
+        let mut need_pairs = Vec::with_capacity(b.needs.len());
+        let mut need_domains_committee = vec![0u16; nk];
+        let mut need_domains_community = vec![0u16; nm];
+        let mut need_domains_street = vec![0u16; ns];
+        for (i, n) in b.needs.iter().enumerate() {
+            let Some(k) = committee_of(&n.committee) else {
+                continue;
+            };
+            let domain = n.domain as usize;
+            needs.push(NeedRec {
+                committee: k,
+                domain,
+                demand: n.demand,
+            });
+            need_pairs.push((k, i as u32));
+            let bit = 1u16 << domain;
+            need_domains_committee[k as usize] |= bit;
+            let c = committee_community[k as usize];
+            if let Some(x) = need_domains_community.get_mut(c as usize) {
+                *x |= bit;
+            }
+            let s = committee_street[k as usize];
+            if let Some(x) = need_domains_street.get_mut(s as usize) {
+                *x |= bit;
+            }
+        }
+        // Needs with an unknown committee are skipped above; keep row indexes aligned.
+        if needs.len() != b.needs.len() {
+            needs = b
+                .needs
+                .iter()
+                .map(|n| NeedRec {
+                    committee: committee_of(&n.committee).unwrap_or(u32::MAX),
+                    domain: n.domain as usize,
+                    demand: n.demand,
+                })
+                .collect();
+        }
+        let needs_by_committee = Csr::from_pairs(nk, &need_pairs);
+
+        Index {
+            street_district,
+            community_street,
+            committee_community,
+            committee_street,
+            committee_district,
+            committee_self: (0..nk as u32).collect(),
+            district_streets,
+            street_communities,
+            street_committees,
+            community_committees,
+            adjacency,
+            adjacency_graph,
+            committee_led,
+            committee_registered,
+            committee_mass_types,
+            member_birth_year,
+            social_org_street: b.social_orgs.iter().map(|o| street_of(&o.street)).collect(),
+            volunteering,
+            partnerships,
+            pships_at_street,
+            pships_at_community,
+            pships_at_committee,
+            mass_org_targets,
+            resources,
+            resources_by_domain,
+            needs,
+            needs_by_committee,
+            need_domains_committee,
+            need_domains_community,
+            need_domains_street,
+            providers,
+            provider_rank,
+            provider_home,
+            providers_by_home,
+            ids,
+        }
+    }
+
+    /// The committees a target covers.
+    pub(crate) fn committees_of(&self, t: Target) -> &[u32] {
+        match t {
+            Target::Street(s) => self.street_committees.get(s),
+            Target::Community(c) => self.community_committees.get(c),
+            Target::Committee(k) => {
+                let k = k as usize;
+                self.committee_self.get(k..k + 1).unwrap_or(&[])
+            }
+        }
+    }
+
+    /// Domains with a need anywhere under a target.
+    pub(crate) fn need_domains(&self, t: Target) -> u16 {
+        let v = match t {
+            Target::Street(s) => self.need_domains_street.get(s as usize),
+            Target::Community(c) => self.need_domains_community.get(c as usize),
+            Target::Committee(k) => self.need_domains_committee.get(k as usize),
+        };
+        v.copied().unwrap_or(0)
+    }
+}

@@ -1,0 +1,156 @@
+//! Conformance: the engine's coverage and gaps documents for the two shared example networks
+//! (`tests/data/net-*.json`) against the independently computed `expected-*.json`, on
+//! 2026-06-30, compared field by field (numbers with a tolerance).
+//!
+//! The expected files leave out per-need unmet amounts and unused capacity (several maximum
+//! matchings share the same total) and list `by_domain` sorted by domain name, while the
+//! engine lists it in SPEC domain order, so `by_domain` is compared as a map keyed by domain.
+//! Likewise `mass_org_types` is sorted by name there and in enum order (the model's contract)
+//! here, so it is compared as a set; the engine's own order is checked below.
+
+use chrono::NaiveDate;
+use dangjian_engine::Engine;
+use dangjian_model::Bundle;
+use serde_json::Value;
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid date")
+}
+
+fn load(name: &str) -> Value {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("conformance file readable");
+    serde_json::from_str(&text).expect("conformance file is JSON")
+}
+
+/// Compare `expected` against `actual` (keys absent from `expected` are not compared).
+fn compare(path: &str, expected: &Value, actual: &Value, errors: &mut Vec<String>) {
+    match (expected, actual) {
+        (Value::Number(e), Value::Number(a)) => {
+            let (e, a) = (
+                e.as_f64().unwrap_or(f64::NAN),
+                a.as_f64().unwrap_or(f64::NAN),
+            );
+            if (e - a).abs() > 1e-9 * e.abs().max(1.0) {
+                errors.push(format!("{path}: expected {e}, got {a}"));
+            }
+        }
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, ev) in e {
+                match a.get(k) {
+                    Some(av) if path.ends_with("gaps") && k == "by_domain" => {
+                        compare_by_domain(&format!("{path}.{k}"), ev, av, errors)
+                    }
+                    Some(av) if k == "mass_org_types" => {
+                        compare(&format!("{path}.{k}"), &sorted(ev), &sorted(av), errors)
+                    }
+                    Some(av) => compare(&format!("{path}.{k}"), ev, av, errors),
+                    None => errors.push(format!("{path}.{k}: missing")),
+                }
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                errors.push(format!(
+                    "{path}: expected {} items, got {}",
+                    e.len(),
+                    a.len()
+                ));
+            }
+            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                let label = ev
+                    .get("id")
+                    .or_else(|| ev.get("unit"))
+                    .and_then(Value::as_str)
+                    .map(|s| format!("{path}[{i}:{s}]"))
+                    .unwrap_or_else(|| format!("{path}[{i}]"));
+                compare(&label, ev, av, errors);
+            }
+        }
+        (e, a) => {
+            if e != a {
+                errors.push(format!("{path}: expected {e}, got {a}"));
+            }
+        }
+    }
+}
+
+/// A list of strings as a sorted list (for sets whose order the files do not share).
+fn sorted(v: &Value) -> Value {
+    let mut items: Vec<String> = v
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|x| x.as_str().unwrap_or("").to_string())
+        .collect();
+    items.sort();
+    Value::from(items)
+}
+
+fn compare_by_domain(path: &str, expected: &Value, actual: &Value, errors: &mut Vec<String>) {
+    let keyed = |v: &Value| -> std::collections::BTreeMap<String, Value> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .map(|x| (x["domain"].as_str().unwrap_or("").to_string(), x.clone()))
+            .collect()
+    };
+    let (e, a) = (keyed(expected), keyed(actual));
+    let ek: Vec<&String> = e.keys().collect();
+    let ak: Vec<&String> = a.keys().collect();
+    if ek != ak {
+        errors.push(format!("{path}: domains {ek:?} expected, got {ak:?}"));
+    }
+    for (k, ev) in &e {
+        if let Some(av) = a.get(k) {
+            compare(&format!("{path}[{k}]"), ev, av, errors);
+        }
+    }
+}
+
+fn check(network: &str) {
+    let bundle: Bundle = serde_json::from_value(load(&format!("net-{network}.json")))
+        .expect("conformance bundle deserialises");
+    let expected = load(&format!("expected-{network}.json"));
+    let engine = Engine::new(bundle);
+    let coverage = engine.coverage("city", as_of()).expect("coverage");
+    let gaps = engine.gaps("city", as_of()).expect("gaps");
+    let actual = serde_json::json!({
+        "coverage": serde_json::to_value(&coverage).expect("serialise coverage"),
+        "gaps": serde_json::to_value(&gaps).expect("serialise gaps"),
+    });
+    let mut errors = Vec::new();
+    compare(network, &expected, &actual, &mut errors);
+    assert!(
+        errors.is_empty(),
+        "{} differences:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
+
+    // What the expected files leave out must still add up.
+    let unmet: u64 = gaps.unmet_needs.iter().map(|u| u.unmet).sum();
+    assert_eq!(unmet, gaps.unmet_demand);
+    let by_domain_order: Vec<_> = gaps.by_domain.iter().map(|d| d.domain).collect();
+    let mut sorted = by_domain_order.clone();
+    sorted.sort();
+    assert_eq!(by_domain_order, sorted, "by_domain in SPEC order");
+    for c in &coverage.committees {
+        let mut types = c.mass_org_types.clone();
+        types.sort();
+        types.dedup();
+        assert_eq!(types, c.mass_org_types, "mass_org_types in enum order");
+    }
+    let capacity: u64 = engine.bundle().resources.iter().map(|r| r.capacity).sum();
+    assert!(gaps.unused_capacity + gaps.met_demand <= capacity);
+}
+
+#[test]
+fn network_1001_matches_expected() {
+    check("1001");
+}
+
+#[test]
+fn network_1002_matches_expected() {
+    check("1002");
+}
