@@ -1,1 +1,215 @@
 //! Diagrams: DOT built with graphviz-rust for the hierarchy, partnerships and gaps views, rendered by Graphviz dot.
+//!
+//! [`build_dot`] draws one view of a scope (the city, a district, street, community or
+//! committee) from the engine's documents; [`render`] turns DOT into SVG or PNG with the real
+//! `dot` program, with a timeout. Above a node budget a view aggregates (committees into counts
+//! per community, or per street or district if needed; units, mass and social organisations
+//! into counts per category) and says so in its title, so large scopes never hang `dot`.
+//!
+//! Labels are Chinese; `dot` measures and draws them with one font family, set on graph, nodes
+//! and edges ([`DEFAULT_FONT`], WenQuanYi Zen Hei from Debian `fonts-wqy-zenhei`,
+//! configurable through [`DiagramOptions::font`]).
+
+mod dot;
+mod render;
+mod scene;
+
+pub use render::{Format, render, render_with};
+
+use dangjian_engine::{Engine, EngineError};
+use dangjian_model::{Bundle, CoverageDoc, Date, GapsDoc};
+use std::time::Duration;
+
+/// The font family `dot` is told to use: one family, because `fontname` takes one. WenQuanYi
+/// Zen Hei covers Chinese and Latin and is a small Debian package (`fonts-wqy-zenhei`).
+pub const DEFAULT_FONT: &str = "WenQuanYi Zen Hei";
+
+/// Above this many nodes a view aggregates.
+pub const DEFAULT_NODE_BUDGET: usize = 500;
+
+/// Which picture to draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum View {
+    /// Street → community → committee with their leading party orgs.
+    Hierarchy,
+    /// The hierarchy plus units, mass and social organisations and their links.
+    Partnerships,
+    /// Blank spots, unmet demand, stranded resources and sole-partner units.
+    Gaps,
+}
+
+impl View {
+    /// All views, in menu order.
+    pub const ALL: [View; 3] = [View::Hierarchy, View::Partnerships, View::Gaps];
+
+    /// The wire name (`hierarchy`, `partnerships`, `gaps`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::Hierarchy => "hierarchy",
+            View::Partnerships => "partnerships",
+            View::Gaps => "gaps",
+        }
+    }
+
+    /// Parse a wire name.
+    pub fn parse(s: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The Chinese title of the view.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            View::Hierarchy => "组织架构图",
+            View::Partnerships => "共建关系图",
+            View::Gaps => "空白点与资源缺口图",
+        }
+    }
+}
+
+impl std::str::FromStr for View {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        View::parse(s)
+            .ok_or_else(|| format!("unknown view `{s}`: use hierarchy, partnerships or gaps"))
+    }
+}
+
+/// What to draw and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiagramOptions {
+    /// The view.
+    pub view: View,
+    /// `city` or a district, street, community or committee id.
+    pub scope: String,
+    /// The date the analytics are computed at.
+    pub as_of: Date,
+    /// Leave out anything personal: secretaries are reduced to surname + `*` (members are only
+    /// ever drawn as counts).
+    pub mask_personal: bool,
+    /// Above this many nodes the view aggregates.
+    pub node_budget: usize,
+    /// The font family set on graph, nodes and edges.
+    pub font: String,
+}
+
+impl DiagramOptions {
+    /// Options with the defaults: no masking, [`DEFAULT_NODE_BUDGET`], [`DEFAULT_FONT`].
+    pub fn new(view: View, scope: impl Into<String>, as_of: Date) -> DiagramOptions {
+        DiagramOptions {
+            view,
+            scope: scope.into(),
+            as_of,
+            mask_personal: false,
+            node_budget: DEFAULT_NODE_BUDGET,
+            font: DEFAULT_FONT.to_string(),
+        }
+    }
+}
+
+/// A built diagram.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagram {
+    /// The DOT text.
+    pub dot: String,
+    /// Whether the view was aggregated to stay within the node budget.
+    pub aggregated: bool,
+    /// Number of nodes in the DOT.
+    pub nodes: usize,
+    /// The title drawn at the top (scope, view, `as_of`, and the aggregation note if any).
+    pub title: String,
+}
+
+/// Errors building or rendering a diagram.
+#[derive(Debug, thiserror::Error)]
+pub enum VizError {
+    /// The engine rejected the scope or another argument.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The documents passed in are for another scope or date than the options ask for.
+    #[error(
+        "documents are for scope `{doc_scope}` at {doc_as_of}, but the diagram asks for `{scope}` at {as_of}"
+    )]
+    DocumentMismatch {
+        /// Scope asked for.
+        scope: String,
+        /// Date asked for.
+        as_of: Date,
+        /// Scope of the coverage document.
+        doc_scope: String,
+        /// Date of the coverage document.
+        doc_as_of: Date,
+    },
+    /// The Graphviz `dot` program is not installed (or not on `PATH`).
+    #[error(
+        "the Graphviz program `{program}` was not found: install Graphviz and a CJK font \
+         (apt-get install graphviz fonts-wqy-zenhei)"
+    )]
+    DotMissing {
+        /// The program that was looked for.
+        program: String,
+    },
+    /// `dot` ran longer than allowed and was killed.
+    #[error(
+        "Graphviz dot took longer than {0:?} and was stopped; try a smaller scope or a lower node budget"
+    )]
+    Timeout(Duration),
+    /// `dot` exited with an error.
+    #[error("Graphviz dot failed ({status}): {stderr}")]
+    DotFailed {
+        /// Exit status as text.
+        status: String,
+        /// What dot wrote to stderr.
+        stderr: String,
+    },
+    /// Talking to the `dot` process failed.
+    #[error("could not run Graphviz dot: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Build the DOT of a view of a scope, computing coverage (and gaps, for the gaps view) with
+/// the engine. Synchronous and CPU-bound; callers on an async runtime use `spawn_blocking`.
+pub fn build_dot(engine: &Engine, opts: &DiagramOptions) -> Result<Diagram, VizError> {
+    let coverage = engine.coverage(&opts.scope, opts.as_of)?;
+    let gaps = if opts.view == View::Gaps {
+        engine.gaps(&opts.scope, opts.as_of)?
+    } else {
+        empty_gaps(&opts.scope, opts.as_of)
+    };
+    build_dot_from_docs(engine.bundle(), &coverage, &gaps, opts)
+}
+
+/// Build the DOT of a view from documents already computed for `opts.scope` at `opts.as_of`
+/// (the gaps document is only read by the gaps view; [`empty_gaps`] will do for the others).
+pub fn build_dot_from_docs(
+    bundle: &Bundle,
+    coverage: &CoverageDoc,
+    gaps: &GapsDoc,
+    opts: &DiagramOptions,
+) -> Result<Diagram, VizError> {
+    if coverage.scope != opts.scope || coverage.as_of != opts.as_of {
+        return Err(VizError::DocumentMismatch {
+            scope: opts.scope.clone(),
+            as_of: opts.as_of,
+            doc_scope: coverage.scope.clone(),
+            doc_as_of: coverage.as_of,
+        });
+    }
+    Ok(scene::build(bundle, coverage, gaps, opts))
+}
+
+/// A gaps document with nothing in it, for views that do not draw gaps.
+pub fn empty_gaps(scope: &str, as_of: Date) -> GapsDoc {
+    GapsDoc {
+        as_of,
+        scope: scope.to_string(),
+        total_demand: 0,
+        met_demand: 0,
+        unmet_demand: 0,
+        by_domain: Vec::new(),
+        unreachable_needs: Vec::new(),
+        stranded_resources: Vec::new(),
+        unused_capacity: 0,
+        unmet_needs: Vec::new(),
+        sole_partner_units: Vec::new(),
+    }
+}

@@ -1,0 +1,142 @@
+//! Rendering DOT to SVG or PNG with the real Graphviz `dot` program, killed after a timeout.
+
+use crate::VizError;
+use std::ffi::OsStr;
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::Duration;
+use wait_timeout::ChildExt;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// The DOT text itself (no `dot` run).
+    Dot,
+    /// SVG with text kept as text (`-Tsvg`), so browsers draw it with their fonts and the
+    /// names stay searchable.
+    Svg,
+    /// PNG through cairo (`-Tpng`), drawn with the font installed on this machine.
+    Png,
+}
+
+impl Format {
+    /// File extension and wire name (`dot`, `svg`, `png`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Dot => "dot",
+            Format::Svg => "svg",
+            Format::Png => "png",
+        }
+    }
+
+    /// Parse a wire name.
+    pub fn parse(s: &str) -> Option<Format> {
+        [Format::Dot, Format::Svg, Format::Png]
+            .into_iter()
+            .find(|f| f.as_str() == s)
+    }
+
+    /// The HTTP content type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Dot => "text/vnd.graphviz; charset=utf-8",
+            Format::Svg => "image/svg+xml",
+            Format::Png => "image/png",
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Format::parse(s).ok_or_else(|| format!("unknown format `{s}`: use dot, svg or png"))
+    }
+}
+
+/// Render DOT with the `dot` program on `PATH`. Blocks (use `spawn_blocking` on async
+/// runtimes); `dot` is killed when it runs longer than `timeout`.
+pub fn render(dot: &str, format: Format, timeout: Duration) -> Result<Vec<u8>, VizError> {
+    render_with(OsStr::new("dot"), dot, format, timeout)
+}
+
+/// [`render`] with another `dot` executable (a path or a name looked up on `PATH`).
+pub fn render_with(
+    program: &OsStr,
+    dot: &str,
+    format: Format,
+    timeout: Duration,
+) -> Result<Vec<u8>, VizError> {
+    let flag = match format {
+        Format::Dot => return Ok(dot.as_bytes().to_vec()),
+        Format::Svg => "-Tsvg",
+        Format::Png => "-Tpng",
+    };
+    let mut child = Command::new(program)
+        .arg(flag)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => {
+                VizError::DotMissing {
+                    program: program.to_string_lossy().into_owned(),
+                }
+            }
+            _ => VizError::Io(e),
+        })?;
+    // Feed stdin and drain stdout/stderr on their own threads so no pipe can fill and block.
+    let mut stdin = child.stdin.take();
+    let input = dot.as_bytes().to_vec();
+    let writer = thread::spawn(move || {
+        if let Some(mut s) = stdin.take() {
+            // A write error means dot exited early; its status and stderr tell why.
+            let _ = s.write_all(&input);
+        }
+    });
+    let mut stdout = child.stdout.take();
+    let reader = thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(s) = stdout.as_mut() {
+            let _ = s.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let mut stderr = child.stderr.take();
+    let err_reader = thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(s) = stderr.as_mut() {
+            let _ = s.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let status = match child.wait_timeout(timeout)? {
+        Some(status) => status,
+        None => {
+            // Killing closes the pipes, so the helper threads finish too.
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = writer.join();
+            let _ = reader.join();
+            let _ = err_reader.join();
+            return Err(VizError::Timeout(timeout));
+        }
+    };
+    let _ = writer.join();
+    let out = reader.join().unwrap_or_default();
+    let err = err_reader.join().unwrap_or_default();
+    if !status.success() {
+        return Err(VizError::DotFailed {
+            status: status.to_string(),
+            stderr: String::from_utf8_lossy(&err).trim().to_string(),
+        });
+    }
+    if out.is_empty() {
+        return Err(VizError::DotFailed {
+            status: status.to_string(),
+            stderr: format!("no output; {}", String::from_utf8_lossy(&err).trim()),
+        });
+    }
+    Ok(out)
+}

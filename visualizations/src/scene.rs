@@ -1,0 +1,1336 @@
+//! The three views as DOT: the scope's street → community → committee tree as nested
+//! clusters (or, when aggregated, as count nodes per community, street or district), the
+//! organisations and links around it, tables, legend and title.
+
+use crate::dot::{
+    a, a_id, count_nodes, defaults, edge, escape_html, html, lines, node, quoted, set, subgraph,
+};
+use crate::{Diagram, DiagramOptions, View};
+use dangjian_model::{
+    BlankSpot, Bundle, CommitteeCoverage, CoverageDoc, GapsDoc, MassOrg, MassOrgType, PartyOrg,
+    PartyOrgLevel, ServiceDomain, SocialOrg, StreetKind, Unit, UnitCategory,
+};
+use graphviz_rust::dot_generator::id;
+use graphviz_rust::dot_structures::{Graph, Id, Stmt};
+use graphviz_rust::printer::{DotPrinter, PrinterContext};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Rows shown in a table node before "…另有 N 项".
+const TABLE_ROWS: usize = 30;
+/// Nodes per row inside a cluster before wrapping (invisible edges make a grid).
+const GRID_COLS: usize = 6;
+
+/// The finest level drawn as nodes: committees (no aggregation) or coarser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Grain {
+    District = 0,
+    Street = 1,
+    Community = 2,
+    Committee = 3,
+}
+
+impl Grain {
+    fn coarser(self) -> Option<Grain> {
+        match self {
+            Grain::Committee => Some(Grain::Community),
+            Grain::Community => Some(Grain::Street),
+            Grain::Street => Some(Grain::District),
+            Grain::District => None,
+        }
+    }
+    fn zh(self) -> &'static str {
+        match self {
+            Grain::District => "区",
+            Grain::Street => "街道",
+            Grain::Community => "社区",
+            Grain::Committee => "居委会",
+        }
+    }
+}
+
+/// Kinds of edges, each with its own colour and style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum EdgeKind {
+    Partnership,
+    MassLink,
+    SocialService,
+    Resource,
+    InService,
+    SolePartner,
+}
+
+impl EdgeKind {
+    fn zh(self) -> &'static str {
+        match self {
+            EdgeKind::Partnership => "共建（有效协议）",
+            EdgeKind::MassLink => "群团联系",
+            EdgeKind::SocialService => "社会组织服务",
+            EdgeKind::Resource => "资源下沉",
+            EdgeKind::InService => "在职党员双报到 / 志愿服务",
+            EdgeKind::SolePartner => "唯一共建单位",
+        }
+    }
+    fn color(self) -> &'static str {
+        match self {
+            EdgeKind::Partnership => "#c0392b",
+            EdgeKind::MassLink => "#2471a3",
+            EdgeKind::SocialService => "#7d3c98",
+            EdgeKind::Resource => "#1e8449",
+            EdgeKind::InService => "#d68910",
+            EdgeKind::SolePartner => "#922b21",
+        }
+    }
+    fn style(self) -> &'static str {
+        match self {
+            EdgeKind::Partnership => "solid",
+            EdgeKind::MassLink => "dashed",
+            EdgeKind::SocialService => "dotted",
+            EdgeKind::Resource => "bold",
+            EdgeKind::InService => "solid",
+            EdgeKind::SolePartner => "bold",
+        }
+    }
+    fn penwidth(self) -> &'static str {
+        match self {
+            EdgeKind::SolePartner => "3",
+            EdgeKind::Partnership => "1.5",
+            _ => "1",
+        }
+    }
+}
+
+/// Where an edge ends: a node, and the cluster it stands for when the target is a street or
+/// community drawn as a cluster (`lhead`/`ltail`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Cell {
+    node: String,
+    cluster: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct EdgeAcc {
+    count: u64,
+    registered: u64,
+    volunteers: BTreeSet<String>,
+    hours: f64,
+    details: BTreeSet<String>,
+}
+
+/// A node outside the tree: a unit, mass org or social org, or a count of them.
+#[derive(Debug, Default)]
+struct EntityNode {
+    label: Vec<String>,
+    shape: &'static str,
+    fill: &'static str,
+    extra: Vec<(&'static str, String)>,
+    members: BTreeSet<String>,
+}
+
+/// The scope's committees arranged district → street → community → committees.
+type Tree<'a> = BTreeMap<&'a str, BTreeMap<&'a str, BTreeMap<&'a str, Vec<&'a str>>>>;
+
+struct Scene<'a> {
+    b: &'a Bundle,
+    gaps: &'a GapsDoc,
+    opts: &'a DiagramOptions,
+    grain: Grain,
+    tree: Tree<'a>,
+    show_districts: bool,
+    committees: BTreeMap<&'a str, &'a CommitteeCoverage>,
+    /// Level (0 district … 3 committee) and parent of every id in the tree.
+    level: HashMap<&'a str, (u8, Option<&'a str>)>,
+    names: HashMap<&'a str, &'a str>,
+    street_kind: HashMap<&'a str, StreetKind>,
+    org_of: HashMap<&'a str, &'a PartyOrg>,
+    units: HashMap<&'a str, &'a Unit>,
+    mass_orgs: HashMap<&'a str, &'a MassOrg>,
+    social_orgs: HashMap<&'a str, &'a SocialOrg>,
+    households: HashMap<&'a str, u64>,
+    entities: BTreeMap<String, EntityNode>,
+    edges: BTreeMap<(EdgeKind, Cell, Cell), EdgeAcc>,
+}
+
+/// Build the diagram, aggregating coarser and coarser until the node budget holds.
+pub(crate) fn build(
+    b: &Bundle,
+    cov: &CoverageDoc,
+    gaps: &GapsDoc,
+    opts: &DiagramOptions,
+) -> Diagram {
+    let mut grain = Grain::Committee;
+    loop {
+        let d = Scene::new(b, cov, gaps, opts, grain).draw();
+        match grain.coarser() {
+            Some(next) if d.nodes > opts.node_budget => grain = next,
+            _ => return d,
+        }
+    }
+}
+
+impl<'a> Scene<'a> {
+    fn new(
+        b: &'a Bundle,
+        cov: &'a CoverageDoc,
+        gaps: &'a GapsDoc,
+        opts: &'a DiagramOptions,
+        grain: Grain,
+    ) -> Scene<'a> {
+        let mut names: HashMap<&str, &str> = HashMap::new();
+        for d in &b.districts {
+            names.insert(&d.id, &d.name);
+        }
+        for s in &b.streets {
+            names.insert(&s.id, &s.name);
+        }
+        for c in &b.communities {
+            names.insert(&c.id, &c.name);
+        }
+        for c in &b.committees {
+            names.insert(&c.id, &c.name);
+        }
+        for u in &b.units {
+            names.insert(&u.id, &u.name);
+        }
+        for m in &b.mass_orgs {
+            names.insert(&m.id, &m.name);
+        }
+        for s in &b.social_orgs {
+            names.insert(&s.id, &s.name);
+        }
+        let street_kind = b.streets.iter().map(|s| (s.id.as_str(), s.kind)).collect();
+        // The leading org of each street, community, committee or unit: the first by id.
+        let mut org_of: HashMap<&str, &PartyOrg> = HashMap::new();
+        for o in &b.party_orgs {
+            let e = org_of.entry(o.leads.as_str()).or_insert(o);
+            if o.id < e.id {
+                *e = o;
+            }
+        }
+        let mut tree: Tree = BTreeMap::new();
+        let mut committees = BTreeMap::new();
+        let mut level = HashMap::new();
+        for c in &cov.committees {
+            tree.entry(c.district.as_str())
+                .or_default()
+                .entry(c.street.as_str())
+                .or_default()
+                .entry(c.community.as_str())
+                .or_default()
+                .push(c.id.as_str());
+            committees.insert(c.id.as_str(), c);
+            level.insert(c.district.as_str(), (0, None));
+            level.insert(c.street.as_str(), (1, Some(c.district.as_str())));
+            level.insert(c.community.as_str(), (2, Some(c.street.as_str())));
+            level.insert(c.id.as_str(), (3, Some(c.community.as_str())));
+            names.entry(c.id.as_str()).or_insert(c.name.as_str());
+        }
+        for streets in tree.values_mut() {
+            for communities in streets.values_mut() {
+                for list in communities.values_mut() {
+                    list.sort_unstable();
+                }
+            }
+        }
+        let show_districts = tree.len() > 1 || opts.scope == "city";
+        Scene {
+            b,
+            gaps,
+            opts,
+            grain,
+            tree,
+            show_districts,
+            committees,
+            level,
+            names,
+            street_kind,
+            org_of,
+            units: b.units.iter().map(|u| (u.id.as_str(), u)).collect(),
+            mass_orgs: b.mass_orgs.iter().map(|m| (m.id.as_str(), m)).collect(),
+            social_orgs: b.social_orgs.iter().map(|s| (s.id.as_str(), s)).collect(),
+            households: b
+                .committees
+                .iter()
+                .map(|c| (c.id.as_str(), c.households))
+                .collect(),
+            entities: BTreeMap::new(),
+            edges: BTreeMap::new(),
+        }
+    }
+
+    fn aggregated(&self) -> bool {
+        self.grain != Grain::Committee
+    }
+
+    fn name(&self, id: &str) -> String {
+        self.names
+            .get(id)
+            .map_or_else(|| id.to_string(), |n| n.to_string())
+    }
+
+    fn scope_name(&self) -> String {
+        if self.opts.scope == "city" {
+            "全市".to_string()
+        } else {
+            self.name(&self.opts.scope)
+        }
+    }
+
+    fn title(&self) -> String {
+        let mut t = format!(
+            "{} · {} · 截至 {}",
+            self.scope_name(),
+            self.opts.view.label_zh(),
+            self.opts.as_of
+        );
+        if self.aggregated() {
+            t.push_str(&format!(
+                "（已聚合：居委会按{}计数，驻区单位、群团和社会组织按类别计数）",
+                self.grain.zh()
+            ));
+        }
+        t
+    }
+
+    fn secretary(&self, s: &str) -> String {
+        if self.opts.mask_personal {
+            let first: String = s.chars().take(1).collect();
+            format!("{first}*")
+        } else {
+            s.to_string()
+        }
+    }
+
+    /// "name（党委）· 书记 X", or a warning when nothing leads it.
+    fn org_line(&self, leads: &str) -> String {
+        match self.org_of.get(leads) {
+            Some(o) => format!(
+                "{}（{}）· 书记 {}",
+                o.name,
+                level_zh(o.level),
+                self.secretary(&o.secretary)
+            ),
+            None => "未设党组织".to_string(),
+        }
+    }
+
+    /// The ancestor of a tree id at a level (itself when already there).
+    fn ancestor(&self, mut id: &'a str, at: u8) -> Option<&'a str> {
+        loop {
+            let (l, parent) = *self.level.get(id)?;
+            if l <= at {
+                return (l == at).then_some(id);
+            }
+            id = parent?;
+        }
+    }
+
+    /// The first node drawn under a tree id (an anchor for edges to its cluster).
+    fn first_node_under(&self, id: &'a str) -> Option<&'a str> {
+        let (l, _) = *self.level.get(id)?;
+        let g = self.grain as u8;
+        let mut cur = id;
+        let mut lv = l;
+        while lv < g {
+            cur = match lv {
+                0 => self.tree.get(cur)?.keys().next()?,
+                1 => {
+                    let d = self.ancestor(cur, 0)?;
+                    self.tree.get(d)?.get(cur)?.keys().next()?
+                }
+                _ => {
+                    let s = self.ancestor(cur, 1)?;
+                    let d = self.ancestor(cur, 0)?;
+                    self.tree.get(d)?.get(s)?.get(cur)?.first()?
+                }
+            };
+            lv += 1;
+        }
+        Some(cur)
+    }
+
+    /// Where links to a street, community or committee in the tree end, at this grain.
+    fn cell(&self, target: &'a str) -> Option<Cell> {
+        let (l, _) = *self.level.get(target)?;
+        let g = self.grain as u8;
+        if l >= g {
+            return Some(Cell {
+                node: self.ancestor(target, g)?.to_string(),
+                cluster: None,
+            });
+        }
+        let node = self.first_node_under(target)?.to_string();
+        let cluster = (l > 0 || self.show_districts).then(|| cluster_id(target));
+        Some(Cell { node, cluster })
+    }
+
+    fn add_edge(&mut self, kind: EdgeKind, from: Cell, to: Cell) -> &mut EdgeAcc {
+        let acc = self.edges.entry((kind, from, to)).or_default();
+        acc.count += 1;
+        acc
+    }
+
+    // ----- entities -------------------------------------------------------------------------
+
+    fn unit_node(&mut self, unit_id: &str) -> Option<Cell> {
+        let u = *self.units.get(unit_id)?;
+        let key = if self.aggregated() {
+            format!("__units_{}", category_key(u.category))
+        } else {
+            u.id.clone()
+        };
+        let aggregated = self.aggregated();
+        let e = self.entities.entry(key.clone()).or_default();
+        e.members.insert(u.id.clone());
+        e.shape = "box";
+        e.fill = "#fdebd0";
+        if aggregated {
+            e.label = vec![
+                format!("驻区单位 · {}", category_zh(u.category)),
+                format!("{} 家", e.members.len()),
+            ];
+        } else {
+            e.label = vec![
+                u.name.clone(),
+                format!("{} · {}", category_zh(u.category), u.industry),
+            ];
+        }
+        Some(Cell {
+            node: key,
+            cluster: None,
+        })
+    }
+
+    fn mass_node(&mut self, mass_id: &str) -> Option<Cell> {
+        let m = *self.mass_orgs.get(mass_id)?;
+        let key = if self.aggregated() {
+            format!("__mass_{}", mass_key(m.kind))
+        } else {
+            m.id.clone()
+        };
+        let aggregated = self.aggregated();
+        let e = self.entities.entry(key.clone()).or_default();
+        e.members.insert(m.id.clone());
+        e.shape = "ellipse";
+        e.fill = "#d6eaf8";
+        e.label = if aggregated {
+            vec![
+                format!("群团 · {}", mass_zh(m.kind)),
+                format!("{} 个", e.members.len()),
+            ]
+        } else {
+            vec![m.name.clone(), format!("群团 · {}", mass_zh(m.kind))]
+        };
+        Some(Cell {
+            node: key,
+            cluster: None,
+        })
+    }
+
+    fn social_node(&mut self, social_id: &str) -> Option<Cell> {
+        let s = *self.social_orgs.get(social_id)?;
+        let key = if self.aggregated() {
+            "__social".to_string()
+        } else {
+            s.id.clone()
+        };
+        let aggregated = self.aggregated();
+        let e = self.entities.entry(key.clone()).or_default();
+        e.members.insert(s.id.clone());
+        e.shape = "hexagon";
+        e.fill = "#e8daef";
+        e.label = if aggregated {
+            vec!["社会组织".to_string(), format!("{} 个", e.members.len())]
+        } else {
+            let domains: Vec<&str> = s.domains.iter().map(|d| d.label_zh()).collect();
+            vec![s.name.clone(), format!("社会组织 · {}", domains.join("、"))]
+        };
+        Some(Cell {
+            node: key,
+            cluster: None,
+        })
+    }
+
+    /// A resource provider: a unit, mass or social org, or a street or community in the tree.
+    fn provider_cell(&mut self, provider: &'a str) -> Option<Cell> {
+        if self.level.contains_key(provider) {
+            return self.cell(provider);
+        }
+        if self.units.contains_key(provider) {
+            return self.unit_node(provider);
+        }
+        if self.mass_orgs.contains_key(provider) {
+            return self.mass_node(provider);
+        }
+        if self.social_orgs.contains_key(provider) {
+            return self.social_node(provider);
+        }
+        None
+    }
+
+    // ----- collecting links -----------------------------------------------------------------
+
+    fn collect_partnerships(&mut self) {
+        let as_of = self.opts.as_of;
+        let b = self.b;
+        for p in &b.partnerships {
+            if !p.is_active(as_of) {
+                continue;
+            }
+            let Some(to) = self.cell(&p.target) else {
+                continue;
+            };
+            if let Some(from) = self.unit_node(&p.unit) {
+                self.add_edge(EdgeKind::Partnership, from, to);
+            }
+        }
+        for l in &b.mass_links {
+            let Some(to) = self.cell(&l.target) else {
+                continue;
+            };
+            if let Some(from) = self.mass_node(&l.mass_org) {
+                self.add_edge(EdgeKind::MassLink, from, to)
+                    .details
+                    .insert(l.domain.label_zh().to_string());
+            }
+        }
+        for s in &b.social_orgs {
+            let Some(to) = self.cell(&s.street) else {
+                continue;
+            };
+            if let Some(from) = self.social_node(&s.id) {
+                self.add_edge(EdgeKind::SocialService, from, to);
+            }
+        }
+        for r in &b.resources {
+            let Some(targets) = &r.deployed_to else {
+                continue;
+            };
+            let cells: BTreeSet<Cell> = targets.iter().filter_map(|t| self.cell(t)).collect();
+            if cells.is_empty() {
+                continue;
+            }
+            let Some(from) = self.provider_cell(&r.provider) else {
+                continue;
+            };
+            for to in cells {
+                if to == from {
+                    continue;
+                }
+                self.add_edge(EdgeKind::Resource, from.clone(), to)
+                    .details
+                    .insert(r.domain.label_zh().to_string());
+            }
+        }
+        // 双报到: members' employers → where they are registered and where they volunteer.
+        let employer: HashMap<&str, &str> = b
+            .members
+            .iter()
+            .filter_map(|m| Some((m.id.as_str(), m.employer.as_deref()?)))
+            .collect();
+        for m in &b.members {
+            let (Some(emp), Some(at)) = (m.employer.as_deref(), m.registered_at.as_deref()) else {
+                continue;
+            };
+            let Some(to) = self.cell(at) else { continue };
+            if let Some(from) = self.unit_node(emp) {
+                let acc = self.add_edge(EdgeKind::InService, from, to);
+                acc.registered += 1;
+            }
+        }
+        let from_date = as_of
+            .checked_sub_months(chrono::Months::new(12))
+            .unwrap_or(as_of);
+        for v in &b.volunteering {
+            if !(v.date > from_date && v.date <= as_of) {
+                continue;
+            }
+            let Some(emp) = employer.get(v.member.as_str()).copied() else {
+                continue;
+            };
+            let Some(to) = self.cell(&v.committee) else {
+                continue;
+            };
+            if let Some(from) = self.unit_node(emp) {
+                let acc = self.add_edge(EdgeKind::InService, from, to);
+                acc.volunteers.insert(v.member.clone());
+                acc.hours += v.hours;
+            }
+        }
+        // Units of streets wholly in scope that have no links at all: drawn, marked unpaired.
+        let whole_streets: BTreeSet<&str> = if self.scope_level() <= 1 {
+            self.tree.values().flat_map(|s| s.keys().copied()).collect()
+        } else {
+            BTreeSet::new()
+        };
+        let linked: BTreeSet<String> = self
+            .entities
+            .values()
+            .flat_map(|e| e.members.iter().cloned())
+            .collect();
+        for u in &b.units {
+            if whole_streets.contains(u.street.as_str())
+                && !linked.contains(&u.id)
+                && let Some(c) = self.unit_node(&u.id)
+                && !self.aggregated()
+                && let Some(e) = self.entities.get_mut(&c.node)
+            {
+                e.label.push("未结对共建".to_string());
+                e.extra.push(("style", "filled,dashed".to_string()));
+            }
+        }
+    }
+
+    fn collect_sole_partners(&mut self) {
+        let gaps = self.gaps;
+        for s in &gaps.sole_partner_units {
+            let cells: BTreeSet<Cell> = s.committees.iter().filter_map(|c| self.cell(c)).collect();
+            if cells.is_empty() {
+                continue;
+            }
+            let Some(from) = self.unit_node(&s.unit) else {
+                continue;
+            };
+            if !self.aggregated()
+                && let Some(e) = self.entities.get_mut(&from.node)
+            {
+                e.label
+                    .push(format!("唯一共建单位（{} 个居委会）", s.committees.len()));
+                e.extra
+                    .push(("color", EdgeKind::SolePartner.color().into()));
+                e.extra.push(("penwidth", "3".into()));
+            }
+            for to in cells {
+                self.add_edge(EdgeKind::SolePartner, from.clone(), to);
+            }
+        }
+    }
+
+    /// 0 city or district, 1 street, 2 community, 3 committee.
+    fn scope_level(&self) -> u8 {
+        if self.opts.scope == "city" {
+            0
+        } else {
+            self.level.get(self.opts.scope.as_str()).map_or(0, |l| l.0)
+        }
+    }
+
+    // ----- labels of the tree ---------------------------------------------------------------
+
+    fn committee_node(
+        &self,
+        c: &CommitteeCoverage,
+        unmet: &BTreeMap<&str, Vec<(ServiceDomain, u64)>>,
+    ) -> Stmt {
+        let households = self.households.get(c.id.as_str()).copied().unwrap_or(0);
+        let mut label = vec![c.name.clone()];
+        let style = if c.party_org {
+            "rounded,filled"
+        } else {
+            "rounded,filled,dashed"
+        };
+        let mut attrs = vec![a("shape", "box"), a("style", style)];
+        let mut tooltip = vec![format!("{}（{}）", c.name, c.id)];
+        match self.opts.view {
+            View::Hierarchy => {
+                label.push(self.org_line(&c.id));
+                label.push(format!(
+                    "{households} 户 · 报到党员 {}",
+                    c.registered_members
+                ));
+                attrs.push(a("fillcolor", "#ffffff"));
+            }
+            View::Partnerships => {
+                label.push(format!("报到党员 {}", c.registered_members));
+                label.push(format!(
+                    "志愿 {} 小时 · 共建单位 {}",
+                    fmt_hours(c.volunteer_hours),
+                    c.partners_in_reach
+                ));
+                attrs.push(a("fillcolor", "#ffffff"));
+            }
+            View::Gaps => {
+                let flags: Vec<&str> = c.blank_spots.iter().map(|f| f.label_zh()).collect();
+                if flags.is_empty() {
+                    label.push("无空白点".to_string());
+                } else {
+                    label.push(format!("空白点：{}", flags.join("、")));
+                    tooltip.push(format!("空白点：{}", flags.join("、")));
+                }
+                if let Some(list) = unmet.get(c.id.as_str()) {
+                    let parts: Vec<String> = list
+                        .iter()
+                        .map(|(d, n)| format!("{} {}", d.label_zh(), n))
+                        .collect();
+                    label.push(format!("缺口：{}", parts.join("、")));
+                    tooltip.push(format!("未满足需求：{}", parts.join("、")));
+                }
+                let fill =
+                    if c.blank_spots.contains(&BlankSpot::NoPartyOrg) || c.blank_spots.len() >= 3 {
+                        RED
+                    } else if c.blank_spots.is_empty() {
+                        GREEN
+                    } else {
+                        YELLOW
+                    };
+                attrs.push(a("fillcolor", fill));
+            }
+        }
+        if !c.party_org {
+            attrs.push(a("color", "#c0392b"));
+        }
+        attrs.push(a_id("label", lines(&label)));
+        attrs.push(a_id("tooltip", lines(&tooltip)));
+        node(&c.id, attrs)
+    }
+
+    /// A count node for all committees under `id` (a community, street or district).
+    fn aggregate_node(
+        &self,
+        id: &str,
+        list: &[&CommitteeCoverage],
+        unmet: &BTreeMap<&str, Vec<(ServiceDomain, u64)>>,
+    ) -> Stmt {
+        let mut label = vec![self.name(id)];
+        let n = list.len();
+        let members: u64 = list.iter().map(|c| c.registered_members).sum();
+        let hours: f64 = list.iter().map(|c| c.volunteer_hours).sum();
+        let mut attrs = vec![a("shape", "box3d"), a("style", "filled")];
+        let with_flags = list.iter().filter(|c| !c.blank_spots.is_empty()).count();
+        let mut tooltip = vec![format!("{}（{}）", self.name(id), id)];
+        match self.opts.view {
+            View::Hierarchy => {
+                if self.grain == Grain::Community {
+                    label.push(self.org_line(id));
+                }
+                label.push(format!("居委会 {n} 个 · 报到党员 {members}"));
+                let no_org = list.iter().filter(|c| !c.party_org).count();
+                if no_org > 0 {
+                    label.push(format!("未设党组织的居委会 {no_org} 个"));
+                }
+                attrs.push(a("fillcolor", "#ffffff"));
+            }
+            View::Partnerships => {
+                label.push(format!("居委会 {n} 个 · 报到党员 {members}"));
+                label.push(format!("志愿 {} 小时", fmt_hours(hours)));
+                attrs.push(a("fillcolor", "#ffffff"));
+            }
+            View::Gaps => {
+                label.push(format!("居委会 {n} 个，有空白点 {with_flags} 个"));
+                let mut counts: BTreeMap<BlankSpot, usize> = BTreeMap::new();
+                for c in list {
+                    for f in &c.blank_spots {
+                        *counts.entry(*f).or_default() += 1;
+                    }
+                }
+                let parts: Vec<String> = counts
+                    .iter()
+                    .map(|(f, k)| format!("{} {k}", f.label_zh()))
+                    .collect();
+                if !parts.is_empty() {
+                    label.push(parts.join(" · "));
+                    tooltip.push(format!("空白点：{}", parts.join("、")));
+                }
+                let mut by_domain: BTreeMap<ServiceDomain, u64> = BTreeMap::new();
+                for c in list {
+                    for (d, u) in unmet.get(c.id.as_str()).into_iter().flatten() {
+                        *by_domain.entry(*d).or_default() += u;
+                    }
+                }
+                if !by_domain.is_empty() {
+                    let parts: Vec<String> = by_domain
+                        .iter()
+                        .map(|(d, u)| format!("{} {u}", d.label_zh()))
+                        .collect();
+                    label.push(format!("缺口：{}", parts.join("、")));
+                }
+                let fill = if with_flags == 0 {
+                    GREEN
+                } else if with_flags * 2 < n {
+                    YELLOW
+                } else {
+                    RED
+                };
+                attrs.push(a("fillcolor", fill));
+            }
+        }
+        attrs.push(a_id("label", lines(&label)));
+        attrs.push(a_id("tooltip", lines(&tooltip)));
+        node(id, attrs)
+    }
+
+    fn cluster_label(&self, id: &str, level: u8) -> Vec<String> {
+        let kind = match level {
+            0 => "区".to_string(),
+            1 => match self.street_kind.get(id) {
+                Some(StreetKind::Town) => "镇".to_string(),
+                _ => "街道".to_string(),
+            },
+            _ => "社区".to_string(),
+        };
+        let mut l = vec![format!("{}（{}）", self.name(id), kind)];
+        if level > 0 {
+            l.push(self.org_line(id));
+        }
+        l
+    }
+
+    fn cluster(&self, id: &str, level: u8, mut body: Vec<Stmt>) -> Stmt {
+        let (fill, color) = match level {
+            0 => ("#fbfcfc", "#7f8c8d"),
+            1 => ("#fef9e7", "#b7950b"),
+            _ => ("#eaf2f8", "#2e86c1"),
+        };
+        let mut stmts = vec![
+            set("label", lines(&self.cluster_label(id, level))),
+            set("style", quoted("rounded,filled")),
+            set("fillcolor", quoted(fill)),
+            set("color", quoted(color)),
+            set("labeljust", quoted("l")),
+        ];
+        stmts.append(&mut body);
+        subgraph(&cluster_id(id), stmts)
+    }
+
+    /// The tree as clusters and nodes, at this grain.
+    fn tree_stmts(&self) -> Vec<Stmt> {
+        let unmet = self.unmet_by_committee();
+        let mut out = Vec::new();
+        for (district, streets) in &self.tree {
+            let mut d_body = Vec::new();
+            if self.grain == Grain::District {
+                let list = self.committees_under(district);
+                out.push(self.aggregate_node(district, &list, &unmet));
+                continue;
+            }
+            let mut street_nodes = Vec::new();
+            for (street, communities) in streets {
+                if self.grain == Grain::Street {
+                    let list = self.committees_under(street);
+                    d_body.push(self.aggregate_node(street, &list, &unmet));
+                    street_nodes.push(street.to_string());
+                    continue;
+                }
+                let mut s_body = Vec::new();
+                let mut community_nodes = Vec::new();
+                for (community, list) in communities {
+                    if self.grain == Grain::Community {
+                        let cs = self.committees_under(community);
+                        s_body.push(self.aggregate_node(community, &cs, &unmet));
+                        community_nodes.push(community.to_string());
+                        continue;
+                    }
+                    let mut c_body = Vec::new();
+                    for c in list {
+                        if let Some(cc) = self.committees.get(c) {
+                            c_body.push(self.committee_node(cc, &unmet));
+                        }
+                    }
+                    let ids: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+                    c_body.extend(grid(&ids));
+                    s_body.push(self.cluster(community, 2, c_body));
+                }
+                s_body.extend(grid(&community_nodes));
+                d_body.push(self.cluster(street, 1, s_body));
+            }
+            d_body.extend(grid(&street_nodes));
+            if self.show_districts {
+                out.push(self.cluster(district, 0, d_body));
+            } else {
+                out.extend(d_body);
+            }
+        }
+        out
+    }
+
+    fn committees_under(&self, id: &str) -> Vec<&'a CommitteeCoverage> {
+        let (l, _) = self.level.get(id).copied().unwrap_or((9, None));
+        self.committees
+            .values()
+            .copied()
+            .filter(|c| match l {
+                0 => c.district == id,
+                1 => c.street == id,
+                2 => c.community == id,
+                _ => c.id == id,
+            })
+            .collect()
+    }
+
+    fn unmet_by_committee(&self) -> BTreeMap<&'a str, Vec<(ServiceDomain, u64)>> {
+        let mut m: BTreeMap<&str, BTreeMap<ServiceDomain, u64>> = BTreeMap::new();
+        if self.opts.view == View::Gaps {
+            for u in &self.gaps.unmet_needs {
+                *m.entry(u.committee.as_str())
+                    .or_default()
+                    .entry(u.domain)
+                    .or_default() += u.unmet;
+            }
+        }
+        m.into_iter()
+            .map(|(k, v)| (k, v.into_iter().collect()))
+            .collect()
+    }
+
+    // ----- entities and edges as DOT --------------------------------------------------------
+
+    fn entity_stmts(&self) -> Vec<Stmt> {
+        self.entities
+            .iter()
+            .map(|(key, e)| {
+                let mut attrs = vec![
+                    a("shape", e.shape),
+                    a("style", "filled"),
+                    a("fillcolor", e.fill),
+                ];
+                for (k, v) in &e.extra {
+                    attrs.retain(|x| x.0 != id!(k));
+                    attrs.push(a(k, v));
+                }
+                attrs.push(a_id("label", lines(&e.label)));
+                node(key, attrs)
+            })
+            .collect()
+    }
+
+    fn edge_stmts(&self) -> Vec<Stmt> {
+        self.edges
+            .iter()
+            .map(|((kind, from, to), acc)| {
+                let mut attrs = vec![
+                    a("color", kind.color()),
+                    a("fontcolor", kind.color()),
+                    a("style", kind.style()),
+                    a("penwidth", kind.penwidth()),
+                ];
+                if let Some(c) = &from.cluster {
+                    attrs.push(a("ltail", c));
+                }
+                if let Some(c) = &to.cluster {
+                    attrs.push(a("lhead", c));
+                }
+                let mut label = Vec::new();
+                match kind {
+                    EdgeKind::InService => {
+                        if acc.registered > 0 {
+                            label.push(format!("报到 {} 人", acc.registered));
+                        }
+                        if !acc.volunteers.is_empty() {
+                            label.push(format!(
+                                "志愿 {} 人 · {} 小时",
+                                acc.volunteers.len(),
+                                fmt_hours(acc.hours)
+                            ));
+                        }
+                    }
+                    EdgeKind::Partnership | EdgeKind::SolePartner if acc.count > 1 => {
+                        label.push(format!("{} ×{}", short_kind(*kind), acc.count));
+                    }
+                    EdgeKind::MassLink | EdgeKind::Resource => {
+                        let d: Vec<&str> = acc.details.iter().map(String::as_str).collect();
+                        let mut s = d.join("、");
+                        if acc.count > 1 {
+                            s = format!("{s} ×{}", acc.count);
+                        }
+                        label.push(s);
+                    }
+                    _ => {}
+                }
+                if !label.is_empty() {
+                    attrs.push(a_id("label", lines(&label)));
+                }
+                attrs.push(a("tooltip", kind.zh()));
+                edge(&from.node, &to.node, attrs)
+            })
+            .collect()
+    }
+
+    // ----- tables and legend ----------------------------------------------------------------
+
+    fn gaps_tables(&self) -> Vec<Stmt> {
+        let g = self.gaps;
+        let needs: HashMap<&str, _> = self.b.needs.iter().map(|n| (n.id.as_str(), n)).collect();
+        let resources: HashMap<&str, _> = self
+            .b
+            .resources
+            .iter()
+            .map(|r| (r.id.as_str(), r))
+            .collect();
+        let mut out = Vec::new();
+        // Unmet demand by domain.
+        let mut rows = vec![vec![
+            "领域".to_string(),
+            "需求".to_string(),
+            "已满足".to_string(),
+            "缺口".to_string(),
+        ]];
+        for d in &g.by_domain {
+            rows.push(vec![
+                d.domain.label_zh().to_string(),
+                d.demand.to_string(),
+                d.met.to_string(),
+                d.unmet.to_string(),
+            ]);
+        }
+        rows.push(vec![
+            "合计".to_string(),
+            g.total_demand.to_string(),
+            g.met_demand.to_string(),
+            g.unmet_demand.to_string(),
+        ]);
+        out.push(table_node(
+            "__unmet_by_domain",
+            "需求满足情况（按领域）",
+            &rows,
+            "#fdedec",
+        ));
+        // Unreachable needs.
+        let mut rows = vec![vec![
+            "需求".to_string(),
+            "居委会".to_string(),
+            "领域".to_string(),
+            "需求量".to_string(),
+        ]];
+        for id in &g.unreachable_needs {
+            if let Some(n) = needs.get(id.as_str()) {
+                rows.push(vec![
+                    n.id.clone(),
+                    self.name(&n.committee),
+                    n.domain.label_zh().to_string(),
+                    n.demand.to_string(),
+                ]);
+            } else {
+                rows.push(vec![
+                    id.clone(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]);
+            }
+        }
+        if rows.len() == 1 {
+            rows.push(vec![
+                "（无）".to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        out.push(table_node(
+            "__unreachable_needs",
+            "无资源可达的需求",
+            &rows,
+            "#fdedec",
+        ));
+        // Stranded resources.
+        let mut rows = vec![vec![
+            "资源".to_string(),
+            "提供方".to_string(),
+            "领域".to_string(),
+            "能力".to_string(),
+        ]];
+        for id in &g.stranded_resources {
+            if let Some(r) = resources.get(id.as_str()) {
+                rows.push(vec![
+                    r.name.clone(),
+                    self.name(&r.provider),
+                    r.domain.label_zh().to_string(),
+                    r.capacity.to_string(),
+                ]);
+            } else {
+                rows.push(vec![
+                    id.clone(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]);
+            }
+        }
+        if rows.len() == 1 {
+            rows.push(vec![
+                "（无）".to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        out.push(table_node(
+            "__stranded_resources",
+            &format!("悬浮资源（闲置能力合计 {}）", g.unused_capacity),
+            &rows,
+            "#fef5e7",
+        ));
+        out
+    }
+
+    fn legend(&self) -> Stmt {
+        let mut rows: Vec<(String, String)> = Vec::new();
+        let boxed = |fill: &str, text: &str| {
+            (
+                format!(r##"<td bgcolor="{fill}" border="1" width="24"> </td>"##),
+                escape_html(text),
+            )
+        };
+        rows.push(boxed("#fef9e7", "街道 / 镇（党工委或党委 · 书记）"));
+        rows.push(boxed("#eaf2f8", "社区（党组织 · 书记）"));
+        match self.opts.view {
+            View::Hierarchy => {
+                rows.push(boxed(
+                    "#ffffff",
+                    "居委会（党组织 · 书记 · 户数 · 报到党员）",
+                ));
+                rows.push((
+                    r##"<td border="1" color="#c0392b" style="dashed" width="24"> </td>"##.into(),
+                    escape_html("红色虚线框：未设党组织"),
+                ));
+            }
+            View::Partnerships => {
+                rows.push(boxed(
+                    "#ffffff",
+                    "居委会（报到党员 · 志愿时长 · 共建单位数）",
+                ));
+                rows.push(boxed("#fdebd0", "驻区单位（虚线：未结对共建）"));
+                rows.push(boxed("#d6eaf8", "群团组织"));
+                rows.push(boxed("#e8daef", "社会组织"));
+                for k in [
+                    EdgeKind::Partnership,
+                    EdgeKind::MassLink,
+                    EdgeKind::SocialService,
+                    EdgeKind::Resource,
+                    EdgeKind::InService,
+                ] {
+                    rows.push(edge_row(k));
+                }
+            }
+            View::Gaps => {
+                rows.push(boxed(GREEN, "无空白点"));
+                rows.push(boxed(YELLOW, "有空白点（1–2 项）"));
+                rows.push(boxed(RED, "无党组织或 3 项以上空白点"));
+                rows.push(edge_row(EdgeKind::SolePartner));
+                rows.push((
+                    "<td> </td>".into(),
+                    escape_html("“缺口”：匹配后仍未满足的需求量"),
+                ));
+            }
+        }
+        if self.aggregated() {
+            rows.push(boxed(
+                "#ffffff",
+                &format!("立体框：一个{}的居委会合计", self.grain.zh()),
+            ));
+        }
+        if self.opts.mask_personal {
+            rows.push((
+                "<td> </td>".into(),
+                escape_html("已隐去个人信息（书记仅显示姓氏）"),
+            ));
+        }
+        let mut markup = String::from(
+            r#"<table border="0" cellborder="0" cellspacing="2" cellpadding="3"><tr><td colspan="2"><b>图例</b></td></tr>"#,
+        );
+        for (sym, text) in rows {
+            markup.push_str(&format!(r#"<tr>{sym}<td align="left">{text}</td></tr>"#));
+        }
+        markup.push_str("</table>");
+        node(
+            "__legend",
+            vec![
+                a("shape", "box"),
+                a("style", "rounded"),
+                a("color", "#999999"),
+                a_id("label", html(&markup)),
+            ],
+        )
+    }
+
+    // ----- the whole picture ----------------------------------------------------------------
+
+    fn draw(mut self) -> Diagram {
+        match self.opts.view {
+            View::Hierarchy => {}
+            View::Partnerships => self.collect_partnerships(),
+            View::Gaps => self.collect_sole_partners(),
+        }
+        let title = self.title();
+        let font = self.opts.font.as_str();
+        let mut stmts = vec![
+            defaults(
+                "graph",
+                vec![
+                    a("fontname", font),
+                    a("label", &title),
+                    a("labelloc", "t"),
+                    a("fontsize", "20"),
+                    a("compound", "true"),
+                    a("newrank", "true"),
+                    a("rankdir", "TB"),
+                    a("nodesep", "0.3"),
+                    a("ranksep", "0.6"),
+                    a("charset", "UTF-8"),
+                ],
+            ),
+            defaults(
+                "node",
+                vec![
+                    a("fontname", font),
+                    a("fontsize", "11"),
+                    a("margin", "0.1,0.05"),
+                ],
+            ),
+            defaults("edge", vec![a("fontname", font), a("fontsize", "9")]),
+        ];
+        stmts.push(self.legend());
+        if self.tree.is_empty() {
+            stmts.push(node(
+                "__empty",
+                vec![a("shape", "note"), a("label", "该范围内没有居委会")],
+            ));
+        }
+        stmts.extend(self.tree_stmts());
+        stmts.extend(self.entity_stmts());
+        if self.opts.view == View::Gaps {
+            stmts.extend(self.gaps_tables());
+        }
+        stmts.extend(self.edge_stmts());
+        let nodes = count_nodes(&stmts);
+        let graph = Graph::DiGraph {
+            id: quoted(&format!("dangjian_{}", self.opts.view.as_str())),
+            strict: false,
+            stmts,
+        };
+        let mut dot = graph.print(&mut PrinterContext::default());
+        dot.push('\n');
+        Diagram {
+            dot,
+            aggregated: self.aggregated(),
+            nodes,
+            title,
+        }
+    }
+}
+
+const GREEN: &str = "#d5f5e3";
+const YELLOW: &str = "#fcf3cf";
+const RED: &str = "#f5b7b1";
+
+fn cluster_id(id: &str) -> String {
+    format!("cluster_{id}")
+}
+
+/// Invisible edges from each node to the one `GRID_COLS` later, so long lists wrap into rows.
+fn grid(ids: &[String]) -> Vec<Stmt> {
+    ids.iter()
+        .zip(ids.iter().skip(GRID_COLS))
+        .map(|(x, y)| edge(x, y, vec![a("style", "invis")]))
+        .collect()
+}
+
+fn edge_row(k: EdgeKind) -> (String, String) {
+    (
+        format!(
+            r##"<td><font color="{}">{}</font></td>"##,
+            k.color(),
+            match k.style() {
+                "dashed" => "- - ▶",
+                "dotted" => "· · ▶",
+                "bold" => "━━▶",
+                _ => "──▶",
+            }
+        ),
+        escape_html(k.zh()),
+    )
+}
+
+fn short_kind(k: EdgeKind) -> &'static str {
+    match k {
+        EdgeKind::SolePartner => "唯一共建",
+        _ => "共建",
+    }
+}
+
+fn table_node(name: &str, caption: &str, rows: &[Vec<String>], head_fill: &str) -> Stmt {
+    let cols = rows.first().map_or(1, Vec::len);
+    let mut markup = format!(
+        r#"<table border="0" cellborder="1" cellspacing="0" cellpadding="4"><tr><td colspan="{cols}" bgcolor="{head_fill}"><b>{}</b></td></tr>"#,
+        escape_html(caption)
+    );
+    let shown = rows.len().min(TABLE_ROWS + 1);
+    for (i, row) in rows.iter().take(shown).enumerate() {
+        markup.push_str("<tr>");
+        for cell in row {
+            if i == 0 {
+                markup.push_str(&format!("<td><b>{}</b></td>", escape_html(cell)));
+            } else {
+                markup.push_str(&format!(r#"<td align="left">{}</td>"#, escape_html(cell)));
+            }
+        }
+        markup.push_str("</tr>");
+    }
+    if rows.len() > shown {
+        markup.push_str(&format!(
+            r#"<tr><td colspan="{cols}">…另有 {} 项</td></tr>"#,
+            rows.len() - shown
+        ));
+    }
+    markup.push_str("</table>");
+    node(
+        name,
+        vec![a("shape", "plain"), a_id("label", html(&markup))],
+    )
+}
+
+fn fmt_hours(h: f64) -> String {
+    if (h - h.round()).abs() < 1e-9 {
+        format!("{}", h.round() as i64)
+    } else {
+        format!("{h:.1}")
+    }
+}
+
+fn level_zh(l: PartyOrgLevel) -> &'static str {
+    match l {
+        PartyOrgLevel::WorkingCommittee => "党工委",
+        PartyOrgLevel::Committee => "党委",
+        PartyOrgLevel::GeneralBranch => "党总支",
+        PartyOrgLevel::Branch => "党支部",
+    }
+}
+
+fn category_key(c: UnitCategory) -> &'static str {
+    match c {
+        UnitCategory::Enterprise => "enterprise",
+        UnitCategory::PublicInstitution => "public_institution",
+        UnitCategory::Government => "government",
+        UnitCategory::School => "school",
+        UnitCategory::Hospital => "hospital",
+        UnitCategory::Other => "other",
+    }
+}
+
+fn category_zh(c: UnitCategory) -> &'static str {
+    match c {
+        UnitCategory::Enterprise => "企业",
+        UnitCategory::PublicInstitution => "事业单位",
+        UnitCategory::Government => "机关",
+        UnitCategory::School => "学校",
+        UnitCategory::Hospital => "医院",
+        UnitCategory::Other => "其他",
+    }
+}
+
+fn mass_key(t: MassOrgType) -> &'static str {
+    match t {
+        MassOrgType::Union => "union",
+        MassOrgType::YouthLeague => "youth_league",
+        MassOrgType::WomenFederation => "women_federation",
+        MassOrgType::Other => "other",
+    }
+}
+
+fn mass_zh(t: MassOrgType) -> &'static str {
+    match t {
+        MassOrgType::Union => "工会",
+        MassOrgType::YouthLeague => "共青团",
+        MassOrgType::WomenFederation => "妇联",
+        MassOrgType::Other => "其他",
+    }
+}
