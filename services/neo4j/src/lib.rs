@@ -89,6 +89,26 @@ impl Neo4jStore {
         self.rt.block_on(self.count(query(cypher)))
     }
 
+    /// Run any Cypher (e.g. one of [`queries::ALL`]) with string parameters; each row as a JSON
+    /// object keyed by column, in order.
+    pub fn query_json(
+        &self,
+        cypher: &str,
+        params: &[(&str, &str)],
+    ) -> Result<Vec<Map<String, Value>>, StoreError> {
+        let mut q = query(cypher);
+        for (k, v) in params {
+            q = q.param(k, *v);
+        }
+        let rows = self.rt.block_on(self.rows(q))?;
+        rows.iter()
+            .map(|r| {
+                r.to::<Map<String, Value>>()
+                    .map_err(|e| backend("decoding a row", e))
+            })
+            .collect()
+    }
+
     /// Run `f` on the store's runtime.
     pub(crate) fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.rt.block_on(f)
