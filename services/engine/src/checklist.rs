@@ -18,7 +18,8 @@
 
 use crate::{Engine, EngineError};
 use dangjian_model::{
-    BlankSpot, ChecklistDoc, ChecklistItem, Date, ItemKind, ItemStatus, PartyOrg, Rag,
+    BlankSpot, ChecklistDoc, ChecklistItem, Date, ItemKind, ItemStatus, Partnership, PartyOrg, Rag,
+    Responsibility,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -217,6 +218,36 @@ impl<'a> Places<'a> {
     }
 }
 
+/// Explicit rows by party org and active partnerships by unit and by target.
+struct Rows<'a> {
+    responsibilities: HashMap<&'a str, Vec<&'a Responsibility>>,
+    partnerships: HashMap<&'a str, Vec<&'a Partnership>>,
+}
+
+impl<'a> Rows<'a> {
+    fn new(engine: &'a Engine, as_of: Date) -> Self {
+        let b = engine.bundle();
+        let mut responsibilities: HashMap<&str, Vec<&Responsibility>> = HashMap::new();
+        for r in &b.responsibilities {
+            responsibilities
+                .entry(r.party_org.as_str())
+                .or_default()
+                .push(r);
+        }
+        let mut partnerships: HashMap<&str, Vec<&Partnership>> = HashMap::new();
+        for p in b.partnerships.iter().filter(|p| p.is_active(as_of)) {
+            partnerships.entry(p.unit.as_str()).or_default().push(p);
+            if p.target != p.unit {
+                partnerships.entry(p.target.as_str()).or_default().push(p);
+            }
+        }
+        Rows {
+            responsibilities,
+            partnerships,
+        }
+    }
+}
+
 /// The derived facts (blank spots and unmet needs) of the committees a checklist reports on.
 #[derive(Default)]
 struct CommitteeFacts {
@@ -262,6 +293,7 @@ impl Engine {
             }
         }
         let places = Places::new(self);
+        let rows = Rows::new(self, as_of);
         let committee_ids: HashSet<&str> = b.committees.iter().map(|c| c.id.as_str()).collect();
 
         // Committees led by the subtree: their facts feed both own and supervision items.
@@ -277,7 +309,7 @@ impl Engine {
         // Own items of every org in the subtree (needed for supervision even without `subtree`).
         let mut own: HashMap<&str, Vec<ChecklistItem>> = HashMap::new();
         for o in &order {
-            own.insert(o.id.as_str(), self.own_items(o, &places, &facts, as_of));
+            own.insert(o.id.as_str(), own_items(o, &places, &rows, &facts, as_of));
         }
 
         let mut items = Vec::new();
@@ -363,101 +395,103 @@ impl Engine {
         }
         Ok(facts)
     }
+}
 
-    /// The explicit, partnership, blank-spot and unmet-need items of one org (no supervision).
-    fn own_items(
-        &self,
-        org: &PartyOrg,
-        places: &Places<'_>,
-        facts: &CommitteeFacts,
-        as_of: Date,
-    ) -> Vec<ChecklistItem> {
-        let b = self.bundle();
-        let mut out = Vec::new();
-        let mut push = |id: String, kind, item: String, facts: Vec<String>, due, status| {
-            out.push(ChecklistItem {
-                id,
-                party_org: org.id.clone(),
-                first_responsible: org.secretary.clone(),
-                kind,
-                item,
-                facts,
-                due,
-                status,
-                rag: rag_for(status, due, as_of),
-            });
-        };
-        for r in b.responsibilities.iter().filter(|r| r.party_org == org.id) {
-            push(
-                format!("{}:explicit:{}", org.id, r.id),
-                ItemKind::Explicit,
-                r.item.clone(),
-                vec![r.id.clone()],
-                r.due,
-                r.status,
-            );
-        }
-        for p in &b.partnerships {
-            if !(p.target == org.leads || p.unit == org.leads) || !p.is_active(as_of) {
-                continue;
-            }
-            let text = match p.expires {
-                Some(e) => format!(
-                    "落实共建协议：{}与{}（{}到期，届时评估续签）",
-                    places.name(&p.unit),
-                    places.name(&p.target),
-                    e
-                ),
-                None => format!(
-                    "落实共建协议：{}与{}（长期有效）",
-                    places.name(&p.unit),
-                    places.name(&p.target)
-                ),
-            };
-            push(
-                format!("{}:partnership:{}:{}:{}", org.id, p.id, p.unit, p.target),
-                ItemKind::Partnership,
-                text,
-                vec![p.id.clone(), p.unit.clone(), p.target.clone()],
-                p.expires,
-                ItemStatus::Open,
-            );
-        }
-        let committee = org.leads.as_str();
-        for flag in facts.blank_spots.get(committee).into_iter().flatten() {
-            push(
-                format!("{}:blank_spot:{}:{}", org.id, committee, flag.as_str()),
-                ItemKind::BlankSpot,
-                format!(
-                    "{}：{}（{}）",
-                    places.name(committee),
-                    flag.label_zh(),
-                    flag.as_str()
-                ),
-                vec![committee.to_owned()],
-                None,
-                ItemStatus::Open,
-            );
-        }
-        for (need, domain, unmet, demand) in facts.unmet.get(committee).into_iter().flatten() {
-            push(
-                format!("{}:unmet_need:{}:{}", org.id, need, committee),
-                ItemKind::UnmetNeed,
-                format!(
-                    "{}：{}需求未满足 {}/{}（{}）",
-                    places.name(committee),
-                    domain,
-                    unmet,
-                    demand,
-                    need
-                ),
-                vec![need.clone(), committee.to_owned()],
-                None,
-                ItemStatus::Open,
-            );
-        }
-        out
+/// The explicit, partnership, blank-spot and unmet-need items of one org (no supervision).
+fn own_items(
+    org: &PartyOrg,
+    places: &Places<'_>,
+    rows: &Rows<'_>,
+    facts: &CommitteeFacts,
+    as_of: Date,
+) -> Vec<ChecklistItem> {
+    let mut out = Vec::new();
+    let mut push = |id: String, kind, item: String, facts: Vec<String>, due, status| {
+        out.push(ChecklistItem {
+            id,
+            party_org: org.id.clone(),
+            first_responsible: org.secretary.clone(),
+            kind,
+            item,
+            facts,
+            due,
+            status,
+            rag: rag_for(status, due, as_of),
+        });
+    };
+    let none = Vec::new();
+    for r in rows.responsibilities.get(org.id.as_str()).unwrap_or(&none) {
+        push(
+            format!("{}:explicit:{}", org.id, r.id),
+            ItemKind::Explicit,
+            r.item.clone(),
+            vec![r.id.clone()],
+            r.due,
+            r.status,
+        );
     }
+    for p in rows
+        .partnerships
+        .get(org.leads.as_str())
+        .into_iter()
+        .flatten()
+    {
+        let text = match p.expires {
+            Some(e) => format!(
+                "落实共建协议：{}与{}（{}到期，届时评估续签）",
+                places.name(&p.unit),
+                places.name(&p.target),
+                e
+            ),
+            None => format!(
+                "落实共建协议：{}与{}（长期有效）",
+                places.name(&p.unit),
+                places.name(&p.target)
+            ),
+        };
+        push(
+            format!("{}:partnership:{}:{}:{}", org.id, p.id, p.unit, p.target),
+            ItemKind::Partnership,
+            text,
+            vec![p.id.clone(), p.unit.clone(), p.target.clone()],
+            p.expires,
+            ItemStatus::Open,
+        );
+    }
+    let committee = org.leads.as_str();
+    for flag in facts.blank_spots.get(committee).into_iter().flatten() {
+        push(
+            format!("{}:blank_spot:{}:{}", org.id, committee, flag.as_str()),
+            ItemKind::BlankSpot,
+            format!(
+                "{}：{}（{}）",
+                places.name(committee),
+                flag.label_zh(),
+                flag.as_str()
+            ),
+            vec![committee.to_owned()],
+            None,
+            ItemStatus::Open,
+        );
+    }
+    for (need, domain, unmet, demand) in facts.unmet.get(committee).into_iter().flatten() {
+        push(
+            format!("{}:unmet_need:{}:{}", org.id, need, committee),
+            ItemKind::UnmetNeed,
+            format!(
+                "{}：{}需求未满足 {}/{}（{}）",
+                places.name(committee),
+                domain,
+                unmet,
+                demand,
+                need
+            ),
+            vec![need.clone(), committee.to_owned()],
+            None,
+            ItemStatus::Open,
+        );
+    }
+    out
 }
 
 /// Depth of each org of a pre-order below its first element (0), following `parent`.
