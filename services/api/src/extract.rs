@@ -128,24 +128,18 @@ impl Body {
     }
 }
 
-/// Parse JSON: 400 for syntax errors, 422 (with the path of the field) for data errors.
+/// Parse JSON: 400 for syntax errors, 422 (with the path of the field) for data errors. The
+/// syntax of the whole body is checked first, so a truncated body is a 400 even when an early
+/// field is also wrong.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], table: &str) -> Result<T, AppError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(de) {
-        Ok(v) => Ok(v),
-        Err(e) => {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            match inner.classify() {
-                serde_json::error::Category::Data => {
-                    let message = strip_position(&inner.to_string());
-                    let field = field_of(&path, &message);
-                    Err(AppError::invalid_body(table, field, message))
-                }
-                _ => Err(AppError::BadRequest(format!("malformed JSON: {inner}"))),
-            }
-        }
-    }
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = strip_position(&e.into_inner().to_string());
+        let field = field_of(&path, &message);
+        AppError::invalid_body(table, field, message)
+    })
 }
 
 /// The field a data error is about: the last path segment, or the field named by a

@@ -1,0 +1,324 @@
+//! The role × endpoint matrix: 401 without a valid token, viewers cannot write, coordinators
+//! are confined to their street and learn nothing about another one.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const GETS: [&str; 22] = [
+    "/api/v1/coverage",
+    "/api/v1/gaps",
+    "/api/v1/party-orgs/P1/checklist",
+    "/api/v1/brokers",
+    "/api/v1/areas",
+    "/api/v1/districts",
+    "/api/v1/streets",
+    "/api/v1/communities",
+    "/api/v1/committees",
+    "/api/v1/committees/K1",
+    "/api/v1/party-orgs",
+    "/api/v1/units",
+    "/api/v1/mass-orgs",
+    "/api/v1/social-orgs",
+    "/api/v1/members",
+    "/api/v1/partnerships",
+    "/api/v1/mass-links",
+    "/api/v1/resources",
+    "/api/v1/needs",
+    "/api/v1/projects",
+    "/api/v1/volunteering",
+    "/api/v1/responsibilities",
+];
+
+#[tokio::test]
+async fn every_read_needs_a_valid_token_and_every_role_may_read() {
+    let app = spawn_app().await;
+    for path in GETS {
+        let (s, body) = app.send(app.client.get(app.url(path))).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{path} without a token");
+        assert_eq!(code(&body), "unauthorized");
+        let (s, _) = app.get(path, "djg_0000").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{path} with an unknown token");
+        let (s, _) = app.get(path, &app.tokens.revoked).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{path} with a revoked token");
+        for token in [&app.tokens.admin, &app.tokens.coord, &app.tokens.viewer] {
+            let (s, body) = app.get(path, token).await;
+            assert_eq!(s, StatusCode::OK, "{path}: {body}");
+        }
+    }
+    let (s, _) = app
+        .send(app.client.post(app.url("/api/v1/whatif")).json(&json!({})))
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn viewers_cannot_write() {
+    let app = spawn_app().await;
+    let v = &app.tokens.viewer;
+    let cases: [(&str, &str, Value); 6] = [
+        (
+            "POST",
+            "/api/v1/partnerships",
+            json!({"id": "PS9", "unit": "U1", "target": "K2", "signed": "2026-01-01"}),
+        ),
+        (
+            "POST",
+            "/api/v1/volunteering",
+            json!({"member": "M1", "committee": "K1", "domain": "greening", "hours": 1, "date": "2026-01-01"}),
+        ),
+        (
+            "PATCH",
+            "/api/v1/members/M1",
+            json!({"registered_at": "K2"}),
+        ),
+        (
+            "PATCH",
+            "/api/v1/responsibilities/RS1",
+            json!({"status": "done"}),
+        ),
+        (
+            "POST",
+            "/api/v1/needs",
+            json!({"id": "N9", "committee": "K1", "domain": "greening", "demand": 1}),
+        ),
+        ("POST", "/api/v1/import", json!({})),
+    ];
+    for (method, path, body) in cases {
+        let req = if method == "POST" {
+            app.client.post(app.url(path))
+        } else {
+            app.client.patch(app.url(path))
+        };
+        let (s, resp) = app.send(req.bearer_auth(v).json(&body)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path}: {resp}");
+        assert_eq!(code(&resp), "forbidden");
+    }
+    let (s, _) = app.get("/api/v1/partnerships/", &app.tokens.admin).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn viewers_read_members_masked() {
+    let app = spawn_app().await;
+    let (s, page) = app
+        .get("/api/v1/members?committee=K1", &app.tokens.viewer)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let m = &page["items"][0];
+    assert_eq!(m["id"], "M1");
+    assert_eq!(m["name"], "王*");
+    assert!(m.get("birth_year").is_none(), "{m}");
+    assert!(m.get("employer").is_none(), "{m}");
+    assert_eq!(m["registered_at"], "K1");
+    let text = page.to_string();
+    assert!(!text.contains("王小明") && !text.contains("1990"));
+    let (s, _) = app
+        .get("/api/v1/members?employer=U1", &app.tokens.viewer)
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "filtering by employer would reveal it"
+    );
+    // Admins and coordinators see the data.
+    let (_, page) = app
+        .get("/api/v1/members?committee=K1", &app.tokens.coord)
+        .await;
+    assert_eq!(page["items"][0]["name"], "王小明");
+    assert_eq!(page["items"][0]["birth_year"], 1990);
+}
+
+/// Ids and names of street S2 that a coordinator of S1 must never see.
+const S2_SECRETS: [&str; 12] = [
+    "\"S2\"", "\"C2\"", "\"K3\"", "\"U2\"", "\"M2\"", "\"N2\"", "\"R2\"", "\"P3\"", "\"P4\"",
+    "\"PS2\"", "花木", "李红",
+];
+
+fn assert_no_s2(what: &str, body: &Value) {
+    let text = body.to_string();
+    for secret in S2_SECRETS {
+        assert!(!text.contains(secret), "{what} leaks {secret}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn a_coordinator_learns_nothing_about_another_street() {
+    let app = spawn_app().await;
+    let c = &app.tokens.coord;
+    // Reads default to their street and stay in it.
+    for path in GETS {
+        let path = if path.contains("checklist") {
+            format!("{path}?subtree=true")
+        } else {
+            path.to_string()
+        };
+        let (s, body) = app.get(&path, c).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        assert_no_s2(&path, &body);
+    }
+    let (_, cov) = app.get("/api/v1/coverage?as_of=2026-06-30", c).await;
+    assert_eq!(cov["scope"], "S1");
+    assert_eq!(cov["committees"].as_array().map(Vec::len), Some(2));
+    let (_, page) = app.get("/api/v1/committees", c).await;
+    assert_eq!(page["total"], 2);
+    let (_, page) = app.get("/api/v1/members", c).await;
+    assert_eq!(ids(&page), vec!["M1", "M3"]);
+    // Filters naming the other street find nothing.
+    let (_, page) = app.get("/api/v1/members?committee=K3", c).await;
+    assert_eq!(page["total"], 0);
+    // Scopes and entities outside: 403.
+    for path in [
+        "/api/v1/coverage?scope=S2",
+        "/api/v1/coverage?scope=K3",
+        "/api/v1/coverage?scope=city",
+        "/api/v1/coverage?scope=D1",
+        "/api/v1/gaps?scope=S2",
+        "/api/v1/brokers?scope=S2",
+        "/api/v1/areas?scope=C2",
+        "/api/v1/committees/K3",
+        "/api/v1/party-orgs/P4/checklist",
+        "/api/v1/party-orgs/P3/checklist?subtree=true",
+    ] {
+        let (s, body) = app.get(path, c).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {body}");
+        assert_no_s2(path, &body["error"]["details"]);
+    }
+    // What-if: a unit or partnership of the other street is refused; results stay inside.
+    let (s, _) = app
+        .post("/api/v1/whatif", c, json!({"without_units": ["U2"]}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .post(
+            "/api/v1/whatif",
+            c,
+            json!({"without_partnerships": ["PS2"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .post(
+            "/api/v1/whatif",
+            c,
+            json!({"without_units": ["U1"], "scope": "S2"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, body) = app
+        .post(
+            "/api/v1/whatif",
+            c,
+            json!({"without_units": ["U1"], "as_of": "2026-06-30"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_no_s2("whatif", &body);
+    // The other coordinator sees their own street, not ours.
+    let (_, cov) = app.get("/api/v1/coverage", &app.tokens.coord2).await;
+    assert_eq!(cov["scope"], "S2");
+    let (s, _) = app.get("/api/v1/committees/K1", &app.tokens.coord2).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn coordinators_write_only_inside_their_street() {
+    let app = spawn_app().await;
+    let c = &app.tokens.coord;
+    // Inside: allowed.
+    let (s, body) = app
+        .post(
+            "/api/v1/partnerships",
+            c,
+            json!({"id": "PS9", "unit": "U2", "target": "K2", "signed": "2026-01-01"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let (s, _) = app
+        .patch("/api/v1/members/M3", c, json!({"registered_at": "K1"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app
+        .patch("/api/v1/responsibilities/RS1", c, json!({"status": "done"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // Outside: forbidden, and nothing changes.
+    let forbidden: [(&str, &str, Value); 7] = [
+        (
+            "POST",
+            "/api/v1/partnerships",
+            json!({"id": "PS8", "unit": "U1", "target": "K3", "signed": "2026-01-01"}),
+        ),
+        (
+            "PATCH",
+            "/api/v1/partnerships/PS2",
+            json!({"expires": "2026-07-01"}),
+        ),
+        (
+            "POST",
+            "/api/v1/members",
+            json!({"id": "M7", "name": "赵六", "birth_year": 1990, "registered_at": "K3"}),
+        ),
+        (
+            "PATCH",
+            "/api/v1/members/M1",
+            json!({"registered_at": "K3"}),
+        ),
+        (
+            "PATCH",
+            "/api/v1/members/M2",
+            json!({"registered_at": "K1"}),
+        ),
+        (
+            "POST",
+            "/api/v1/volunteering",
+            json!({"member": "M1", "committee": "K3", "domain": "greening", "hours": 2, "date": "2026-03-01"}),
+        ),
+        (
+            "PATCH",
+            "/api/v1/responsibilities/RS2",
+            json!({"status": "done"}),
+        ),
+    ];
+    for (method, path, body) in forbidden {
+        let req = if method == "POST" {
+            app.client.post(app.url(path))
+        } else {
+            app.client.patch(app.url(path))
+        };
+        let (s, resp) = app.send(req.bearer_auth(c).json(&body)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path}: {resp}");
+    }
+    let (s, _) = app.post("/api/v1/import?merge=true", c, json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only admins import");
+    let (_, page) = app
+        .get("/api/v1/members?committee=K3", &app.tokens.admin)
+        .await;
+    assert_eq!(ids(&page), vec!["M2"]);
+    let (_, page) = app
+        .get("/api/v1/partnerships?target=K3", &app.tokens.admin)
+        .await;
+    assert_eq!(page["total"], 0);
+}
+
+#[tokio::test]
+async fn revocation_takes_effect_once_the_token_cache_expires() {
+    let app = spawn_with(dangjian_api::ServeConfig {
+        token_cache_ttl: std::time::Duration::ZERO,
+        ..dangjian_api::ServeConfig::default()
+    })
+    .await;
+    let (info, secret) =
+        dangjian_api::tokens::create(app.store.as_ref(), dangjian_model::TokenRole::Viewer, None)
+            .expect("token");
+    assert!(secret.starts_with("djg_"));
+    let stored = dangjian_model::Store::tokens(app.store.as_ref()).expect("tokens");
+    let rec = stored.iter().find(|t| t.id == info.id).expect("stored");
+    assert_eq!(rec.hash, dangjian_api::tokens::hash(&secret));
+    assert!(!stored.iter().any(|t| t.hash.contains(&secret[4..])));
+    let (s, _) = app.get("/api/v1/districts", &secret).await;
+    assert_eq!(s, StatusCode::OK, "a token created while serving works");
+    assert!(dangjian_model::Store::revoke_token(app.store.as_ref(), &info.id).expect("revoke"));
+    let (s, _) = app.get("/api/v1/districts", &secret).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}

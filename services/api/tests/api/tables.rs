@@ -1,0 +1,120 @@
+//! Reads of every table: filters, pagination and the committee detail.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn every_table_lists_with_totals() {
+    let app = spawn_app().await;
+    let a = &app.tokens.admin;
+    for (path, total) in [
+        ("/api/v1/districts", 1),
+        ("/api/v1/streets", 2),
+        ("/api/v1/communities", 2),
+        ("/api/v1/committees", 3),
+        ("/api/v1/party-orgs", 4),
+        ("/api/v1/units", 2),
+        ("/api/v1/mass-orgs", 1),
+        ("/api/v1/social-orgs", 1),
+        ("/api/v1/members", 3),
+        ("/api/v1/partnerships", 2),
+        ("/api/v1/mass-links", 1),
+        ("/api/v1/resources", 2),
+        ("/api/v1/needs", 3),
+        ("/api/v1/projects", 1),
+        ("/api/v1/volunteering", 1),
+        ("/api/v1/responsibilities", 2),
+    ] {
+        let (s, page) = app.get(path, a).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        assert_eq!(page["total"], total, "{path}: {page}");
+        assert_eq!(page["limit"], 100);
+        assert_eq!(page["offset"], 0);
+        assert_eq!(
+            page["items"].as_array().map(Vec::len),
+            Some(total),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn filters_and_pagination() {
+    let app = spawn_app().await;
+    let a = &app.tokens.admin;
+    for (path, want) in [
+        ("/api/v1/streets?district=D1", vec!["S1", "S2"]),
+        ("/api/v1/communities?street=S2", vec!["C2"]),
+        ("/api/v1/committees?community=C1", vec!["K1", "K2"]),
+        ("/api/v1/committees?street=S2", vec!["K3"]),
+        ("/api/v1/units?street=S1", vec!["U1"]),
+        ("/api/v1/units?category=hospital", vec!["U2"]),
+        ("/api/v1/members?committee=K2", vec!["M3"]),
+        ("/api/v1/members?employer=U2", vec!["M2"]),
+        ("/api/v1/partnerships?unit=U2", vec!["PS2"]),
+        ("/api/v1/partnerships?target=K1", vec!["PS1"]),
+        ("/api/v1/partnerships?active_on=2024-06-01", vec![]),
+        ("/api/v1/resources?provider=U1", vec!["R1"]),
+        ("/api/v1/resources?domain=healthcare", vec!["R2"]),
+        ("/api/v1/needs?committee=K3", vec!["N2"]),
+        ("/api/v1/needs?domain=legal_aid", vec!["N3"]),
+        ("/api/v1/responsibilities?party_org=P1", vec!["RS1"]),
+        ("/api/v1/party-orgs?parent=P0", vec!["P1"]),
+    ] {
+        let (s, page) = app.get(path, a).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        assert_eq!(ids(&page), want, "{path}");
+    }
+    let (_, page) = app
+        .get("/api/v1/volunteering?member=M1&committee=K1", a)
+        .await;
+    assert_eq!(page["total"], 1);
+    let (_, page) = app.get("/api/v1/committees?limit=1&offset=1", a).await;
+    assert_eq!(ids(&page), vec!["K2"]);
+    assert_eq!(page["total"], 3);
+    assert_eq!(page["limit"], 1);
+    assert_eq!(page["offset"], 1);
+    let (_, page) = app.get("/api/v1/committees?offset=10", a).await;
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(0));
+    for bad in [
+        "/api/v1/committees?limit=5000",
+        "/api/v1/committees?limit=0",
+        "/api/v1/committees?limit=abc",
+        "/api/v1/committees?colour=red",
+        "/api/v1/partnerships?active_on=yesterday",
+    ] {
+        let (s, body) = app.get(bad, a).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(code(&body), "bad_request");
+    }
+}
+
+#[tokio::test]
+async fn committee_detail_with_links() {
+    let app = spawn_app().await;
+    let (s, doc) = app.get("/api/v1/committees/K1", &app.tokens.admin).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(doc["committee"]["name"], "梅园一村居委会");
+    assert_eq!(doc["community"]["id"], "C1");
+    assert_eq!(doc["street"]["id"], "S1");
+    assert_eq!(doc["district"]["id"], "D1");
+    assert_eq!(doc["party_orgs"][0]["id"], "P1");
+    assert_eq!(doc["partnerships"][0]["id"], "PS1");
+    assert_eq!(
+        doc["mass_links"][0]["mass_org"], "MO1",
+        "links to the street count"
+    );
+    assert_eq!(doc["needs"][0]["id"], "N1");
+    let resources: Vec<&str> = doc["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(resources, vec!["R1"]);
+    assert_eq!(doc["registered_members"], 1);
+    assert_eq!(doc["adjacent"], serde_json::json!(["K2"]));
+    let (s, body) = app.get("/api/v1/committees/NOPE", &app.tokens.admin).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(code(&body), "not_found");
+}
