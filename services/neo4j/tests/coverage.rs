@@ -117,6 +117,23 @@ fn coverage_via_cypher_matches() {
         assert!(s.coverage_via_cypher("no-such-area", as_of()).is_err());
     }
 
+    // The Shanghai sample network round-trips and its coverage has every committee.
+    let seed = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../seed/shanghai-sample.json");
+    let sample: Bundle =
+        serde_json::from_str(&std::fs::read_to_string(seed).expect("reading the sample"))
+            .expect("parsing the sample");
+    s.replace(&sample).expect("replace with the sample");
+    assert_eq!(s.load().expect("load the sample"), sample);
+    let got = s
+        .coverage_via_cypher("city", as_of())
+        .expect("coverage of the sample");
+    assert_eq!(got.committees.len(), sample.committees.len());
+    assert_eq!(
+        got.rollups.last().map(|r| r.committees),
+        Some(sample.committees.len() as u64)
+    );
+
     // Hand-checked: the every-table network on 2026-06-30.
     let b = every_table();
     s.replace(&b).expect("replace");
