@@ -1,0 +1,406 @@
+//! One function per subcommand: open the store, call the library, print the result.
+
+use crate::output::{self, print_json};
+use crate::stores::{self, Opened};
+use crate::{
+    BundleFormat, ChecklistFormat, Cli, Command, DiagramFormat, Role, Scale, TableFormat,
+    TokenCommand, Via, ViewArg,
+};
+use anyhow::{Context, Result, anyhow, bail};
+use dangjian_engine::{Engine, WhatIf};
+use dangjian_model::{Bundle, Date, TokenRole};
+use std::path::Path;
+use std::time::Instant;
+
+/// Run one parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Generate {
+            scale,
+            seed,
+            out,
+            format,
+        } => generate(scale, seed, &out, format),
+        command => {
+            let opened = stores::open(cli.db.as_deref(), cli.neo4j.as_deref())?;
+            run_on_store(command, &opened)
+        }
+    }
+}
+
+fn run_on_store(command: Command, opened: &Opened) -> Result<()> {
+    match command {
+        Command::Import { path, merge } => import(opened, &path, merge),
+        Command::Export { format, out } => {
+            let bundle = load(opened)?;
+            dangjian_bundle_io::write_to_path(&bundle, &out, bundle_format(format))
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!("wrote {} rows to {}", bundle.row_count(), out.display());
+            Ok(())
+        }
+        Command::Coverage { scope, format, via } => {
+            let as_of = parse_as_of(scope.as_of.as_deref())?;
+            let doc = match via {
+                Via::Engine => engine(opened)?.coverage(&scope.scope, as_of)?,
+                Via::Cypher => {
+                    let neo = opened.neo4j.as_ref().ok_or_else(|| {
+                        anyhow!("--via cypher needs the Neo4j store: pass --neo4j URI")
+                    })?;
+                    neo.coverage_via_cypher(&scope.scope, as_of)?
+                }
+            };
+            match format {
+                TableFormat::Json => print_json(&doc),
+                TableFormat::Csv => output::coverage_csv(&doc),
+                TableFormat::Table => output::coverage_table(&doc),
+            }
+        }
+        Command::Gaps { scope, format } => {
+            let as_of = parse_as_of(scope.as_of.as_deref())?;
+            let doc = engine(opened)?.gaps(&scope.scope, as_of)?;
+            match format {
+                TableFormat::Json => print_json(&doc),
+                TableFormat::Csv => output::gaps_csv(&doc),
+                TableFormat::Table => output::gaps_table(&doc),
+            }
+        }
+        Command::Checklist {
+            org,
+            subtree,
+            as_of,
+            format,
+            out,
+        } => {
+            let as_of = parse_as_of(as_of.as_deref())?;
+            let doc = engine(opened)?.checklist(&org, subtree, as_of)?;
+            let bytes: Vec<u8> = match format {
+                ChecklistFormat::Json => {
+                    let mut s = serde_json::to_string_pretty(&doc)?;
+                    s.push('\n');
+                    s.into_bytes()
+                }
+                ChecklistFormat::Csv => dangjian_engine::checklist_csv(&doc).into_bytes(),
+                ChecklistFormat::Xlsx => {
+                    if out.is_none() {
+                        bail!("--format xlsx writes a workbook: pass --out FILE.xlsx");
+                    }
+                    dangjian_api::xlsx::checklist_xlsx(&doc)
+                        .map_err(|e| anyhow!("cannot build the checklist workbook: {e}"))?
+                }
+                ChecklistFormat::Table => {
+                    if out.is_some() {
+                        bail!("--out needs --format json, csv or xlsx");
+                    }
+                    return output::checklist_table(&doc);
+                }
+            };
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, &bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("wrote {} items to {}", doc.items.len(), path.display());
+                    Ok(())
+                }
+                None => output::write_stdout(&bytes),
+            }
+        }
+        Command::Whatif {
+            without_unit,
+            without_partnership,
+            scope,
+            format,
+        } => {
+            if without_unit.is_empty() && without_partnership.is_empty() {
+                bail!("say what to withdraw: --without-unit ID and/or --without-partnership ID");
+            }
+            let as_of = parse_as_of(scope.as_of.as_deref())?;
+            let change = WhatIf {
+                without_units: without_unit,
+                without_partnerships: without_partnership,
+            };
+            let doc = engine(opened)?.whatif(&change, &scope.scope, as_of)?;
+            match format {
+                TableFormat::Json => print_json(&doc),
+                TableFormat::Csv | TableFormat::Table => output::whatif_table(&doc),
+            }
+        }
+        Command::Brokers {
+            scope,
+            limit,
+            format,
+        } => {
+            let as_of = parse_as_of(scope.as_of.as_deref())?;
+            let doc = engine(opened)?.brokers(&scope.scope, as_of, limit)?;
+            match format {
+                TableFormat::Json => print_json(&doc),
+                TableFormat::Csv | TableFormat::Table => output::brokers_table(&doc, format),
+            }
+        }
+        Command::Areas { scope, format } => {
+            let as_of = parse_as_of(scope.as_of.as_deref())?;
+            let doc = engine(opened)?.areas(&scope.scope, as_of)?;
+            match format {
+                TableFormat::Json => print_json(&doc),
+                TableFormat::Csv | TableFormat::Table => output::areas_table(&doc, format),
+            }
+        }
+        Command::Render {
+            scope,
+            view,
+            as_of,
+            format,
+            out,
+        } => {
+            let as_of = parse_as_of(as_of.as_deref())?;
+            render(opened, &scope, view, as_of, format, &out)
+        }
+        Command::Serve { addr } => serve(opened, &addr),
+        Command::Token { command } => token(opened, command),
+        Command::Generate { .. } => unreachable!("handled before the store is opened"),
+    }
+}
+
+fn parse_as_of(s: Option<&str>) -> Result<Date> {
+    match s {
+        None => Ok(chrono::Local::now().date_naive()),
+        Some(s) => Date::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|e| anyhow!("--as-of `{s}` is not a date in the form YYYY-MM-DD ({e})")),
+    }
+}
+
+fn load(opened: &Opened) -> Result<Bundle> {
+    let started = Instant::now();
+    let bundle = opened
+        .store
+        .load()
+        .with_context(|| format!("cannot read the network from {}", opened.store.describe()))?;
+    if bundle.committees.is_empty() {
+        bail!(
+            "{} holds no network yet: import one with `dangjian import FILE` (the sample is seed/shanghai-sample.json)",
+            opened.store.describe()
+        );
+    }
+    if started.elapsed().as_secs() >= 2 {
+        eprintln!(
+            "loaded {} rows in {:.1} s",
+            bundle.row_count(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(bundle)
+}
+
+fn engine(opened: &Opened) -> Result<Engine> {
+    Ok(Engine::new(load(opened)?))
+}
+
+fn import(opened: &Opened, path: &Path, merge: bool) -> Result<()> {
+    let started = Instant::now();
+    eprintln!("reading {} …", path.display());
+    let incoming = dangjian_bundle_io::read_path(path)
+        .map_err(|e| match e {
+            dangjian_bundle_io::ReadError::Invalid(problems) => anyhow::Error::new(problems),
+            other => anyhow::Error::new(other),
+        })
+        .with_context(|| format!("cannot import {}: nothing was changed", path.display()))?;
+    eprintln!(
+        "read and validated {} rows in {:.1} s; writing to {} …",
+        incoming.row_count(),
+        started.elapsed().as_secs_f64(),
+        opened.store.describe()
+    );
+    let written = Instant::now();
+    let stored = if merge {
+        let current = opened.store.load()?;
+        let merged = current.merged(&incoming);
+        dangjian_model::validate(&merged)
+            .map_err(|p| anyhow!(p))
+            .context("the merged network would be invalid: nothing was changed")?;
+        opened.store.upsert(&incoming)?;
+        eprintln!(
+            "merged {} rows (network now {} rows) in {:.1} s",
+            incoming.row_count(),
+            merged.row_count(),
+            written.elapsed().as_secs_f64()
+        );
+        merged
+    } else {
+        opened.store.replace(&incoming)?;
+        let secs = written.elapsed().as_secs_f64();
+        eprintln!(
+            "imported {} rows in {:.1} s ({:.0} rows/s)",
+            incoming.row_count(),
+            secs,
+            incoming.row_count() as f64 / secs.max(1e-9)
+        );
+        incoming
+    };
+    println!(
+        "ok: {} committees, {} units, {} members, {} partnerships, {} resources, {} needs",
+        stored.committees.len(),
+        stored.units.len(),
+        stored.members.len(),
+        stored.partnerships.len(),
+        stored.resources.len(),
+        stored.needs.len(),
+    );
+    Ok(())
+}
+
+fn bundle_format(f: BundleFormat) -> dangjian_bundle_io::Format {
+    match f {
+        BundleFormat::Json => dangjian_bundle_io::Format::Json,
+        BundleFormat::Csv => dangjian_bundle_io::Format::Csv,
+        BundleFormat::Xlsx => dangjian_bundle_io::Format::Xlsx,
+    }
+}
+
+fn generate(scale: Scale, seed: u64, out: &Path, format: Option<BundleFormat>) -> Result<()> {
+    let format = format.unwrap_or_else(|| {
+        match out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+            Some(e) if e == "xlsx" => BundleFormat::Xlsx,
+            Some(e) if e == "json" => BundleFormat::Json,
+            _ => BundleFormat::Csv,
+        }
+    });
+    let started = Instant::now();
+    eprintln!("generating a {scale:?} network with seed {seed} …");
+    let bundle = dangjian_synth::generate(
+        match scale {
+            Scale::District => dangjian_synth::Scale::District,
+            Scale::Shanghai => dangjian_synth::Scale::Shanghai,
+        },
+        seed,
+    );
+    eprintln!(
+        "generated {} rows in {:.1} s; writing {} …",
+        bundle.row_count(),
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    dangjian_bundle_io::write_to_path(&bundle, out, bundle_format(format))
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "wrote {}: {} districts, {} streets, {} committees, {} units, {} members, {} partnerships, {} resources, {} needs, {} volunteering rows",
+        out.display(),
+        bundle.districts.len(),
+        bundle.streets.len(),
+        bundle.committees.len(),
+        bundle.units.len(),
+        bundle.members.len(),
+        bundle.partnerships.len(),
+        bundle.resources.len(),
+        bundle.needs.len(),
+        bundle.volunteering.len()
+    );
+    Ok(())
+}
+
+fn render(
+    opened: &Opened,
+    scope: &str,
+    view: ViewArg,
+    as_of: Date,
+    format: DiagramFormat,
+    out: &Path,
+) -> Result<()> {
+    use dangjian_visualizations as viz;
+    let engine = engine(opened)?;
+    let started = Instant::now();
+    let view = match view {
+        ViewArg::Hierarchy => viz::View::Hierarchy,
+        ViewArg::Partnerships => viz::View::Partnerships,
+        ViewArg::Gaps => viz::View::Gaps,
+    };
+    let opts = viz::DiagramOptions::new(view, scope, as_of);
+    let diagram = viz::build_dot(&engine, &opts)?;
+    let bytes = match format {
+        DiagramFormat::Dot => diagram.dot.clone().into_bytes(),
+        DiagramFormat::Svg => viz::render(&diagram.dot, viz::Format::Svg, RENDER_TIMEOUT)?,
+        DiagramFormat::Png => viz::render(&diagram.dot, viz::Format::Png, RENDER_TIMEOUT)?,
+    };
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    eprintln!(
+        "wrote {} ({} nodes{}, {:.2} s): {}",
+        out.display(),
+        diagram.nodes,
+        if diagram.aggregated { ", aggregated" } else { "" },
+        started.elapsed().as_secs_f64(),
+        diagram.title
+    );
+    Ok(())
+}
+
+/// How long Graphviz may take for one diagram.
+const RENDER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+fn serve(opened: &Opened, addr: &str) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let addr: std::net::SocketAddr = addr
+        .parse()
+        .map_err(|e| anyhow!("--addr `{addr}` is not an address like 127.0.0.1:8080 ({e})"))?;
+    runtime.block_on(async {
+        let config = dangjian_api::ServeConfig {
+            addr,
+            ..dangjian_api::ServeConfig::default()
+        };
+        eprintln!("loading the network from {} …", opened.store.describe());
+        let app = dangjian_api::Application::build(opened.store.clone(), config).await?;
+        eprintln!(
+            "serving on http://{}/ (API: /api/v1, OpenAPI: /api/v1/openapi.json); Ctrl-C stops",
+            app.local_addr()
+        );
+        app.run_until_stopped().await?;
+        eprintln!("stopped");
+        anyhow::Ok(())
+    })
+}
+
+fn token(opened: &Opened, command: TokenCommand) -> Result<()> {
+    match command {
+        TokenCommand::Create { role, scope } => {
+            let role = match role {
+                Role::Admin => TokenRole::Admin,
+                Role::Coordinator => TokenRole::Coordinator,
+                Role::Viewer => TokenRole::Viewer,
+            };
+            if role == TokenRole::Coordinator && scope.is_none() {
+                bail!("a coordinator token needs --scope STREET_OR_DISTRICT_ID");
+            }
+            if scope.is_some() {
+                let network = load(opened)?;
+                dangjian_api::tokens::validate_scope(&network, role, scope.as_deref())?;
+            }
+            let (info, secret) = dangjian_api::tokens::create(opened.store.as_ref(), role, scope)?;
+            eprintln!(
+                "created token {} (role {:?}{}); it is shown once — keep it secret:",
+                info.id,
+                info.role,
+                info.scope
+                    .as_deref()
+                    .map(|s| format!(", scope {s}"))
+                    .unwrap_or_default()
+            );
+            println!("{secret}");
+            Ok(())
+        }
+        TokenCommand::List { format } => {
+            let tokens = opened.store.tokens()?;
+            match format {
+                TableFormat::Json => print_json(&tokens),
+                _ => output::tokens_table(&tokens, format),
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            if opened.store.revoke_token(&id)? {
+                println!("revoked {id}");
+                Ok(())
+            } else {
+                bail!("no token has the id `{id}` (see `dangjian token list`)")
+            }
+        }
+    }
+}

@@ -1,0 +1,488 @@
+//! Printing: aligned tables for people (CJK-aware widths), CSV and JSON for scripts, and the
+//! one-paragraph error report.
+
+use crate::TableFormat;
+use anyhow::Result;
+use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use dangjian_model::{
+    BlankSpot, ChecklistDoc, CoverageDoc, GapsDoc, MassOrgType, Problems, StoreError, TokenInfo,
+};
+use serde::Serialize;
+use std::io::Write;
+
+/// Write bytes to stdout; a closed pipe (`| head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+/// Pretty JSON of a document, newline-terminated.
+pub fn print_json<T: Serialize>(doc: &T) -> Result<()> {
+    let mut s = serde_json::to_string_pretty(doc)?;
+    s.push('\n');
+    write_stdout(s.as_bytes())
+}
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header.iter().map(Cell::new));
+    t
+}
+
+fn print_table(t: &Table) -> Result<()> {
+    write_stdout(format!("{t}\n").as_bytes())
+}
+
+fn csv_out(rows: Vec<Vec<String>>) -> Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(&r)?;
+    }
+    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    write_stdout(&bytes)
+}
+
+fn mass_type_zh(t: MassOrgType) -> &'static str {
+    match t {
+        MassOrgType::Union => "工会",
+        MassOrgType::YouthLeague => "共青团",
+        MassOrgType::WomenFederation => "妇联",
+        MassOrgType::Other => "其他",
+    }
+}
+
+fn flags_zh(flags: &[BlankSpot]) -> String {
+    flags
+        .iter()
+        .map(|f| f.label_zh())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+fn fmt_f(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// Coverage for people: one row per committee, then the roll-ups.
+pub fn coverage_table(doc: &CoverageDoc) -> Result<()> {
+    let mut t = table(&[
+        "居委会",
+        "名称",
+        "社区",
+        "党组织",
+        "报到党员",
+        "每千户",
+        "志愿时长",
+        "青年志愿者",
+        "直接共建",
+        "可及共建",
+        "群团",
+        "空白点",
+    ]);
+    for c in &doc.committees {
+        t.add_row(vec![
+            c.id.clone(),
+            c.name.clone(),
+            c.community.clone(),
+            if c.party_org { "有" } else { "无" }.to_string(),
+            c.registered_members.to_string(),
+            c.members_per_1000_households
+                .map(|v| format!("{v:.1}"))
+                .unwrap_or_else(|| "—".into()),
+            fmt_f(c.volunteer_hours),
+            c.young_volunteers.to_string(),
+            c.partners_direct.to_string(),
+            c.partners_in_reach.to_string(),
+            c.mass_org_types
+                .iter()
+                .map(|t| mass_type_zh(*t))
+                .collect::<Vec<_>>()
+                .join("、"),
+            flags_zh(&c.blank_spots),
+        ]);
+    }
+    let mut r = table(&[
+        "汇总",
+        "层级",
+        "居委会数",
+        "报到党员",
+        "志愿时长",
+        "可及共建中位数",
+        "空白点（居委会数）",
+    ]);
+    for roll in &doc.rollups {
+        let flags = roll
+            .blank_spots
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(f, n)| format!("{}{}", f.label_zh(), n))
+            .collect::<Vec<_>>()
+            .join(" ");
+        r.add_row(vec![
+            roll.id.clone(),
+            format!("{:?}", roll.level).to_lowercase(),
+            roll.committees.to_string(),
+            roll.registered_members.to_string(),
+            fmt_f(roll.volunteer_hours),
+            roll.partners_in_reach_median
+                .map(fmt_f)
+                .unwrap_or_else(|| "—".into()),
+            flags,
+        ]);
+    }
+    write_stdout(
+        format!(
+            "覆盖情况 coverage — 范围 {}，截至 {}，{} 个居委会\n{t}\n{r}\n",
+            doc.scope,
+            doc.as_of,
+            doc.committees.len()
+        )
+        .as_bytes(),
+    )
+}
+
+/// Coverage as CSV: one row per committee.
+pub fn coverage_csv(doc: &CoverageDoc) -> Result<()> {
+    let mut rows = vec![
+        [
+            "id",
+            "name",
+            "community",
+            "street",
+            "district",
+            "party_org",
+            "registered_members",
+            "members_per_1000_households",
+            "volunteer_hours",
+            "young_volunteers",
+            "partners_direct",
+            "partners_in_reach",
+            "mass_org_types",
+            "blank_spots",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    ];
+    for c in &doc.committees {
+        rows.push(vec![
+            c.id.clone(),
+            c.name.clone(),
+            c.community.clone(),
+            c.street.clone(),
+            c.district.clone(),
+            c.party_org.to_string(),
+            c.registered_members.to_string(),
+            c.members_per_1000_households
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            c.volunteer_hours.to_string(),
+            c.young_volunteers.to_string(),
+            c.partners_direct.to_string(),
+            c.partners_in_reach.to_string(),
+            c.mass_org_types
+                .iter()
+                .map(|t| serde_plain(t))
+                .collect::<Vec<_>>()
+                .join(";"),
+            c.blank_spots
+                .iter()
+                .map(|f| f.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
+        ]);
+    }
+    csv_out(rows)
+}
+
+fn serde_plain<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Gaps for people: the totals, demand per domain, unmet needs with their best candidates,
+/// and the lists.
+pub fn gaps_table(doc: &GapsDoc) -> Result<()> {
+    let mut out = format!(
+        "资源下沉缺口 gaps — 范围 {}，截至 {}\n需求总量 {}，已满足 {}，未满足 {}，闲置能力 {}\n",
+        doc.scope,
+        doc.as_of,
+        doc.total_demand,
+        doc.met_demand,
+        doc.unmet_demand,
+        doc.unused_capacity
+    );
+    let mut d = table(&["领域", "domain", "需求", "满足", "未满足"]);
+    for row in &doc.by_domain {
+        d.add_row(vec![
+            row.domain.label_zh().to_string(),
+            row.domain.as_str().to_string(),
+            row.demand.to_string(),
+            row.met.to_string(),
+            row.unmet.to_string(),
+        ]);
+    }
+    out.push_str(&format!("{d}\n"));
+    if !doc.unmet_needs.is_empty() {
+        let mut u = table(&["需求", "居委会", "领域", "未满足", "建议对接"]);
+        for n in &doc.unmet_needs {
+            let cands = n
+                .candidates
+                .iter()
+                .take(2)
+                .map(|c| format!("{}（{}）", c.provider, c.reason))
+                .collect::<Vec<_>>()
+                .join("；");
+            u.add_row(vec![
+                n.need.clone(),
+                n.committee.clone(),
+                n.domain.label_zh().to_string(),
+                n.unmet.to_string(),
+                cands,
+            ]);
+        }
+        out.push_str(&format!("未满足需求 unmet needs\n{u}\n"));
+    }
+    out.push_str(&format!(
+        "无资源可及的需求 unreachable needs: {}\n悬浮资源 stranded resources: {}\n",
+        list_or_dash(&doc.unreachable_needs),
+        list_or_dash(&doc.stranded_resources)
+    ));
+    if doc.sole_partner_units.is_empty() {
+        out.push_str("唯一共建单位 sole-partner units: —\n");
+    } else {
+        out.push_str("唯一共建单位 sole-partner units:\n");
+        for s in &doc.sole_partner_units {
+            out.push_str(&format!("  {} → {}\n", s.unit, s.committees.join(", ")));
+        }
+    }
+    write_stdout(out.as_bytes())
+}
+
+fn list_or_dash(ids: &[String]) -> String {
+    if ids.is_empty() {
+        "—".into()
+    } else {
+        ids.join(", ")
+    }
+}
+
+/// Gaps as CSV: one row per need with unmet demand.
+pub fn gaps_csv(doc: &GapsDoc) -> Result<()> {
+    let mut rows = vec![vec![
+        "need".to_string(),
+        "committee".into(),
+        "domain".into(),
+        "unmet".into(),
+        "candidates".into(),
+    ]];
+    for n in &doc.unmet_needs {
+        rows.push(vec![
+            n.need.clone(),
+            n.committee.clone(),
+            n.domain.as_str().into(),
+            n.unmet.to_string(),
+            n.candidates
+                .iter()
+                .map(|c| c.provider.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
+        ]);
+    }
+    csv_out(rows)
+}
+
+/// A checklist for people.
+pub fn checklist_table(doc: &ChecklistDoc) -> Result<()> {
+    let mut t = table(&[
+        "党组织",
+        "第一责任人",
+        "类别",
+        "事项",
+        "期限",
+        "状态",
+        "RAG",
+    ]);
+    for i in &doc.items {
+        t.add_row(vec![
+            i.party_org.clone(),
+            i.first_responsible.clone(),
+            serde_plain(&i.kind),
+            i.item.clone(),
+            i.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+            serde_plain(&i.status),
+            serde_plain(&i.rag),
+        ]);
+    }
+    write_stdout(
+        format!(
+            "责任清单 checklist — {}，截至 {}，{} 项\n{t}\n",
+            doc.party_org,
+            doc.as_of,
+            doc.items.len()
+        )
+        .as_bytes(),
+    )
+}
+
+/// Any list of flat JSON objects as a table or CSV (brokers, areas, tokens).
+fn objects(rows: &[serde_json::Value], format: TableFormat) -> Result<()> {
+    let Some(first) = rows.first().and_then(|r| r.as_object()) else {
+        return write_stdout(b"(none)\n");
+    };
+    let header: Vec<String> = first.keys().cloned().collect();
+    let cell = |v: Option<&serde_json::Value>| match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => match n.as_f64() {
+            Some(f) if n.is_f64() => format!("{f:.4}"),
+            _ => n.to_string(),
+        },
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .map(|x| match x {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Object(o) => o
+                    .values()
+                    .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(":"),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(if format == TableFormat::Csv { ";" } else { "、" }),
+        Some(other) => other.to_string(),
+    };
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| header.iter().map(|h| cell(r.get(h))).collect())
+        .collect();
+    if format == TableFormat::Csv {
+        let mut all = vec![header];
+        all.extend(body);
+        csv_out(all)
+    } else {
+        let mut t = table(&header.iter().map(String::as_str).collect::<Vec<_>>());
+        for r in body {
+            t.add_row(r);
+        }
+        print_table(&t)
+    }
+}
+
+fn split_doc<T: Serialize>(doc: &T, list: &str) -> Result<(String, Vec<serde_json::Value>)> {
+    let mut v = serde_json::to_value(doc)?;
+    let rows = v
+        .get_mut(list)
+        .map(serde_json::Value::take)
+        .and_then(|r| match r {
+            serde_json::Value::Array(a) => Some(a),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let head = v
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| k.as_str() != list)
+                .map(|(k, v)| format!("{k}: {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+                .collect::<Vec<_>>()
+                .join("，")
+        })
+        .unwrap_or_default();
+    Ok((head, rows))
+}
+
+/// Brokers for people or CSV.
+pub fn brokers_table<T: Serialize>(doc: &T, format: TableFormat) -> Result<()> {
+    let (head, rows) = split_doc(doc, "brokers")?;
+    if format == TableFormat::Table {
+        write_stdout(format!("共建枢纽单位 brokers — {head}\n").as_bytes())?;
+    }
+    objects(&rows, format)
+}
+
+/// Areas for people or CSV.
+pub fn areas_table<T: Serialize>(doc: &T, format: TableFormat) -> Result<()> {
+    let (head, rows) = split_doc(doc, "areas")?;
+    if format == TableFormat::Table {
+        write_stdout(format!("片区 areas — {head}\n").as_bytes())?;
+    }
+    objects(&rows, format)
+}
+
+/// What-if for people: the delta, then the scope's totals after the change.
+pub fn whatif_table<T: Serialize>(doc: &T) -> Result<()> {
+    let v = serde_json::to_value(doc)?;
+    let mut out = String::from("假设分析 what-if\n");
+    if let Some(delta) = v.get("delta").and_then(|d| d.as_object()) {
+        for (k, val) in delta {
+            out.push_str(&format!("  {k}: {val}\n"));
+        }
+    }
+    if let Some(g) = v.get("gaps") {
+        out.push_str(&format!(
+            "  after: total_demand {} met_demand {} unmet_demand {}\n",
+            g["total_demand"], g["met_demand"], g["unmet_demand"]
+        ));
+    }
+    write_stdout(out.as_bytes())
+}
+
+/// Tokens for people or CSV (never the secret: only ids, roles, scopes).
+pub fn tokens_table(tokens: &[TokenInfo], format: TableFormat) -> Result<()> {
+    let rows: Vec<serde_json::Value> = tokens
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "id": t.id,
+                "role": serde_plain(&t.role),
+                "scope": t.scope,
+                "created": t.created,
+                "revoked": t.revoked,
+            })
+        })
+        .collect();
+    objects(&rows, format)
+}
+
+/// The error paragraph: the context chain on one line, then validation problems one per
+/// line (at most 50), then nothing else — no backtrace.
+pub fn print_error(err: &anyhow::Error) {
+    let problems = err.chain().find_map(|e| {
+        e.downcast_ref::<Problems>().or_else(|| match e.downcast_ref::<StoreError>() {
+            Some(StoreError::Invalid(p)) => Some(p),
+            _ => None,
+        })
+    });
+    let mut msg = String::from("error: ");
+    let chain: Vec<String> = err
+        .chain()
+        .filter(|e| e.downcast_ref::<Problems>().is_none())
+        .map(|e| e.to_string())
+        .filter(|s| !s.starts_with("the network bundle has"))
+        .collect();
+    msg.push_str(&chain.join(": "));
+    if let Some(p) = problems {
+        msg.push_str(&format!("\nthe network bundle has {} problem(s):\n", p.0.len()));
+        for pr in p.0.iter().take(50) {
+            msg.push_str(&format!("  - {pr}\n"));
+        }
+        if p.0.len() > 50 {
+            msg.push_str(&format!("  … and {} more\n", p.0.len() - 50));
+        }
+    }
+    eprintln!("{}", msg.trim_end());
+}

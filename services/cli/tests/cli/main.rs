@@ -1,0 +1,348 @@
+//! Outside-in tests of the `dangjian` binary on real SQLite files: import, export, coverage
+//! on hand-checked networks, refused imports, formats, errors.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const AS_OF: &str = "2026-06-30";
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dangjian"));
+    // Never touch the user's default database from a test.
+    c.env_remove("DANGJIAN_DB");
+    c
+}
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cli/data")
+        .join(name)
+}
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seed/shanghai-sample.json")
+}
+
+fn run(db: &Path, args: &[&str]) -> Output {
+    bin()
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("the dangjian binary runs")
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let out = run(db, args);
+    assert!(
+        out.status.success(),
+        "dangjian {args:?} failed:\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+fn fails(db: &Path, args: &[&str]) -> String {
+    let out = run(db, args);
+    assert!(!out.status.success(), "dangjian {args:?} should fail");
+    let err = String::from_utf8(out.stderr).expect("UTF-8 errors");
+    assert!(!err.contains("panicked"), "a panic instead of an error: {err}");
+    assert!(!err.contains("stack backtrace"), "a backtrace: {err}");
+    err
+}
+
+fn coverage_json(db: &Path, extra: &[&str]) -> Value {
+    let mut args = vec!["coverage", "--as-of", AS_OF, "--format", "json"];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&ok(db, &args)).expect("coverage --format json is JSON")
+}
+
+fn committee<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["committees"]
+        .as_array()
+        .expect("committees list")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("committee {id} in the coverage document"))
+}
+
+fn rollup<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["rollups"]
+        .as_array()
+        .expect("rollups list")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("rollup {id} in the coverage document"))
+}
+
+#[test]
+fn coverage_edges_of_the_definitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("edges.db");
+    ok(&db, &["import", data("edges.json").to_str().unwrap()]);
+    let doc = coverage_json(&db, &[]);
+    assert_eq!(doc["as_of"], AS_OF);
+    assert_eq!(doc["scope"], "city");
+
+    let k1 = committee(&doc, "K1");
+    // P1 signed on as_of is active and direct; P4 reaches K1 through the street.
+    assert_eq!(k1["partners_direct"], 1);
+    assert_eq!(k1["partners_in_reach"], 2);
+    assert_eq!(k1["registered_members"], 2);
+    assert_eq!(k1["members_per_1000_households"], 2.0);
+    // MB1 is exactly 35 (not young); MB2 gave zero hours at K1 (not a volunteer there).
+    assert_eq!(k1["volunteer_hours"], 5.0);
+    assert_eq!(k1["young_volunteers"], 0);
+    assert_eq!(k1["mass_org_types"], serde_json::json!(["union", "youth_league"]));
+    assert_eq!(k1["blank_spots"], serde_json::json!(["no_women_federation"]));
+    assert_eq!(k1["party_org"], true);
+
+    let k2 = committee(&doc, "K2");
+    // P2 expires on as_of: not active. Only the street-level P4 reaches K2.
+    assert_eq!(k2["partners_direct"], 0);
+    assert_eq!(k2["partners_in_reach"], 1);
+    // Hours exactly one year before as_of do not count; the day after does.
+    assert_eq!(k2["volunteer_hours"], 2.0);
+    assert_eq!(k2["young_volunteers"], 1);
+    assert_eq!(
+        k2["blank_spots"],
+        serde_json::json!(["no_party_org", "no_youth_league", "no_women_federation"])
+    );
+
+    let k3 = committee(&doc, "K3");
+    // Zero households: no ratio. Hours by an unregistered member count at the committee.
+    assert_eq!(k3["members_per_1000_households"], Value::Null);
+    assert_eq!(k3["registered_members"], 0);
+    assert_eq!(k3["volunteer_hours"], 4.0);
+    assert_eq!(k3["young_volunteers"], 1);
+    // Community-level P3 and street-level P4 both reach K3.
+    assert_eq!(k3["partners_in_reach"], 2);
+    assert_eq!(k3["partners_direct"], 0);
+    assert_eq!(
+        k3["mass_org_types"],
+        serde_json::json!(["union", "women_federation"])
+    );
+    assert_eq!(
+        k3["blank_spots"],
+        serde_json::json!(["no_party_org", "no_members", "no_youth_league"])
+    );
+
+    let c1 = rollup(&doc, "C1");
+    assert_eq!(c1["level"], "community");
+    assert_eq!(c1["committees"], 2);
+    assert_eq!(c1["registered_members"], 3);
+    assert_eq!(c1["volunteer_hours"], 7.0);
+    assert_eq!(c1["partners_in_reach_median"], 1.5);
+    assert_eq!(c1["blank_spots"]["no_party_org"], 1);
+    let city = rollup(&doc, "city");
+    assert_eq!(city["committees"], 3);
+    assert_eq!(city["partners_in_reach_median"], 2.0);
+    assert_eq!(city["blank_spots"]["no_youth_league"], 2);
+
+    // A scope restricts the committees.
+    let c2 = coverage_json(&db, &["--scope", "C2"]);
+    let ids: Vec<&str> = c2["committees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["K3"]);
+
+    // The day before P1 was signed, K1 has no direct partner.
+    let before: Value = serde_json::from_str(&ok(
+        &db,
+        &["coverage", "--as-of", "2026-06-29", "--format", "json"],
+    ))
+    .unwrap();
+    assert_eq!(committee(&before, "K1")["partners_direct"], 0);
+    assert_eq!(committee(&before, "K2")["partners_direct"], 1);
+}
+
+#[test]
+fn json_csv_and_xlsx_give_identical_coverage_and_export_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.db");
+    ok(&a, &["import", sample().to_str().unwrap()]);
+    let reference = coverage_json(&a, &[]);
+    assert!(reference["committees"].as_array().unwrap().len() >= 20);
+
+    for (format, out) in [
+        ("csv", dir.path().join("csv")),
+        ("xlsx", dir.path().join("net.xlsx")),
+        ("json", dir.path().join("net.json")),
+    ] {
+        ok(
+            &a,
+            &["export", "--format", format, "--out", out.to_str().unwrap()],
+        );
+        let b = dir.path().join(format!("from-{format}.db"));
+        ok(&b, &["import", out.to_str().unwrap()]);
+        assert_eq!(
+            coverage_json(&b, &[]),
+            reference,
+            "coverage after a {format} round trip"
+        );
+        let gaps_a = ok(&a, &["gaps", "--as-of", AS_OF, "--format", "json"]);
+        let gaps_b = ok(&b, &["gaps", "--as-of", AS_OF, "--format", "json"]);
+        assert_eq!(gaps_a, gaps_b, "gaps after a {format} round trip");
+    }
+}
+
+#[test]
+fn a_refused_import_changes_nothing_and_names_every_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    ok(&db, &["import", data("edges.json").to_str().unwrap()]);
+    let before = coverage_json(&db, &[]);
+
+    let mut bad: Value =
+        serde_json::from_str(&std::fs::read_to_string(data("edges.json")).unwrap()).unwrap();
+    bad["committees"][1]["community"] = "C9".into(); // dangling
+    bad["partnerships"][0]["signed"] = "2026-02-30".into(); // not a date
+    bad["needs"] = serde_json::json!([{"id": "K1", "committee": "K1", "domain": "cooking", "demand": 0}]);
+    let bad_path = dir.path().join("bad.json");
+    std::fs::write(&bad_path, serde_json::to_string(&bad).unwrap()).unwrap();
+
+    let err = fails(&db, &["import", bad_path.to_str().unwrap()]);
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert!(err.contains("/committees/1"), "{err}");
+    assert!(err.contains("C9"), "{err}");
+    assert!(err.contains("/partnerships/0"), "{err}");
+    assert!(err.contains("2026-02-30"), "{err}");
+    assert!(err.contains("cooking"), "{err}");
+    assert_eq!(coverage_json(&db, &[]), before, "the stored network is unchanged");
+
+    // A merge that would leave the whole invalid is refused as well.
+    let partial = dir.path().join("partial.json");
+    std::fs::write(
+        &partial,
+        r#"{"members": [{"id": "MB9", "name": "周九", "birth_year": 1990, "registered_at": "K404", "skills": []}]}"#,
+    )
+    .unwrap();
+    let err = fails(&db, &["import", "--merge", partial.to_str().unwrap()]);
+    assert!(err.contains("K404"), "{err}");
+    assert_eq!(coverage_json(&db, &[]), before);
+
+    // A valid merge upserts by id.
+    std::fs::write(
+        &partial,
+        r#"{"members": [{"id": "MB9", "name": "周九", "birth_year": 1990, "registered_at": "K3", "skills": []}]}"#,
+    )
+    .unwrap();
+    ok(&db, &["import", "--merge", partial.to_str().unwrap()]);
+    let after = coverage_json(&db, &[]);
+    assert_eq!(committee(&after, "K3")["registered_members"], 1);
+    assert_eq!(committee(&after, "K1")["registered_members"], 2);
+}
+
+#[test]
+fn errors_are_one_paragraph_without_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let err = fails(&db, &["import", "/nonexistent/net.json"]);
+    assert!(err.contains("/nonexistent/net.json"), "{err}");
+    ok(&db, &["import", data("edges.json").to_str().unwrap()]);
+    let err = fails(&db, &["coverage", "--scope", "NOPE"]);
+    assert!(err.contains("NOPE"), "{err}");
+    let err = fails(&db, &["coverage", "--as-of", "2026-13-01"]);
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+    let not_json = dir.path().join("broken.json");
+    std::fs::write(&not_json, "{\"districts\": [").unwrap();
+    let err = fails(&db, &["import", not_json.to_str().unwrap()]);
+    assert!(err.contains("broken.json"), "{err}");
+}
+
+#[test]
+fn tables_for_people_and_csv_for_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    ok(&db, &["import", data("edges.json").to_str().unwrap()]);
+    let table = ok(&db, &["coverage", "--as-of", AS_OF]);
+    assert!(table.contains("一号居委会"), "{table}");
+    assert!(table.contains("无党组织"), "{table}");
+    // Chinese names are aligned: every row of the table has the same display width.
+    let widths: Vec<usize> = table
+        .lines()
+        .filter(|l| l.starts_with('│'))
+        .map(unicode_display_width)
+        .collect();
+    assert!(widths.len() >= 4);
+    let first_table: Vec<usize> = widths.iter().copied().take(4).collect();
+    assert!(
+        first_table.windows(2).all(|w| w[0] == w[1]),
+        "rows of unequal width: {first_table:?}\n{table}"
+    );
+    let csv = ok(&db, &["coverage", "--as-of", AS_OF, "--format", "csv"]);
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("id,name,community"));
+    assert_eq!(lines.count(), 3);
+}
+
+fn unicode_display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            let cp = c as u32;
+            if (0x1100..=0x115F).contains(&cp)
+                || (0x2E80..=0xA4CF).contains(&cp)
+                || (0xAC00..=0xD7A3).contains(&cp)
+                || (0xF900..=0xFAFF).contains(&cp)
+                || (0xFE30..=0xFE4F).contains(&cp)
+                || (0xFF00..=0xFF60).contains(&cp)
+                || (0xFFE0..=0xFFE6).contains(&cp)
+            {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+#[test]
+fn the_default_database_is_created_with_the_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("default.db");
+    let out = bin()
+        .env("DANGJIAN_DB", &db)
+        .args(["coverage", "--as-of", AS_OF, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("sample"), "says it loaded the sample: {err}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["committees"].as_array().unwrap().len() >= 20);
+    // An explicit --db that does not exist is created empty, and says how to import.
+    let empty = dir.path().join("empty.db");
+    let err = fails(&empty, &["coverage"]);
+    assert!(err.contains("import"), "{err}");
+}
+
+#[test]
+fn generate_is_deterministic_and_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    let db = dir.path().join("x.db");
+    for p in [&a, &b] {
+        ok(
+            &db,
+            &[
+                "generate",
+                "--scale",
+                "district",
+                "--seed",
+                "7",
+                "--out",
+                p.to_str().unwrap(),
+            ],
+        );
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    ok(&db, &["import", a.to_str().unwrap()]);
+    let doc = coverage_json(&db, &[]);
+    assert!(doc["committees"].as_array().unwrap().len() >= 100);
+}
