@@ -394,7 +394,8 @@ impl Engine {
                                 unused[p][d]
                             ));
                         }
-                        if search.hops[p] != NONE {
+                        // Hop 0 without a link means "lives in this street": said below.
+                        if search.hops[p] != NONE && search.hops[p] > 0 {
                             parts.push(format!("距离 {} 个相邻居委会", search.hops[p]));
                         }
                         if ix.provider_home[p] == Some(street) {

@@ -1,0 +1,340 @@
+//! Coverage on a hand-checked network: active-partnership and volunteering date edges, zero
+//! households, unregistered volunteers, the age-35 edge, zero-hour volunteering, street- and
+//! community-level reach, roll-ups and their medians, scopes, and `place_of`.
+
+use chrono::NaiveDate;
+use dangjian_engine::{Engine, EngineError, Place};
+use dangjian_model::{BlankSpot, Bundle, CommitteeCoverage, MassOrgType, RollupLevel};
+use serde_json::json;
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
+}
+
+/// The network every test here reads; the expected figures are worked out in the comments.
+fn network() -> Engine {
+    let bundle: Bundle = serde_json::from_value(json!({
+        "districts": [{"id": "D1", "name": "一区"}],
+        "streets": [
+            {"id": "S1", "name": "街道一", "district": "D1", "kind": "street"},
+            {"id": "S2", "name": "镇二", "district": "D1", "kind": "town"}
+        ],
+        "communities": [
+            {"id": "C1", "name": "社区一", "street": "S1"},
+            {"id": "C2", "name": "社区二", "street": "S1"},
+            {"id": "C3", "name": "社区三", "street": "S2"}
+        ],
+        "committees": [
+            {"id": "K1", "name": "居委一", "community": "C1", "households": 2000},
+            {"id": "K2", "name": "居委二", "community": "C1", "households": 0},
+            {"id": "K3", "name": "居委三", "community": "C2", "households": 500},
+            {"id": "K4", "name": "居委四", "community": "C3", "households": 1000}
+        ],
+        "adjacency": [{"a": "K1", "b": "K2"}],
+        "party_orgs": [
+            {"id": "P0", "name": "街道一党工委", "level": "working_committee", "leads": "S1", "secretary": "甲"},
+            {"id": "P1", "name": "居委一党总支", "level": "general_branch", "parent": "P0", "leads": "K1", "secretary": "乙"}
+        ],
+        "units": [
+            {"id": "U1", "name": "单位一", "category": "enterprise", "industry": "IT", "street": "S1"},
+            {"id": "U2", "name": "单位二", "category": "school", "industry": "教育", "street": "S1"},
+            {"id": "U3", "name": "单位三", "category": "hospital", "industry": "医疗", "street": "S2"},
+            {"id": "U4", "name": "单位四", "category": "other", "industry": "其他", "street": "S2"}
+        ],
+        "mass_orgs": [
+            {"id": "M1", "name": "工会", "type": "union"},
+            {"id": "M2", "name": "团委", "type": "youth_league"},
+            {"id": "M3", "name": "妇联", "type": "women_federation"},
+            {"id": "M4", "name": "其他", "type": "other"}
+        ],
+        "members": [
+            {"id": "A1", "name": "党员一", "birth_year": 1991, "registered_at": "K1"},
+            {"id": "A2", "name": "党员二", "birth_year": 1992, "registered_at": "K1"},
+            {"id": "A3", "name": "党员三", "birth_year": 2000, "employer": "U1"},
+            {"id": "A4", "name": "党员四", "birth_year": 1995, "registered_at": "K4"}
+        ],
+        "partnerships": [
+            // signed on as_of: active, direct at K1
+            {"id": "H1", "unit": "U1", "target": "K1", "signed": "2026-06-30"},
+            // expires on as_of: not active
+            {"id": "H2", "unit": "U2", "target": "K1", "signed": "2020-01-01", "expires": "2026-06-30"},
+            // community level: reaches K1 and K2
+            {"id": "H3", "unit": "U2", "target": "C1", "signed": "2020-01-01", "expires": "2027-01-01"},
+            // street level: reaches K4
+            {"id": "H4", "unit": "U3", "target": "S2", "signed": "2020-01-01"},
+            // signed after as_of: not active
+            {"id": "H5", "unit": "U4", "target": "K3", "signed": "2026-07-01"}
+        ],
+        "mass_links": [
+            {"mass_org": "M1", "target": "S1", "domain": "employment"},
+            {"mass_org": "M2", "target": "C1", "domain": "education_training"},
+            {"mass_org": "M3", "target": "K4", "domain": "childcare"},
+            {"mass_org": "M4", "target": "K1", "domain": "culture_sports"}
+        ],
+        "needs": [{"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 3}],
+        "resources": [{"id": "R1", "name": "资源", "provider": "U3", "domain": "elderly_care", "capacity": 2}],
+        "volunteering": [
+            // A1 is 35 in 2026: counted hours, not young
+            {"member": "A1", "committee": "K1", "domain": "employment", "hours": 5.0, "date": "2026-06-01"},
+            // exactly one year before as_of: not counted
+            {"member": "A2", "committee": "K1", "domain": "employment", "hours": 3.0, "date": "2025-06-30"},
+            // zero hours: counted (adds 0) but A2 is not a young volunteer for it
+            {"member": "A2", "committee": "K1", "domain": "employment", "hours": 0.0, "date": "2026-06-15"},
+            // unregistered A3 (26): counts at K1, once although twice
+            {"member": "A3", "committee": "K1", "domain": "employment", "hours": 4.0, "date": "2025-07-01"},
+            {"member": "A3", "committee": "K1", "domain": "employment", "hours": 2.0, "date": "2026-01-01"},
+            {"member": "A4", "committee": "K4", "domain": "employment", "hours": 0.0, "date": "2026-05-05"},
+            // on as_of: counted; the day after: not
+            {"member": "A3", "committee": "K3", "domain": "greening", "hours": 1.5, "date": "2026-06-30"},
+            {"member": "A3", "committee": "K3", "domain": "greening", "hours": 7.0, "date": "2026-07-01"},
+            // for the leap-day window (as_of 2024-02-29 starts after 2023-02-28)
+            {"member": "A1", "committee": "K2", "domain": "greening", "hours": 1.0, "date": "2023-02-28"},
+            {"member": "A1", "committee": "K2", "domain": "greening", "hours": 2.0, "date": "2023-03-01"}
+        ]
+    }))
+    .expect("test bundle deserialises");
+    Engine::new(bundle)
+}
+
+fn row<'a>(rows: &'a [CommitteeCoverage], id: &str) -> &'a CommitteeCoverage {
+    rows.iter()
+        .find(|r| r.id == id)
+        .expect("committee row present")
+}
+
+#[test]
+fn committee_figures_follow_the_definitions() {
+    let e = network();
+    let doc = e.coverage("city", date("2026-06-30")).expect("coverage");
+    assert_eq!(doc.scope, "city");
+    let ids: Vec<&str> = doc.committees.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["K1", "K2", "K3", "K4"], "bundle order");
+
+    let k1 = row(&doc.committees, "K1");
+    assert_eq!(
+        (
+            k1.community.as_str(),
+            k1.street.as_str(),
+            k1.district.as_str()
+        ),
+        ("C1", "S1", "D1")
+    );
+    assert!(k1.party_org);
+    assert_eq!(k1.registered_members, 2);
+    assert_eq!(k1.members_per_1000_households, Some(1.0));
+    assert_eq!(k1.volunteer_hours, 11.0);
+    assert_eq!(
+        k1.young_volunteers, 1,
+        "only A3: A1 is 35, A2 gave zero hours"
+    );
+    assert_eq!(
+        k1.partners_direct, 1,
+        "H1 signed on as_of; H2 expires on as_of"
+    );
+    assert_eq!(k1.partners_in_reach, 2, "U1 directly, U2 through C1");
+    assert_eq!(
+        k1.mass_org_types,
+        [
+            MassOrgType::Union,
+            MassOrgType::YouthLeague,
+            MassOrgType::Other
+        ]
+    );
+    assert_eq!(k1.blank_spots, [BlankSpot::NoWomenFederation]);
+
+    let k2 = row(&doc.committees, "K2");
+    assert_eq!(k2.members_per_1000_households, None, "zero households");
+    assert_eq!(k2.volunteer_hours, 0.0);
+    assert_eq!((k2.partners_direct, k2.partners_in_reach), (0, 1));
+    assert_eq!(
+        k2.blank_spots,
+        [
+            BlankSpot::NoPartyOrg,
+            BlankSpot::NoMembers,
+            BlankSpot::NoWomenFederation
+        ]
+    );
+
+    let k3 = row(&doc.committees, "K3");
+    assert_eq!(k3.members_per_1000_households, Some(0.0));
+    assert_eq!(
+        k3.volunteer_hours, 1.5,
+        "on as_of counts, the day after does not"
+    );
+    assert_eq!(k3.young_volunteers, 1, "unregistered volunteers count");
+    assert_eq!(k3.partners_in_reach, 0, "H5 is signed after as_of");
+    assert_eq!(k3.mass_org_types, [MassOrgType::Union]);
+    assert_eq!(
+        k3.blank_spots,
+        [
+            BlankSpot::NoPartyOrg,
+            BlankSpot::NoMembers,
+            BlankSpot::NoPartners,
+            BlankSpot::NoYouthLeague,
+            BlankSpot::NoWomenFederation
+        ]
+    );
+
+    let k4 = row(&doc.committees, "K4");
+    assert_eq!(k4.members_per_1000_households, Some(1.0));
+    assert_eq!(
+        k4.young_volunteers, 0,
+        "zero-hour volunteering is not a young volunteer"
+    );
+    assert_eq!(
+        (k4.partners_direct, k4.partners_in_reach),
+        (0, 1),
+        "street-level H4"
+    );
+    assert_eq!(k4.mass_org_types, [MassOrgType::WomenFederation]);
+    assert_eq!(
+        k4.blank_spots,
+        [
+            BlankSpot::NoPartyOrg,
+            BlankSpot::NoUnion,
+            BlankSpot::NoYouthLeague
+        ]
+    );
+}
+
+#[test]
+fn rollups_count_sum_and_take_medians() {
+    let e = network();
+    let doc = e.coverage("city", date("2026-06-30")).expect("coverage");
+    let order: Vec<(&str, RollupLevel)> = doc
+        .rollups
+        .iter()
+        .map(|r| (r.id.as_str(), r.level))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("C1", RollupLevel::Community),
+            ("C2", RollupLevel::Community),
+            ("C3", RollupLevel::Community),
+            ("S1", RollupLevel::Street),
+            ("S2", RollupLevel::Street),
+            ("D1", RollupLevel::District),
+            ("city", RollupLevel::City)
+        ]
+    );
+    let c1 = &doc.rollups[0];
+    assert_eq!(c1.committees, 2);
+    assert_eq!(c1.registered_members, 2);
+    assert_eq!(c1.volunteer_hours, 11.0);
+    assert_eq!(c1.partners_in_reach_median, Some(1.5), "mean of 1 and 2");
+    assert_eq!(c1.blank_spots[&BlankSpot::NoWomenFederation], 2);
+    assert_eq!(
+        c1.blank_spots[&BlankSpot::NoPartners],
+        0,
+        "zero counts are listed"
+    );
+    assert_eq!(doc.rollups[1].partners_in_reach_median, Some(0.0));
+    let s1 = &doc.rollups[3];
+    assert_eq!((s1.committees, s1.partners_in_reach_median), (3, Some(1.0)));
+    let city = &doc.rollups[6];
+    assert_eq!(city.committees, 4);
+    assert_eq!(city.registered_members, 3);
+    assert_eq!(city.volunteer_hours, 12.5);
+    assert_eq!(city.partners_in_reach_median, Some(1.0), "0,1,1,2");
+    assert_eq!(city.blank_spots[&BlankSpot::NoPartyOrg], 3);
+}
+
+#[test]
+fn leap_day_window_starts_after_the_28th() {
+    let e = network();
+    let doc = e.coverage("K2", date("2024-02-29")).expect("coverage");
+    assert_eq!(doc.committees.len(), 1);
+    assert_eq!(
+        doc.committees[0].volunteer_hours, 2.0,
+        "2023-02-28 is out, 2023-03-01 in"
+    );
+    assert!(doc.rollups.is_empty(), "a committee scope has no roll-ups");
+}
+
+#[test]
+fn scopes_restrict_committees_and_rollups() {
+    let e = network();
+    let as_of = date("2026-06-30");
+    let ids = |scope: &str| -> (Vec<String>, Vec<String>) {
+        let d = e.coverage(scope, as_of).expect("coverage");
+        (
+            d.committees.into_iter().map(|c| c.id).collect(),
+            d.rollups.into_iter().map(|r| r.id).collect(),
+        )
+    };
+    assert_eq!(
+        ids("S1"),
+        (
+            vec!["K1".into(), "K2".into(), "K3".into()],
+            vec!["C1".into(), "C2".into(), "S1".into()]
+        )
+    );
+    assert_eq!(
+        ids("C1"),
+        (vec!["K1".into(), "K2".into()], vec!["C1".into()])
+    );
+    assert_eq!(ids("K3"), (vec!["K3".into()], vec![]));
+    let (ks, rs) = ids("D1");
+    assert_eq!(ks.len(), 4);
+    assert_eq!(
+        rs,
+        ["C1", "C2", "C3", "S1", "S2", "D1"],
+        "no city roll-up under a district"
+    );
+    assert_eq!(
+        e.coverage("U1", as_of).err(),
+        Some(EngineError::UnknownScope("U1".into())),
+        "a unit is not a scope"
+    );
+    assert!(matches!(
+        e.gaps("nowhere", as_of),
+        Err(EngineError::UnknownScope(_))
+    ));
+    let committees: Vec<&str> = e
+        .scope_committees("S1")
+        .expect("scope")
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(committees, ["K1", "K2", "K3"]);
+    assert!(e.scope_committees("zzz").is_err());
+}
+
+#[test]
+fn place_of_follows_the_hierarchy() {
+    let e = network();
+    let chain = |d: Option<&str>, s: Option<&str>, c: Option<&str>, k: Option<&str>| Place {
+        district: d.map(Into::into),
+        street: s.map(Into::into),
+        community: c.map(Into::into),
+        committee: k.map(Into::into),
+    };
+    let k1 = chain(Some("D1"), Some("S1"), Some("C1"), Some("K1"));
+    assert_eq!(e.place_of("K1"), Some(k1.clone()));
+    assert_eq!(e.place_of("A1"), Some(k1.clone()), "registered member");
+    assert_eq!(
+        e.place_of("P1"),
+        Some(k1.clone()),
+        "party org: what it leads"
+    );
+    assert_eq!(e.place_of("N1"), Some(k1.clone()), "need: its committee");
+    let s1 = chain(Some("D1"), Some("S1"), None, None);
+    assert_eq!(
+        e.place_of("A3"),
+        Some(s1.clone()),
+        "unregistered member: employer's street"
+    );
+    assert_eq!(e.place_of("P0"), Some(s1.clone()));
+    assert_eq!(e.place_of("U1"), Some(s1));
+    let s2 = chain(Some("D1"), Some("S2"), None, None);
+    assert_eq!(e.place_of("R1"), Some(s2.clone()), "resource: its provider");
+    assert_eq!(e.place_of("H4"), Some(s2), "partnership: its target");
+    assert_eq!(
+        e.place_of("H3"),
+        Some(chain(Some("D1"), Some("S1"), Some("C1"), None))
+    );
+    assert_eq!(e.place_of("D1"), Some(chain(Some("D1"), None, None, None)));
+    assert_eq!(e.place_of("M1"), None, "mass orgs are city-wide");
+    assert_eq!(e.place_of("nobody"), None);
+}

@@ -1,0 +1,154 @@
+//! What-if on a hand-checked network: a unit withdrawing isolates committees, ending a
+//! partnership, unknown ids, the request's wire form, and the stored network left unchanged.
+
+use chrono::NaiveDate;
+use dangjian_engine::{Engine, EngineError, WhatIf};
+use dangjian_model::{BlankSpot, Bundle};
+use serde_json::json;
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid date")
+}
+
+/// S1 = {C1: K1, K2}, S2 = {C2: K3}. U1 partners S1 (street level) and provides R1 for K1's
+/// need; U2 partners K3 and provides R2 there; member A1 works for U1.
+fn network() -> Bundle {
+    serde_json::from_value(json!({
+        "districts": [{"id": "D1", "name": "一区"}],
+        "streets": [
+            {"id": "S1", "name": "街道一", "district": "D1", "kind": "street"},
+            {"id": "S2", "name": "街道二", "district": "D1", "kind": "street"}
+        ],
+        "communities": [
+            {"id": "C1", "name": "社区一", "street": "S1"},
+            {"id": "C2", "name": "社区二", "street": "S2"}
+        ],
+        "committees": [
+            {"id": "K1", "name": "居委一", "community": "C1", "households": 100},
+            {"id": "K2", "name": "居委二", "community": "C1", "households": 100},
+            {"id": "K3", "name": "居委三", "community": "C2", "households": 100}
+        ],
+        "units": [
+            {"id": "U1", "name": "单位一", "category": "enterprise", "industry": "IT", "street": "S1"},
+            {"id": "U2", "name": "单位二", "category": "hospital", "industry": "医疗", "street": "S2"}
+        ],
+        "members": [{"id": "A1", "name": "党员", "birth_year": 1990, "employer": "U1", "registered_at": "K1"}],
+        "partnerships": [
+            {"id": "H1", "unit": "U1", "target": "S1", "signed": "2020-01-01"},
+            {"id": "H2", "unit": "U2", "target": "K3", "signed": "2020-01-01"}
+        ],
+        "resources": [
+            {"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 10},
+            {"id": "R2", "name": "义诊", "provider": "U2", "domain": "healthcare", "capacity": 5}
+        ],
+        "needs": [
+            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 6},
+            {"id": "N2", "committee": "K3", "domain": "healthcare", "demand": 5}
+        ],
+        "projects": [{"id": "J1", "name": "助老项目", "committee": "K1", "needs": ["N1"], "resources": ["R1"], "status": "active"}]
+    }))
+    .expect("test bundle deserialises")
+}
+
+#[test]
+fn withdrawing_a_unit_isolates_its_committees() {
+    let original = network();
+    let e = Engine::new(original.clone());
+    let before = e.gaps("city", as_of()).expect("gaps");
+    assert_eq!(before.met_demand, 11);
+    let change = WhatIf {
+        without_units: vec!["U1".into()],
+        without_partnerships: vec![],
+    };
+    let doc = e.whatif(&change, "city", as_of()).expect("whatif");
+    assert_eq!(doc.gaps.met_demand, 5);
+    assert_eq!(doc.gaps.unreachable_needs, ["N1"]);
+    assert_eq!(doc.delta.met_demand_change, -6);
+    assert_eq!(doc.delta.unmet_demand_change, 6);
+    assert_eq!(doc.delta.committees_losing_all_partners, ["K1", "K2"]);
+    let spots: Vec<(&str, &[BlankSpot])> = doc
+        .delta
+        .new_blank_spots
+        .iter()
+        .map(|n| (n.committee.as_str(), n.flags.as_slice()))
+        .collect();
+    assert_eq!(
+        spots,
+        [
+            ("K1", &[BlankSpot::NoPartners][..]),
+            ("K2", &[BlankSpot::NoPartners][..])
+        ]
+    );
+    assert_eq!(doc.delta.removed_partnerships, ["H1"]);
+    assert_eq!(doc.delta.removed_resources, ["R1"]);
+    assert_eq!(doc.coverage.committees[0].partners_in_reach, 0);
+
+    // The stored network and the engine's answers are unchanged.
+    assert_eq!(e.bundle(), &original);
+    assert_eq!(e.gaps("city", as_of()).expect("gaps"), before);
+}
+
+#[test]
+fn ending_a_partnership_in_a_street_scope() {
+    let e = Engine::new(network());
+    let change = WhatIf {
+        without_units: vec![],
+        without_partnerships: vec!["H2".into()],
+    };
+    let doc = e.whatif(&change, "S2", as_of()).expect("whatif");
+    assert_eq!(doc.coverage.scope, "S2");
+    assert_eq!(doc.delta.committees_losing_all_partners, ["K3"]);
+    assert_eq!(doc.delta.removed_partnerships, ["H2"]);
+    assert!(doc.delta.removed_resources.is_empty());
+    assert_eq!(doc.delta.met_demand_change, -5, "R2 no longer reaches K3");
+    assert_eq!(doc.gaps.stranded_resources, ["R2"]);
+}
+
+#[test]
+fn unknown_ids_are_errors() {
+    let e = Engine::new(network());
+    let unit = WhatIf {
+        without_units: vec!["U9".into()],
+        without_partnerships: vec![],
+    };
+    assert_eq!(
+        e.whatif(&unit, "city", as_of()).err(),
+        Some(EngineError::UnknownUnit("U9".into()))
+    );
+    let pship = WhatIf {
+        without_units: vec![],
+        without_partnerships: vec!["K1".into()],
+    };
+    assert_eq!(
+        e.whatif(&pship, "city", as_of()).err(),
+        Some(EngineError::UnknownPartnership("K1".into()))
+    );
+    let scope = WhatIf::default();
+    assert!(matches!(
+        e.whatif(&scope, "nowhere", as_of()),
+        Err(EngineError::UnknownScope(_))
+    ));
+}
+
+#[test]
+fn request_wire_form() {
+    let w: WhatIf =
+        serde_json::from_value(json!({"without_units": ["U1"]})).expect("partial request");
+    assert_eq!(w.without_units, ["U1"]);
+    assert!(w.without_partnerships.is_empty());
+    assert!(serde_json::from_value::<WhatIf>(json!({"without_unit": ["U1"]})).is_err());
+    let e = Engine::new(network());
+    let doc = e.whatif(&w, "city", as_of()).expect("whatif");
+    let v = serde_json::to_value(&doc).expect("serialise");
+    for key in [
+        "met_demand_change",
+        "unmet_demand_change",
+        "committees_losing_all_partners",
+        "new_blank_spots",
+        "removed_partnerships",
+        "removed_resources",
+    ] {
+        assert!(v["delta"].get(key).is_some(), "delta.{key}");
+    }
+    assert_eq!(v["delta"]["new_blank_spots"][0]["flags"][0], "no_partners");
+}
