@@ -16,6 +16,7 @@
 //!   id. Ids are `{org}:{kind}:{facts joined by ':'}` (a blank spot adds its flag); a
 //!   supervision id is `{org}:supervision:{id of the supervised item}`.
 
+use crate::index::Ent;
 use crate::{Engine, EngineError};
 use dangjian_model::{
     BlankSpot, ChecklistDoc, ChecklistItem, Date, ItemKind, ItemStatus, Partnership, PartyOrg, Rag,
@@ -136,109 +137,112 @@ pub fn checklist_csv(doc: &ChecklistDoc) -> String {
     out
 }
 
-/// Hierarchy lookups for one checklist call.
+/// Name and hierarchy lookups through the engine's id index (built once by `Engine::new`).
 struct Places<'a> {
-    names: HashMap<&'a str, &'a str>,
-    /// committee → community
-    committee_community: HashMap<&'a str, &'a str>,
-    /// community → street
-    community_street: HashMap<&'a str, &'a str>,
-    /// street → district
-    street_district: HashMap<&'a str, &'a str>,
+    engine: &'a Engine,
 }
 
 impl<'a> Places<'a> {
     fn new(engine: &'a Engine) -> Self {
-        let b = engine.bundle();
-        let mut names = HashMap::new();
-        for d in &b.districts {
-            names.insert(d.id.as_str(), d.name.as_str());
-        }
-        for s in &b.streets {
-            names.insert(s.id.as_str(), s.name.as_str());
-        }
-        for c in &b.communities {
-            names.insert(c.id.as_str(), c.name.as_str());
-        }
-        for c in &b.committees {
-            names.insert(c.id.as_str(), c.name.as_str());
-        }
-        for u in &b.units {
-            names.insert(u.id.as_str(), u.name.as_str());
-        }
-        Places {
-            names,
-            committee_community: b
-                .committees
-                .iter()
-                .map(|c| (c.id.as_str(), c.community.as_str()))
-                .collect(),
-            community_street: b
-                .communities
-                .iter()
-                .map(|c| (c.id.as_str(), c.street.as_str()))
-                .collect(),
-            street_district: b
-                .streets
-                .iter()
-                .map(|s| (s.id.as_str(), s.district.as_str()))
-                .collect(),
-        }
+        Places { engine }
     }
 
+    /// The name of a place, unit or org; the id itself when it names nothing.
     fn name<'s>(&self, id: &'s str) -> &'s str
     where
         'a: 's,
     {
-        self.names.get(id).copied().unwrap_or(id)
+        let b = self.engine.bundle();
+        let i = |i: &u32| *i as usize;
+        match self.engine.index.ids.get(id) {
+            Some(Ent::District(d)) => &b.districts[i(d)].name,
+            Some(Ent::Street(s)) => &b.streets[i(s)].name,
+            Some(Ent::Community(c)) => &b.communities[i(c)].name,
+            Some(Ent::Committee(k)) => &b.committees[i(k)].name,
+            Some(Ent::Unit(u)) => &b.units[i(u)].name,
+            Some(Ent::PartyOrg(o)) => &b.party_orgs[i(o)].name,
+            _ => id,
+        }
     }
 
-    fn street_of(&self, committee: &str) -> Option<&'a str> {
-        let community = self.committee_community.get(committee)?;
-        self.community_street.get(community).copied()
+    fn committee_index(&self, id: &str) -> Option<u32> {
+        match self.engine.index.ids.get(id) {
+            Some(Ent::Committee(k)) => Some(*k),
+            _ => None,
+        }
     }
 
     /// The smallest street, district or `city` containing all the committees.
-    fn matching_scope(&self, committees: &[&str]) -> String {
-        let streets: Option<HashSet<&str>> = committees.iter().map(|c| self.street_of(c)).collect();
-        let Some(streets) = streets else {
-            return "city".to_owned();
-        };
-        if let (1, Some(s)) = (streets.len(), streets.iter().next()) {
-            return (*s).to_owned();
-        }
-        let districts: Option<HashSet<&str>> = streets
+    fn matching_scope(&self, committees: &[u32]) -> String {
+        let ix = &self.engine.index;
+        let b = self.engine.bundle();
+        let streets: HashSet<u32> = committees
             .iter()
-            .map(|s| self.street_district.get(s).copied())
+            .map(|&k| ix.committee_street[k as usize])
             .collect();
-        match districts {
-            Some(d) if d.len() == 1 => d.into_iter().next().unwrap_or("city").to_owned(),
+        if let (1, Some(&s)) = (streets.len(), streets.iter().next()) {
+            return b.streets[s as usize].id.clone();
+        }
+        let districts: HashSet<u32> = streets
+            .iter()
+            .map(|&s| ix.street_district[s as usize])
+            .collect();
+        match (districts.len(), districts.iter().next()) {
+            (1, Some(&d)) => b.districts[d as usize].id.clone(),
             _ => "city".to_owned(),
         }
     }
 }
 
-/// Explicit rows by party org and active partnerships by unit and by target.
+/// Explicit rows by party org and active partnerships by the unit or target they name, for
+/// the orgs of one checklist call.
 struct Rows<'a> {
     responsibilities: HashMap<&'a str, Vec<&'a Responsibility>>,
     partnerships: HashMap<&'a str, Vec<&'a Partnership>>,
 }
 
 impl<'a> Rows<'a> {
-    fn new(engine: &'a Engine, as_of: Date) -> Self {
+    fn new(engine: &'a Engine, orgs: &[&'a PartyOrg], as_of: Date) -> Self {
         let b = engine.bundle();
+        let ix = &engine.index;
+        let org_ids: HashSet<&str> = orgs.iter().map(|o| o.id.as_str()).collect();
         let mut responsibilities: HashMap<&str, Vec<&Responsibility>> = HashMap::new();
         for r in &b.responsibilities {
-            responsibilities
-                .entry(r.party_org.as_str())
-                .or_default()
-                .push(r);
+            if let Some(&o) = org_ids.get(r.party_org.as_str()) {
+                responsibilities.entry(o).or_default().push(r);
+            }
         }
         let mut partnerships: HashMap<&str, Vec<&Partnership>> = HashMap::new();
-        for p in b.partnerships.iter().filter(|p| p.is_active(as_of)) {
-            partnerships.entry(p.unit.as_str()).or_default().push(p);
-            if p.target != p.unit {
-                partnerships.entry(p.target.as_str()).or_default().push(p);
+        let mut led_units: HashMap<u32, &str> = HashMap::new();
+        for o in orgs {
+            let lead = o.leads.as_str();
+            let at = match ix.ids.get(lead) {
+                Some(Ent::Street(s)) => ix.pships_at_street.get(*s),
+                Some(Ent::Community(c)) => ix.pships_at_community.get(*c),
+                Some(Ent::Committee(k)) => ix.pships_at_committee.get(*k),
+                Some(Ent::Unit(u)) => {
+                    led_units.insert(*u, lead);
+                    continue;
+                }
+                _ => continue,
+            };
+            let list: Vec<&Partnership> = at
+                .iter()
+                .map(|&p| &b.partnerships[p as usize])
+                .filter(|p| p.is_active(as_of))
+                .collect();
+            partnerships.insert(lead, list);
+        }
+        if !led_units.is_empty() {
+            for (i, p) in ix.partnerships.iter().enumerate() {
+                if let Some(&lead) = led_units.get(&p.unit)
+                    && p.is_active(as_of)
+                {
+                    partnerships
+                        .entry(lead)
+                        .or_default()
+                        .push(&b.partnerships[i]);
+                }
             }
         }
         Rows {
@@ -268,11 +272,10 @@ impl Engine {
         as_of: Date,
     ) -> Result<ChecklistDoc, EngineError> {
         let b = self.bundle();
-        let orgs: HashMap<&str, &PartyOrg> =
-            b.party_orgs.iter().map(|o| (o.id.as_str(), o)).collect();
-        let root = *orgs
-            .get(party_org)
-            .ok_or_else(|| EngineError::UnknownPartyOrg(party_org.to_owned()))?;
+        let root = match self.index.ids.get(party_org) {
+            Some(Ent::PartyOrg(i)) => &b.party_orgs[*i as usize],
+            _ => return Err(EngineError::UnknownPartyOrg(party_org.to_owned())),
+        };
         let mut children: HashMap<&str, Vec<&PartyOrg>> = HashMap::new();
         for o in &b.party_orgs {
             if let Some(p) = &o.parent {
@@ -293,14 +296,12 @@ impl Engine {
             }
         }
         let places = Places::new(self);
-        let rows = Rows::new(self, as_of);
-        let committee_ids: HashSet<&str> = b.committees.iter().map(|c| c.id.as_str()).collect();
+        let rows = Rows::new(self, &order, as_of);
 
         // Committees led by the subtree: their facts feed both own and supervision items.
-        let mut led: Vec<&str> = order
+        let mut led: Vec<u32> = order
             .iter()
-            .map(|o| o.leads.as_str())
-            .filter(|l| committee_ids.contains(l))
+            .filter_map(|o| places.committee_index(&o.leads))
             .collect();
         led.sort_unstable();
         led.dedup();
@@ -315,7 +316,7 @@ impl Engine {
         let mut items = Vec::new();
         let emitting: &[&PartyOrg] = if subtree { &order } else { &order[..1] };
         // Supervision needs each org's descendants: walk the pre-order with ancestor stacks.
-        let depth_of = depths(&order, &orgs);
+        let depth_of = depths(&order);
         for (i, o) in order.iter().enumerate() {
             if i >= emitting.len() {
                 break;
@@ -360,15 +361,19 @@ impl Engine {
     fn committee_facts(
         &self,
         places: &Places<'_>,
-        led: &[&str],
+        led: &[u32],
         as_of: Date,
     ) -> Result<CommitteeFacts, EngineError> {
+        let b = self.bundle();
         let mut facts = CommitteeFacts::default();
         if led.is_empty() {
             return Ok(facts);
         }
         let scope = places.matching_scope(led);
-        let wanted: HashSet<&str> = led.iter().copied().collect();
+        let wanted: HashSet<&str> = led
+            .iter()
+            .map(|&k| b.committees[k as usize].id.as_str())
+            .collect();
         let coverage = self.coverage(&scope, as_of)?;
         for c in coverage.committees {
             if wanted.contains(c.id.as_str()) && !c.blank_spots.is_empty() {
@@ -376,15 +381,12 @@ impl Engine {
             }
         }
         let gaps = self.gaps(&scope, as_of)?;
-        let demand: HashMap<&str, u64> = self
-            .bundle()
-            .needs
-            .iter()
-            .map(|n| (n.id.as_str(), n.demand))
-            .collect();
         for u in gaps.unmet_needs {
             if u.unmet > 0 && wanted.contains(u.committee.as_str()) {
-                let total = demand.get(u.need.as_str()).copied().unwrap_or(u.unmet);
+                let total = match self.index.ids.get(u.need.as_str()) {
+                    Some(Ent::Need(n)) => b.needs[*n as usize].demand,
+                    _ => u.unmet,
+                };
                 facts.unmet.entry(u.committee).or_default().push((
                     u.need,
                     u.domain.label_zh(),
@@ -495,8 +497,8 @@ fn own_items(
 }
 
 /// Depth of each org of a pre-order below its first element (0), following `parent`.
-fn depths(order: &[&PartyOrg], orgs: &HashMap<&str, &PartyOrg>) -> Vec<usize> {
-    let mut depth: HashMap<&str, usize> = HashMap::new();
+fn depths(order: &[&PartyOrg]) -> Vec<usize> {
+    let mut depth: HashMap<&str, usize> = HashMap::with_capacity(order.len());
     order
         .iter()
         .enumerate()
@@ -506,8 +508,7 @@ fn depths(order: &[&PartyOrg], orgs: &HashMap<&str, &PartyOrg>) -> Vec<usize> {
             } else {
                 o.parent
                     .as_deref()
-                    .and_then(|p| orgs.get(p))
-                    .and_then(|p| depth.get(p.id.as_str()))
+                    .and_then(|p| depth.get(p))
                     .map_or(1, |d| d + 1)
             };
             depth.insert(o.id.as_str(), d);
