@@ -416,3 +416,132 @@ pub fn parse_json_value(value: Value) -> Result<Bundle, Problems> {
     decode_document(value, &mut builder);
     builder.finish(false)
 }
+
+/// Streams a bundle document into `builder` one row at a time, so that even a huge file with
+/// problems is walked without holding it as JSON values. Errors are JSON syntax errors, or a
+/// document that is not an object.
+pub(crate) fn decode_stream<'de, R: serde_json::de::Read<'de>>(
+    de: &mut serde_json::Deserializer<R>,
+    builder: &mut Builder,
+) -> Result<(), serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    DocumentSeed(builder).deserialize(&mut *de)?;
+    de.end()
+}
+
+struct DocumentSeed<'b>(&'b mut Builder);
+
+impl<'de> serde::de::DeserializeSeed<'de> for DocumentSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for DocumentSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object with one list per table")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            match schema::table(&key) {
+                Some((t, _)) => map.next_value_seed(TableSeed {
+                    builder: &mut *self.0,
+                    t,
+                })?,
+                None => {
+                    self.0.problem(0, 0, unknown_table(&key, format!("/{key}")));
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct TableSeed<'b> {
+    builder: &'b mut Builder,
+    t: usize,
+}
+
+impl TableSeed<'_> {
+    fn not_a_list(self, what: &str) {
+        let name = schema::SCHEMA[self.t].name;
+        let p = Problem {
+            table: name.to_string(),
+            location: format!("/{name}"),
+            id: None,
+            field: None,
+            message: format!("`{name}` must be a list of rows, found {what}"),
+        };
+        self.builder.problem(self.t, 0, p);
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for TableSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for TableSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of rows")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0u64;
+        while let Some(row) = seq.next_element::<Value>()? {
+            self.builder.push_row(self.t, i, row);
+            i += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        self.not_a_list("an object");
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.not_a_list("null");
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.not_a_list(&format!("`{v}`"));
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.not_a_list(&format!("the number {v}"));
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.not_a_list(&format!("the number {v}"));
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        self.not_a_list(&format!("the number {v}"));
+        Ok(())
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.not_a_list(&format!("the text \"{v}\""));
+        Ok(())
+    }
+}

@@ -146,7 +146,7 @@ pub fn decode_path(path: &Path) -> Result<Bundle, ReadError> {
     load(path, false)
 }
 
-fn load(path: &Path, validate: bool) -> Result<Bundle, ReadError> {
+fn load(path: &Path, validate_after: bool) -> Result<Bundle, ReadError> {
     let io = |source| ReadError::Io {
         path: path.to_path_buf(),
         source,
@@ -155,7 +155,7 @@ fn load(path: &Path, validate: bool) -> Result<Bundle, ReadError> {
     if meta.is_dir() {
         let mut builder = Builder::new(Origin::Csv);
         csv_dir::read_dir(path, &mut builder)?;
-        return builder.finish(validate).map_err(ReadError::Invalid);
+        return builder.finish(validate_after).map_err(ReadError::Invalid);
     }
     let is_xlsx = match Format::from_path(path) {
         Format::Xlsx => true,
@@ -173,11 +173,30 @@ fn load(path: &Path, validate: bool) -> Result<Bundle, ReadError> {
     if is_xlsx {
         let mut builder = Builder::new(Origin::Xlsx);
         xlsx::read_workbook(path, &mut builder)?;
-        return builder.finish(validate).map_err(ReadError::Invalid);
+        return builder.finish(validate_after).map_err(ReadError::Invalid);
     }
-    let bytes = std::fs::read(path).map_err(io)?;
     let input = path.display().to_string();
-    decode_json(&bytes, &input, validate)
+    // Typed decoding straight from the file: a big valid bundle never sits in memory as text
+    // or as JSON values. Only a file with problems is read whole and walked.
+    let file = std::fs::File::open(path).map_err(io)?;
+    let typed =
+        serde_json::from_reader::<_, Bundle>(std::io::BufReader::with_capacity(1 << 20, file));
+    match typed {
+        Ok(bundle) => {
+            if validate_after {
+                validate(&bundle).map_err(ReadError::Invalid)?;
+            }
+            Ok(bundle)
+        }
+        Err(e) if e.is_io() => Err(io(std::io::Error::other(e))),
+        Err(e) if e.is_syntax() || e.is_eof() => Err(malformed(&input, &e)),
+        Err(typed_error) => {
+            let file = std::fs::File::open(path).map_err(io)?;
+            let reader = std::io::BufReader::with_capacity(1 << 20, file);
+            let mut de = serde_json::Deserializer::from_reader(reader);
+            walk_json(&mut de, &input, typed_error, validate_after)
+        }
+    }
 }
 
 /// Decodes and validates a bundle sent as JSON bytes (e.g. the body of `POST /import`).
@@ -190,32 +209,66 @@ pub fn parse_json_unvalidated(bytes: &[u8]) -> Result<Bundle, ReadError> {
     decode_json(bytes, "JSON document", false)
 }
 
-fn decode_json(bytes: &[u8], input: &str, validate_after: bool) -> Result<Bundle, ReadError> {
-    let malformed = |e: &serde_json::Error| ReadError::Malformed {
+fn malformed(input: &str, e: &serde_json::Error) -> ReadError {
+    if e.is_io() {
+        return ReadError::Io {
+            path: PathBuf::from(input),
+            source: std::io::Error::other(e.to_string()),
+        };
+    }
+    ReadError::Malformed {
         input: input.to_string(),
         line: Some(e.line() as u64),
         column: Some(e.column() as u64),
         message: e.to_string(),
-    };
+    }
+}
+
+fn decode_json(bytes: &[u8], input: &str, validate_after: bool) -> Result<Bundle, ReadError> {
     // Fast path: typed decoding straight into the bundle, no intermediate values in memory.
-    let typed_error = match serde_json::from_slice::<Bundle>(bytes) {
+    match serde_json::from_slice::<Bundle>(bytes) {
         Ok(bundle) => {
             if validate_after {
                 validate(&bundle).map_err(ReadError::Invalid)?;
             }
-            return Ok(bundle);
+            Ok(bundle)
         }
-        Err(e) if e.is_syntax() || e.is_eof() => return Err(malformed(&e)),
-        Err(e) => e,
-    };
-    // Slow path: walk the document to find every problem, not just serde's first.
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| malformed(&e))?;
+        Err(e) if e.is_syntax() || e.is_eof() => Err(malformed(input, &e)),
+        Err(typed_error) => {
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            walk_json(&mut de, input, typed_error, validate_after)
+        }
+    }
+}
+
+/// The slow path: walk the document row by row and field by field to find every problem,
+/// not only serde's first.
+fn walk_json<'de, R: serde_json::de::Read<'de>>(
+    de: &mut serde_json::Deserializer<R>,
+    input: &str,
+    typed_error: serde_json::Error,
+    validate_after: bool,
+) -> Result<Bundle, ReadError> {
     let mut builder = Builder::new(Origin::Json);
-    decode::decode_document(value, &mut builder);
+    if let Err(e) = decode::decode_stream(de, &mut builder) {
+        if e.is_syntax() || e.is_eof() || e.is_io() {
+            return Err(malformed(input, &e));
+        }
+        // Not an object at the top.
+        return Err(ReadError::Invalid(Problems(vec![
+            dangjian_model::Problem {
+                table: String::new(),
+                location: String::new(),
+                id: None,
+                field: None,
+                message: format!("the bundle must be a JSON object with one list per table: {e}"),
+            },
+        ])));
+    }
     match builder.finish(validate_after) {
         Err(problems) => Err(ReadError::Invalid(problems)),
         // The walk found nothing (e.g. a key given twice); report what serde saw.
-        Ok(_) => Err(malformed(&typed_error)),
+        Ok(_) => Err(malformed(input, &typed_error)),
     }
 }
 

@@ -317,11 +317,60 @@ fn decode_row_checks_one_row() {
 }
 
 #[test]
+fn json_files_with_problems_are_walked_and_broken_files_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut doc = serde_json::to_value(sample()).expect("json");
+    doc["members"][1]["birth_year"] = json!("二〇〇一");
+    doc["needs"][0]["committee"] = json!("K404");
+    let path = write_file(dir.path(), "bad.json", &doc.to_string());
+    let ps = invalid(read_path(&path));
+    assert_problem(
+        &ps,
+        "/members/1/birth_year",
+        Some("birth_year"),
+        "whole number",
+    );
+    assert_problem(
+        &ps,
+        "/needs/0",
+        Some("committee"),
+        "no committee has that id",
+    );
+    assert_eq!(ps.len(), 2, "{}", Problems(ps.clone()));
+    assert!(
+        decode_path(&path).is_err(),
+        "decoding alone still sees the bad birth year"
+    );
+
+    let path = write_file(dir.path(), "broken.json", "{\"districts\": [}");
+    match read_path(&path) {
+        Err(ReadError::Malformed {
+            input,
+            line,
+            column,
+            ..
+        }) => {
+            assert!(input.ends_with("broken.json"), "{input}");
+            assert_eq!((line, column), (Some(1), Some(16)));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn wrong_top_level_shapes() {
     let ps = invalid(parse_json(b"[1, 2]"));
     assert!(ps[0].message.contains("must be a JSON object"), "{ps:?}");
-    let ps = invalid(parse_json(br#"{"members": {"id": "x"}, "needs": [3]}"#));
-    assert_problem(&ps, "/members", None, "must be a list of rows");
+    let ps = invalid(parse_json(
+        br#"{"members": {"id": "x"}, "units": null, "needs": [3]}"#,
+    ));
+    assert_problem(
+        &ps,
+        "/members",
+        None,
+        "must be a list of rows, found an object",
+    );
+    assert_problem(&ps, "/units", None, "must be a list of rows, found null");
     assert_problem(&ps, "/needs/0", None, "must be an object");
 }
 
