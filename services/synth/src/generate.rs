@@ -46,25 +46,25 @@ const CENTRAL_DISTRICTS: usize = 7;
 
 /// Per-committee averages that scale every other table (Shanghai totals / ~6,000 committees).
 const UNITS_PER_COMMITTEE: f64 = 6.7;
-const RESOURCES_PER_COMMITTEE: f64 = 16.7;
+const RESOURCES_PER_COMMITTEE: f64 = 18.2;
 const NEEDS_PER_COMMITTEE: f64 = 8.3;
 const PROJECTS_PER_COMMITTEE: f64 = 3.3;
 const VOLUNTEERING_PER_COMMITTEE: f64 = 167.0;
 const RESPONSIBILITIES_PER_COMMITTEE: f64 = 3.3;
 /// Registered members per 1,000 households, on average (≈ 700,000 / 6,000 / 2,400 × 1,000).
-const MEMBERS_PER_1000_HOUSEHOLDS: u64 = 48;
+const MEMBERS_PER_1000_HOUSEHOLDS: u64 = 45;
 
 /// Share of units that have signed no co-building agreement at all.
-const NON_PARTICIPATING_UNITS: f64 = 0.08;
+const NON_PARTICIPATING_UNITS: f64 = 0.05;
 /// Tail exponent and scale of the partnership degree distribution (see [`skewed_degree`]).
-const DEGREE_ALPHA: f64 = 1.8;
-const DEGREE_SCALE: f64 = 2.3;
+const DEGREE_ALPHA: f64 = 2.2;
+const DEGREE_SCALE: f64 = 3.3;
 /// Highest number of partnerships one unit can have.
 pub const MAX_DEGREE: u32 = 600;
 
 /// Draws the number of co-building agreements of one participating unit: a discretised Lomax
-/// (Pareto II) law, `P(D ≥ k) = (1 + (k − 1)/c)^−α` for k ≥ 1, with α = 1.8 and c = 2.3:
-/// median 2, mean about 3.5, and about one unit in a thousand with 100 or more (region-wide
+/// (Pareto II) law, `P(D ≥ k) = (1 + (k − 1)/c)^−α` for k ≥ 1, with α = 2.2 and c = 3.3:
+/// median 2, mean about 3.3, and about one unit in two thousand with 100 or more (region-wide
 /// alliances of hundreds of units per district, tens per street; NOTES.md).
 pub fn skewed_degree(rng: &mut impl Rng) -> u32 {
     let u: f64 = rng.random();
@@ -304,7 +304,9 @@ impl Gen {
             kind,
         });
         self.district_streets[d].push(s);
-        let weak = self.rng.random_bool(0.12);
+        // Every district has at least one weak street (its third), where some committees are
+        // left without partners.
+        let weak = self.rng.random_bool(0.12) || self.district_streets[d].len() == 3;
 
         let street_org = format!("P-{street_id}");
         let (org_name, level) = match kind {
@@ -323,19 +325,14 @@ impl Gen {
             secretary: person_name(&mut self.rng),
         });
 
-        // 25–31 committees, grouped into communities of 5–8.
-        let mut remaining = self.rng.random_range(25..=31usize);
+        // 25–31 committees, grouped into communities of 5–8 as evenly as the count allows.
+        let total = self.rng.random_range(25..=31usize);
+        let community_count = self.rng.random_range(total.div_ceil(8)..=total / 5);
         let first_community = self.b.communities.len();
         let first_committee = self.b.committees.len();
-        let mut sizes = Vec::new();
-        while remaining > 0 {
-            let mut size = self.rng.random_range(5..=8usize).min(remaining);
-            if remaining - size < 5 && remaining - size > 0 {
-                size = remaining;
-            }
-            sizes.push(size);
-            remaining -= size;
-        }
+        let sizes: Vec<usize> = (0..community_count)
+            .map(|i| total / community_count + usize::from(i < total % community_count))
+            .collect();
         let mut committee_names: HashSet<String> = HashSet::new();
         for size in sizes {
             let c = self.b.communities.len();
@@ -357,7 +354,7 @@ impl Gen {
                 secretary: person_name(&mut self.rng),
             });
             // In weak streets some communities leave half their committees without partners.
-            let closed_community = weak && self.rng.random_bool(0.4);
+            let closed_community = weak && (c == first_community || self.rng.random_bool(0.4));
             let first = self.b.committees.len();
             for _ in 0..size {
                 let k = self.b.committees.len();
@@ -763,6 +760,16 @@ impl Gen {
                     .collect(),
             );
         }
+        let strong: Vec<Vec<usize>> = self
+            .district_streets
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .copied()
+                    .filter(|&s| !self.streets[s].weak)
+                    .collect()
+            })
+            .collect();
         let span = (self.cal.as_of - self.cal.early).num_days() + 60;
         let mut n = 0usize;
         for s in 0..self.streets.len() {
@@ -773,11 +780,16 @@ impl Gen {
                 }
                 let degree = skewed_degree(&mut self.rng);
                 for _ in 0..degree {
-                    let ts = if degree <= 10 && self.rng.random_bool(0.75) {
+                    let mut ts = if degree <= 10 && self.rng.random_bool(0.75) {
                         s
                     } else {
                         *self.district_streets[d].choose(&mut self.rng).unwrap_or(&s)
                     };
+                    // Weak streets attract few agreements: most go to a strong street instead.
+                    let redirect = self.streets[ts].weak && self.rng.random_bool(0.93);
+                    if let (true, Some(&other)) = (redirect, strong[d].choose(&mut self.rng)) {
+                        ts = other;
+                    }
                     let roll = self.rng.random_range(0..100);
                     let target = if roll < 8 && !self.streets[ts].weak {
                         self.b.streets[self.streets[ts].street].id.clone()
@@ -835,7 +847,12 @@ impl Gen {
             RESOURCES_PER_COMMITTEE * self.b.committees.len() as f64,
         );
         let mut street_resources: Vec<Vec<usize>> = vec![Vec::new(); self.streets.len()];
-        for r in 0..total {
+        // Each street lacks one service domain among the resources offered from it, so some
+        // needs have nothing that can reach them (the paper's resources that do not sink).
+        let missing: Vec<ServiceDomain> = (0..self.streets.len())
+            .map(|_| weighted_domain(&mut self.rng))
+            .collect();
+        for _ in 0..total {
             let s = self.rng.random_range(0..self.streets.len());
             let info = &self.streets[s];
             let roll = self.rng.random_range(0..100);
@@ -892,6 +909,9 @@ impl Gen {
                     weighted_domain(&mut self.rng),
                 )
             };
+            if domain == missing[s] {
+                continue;
+            }
             let u: f64 = self.rng.random();
             let capacity = 10 + (u * u * 490.0) as u64;
             let deployed_to = self.rng.random_bool(0.35).then(|| {
@@ -910,14 +930,14 @@ impl Gen {
                 .choose(&mut self.rng)
                 .unwrap_or(&"服务");
             self.b.resources.push(Resource {
-                id: format!("R{:07}", r + 1),
+                id: format!("R{:07}", self.b.resources.len() + 1),
                 name: format!("{provider_label}{kind}"),
                 provider,
                 domain,
                 capacity,
                 deployed_to,
             });
-            street_resources[s].push(r);
+            street_resources[s].push(self.b.resources.len() - 1);
         }
 
         let projects = count(
