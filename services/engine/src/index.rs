@@ -1,6 +1,7 @@
 //! Static indexes built once by `Engine::new`: id lookup, the street → community → committee
 //! hierarchy, and the per-committee tables that do not depend on `as_of`.
 
+use crate::ids::IdTable;
 use dangjian_model::{Bundle, Date, MassOrgType};
 use petgraph::graph::UnGraph;
 use std::collections::HashMap;
@@ -137,7 +138,7 @@ pub(crate) fn mass_bit(t: MassOrgType) -> u8 {
 /// All static indexes of one bundle. Row indexes follow bundle order.
 #[derive(Debug)]
 pub(crate) struct Index {
-    pub ids: HashMap<String, Ent>,
+    pub ids: IdTable,
     pub street_district: Vec<u32>,
     pub community_street: Vec<u32>,
     pub committee_community: Vec<u32>,
@@ -184,11 +185,25 @@ pub(crate) struct Index {
 
 impl Index {
     pub(crate) fn build(b: &Bundle) -> Index {
-        let mut ids: HashMap<String, Ent> = HashMap::with_capacity(b.row_count());
+        let n_ids = b.districts.len()
+            + b.streets.len()
+            + b.communities.len()
+            + b.committees.len()
+            + b.party_orgs.len()
+            + b.units.len()
+            + b.mass_orgs.len()
+            + b.social_orgs.len()
+            + b.members.len()
+            + b.partnerships.len()
+            + b.resources.len()
+            + b.needs.len()
+            + b.projects.len()
+            + b.responsibilities.len();
+        let mut ids = IdTable::with_capacity(n_ids);
         macro_rules! put {
             ($table:ident, $variant:ident) => {
                 for (i, r) in b.$table.iter().enumerate() {
-                    ids.insert(r.id.clone(), Ent::$variant(i as u32));
+                    ids.insert(&r.id, Ent::$variant(i as u32));
                 }
             };
         }

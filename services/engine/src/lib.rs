@@ -6,6 +6,7 @@ mod checklist;
 mod coverage;
 mod flow;
 mod gaps;
+mod ids;
 mod index;
 mod reach;
 mod structure;

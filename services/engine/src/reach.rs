@@ -108,11 +108,11 @@ impl Engine {
         if scope == "city" {
             return Ok(Scope::City);
         }
-        match self.index.ids.get(scope) {
-            Some(Ent::District(i)) => Ok(Scope::District(*i)),
-            Some(Ent::Street(i)) => Ok(Scope::Street(*i)),
-            Some(Ent::Community(i)) => Ok(Scope::Community(*i)),
-            Some(Ent::Committee(i)) => Ok(Scope::Committee(*i)),
+        match self.index.ids.get(scope).copied() {
+            Some(Ent::District(i)) => Ok(Scope::District(i)),
+            Some(Ent::Street(i)) => Ok(Scope::Street(i)),
+            Some(Ent::Community(i)) => Ok(Scope::Community(i)),
+            Some(Ent::Committee(i)) => Ok(Scope::Committee(i)),
             _ => Err(EngineError::UnknownScope(scope.to_string())),
         }
     }

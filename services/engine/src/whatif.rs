@@ -68,7 +68,7 @@ impl Engine {
         let b = self.bundle();
         let units: HashSet<&str> = change.without_units.iter().map(String::as_str).collect();
         for u in &units {
-            if !matches!(self.index.ids.get(*u), Some(Ent::Unit(_))) {
+            if !matches!(self.index.ids.get(u), Some(Ent::Unit(_))) {
                 return Err(EngineError::UnknownUnit((*u).to_string()));
             }
         }
@@ -78,7 +78,7 @@ impl Engine {
             .map(String::as_str)
             .collect();
         for p in &pships {
-            if !matches!(self.index.ids.get(*p), Some(Ent::Partnership(_))) {
+            if !matches!(self.index.ids.get(p), Some(Ent::Partnership(_))) {
                 return Err(EngineError::UnknownPartnership((*p).to_string()));
             }
         }

@@ -1,0 +1,128 @@
+//! The id → row lookup of a bundle: an open-addressing table of (hash, row) whose ids live in
+//! one text buffer (a Shanghai-scale bundle has two million ids; one allocation each would
+//! dominate `Engine::new`).
+
+use crate::index::Ent;
+
+/// A fast, non-cryptographic string hash (FxHash-style); ids come from a validated bundle.
+fn hash(s: &str) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = s.len() as u64;
+    let mut chunks = s.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
+}
+
+/// Open addressing with linear probing; `slots` hold positions in `entries`.
+#[derive(Debug, Default)]
+pub(crate) struct IdTable {
+    mask: usize,
+    slots: Vec<u32>,
+    /// (hash, start in `text`, length, entity)
+    entries: Vec<(u64, u32, u32, Ent)>,
+    text: String,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl IdTable {
+    pub(crate) fn with_capacity(n: usize) -> IdTable {
+        let size = (n.max(4) * 2).next_power_of_two();
+        IdTable {
+            mask: size - 1,
+            slots: vec![EMPTY; size],
+            entries: Vec::with_capacity(n),
+            text: String::with_capacity(n * 8),
+        }
+    }
+
+    /// Insert (a later row with the same id replaces the earlier one).
+    pub(crate) fn insert(&mut self, id: &str, e: Ent) {
+        if (self.entries.len() + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let h = hash(id);
+        let mut pos = h as usize & self.mask;
+        loop {
+            let s = self.slots[pos];
+            if s == EMPTY {
+                self.slots[pos] = self.entries.len() as u32;
+                let start = self.text.len() as u32;
+                self.text.push_str(id);
+                self.entries.push((h, start, id.len() as u32, e));
+                return;
+            }
+            if self.matches(s, h, id) {
+                self.entries[s as usize].3 = e;
+                return;
+            }
+            pos = (pos + 1) & self.mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(8);
+        self.mask = size - 1;
+        self.slots = vec![EMPTY; size];
+        for (i, (h, ..)) in self.entries.iter().enumerate() {
+            let mut pos = *h as usize & self.mask;
+            while self.slots[pos] != EMPTY {
+                pos = (pos + 1) & self.mask;
+            }
+            self.slots[pos] = i as u32;
+        }
+    }
+
+    fn matches(&self, slot: u32, h: u64, id: &str) -> bool {
+        let (eh, start, len, _) = self.entries[slot as usize];
+        eh == h && self.text.get(start as usize..(start + len) as usize) == Some(id)
+    }
+
+    /// The entity an id names.
+    pub(crate) fn get(&self, id: &str) -> Option<&Ent> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let h = hash(id);
+        let mut pos = h as usize & self.mask;
+        loop {
+            let s = self.slots[pos];
+            if s == EMPTY {
+                return None;
+            }
+            if self.matches(s, h, id) {
+                return Some(&self.entries[s as usize].3);
+            }
+            pos = (pos + 1) & self.mask;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_survive_growth_and_replacement() {
+        let mut t = IdTable::with_capacity(1);
+        for i in 0..1000u32 {
+            t.insert(&format!("K{i}"), Ent::Committee(i));
+        }
+        t.insert("K7", Ent::Unit(7));
+        assert_eq!(t.get("K999"), Some(&Ent::Committee(999)));
+        assert_eq!(t.get("K7"), Some(&Ent::Unit(7)));
+        assert_eq!(t.get("K1000"), None);
+        assert_eq!(t.get(""), None);
+        assert_eq!(IdTable::default().get("K1"), None);
+    }
+}
