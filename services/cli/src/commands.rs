@@ -197,7 +197,13 @@ fn engine(opened: &Opened) -> Result<Engine> {
 fn import(opened: &Opened, path: &Path, merge: bool) -> Result<()> {
     let started = Instant::now();
     eprintln!("reading {} …", path.display());
-    let incoming = dangjian_bundle_io::read_path(path)
+    // A partial bundle may refer to stored rows: only the merged whole is validated.
+    let read = if merge {
+        dangjian_bundle_io::decode_path(path)
+    } else {
+        dangjian_bundle_io::read_path(path)
+    };
+    let incoming = read
         .map_err(|e| match e {
             dangjian_bundle_io::ReadError::Invalid(problems) => anyhow::Error::new(problems),
             other => anyhow::Error::new(other),
