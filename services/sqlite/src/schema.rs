@@ -67,38 +67,17 @@ pub(crate) fn configure(conn: &Connection, path: &Path, writer: bool) -> Result<
 /// Bring the schema up to [`SCHEMA_VERSION`], refusing files that are not dangjian databases
 /// or that a newer program has migrated further.
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    // A plain read first: an up-to-date database opens without waiting for the write lock,
+    // even while another process is importing.
+    if check_version(conn, path)? == SCHEMA_VERSION {
+        return Ok(());
+    }
     let fail = |e| backend(path, "migrate", &e);
     // IMMEDIATE: two processes opening a fresh file at once must not both migrate it.
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|e| backend(path, "open", &e))?;
-    let version: i64 = tx
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(fail)?;
-    let app_id: i64 = tx
-        .pragma_query_value(None, "application_id", |r| r.get(0))
-        .map_err(fail)?;
-    let objects: i64 = tx
-        .query_row(
-            "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(fail)?;
-    let ours = app_id == APPLICATION_ID || (app_id == 0 && version == 0 && objects == 0);
-    if !ours {
-        return Err(StoreError::Backend(format!(
-            "{} is not a dangjian database (it is another program's SQLite file); \
-             choose another --db path",
-            path.display()
-        )));
-    }
-    if version > SCHEMA_VERSION {
-        return Err(StoreError::SchemaTooNew {
-            found: version,
-            supported: SCHEMA_VERSION,
-        });
-    }
+    let version = check_version(&tx, path)?;
     if version == SCHEMA_VERSION {
         return Ok(());
     }
@@ -111,4 +90,38 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)
         .map_err(fail)?;
     tx.commit().map_err(fail)
+}
+
+/// The schema version of a dangjian database (0 for a new, empty file); an error for another
+/// program's file or a version newer than [`SCHEMA_VERSION`].
+fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
+    let fail = |e| backend(path, "open", &e);
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(fail)?;
+    let app_id: i64 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(fail)?;
+    let objects: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(fail)?;
+    let ours = app_id == APPLICATION_ID || (app_id == 0 && version == 0 && objects == 0);
+    if !ours || version < 0 {
+        return Err(StoreError::Backend(format!(
+            "{} is not a dangjian database (it is another program's SQLite file); \
+             choose another --db path",
+            path.display()
+        )));
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::SchemaTooNew {
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(version)
 }

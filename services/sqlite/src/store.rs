@@ -18,6 +18,10 @@ const MAX_IDLE_READERS: usize = 4;
 /// Writes go through one connection behind a mutex, each `replace`/`upsert` in one
 /// `BEGIN IMMEDIATE` transaction; reads take a pooled connection and one read transaction, so
 /// a reader sees the network before or after a write, never half of it.
+///
+/// `upsert` updates keyed rows in place (they keep their position) and appends new ones;
+/// an id-less row (adjacency, mass link, volunteering) is appended unless an equal row is
+/// already stored, including one appended earlier in the same upsert.
 pub struct SqliteStore {
     path: PathBuf,
     writer: Mutex<Connection>,

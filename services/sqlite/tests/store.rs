@@ -604,7 +604,7 @@ fn killed_mid_replace_child() {
         return;
     };
     let store = SqliteStore::open(Path::new(&path)).expect("child open");
-    let big = synthetic("big", 400_000);
+    let big = synthetic("big", 700_000);
     println!("replacing");
     store.replace(&big).expect("child replace");
     println!("committed");
@@ -664,4 +664,40 @@ fn killed_process_mid_replace_leaves_previous_network() {
         .replace(&synthetic("after", 10))
         .expect("replace after crash");
     assert_eq!(store.load().expect("load"), synthetic("after", 10));
+}
+
+#[test]
+fn opens_and_reads_while_another_connection_holds_the_write_lock() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = db_in(&dir);
+    SqliteStore::open(&path)
+        .expect("create")
+        .replace(&sample())
+        .expect("replace");
+
+    // Another process in the middle of an import: it holds the write lock and has
+    // uncommitted changes.
+    let mut other = rusqlite::Connection::open(&path).expect("raw open");
+    let tx = other
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .expect("take write lock");
+    tx.execute("DELETE FROM responsibilities", [])
+        .expect("uncommitted change");
+
+    let started = Instant::now();
+    let store = SqliteStore::open(&path).expect("open while locked");
+    assert_eq!(store.load().expect("load while locked"), sample());
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "open waited for the lock"
+    );
+    let err = store
+        .replace(&Bundle::default())
+        .expect_err("write while locked");
+    assert!(err.to_string().contains("locked"), "{err}");
+    tx.rollback().expect("rollback");
+    store
+        .replace(&Bundle::default())
+        .expect("write after unlock");
+    assert!(store.is_empty().expect("is_empty"));
 }
