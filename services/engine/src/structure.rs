@@ -7,10 +7,11 @@
 //!   (SPEC §3 "Reach", at any level). A unit on many shortest committee–committee paths is the
 //!   link between otherwise separate groups of committees. Betweenness is Brandes' algorithm
 //!   on the unweighted, undirected graph, each unordered pair counted once, not normalised.
-//!   It is exact while the work (nodes × (nodes + 2·edges)) fits [`BROKER_WORK_BUDGET`] and
-//!   the graph has at most [`EXACT_MAX_NODES`] nodes; otherwise it is estimated from `k`
-//!   pivot sources chosen by a fixed-seed generator (so repeated calls agree) and scaled by
-//!   nodes / k. We implement Brandes here rather than use `rustworkx-core`, which has no
+//!   It is exact while the work fits [`BROKER_WORK_BUDGET`]; the work is counted per
+//!   connected component (a breadth-first search from a source only visits its component):
+//!   Σ nodes_c × (nodes_c + 2·edges_c). Otherwise it is estimated from `k` pivot sources chosen
+//!   by a fixed-seed generator (so repeated calls agree), as many as the budget allows at the
+//!   average cost of a source, at least [`MIN_PIVOTS`], and scaled by nodes / k. We implement Brandes here rather than use `rustworkx-core`, which has no
 //!   sampled variant and would pull rayon, ndarray and a second `rand` into the engine.
 //! - **Areas.** The graph has a node per committee in scope; edge weight = 1.0 when the two
 //!   committees are adjacent (地域相邻, duplicates and both directions counted once) + 0.5 ×
@@ -24,12 +25,10 @@ use dangjian_model::{Committee, Date, Id, Unit};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
-/// Largest reach graph (nodes) for which brokers are computed exactly.
-pub const EXACT_MAX_NODES: usize = 20_000;
-
-/// Work allowed for exact betweenness, in node × adjacency-entry visits; beyond it the
-/// betweenness is sampled with as many pivots as fit the budget.
-pub const BROKER_WORK_BUDGET: u64 = 1_500_000_000;
+/// Work allowed for betweenness, in source × visited nodes and adjacency entries (2–4 ns
+/// each, so about two seconds); beyond it the betweenness is sampled with as many pivots as
+/// fit the budget.
+pub const BROKER_WORK_BUDGET: u64 = 600_000_000;
 
 /// Fewest pivots a sampled betweenness uses.
 pub const MIN_PIVOTS: usize = 64;
@@ -205,6 +204,43 @@ impl Csr {
 
     fn neighbours(&self, v: usize) -> &[u32] {
         &self.targets[self.offsets[v]..self.offsets[v + 1]]
+    }
+
+    fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Σ over connected components of nodes × (nodes + adjacency entries): the visits of
+    /// Brandes from every source.
+    fn brandes_work(&self) -> u64 {
+        let n = self.len();
+        let mut seen = vec![false; n];
+        let mut queue: Vec<u32> = Vec::new();
+        let mut work = 0u64;
+        for s in 0..n {
+            if seen[s] {
+                continue;
+            }
+            seen[s] = true;
+            queue.clear();
+            queue.push(s as u32);
+            let mut head = 0;
+            let mut entries = 0u64;
+            while head < queue.len() {
+                let v = queue[head] as usize;
+                head += 1;
+                entries += self.neighbours(v).len() as u64;
+                for &w in self.neighbours(v) {
+                    if !seen[w as usize] {
+                        seen[w as usize] = true;
+                        queue.push(w);
+                    }
+                }
+            }
+            let nodes = queue.len() as u64;
+            work = work.saturating_add(nodes.saturating_mul(nodes + entries));
+        }
+        work
     }
 }
 
@@ -460,11 +496,11 @@ impl Engine {
             edges.extend(r.iter().map(|&c| (un, c)));
         }
         let g = Csr::from_edges(n, &edges);
-        let work = (n as u64).saturating_mul(n as u64 + 2 * edges.len() as u64);
-        let (bc, method, samples) = if n <= EXACT_MAX_NODES && work <= BROKER_WORK_BUDGET {
+        let work = g.brandes_work();
+        let (bc, method, samples) = if work <= BROKER_WORK_BUDGET {
             (brandes(&g, n, 0..n), BrokerMethod::Exact, None)
         } else {
-            let per_source = (n as u64 + 2 * edges.len() as u64).max(1);
+            let per_source = (work / n.max(1) as u64).max(1);
             let k = ((BROKER_WORK_BUDGET / per_source) as usize).clamp(MIN_PIVOTS.min(n), n);
             let pivots = SplitMix(PIVOT_SEED).choose(n, k);
             let mut bc = brandes(&g, n, pivots.into_iter());
@@ -678,6 +714,15 @@ mod tests {
         assert!(rel < 0.2, "estimate {} vs exact {}", est[mid], exact[mid]);
         // The middle still outranks the ends.
         assert!(est[mid] > est[5] && est[mid] > est[n - 6]);
+    }
+
+    #[test]
+    fn work_is_counted_per_component() {
+        // Two separate paths of 3 nodes (4 adjacency entries each): 2 × 3 × (3 + 4).
+        let g = Csr::from_edges(6, &[(0, 1), (1, 2), (3, 4), (4, 5)]);
+        assert_eq!(g.brandes_work(), 42);
+        // An isolated node costs one visit.
+        assert_eq!(Csr::from_edges(1, &[]).brandes_work(), 1);
     }
 
     #[test]
