@@ -126,6 +126,22 @@ impl Body {
     pub fn json<T: DeserializeOwned>(&self, table: &str) -> Result<T, AppError> {
         parse_json(&self.0, table)
     }
+
+    /// Parse as one row of a bundle table, with every problem of the row reported the way an
+    /// import reports it.
+    pub fn row<T: DeserializeOwned>(&self, table: &str) -> Result<T, AppError> {
+        let value: serde_json::Value = serde_json::from_slice(&self.0)
+            .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+        decode_row(table, &value)
+    }
+}
+
+/// Decode one row of a bundle table from a JSON value (422 with every problem).
+pub fn decode_row<T: DeserializeOwned>(
+    table: &str,
+    value: &serde_json::Value,
+) -> Result<T, AppError> {
+    dangjian_bundle_io::decode_row(table, "request body", value).map_err(AppError::invalid)
 }
 
 /// Parse JSON: 400 for syntax errors, 422 (with the path of the field) for data errors. The

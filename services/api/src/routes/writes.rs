@@ -4,7 +4,7 @@
 
 use crate::access::Caller;
 use crate::error::AppError;
-use crate::extract::{Body, Params, parse_json};
+use crate::extract::{Body, Params, decode_row};
 use crate::state::{AppState, Snapshot, Write};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -168,7 +168,7 @@ pub async fn create<R: Row>(
     body: Body,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     caller.require_writer()?;
-    let row: R = body.json(R::TABLE)?;
+    let row: R = body.row(R::TABLE)?;
     let stored = state
         .write(move |snap| {
             require_anchors(&caller, snap, &row)?;
@@ -224,9 +224,7 @@ pub async fn patch<R: Row>(
                     }
                 }
             }
-            let bytes =
-                serde_json::to_vec(&value).map_err(|e| AppError::Internal(e.to_string()))?;
-            let row: R = parse_json(&bytes, R::TABLE)?;
+            let row: R = decode_row(R::TABLE, &value)?;
             require_anchors(&caller, snap, &row)?;
             let out = serde_json::to_value(&row).map_err(|e| AppError::Internal(e.to_string()))?;
             Ok((Write::Upsert(row.partial()), out))
@@ -372,68 +370,13 @@ pub async fn import(
     ))
 }
 
-/// Parse a JSON bundle with per-field problems.
+/// Decode a JSON bundle with every problem located (validation of the whole follows in the
+/// write, on the merged network).
 fn parse_bundle(bytes: &[u8]) -> Result<Bundle, AppError> {
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
-    let Value::Object(tables) = &value else {
-        return Err(AppError::invalid_body(
-            "",
-            None,
-            "a bundle is a JSON object of tables".into(),
-        ));
-    };
-    // Decode table by table and row by row, so every bad row is reported in one pass.
-    let mut problems = Vec::new();
-    for (table, rows) in tables {
-        if !dangjian_model::TABLES.contains(&table.as_str()) {
-            problems.push(problem(
-                table,
-                format!("/{table}"),
-                None,
-                format!("unknown table `{table}`"),
-            ));
-            continue;
-        }
-        let Value::Array(rows) = rows else {
-            problems.push(problem(
-                table,
-                format!("/{table}"),
-                None,
-                "expected a list of rows".into(),
-            ));
-            continue;
-        };
-        for (i, row) in rows.iter().enumerate() {
-            let one = json!({ table.as_str(): [row] });
-            if let Err(e) = serde_path_to_error::deserialize::<_, Bundle>(&one) {
-                let path = e.path().to_string();
-                let message = e.into_inner().to_string();
-                let field = crate::extract::field_of(&path, &message);
-                let id = row.get("id").and_then(Value::as_str).map(str::to_string);
-                let mut pr = problem(table, format!("/{table}/{i}"), field, message);
-                pr.id = id;
-                problems.push(pr);
-            }
-        }
-    }
-    if !problems.is_empty() {
-        return Err(AppError::invalid(dangjian_model::Problems(problems)));
-    }
-    serde_json::from_value(value).map_err(|e| AppError::invalid_body("", None, e.to_string()))
-}
-
-fn problem(
-    table: &str,
-    location: String,
-    field: Option<String>,
-    message: String,
-) -> dangjian_model::Problem {
-    dangjian_model::Problem {
-        table: table.to_string(),
-        location,
-        id: None,
-        field,
-        message,
-    }
+    use dangjian_bundle_io::ReadError;
+    dangjian_bundle_io::parse_json_unvalidated(bytes).map_err(|e| match e {
+        ReadError::Malformed { .. } => AppError::BadRequest(format!("malformed JSON: {e}")),
+        ReadError::Invalid(problems) => AppError::invalid(problems),
+        other => AppError::Internal(other.to_string()),
+    })
 }
