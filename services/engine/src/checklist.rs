@@ -314,15 +314,11 @@ impl Engine {
         }
 
         let mut items = Vec::new();
-        let emitting: &[&PartyOrg] = if subtree { &order } else { &order[..1] };
-        // Supervision needs each org's descendants: walk the pre-order with ancestor stacks.
+        let emitted = if subtree { order.len() } else { 1 };
+        // In pre-order, an org's descendants are the run right after it with greater depth.
         let depth_of = depths(&order);
-        for (i, o) in order.iter().enumerate() {
-            if i >= emitting.len() {
-                break;
-            }
+        for (i, o) in order.iter().enumerate().take(emitted) {
             let mut mine = own.get(o.id.as_str()).cloned().unwrap_or_default();
-            // Descendants of `o` are the contiguous run after it with greater depth.
             let d0 = depth_of[i];
             for (j, below) in order.iter().enumerate().skip(i + 1) {
                 if depth_of[j] <= d0 {
