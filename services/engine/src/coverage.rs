@@ -110,10 +110,8 @@ impl Engine {
         for &k in ks {
             let ku = k as usize;
             let cm = &b.committees[ku];
-            let c = ix.committee_community[ku];
-            let s = ix.committee_street[ku];
-            let community = &b.communities[c as usize];
-            let street = &b.streets[s as usize];
+            // A validated bundle always has the street; stay total on one that is not.
+            let street = b.streets.get(ix.committee_street[ku] as usize);
             let registered = ix.committee_registered[ku];
             let mut hours = 0.0f64;
             let mut young = 0u64;
@@ -160,9 +158,9 @@ impl Engine {
             out.push(CommitteeCoverage {
                 id: cm.id.clone(),
                 name: cm.name.clone(),
-                community: community.id.clone(),
-                street: street.id.clone(),
-                district: street.district.clone(),
+                community: cm.community.clone(),
+                street: street.map(|x| x.id.clone()).unwrap_or_default(),
+                district: street.map(|x| x.district.clone()).unwrap_or_default(),
                 party_org,
                 registered_members: registered,
                 members_per_1000_households: (cm.households > 0)
