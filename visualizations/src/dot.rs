@@ -108,7 +108,10 @@ pub fn count_nodes(stmts: &[Stmt]) -> usize {
     stmts
         .iter()
         .map(|s| match s {
-            Stmt::Node(_) => 1,
+            Stmt::Node(n) => match &n.id.0 {
+                Id::Escaped(v) if v.starts_with(&format!("\"{}", crate::scene::WRAP_PREFIX)) => 0,
+                _ => 1,
+            },
             Stmt::Subgraph(sg) => count_nodes(&sg.stmts),
             _ => 0,
         })

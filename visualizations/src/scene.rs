@@ -15,6 +15,8 @@ use graphviz_rust::dot_structures::{Graph, Id, Stmt};
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// Invisible layout nodes start with this; they do not count against the node budget.
+pub(crate) const WRAP_PREFIX: &str = "__wrap_";
 /// Rows shown in a table node before "…另有 N 项".
 const TABLE_ROWS: usize = 30;
 /// Nodes per row inside a cluster before wrapping (invisible edges make a grid).
@@ -786,6 +788,7 @@ impl<'a> Scene<'a> {
             set("fillcolor", quoted(fill)),
             set("color", quoted(color)),
             set("labeljust", quoted("l")),
+            set("fontsize", quoted(if level == 0 { "16" } else { "13" })),
         ];
         stmts.append(&mut body);
         subgraph(&cluster_id(id), stmts)
@@ -795,50 +798,63 @@ impl<'a> Scene<'a> {
     fn tree_stmts(&self) -> Vec<Stmt> {
         let unmet = self.unmet_by_committee();
         let mut out = Vec::new();
+        let mut district_spans = Vec::new();
         for (district, streets) in &self.tree {
-            let mut d_body = Vec::new();
             if self.grain == Grain::District {
                 let list = self.committees_under(district);
                 out.push(self.aggregate_node(district, &list, &unmet));
+                district_spans.push(span(district));
                 continue;
             }
-            let mut street_nodes = Vec::new();
+            let mut d_body = Vec::new();
+            let mut street_spans = Vec::new();
             for (street, communities) in streets {
                 if self.grain == Grain::Street {
                     let list = self.committees_under(street);
                     d_body.push(self.aggregate_node(street, &list, &unmet));
-                    street_nodes.push(street.to_string());
+                    street_spans.push(span(street));
                     continue;
                 }
                 let mut s_body = Vec::new();
-                let mut community_nodes = Vec::new();
+                let mut community_spans = Vec::new();
                 for (community, list) in communities {
                     if self.grain == Grain::Community {
                         let cs = self.committees_under(community);
                         s_body.push(self.aggregate_node(community, &cs, &unmet));
-                        community_nodes.push(community.to_string());
+                        community_spans.push(span(community));
                         continue;
                     }
                     let mut c_body = Vec::new();
+                    let mut committee_spans = Vec::new();
                     for c in list {
                         if let Some(cc) = self.committees.get(c) {
                             c_body.push(self.committee_node(cc, &unmet));
+                            committee_spans.push(span(c));
                         }
                     }
-                    let ids: Vec<String> = list.iter().map(|s| s.to_string()).collect();
-                    c_body.extend(grid(&ids));
+                    let (stmts, group) = wrap(community, &committee_spans, 4);
+                    c_body.extend(stmts);
+                    community_spans.push(group);
                     s_body.push(self.cluster(community, 2, c_body));
                 }
-                s_body.extend(grid(&community_nodes));
+                let cols = if self.grain == Grain::Community { 4 } else { 2 };
+                let (stmts, group) = wrap(street, &community_spans, cols);
+                s_body.extend(stmts);
+                street_spans.push(group);
                 d_body.push(self.cluster(street, 1, s_body));
             }
-            d_body.extend(grid(&street_nodes));
+            let cols = if self.grain == Grain::Street { 4 } else { 2 };
+            let (stmts, group) = wrap(district, &street_spans, cols);
+            d_body.extend(stmts);
+            district_spans.push(group);
             if self.show_districts {
                 out.push(self.cluster(district, 0, d_body));
             } else {
                 out.extend(d_body);
             }
         }
+        let cols = if self.grain == Grain::District { 4 } else { 1 };
+        out.extend(wrap("root", &district_spans, cols).0);
         out
     }
 
@@ -1161,7 +1177,6 @@ impl<'a> Scene<'a> {
                     a("labelloc", "t"),
                     a("fontsize", "20"),
                     a("compound", "true"),
-                    a("newrank", "true"),
                     a("rankdir", "TB"),
                     a("nodesep", "0.3"),
                     a("ranksep", "0.6"),
@@ -1187,6 +1202,10 @@ impl<'a> Scene<'a> {
         }
         stmts.extend(self.tree_stmts());
         stmts.extend(self.entity_stmts());
+        // Organisations wrap into rows instead of one very wide rank.
+        let spans: Vec<Span> = self.entities.keys().map(|k| span(k)).collect();
+        let cols = ((spans.len() as f64).sqrt().ceil() as usize * 2).max(GRID_COLS);
+        stmts.extend(wrap("orgs", &spans, cols).0);
         if self.opts.view == View::Gaps {
             stmts.extend(self.gaps_tables());
         }
@@ -1216,12 +1235,57 @@ fn cluster_id(id: &str) -> String {
     format!("cluster_{id}")
 }
 
-/// Invisible edges from each node to the one `GRID_COLS` later, so long lists wrap into rows.
-fn grid(ids: &[String]) -> Vec<Stmt> {
-    ids.iter()
-        .zip(ids.iter().skip(GRID_COLS))
-        .map(|(x, y)| edge(x, y, vec![a("style", "invis")]))
-        .collect()
+/// The nodes at the top and at the bottom of a drawn child (one node, or a wrapped cluster).
+#[derive(Debug, Clone, Default)]
+struct Span {
+    tops: Vec<String>,
+    bottoms: Vec<String>,
+}
+
+fn span(id: &str) -> Span {
+    Span {
+        tops: vec![id.to_string()],
+        bottoms: vec![id.to_string()],
+    }
+}
+
+/// Wrap siblings into rows of `cols` instead of one very wide rank: an invisible spacer node
+/// between consecutive rows, with invisible edges from every bottom node of one row to it and
+/// from it to every top node of the next. Returns the statements and the span of the group.
+fn wrap(parent: &str, spans: &[Span], cols: usize) -> (Vec<Stmt>, Span) {
+    let rows: Vec<&[Span]> = spans.chunks(cols.max(1)).collect();
+    let mut out = Vec::new();
+    for (r, pair) in rows.windows(2).enumerate() {
+        let spacer = format!("{WRAP_PREFIX}{parent}_{r}");
+        out.push(node(
+            &spacer,
+            vec![
+                a("style", "invis"),
+                a("shape", "point"),
+                a("width", "0"),
+                a("height", "0"),
+            ],
+        ));
+        for b in pair[0].iter().flat_map(|s| &s.bottoms) {
+            out.push(edge(b, &spacer, vec![a("style", "invis")]));
+        }
+        for t in pair[1].iter().flat_map(|s| &s.tops) {
+            out.push(edge(&spacer, t, vec![a("style", "invis")]));
+        }
+    }
+    let group = Span {
+        tops: rows
+            .first()
+            .into_iter()
+            .flat_map(|r| r.iter().flat_map(|s| s.tops.iter().cloned()))
+            .collect(),
+        bottoms: rows
+            .last()
+            .into_iter()
+            .flat_map(|r| r.iter().flat_map(|s| s.bottoms.iter().cloned()))
+            .collect(),
+    };
+    (out, group)
 }
 
 fn edge_row(k: EdgeKind) -> (String, String) {
