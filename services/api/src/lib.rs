@@ -13,6 +13,7 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod tokens;
+pub mod web;
 pub mod xlsx;
 
 pub use access::Caller;

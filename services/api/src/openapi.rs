@@ -29,6 +29,7 @@ impl Modify for BearerAuth {
     paths(
         analytics::coverage, analytics::gaps, analytics::checklist, analytics::whatif,
         analytics::brokers, analytics::areas,
+        crate::routes::diagrams::diagram,
         tables::list_districts, tables::list_streets, tables::list_communities,
         tables::list_committees, tables::committee_detail, tables::list_party_orgs,
         tables::list_units, tables::list_mass_orgs, tables::list_social_orgs,

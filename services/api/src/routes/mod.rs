@@ -1,6 +1,7 @@
 //! The routes: operations (health, readiness, metrics, OpenAPI, docs page) and `/api/v1`.
 
 pub mod analytics;
+pub mod diagrams;
 pub mod ops;
 pub mod tables;
 pub mod writes;
@@ -19,6 +20,7 @@ pub fn router(state: AppState) -> Router {
         .route("/whatif", post(analytics::whatif))
         .route("/brokers", get(analytics::brokers))
         .route("/areas", get(analytics::areas))
+        .route("/diagrams/{file}", get(diagrams::diagram))
         .route("/districts", get(tables::list_districts))
         .route("/streets", get(tables::list_streets))
         .route("/communities", get(tables::list_communities))
@@ -67,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/api/docs", get(ops::docs_page))
         .nest("/api/v1", v1)
+        .merge(crate::web::router())
         .fallback(ops::not_found)
         .route_layer(axum::middleware::from_fn(telemetry::track))
         .with_state(state)

@@ -1,0 +1,300 @@
+//! `GET /api/v1/diagrams/{scope}.{dot|svg|png}`: the hierarchy, partnerships and gaps diagrams
+//! of a scope, built by `dangjian-visualizations` and rendered by Graphviz `dot` on a blocking
+//! thread with a timeout. Same access rules as the other reads; viewers get masked diagrams.
+//! Built DOT and rendered bytes are cached per network version.
+
+use crate::access::Caller;
+use crate::error::AppError;
+use crate::extract::Params;
+use crate::state::{AppState, Snapshot};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use dangjian_model::Date;
+use dangjian_visualizations::{DiagramOptions, Format, View, VizError};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Longest a `dot` run may take (less when the request timeout is shorter).
+pub const RENDER_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// `true` when the view was aggregated to stay within the node budget.
+pub static AGGREGATED_HEADER: HeaderName = HeaderName::from_static("x-diagram-aggregated");
+/// The diagram's title (scope, view, date, aggregation note), percent-encoded UTF-8.
+pub static TITLE_HEADER: HeaderName = HeaderName::from_static("x-diagram-title");
+
+/// Why a diagram request failed: the usual errors, or rendering ones with their own status.
+#[derive(Debug, thiserror::Error)]
+pub enum DiagramError {
+    /// A 4xx or 500 shared with the other endpoints.
+    #[error(transparent)]
+    App(#[from] AppError),
+    /// Graphviz is not installed on the server (503).
+    #[error("{0}")]
+    DotMissing(String),
+    /// `dot` ran past the render timeout (504).
+    #[error("{0}")]
+    Timeout(String),
+}
+
+impl From<VizError> for DiagramError {
+    fn from(e: VizError) -> Self {
+        match e {
+            VizError::Engine(e) => DiagramError::App(AppError::from(e)),
+            VizError::DotMissing { .. } => DiagramError::DotMissing(format!(
+                "{e}; the service cannot draw SVG or PNG until it is installed \
+                 (scripts/setup does it), DOT downloads still work"
+            )),
+            VizError::Timeout(_) => DiagramError::Timeout(e.to_string()),
+            other => DiagramError::App(AppError::Internal(other.to_string())),
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for DiagramError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        DiagramError::App(AppError::from(e))
+    }
+}
+
+impl IntoResponse for DiagramError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self {
+            DiagramError::App(e) => return e.into_response(),
+            DiagramError::DotMissing(m) => (StatusCode::SERVICE_UNAVAILABLE, "dot_missing", m),
+            DiagramError::Timeout(m) => (StatusCode::GATEWAY_TIMEOUT, "render_timeout", m),
+        };
+        tracing::warn!(status = status.as_u16(), code, "diagram not rendered");
+        let body = json!({"error": {"code": code, "message": message, "details": []}});
+        (status, Json(body)).into_response()
+    }
+}
+
+/// What is cached about a built diagram (its DOT and what the headers say).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Built {
+    dot: String,
+    aggregated: bool,
+    title: String,
+}
+
+/// Split `S-JLT.svg` into the scope and the format.
+pub fn split_file(file: &str) -> Result<(&str, Format), AppError> {
+    let (scope, ext) = file.rsplit_once('.').ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "`{file}` has no format: ask for `{file}.svg`, `.png` or `.dot`"
+        ))
+    })?;
+    let format = Format::parse(ext).ok_or_else(|| {
+        AppError::BadRequest(format!("unknown format `{ext}`: use dot, svg or png"))
+    })?;
+    if scope.is_empty() {
+        return Err(AppError::BadRequest("the scope is empty".into()));
+    }
+    Ok((scope, format))
+}
+
+/// Percent-encode everything but unreserved ASCII (RFC 3986), for a header value that
+/// JavaScript's `decodeURIComponent` reads back.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The render timeout for a service whose requests time out after `request_timeout`: the
+/// smaller of [`RENDER_TIMEOUT`] and four fifths of it, so a slow `dot` is answered with 504
+/// before the request itself times out.
+pub fn render_timeout(request_timeout: Duration) -> Duration {
+    RENDER_TIMEOUT.min(request_timeout.mul_f64(0.8))
+}
+
+/// A diagram of a scope as Graphviz DOT, SVG or PNG.
+#[utoipa::path(get, path = "/api/v1/diagrams/{file}", tag = "diagrams",
+    params(
+        ("file" = String, Path, description = "`<scope>.<format>`: scope `city` or a district, street, community or committee id; format `dot`, `svg` or `png`, e.g. `S-JLT.svg`"),
+        ("view" = Option<String>, Query, description = "`hierarchy` (default), `partnerships` or `gaps`"),
+        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
+    ),
+    responses(
+        (status = 200, description = "The diagram (`text/vnd.graphviz`, `image/svg+xml` or `image/png`); headers `X-Diagram-Aggregated: true|false` and `X-Diagram-Title` (percent-encoded UTF-8)"),
+        (status = 400, body = crate::routes::analytics::ErrorBody),
+        (status = 403, body = crate::routes::analytics::ErrorBody),
+        (status = 404, body = crate::routes::analytics::ErrorBody),
+        (status = 503, description = "Graphviz `dot` is not installed", body = crate::routes::analytics::ErrorBody),
+        (status = 504, description = "`dot` took too long; try a smaller scope", body = crate::routes::analytics::ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn diagram(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(file): Path<String>,
+    mut p: Params,
+) -> Result<Response, DiagramError> {
+    let (scope, format) = split_file(&file)?;
+    let view = match p.take("view") {
+        None => View::Hierarchy,
+        Some(v) => View::parse(&v).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "unknown view `{v}`: use hierarchy, partnerships or gaps"
+            ))
+        })?,
+    };
+    let as_of = p.take_as_of()?;
+    p.finish()?;
+    let snap = state.snapshot();
+    let scope = caller.read_scope(&snap.places, Some(scope))?;
+    let masked = !caller.sees_personal_data();
+    let key = format!("{scope}|{}|{masked}", view.as_str());
+    let built = built(&snap, &key, &scope, view, as_of, masked).await?;
+    let body: bytes::Bytes = match format {
+        Format::Dot => built.dot.clone().into(),
+        Format::Svg | Format::Png => {
+            let kind = if format == Format::Svg {
+                "diagram_svg"
+            } else {
+                "diagram_png"
+            };
+            match snap.cache_get(kind, &key, as_of) {
+                Some(hit) => hit,
+                None => {
+                    let timeout = render_timeout(state.config().request_timeout);
+                    let dot = built.dot.clone();
+                    let started = std::time::Instant::now();
+                    let bytes: bytes::Bytes = tokio::task::spawn_blocking(move || {
+                        dangjian_visualizations::render(&dot, format, timeout)
+                    })
+                    .await??
+                    .into();
+                    metrics::histogram!("dangjian_diagram_render_seconds", "format" => format.as_str())
+                        .record(started.elapsed().as_secs_f64());
+                    snap.cache_put(kind, &key, as_of, bytes.clone());
+                    bytes
+                }
+            }
+        }
+    };
+    let title = HeaderValue::from_str(&percent_encode(&built.title))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(format.content_type()),
+            ),
+            (
+                AGGREGATED_HEADER.clone(),
+                HeaderValue::from_static(if built.aggregated { "true" } else { "false" }),
+            ),
+            (TITLE_HEADER.clone(), title),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The built DOT of a diagram, from the snapshot's cache or built on a blocking thread.
+async fn built(
+    snap: &Arc<Snapshot>,
+    key: &str,
+    scope: &str,
+    view: View,
+    as_of: Date,
+    masked: bool,
+) -> Result<Built, DiagramError> {
+    if let Some(hit) = snap.cache_get("diagram_dot", key, as_of)
+        && let Ok(b) = serde_json::from_slice::<Built>(&hit)
+    {
+        return Ok(b);
+    }
+    let mut opts = DiagramOptions::new(view, scope, as_of);
+    opts.mask_personal = masked;
+    let snap2 = snap.clone();
+    let diagram = tokio::task::spawn_blocking(move || {
+        dangjian_visualizations::build_dot(&snap2.engine, &opts)
+    })
+    .await??;
+    let built = Built {
+        dot: diagram.dot,
+        aggregated: diagram.aggregated,
+        title: diagram.title,
+    };
+    let bytes = serde_json::to_vec(&built).map_err(|e| AppError::Internal(e.to_string()))?;
+    snap.cache_put("diagram_dot", key, as_of, bytes.into());
+    Ok(built)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_file_reads_scope_and_format() {
+        assert_eq!(split_file("S-JLT.svg").ok(), Some(("S-JLT", Format::Svg)));
+        assert_eq!(split_file("a.b.png").ok(), Some(("a.b", Format::Png)));
+        assert_eq!(split_file("city.dot").ok(), Some(("city", Format::Dot)));
+        assert!(split_file("S-JLT").is_err());
+        assert!(split_file("S-JLT.gif").is_err());
+        assert!(split_file(".svg").is_err());
+    }
+
+    #[test]
+    fn titles_are_percent_encoded_utf8() {
+        assert_eq!(percent_encode("a b"), "a%20b");
+        assert_eq!(percent_encode("图"), "%E5%9B%BE");
+        assert!(HeaderValue::from_str(&percent_encode("九里亭街道 · 2026-06-30")).is_ok());
+    }
+
+    #[test]
+    fn render_timeout_stays_below_the_request_timeout() {
+        assert_eq!(render_timeout(Duration::from_secs(30)), RENDER_TIMEOUT);
+        assert_eq!(
+            render_timeout(Duration::from_secs(10)),
+            Duration::from_secs(8)
+        );
+    }
+
+    #[test]
+    fn rendering_errors_answer_503_and_504_with_json() {
+        let missing = DiagramError::from(VizError::DotMissing {
+            program: "dot".into(),
+        })
+        .into_response();
+        assert_eq!(missing.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let slow = DiagramError::from(VizError::Timeout(Duration::from_secs(1))).into_response();
+        assert_eq!(slow.status(), StatusCode::GATEWAY_TIMEOUT);
+        assert_eq!(
+            slow.headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            Some("application/json")
+        );
+    }
+
+    #[test]
+    fn a_missing_dot_program_is_reported_as_503_by_a_real_run() {
+        let err = dangjian_visualizations::render_with(
+            std::ffi::OsStr::new("/nonexistent/dot-for-this-test"),
+            "digraph { a }",
+            Format::Svg,
+            Duration::from_secs(5),
+        )
+        .expect_err("no such program");
+        let res = DiagramError::from(err);
+        assert!(res.to_string().contains("scripts/setup"), "{res}");
+        assert_eq!(
+            res.into_response().status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+    }
+}

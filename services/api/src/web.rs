@@ -1,0 +1,79 @@
+//! The planners' web page (规划工作台) at `/`: plain HTML, CSS and JavaScript embedded in the
+//! binary (no Node build, nothing remote), served without a token; the page itself calls the
+//! `/api/v1` endpoints with the token the user enters.
+
+use crate::state::AppState;
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// The page.
+pub const INDEX_HTML: &str = include_str!("../web/index.html");
+/// Its script (an ES module).
+pub const APP_JS: &str = include_str!("../web/app.js");
+/// Its style sheet.
+pub const APP_CSS: &str = include_str!("../web/app.css");
+
+/// Everything may come from this origin only; diagrams arrive as inline SVG and downloads as
+/// `blob:` URLs.
+const CSP: &str = "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; \
+                   object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(CSP),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /`: the page.
+pub async fn index() -> Response {
+    asset("text/html; charset=utf-8", INDEX_HTML)
+}
+
+/// `GET /app.js`.
+pub async fn app_js() -> Response {
+    asset("text/javascript; charset=utf-8", APP_JS)
+}
+
+/// `GET /app.css`.
+pub async fn app_css() -> Response {
+    asset("text/css; charset=utf-8", APP_CSS)
+}
+
+/// The page's routes, merged into the service's router.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(index))
+        .route("/index.html", get(index))
+        .route("/app.js", get(app_js))
+        .route("/app.css", get(app_css))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_loads_its_own_assets_and_nothing_remote() {
+        assert!(INDEX_HTML.contains(r#"src="/app.js""#));
+        assert!(INDEX_HTML.contains(r#"href="/app.css""#));
+        for text in [INDEX_HTML, APP_JS, APP_CSS] {
+            assert!(!text.contains("http://"), "no remote URL");
+            assert!(!text.contains("https://"), "no remote URL");
+        }
+    }
+}
