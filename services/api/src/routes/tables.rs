@@ -133,7 +133,7 @@ pub fn list_table(
                         &category,
                         to_value(&r.category).ok().as_ref().and_then(Value::as_str),
                     )
-                    && visible(&r.id)
+                    && inside(&r.id)
             });
             page(rows, limit, offset)?
         }
@@ -178,6 +178,16 @@ pub fn list_table(
             let mut page = page(rows, limit, offset)?;
             if !caller.sees_personal_data() {
                 page.items.iter_mut().for_each(mask_member);
+            }
+            // A member registered here may work in another street: a coordinator does not
+            // learn which unit that is.
+            for item in &mut page.items {
+                if let Some(Value::String(employer)) = item.get("employer")
+                    && !visible(employer)
+                    && let Value::Object(map) = item
+                {
+                    map.remove("employer");
+                }
             }
             page
         }

@@ -337,12 +337,21 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(ServeConfig::default()).await
 }
 
-pub async fn spawn_with(mut config: ServeConfig) -> TestApp {
+pub async fn spawn_with(config: ServeConfig) -> TestApp {
+    spawn_network(config, network(), "S1", "S2").await
+}
+
+/// Serve `bundle`, with coordinators for streets `coord` and `coord2`.
+pub async fn spawn_network(
+    mut config: ServeConfig,
+    bundle: Bundle,
+    coord: &str,
+    coord2: &str,
+) -> TestApp {
     init_logs();
     config.addr = "127.0.0.1:0".parse().expect("addr");
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Arc::new(SqliteStore::open(&dir.path().join("test.db")).expect("open store"));
-    let bundle = network();
     dangjian_model::validate(&bundle).expect("the fixture is valid");
     store.replace(&bundle).expect("import fixture");
     let make = |role, scope: Option<&str>| {
@@ -350,8 +359,8 @@ pub async fn spawn_with(mut config: ServeConfig) -> TestApp {
         tokens::create(store.as_ref(), role, scope.map(str::to_string)).expect("token")
     };
     let (_, admin) = make(TokenRole::Admin, None);
-    let (_, coord) = make(TokenRole::Coordinator, Some("S1"));
-    let (_, coord2) = make(TokenRole::Coordinator, Some("S2"));
+    let (_, coord) = make(TokenRole::Coordinator, Some(coord));
+    let (_, coord2) = make(TokenRole::Coordinator, Some(coord2));
     let (_, viewer) = make(TokenRole::Viewer, None);
     let (revoked_info, revoked) = make(TokenRole::Admin, None);
     assert!(store.revoke_token(&revoked_info.id).expect("revoke"));

@@ -3,8 +3,10 @@
 
 mod access;
 mod analytics;
+mod diagrams;
 mod errors;
 mod helpers;
 mod ops;
+mod sample;
 mod tables;
 mod writes;
