@@ -319,3 +319,114 @@ impl FromRequestParts<AppState> for Caller {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dangjian_model::*;
+
+    fn network() -> Bundle {
+        let street = |id: &str, d: &str| Street {
+            id: id.into(),
+            name: id.into(),
+            district: d.into(),
+            kind: StreetKind::Street,
+        };
+        Bundle {
+            districts: vec![
+                District {
+                    id: "D1".into(),
+                    name: "甲区".into(),
+                },
+                District {
+                    id: "D2".into(),
+                    name: "乙区".into(),
+                },
+            ],
+            streets: vec![street("S1", "D1"), street("S2", "D1"), street("S3", "D2")],
+            communities: vec![
+                Community {
+                    id: "C2".into(),
+                    name: "社区".into(),
+                    street: "S2".into(),
+                },
+                Community {
+                    id: "C3".into(),
+                    name: "社区".into(),
+                    street: "S3".into(),
+                },
+            ],
+            committees: vec![
+                Committee {
+                    id: "K2".into(),
+                    name: "居委".into(),
+                    community: "C2".into(),
+                    households: 1,
+                },
+                Committee {
+                    id: "K3".into(),
+                    name: "居委".into(),
+                    community: "C3".into(),
+                    households: 1,
+                },
+            ],
+            ..Bundle::default()
+        }
+    }
+
+    fn caller(role: TokenRole, scope: Option<&str>) -> Caller {
+        Caller {
+            token_id: "tok_x".into(),
+            role,
+            scope: scope.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_district_coordinator_covers_its_streets_only() {
+        let places = Places::new(&network());
+        let c = caller(TokenRole::Coordinator, Some("D1"));
+        assert!(c.inside(&places, "K2") && c.inside(&places, "S1") && c.inside(&places, "C2"));
+        assert!(!c.inside(&places, "K3") && !c.inside(&places, "D2"));
+        assert_eq!(c.read_scope(&places, None).ok().as_deref(), Some("D1"));
+        assert!(c.read_scope(&places, Some("S2")).is_ok());
+        assert!(c.read_scope(&places, Some("S3")).is_err());
+        assert!(c.read_scope(&places, Some("city")).is_err());
+        let admin = caller(TokenRole::Admin, Some("D1"));
+        assert!(admin.inside(&places, "K3"), "admins are never confined");
+    }
+
+    #[test]
+    fn redaction_drops_foreign_ids_and_keeps_ancestors() {
+        let places = Places::new(&network());
+        let c = caller(TokenRole::Coordinator, Some("S2"));
+        let mut doc = serde_json::json!({
+            "scope": "S2",
+            "district": "D1",
+            "list": ["K2", "K3", "text"],
+            "rows": [{"committee": "K2"}, {"committee": "K3"}],
+            "by": {"K2": 1, "K3": 2},
+            "other": "S3",
+        });
+        c.redact(&places, &mut doc);
+        assert_eq!(
+            doc,
+            serde_json::json!({
+                "scope": "S2",
+                "district": "D1",
+                "list": ["K2", "text"],
+                "rows": [{"committee": "K2"}],
+                "by": {"K2": 1},
+                "other": null,
+            })
+        );
+    }
+
+    #[test]
+    fn masking_keeps_the_surname_only() {
+        let mut row =
+            serde_json::json!({"id": "M1", "name": "欧阳修", "birth_year": 1990, "employer": "U1"});
+        mask_member(&mut row);
+        assert_eq!(row, serde_json::json!({"id": "M1", "name": "欧*"}));
+    }
+}

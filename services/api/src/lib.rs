@@ -3,6 +3,18 @@
 //!
 //! Architecture invariant: only this crate knows HTTP. Handlers are thin: they check access,
 //! call the engine on the current snapshot, and serialise the model's documents.
+//!
+//! - Reads take the current [`state::Snapshot`] (engine + place index + response cache) by
+//!   `Arc`; writes are serialised by one lock, validate the merged whole, write the store in one
+//!   transaction, build a new snapshot and swap it in, so a reader never sees half a write.
+//! - Access (SPEC §6) lives in [`access`]: coordinators are confined to their street or
+//!   district (reads default to it, anything outside is 403, analytics documents are redacted
+//!   of foreign ids), viewers read members masked and cannot write.
+//! - `/api/docs` is a small self-contained HTML page that lists the endpoints from
+//!   `/api/v1/openapi.json`; it loads nothing remote. (`utoipa-swagger-ui` downloads the
+//!   Swagger UI assets at build time, which an offline build cannot do.)
+//! - Logs carry method, path (never the query string), status, latency and request id; never
+//!   the `Authorization` header, bodies or member names.
 
 pub mod access;
 pub mod error;
