@@ -9,4 +9,5 @@ mod helpers;
 mod ops;
 mod sample;
 mod tables;
+mod web;
 mod writes;
