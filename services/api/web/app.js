@@ -22,6 +22,7 @@ const state = {
   token: '',
   names: new Map(),
   seq: 0,
+  session: 0,
   checklistOrg: null,
   svg: null,
   base: null,
@@ -125,6 +126,8 @@ const nameOf = (id) => state.names.get(id) ?? id;
 // ----- token ------------------------------------------------------------------------------
 
 async function useToken(token) {
+  state.session += 1;
+  const session = state.session;
   state.token = token.trim();
   state.names.clear();
   resetSelect('district');
@@ -138,6 +141,7 @@ async function useToken(token) {
   }
   try {
     const districts = await list('districts');
+    if (session !== state.session) return; // another token was entered meanwhile
     sessionStorage.setItem(TOKEN_KEY, state.token);
     clearMessage();
     $('workspace').hidden = false;
@@ -149,7 +153,7 @@ async function useToken(token) {
       await onLevelChange('district');
     }
   } catch (err) {
-    fail(err);
+    if (session === state.session) fail(err);
   }
 }
 
@@ -168,6 +172,7 @@ function resetSelect(id) {
   sel.replaceChildren(placeholder);
   sel.value = '';
   sel.disabled = id !== 'district';
+  delete sel.dataset.loaded;
 }
 
 function fillSelect(id, items) {
@@ -189,9 +194,11 @@ async function onLevelChange(level) {
   if (value && CHILD[level]) {
     const [table, filter] = CHILD[level];
     const child = LEVELS[idx + 1];
+    const session = state.session;
     try {
       const items = await list(table, { [filter]: value });
-      if ($(level).value !== value) return; // the user moved on meanwhile
+      // The user moved on, or entered another token, meanwhile.
+      if ($(level).value !== value || session !== state.session) return;
       fillSelect(child, items);
       if (items.length === 1 && child === 'street') {
         // A coordinator's district shows only their own street: pick it for them.
@@ -615,6 +622,7 @@ function init() {
     useToken(value);
   });
   $('token-clear').addEventListener('click', () => {
+    state.session += 1;
     sessionStorage.removeItem(TOKEN_KEY);
     state.token = '';
     $('workspace').hidden = true;

@@ -449,8 +449,10 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     enter_token(&c, &app.tokens.coord).await;
     wait_js(
         &c,
-        "the coordinator's street list",
-        "return document.getElementById('street').dataset.loaded",
+        "the coordinator's district and street lists",
+        "const d = document.getElementById('district'); \
+         return d.dataset.loaded === '1' && d.value === 'D-SJ' && \
+                !!document.getElementById('street').dataset.loaded",
     )
     .await;
     assert_eq!(option_values(&c, "district").await, ["D-SJ"]);
