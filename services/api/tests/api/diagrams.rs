@@ -368,3 +368,60 @@ async fn the_page_and_its_assets_are_served_without_a_token() {
     let missing = fetch(&app, "/nothing.js", None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+/// One street with 600 committees in 5 communities (over the node budget of 500), and one
+/// community without committees.
+fn big_street() -> Bundle {
+    use dangjian_model::{Committee, Community, District, Street, StreetKind};
+    let mut b = Bundle {
+        districts: vec![District {
+            id: "D-BIG".into(),
+            name: "大区".into(),
+        }],
+        streets: vec![Street {
+            id: "S-BIG".into(),
+            name: "大街道".into(),
+            district: "D-BIG".into(),
+            kind: StreetKind::Street,
+        }],
+        ..Bundle::default()
+    };
+    for c in 0..6 {
+        b.communities.push(Community {
+            id: format!("C-{c}"),
+            name: format!("第{c}社区"),
+            street: "S-BIG".into(),
+        });
+    }
+    for k in 0..600 {
+        b.committees.push(Committee {
+            id: format!("K-{k}"),
+            name: format!("第{k}居委会"),
+            community: format!("C-{}", k % 5),
+            households: 1000,
+        });
+    }
+    b
+}
+
+#[tokio::test]
+async fn a_street_over_the_node_budget_is_aggregated_and_says_so() {
+    let app = spawn_network(ServeConfig::default(), big_street(), "S-BIG", "S-BIG").await;
+    let got = fetch(&app, "/api/v1/diagrams/S-BIG.svg", Some(&app.tokens.admin)).await;
+    assert_eq!(got.status, StatusCode::OK, "{}", text(&got));
+    assert_eq!(got.aggregated.as_deref(), Some("true"));
+    let title = got.title.clone().expect("title");
+    assert!(title.contains("已聚合"), "{title}");
+    let svg = text(&got);
+    assert!(svg.contains("大街道"));
+    assert!(
+        !svg.contains("第599居委会"),
+        "committees are counted, not drawn"
+    );
+
+    // A community without committees is drawn too (an empty scope is not an error).
+    let empty = fetch(&app, "/api/v1/diagrams/C-5.svg", Some(&app.tokens.admin)).await;
+    assert_eq!(empty.status, StatusCode::OK, "{}", text(&empty));
+    assert_eq!(empty.aggregated.as_deref(), Some("false"));
+    assert!(text(&empty).contains("第5社区"));
+}
