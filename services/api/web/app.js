@@ -383,7 +383,11 @@ function setUpPanZoom() {
   area.addEventListener('pointerdown', (e) => {
     if (!state.svg || e.button !== 0) return;
     drag = { x: e.clientX, y: e.clientY, vb: { ...state.vb }, k: unitsPerPixel() };
-    area.setPointerCapture(e.pointerId);
+    try {
+      area.setPointerCapture(e.pointerId);
+    } catch (_) {
+      // A synthetic pointer cannot be captured; dragging still works inside the area.
+    }
     area.classList.add('dragging');
   });
   area.addEventListener('pointermove', (e) => {

@@ -6,6 +6,9 @@
 
 use crate::diagrams::{AS_OF, spawn_sample};
 use crate::helpers::TestApp;
+use fantoccini::actions::{
+    InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction, WheelAction, WheelActions,
+};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::future::Future;
@@ -358,6 +361,74 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
             .unwrap_or(f64::NAN)
     };
     assert!(width(&zoomed) < width(&original), "{zoomed} vs {original}");
+    c.find(Locator::Id("zoom-reset"))
+        .await
+        .expect("复位")
+        .click()
+        .await
+        .expect("reset");
+    assert_eq!(js_string(&c, view_box).await, original);
+    let numbers = |vb: &str| -> Vec<f64> {
+        vb.split_whitespace()
+            .filter_map(|n| n.parse().ok())
+            .collect()
+    };
+    // Drag with the real mouse: the view moves, its size stays.
+    let area = c.find(Locator::Id("diagram")).await.expect("diagram area");
+    let drag = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: area.clone(),
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(150)),
+            x: 120.0,
+            y: 60.0,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    c.perform_actions(drag).await.expect("drag the diagram");
+    let dragged = numbers(&js_string(&c, view_box).await);
+    let before = numbers(&original);
+    assert!(
+        dragged[0] < before[0] && dragged[1] < before[1],
+        "{dragged:?} vs {before:?}"
+    );
+    assert!(
+        (dragged[2] - before[2]).abs() < 1e-6,
+        "a drag does not zoom"
+    );
+    // The mouse wheel over the diagram zooms in (scrolling up), around the pointer.
+    let centre: Vec<i64> = serde_json::from_value(
+        js(
+            &c,
+            "const r = document.getElementById('diagram').getBoundingClientRect(); \
+             return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)]",
+        )
+        .await,
+    )
+    .expect("centre");
+    let wheel = WheelActions::new("wheel".into()).then(WheelAction::Scroll {
+        duration: None,
+        x: centre[0],
+        y: centre[1],
+        delta_x: 0,
+        delta_y: -300,
+    });
+    c.perform_actions(wheel)
+        .await
+        .expect("wheel over the diagram");
+    wait_for("the wheel zoom", || async {
+        let now = numbers(c.execute(view_box, vec![]).await.ok()?.as_str()?);
+        (now.len() == 4 && now[2] < dragged[2]).then_some(())
+    })
+    .await;
     c.find(Locator::Id("zoom-reset"))
         .await
         .expect("复位")
