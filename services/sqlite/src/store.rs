@@ -157,9 +157,13 @@ impl SqliteStore {
         };
         self.write(action, |tx| {
             if mode == Mode::Replace {
+                tables::drop_bulk_indexes(tx)?;
                 tables::delete_all(tx)?;
+                tables::write_bundle(tx, bundle, mode)?;
+                tables::create_bulk_indexes(tx)?;
+            } else {
+                tables::write_bundle(tx, bundle, mode)?;
             }
-            tables::write_bundle(tx, bundle, mode)?;
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             tx.prepare_cached(
                 "INSERT INTO meta (key, value) VALUES ('imported_at', ?1)

@@ -701,3 +701,42 @@ fn opens_and_reads_while_another_connection_holds_the_write_lock() {
         .expect("write after unlock");
     assert!(store.is_empty().expect("is_empty"));
 }
+
+/// `replace` drops and rebuilds some indexes for speed; the schema afterwards must be exactly
+/// the migrated one.
+#[test]
+fn replace_leaves_the_schema_as_migrated() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = db_in(&dir);
+    let schema = || -> Vec<(String, Option<String>)> {
+        let raw = rusqlite::Connection::open(&path).expect("raw open");
+        let mut stmt = raw
+            .prepare("SELECT name, sql FROM sqlite_schema ORDER BY type, name")
+            .expect("prepare");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+    let store = SqliteStore::open(&path).expect("open");
+    let migrated = schema();
+    assert!(
+        migrated
+            .iter()
+            .any(|(name, _)| name == "volunteering_member"),
+        "{migrated:?}"
+    );
+    store.replace(&synthetic("s", 100)).expect("replace");
+    assert_eq!(schema(), migrated);
+    // And the rebuilt index is used by upsert's equal-row check.
+    let raw = rusqlite::Connection::open(&path).expect("raw open");
+    let plan: String = raw
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT 1 FROM volunteering WHERE member = 'sm1' AND committee = 'sk1' \
+             AND domain = 'employment' AND hours = 1.5 AND date = '2024-01-02'",
+            [],
+            |r| r.get(3),
+        )
+        .expect("plan");
+    assert!(plan.contains("volunteering_member"), "{plan}");
+}
