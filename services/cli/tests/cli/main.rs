@@ -1,6 +1,8 @@
 //! Outside-in tests of the `dangjian` binary on real SQLite files: import, export, coverage
 //! on hand-checked networks, refused imports, formats, errors.
 
+mod neo4j;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
