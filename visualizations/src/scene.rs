@@ -110,10 +110,10 @@ struct Cell {
 }
 
 #[derive(Debug, Default)]
-struct EdgeAcc {
+struct EdgeAcc<'a> {
     count: u64,
     registered: u64,
-    volunteers: BTreeSet<String>,
+    volunteers: BTreeSet<&'a str>,
     hours: f64,
     details: BTreeSet<String>,
 }
@@ -149,7 +149,62 @@ struct Scene<'a> {
     social_orgs: HashMap<&'a str, &'a SocialOrg>,
     households: HashMap<&'a str, u64>,
     entities: BTreeMap<String, EntityNode>,
-    edges: BTreeMap<(EdgeKind, Cell, Cell), EdgeAcc>,
+    edges: BTreeMap<(EdgeKind, Cell, Cell), EdgeAcc<'a>>,
+    in_service: &'a InService<'a>,
+}
+
+/// Members per (employer, committee) in scope: registered there, and volunteering there in
+/// the year up to `as_of` (distinct members, hours). Counted once per build, whatever the grain.
+#[derive(Debug, Default)]
+struct InService<'a> {
+    pairs: BTreeMap<(&'a str, &'a str), PairStats<'a>>,
+}
+
+#[derive(Debug, Default)]
+struct PairStats<'a> {
+    registered: u64,
+    volunteers: BTreeSet<&'a str>,
+    hours: f64,
+}
+
+impl<'a> InService<'a> {
+    fn count(b: &'a Bundle, cov: &'a CoverageDoc, opts: &DiagramOptions) -> InService<'a> {
+        let mut pairs: BTreeMap<(&str, &str), PairStats> = BTreeMap::new();
+        if opts.view != View::Partnerships {
+            return InService { pairs };
+        }
+        let in_scope: std::collections::HashSet<&str> =
+            cov.committees.iter().map(|c| c.id.as_str()).collect();
+        let mut employer: HashMap<&str, &str> = HashMap::new();
+        for m in &b.members {
+            let Some(emp) = m.employer.as_deref() else {
+                continue;
+            };
+            employer.insert(&m.id, emp);
+            if let Some(at) = m.registered_at.as_deref()
+                && in_scope.contains(at)
+            {
+                pairs.entry((emp, at)).or_default().registered += 1;
+            }
+        }
+        let as_of = opts.as_of;
+        let from_date = as_of
+            .checked_sub_months(chrono::Months::new(12))
+            .unwrap_or(as_of);
+        for v in &b.volunteering {
+            if !(v.date > from_date && v.date <= as_of) || !in_scope.contains(v.committee.as_str())
+            {
+                continue;
+            }
+            let Some(emp) = employer.get(v.member.as_str()).copied() else {
+                continue;
+            };
+            let p = pairs.entry((emp, v.committee.as_str())).or_default();
+            p.volunteers.insert(&v.member);
+            p.hours += v.hours;
+        }
+        InService { pairs }
+    }
 }
 
 /// Build the diagram, aggregating coarser and coarser until the node budget holds.
@@ -159,9 +214,29 @@ pub(crate) fn build(
     gaps: &GapsDoc,
     opts: &DiagramOptions,
 ) -> Diagram {
+    let in_service = InService::count(b, cov, opts);
+    // Skip the grains whose tree alone is over the budget: no need to draw them to know.
+    let distinct = |f: fn(&CommitteeCoverage) -> &str| {
+        cov.committees
+            .iter()
+            .map(f)
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    };
     let mut grain = Grain::Committee;
+    for (g, n) in [
+        (Grain::Committee, cov.committees.len()),
+        (Grain::Community, distinct(|c| c.community.as_str())),
+        (Grain::Street, distinct(|c| c.street.as_str())),
+    ] {
+        grain = g;
+        if n < opts.node_budget {
+            break;
+        }
+        grain = g.coarser().unwrap_or(Grain::District);
+    }
     loop {
-        let d = Scene::new(b, cov, gaps, opts, grain).draw();
+        let d = Scene::new(b, cov, gaps, opts, grain, &in_service).draw();
         match grain.coarser() {
             Some(next) if d.nodes > opts.node_budget => grain = next,
             _ => return d,
@@ -176,6 +251,7 @@ impl<'a> Scene<'a> {
         gaps: &'a GapsDoc,
         opts: &'a DiagramOptions,
         grain: Grain,
+        in_service: &'a InService<'a>,
     ) -> Scene<'a> {
         let mut names: HashMap<&str, &str> = HashMap::new();
         for d in &b.districts {
@@ -256,6 +332,7 @@ impl<'a> Scene<'a> {
                 .collect(),
             entities: BTreeMap::new(),
             edges: BTreeMap::new(),
+            in_service,
         }
     }
 
@@ -352,8 +429,15 @@ impl<'a> Scene<'a> {
 
     /// Where links to a street, community or committee in the tree end, at this grain.
     fn cell(&self, target: &'a str) -> Option<Cell> {
-        let (l, _) = *self.level.get(target)?;
+        let (mut l, _) = *self.level.get(target)?;
         let g = self.grain as u8;
+        let mut target = target;
+        // Aggregated: links end one level up (at the street or district cluster), which keeps
+        // the edge count, and dot's time, small; the count nodes still carry their own figures.
+        if self.aggregated() && g > 0 && l >= g - 1 && (g - 1 > 0 || self.show_districts) {
+            target = self.ancestor(target, g - 1)?;
+            l = g - 1;
+        }
         if l >= g {
             return Some(Cell {
                 node: self.ancestor(target, g)?.to_string(),
@@ -365,7 +449,7 @@ impl<'a> Scene<'a> {
         Some(Cell { node, cluster })
     }
 
-    fn add_edge(&mut self, kind: EdgeKind, from: Cell, to: Cell) -> &mut EdgeAcc {
+    fn add_edge(&mut self, kind: EdgeKind, from: Cell, to: Cell) -> &mut EdgeAcc<'a> {
         let acc = self.edges.entry((kind, from, to)).or_default();
         acc.count += 1;
         acc
@@ -382,6 +466,12 @@ impl<'a> Scene<'a> {
         };
         let aggregated = self.aggregated();
         let e = self.entities.entry(key.clone()).or_default();
+        if e.members.contains(&u.id) {
+            return Some(Cell {
+                node: key,
+                cluster: None,
+            });
+        }
         e.members.insert(u.id.clone());
         e.shape = "box";
         e.fill = "#fdebd0";
@@ -523,39 +613,16 @@ impl<'a> Scene<'a> {
                     .insert(r.domain.label_zh().to_string());
             }
         }
-        // 双报到: members' employers → where they are registered and where they volunteer.
-        let employer: HashMap<&str, &str> = b
-            .members
-            .iter()
-            .filter_map(|m| Some((m.id.as_str(), m.employer.as_deref()?)))
-            .collect();
-        for m in &b.members {
-            let (Some(emp), Some(at)) = (m.employer.as_deref(), m.registered_at.as_deref()) else {
-                continue;
-            };
+        // 双报到: members' employers → where they are registered and where they volunteer,
+        // counted once per build over the scope (see `InService`).
+        let pairs = self.in_service;
+        for ((emp, at), stats) in &pairs.pairs {
             let Some(to) = self.cell(at) else { continue };
             if let Some(from) = self.unit_node(emp) {
                 let acc = self.add_edge(EdgeKind::InService, from, to);
-                acc.registered += 1;
-            }
-        }
-        let from_date = as_of
-            .checked_sub_months(chrono::Months::new(12))
-            .unwrap_or(as_of);
-        for v in &b.volunteering {
-            if !(v.date > from_date && v.date <= as_of) {
-                continue;
-            }
-            let Some(emp) = employer.get(v.member.as_str()).copied() else {
-                continue;
-            };
-            let Some(to) = self.cell(&v.committee) else {
-                continue;
-            };
-            if let Some(from) = self.unit_node(emp) {
-                let acc = self.add_edge(EdgeKind::InService, from, to);
-                acc.volunteers.insert(v.member.clone());
-                acc.hours += v.hours;
+                acc.registered += stats.registered;
+                acc.volunteers.extend(stats.volunteers.iter().copied());
+                acc.hours += stats.hours;
             }
         }
         // Units of streets wholly in scope that have no links at all: drawn, marked unpaired.
