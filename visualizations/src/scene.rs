@@ -192,8 +192,8 @@ impl<'a> InService<'a> {
             .checked_sub_months(chrono::Months::new(12))
             .unwrap_or(as_of);
         for v in &b.volunteering {
-            if !(v.date > from_date && v.date <= as_of) || !in_scope.contains(v.committee.as_str())
-            {
+            let counted = v.date > from_date && v.date <= as_of;
+            if !counted || !in_scope.contains(v.committee.as_str()) {
                 continue;
             }
             let Some(emp) = employer.get(v.member.as_str()).copied() else {
