@@ -1,9 +1,9 @@
 // Blank spots (空白点, SPEC §3): committees in scope with at least one blank-spot flag, in bundle
 // order. Same definitions as coverage_committees.cypher.
-// Parameters: $as_of ('YYYY-MM-DD'), $scope ('city', or a district, street or community id).
+// Parameters: $as_of ('YYYY-MM-DD'), $scope ('city', or a district, street, community or committee id).
 MATCH (meta:Meta {key: 'network'})
 MATCH (k:Committee:Net {gen: meta.current_gen})-[:IN]->(c:Community)-[:IN]->(s:Street)-[:IN]->(d:District)
-WHERE $scope = 'city' OR $scope IN [c.id, s.id, d.id]
+WHERE $scope = 'city' OR $scope IN [k.id, c.id, s.id, d.id]
 WITH k, c, s, $as_of AS asOf
 CALL (k, c, s, asOf) {
   UNWIND [s, c, k] AS t

@@ -1,10 +1,10 @@
 // Coverage per residents' committee (SPEC §3), in the current network, committees in bundle order.
-// Parameters: $as_of ('YYYY-MM-DD'), $scope ('city', or a district, street or community id).
+// Parameters: $as_of ('YYYY-MM-DD'), $scope ('city', or a district, street, community or committee id).
 // Neo4j Browser:  :param as_of => '2026-06-30'
 //                 :param scope => 'city'
 MATCH (meta:Meta {key: 'network'})
 MATCH (k:Committee:Net {gen: meta.current_gen})-[:IN]->(c:Community)-[:IN]->(s:Street)-[:IN]->(d:District)
-WHERE $scope = 'city' OR $scope IN [c.id, s.id, d.id]
+WHERE $scope = 'city' OR $scope IN [k.id, c.id, s.id, d.id]
 WITH k, c, s, d, $as_of AS asOf,
      toString(date($as_of) - duration({years: 1})) AS yearAgo,
      date($as_of).year AS asOfYear

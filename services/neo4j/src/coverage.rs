@@ -63,9 +63,10 @@ fn level_rank(l: RollupLevel) -> u8 {
 }
 
 impl Neo4jStore {
-    /// Coverage of `scope` (`city`, or a district, street or community id) on `as_of`, computed
-    /// in Neo4j by the Cypher in `queries/`. Equal to the engine's coverage document. An unknown
-    /// scope is an error; an empty store gives an empty document for `city`.
+    /// Coverage of `scope` (`city`, or a district, street, community or committee id) on
+    /// `as_of`, computed in Neo4j by the Cypher in `queries/`. Equal to the engine's coverage
+    /// document (a committee scope has no roll-ups). An unknown scope is an error; an empty store
+    /// gives an empty document for `city`.
     pub fn coverage_via_cypher(&self, scope: &str, as_of: Date) -> Result<CoverageDoc, StoreError> {
         self.block_on(async {
             if self.current_gen().await?.is_none() {
@@ -106,9 +107,10 @@ impl Neo4jStore {
                 let level = level_of(&level).ok_or_else(|| backend("decoding an area", level))?;
                 areas.push((level, row, id));
             }
-            if areas.is_empty() {
+            // A committee scope has its one row and no roll-ups (as in the engine).
+            if areas.is_empty() && committees.is_empty() {
                 return Err(StoreError::Backend(format!(
-                    "unknown scope `{scope}`: not `city`, a district, a street or a community"
+                    "unknown scope `{scope}`: use `city` or a district, street, community or committee id"
                 )));
             }
             areas.sort_by_key(|(l, row, _)| (level_rank(*l), *row));

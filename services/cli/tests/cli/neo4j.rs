@@ -220,6 +220,21 @@ fn same_answers(uri: &str, db: &Path, bundle: &Path, label: &str, export_to: &Pa
         let doc = coverage_three_ways(uri, db, scope, AS_OF, label);
         assert!(len(&doc, "rollups") > 0, "{label}: roll-ups of {scope}");
     }
+    // A committee scope: its one row, no roll-ups.
+    for k in [committees.first(), committees.last()]
+        .into_iter()
+        .flatten()
+    {
+        let doc = coverage_three_ways(uri, db, k, AS_OF, label);
+        assert_eq!(len(&doc, "committees"), 1, "{label}: coverage of {k}");
+    }
+    // An unknown scope is an error on every path, naming the scope.
+    let mut cypher = coverage_args("NO-SUCH-PLACE", AS_OF);
+    cypher.extend(["--via", "cypher"]);
+    for args in [coverage_args("NO-SUCH-PLACE", AS_OF), cypher] {
+        let err = neo_fails(uri, &args);
+        assert!(err.contains("NO-SUCH-PLACE"), "{args:?}: {err}");
+    }
 
     // Gaps (the engine on both stores).
     for scope in std::iter::once("city").chain(districts.first().map(String::as_str)) {

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Neo4j vs SQLite vs the in-memory engine on one generated network, on this machine: import rate
+# into Neo4j and into SQLite, full-city coverage via Cypher and via the engine, and the
+# projection time from Neo4j into the engine. Prints a Markdown table. A benchmark, not a test.
+#
+#   scripts/bench-neo4j.sh [district|shanghai] [--seed N] [--reps N] [--uri bolt://HOST:PORT]
+#
+# Without --uri it starts its own local Neo4j (scripts/neo4j-local, data in .neo4j-bench/, so the
+# tests' server and database are left alone) and stops it at the end. Figures go to stdout; the
+# generated network, logs and outputs stay in the work folder it names.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SCALE=district
+SEED=3
+REPS=3
+URI=""
+AS_OF=2026-06-30
+
+usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+while (($#)); do
+  case "$1" in
+    district|shanghai) SCALE="$1" ;;
+    --seed) SEED="${2:?--seed needs a number}"; shift ;;
+    --reps) REPS="${2:?--reps needs a number}"; shift ;;
+    --uri) URI="${2:?--uri needs bolt://HOST:PORT}"; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+export PATH="$HOME/.cargo/bin:$PATH"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/bench-neo4j.XXXXXX")"
+STARTED_NEO4J=""
+BENCH_NEO4J_DIR="${BENCH_NEO4J_DIR:-$ROOT/.neo4j-bench}"
+cleanup() {
+  if [[ -n "$STARTED_NEO4J" ]]; then
+    NEO4J_LOCAL_DIR="$BENCH_NEO4J_DIR" "$ROOT/scripts/neo4j-local" stop >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+say() { echo "bench-neo4j: $*" >&2; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+cd "$ROOT"
+say "building the release binary and the phase-timing example …"
+cargo build --release -q -p dangjian
+cargo build --release -q -p dangjian-neo4j --example bench_phases
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+BIN="$TARGET/release/dangjian"
+PHASES="$TARGET/release/examples/bench_phases"
+
+if [[ -z "$URI" ]]; then
+  say "starting a separate local Neo4j for the benchmark (data in $BENCH_NEO4J_DIR) …"
+  URI="$(NEO4J_LOCAL_DIR="$BENCH_NEO4J_DIR" NEO4J_HEAP="${NEO4J_HEAP:-2g}" \
+    NEO4J_PAGECACHE_MB="${NEO4J_PAGECACHE_MB:-1024}" "$ROOT/scripts/neo4j-local" start | tail -1)"
+  STARTED_NEO4J=1
+fi
+[[ "$URI" == bolt://* ]] || { say "no Neo4j (got: $URI)"; exit 1; }
+
+NET="$WORK/net.json"
+say "generating the $SCALE network (seed $SEED) in $WORK …"
+"$BIN" generate --scale "$SCALE" --seed "$SEED" --out "$NET" >"$WORK/generate.out" 2>"$WORK/generate.err"
+cat "$WORK/generate.out" >&2
+
+# `import` prints "imported N rows in X s (R rows/s)": the store write alone, after reading and
+# validating. The wall time includes reading and validating the bundle.
+import_into() { # name, store args…
+  local name="$1"; shift
+  local t0 t1
+  t0="$(now)"
+  /usr/bin/time -f '%M' -o "$WORK/$name.rss" "$BIN" "$@" import "$NET" >"$WORK/$name.import.out" 2>"$WORK/$name.import.err"
+  t1="$(now)"
+  local line
+  line="$(grep -o 'imported [0-9]* rows in [0-9.]* s' "$WORK/$name.import.err" | tail -1)"
+  IMPORT_ROWS="$(awk '{ print $2 }' <<<"$line")"
+  IMPORT_WRITE="$(awk '{ print $5 }' <<<"$line")"
+  IMPORT_WALL="$(secs "$t0" "$t1")"
+}
+
+say "importing into SQLite …"
+import_into sqlite --db "$WORK/bench.db"
+SQ_ROWS="$IMPORT_ROWS"; SQ_WRITE="$IMPORT_WRITE"; SQ_WALL="$IMPORT_WALL"
+say "importing into Neo4j at $URI …"
+import_into neo4j --neo4j "$URI"
+NEO_WRITE="$IMPORT_WRITE"; NEO_WALL="$IMPORT_WALL"
+# The write timer prints one decimal: recompute the rate from the more precise wall time when
+# the write was very short.
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }'; }
+SQ_RATE="$(rate "$SQ_ROWS" "$SQ_WRITE")"
+NEO_RATE="$(rate "$SQ_ROWS" "$NEO_WRITE")"
+
+# Full-city coverage through the CLI, end to end (process start, connect, load, compute, print).
+cli_coverage() { # name, args…
+  local name="$1"; shift
+  local times="" t0 t1 i
+  for ((i = 0; i < REPS; i++)); do
+    t0="$(now)"
+    /usr/bin/time -f '%M' -o "$WORK/$name.rss" "$BIN" "$@" coverage --as-of "$AS_OF" --format json >"$WORK/$name.json" 2>"$WORK/$name.err"
+    t1="$(now)"
+    times+=" $(secs "$t0" "$t1")"
+  done
+  echo "$times" | median
+}
+say "full-city coverage through the CLI ($REPS runs each) …"
+CLI_SQLITE="$(cli_coverage cov-sqlite --db "$WORK/bench.db")"
+CLI_ENGINE="$(cli_coverage cov-neo4j-engine --neo4j "$URI" --via engine)"
+CLI_CYPHER="$(cli_coverage cov-neo4j-cypher --neo4j "$URI" --via cypher)"
+SAME="yes"
+cmp -s "$WORK/cov-sqlite.json" "$WORK/cov-neo4j-engine.json" || SAME="NO (engine on Neo4j)"
+cmp -s "$WORK/cov-sqlite.json" "$WORK/cov-neo4j-cypher.json" || SAME="NO (Cypher)"
+
+say "phase timings in one process ($REPS runs) …"
+"$PHASES" "$URI" "$AS_OF" "$REPS" >"$WORK/phases.txt"
+ph() { awk -v k="$1" '$1 == k { print $2 }' "$WORK/phases.txt"; }
+LOAD="$(ph load_median)"; BUILD="$(ph build_median)"
+ENG="$(ph engine_coverage_median)"; CYPHER="$(ph cypher_coverage_median)"
+COMMITTEES="$(ph committees)"
+ENG_BUILT="$(awk -v b="$BUILD" -v c="$ENG" 'BEGIN { printf "%.4f", b + c }')"
+
+CPU="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)"
+cat <<EOF
+
+## Neo4j vs SQLite vs the engine: $SCALE network (seed $SEED)
+
+$SQ_ROWS rows, $COMMITTEES committees; $(nproc) CPU(s) ($CPU); medians of $REPS runs;
+Neo4j at $URI; work folder $WORK.
+
+| What | SQLite | Neo4j | Ratio |
+|---|---:|---:|---:|
+| Import, store write (s) | $SQ_WRITE | $NEO_WRITE | Neo4j $(ratio "$NEO_WRITE" "$SQ_WRITE")× slower |
+| Import rate (rows/s, write only) | $SQ_RATE | $NEO_RATE | $(ratio "$SQ_RATE" "$NEO_RATE")× |
+| Import wall time incl. read + validate (s) | $SQ_WALL | $NEO_WALL | $(ratio "$NEO_WALL" "$SQ_WALL")× |
+| CLI \`coverage\` full city, end to end (s) | $CLI_SQLITE | engine: $CLI_ENGINE, Cypher: $CLI_CYPHER | |
+
+| Full-city coverage on Neo4j | Seconds | Cypher ÷ this |
+|---|---:|---:|
+| Via Cypher (\`coverage_via_cypher\`) | $CYPHER | 1.0 |
+| Projection Neo4j → engine (\`Store::load\`) | $LOAD | |
+| Engine build (\`Engine::new\`) | $BUILD | |
+| Engine build + coverage | $ENG_BUILT | $(ratio "$CYPHER" "$ENG_BUILT")× |
+| Engine coverage alone (engine built) | $ENG | $(ratio "$CYPHER" "$ENG")× |
+| Projection + build + coverage | $(awk -v a="$LOAD" -v b="$ENG_BUILT" 'BEGIN { printf "%.4f", a + b }') | $(ratio "$CYPHER" "$(awk -v a="$LOAD" -v b="$ENG_BUILT" 'BEGIN { print a + b }')")× |
+
+Identical JSON from the three coverage paths: $SAME.
+Peak RSS (KiB): import SQLite $(cat "$WORK/sqlite.rss"), import Neo4j client $(cat "$WORK/neo4j.rss"),
+coverage via engine on Neo4j $(cat "$WORK/cov-neo4j-engine.rss"), via Cypher $(cat "$WORK/cov-neo4j-cypher.rss").
+EOF
