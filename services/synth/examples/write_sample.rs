@@ -1,4 +1,5 @@
-//! Writes the Shanghai sample network to `seed/shanghai-sample.json` (pretty JSON, UTF-8):
+//! Writes the Shanghai sample network to `seed/shanghai-sample.json` (pretty JSON, UTF-8) and
+//! `seed/shanghai-sample.xlsx` (one sheet per table; doubles as the import template):
 //! `cargo run -p dangjian-synth --example write_sample`.
 
 use std::path::PathBuf;
@@ -20,5 +21,11 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     println!("wrote {} ({} rows)", path.display(), bundle.row_count());
+    let xlsx = seed.join("shanghai-sample.xlsx");
+    if let Err(e) = dangjian_bundle_io::write_xlsx(&bundle, &xlsx) {
+        eprintln!("cannot write {}: {e}", xlsx.display());
+        return ExitCode::FAILURE;
+    }
+    println!("wrote {}", xlsx.display());
     ExitCode::SUCCESS
 }

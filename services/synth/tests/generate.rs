@@ -172,3 +172,40 @@ fn district_scale_has_every_gap_kind() {
     assert!(b.volunteering.iter().any(|v| v.date <= year_ago));
     assert!(b.volunteering.iter().filter(|v| v.date > year_ago).count() * 2 > b.volunteering.len());
 }
+
+#[test]
+fn shanghai_scale_sizes_skew_and_validity() {
+    let b = generate(Scale::Shanghai, 1);
+    let within = |what: &str, n: usize, lo: usize, hi: usize| {
+        assert!((lo..=hi).contains(&n), "{what}: {n} not in {lo}..={hi}");
+    };
+    within("districts", b.districts.len(), 16, 16);
+    within("streets", b.streets.len(), 210, 220);
+    within("committees", b.committees.len(), 5_500, 6_500);
+    within("units", b.units.len(), 36_000, 44_000);
+    within("members", b.members.len(), 600_000, 800_000);
+    within("partnerships", b.partnerships.len(), 100_000, 140_000);
+    within("resources", b.resources.len(), 90_000, 110_000);
+    within("needs", b.needs.len(), 45_000, 55_000);
+    within("projects", b.projects.len(), 17_000, 22_000);
+    within("volunteering", b.volunteering.len(), 950_000, 1_050_000);
+    within("responsibilities", b.responsibilities.len(), 18_000, 22_000);
+
+    let mut degree: HashMap<&str, usize> = b.units.iter().map(|u| (u.id.as_str(), 0)).collect();
+    for p in &b.partnerships {
+        *degree.entry(&p.unit).or_default() += 1;
+    }
+    let mut d: Vec<usize> = degree.into_values().collect();
+    d.sort_unstable();
+    assert_eq!(d[d.len() / 2], 2, "median partnerships per unit");
+    assert!(
+        d[d.len() - 1] >= 100,
+        "max partnerships per unit {}",
+        d[d.len() - 1]
+    );
+
+    // The model's validator (ids, references, cycles, dates, quantities) on 2 M rows.
+    if let Err(p) = dangjian_model::validate(&b) {
+        panic!("{} problems, first: {:?}", p.0.len(), p.0.first());
+    }
+}

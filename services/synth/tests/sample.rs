@@ -25,6 +25,28 @@ fn sample_equals_the_committed_seed_file() {
 }
 
 #[test]
+fn sample_passes_model_validation() {
+    if let Err(problems) = dangjian_model::validate(&dangjian_synth::shanghai_sample()) {
+        panic!("{problems}");
+    }
+}
+
+#[test]
+fn committed_seed_files_read_back_through_bundle_io() {
+    let built = dangjian_synth::shanghai_sample();
+    let dir = seed_file().with_file_name("");
+    for name in ["shanghai-sample.json", "shanghai-sample.xlsx"] {
+        let read = dangjian_bundle_io::read_path(&dir.join(name))
+            .unwrap_or_else(|e| panic!("seed/{name} reads and validates: {e}"));
+        assert!(
+            read == built,
+            "seed/{name} has drifted from shanghai_sample(); \
+             run `cargo run -p dangjian-synth --example write_sample`"
+        );
+    }
+}
+
+#[test]
 fn sample_is_deterministic() {
     assert_eq!(
         dangjian_synth::shanghai_sample(),
