@@ -175,28 +175,11 @@ fn load(path: &Path, validate_after: bool) -> Result<Bundle, ReadError> {
         xlsx::read_workbook(path, &mut builder)?;
         return builder.finish(validate_after).map_err(ReadError::Invalid);
     }
-    let input = path.display().to_string();
-    // Typed decoding straight from the file: a big valid bundle never sits in memory as text
-    // or as JSON values. Only a file with problems is read whole and walked.
-    let file = std::fs::File::open(path).map_err(io)?;
-    let typed =
-        serde_json::from_reader::<_, Bundle>(std::io::BufReader::with_capacity(1 << 20, file));
-    match typed {
-        Ok(bundle) => {
-            if validate_after {
-                validate(&bundle).map_err(ReadError::Invalid)?;
-            }
-            Ok(bundle)
-        }
-        Err(e) if e.is_io() => Err(io(std::io::Error::other(e))),
-        Err(e) if e.is_syntax() || e.is_eof() => Err(malformed(&input, &e)),
-        Err(typed_error) => {
-            let file = std::fs::File::open(path).map_err(io)?;
-            let reader = std::io::BufReader::with_capacity(1 << 20, file);
-            let mut de = serde_json::Deserializer::from_reader(reader);
-            walk_json(&mut de, &input, typed_error, validate_after)
-        }
-    }
+    // serde_json's `from_reader` reads byte by byte through `Read` and is an order of
+    // magnitude slower than decoding a slice (63 s against 4 s for a 340 MB Shanghai-scale
+    // file), so the file is read whole; its text is dropped as soon as the bundle is decoded.
+    let bytes = std::fs::read(path).map_err(io)?;
+    decode_json(&bytes, &path.display().to_string(), validate_after)
 }
 
 /// Decodes and validates a bundle sent as JSON bytes (e.g. the body of `POST /import`).

@@ -263,7 +263,11 @@ fn bundle_format(f: BundleFormat) -> dangjian_bundle_io::Format {
 
 fn generate(scale: Scale, seed: u64, out: &Path, format: Option<BundleFormat>) -> Result<()> {
     let format = format.unwrap_or_else(|| {
-        match out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+        match out
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+        {
             Some(e) if e == "xlsx" => BundleFormat::Xlsx,
             Some(e) if e == "json" => BundleFormat::Json,
             _ => BundleFormat::Csv,
@@ -330,7 +334,11 @@ fn render(
         "wrote {} ({} nodes{}, {:.2} s): {}",
         out.display(),
         diagram.nodes,
-        if diagram.aggregated { ", aggregated" } else { "" },
+        if diagram.aggregated {
+            ", aggregated"
+        } else {
+            ""
+        },
         started.elapsed().as_secs_f64(),
         diagram.title
     );
@@ -341,6 +349,15 @@ fn render(
 const RENDER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn serve(opened: &Opened, addr: &str) -> Result<()> {
+    // Structured logs on stderr; RUST_LOG overrides (e.g. RUST_LOG=dangjian_api=debug).
+    // The API logs method, path (never the query), status, latency and request id only.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -356,13 +356,21 @@ fn objects(rows: &[serde_json::Value], format: TableFormat) -> Result<()> {
                 serde_json::Value::String(s) => s.clone(),
                 serde_json::Value::Object(o) => o
                     .values()
-                    .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string())
+                    })
                     .collect::<Vec<_>>()
                     .join(":"),
                 other => other.to_string(),
             })
             .collect::<Vec<_>>()
-            .join(if format == TableFormat::Csv { ";" } else { "、" }),
+            .join(if format == TableFormat::Csv {
+                ";"
+            } else {
+                "、"
+            }),
         Some(other) => other.to_string(),
     };
     let body: Vec<Vec<String>> = rows
@@ -397,7 +405,14 @@ fn split_doc<T: Serialize>(doc: &T, list: &str) -> Result<(String, Vec<serde_jso
         .map(|o| {
             o.iter()
                 .filter(|(k, _)| k.as_str() != list)
-                .map(|(k, v)| format!("{k}: {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+                .map(|(k, v)| {
+                    format!(
+                        "{k}: {}",
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string())
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("，")
         })
@@ -462,10 +477,11 @@ pub fn tokens_table(tokens: &[TokenInfo], format: TableFormat) -> Result<()> {
 /// line (at most 50), then nothing else — no backtrace.
 pub fn print_error(err: &anyhow::Error) {
     let problems = err.chain().find_map(|e| {
-        e.downcast_ref::<Problems>().or_else(|| match e.downcast_ref::<StoreError>() {
-            Some(StoreError::Invalid(p)) => Some(p),
-            _ => None,
-        })
+        e.downcast_ref::<Problems>()
+            .or_else(|| match e.downcast_ref::<StoreError>() {
+                Some(StoreError::Invalid(p)) => Some(p),
+                _ => None,
+            })
     });
     let mut msg = String::from("error: ");
     let chain: Vec<String> = err
@@ -476,7 +492,10 @@ pub fn print_error(err: &anyhow::Error) {
         .collect();
     msg.push_str(&chain.join(": "));
     if let Some(p) = problems {
-        msg.push_str(&format!("\nthe network bundle has {} problem(s):\n", p.0.len()));
+        msg.push_str(&format!(
+            "\nthe network bundle has {} problem(s):\n",
+            p.0.len()
+        ));
         for pr in p.0.iter().take(50) {
             msg.push_str(&format!("  - {pr}\n"));
         }

@@ -15,7 +15,9 @@ pub enum StoreError {
     #[error("store error: {0}")]
     Backend(String),
     /// The stored schema is newer than this program understands.
-    #[error("the database schema version {found} is newer than this program ({supported}); upgrade dangjian")]
+    #[error(
+        "the database schema version {found} is newer than this program ({supported}); upgrade dangjian"
+    )]
     SchemaTooNew {
         /// Version found in the database.
         found: i64,

@@ -50,7 +50,10 @@ fn fails(db: &Path, args: &[&str]) -> String {
     let out = run(db, args);
     assert!(!out.status.success(), "dangjian {args:?} should fail");
     let err = String::from_utf8(out.stderr).expect("UTF-8 errors");
-    assert!(!err.contains("panicked"), "a panic instead of an error: {err}");
+    assert!(
+        !err.contains("panicked"),
+        "a panic instead of an error: {err}"
+    );
     assert!(!err.contains("stack backtrace"), "a backtrace: {err}");
     err
 }
@@ -97,8 +100,14 @@ fn coverage_edges_of_the_definitions() {
     // MB1 is exactly 35 (not young); MB2 gave zero hours at K1 (not a volunteer there).
     assert_eq!(k1["volunteer_hours"], 5.0);
     assert_eq!(k1["young_volunteers"], 0);
-    assert_eq!(k1["mass_org_types"], serde_json::json!(["union", "youth_league"]));
-    assert_eq!(k1["blank_spots"], serde_json::json!(["no_women_federation"]));
+    assert_eq!(
+        k1["mass_org_types"],
+        serde_json::json!(["union", "youth_league"])
+    );
+    assert_eq!(
+        k1["blank_spots"],
+        serde_json::json!(["no_women_federation"])
+    );
     assert_eq!(k1["party_org"], true);
 
     let k2 = committee(&doc, "K2");
@@ -204,7 +213,8 @@ fn a_refused_import_changes_nothing_and_names_every_problem() {
         serde_json::from_str(&std::fs::read_to_string(data("edges.json")).unwrap()).unwrap();
     bad["committees"][1]["community"] = "C9".into(); // dangling
     bad["partnerships"][0]["signed"] = "2026-02-30".into(); // not a date
-    bad["needs"] = serde_json::json!([{"id": "K1", "committee": "K1", "domain": "cooking", "demand": 0}]);
+    bad["needs"] =
+        serde_json::json!([{"id": "K1", "committee": "K1", "domain": "cooking", "demand": 0}]);
     let bad_path = dir.path().join("bad.json");
     std::fs::write(&bad_path, serde_json::to_string(&bad).unwrap()).unwrap();
 
@@ -215,7 +225,11 @@ fn a_refused_import_changes_nothing_and_names_every_problem() {
     assert!(err.contains("/partnerships/0"), "{err}");
     assert!(err.contains("2026-02-30"), "{err}");
     assert!(err.contains("cooking"), "{err}");
-    assert_eq!(coverage_json(&db, &[]), before, "the stored network is unchanged");
+    assert_eq!(
+        coverage_json(&db, &[]),
+        before,
+        "the stored network is unchanged"
+    );
 
     // A merge that would leave the whole invalid is refused as well.
     let partial = dir.path().join("partial.json");
@@ -312,7 +326,11 @@ fn the_default_database_is_created_with_the_sample() {
         .args(["coverage", "--as-of", AS_OF, "--format", "json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("sample"), "says it loaded the sample: {err}");
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
