@@ -357,6 +357,7 @@ fn serve(opened: &Opened, addr: &str) -> Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -399,9 +400,9 @@ fn token(opened: &Opened, command: TokenCommand) -> Result<()> {
             }
             let (info, secret) = dangjian_api::tokens::create(opened.store.as_ref(), role, scope)?;
             eprintln!(
-                "created token {} (role {:?}{}); it is shown once — keep it secret:",
+                "created token {} (role {}{}); it is shown once — keep it secret:",
                 info.id,
-                info.role,
+                output::serde_plain(&info.role),
                 info.scope
                     .as_deref()
                     .map(|s| format!(", scope {s}"))

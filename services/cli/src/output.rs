@@ -204,7 +204,7 @@ pub fn coverage_csv(doc: &CoverageDoc) -> Result<()> {
     csv_out(rows)
 }
 
-fn serde_plain<T: Serialize>(v: &T) -> String {
+pub fn serde_plain<T: Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(other) => other.to_string(),
