@@ -1,0 +1,292 @@
+//! Every in-engine figure of the speed targets on the real generator's Shanghai-scale network
+//! (`dangjian_synth::generate(Scale::Shanghai, seed)`), each timed against a fixed calibration
+//! workload run interleaved in the same process, so a noisy, shared machine shows up in both.
+//!
+//! `cargo bench -p dangjian-engine --bench shanghai -- [--scale shanghai|district] [--seed N]
+//! [--reps N] [--as-of D]`
+//!
+//! Prints a Markdown table (median of the reps; the ratio to the calibration median; the target
+//! and target ÷ measured, ≥ 1 when the target is met) and the scopes it chose. A benchmark, not
+//! a test: `scripts/bench.sh` runs it and BENCHMARKS.md explains the columns.
+
+use dangjian_engine::Engine;
+use dangjian_model::{Bundle, Date, PartyOrgLevel};
+use dangjian_synth::{Scale, generate};
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// Options from the command line; cargo's own `--bench` flag is ignored.
+struct Options {
+    scale: Scale,
+    seed: u64,
+    reps: usize,
+    as_of: Date,
+}
+
+fn options() -> Result<Options, String> {
+    let mut o = Options {
+        scale: Scale::Shanghai,
+        seed: 1,
+        reps: 7,
+        as_of: Date::from_ymd_opt(2026, 6, 30).ok_or("date")?,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        match a.as_str() {
+            "--scale" => {
+                o.scale = match value("--scale")?.as_str() {
+                    "shanghai" => Scale::Shanghai,
+                    "district" => Scale::District,
+                    other => return Err(format!("--scale: `{other}` is not shanghai|district")),
+                }
+            }
+            "--seed" => {
+                o.seed = value("--seed")?
+                    .parse()
+                    .map_err(|e| format!("--seed: {e}"))?
+            }
+            "--reps" => {
+                o.reps = value("--reps")?
+                    .parse()
+                    .map_err(|e| format!("--reps: {e}"))?
+            }
+            "--as-of" => {
+                o.as_of = value("--as-of")?
+                    .parse()
+                    .map_err(|e| format!("--as-of: {e}"))?
+            }
+            _ => {} // `--bench` and filters from cargo
+        }
+    }
+    o.reps = o.reps.max(1);
+    Ok(o)
+}
+
+/// The calibration workload: sort one million pseudo-random integers (splitmix64), a fixed
+/// amount of CPU and memory traffic that does not depend on this project's code.
+fn calibration() -> Duration {
+    let mut s: u64 = 0x2026_0630;
+    let mut v: Vec<u64> = (0..1_000_000)
+        .map(|_| {
+            s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = s;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        })
+        .collect();
+    let t = Instant::now();
+    v.sort_unstable();
+    let d = t.elapsed();
+    black_box(v);
+    d
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// One row of the table.
+struct Row {
+    name: &'static str,
+    scope: String,
+    reps: usize,
+    median: Duration,
+    min: Duration,
+    calib: Duration,
+    target: Option<Duration>,
+}
+
+/// Times `f` `reps` times, each run preceded by one calibration run.
+fn measure(
+    name: &'static str,
+    scope: &str,
+    reps: usize,
+    target: Option<Duration>,
+    mut f: impl FnMut() -> Duration,
+) -> Row {
+    let mut times = Vec::with_capacity(reps);
+    let mut calib = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        calib.push(calibration());
+        times.push(f());
+    }
+    let min = times.iter().copied().min().unwrap_or_default();
+    let row = Row {
+        name,
+        scope: scope.to_string(),
+        reps,
+        median: median(times),
+        min,
+        calib: median(calib),
+        target,
+    };
+    eprintln!("  {name} ({scope}): median {:.1?}", row.median);
+    row
+}
+
+/// Times one call of `f`.
+fn timed<T>(f: impl FnOnce() -> T) -> Duration {
+    let t = Instant::now();
+    black_box(f());
+    t.elapsed()
+}
+
+fn ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.2}")
+    } else {
+        format!("{ms:.1}")
+    }
+}
+
+/// The street with the most committees, the district with the most, and the street's party org.
+fn scopes(b: &Bundle) -> Result<(String, usize, String, usize, String), String> {
+    let community_street: HashMap<&str, &str> = b
+        .communities
+        .iter()
+        .map(|c| (c.id.as_str(), c.street.as_str()))
+        .collect();
+    let street_district: HashMap<&str, &str> = b
+        .streets
+        .iter()
+        .map(|s| (s.id.as_str(), s.district.as_str()))
+        .collect();
+    let mut per_street: HashMap<&str, usize> = HashMap::new();
+    let mut per_district: HashMap<&str, usize> = HashMap::new();
+    for k in &b.committees {
+        let s = community_street.get(k.community.as_str()).copied();
+        if let Some(s) = s {
+            *per_street.entry(s).or_default() += 1;
+            if let Some(d) = street_district.get(s) {
+                *per_district.entry(d).or_default() += 1;
+            }
+        }
+    }
+    // Largest first, ties by id, so the choice is deterministic.
+    let pick = |m: &HashMap<&str, usize>| {
+        m.iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(id, n)| (id.to_string(), *n))
+    };
+    let (street, street_n) = pick(&per_street).ok_or("no street")?;
+    let (district, district_n) = pick(&per_district).ok_or("no district")?;
+    let org = b
+        .party_orgs
+        .iter()
+        .find(|o| o.leads == street && o.level == PartyOrgLevel::WorkingCommittee)
+        .or_else(|| b.party_orgs.iter().find(|o| o.leads == street))
+        .ok_or(format!("no party org leads {street}"))?
+        .id
+        .clone();
+    Ok((street, street_n, district, district_n, org))
+}
+
+fn run() -> Result<(), String> {
+    let o = options()?;
+    let as_of = o.as_of;
+    eprintln!("generating the {:?} network (seed {}) …", o.scale, o.seed);
+    let t = Instant::now();
+    let bundle = generate(o.scale, o.seed);
+    let generated = t.elapsed();
+    let rows = bundle.row_count();
+    let (street, street_n, district, district_n, org) = scopes(&bundle)?;
+    eprintln!("{rows} rows in {generated:.1?}; street {street}, district {district}, org {org}");
+
+    let reps = o.reps;
+    let few = reps.clamp(1, 3);
+    let mut table = Vec::new();
+    table.push(measure("Engine::new (build)", "city", few, None, || {
+        let b = bundle.clone();
+        timed(|| Engine::new(b))
+    }));
+    let engine = Engine::new(bundle);
+    let e = &engine;
+    let run_ok =
+        |r: Result<(), dangjian_engine::EngineError>| r.map_err(|err| format!("engine: {err}"));
+    // Fail early, with the message, if a scope is unknown.
+    run_ok(e.coverage(&street, as_of).map(drop))?;
+    run_ok(e.checklist(&org, true, as_of).map(drop))?;
+    run_ok(e.brokers(&district, as_of, 20).map(drop))?;
+
+    let target = |ms: u64| Some(Duration::from_millis(ms));
+    table.push(measure("coverage", "city", reps, target(300), || {
+        timed(|| e.coverage("city", as_of))
+    }));
+    table.push(measure("coverage", &street, reps * 3, None, || {
+        timed(|| e.coverage(&street, as_of))
+    }));
+    table.push(measure("gaps", "city", reps, target(2000), || {
+        timed(|| e.gaps("city", as_of))
+    }));
+    table.push(measure("gaps", &street, reps * 3, target(50), || {
+        timed(|| e.gaps(&street, as_of))
+    }));
+    table.push(measure(
+        "checklist --subtree",
+        &org,
+        reps * 3,
+        target(100),
+        || timed(|| e.checklist(&org, true, as_of)),
+    ));
+    table.push(measure("brokers", &district, few, target(5000), || {
+        timed(|| e.brokers(&district, as_of, 20))
+    }));
+    table.push(measure("areas", &district, few, None, || {
+        timed(|| e.areas(&district, as_of))
+    }));
+
+    let calib = median(table.iter().map(|r| r.calib).collect());
+    println!(
+        "Network: {:?} scale, seed {}, {rows} rows (generated in {:.1} s); as_of {as_of}.",
+        o.scale,
+        o.seed,
+        generated.as_secs_f64()
+    );
+    println!(
+        "Street {street} ({street_n} committees, party org {org}); district {district} \
+         ({district_n} committees). Calibration (sort 10⁶ u64): median {} ms.\n",
+        ms(calib)
+    );
+    println!(
+        "| figure | scope | runs | median ms | min ms | × calibration | target ms | target ÷ median |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    for r in &table {
+        let (t, headroom) = match r.target {
+            Some(t) => (
+                ms(t),
+                format!(
+                    "{:.1}{}",
+                    t.as_secs_f64() / r.median.as_secs_f64().max(1e-9),
+                    if r.median <= t { "" } else { " **missed**" }
+                ),
+            ),
+            None => ("–".into(), "–".into()),
+        };
+        println!(
+            "| {} | {} | {} | {} | {} | {:.2} | {t} | {headroom} |",
+            r.name,
+            r.scope,
+            r.reps,
+            ms(r.median),
+            ms(r.min),
+            r.median.as_secs_f64() / r.calib.as_secs_f64().max(1e-9),
+        );
+    }
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("shanghai bench: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
