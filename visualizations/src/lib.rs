@@ -2,9 +2,11 @@
 //!
 //! [`build_dot`] draws one view of a scope (the city, a district, street, community or
 //! committee) from the engine's documents; [`render`] turns DOT into SVG or PNG with the real
-//! `dot` program, with a timeout. Above a node budget a view aggregates (committees into counts
-//! per community, or per street or district if needed; units, mass and social organisations
-//! into counts per category) and says so in its title, so large scopes never hang `dot`.
+//! `dot` program, with a timeout. Above a node budget a view aggregates and says so in its
+//! title, so large scopes never hang `dot`: first the organisations (units and social
+//! organisations from outside the scope's streets into counts per category, then all units,
+//! mass and social organisations per category) with committees still drawn one by one; only if
+//! that is not enough, committees into counts per community, or per street or district.
 //!
 //! Labels are Chinese; `dot` measures and draws them with one font family, set on graph, nodes
 //! and edges ([`DEFAULT_FONT`], WenQuanYi Zen Hei from Debian `fonts-wqy-zenhei`,
@@ -26,6 +28,12 @@ pub const DEFAULT_FONT: &str = "WenQuanYi Zen Hei";
 
 /// Above this many nodes a view aggregates.
 pub const DEFAULT_NODE_BUDGET: usize = 500;
+
+/// While committees are drawn one by one, above this many drawn links the view aggregates
+/// too: every labelled edge is a node to `dot`, and a street whose 170 employers each send
+/// members to a dozen committees has thousands (one street of the Shanghai-scale network:
+/// 2,557 edges, `dot` gave up; 352 edges, 25,000 px wide; 111 edges, 0.1 s).
+pub const DEFAULT_EDGE_BUDGET: usize = 300;
 
 /// Which picture to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,12 +96,16 @@ pub struct DiagramOptions {
     pub mask_personal: bool,
     /// Above this many nodes the view aggregates.
     pub node_budget: usize,
+    /// While committees are drawn one by one, above this many drawn links (edges) the view
+    /// aggregates too.
+    pub edge_budget: usize,
     /// The font family set on graph, nodes and edges.
     pub font: String,
 }
 
 impl DiagramOptions {
-    /// Options with the defaults: no masking, [`DEFAULT_NODE_BUDGET`], [`DEFAULT_FONT`].
+    /// Options with the defaults: no masking, [`DEFAULT_NODE_BUDGET`], [`DEFAULT_EDGE_BUDGET`],
+    /// [`DEFAULT_FONT`].
     pub fn new(view: View, scope: impl Into<String>, as_of: Date) -> DiagramOptions {
         DiagramOptions {
             view,
@@ -101,6 +113,7 @@ impl DiagramOptions {
             as_of,
             mask_personal: false,
             node_budget: DEFAULT_NODE_BUDGET,
+            edge_budget: DEFAULT_EDGE_BUDGET,
             font: DEFAULT_FONT.to_string(),
         }
     }
@@ -111,10 +124,16 @@ impl DiagramOptions {
 pub struct Diagram {
     /// The DOT text.
     pub dot: String,
-    /// Whether the view was aggregated to stay within the node budget.
+    /// Whether the view was aggregated to stay within the node budget (organisations counted
+    /// per category, committees counted, or both).
     pub aggregated: bool,
-    /// Number of nodes in the DOT.
+    /// Whether committees were counted per community, street or district instead of drawn
+    /// (only after counting organisations per category was not enough).
+    pub committees_aggregated: bool,
+    /// Number of nodes in the DOT (layout helpers not counted).
     pub nodes: usize,
+    /// Number of drawn edges in the DOT (layout helpers not counted).
+    pub edges: usize,
     /// The title drawn at the top (scope, view, `as_of`, and the aggregation note if any).
     pub title: String,
 }

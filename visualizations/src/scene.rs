@@ -50,6 +50,23 @@ impl Grain {
     }
 }
 
+/// How the organisations around the tree are drawn, finest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum OrgGrain {
+    /// Every unit, mass and social organisation is a node.
+    Each,
+    /// Units and social organisations from outside the scope's streets (members' employers
+    /// from all over the city) are counted per category; those of the scope's streets are
+    /// still nodes.
+    OutsideByCategory,
+    /// All units, mass and social organisations are counted per category.
+    ByCategory,
+    /// Counted per category, and their links to committees end at the committee's community
+    /// (the committees still carry their own figures): for streets where nearly every
+    /// category of employer sends members to nearly every committee.
+    ByCategoryToCommunities,
+}
+
 /// Kinds of edges, each with its own colour and style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum EdgeKind {
@@ -136,7 +153,10 @@ struct Scene<'a> {
     gaps: &'a GapsDoc,
     opts: &'a DiagramOptions,
     grain: Grain,
+    org_grain: OrgGrain,
     tree: Tree<'a>,
+    /// The streets the tree's committees lie in: units elsewhere are "outside".
+    tree_streets: BTreeSet<&'a str>,
     show_districts: bool,
     committees: BTreeMap<&'a str, &'a CommitteeCoverage>,
     /// Level (0 district … 3 committee) and parent of every id in the tree.
@@ -207,7 +227,9 @@ impl<'a> InService<'a> {
     }
 }
 
-/// Build the diagram, aggregating coarser and coarser until the node budget holds.
+/// Build the diagram, aggregating coarser and coarser until the node budget holds: first the
+/// organisations (outside units per category, then all per category) while committees stay
+/// nodes, then committees into counts per community, street and district.
 pub(crate) fn build(
     b: &Bundle,
     cov: &CoverageDoc,
@@ -235,11 +257,34 @@ pub(crate) fn build(
         }
         grain = g.coarser().unwrap_or(Grain::District);
     }
+    let mut org_grain = if grain == Grain::Committee {
+        OrgGrain::Each
+    } else {
+        OrgGrain::ByCategory
+    };
     loop {
-        let d = Scene::new(b, cov, gaps, opts, grain, &in_service).draw();
-        match grain.coarser() {
-            Some(next) if d.nodes > opts.node_budget => grain = next,
-            _ => return d,
+        let mut scene = Scene::new(b, cov, gaps, opts, grain, org_grain, &in_service);
+        let d = scene.draw();
+        let has_outside = scene.has_outside_orgs();
+        // The edge budget holds while committees are drawn one by one; once they are counted,
+        // links end one level up and only the node budget decides (as it always did).
+        let edges_fit = d.edges <= opts.edge_budget || grain != Grain::Committee;
+        if d.nodes <= opts.node_budget && edges_fit {
+            return d;
+        }
+        match org_grain {
+            OrgGrain::Each if has_outside => org_grain = OrgGrain::OutsideByCategory,
+            OrgGrain::Each | OrgGrain::OutsideByCategory => org_grain = OrgGrain::ByCategory,
+            OrgGrain::ByCategory if grain == Grain::Committee => {
+                org_grain = OrgGrain::ByCategoryToCommunities;
+            }
+            OrgGrain::ByCategory | OrgGrain::ByCategoryToCommunities => match grain.coarser() {
+                Some(next) => {
+                    grain = next;
+                    org_grain = OrgGrain::ByCategory;
+                }
+                None => return d,
+            },
         }
     }
 }
@@ -251,6 +296,7 @@ impl<'a> Scene<'a> {
         gaps: &'a GapsDoc,
         opts: &'a DiagramOptions,
         grain: Grain,
+        org_grain: OrgGrain,
         in_service: &'a InService<'a>,
     ) -> Scene<'a> {
         let mut names: HashMap<&str, &str> = HashMap::new();
@@ -310,12 +356,15 @@ impl<'a> Scene<'a> {
             }
         }
         let show_districts = tree.len() > 1 || opts.scope == "city";
+        let tree_streets = tree.values().flat_map(|s| s.keys().copied()).collect();
         Scene {
             b,
             gaps,
             opts,
             grain,
+            org_grain,
             tree,
+            tree_streets,
             show_districts,
             committees,
             level,
@@ -336,8 +385,31 @@ impl<'a> Scene<'a> {
         }
     }
 
+    /// Anything counted instead of drawn: committees or organisations.
     fn aggregated(&self) -> bool {
+        self.committees_aggregated() || self.org_grain != OrgGrain::Each
+    }
+
+    /// Committees counted per community, street or district instead of drawn.
+    fn committees_aggregated(&self) -> bool {
         self.grain != Grain::Committee
+    }
+
+    /// Whether units and social organisations of this street are outside the scope's streets.
+    fn outside(&self, street: &str) -> bool {
+        self.opts.scope != "city" && !self.tree_streets.contains(street)
+    }
+
+    /// Whether an organisation drawn (after collecting) lies outside the scope's streets.
+    fn has_outside_orgs(&self) -> bool {
+        self.entities.values().flat_map(|e| &e.members).any(|id| {
+            let street = match (self.units.get(id.as_str()), self.social_orgs.get(id.as_str())) {
+                (Some(u), _) => u.street.as_str(),
+                (None, Some(s)) => s.street.as_str(),
+                (None, None) => return false,
+            };
+            self.outside(street)
+        })
     }
 
     fn name(&self, id: &str) -> String {
@@ -361,13 +433,33 @@ impl<'a> Scene<'a> {
             self.opts.view.label_zh(),
             self.opts.as_of
         );
-        if self.aggregated() {
+        if self.committees_aggregated() {
             t.push_str(&format!(
                 "（已聚合：居委会按{}计数，驻区单位、群团和社会组织按类别计数）",
                 self.grain.zh()
             ));
+        } else if self.org_grain == OrgGrain::ByCategory {
+            t.push_str("（已聚合：驻区单位、群团和社会组织按类别计数，居委会逐个绘制）");
+        } else if self.org_grain == OrgGrain::ByCategoryToCommunities {
+            t.push_str(
+                "（已聚合：驻区单位、群团和社会组织按类别计数，连线汇总到社区，居委会逐个绘制）",
+            );
+        } else if self.org_grain == OrgGrain::OutsideByCategory {
+            t.push_str(&format!(
+                "（已聚合：{}单位和社会组织按类别计数，居委会逐个绘制）",
+                self.outside_zh()
+            ));
         }
         t
+    }
+
+    /// What "outside" means for this scope: other streets, or other districts.
+    fn outside_zh(&self) -> &'static str {
+        if self.scope_level() == 0 {
+            "区外"
+        } else {
+            "外街道"
+        }
     }
 
     fn secretary(&self, s: &str) -> String {
@@ -434,9 +526,12 @@ impl<'a> Scene<'a> {
         let mut target = target;
         // Aggregated: links end one level up (at the street or district cluster), which keeps
         // the edge count, and dot's time, small; the count nodes still carry their own figures.
-        if self.aggregated() && g > 0 && l >= g - 1 && (g - 1 > 0 || self.show_districts) {
+        if self.committees_aggregated() && g > 0 && l >= g - 1 && (g - 1 > 0 || self.show_districts) {
             target = self.ancestor(target, g - 1)?;
             l = g - 1;
+        } else if self.org_grain == OrgGrain::ByCategoryToCommunities && l == 3 {
+            target = self.ancestor(target, 2)?;
+            l = 2;
         }
         if l >= g {
             return Some(Cell {
@@ -459,12 +554,17 @@ impl<'a> Scene<'a> {
 
     fn unit_node(&mut self, unit_id: &str) -> Option<Cell> {
         let u = *self.units.get(unit_id)?;
-        let key = if self.aggregated() {
-            format!("__units_{}", category_key(u.category))
-        } else {
-            u.id.clone()
+        let outside = match self.org_grain {
+            OrgGrain::Each => None,
+            OrgGrain::OutsideByCategory if !self.outside(&u.street) => None,
+            OrgGrain::OutsideByCategory => Some(self.outside_zh()),
+            OrgGrain::ByCategory | OrgGrain::ByCategoryToCommunities => Some("驻区"),
         };
-        let aggregated = self.aggregated();
+        let key = match outside {
+            Some("驻区") => format!("__units_{}", category_key(u.category)),
+            Some(_) => format!("__outside_units_{}", category_key(u.category)),
+            None => u.id.clone(),
+        };
         let e = self.entities.entry(key.clone()).or_default();
         if e.members.contains(&u.id) {
             return Some(Cell {
@@ -475,9 +575,9 @@ impl<'a> Scene<'a> {
         e.members.insert(u.id.clone());
         e.shape = "box";
         e.fill = "#fdebd0";
-        if aggregated {
+        if let Some(place) = outside {
             e.label = vec![
-                format!("驻区单位 · {}", category_zh(u.category)),
+                format!("{place}单位 · {}", category_zh(u.category)),
                 format!("{} 家", e.members.len()),
             ];
         } else {
@@ -494,12 +594,13 @@ impl<'a> Scene<'a> {
 
     fn mass_node(&mut self, mass_id: &str) -> Option<Cell> {
         let m = *self.mass_orgs.get(mass_id)?;
-        let key = if self.aggregated() {
+        // Mass organisations belong to no street: counted only when everything is.
+        let aggregated = self.org_grain >= OrgGrain::ByCategory;
+        let key = if aggregated {
             format!("__mass_{}", mass_key(m.kind))
         } else {
             m.id.clone()
         };
-        let aggregated = self.aggregated();
         let e = self.entities.entry(key.clone()).or_default();
         e.members.insert(m.id.clone());
         e.shape = "ellipse";
@@ -520,18 +621,26 @@ impl<'a> Scene<'a> {
 
     fn social_node(&mut self, social_id: &str) -> Option<Cell> {
         let s = *self.social_orgs.get(social_id)?;
-        let key = if self.aggregated() {
-            "__social".to_string()
-        } else {
-            s.id.clone()
+        let counted = match self.org_grain {
+            OrgGrain::Each => None,
+            OrgGrain::OutsideByCategory if !self.outside(&s.street) => None,
+            OrgGrain::OutsideByCategory => Some(self.outside_zh()),
+            OrgGrain::ByCategory | OrgGrain::ByCategoryToCommunities => Some(""),
         };
-        let aggregated = self.aggregated();
+        let key = match counted {
+            Some("") => "__social".to_string(),
+            Some(_) => "__outside_social".to_string(),
+            None => s.id.clone(),
+        };
         let e = self.entities.entry(key.clone()).or_default();
         e.members.insert(s.id.clone());
         e.shape = "hexagon";
         e.fill = "#e8daef";
-        e.label = if aggregated {
-            vec!["社会组织".to_string(), format!("{} 个", e.members.len())]
+        e.label = if let Some(place) = counted {
+            vec![
+                format!("{place}社会组织"),
+                format!("{} 个", e.members.len()),
+            ]
         } else {
             let domains: Vec<&str> = s.domains.iter().map(|d| d.label_zh()).collect();
             vec![s.name.clone(), format!("社会组织 · {}", domains.join("、"))]
@@ -543,9 +652,28 @@ impl<'a> Scene<'a> {
     }
 
     /// A resource provider: a unit, mass or social org, or a street or community in the tree.
+    /// A street or community drawn as a cluster gets a node of its own ("自有资源"): an edge
+    /// from a cluster to a committee inside it cannot be drawn.
     fn provider_cell(&mut self, provider: &'a str) -> Option<Cell> {
-        if self.level.contains_key(provider) {
-            return self.cell(provider);
+        if let Some(&(level, _)) = self.level.get(provider) {
+            let cell = self.cell(provider)?;
+            if self.committees_aggregated() || cell.cluster.is_none() {
+                return Some(cell);
+            }
+            let key = format!("__provider_{provider}");
+            let name = self.name(provider);
+            let e = self.entities.entry(key.clone()).or_default();
+            e.members.insert(provider.to_string());
+            e.shape = "component";
+            (e.fill, e.label) = match level {
+                0 => ("#fbfcfc", vec![name, "区级资源".to_string()]),
+                1 => ("#fef9e7", vec![name, "街道自有资源".to_string()]),
+                _ => ("#eaf2f8", vec![name, "社区自有资源".to_string()]),
+            };
+            return Some(Cell {
+                node: key,
+                cluster: None,
+            });
         }
         if self.units.contains_key(provider) {
             return self.unit_node(provider);
@@ -640,7 +768,7 @@ impl<'a> Scene<'a> {
             if whole_streets.contains(u.street.as_str())
                 && !linked.contains(&u.id)
                 && let Some(c) = self.unit_node(&u.id)
-                && !self.aggregated()
+                && c.node == u.id
                 && let Some(e) = self.entities.get_mut(&c.node)
             {
                 e.label.push("未结对共建".to_string());
@@ -659,7 +787,7 @@ impl<'a> Scene<'a> {
             let Some(from) = self.unit_node(&s.unit) else {
                 continue;
             };
-            if !self.aggregated()
+            if from.node == s.unit
                 && let Some(e) = self.entities.get_mut(&from.node)
             {
                 e.label
@@ -1195,11 +1323,31 @@ impl<'a> Scene<'a> {
                 ));
             }
         }
-        if self.aggregated() {
+        if self.committees_aggregated() {
             rows.push(boxed(
                 "#ffffff",
                 &format!("立体框：一个{}的居委会合计", self.grain.zh()),
             ));
+        }
+        match self.org_grain {
+            OrgGrain::Each => {}
+            OrgGrain::OutsideByCategory => rows.push((
+                "<td> </td>".into(),
+                escape_html(&format!(
+                    "“{0}单位 · 类别 N 家”：本范围以外的单位按类别合计（含{0}在职党员的工作单位）",
+                    self.outside_zh()
+                )),
+            )),
+            OrgGrain::ByCategory => rows.push((
+                "<td> </td>".into(),
+                escape_html("“N 家 / N 个”：单位、群团和社会组织按类别合计"),
+            )),
+            OrgGrain::ByCategoryToCommunities => rows.push((
+                "<td> </td>".into(),
+                escape_html(
+                    "“N 家 / N 个”：单位、群团和社会组织按类别合计；连线到社区框，居委会的数字见其标签",
+                ),
+            )),
         }
         if self.opts.mask_personal {
             rows.push((
@@ -1227,7 +1375,7 @@ impl<'a> Scene<'a> {
 
     // ----- the whole picture ----------------------------------------------------------------
 
-    fn draw(mut self) -> Diagram {
+    fn draw(&mut self) -> Diagram {
         match self.opts.view {
             View::Hierarchy => {}
             View::Partnerships => self.collect_partnerships(),
@@ -1276,7 +1424,9 @@ impl<'a> Scene<'a> {
         if self.opts.view == View::Gaps {
             stmts.extend(self.gaps_tables());
         }
-        stmts.extend(self.edge_stmts());
+        let edge_stmts = self.edge_stmts();
+        let edges = edge_stmts.len();
+        stmts.extend(edge_stmts);
         let nodes = count_nodes(&stmts);
         let graph = Graph::DiGraph {
             id: quoted(&format!("dangjian_{}", self.opts.view.as_str())),
@@ -1288,7 +1438,9 @@ impl<'a> Scene<'a> {
         Diagram {
             dot,
             aggregated: self.aggregated(),
+            committees_aggregated: self.committees_aggregated(),
             nodes,
+            edges,
             title,
         }
     }
