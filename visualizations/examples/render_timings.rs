@@ -30,7 +30,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // DUMP_DIR=/tmp/x writes each DOT there, to try `dot` flags by hand.
     let dump = std::env::var("DUMP_DIR").ok();
     // EDGE_BUDGET=n overrides the default edge budget, to compare.
-    let edge_budget = std::env::var("EDGE_BUDGET").ok().and_then(|s| s.parse().ok());
+    let edge_budget = std::env::var("EDGE_BUDGET")
+        .ok()
+        .and_then(|s| s.parse().ok());
     // ONLY=street (or district, city) times one scope.
     let only = std::env::var("ONLY").ok();
     println!(
@@ -54,10 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let d = build_dot(&engine, &opts)?;
             let build = t.elapsed();
             if let Some(dir) = &dump {
-                std::fs::write(
-                    format!("{dir}/{label}_{}.dot", view.as_str()),
-                    &d.dot,
-                )?;
+                std::fs::write(format!("{dir}/{label}_{}.dot", view.as_str()), &d.dot)?;
             }
             let t = Instant::now();
             render(&d.dot, Format::Svg, Duration::from_secs(120))?;

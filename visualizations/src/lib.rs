@@ -16,7 +16,7 @@ mod dot;
 mod render;
 mod scene;
 
-pub use render::{Format, render, render_with};
+pub use render::{Format, PNG_MAX_INCHES, render, render_with};
 
 use dangjian_engine::{Engine, EngineError};
 use dangjian_model::{Bundle, CoverageDoc, Date, GapsDoc};

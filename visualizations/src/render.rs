@@ -16,7 +16,9 @@ pub enum Format {
     /// SVG with text kept as text (`-Tsvg`), so browsers draw it with their fonts and the
     /// names stay searchable.
     Svg,
-    /// PNG through cairo (`-Tpng`), drawn with the font installed on this machine.
+    /// PNG through cairo (`-Tpng`), drawn with the font installed on this machine, at most
+    /// [`PNG_MAX_INCHES`] inches a side (8,000 px at cairo's 96 dpi, 6,000 px at the 72 dpi
+    /// large diagrams ask for) unless the DOT sets its own `size`.
     Png,
 }
 
@@ -54,10 +56,28 @@ impl std::str::FromStr for Format {
     }
 }
 
+/// The `size` passed to `dot` for PNG (inches a side; a drawing larger than this is scaled
+/// down to fit, a smaller one is left alone). Rasterising and compressing the pixels is most of
+/// a big PNG's time: the city's gaps view was 12,743 × 7,935 px and took 5–7 s.
+pub const PNG_MAX_INCHES: f64 = 83.33;
+
 /// Render DOT with the `dot` program on `PATH`. Blocks (use `spawn_blocking` on async
 /// runtimes); `dot` is killed when it runs longer than `timeout`.
 pub fn render(dot: &str, format: Format, timeout: Duration) -> Result<Vec<u8>, VizError> {
     render_with(OsStr::new("dot"), dot, format, timeout)
+}
+
+/// Whether the DOT text sets a `size` attribute (`size=` or `"size"=`, not `fontsize=`).
+fn sets_size(dot: &str) -> bool {
+    dot.match_indices("size").any(|(i, _)| {
+        let word_start = !dot[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let rest = &dot[i + 4..];
+        let rest = rest.strip_prefix('"').unwrap_or(rest).trim_start();
+        word_start && rest.starts_with('=')
+    })
 }
 
 /// [`render`] with another `dot` executable (a path or a name looked up on `PATH`).
@@ -67,13 +87,19 @@ pub fn render_with(
     format: Format,
     timeout: Duration,
 ) -> Result<Vec<u8>, VizError> {
-    let flag = match format {
+    let args: Vec<String> = match format {
         Format::Dot => return Ok(dot.as_bytes().to_vec()),
-        Format::Svg => "-Tsvg",
-        Format::Png => "-Tpng",
+        Format::Svg => vec!["-Tsvg".into()],
+        // `dot` lets a command-line `-G` override the file, so a DOT that sets its own `size`
+        // is left to it.
+        Format::Png if sets_size(dot) => vec!["-Tpng".into()],
+        Format::Png => vec![
+            "-Tpng".into(),
+            format!("-Gsize={PNG_MAX_INCHES},{PNG_MAX_INCHES}"),
+        ],
     };
     let mut child = Command::new(program)
-        .arg(flag)
+        .args(&args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -139,4 +165,17 @@ pub fn render_with(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sets_size;
+
+    #[test]
+    fn size_is_told_from_fontsize() {
+        assert!(sets_size("digraph { size=\"20,20\" a }"));
+        assert!(sets_size("digraph { graph[\"size\" = \"2,2\"] a }"));
+        assert!(!sets_size("digraph { node[fontsize=\"11\"] a }"));
+        assert!(!sets_size("digraph { a[label=\"size matters\"] }"));
+    }
 }

@@ -21,6 +21,10 @@ pub(crate) const WRAP_PREFIX: &str = "__wrap_";
 const TABLE_ROWS: usize = 30;
 /// Nodes per row inside a cluster before wrapping (invisible edges make a grid).
 const GRID_COLS: usize = 6;
+/// Above this many nodes the PNG is drawn at 72 dpi instead of cairo's 96: a district's
+/// 8,700 × 5,400 px picture took `dot` 1.2–3 s to rasterise and compress, at 72 dpi about half
+/// (the SVG is unchanged: it is always 72 points per inch).
+const LARGE_GRAPH_NODES: usize = 150;
 
 /// The finest level drawn as nodes: committees (no aggregation) or coarser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -403,7 +407,10 @@ impl<'a> Scene<'a> {
     /// Whether an organisation drawn (after collecting) lies outside the scope's streets.
     fn has_outside_orgs(&self) -> bool {
         self.entities.values().flat_map(|e| &e.members).any(|id| {
-            let street = match (self.units.get(id.as_str()), self.social_orgs.get(id.as_str())) {
+            let street = match (
+                self.units.get(id.as_str()),
+                self.social_orgs.get(id.as_str()),
+            ) {
                 (Some(u), _) => u.street.as_str(),
                 (None, Some(s)) => s.street.as_str(),
                 (None, None) => return false,
@@ -526,7 +533,8 @@ impl<'a> Scene<'a> {
         let mut target = target;
         // Aggregated: links end one level up (at the street or district cluster), which keeps
         // the edge count, and dot's time, small; the count nodes still carry their own figures.
-        if self.committees_aggregated() && g > 0 && l >= g - 1 && (g - 1 > 0 || self.show_districts) {
+        if self.committees_aggregated() && g > 0 && l >= g - 1 && (g - 1 > 0 || self.show_districts)
+        {
             target = self.ancestor(target, g - 1)?;
             l = g - 1;
         } else if self.org_grain == OrgGrain::ByCategoryToCommunities && l == 3 {
@@ -1428,6 +1436,9 @@ impl<'a> Scene<'a> {
         let edges = edge_stmts.len();
         stmts.extend(edge_stmts);
         let nodes = count_nodes(&stmts);
+        if nodes > LARGE_GRAPH_NODES {
+            stmts.insert(1, set("dpi", quoted("72")));
+        }
         let graph = Graph::DiGraph {
             id: quoted(&format!("dangjian_{}", self.opts.view.as_str())),
             strict: false,

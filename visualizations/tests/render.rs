@@ -188,3 +188,66 @@ fn dot_format_is_the_text_itself() {
     assert_eq!(Format::parse("png"), Some(Format::Png));
     assert_eq!(Format::Svg.content_type(), "image/svg+xml");
 }
+
+#[test]
+fn a_large_png_is_drawn_at_72_dpi_and_at_most_8000_px_wide() {
+    // 300 committees: over the 150-node mark, so the PNG is drawn at 72 dpi.
+    let engine = Engine::new(big_district(10, 6, 5, 0));
+    let d =
+        build_dot(&engine, &DiagramOptions::new(View::Hierarchy, "d", as_of())).expect("builds");
+    assert!(!d.aggregated);
+    assert!(
+        d.dot.contains("dpi=\"72\""),
+        "large diagrams ask for 72 dpi"
+    );
+    let svg = String::from_utf8(render(&d.dot, Format::Svg, T).expect("SVG")).expect("UTF-8");
+    let doc = parse_svg(&svg);
+    let pt = |attr: &str| -> f64 {
+        let v = doc.root_element().attribute(attr).expect("svg size");
+        v.trim_end_matches("pt").parse().expect("points")
+    };
+    let (w_pt, h_pt) = (pt("width"), pt("height"));
+    let png = render(&d.dot, Format::Png, T).expect("PNG");
+    let (w, h, grey) = decode_png(&png);
+    assert!((800..=8000).contains(&w), "width {w}");
+    assert!(h >= 200, "height {h}");
+    // 72 dpi: one pixel per point, unless the 8000-px cap scaled it down further.
+    let scale = f64::from(w) / w_pt;
+    assert!(scale <= 1.01, "{w} px for {w_pt} pt: more than 72 dpi");
+    assert!(
+        (f64::from(h) / h_pt - scale).abs() < 0.02,
+        "aspect ratio kept: {w}×{h} px for {w_pt}×{h_pt} pt"
+    );
+    let ink = grey.iter().filter(|&&g| g < 128).count();
+    assert!(ink > 10_000, "something is drawn ({ink} dark pixels)");
+    // A small diagram keeps cairo's 96 dpi.
+    let small = build_dot(
+        &Engine::new(small_network()),
+        &DiagramOptions::new(View::Hierarchy, "d1", as_of()),
+    )
+    .expect("builds");
+    assert!(!small.dot.contains("dpi="));
+}
+
+#[test]
+fn a_huge_png_is_scaled_down_to_8000_px() {
+    // A row of 300 wide boxes: about 30,000 points wide, far over the cap.
+    let mut dot = String::from("digraph g { rankdir=LR; node[shape=box width=100] ");
+    for i in 0..4 {
+        dot.push_str(&format!("n{i} -> n{} ", i + 1));
+    }
+    dot.push('}');
+    let svg = String::from_utf8(render(&dot, Format::Svg, T).expect("SVG")).expect("UTF-8");
+    let w_pt: f64 = parse_svg(&svg)
+        .root_element()
+        .attribute("width")
+        .and_then(|v| v.trim_end_matches("pt").parse().ok())
+        .expect("width");
+    assert!(w_pt > 30_000.0, "the drawing is {w_pt} pt wide");
+    let (w, _, _) = decode_png(&render(&dot, Format::Png, T).expect("PNG"));
+    assert!((7900..=8000).contains(&w), "scaled to the cap: {w} px");
+    // A DOT that sets its own size wins over the cap.
+    let own = dot.replacen("rankdir=LR;", "rankdir=LR; size=\"20,20\";", 1);
+    let (w, _, _) = decode_png(&render(&own, Format::Png, T).expect("PNG"));
+    assert!(w <= 20 * 96 + 2, "its own size: {w} px");
+}

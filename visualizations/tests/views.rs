@@ -238,3 +238,141 @@ fn a_district_of_300_committees_aggregates_the_partnerships_view() {
     assert!(g.aggregated);
     assert!(g.title.contains("居委会按区计数"), "{}", g.title);
 }
+
+/// The street of a generated district with the most committees, and the network.
+fn generated_street() -> (Engine, String) {
+    let bundle = dangjian_synth::generate(dangjian_synth::Scale::District, 7);
+    let engine = Engine::new(bundle);
+    let cov = engine.coverage("city", as_of()).expect("coverage");
+    let mut per_street: std::collections::BTreeMap<&str, usize> = Default::default();
+    for c in &cov.committees {
+        *per_street.entry(c.street.as_str()).or_default() += 1;
+    }
+    let (street, _) = per_street
+        .iter()
+        .max_by_key(|(s, n)| (**n, std::cmp::Reverse(**s)))
+        .expect("a street");
+    let street = street.to_string();
+    (engine, street)
+}
+
+#[test]
+fn a_street_whose_members_work_all_over_the_district_draws_its_committees() {
+    let (engine, street) = generated_street();
+    let b = engine.bundle();
+    let cov = engine.coverage(&street, as_of()).expect("coverage");
+    let committees: Vec<&str> = cov.committees.iter().map(|c| c.id.as_str()).collect();
+    assert!(
+        (25..=40).contains(&committees.len()),
+        "a street of about 30 committees ({})",
+        committees.len()
+    );
+    // The premise: the members registered here work for units of many other streets.
+    let unit_street: std::collections::HashMap<&str, &str> = b
+        .units
+        .iter()
+        .map(|u| (u.id.as_str(), u.street.as_str()))
+        .collect();
+    let outside: std::collections::BTreeSet<&str> = b
+        .members
+        .iter()
+        .filter(|m| {
+            m.registered_at
+                .as_deref()
+                .is_some_and(|r| committees.contains(&r))
+        })
+        .filter_map(|m| m.employer.as_deref())
+        .filter(|e| unit_street.get(e).is_some_and(|s| *s != street))
+        .collect();
+    let other_streets: std::collections::BTreeSet<&str> = outside
+        .iter()
+        .filter_map(|e| unit_street.get(e).copied())
+        .collect();
+    assert!(
+        outside.len() > 50 && other_streets.len() >= 5,
+        "{} outside employers in {} other streets",
+        outside.len(),
+        other_streets.len()
+    );
+
+    let d = diagram(&engine, View::Partnerships, &street);
+    parses(&d.dot);
+    assert!(!d.committees_aggregated, "{}", d.title);
+    assert!(d.nodes <= 500, "{} nodes", d.nodes);
+    assert!(d.edges <= 300, "{} edges", d.edges);
+    for c in &committees {
+        assert!(
+            d.dot.contains(&format!("\n      \"{c}\"[")),
+            "committee {c} drawn"
+        );
+    }
+    assert!(!d.title.contains("居委会按"), "{}", d.title);
+    if d.aggregated {
+        assert!(d.title.contains("居委会逐个绘制"), "{}", d.title);
+    }
+    // Nothing from outside the street is drawn on its own: outside employers are counted.
+    for e in &outside {
+        assert!(
+            !d.dot.contains(&format!("\"{e}\"")),
+            "outside employer {e} drawn"
+        );
+    }
+    // dot lays it out (no "trouble in init_rank" from edges into their own cluster).
+    let svg = dangjian_visualizations::render(
+        &d.dot,
+        dangjian_visualizations::Format::Svg,
+        std::time::Duration::from_secs(60),
+    )
+    .expect("renders");
+    let svg = String::from_utf8(svg).expect("UTF-8");
+    for c in &cov.committees {
+        assert!(
+            svg.contains(&format!(">{}</text>", c.name)),
+            "{} in the SVG",
+            c.name
+        );
+    }
+}
+
+#[test]
+fn outside_employers_are_counted_per_category_before_anything_else() {
+    let (engine, street) = generated_street();
+    let b = engine.bundle();
+    // With room for every edge, the first step is counting outside units per category; the
+    // units of the street itself stay nodes.
+    let mut opts = DiagramOptions::new(View::Partnerships, street.as_str(), as_of());
+    opts.edge_budget = usize::MAX;
+    let full = {
+        let mut o = opts.clone();
+        o.node_budget = usize::MAX;
+        build_dot(&engine, &o).expect("builds")
+    };
+    assert!(!full.aggregated);
+    opts.node_budget = full.nodes - 1;
+    let d = build_dot(&engine, &opts).expect("builds");
+    assert!(d.aggregated && !d.committees_aggregated, "{}", d.title);
+    assert!(
+        d.title
+            .contains("（已聚合：外街道单位和社会组织按类别计数，居委会逐个绘制）"),
+        "{}",
+        d.title
+    );
+    assert!(
+        d.dot.contains("外街道单位 · 企业"),
+        "outside enterprises counted"
+    );
+    let own: Vec<&str> = b
+        .units
+        .iter()
+        .filter(|u| u.street == street && full.dot.contains(&format!("\"{}\"[", u.id)))
+        .map(|u| u.id.as_str())
+        .collect();
+    assert!(!own.is_empty(), "the street's own units are drawn");
+    for u in own {
+        assert!(
+            d.dot.contains(&format!("\"{u}\"[")),
+            "own unit {u} still drawn"
+        );
+    }
+    assert!(d.nodes < full.nodes);
+}
