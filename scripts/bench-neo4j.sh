@@ -76,31 +76,32 @@ import_into() { # name, store args…
   /usr/bin/time -f '%M' -o "$WORK/$name.rss" "$BIN" "$@" import "$NET" >"$WORK/$name.import.out" 2>"$WORK/$name.import.err"
   t1="$(now)"
   local line
-  line="$(grep -o 'imported [0-9]* rows in [0-9.]* s' "$WORK/$name.import.err" | tail -1)"
+  line="$(grep -o 'imported [0-9]* rows in [0-9.]* s ([0-9]* rows/s)' "$WORK/$name.import.err" | tail -1)"
+  [[ -n "$line" ]] || { cat "$WORK/$name.import.err" >&2; say "the $name import failed"; exit 1; }
   IMPORT_ROWS="$(awk '{ print $2 }' <<<"$line")"
-  IMPORT_WRITE="$(awk '{ print $5 }' <<<"$line")"
+  IMPORT_RATE="$(awk '{ print substr($7, 2) }' <<<"$line")"
+  # The printed seconds have one decimal; the rate is exact: seconds = rows / rate.
+  IMPORT_WRITE="$(awk -v n="$IMPORT_ROWS" -v r="$IMPORT_RATE" 'BEGIN { printf "%.3f", n / r }')"
   IMPORT_WALL="$(secs "$t0" "$t1")"
 }
 
 say "importing into SQLite …"
 import_into sqlite --db "$WORK/bench.db"
-SQ_ROWS="$IMPORT_ROWS"; SQ_WRITE="$IMPORT_WRITE"; SQ_WALL="$IMPORT_WALL"
+SQ_ROWS="$IMPORT_ROWS"; SQ_WRITE="$IMPORT_WRITE"; SQ_WALL="$IMPORT_WALL"; SQ_RATE="$IMPORT_RATE"
 say "importing into Neo4j at $URI …"
 import_into neo4j --neo4j "$URI"
-NEO_WRITE="$IMPORT_WRITE"; NEO_WALL="$IMPORT_WALL"
-# The write timer prints one decimal: recompute the rate from the more precise wall time when
-# the write was very short.
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }'; }
-SQ_RATE="$(rate "$SQ_ROWS" "$SQ_WRITE")"
-NEO_RATE="$(rate "$SQ_ROWS" "$NEO_WRITE")"
+NEO_WRITE="$IMPORT_WRITE"; NEO_WALL="$IMPORT_WALL"; NEO_RATE="$IMPORT_RATE"
 
 # Full-city coverage through the CLI, end to end (process start, connect, load, compute, print).
-cli_coverage() { # name, args…
-  local name="$1"; shift
+cli_coverage() { # name, store option, its value, coverage options…
+  local name="$1" opt="$2" val="$3"; shift 3
   local times="" t0 t1 i
   for ((i = 0; i < REPS; i++)); do
     t0="$(now)"
-    /usr/bin/time -f '%M' -o "$WORK/$name.rss" "$BIN" "$@" coverage --as-of "$AS_OF" --format json >"$WORK/$name.json" 2>"$WORK/$name.err"
+    if ! /usr/bin/time -f '%M' -o "$WORK/$name.rss" "$BIN" "$opt" "$val" coverage --as-of "$AS_OF" \
+        --format json "$@" >"$WORK/$name.json" 2>"$WORK/$name.err"; then
+      cat "$WORK/$name.err" >&2; say "coverage ($name) failed"; exit 1
+    fi
     t1="$(now)"
     times+=" $(secs "$t0" "$t1")"
   done
