@@ -21,10 +21,10 @@ fn repo_root() -> PathBuf {
 /// Neo4j cannot start.
 fn neo4j_uri() -> String {
     for var in ["DANGJIAN_TEST_NEO4J", "DANGJIAN_TEST_NEO4J_URI"] {
-        if let Ok(uri) = std::env::var(var) {
-            if !uri.trim().is_empty() {
-                return uri.trim().to_owned();
-            }
+        if let Ok(uri) = std::env::var(var)
+            && !uri.trim().is_empty()
+        {
+            return uri.trim().to_owned();
         }
     }
     let root = repo_root();
