@@ -2,6 +2,7 @@
 //! on hand-checked networks, refused imports, formats, errors.
 
 mod neo4j;
+mod tidy;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
