@@ -5,8 +5,9 @@
 #
 #   scripts/bench-neo4j.sh [district|shanghai] [--seed N] [--reps N] [--uri bolt://HOST:PORT]
 #
-# Without --uri it starts its own local Neo4j (scripts/neo4j-local, data in .neo4j-bench/, so the
-# tests' server and database are left alone) and stops it at the end. Figures go to stdout; the
+# Without --uri it starts its own local Neo4j with an empty database (scripts/neo4j-local, data
+# in .neo4j-bench/, so the tests' server and database are left alone; NEO4J_HEAP default 2g,
+# NEO4J_PAGECACHE_MB default 1024) and stops and empties it at the end. Figures go to stdout; the
 # generated network, logs and outputs stay in the work folder it names.
 set -euo pipefail
 
@@ -37,6 +38,8 @@ BENCH_NEO4J_DIR="${BENCH_NEO4J_DIR:-$ROOT/.neo4j-bench}"
 cleanup() {
   if [[ -n "$STARTED_NEO4J" ]]; then
     NEO4J_LOCAL_DIR="$BENCH_NEO4J_DIR" "$ROOT/scripts/neo4j-local" stop >/dev/null 2>&1 || true
+    # Its databases (gigabytes at Shanghai scale) are of no further use.
+    rm -rf "$BENCH_NEO4J_DIR/home"
   fi
 }
 trap cleanup EXIT
@@ -56,6 +59,11 @@ PHASES="$TARGET/release/examples/bench_phases"
 
 if [[ -z "$URI" ]]; then
   say "starting a separate local Neo4j for the benchmark (data in $BENCH_NEO4J_DIR) …"
+  # An empty database each time: a replace also deletes the previous network, which would
+  # otherwise be counted in the import time.
+  if ! NEO4J_LOCAL_DIR="$BENCH_NEO4J_DIR" "$ROOT/scripts/neo4j-local" status >/dev/null 2>&1; then
+    rm -rf "$BENCH_NEO4J_DIR/home"
+  fi
   URI="$(NEO4J_LOCAL_DIR="$BENCH_NEO4J_DIR" NEO4J_HEAP="${NEO4J_HEAP:-2g}" \
     NEO4J_PAGECACHE_MB="${NEO4J_PAGECACHE_MB:-1024}" "$ROOT/scripts/neo4j-local" start | tail -1)"
   STARTED_NEO4J=1
