@@ -191,7 +191,7 @@ pub fn coverage_csv(doc: &CoverageDoc) -> Result<()> {
             c.partners_in_reach.to_string(),
             c.mass_org_types
                 .iter()
-                .map(|t| serde_plain(t))
+                .map(serde_plain)
                 .collect::<Vec<_>>()
                 .join(";"),
             c.blank_spots
