@@ -107,6 +107,7 @@ say "serving at $URL after $STARTUP s"
 COVERAGE="/api/v1/coverage?scope=$STREET&as_of=$AS_OF"
 CHECKLIST="/api/v1/party-orgs/$ORG/checklist?as_of=$AS_OF"
 CHECKLIST_SUB="/api/v1/party-orgs/$ORG/checklist?as_of=$AS_OF&subtree=true"
+curl -s -o "$WORK/city.body" -H "Authorization: Bearer $TOKEN" "$URL/api/v1/coverage?scope=city&as_of=2020-01-01"
 # Each endpoint must answer 200 with a body before it is loaded.
 for path in /healthz "$COVERAGE" "$CHECKLIST" "$CHECKLIST_SUB"; do
   code="$(curl -s -o "$WORK/probe.body" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL$path")"
@@ -143,19 +144,21 @@ load checklist-subtree "$CHECKLIST_SUB"
 load coverage-c4 "$COVERAGE" 4
 # The service caches documents by (scope, as_of): rotate over every street (or every street's
 # party org) and 336 dates, so nearly every request misses the cache and is computed.
-rotating() { # NAME SQL-for-paths
-  local name="$1"
+rotating() { # NAME SQL-for-paths [YEARS]
+  local name="$1" years="${3:-1}"
   {
     echo "local paths = {"
     Q "$2" | sed 's/.*/  "&",/'
+    echo "}"
+    echo "local years = $years"
     cat <<'LUA'
-}
 local counter = 0
 function setup(thread) counter = counter + 1; thread:set("id", counter) end
 function init(args) math.randomseed(1000 + id) end
 function request()
-  local d = string.format("%02d-%02d", math.random(1, 12), math.random(1, 28))
-  return wrk.format("GET", paths[math.random(#paths)] .. "2026-" .. d)
+  local d = string.format("%d-%02d-%02d", 2027 - math.random(1, years), math.random(1, 12),
+    math.random(1, 28))
+  return wrk.format("GET", paths[math.random(#paths)] .. d)
 end
 LUA
   } >"$WORK/$name.lua"
@@ -165,6 +168,12 @@ rotating checklist-rot "SELECT '/api/v1/party-orgs/' || p.id || '/checklist?as_o
   FROM party_orgs p JOIN streets s ON s.id = p.leads"
 LUA_ARGS=(-s "$WORK/coverage-rot.lua"); load coverage-rot /
 LUA_ARGS=(-s "$WORK/checklist-rot.lua"); load checklist-rot /
+LUA_ARGS=()
+RSS_BEFORE_CITY="$(awk '/VmHWM/ { print $2 }' "/proc/$SERVER_PID/status")"
+# Last, since it fills the document cache with big documents: the whole city's coverage on
+# 1,008 different days (a dashboard stepping through dates), to see what the cache costs.
+rotating coverage-city-rot "SELECT '/api/v1/coverage?scope=city&as_of='" 3
+LUA_ARGS=(-s "$WORK/coverage-city-rot.lua"); load coverage-city-rot /
 LUA_ARGS=()
 
 RSS_PEAK="$(awk '/VmHWM/ { print $2 }' "/proc/$SERVER_PID/status")"
@@ -203,6 +212,10 @@ $(row "\`…/checklist?subtree=true\`" checklist-subtree "")
 $(row "\`/api/v1/coverage?scope=$STREET\`, 4 connections" coverage-c4 "")
 $(row "\`/api/v1/coverage?scope={street}&as_of={one of 336 days}\` (cache misses)" coverage-rot "")
 $(row "\`/api/v1/party-orgs/{street org}/checklist?as_of={day}\` (cache misses)" checklist-rot "")
+$(row "\`/api/v1/coverage?scope=city&as_of={one of 1008 days}\` (cache misses)" coverage-city-rot "")
 
-Service RSS: $(mib "$RSS_IDLE") MiB when ready, peak (VmHWM) $(mib "$RSS_PEAK") MiB; target < 2560 MiB: $RSS_OK.
+
+Service RSS: $(mib "$RSS_IDLE") MiB when ready; peak (VmHWM) $(mib "$RSS_BEFORE_CITY") MiB before the
+city-coverage run and $(mib "$RSS_PEAK") MiB at the end; target < 2560 MiB: $RSS_OK.
+City coverage document: $(wc -c <"$WORK/city.body") bytes.
 EOF

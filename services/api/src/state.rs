@@ -12,6 +12,17 @@ use std::time::{Duration, Instant};
 
 /// Most cached analytics responses per snapshot before the cache is emptied.
 const CACHE_LIMIT: usize = 4096;
+/// Most bytes of cached responses per snapshot before the cache is emptied: at Shanghai scale
+/// a city-wide coverage document is about 2.5 MB, so 4,096 of them (a client stepping through
+/// dates) would hold 10 GB (BENCHMARKS.md, HTTP service).
+const CACHE_BYTES_LIMIT: usize = 256 * 1024 * 1024;
+
+/// Serialised analytics documents keyed by (kind, scope, as_of), and their total size.
+#[derive(Default)]
+struct DocCache {
+    docs: HashMap<(&'static str, String, Date), bytes::Bytes>,
+    bytes: usize,
+}
 
 /// One version of the network, immutable once built: readers hold an `Arc` to it, so a reader
 /// sees either all of a write or none of it.
@@ -21,7 +32,7 @@ pub struct Snapshot {
     /// Where every entity sits in the street → community → committee hierarchy.
     pub places: Places,
     /// Serialised analytics documents keyed by (kind, scope, as_of); dropped with the snapshot.
-    cache: Mutex<HashMap<(&'static str, String, Date), bytes::Bytes>>,
+    cache: Mutex<DocCache>,
 }
 
 impl Snapshot {
@@ -37,7 +48,7 @@ impl Snapshot {
         Snapshot {
             engine,
             places,
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(DocCache::default()),
         }
     }
 
@@ -51,16 +62,23 @@ impl Snapshot {
         self.cache
             .lock()
             .ok()
-            .and_then(|c| c.get(&(kind, key.to_string(), as_of)).cloned())
+            .and_then(|c| c.docs.get(&(kind, key.to_string(), as_of)).cloned())
     }
 
-    /// Remember a response for this network version.
+    /// Remember a response for this network version (not one bigger than the whole budget).
     pub fn cache_put(&self, kind: &'static str, key: &str, as_of: Date, value: bytes::Bytes) {
+        if value.len() > CACHE_BYTES_LIMIT {
+            return;
+        }
         if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= CACHE_LIMIT {
-                cache.clear();
+            if cache.docs.len() >= CACHE_LIMIT || cache.bytes + value.len() > CACHE_BYTES_LIMIT {
+                cache.docs.clear();
+                cache.bytes = 0;
             }
-            cache.insert((kind, key.to_string(), as_of), value);
+            cache.bytes += value.len();
+            if let Some(old) = cache.docs.insert((kind, key.to_string(), as_of), value) {
+                cache.bytes -= old.len();
+            }
         }
     }
 }
@@ -219,4 +237,34 @@ pub enum Write {
     Upsert(Bundle),
     /// A whole network replacing the current one.
     Replace(Bundle),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_cache_stays_within_its_byte_budget() {
+        let snap = Snapshot::build(Bundle::default());
+        let day = Date::from_ymd_opt(2026, 6, 30).expect("date");
+        let doc = bytes::Bytes::from(vec![b'x'; 3 * 1024 * 1024]);
+        for i in 0..200 {
+            snap.cache_put("coverage", "city", day + chrono::Days::new(i), doc.clone());
+            let bytes = snap.cache.lock().expect("lock").bytes;
+            assert!(
+                bytes <= CACHE_BYTES_LIMIT,
+                "{bytes} bytes cached after {i} puts"
+            );
+        }
+        // The latest document is still served; replacing a key does not count it twice.
+        let last = day + chrono::Days::new(199);
+        assert_eq!(snap.cache_get("coverage", "city", last), Some(doc.clone()));
+        let before = snap.cache.lock().expect("lock").bytes;
+        snap.cache_put("coverage", "city", last, doc.clone());
+        assert_eq!(snap.cache.lock().expect("lock").bytes, before);
+        // A document bigger than the budget is not cached.
+        let huge = bytes::Bytes::from(vec![b'y'; CACHE_BYTES_LIMIT + 1]);
+        snap.cache_put("gaps", "city", day, huge);
+        assert_eq!(snap.cache_get("gaps", "city", day), None);
+    }
 }
