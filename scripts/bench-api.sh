@@ -214,7 +214,6 @@ $(row "\`/api/v1/coverage?scope={street}&as_of={one of 336 days}\` (cache misses
 $(row "\`/api/v1/party-orgs/{street org}/checklist?as_of={day}\` (cache misses)" checklist-rot "")
 $(row "\`/api/v1/coverage?scope=city&as_of={one of 1008 days}\` (cache misses)" coverage-city-rot "")
 
-
 Service RSS: $(mib "$RSS_IDLE") MiB when ready; peak (VmHWM) $(mib "$RSS_BEFORE_CITY") MiB before the
 city-coverage run and $(mib "$RSS_PEAK") MiB at the end; target < 2560 MiB: $RSS_OK.
 City coverage document: $(wc -c <"$WORK/city.body") bytes.
