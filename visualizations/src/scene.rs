@@ -13,7 +13,13 @@ use dangjian_model::{
 use graphviz_rust::dot_generator::id;
 use graphviz_rust::dot_structures::{Graph, Id, Stmt};
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Hash maps and sets with foldhash: the scene looks up ids of the whole city (700,000
+/// members, 1,000,000 volunteering rows) and SipHash was most of a street's build time. Only
+/// ever used for lookups, never iterated into the DOT, so the output does not depend on it.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 
 /// Invisible layout nodes start with this; they do not count against the node budget.
 pub(crate) const WRAP_PREFIX: &str = "__wrap_";
@@ -165,16 +171,83 @@ struct Scene<'a> {
     committees: BTreeMap<&'a str, &'a CommitteeCoverage>,
     /// Level (0 district … 3 committee) and parent of every id in the tree.
     level: HashMap<&'a str, (u8, Option<&'a str>)>,
+    lk: &'a Lookup<'a>,
+    entities: BTreeMap<String, EntityNode>,
+    edges: BTreeMap<(EdgeKind, Cell, Cell), EdgeAcc<'a>>,
+}
+
+/// Names and records by id, built once per build and shared by every grain tried.
+struct Lookup<'a> {
     names: HashMap<&'a str, &'a str>,
     street_kind: HashMap<&'a str, StreetKind>,
+    /// The leading org of each street, community, committee or unit: the first by id.
     org_of: HashMap<&'a str, &'a PartyOrg>,
     units: HashMap<&'a str, &'a Unit>,
     mass_orgs: HashMap<&'a str, &'a MassOrg>,
     social_orgs: HashMap<&'a str, &'a SocialOrg>,
     households: HashMap<&'a str, u64>,
-    entities: BTreeMap<String, EntityNode>,
-    edges: BTreeMap<(EdgeKind, Cell, Cell), EdgeAcc<'a>>,
-    in_service: &'a InService<'a>,
+    /// Members in service per (employer, committee), for the partnerships view.
+    in_service: InService<'a>,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(b: &'a Bundle, cov: &'a CoverageDoc, opts: &DiagramOptions) -> Lookup<'a> {
+        let mut names: HashMap<&str, &str> = HashMap::with_capacity_and_hasher(
+            b.districts.len()
+                + b.streets.len()
+                + b.communities.len()
+                + b.committees.len()
+                + b.units.len()
+                + b.mass_orgs.len()
+                + b.social_orgs.len(),
+            Default::default(),
+        );
+        for d in &b.districts {
+            names.insert(&d.id, &d.name);
+        }
+        for s in &b.streets {
+            names.insert(&s.id, &s.name);
+        }
+        for c in &b.communities {
+            names.insert(&c.id, &c.name);
+        }
+        for c in &b.committees {
+            names.insert(&c.id, &c.name);
+        }
+        for u in &b.units {
+            names.insert(&u.id, &u.name);
+        }
+        for m in &b.mass_orgs {
+            names.insert(&m.id, &m.name);
+        }
+        for s in &b.social_orgs {
+            names.insert(&s.id, &s.name);
+        }
+        for c in &cov.committees {
+            names.entry(c.id.as_str()).or_insert(c.name.as_str());
+        }
+        let mut org_of: HashMap<&str, &PartyOrg> = HashMap::default();
+        for o in &b.party_orgs {
+            let e = org_of.entry(o.leads.as_str()).or_insert(o);
+            if o.id < e.id {
+                *e = o;
+            }
+        }
+        Lookup {
+            in_service: InService::count(b, cov, opts),
+            names,
+            street_kind: b.streets.iter().map(|s| (s.id.as_str(), s.kind)).collect(),
+            org_of,
+            units: b.units.iter().map(|u| (u.id.as_str(), u)).collect(),
+            mass_orgs: b.mass_orgs.iter().map(|m| (m.id.as_str(), m)).collect(),
+            social_orgs: b.social_orgs.iter().map(|s| (s.id.as_str(), s)).collect(),
+            households: b
+                .committees
+                .iter()
+                .map(|c| (c.id.as_str(), c.households))
+                .collect(),
+        }
+    }
 }
 
 /// Members per (employer, committee) in scope: registered there, and volunteering there in
@@ -197,35 +270,48 @@ impl<'a> InService<'a> {
         if opts.view != View::Partnerships {
             return InService { pairs };
         }
-        let in_scope: std::collections::HashSet<&str> =
-            cov.committees.iter().map(|c| c.id.as_str()).collect();
-        let mut employer: HashMap<&str, &str> = HashMap::new();
-        for m in &b.members {
-            let Some(emp) = m.employer.as_deref() else {
-                continue;
-            };
-            employer.insert(&m.id, emp);
-            if let Some(at) = m.registered_at.as_deref()
-                && in_scope.contains(at)
-            {
-                pairs.entry((emp, at)).or_default().registered += 1;
-            }
+        let in_scope: HashSet<&str> = cov.committees.iter().map(|c| c.id.as_str()).collect();
+        if in_scope.is_empty() {
+            return InService { pairs };
         }
         let as_of = opts.as_of;
         let from_date = as_of
             .checked_sub_months(chrono::Months::new(12))
             .unwrap_or(as_of);
+        // Volunteering in the window at the scope's committees, in bundle order (so hours add
+        // up in the same order), and the members who did it: only their employers are needed.
+        let mut rows: Vec<(&str, &str, f64)> = Vec::new();
+        let mut volunteers: HashMap<&str, Option<&str>> = HashMap::default();
         for v in &b.volunteering {
-            let counted = v.date > from_date && v.date <= as_of;
-            if !counted || !in_scope.contains(v.committee.as_str()) {
+            if v.date <= from_date || v.date > as_of || !in_scope.contains(v.committee.as_str()) {
                 continue;
             }
-            let Some(emp) = employer.get(v.member.as_str()).copied() else {
+            rows.push((v.member.as_str(), v.committee.as_str(), v.hours));
+            volunteers.insert(v.member.as_str(), None);
+        }
+        // One pass over the members: those registered in scope, and the volunteers' employers.
+        for m in &b.members {
+            let Some(emp) = m.employer.as_deref() else {
                 continue;
             };
-            let p = pairs.entry((emp, v.committee.as_str())).or_default();
-            p.volunteers.insert(&v.member);
-            p.hours += v.hours;
+            if let Some(at) = m.registered_at.as_deref()
+                && in_scope.contains(at)
+            {
+                pairs.entry((emp, at)).or_default().registered += 1;
+            }
+            if !volunteers.is_empty()
+                && let Some(e) = volunteers.get_mut(m.id.as_str())
+            {
+                *e = Some(emp);
+            }
+        }
+        for (member, at, hours) in rows {
+            let Some(emp) = volunteers.get(member).copied().flatten() else {
+                continue;
+            };
+            let p = pairs.entry((emp, at)).or_default();
+            p.volunteers.insert(member);
+            p.hours += hours;
         }
         InService { pairs }
     }
@@ -240,14 +326,10 @@ pub(crate) fn build(
     gaps: &GapsDoc,
     opts: &DiagramOptions,
 ) -> Diagram {
-    let in_service = InService::count(b, cov, opts);
+    let lookup = Lookup::new(b, cov, opts);
     // Skip the grains whose tree alone is over the budget: no need to draw them to know.
     let distinct = |f: fn(&CommitteeCoverage) -> &str| {
-        cov.committees
-            .iter()
-            .map(f)
-            .collect::<std::collections::HashSet<_>>()
-            .len()
+        cov.committees.iter().map(f).collect::<HashSet<_>>().len()
     };
     let mut grain = Grain::Committee;
     for (g, n) in [
@@ -267,7 +349,7 @@ pub(crate) fn build(
         OrgGrain::ByCategory
     };
     loop {
-        let mut scene = Scene::new(b, cov, gaps, opts, grain, org_grain, &in_service);
+        let mut scene = Scene::new(b, cov, gaps, opts, grain, org_grain, &lookup);
         let d = scene.draw();
         let has_outside = scene.has_outside_orgs();
         // The edge budget holds while committees are drawn one by one; once they are counted,
@@ -301,42 +383,11 @@ impl<'a> Scene<'a> {
         opts: &'a DiagramOptions,
         grain: Grain,
         org_grain: OrgGrain,
-        in_service: &'a InService<'a>,
+        lk: &'a Lookup<'a>,
     ) -> Scene<'a> {
-        let mut names: HashMap<&str, &str> = HashMap::new();
-        for d in &b.districts {
-            names.insert(&d.id, &d.name);
-        }
-        for s in &b.streets {
-            names.insert(&s.id, &s.name);
-        }
-        for c in &b.communities {
-            names.insert(&c.id, &c.name);
-        }
-        for c in &b.committees {
-            names.insert(&c.id, &c.name);
-        }
-        for u in &b.units {
-            names.insert(&u.id, &u.name);
-        }
-        for m in &b.mass_orgs {
-            names.insert(&m.id, &m.name);
-        }
-        for s in &b.social_orgs {
-            names.insert(&s.id, &s.name);
-        }
-        let street_kind = b.streets.iter().map(|s| (s.id.as_str(), s.kind)).collect();
-        // The leading org of each street, community, committee or unit: the first by id.
-        let mut org_of: HashMap<&str, &PartyOrg> = HashMap::new();
-        for o in &b.party_orgs {
-            let e = org_of.entry(o.leads.as_str()).or_insert(o);
-            if o.id < e.id {
-                *e = o;
-            }
-        }
         let mut tree: Tree = BTreeMap::new();
         let mut committees = BTreeMap::new();
-        let mut level = HashMap::new();
+        let mut level = HashMap::default();
         for c in &cov.committees {
             tree.entry(c.district.as_str())
                 .or_default()
@@ -350,7 +401,6 @@ impl<'a> Scene<'a> {
             level.insert(c.street.as_str(), (1, Some(c.district.as_str())));
             level.insert(c.community.as_str(), (2, Some(c.street.as_str())));
             level.insert(c.id.as_str(), (3, Some(c.community.as_str())));
-            names.entry(c.id.as_str()).or_insert(c.name.as_str());
         }
         for streets in tree.values_mut() {
             for communities in streets.values_mut() {
@@ -372,20 +422,9 @@ impl<'a> Scene<'a> {
             show_districts,
             committees,
             level,
-            names,
-            street_kind,
-            org_of,
-            units: b.units.iter().map(|u| (u.id.as_str(), u)).collect(),
-            mass_orgs: b.mass_orgs.iter().map(|m| (m.id.as_str(), m)).collect(),
-            social_orgs: b.social_orgs.iter().map(|s| (s.id.as_str(), s)).collect(),
-            households: b
-                .committees
-                .iter()
-                .map(|c| (c.id.as_str(), c.households))
-                .collect(),
+            lk,
             entities: BTreeMap::new(),
             edges: BTreeMap::new(),
-            in_service,
         }
     }
 
@@ -408,8 +447,8 @@ impl<'a> Scene<'a> {
     fn has_outside_orgs(&self) -> bool {
         self.entities.values().flat_map(|e| &e.members).any(|id| {
             let street = match (
-                self.units.get(id.as_str()),
-                self.social_orgs.get(id.as_str()),
+                self.lk.units.get(id.as_str()),
+                self.lk.social_orgs.get(id.as_str()),
             ) {
                 (Some(u), _) => u.street.as_str(),
                 (None, Some(s)) => s.street.as_str(),
@@ -420,7 +459,8 @@ impl<'a> Scene<'a> {
     }
 
     fn name(&self, id: &str) -> String {
-        self.names
+        self.lk
+            .names
             .get(id)
             .map_or_else(|| id.to_string(), |n| n.to_string())
     }
@@ -480,7 +520,7 @@ impl<'a> Scene<'a> {
 
     /// "name（党委）· 书记 X", or a warning when nothing leads it.
     fn org_line(&self, leads: &str) -> String {
-        match self.org_of.get(leads) {
+        match self.lk.org_of.get(leads) {
             Some(o) => format!(
                 "{}（{}）· 书记 {}",
                 o.name,
@@ -561,7 +601,7 @@ impl<'a> Scene<'a> {
     // ----- entities -------------------------------------------------------------------------
 
     fn unit_node(&mut self, unit_id: &str) -> Option<Cell> {
-        let u = *self.units.get(unit_id)?;
+        let u = *self.lk.units.get(unit_id)?;
         let outside = match self.org_grain {
             OrgGrain::Each => None,
             OrgGrain::OutsideByCategory if !self.outside(&u.street) => None,
@@ -601,7 +641,7 @@ impl<'a> Scene<'a> {
     }
 
     fn mass_node(&mut self, mass_id: &str) -> Option<Cell> {
-        let m = *self.mass_orgs.get(mass_id)?;
+        let m = *self.lk.mass_orgs.get(mass_id)?;
         // Mass organisations belong to no street: counted only when everything is.
         let aggregated = self.org_grain >= OrgGrain::ByCategory;
         let key = if aggregated {
@@ -628,7 +668,7 @@ impl<'a> Scene<'a> {
     }
 
     fn social_node(&mut self, social_id: &str) -> Option<Cell> {
-        let s = *self.social_orgs.get(social_id)?;
+        let s = *self.lk.social_orgs.get(social_id)?;
         let counted = match self.org_grain {
             OrgGrain::Each => None,
             OrgGrain::OutsideByCategory if !self.outside(&s.street) => None,
@@ -683,13 +723,13 @@ impl<'a> Scene<'a> {
                 cluster: None,
             });
         }
-        if self.units.contains_key(provider) {
+        if self.lk.units.contains_key(provider) {
             return self.unit_node(provider);
         }
-        if self.mass_orgs.contains_key(provider) {
+        if self.lk.mass_orgs.contains_key(provider) {
             return self.mass_node(provider);
         }
-        if self.social_orgs.contains_key(provider) {
+        if self.lk.social_orgs.contains_key(provider) {
             return self.social_node(provider);
         }
         None
@@ -751,7 +791,7 @@ impl<'a> Scene<'a> {
         }
         // 双报到: members' employers → where they are registered and where they volunteer,
         // counted once per build over the scope (see `InService`).
-        let pairs = self.in_service;
+        let pairs = &self.lk.in_service;
         for ((emp, at), stats) in &pairs.pairs {
             let Some(to) = self.cell(at) else { continue };
             if let Some(from) = self.unit_node(emp) {
@@ -826,7 +866,7 @@ impl<'a> Scene<'a> {
         c: &CommitteeCoverage,
         unmet: &BTreeMap<&str, Vec<(ServiceDomain, u64)>>,
     ) -> Stmt {
-        let households = self.households.get(c.id.as_str()).copied().unwrap_or(0);
+        let households = self.lk.households.get(c.id.as_str()).copied().unwrap_or(0);
         let mut label = vec![c.name.clone()];
         let style = if c.party_org {
             "rounded,filled"
@@ -966,7 +1006,7 @@ impl<'a> Scene<'a> {
     fn cluster_label(&self, id: &str, level: u8) -> Vec<String> {
         let kind = match level {
             0 => "区".to_string(),
-            1 => match self.street_kind.get(id) {
+            1 => match self.lk.street_kind.get(id) {
                 Some(StreetKind::Town) => "镇".to_string(),
                 _ => "街道".to_string(),
             },
