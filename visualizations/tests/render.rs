@@ -191,7 +191,7 @@ fn dot_format_is_the_text_itself() {
 
 #[test]
 fn a_large_png_is_drawn_at_72_dpi_and_at_most_8000_px_wide() {
-    // 300 committees: over the 150-node mark, so the PNG is drawn at 72 dpi.
+    // 300 committees: over the 120 nodes-and-edges mark, so the PNG is drawn at 72 dpi.
     let engine = Engine::new(big_district(10, 6, 5, 0));
     let d =
         build_dot(&engine, &DiagramOptions::new(View::Hierarchy, "d", as_of())).expect("builds");
