@@ -7,6 +7,7 @@ use crate::startup::ServeConfig;
 use dangjian_engine::Engine;
 use dangjian_model::{Bundle, Date, Store, StoreError, TokenInfo};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -33,6 +34,12 @@ pub struct Snapshot {
     pub places: Places,
     /// Serialised analytics documents keyed by (kind, scope, as_of); dropped with the snapshot.
     cache: Mutex<DocCache>,
+    /// Whether this network passed a whole validation here (or descends by validated writes
+    /// from one that did): only then may a write validate just its rows
+    /// ([`dangjian_model::validate::validate_upsert`]). A network loaded from the store is
+    /// validated on a background thread after loading; writes before that validate the
+    /// merged whole.
+    validated: AtomicBool,
 }
 
 impl Snapshot {
@@ -49,6 +56,7 @@ impl Snapshot {
             engine,
             places,
             cache: Mutex::new(DocCache::default()),
+            validated: AtomicBool::new(false),
         }
     }
 
@@ -109,10 +117,16 @@ impl AppState {
         config: ServeConfig,
     ) -> Result<AppState, StoreError> {
         let bundle = store.load()?;
-        let snapshot = Snapshot::build(bundle);
+        let snapshot = Arc::new(Snapshot::build(bundle));
+        let checked = snapshot.clone();
+        std::thread::spawn(move || {
+            if dangjian_model::validate(checked.bundle()).is_ok() {
+                checked.validated.store(true, Ordering::Release);
+            }
+        });
         Ok(AppState(Arc::new(Inner {
             store,
-            snapshot: RwLock::new(Arc::new(snapshot)),
+            snapshot: RwLock::new(snapshot),
             write_lock: tokio::sync::Mutex::new(()),
             tokens: Mutex::new(TokenCache {
                 by_hash: HashMap::new(),
@@ -159,6 +173,12 @@ impl AppState {
     /// bundle to hand the store (`Write::Upsert` for a partial, `Write::Replace` for a whole);
     /// the merged whole is validated before anything is written, the store writes in one
     /// transaction, and the new snapshot replaces the old one. Returns `prepare`'s output.
+    ///
+    /// An upsert into a network known to be valid is validated incrementally
+    /// ([`dangjian_model::validate::validate_upsert`], the same answer as validating the
+    /// merged whole);
+    /// the merged bundle is built once, after the store commits, by copying the current one
+    /// and merging in place.
     pub async fn write<T, F>(&self, prepare: F) -> Result<T, AppError>
     where
         T: Send + 'static,
@@ -169,16 +189,39 @@ impl AppState {
         let store = self.store();
         let (next, out) = tokio::task::spawn_blocking(move || -> Result<_, AppError> {
             let (write, out) = prepare(&current)?;
-            let merged = match &write {
-                Write::Upsert(partial) => current.bundle().merged(partial),
-                Write::Replace(whole) => whole.clone(),
-            };
-            dangjian_model::validate(&merged).map_err(AppError::invalid)?;
+            let started = Instant::now();
+            // A merged whole already built for a whole validation, if one was needed.
+            let mut merged = None;
+            match &write {
+                Write::Upsert(partial) if current.validated.load(Ordering::Acquire) => {
+                    dangjian_model::validate::validate_upsert(current.bundle(), partial)
+                        .map_err(AppError::invalid)?;
+                }
+                Write::Upsert(partial) => {
+                    let whole = current.bundle().merged(partial);
+                    dangjian_model::validate(&whole).map_err(AppError::invalid)?;
+                    merged = Some(whole);
+                }
+                Write::Replace(whole) => {
+                    dangjian_model::validate(whole).map_err(AppError::invalid)?;
+                }
+            }
+            metrics::gauge!("dangjian_write_validate_seconds").set(started.elapsed().as_secs_f64());
             match &write {
                 Write::Upsert(partial) => store.upsert(partial)?,
                 Write::Replace(whole) => store.replace(whole)?,
             }
-            Ok((Snapshot::build(merged), out))
+            let bundle = match (write, merged) {
+                (Write::Upsert(_), Some(whole)) | (Write::Replace(whole), _) => whole,
+                (Write::Upsert(partial), None) => {
+                    let mut whole = current.bundle().clone();
+                    whole.merge(partial);
+                    whole
+                }
+            };
+            let next = Snapshot::build(bundle);
+            next.validated.store(true, Ordering::Release);
+            Ok((next, out))
         })
         .await??;
         self.swap(next);

@@ -5,7 +5,7 @@ use crate::bundle::*;
 use std::collections::{HashMap, HashSet};
 
 /// Rows that carry an id.
-trait Keyed {
+pub(crate) trait Keyed {
     fn key(&self) -> &str;
 }
 
@@ -112,6 +112,156 @@ impl Bundle {
     }
 }
 
+/// Upserts `partial` into `base` in place, with the result of [`upsert`]: a key present in
+/// `base` (first occurrence) is replaced where it stands, a new key is appended once, and the
+/// last row of `partial` with a key wins. Only `partial`'s keys are indexed, so a one-row
+/// partial costs one pass over `base` without allocating per row.
+fn upsert_into<T: Keyed>(base: &mut Vec<T>, partial: Vec<T>) {
+    if partial.is_empty() {
+        return;
+    }
+    let mut at: HashMap<String, usize> = partial
+        .iter()
+        .map(|r| (r.key().to_string(), usize::MAX))
+        .collect();
+    for (i, r) in base.iter().enumerate() {
+        if let Some(slot) = at.get_mut(r.key())
+            && *slot == usize::MAX
+        {
+            *slot = i;
+        }
+    }
+    for r in partial {
+        match at.get_mut(r.key()) {
+            Some(slot) if *slot != usize::MAX => base[*slot] = r,
+            Some(slot) => {
+                *slot = base.len();
+                base.push(r);
+            }
+            // Every key of `partial` is in `at`.
+            None => base.push(r),
+        }
+    }
+}
+
+/// The dedup key of a row without an id, hashed without allocating, and key equality.
+pub(crate) trait Unkeyed {
+    /// A hash of the key.
+    fn key_hash(&self) -> u64;
+    /// Whether two rows have the same key.
+    fn same_key(&self, other: &Self) -> bool;
+}
+
+fn fixed_hash(v: impl std::hash::Hash) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x5eed).hash_one(v)
+}
+
+impl Unkeyed for Adjacency {
+    fn key_hash(&self) -> u64 {
+        // Undirected: {a, b} equals {b, a}.
+        if self.a <= self.b {
+            fixed_hash((&self.a, &self.b))
+        } else {
+            fixed_hash((&self.b, &self.a))
+        }
+    }
+    fn same_key(&self, o: &Self) -> bool {
+        (self.a == o.a && self.b == o.b) || (self.a == o.b && self.b == o.a)
+    }
+}
+
+impl Unkeyed for MassLink {
+    fn key_hash(&self) -> u64 {
+        fixed_hash((&self.mass_org, &self.target, self.domain))
+    }
+    fn same_key(&self, o: &Self) -> bool {
+        self.mass_org == o.mass_org && self.target == o.target && self.domain == o.domain
+    }
+}
+
+impl Unkeyed for Volunteering {
+    fn key_hash(&self) -> u64 {
+        fixed_hash((
+            &self.member,
+            &self.committee,
+            self.domain,
+            self.hours.to_bits(),
+            self.date,
+        ))
+    }
+    fn same_key(&self, o: &Self) -> bool {
+        self.member == o.member
+            && self.committee == o.committee
+            && self.domain == o.domain
+            && self.hours.to_bits() == o.hours.to_bits()
+            && self.date == o.date
+    }
+}
+
+/// The positions in `partial` of the rows [`append_new`] appends to `base`: those whose key is
+/// neither in `base` nor in an earlier row of `partial`, in order.
+pub(crate) fn appended_rows<T: Unkeyed>(base: &[T], partial: &[T]) -> Vec<usize> {
+    if partial.is_empty() {
+        return Vec::new();
+    }
+    let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut taken = vec![false; partial.len()];
+    for (j, r) in partial.iter().enumerate() {
+        let same = by_hash.entry(r.key_hash()).or_default();
+        if same.iter().any(|&k| partial[k].same_key(r)) {
+            taken[j] = true;
+        } else {
+            same.push(j);
+        }
+    }
+    for r in base {
+        if let Some(same) = by_hash.get(&r.key_hash()) {
+            for &j in same {
+                if partial[j].same_key(r) {
+                    taken[j] = true;
+                }
+            }
+        }
+    }
+    (0..partial.len()).filter(|&j| !taken[j]).collect()
+}
+
+fn append_new_into<T: Unkeyed>(base: &mut Vec<T>, partial: Vec<T>) {
+    let keep = appended_rows(base, &partial);
+    let mut keep = keep.into_iter().peekable();
+    for (j, r) in partial.into_iter().enumerate() {
+        if keep.peek() == Some(&j) {
+            keep.next();
+            base.push(r);
+        }
+    }
+}
+
+impl Bundle {
+    /// Merges `partial` into this bundle in place: the same result as
+    /// [`Bundle::merged`]`(&partial)`, without copying this bundle. Nothing is validated here.
+    pub fn merge(&mut self, partial: Bundle) {
+        upsert_into(&mut self.districts, partial.districts);
+        upsert_into(&mut self.streets, partial.streets);
+        upsert_into(&mut self.communities, partial.communities);
+        upsert_into(&mut self.committees, partial.committees);
+        append_new_into(&mut self.adjacency, partial.adjacency);
+        upsert_into(&mut self.party_orgs, partial.party_orgs);
+        upsert_into(&mut self.units, partial.units);
+        upsert_into(&mut self.mass_orgs, partial.mass_orgs);
+        upsert_into(&mut self.social_orgs, partial.social_orgs);
+        upsert_into(&mut self.members, partial.members);
+        upsert_into(&mut self.partnerships, partial.partnerships);
+        append_new_into(&mut self.mass_links, partial.mass_links);
+        upsert_into(&mut self.resources, partial.resources);
+        upsert_into(&mut self.needs, partial.needs);
+        upsert_into(&mut self.projects, partial.projects);
+        append_new_into(&mut self.volunteering, partial.volunteering);
+        upsert_into(&mut self.responsibilities, partial.responsibilities);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +349,44 @@ mod tests {
         };
         assert_eq!(Bundle::default().merged(&partial), partial);
         assert_eq!(partial.merged(&Bundle::default()), partial);
+    }
+
+    #[test]
+    fn merge_in_place_equals_merged() {
+        let adj = |a: &str, b: &str| Adjacency {
+            a: a.into(),
+            b: b.into(),
+        };
+        let vol = |h: f64| Volunteering {
+            member: "E1".into(),
+            committee: "K1".into(),
+            domain: ServiceDomain::Greening,
+            hours: h,
+            date: "2025-01-02".parse().expect("date"),
+        };
+        let base = Bundle {
+            districts: vec![district("D1", "一"), district("D2", "二")],
+            adjacency: vec![adj("K1", "K2")],
+            volunteering: vec![vol(1.0), vol(3.0)],
+            ..Bundle::default()
+        };
+        let partial = Bundle {
+            districts: vec![
+                district("D3", "三"),
+                district("D1", "壹"),
+                district("D3", "叁"),
+                district("D2", "贰"),
+            ],
+            adjacency: vec![adj("K2", "K1"), adj("K2", "K3"), adj("K3", "K2")],
+            volunteering: vec![vol(1.0), vol(2.0), vol(2.0), vol(f64::NAN)],
+            ..Bundle::default()
+        };
+        let expected = base.merged(&partial);
+        let mut m = base.clone();
+        m.merge(partial);
+        // NaN hours make rows unequal to themselves: compare the serialised form.
+        assert_eq!(format!("{m:?}"), format!("{expected:?}"));
+        assert_eq!(m.districts[2], district("D3", "叁"));
+        assert_eq!(m.volunteering.len(), 4);
     }
 }

@@ -2,6 +2,7 @@
 //! right kind of row, party-org cycles, dates and quantities — every problem in one pass.
 
 use crate::bundle::*;
+use crate::merge::Keyed;
 use crate::problem::{Problem, Problems};
 use std::collections::HashMap;
 
@@ -118,6 +119,280 @@ pub fn validation_problems(bundle: &Bundle, elsewhere: &[(&str, &str)]) -> Vec<P
     v.check_party_org_cycles(bundle);
     v.sink.sort_by_key(|(t, r, _)| (*t, *r));
     v.sink.into_iter().map(|(_, _, p)| p).collect()
+}
+
+/// Validates `current` with `partial` upserted into it, without building the merged bundle:
+/// the same answer as `validate(&current.merged(partial))` (the same problems, locations and
+/// order) provided `current` itself is valid. Costs one pass over `current`'s ids (and over
+/// the id-less tables `partial` adds rows to), not a validation of the whole.
+///
+/// Why checking only `partial`'s rows suffices when `current` is valid: an upsert never
+/// removes a row; a row of `partial` whose id exists in the same table replaces that row in
+/// place (same id, same table, so the same kind at the same position); every other row is
+/// appended. Rows of `current` keep their fields, so their field rules still hold, and every
+/// id they reference still names a row of the same kind at the same position — unless a row
+/// of `partial` appends that id to *another* table, which makes the id a duplicate (and can
+/// move which row the id resolves to). So when no id of the merged bundle is duplicated, the
+/// only new problems are on `partial`'s surviving rows (checked here against the merged ids)
+/// and party-org cycles through a changed org (checked over the merged party orgs); when an
+/// id is duplicated, the merged whole is validated the slow way, so the report stays complete.
+pub fn validate_upsert(current: &Bundle, partial: &Bundle) -> Result<(), Problems> {
+    let problems = match upsert_problems(current, partial) {
+        Some(problems) => problems,
+        None => return validate(&current.merged(partial)),
+    };
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Problems(problems))
+    }
+}
+
+/// Every id a row of `b` has or references.
+fn ids_of(b: &Bundle) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    out.extend(b.districts.iter().map(|r| r.id.as_str()));
+    for r in &b.streets {
+        out.extend([r.id.as_str(), &r.district]);
+    }
+    for r in &b.communities {
+        out.extend([r.id.as_str(), &r.street]);
+    }
+    for r in &b.committees {
+        out.extend([r.id.as_str(), &r.community]);
+    }
+    for r in &b.adjacency {
+        out.extend([r.a.as_str(), &r.b]);
+    }
+    for r in &b.party_orgs {
+        out.extend([r.id.as_str(), &r.leads]);
+        out.extend(r.parent.as_deref());
+    }
+    for r in &b.units {
+        out.extend([r.id.as_str(), &r.street]);
+    }
+    out.extend(b.mass_orgs.iter().map(|r| r.id.as_str()));
+    for r in &b.social_orgs {
+        out.extend([r.id.as_str(), &r.street]);
+    }
+    for r in &b.members {
+        out.push(&r.id);
+        out.extend(r.employer.as_deref());
+        out.extend(r.registered_at.as_deref());
+    }
+    for r in &b.partnerships {
+        out.extend([r.id.as_str(), &r.unit, &r.target]);
+    }
+    for r in &b.mass_links {
+        out.extend([r.mass_org.as_str(), &r.target]);
+    }
+    for r in &b.resources {
+        out.extend([r.id.as_str(), &r.provider]);
+        out.extend(r.deployed_to.iter().flatten().map(String::as_str));
+    }
+    for r in &b.needs {
+        out.extend([r.id.as_str(), &r.committee]);
+    }
+    for r in &b.projects {
+        out.extend([r.id.as_str(), &r.committee]);
+        out.extend(r.needs.iter().map(String::as_str));
+        out.extend(r.resources.iter().map(String::as_str));
+    }
+    for r in &b.volunteering {
+        out.extend([r.member.as_str(), &r.committee]);
+    }
+    for r in &b.responsibilities {
+        out.extend([r.id.as_str(), &r.party_org]);
+    }
+    out
+}
+
+/// Calls `f(kind, position, id)` for every row with an id, in bundle order.
+fn each_id<'a>(b: &'a Bundle, mut f: impl FnMut(Kind, usize, &'a str)) {
+    fn rows<'a, T: Keyed>(kind: Kind, rs: &'a [T], f: &mut impl FnMut(Kind, usize, &'a str)) {
+        for (i, r) in rs.iter().enumerate() {
+            f(kind, i, r.key());
+        }
+    }
+    rows(Kind::District, &b.districts, &mut f);
+    rows(Kind::Street, &b.streets, &mut f);
+    rows(Kind::Community, &b.communities, &mut f);
+    rows(Kind::Committee, &b.committees, &mut f);
+    rows(Kind::PartyOrg, &b.party_orgs, &mut f);
+    rows(Kind::Unit, &b.units, &mut f);
+    rows(Kind::MassOrg, &b.mass_orgs, &mut f);
+    rows(Kind::SocialOrg, &b.social_orgs, &mut f);
+    rows(Kind::Member, &b.members, &mut f);
+    rows(Kind::Partnership, &b.partnerships, &mut f);
+    rows(Kind::Resource, &b.resources, &mut f);
+    rows(Kind::Need, &b.needs, &mut f);
+    rows(Kind::Project, &b.projects, &mut f);
+    rows(Kind::Responsibility, &b.responsibilities, &mut f);
+}
+
+/// Where the rows of one table of `partial` land in the merged bundle: `(position, row)` for
+/// each surviving row (the last of `partial` with a key wins), ordered by position. New ids
+/// are registered in `index`; `None` when an id would be duplicated across tables.
+fn landing<'a, T: Keyed>(
+    kind: Kind,
+    base: &[T],
+    partial: &'a [T],
+    in_current: &HashMap<&'a str, (Kind, usize), foldhash::fast::RandomState>,
+    index: &mut IdIndex<'a>,
+    empty_ids: &mut Vec<(Kind, usize, &'a str)>,
+) -> Option<Vec<(usize, &'a T)>> {
+    let mut at: HashMap<&str, usize> = HashMap::new();
+    let mut out: Vec<(usize, &'a T)> = Vec::new();
+    for r in partial {
+        let id = r.key();
+        if let Some(&slot) = at.get(id) {
+            out[slot].1 = r;
+            continue;
+        }
+        let pos = match in_current.get(id) {
+            Some(&(k, j)) if k == kind => j,
+            // The id names a row of another table: a duplicate id.
+            Some(_) => return None,
+            None => {
+                let pos = base.len() + out.iter().filter(|(p, _)| *p >= base.len()).count();
+                if id.trim().is_empty() {
+                    empty_ids.push((kind, pos, id));
+                } else if index.insert(id, (kind, pos)).is_some() {
+                    // A new id in two tables of `partial`: a duplicate id.
+                    return None;
+                }
+                pos
+            }
+        };
+        at.insert(id, out.len());
+        out.push((pos, r));
+    }
+    out.sort_by_key(|(p, _)| *p);
+    Some(out)
+}
+
+/// The problems of `current` merged with `partial` when `current` is valid, or `None` when an
+/// id would be duplicated (then only a whole validation reports every consequence).
+fn upsert_problems(current: &Bundle, partial: &Bundle) -> Option<Vec<Problem>> {
+    type Map<'a> = HashMap<&'a str, (Kind, usize), foldhash::fast::RandomState>;
+    let needed: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+        ids_of(partial).into_iter().collect();
+    // Where the ids `partial` has or names sit in `current` (unique there: it is valid).
+    let mut in_current: Map<'_> = Map::default();
+    if !needed.is_empty() {
+        each_id(current, |kind, i, id| {
+            if let Some(&id) = needed.get(id) {
+                in_current.entry(id).or_insert((kind, i));
+            }
+        });
+    }
+    let mut new_ids: IdIndex<'_> = IdIndex::default();
+    let mut empty_ids = Vec::new();
+    macro_rules! land {
+        ($kind:expr, $table:ident) => {
+            landing(
+                $kind,
+                &current.$table,
+                &partial.$table,
+                &in_current,
+                &mut new_ids,
+                &mut empty_ids,
+            )?
+        };
+    }
+    let districts = land!(Kind::District, districts);
+    let streets = land!(Kind::Street, streets);
+    let communities = land!(Kind::Community, communities);
+    let committees = land!(Kind::Committee, committees);
+    let party_orgs = land!(Kind::PartyOrg, party_orgs);
+    let units = land!(Kind::Unit, units);
+    let mass_orgs = land!(Kind::MassOrg, mass_orgs);
+    let social_orgs = land!(Kind::SocialOrg, social_orgs);
+    let members = land!(Kind::Member, members);
+    let partnerships = land!(Kind::Partnership, partnerships);
+    let resources = land!(Kind::Resource, resources);
+    let needs = land!(Kind::Need, needs);
+    let projects = land!(Kind::Project, projects);
+    let responsibilities = land!(Kind::Responsibility, responsibilities);
+
+    let mut index = new_ids;
+    for (id, at) in &in_current {
+        index.entry(id).or_insert(*at);
+    }
+    let mut v = Validator {
+        index,
+        sink: Vec::new(),
+    };
+    for (kind, pos, id) in empty_ids {
+        let row = Row {
+            table: kind.table(),
+            index: pos,
+            id: Some(id),
+        };
+        v.push(
+            row,
+            Some("id"),
+            "id is empty; every row needs a non-empty id".into(),
+        );
+    }
+    macro_rules! check {
+        ($rows:expr, $f:ident) => {
+            for (i, r) in $rows {
+                v.$f(i, r);
+            }
+        };
+    }
+    macro_rules! check_appended {
+        ($table:ident, $f:ident) => {
+            let base = current.$table.len();
+            let new = crate::merge::appended_rows(&current.$table, &partial.$table);
+            for (k, j) in new.into_iter().enumerate() {
+                v.$f(base + k, &partial.$table[j]);
+            }
+        };
+    }
+    check!(districts, check_districts);
+    check!(streets, check_streets);
+    check!(communities, check_communities);
+    check!(committees, check_committees);
+    check_appended!(adjacency, check_adjacency);
+    check!(party_orgs.iter().copied(), check_party_orgs);
+    check!(units, check_units);
+    check!(mass_orgs, check_mass_orgs);
+    check!(social_orgs, check_social_orgs);
+    check!(members, check_members);
+    check!(partnerships, check_partnerships);
+    check_appended!(mass_links, check_mass_links);
+    check!(resources, check_resources);
+    check!(needs, check_needs);
+    check!(projects, check_projects);
+    check_appended!(volunteering, check_volunteering);
+    check!(responsibilities, check_responsibilities);
+
+    if !party_orgs.is_empty() {
+        // The merged party orgs, and the parent of each among them.
+        let mut orgs: Vec<&PartyOrg> = current.party_orgs.iter().collect();
+        for (pos, r) in party_orgs {
+            if pos < orgs.len() {
+                orgs[pos] = r;
+            } else {
+                orgs.push(r);
+            }
+        }
+        let at: HashMap<&str, usize, foldhash::fast::RandomState> = orgs
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| !o.id.trim().is_empty())
+            .map(|(j, o)| (o.id.as_str(), j))
+            .collect();
+        let parent: Vec<Option<usize>> = orgs
+            .iter()
+            .map(|o| at.get(o.parent.as_deref()?).copied())
+            .collect();
+        v.report_cycles(&orgs, &parent);
+    }
+    v.sink.sort_by_key(|(t, r, _)| (*t, *r));
+    Some(v.sink.into_iter().map(|(_, _, p)| p).collect())
 }
 
 const STREET: &[Kind] = &[Kind::Street];
@@ -286,219 +561,287 @@ impl<'a> Validator<'a> {
 
     fn check_rows(&mut self, b: &Bundle) {
         for (i, r) in b.districts.iter().enumerate() {
-            let row = Row {
-                table: "districts",
-                index: i,
-                id: Some(&r.id),
-            };
-            self.name(row, "name", &r.name);
+            self.check_districts(i, r);
         }
         for (i, r) in b.streets.iter().enumerate() {
-            let row = Row {
-                table: "streets",
-                index: i,
-                id: Some(&r.id),
-            };
-            self.name(row, "name", &r.name);
-            self.reference(row, "district", &r.district, DISTRICT);
+            self.check_streets(i, r);
         }
         for (i, r) in b.communities.iter().enumerate() {
-            let row = Row {
-                table: "communities",
-                index: i,
-                id: Some(&r.id),
-            };
-            self.name(row, "name", &r.name);
-            self.reference(row, "street", &r.street, STREET);
+            self.check_communities(i, r);
         }
         for (i, r) in b.committees.iter().enumerate() {
-            let row = Row {
-                table: "committees",
-                index: i,
-                id: Some(&r.id),
-            };
-            self.name(row, "name", &r.name);
-            self.reference(row, "community", &r.community, COMMUNITY);
+            self.check_committees(i, r);
         }
         for (i, r) in b.adjacency.iter().enumerate() {
-            let row = Row {
-                table: "adjacency",
-                index: i,
-                id: None,
-            };
-            self.reference(row, "a", &r.a, COMMITTEE);
-            self.reference(row, "b", &r.b, COMMITTEE);
-            if r.a == r.b && !r.a.is_empty() {
-                let msg = format!(
-                    "a committee cannot border itself (`a` and `b` are both `{}`)",
-                    r.a
-                );
-                self.push(row, Some("b"), msg);
-            }
+            self.check_adjacency(i, r);
         }
         for (i, r) in b.party_orgs.iter().enumerate() {
-            let row = Row {
-                table: "party_orgs",
-                index: i,
-                id: Some(&r.id),
-            };
-            self.name(row, "name", &r.name);
-            if let Some(p) = &r.parent {
-                self.reference(row, "parent", p, PARTY_ORG);
-            }
-            self.reference(row, "leads", &r.leads, LEADABLE);
+            self.check_party_orgs(i, r);
         }
         for (i, r) in b.units.iter().enumerate() {
-            let row = Row {
-                table: "units",
-                index: i,
-                id: Some(&r.id),
-            };
-            self.name(row, "name", &r.name);
-            self.reference(row, "street", &r.street, STREET);
+            self.check_units(i, r);
         }
         for (i, r) in b.mass_orgs.iter().enumerate() {
-            let row = Row {
-                table: "mass_orgs",
-                index: i,
-                id: Some(&r.id),
-            };
-            self.name(row, "name", &r.name);
+            self.check_mass_orgs(i, r);
         }
         for (i, r) in b.social_orgs.iter().enumerate() {
-            let row = Row {
-                table: "social_orgs",
-                index: i,
-                id: Some(&r.id),
-            };
-            self.name(row, "name", &r.name);
-            self.reference(row, "street", &r.street, STREET);
-            if r.domains.is_empty() {
-                self.push(
-                    row,
-                    Some("domains"),
-                    "`domains` is empty; list at least one service domain".into(),
-                );
-            }
+            self.check_social_orgs(i, r);
         }
         for (i, r) in b.members.iter().enumerate() {
-            let row = Row {
-                table: "members",
-                index: i,
-                id: Some(&r.id),
-            };
-            self.name(row, "name", &r.name);
-            if !(1900..=2100).contains(&r.birth_year) {
-                let msg = format!(
-                    "birth year {} is not plausible (expected 1900 to 2100)",
-                    r.birth_year
-                );
-                self.push(row, Some("birth_year"), msg);
-            }
-            if let Some(e) = &r.employer {
-                self.reference(row, "employer", e, UNIT);
-            }
-            if let Some(c) = &r.registered_at {
-                self.reference(row, "registered_at", c, COMMITTEE);
-            }
+            self.check_members(i, r);
         }
         for (i, r) in b.partnerships.iter().enumerate() {
-            let row = Row {
-                table: "partnerships",
-                index: i,
-                id: Some(&r.id),
-            };
-            self.reference(row, "unit", &r.unit, UNIT);
-            self.reference(row, "target", &r.target, AREA);
-            if let Some(expires) = r.expires
-                && expires <= r.signed
-            {
-                let msg = format!("expires ({expires}) must be after signed ({})", r.signed);
-                self.push(row, Some("expires"), msg);
-            }
+            self.check_partnerships(i, r);
         }
         for (i, r) in b.mass_links.iter().enumerate() {
-            let row = Row {
-                table: "mass_links",
-                index: i,
-                id: None,
-            };
-            self.reference(row, "mass_org", &r.mass_org, MASS_ORG);
-            self.reference(row, "target", &r.target, AREA);
+            self.check_mass_links(i, r);
         }
         for (i, r) in b.resources.iter().enumerate() {
-            let row = Row {
-                table: "resources",
-                index: i,
-                id: Some(&r.id),
-            };
-            self.name(row, "name", &r.name);
-            self.reference(row, "provider", &r.provider, PROVIDER);
-            if r.capacity == 0 {
-                self.push(
-                    row,
-                    Some("capacity"),
-                    "capacity must be greater than 0".into(),
-                );
-            }
-            for c in r.deployed_to.iter().flatten() {
-                self.reference(row, "deployed_to", c, COMMITTEE);
-            }
+            self.check_resources(i, r);
         }
         for (i, r) in b.needs.iter().enumerate() {
-            let row = Row {
-                table: "needs",
-                index: i,
-                id: Some(&r.id),
-            };
-            self.reference(row, "committee", &r.committee, COMMITTEE);
-            if r.demand == 0 {
-                self.push(row, Some("demand"), "demand must be greater than 0".into());
-            }
+            self.check_needs(i, r);
         }
         for (i, r) in b.projects.iter().enumerate() {
-            let row = Row {
-                table: "projects",
-                index: i,
-                id: Some(&r.id),
-            };
-            self.name(row, "name", &r.name);
-            self.reference(row, "committee", &r.committee, COMMITTEE);
-            for n in &r.needs {
-                self.reference(row, "needs", n, NEED);
-            }
-            for res in &r.resources {
-                self.reference(row, "resources", res, RESOURCE);
-            }
+            self.check_projects(i, r);
         }
         for (i, r) in b.volunteering.iter().enumerate() {
-            let row = Row {
-                table: "volunteering",
-                index: i,
-                id: None,
-            };
-            self.reference(row, "member", &r.member, MEMBER);
-            self.reference(row, "committee", &r.committee, COMMITTEE);
-            if !r.hours.is_finite() || r.hours < 0.0 {
-                let msg = format!("hours must be a finite number ≥ 0, not {}", r.hours);
-                self.push(row, Some("hours"), msg);
-            }
+            self.check_volunteering(i, r);
         }
         for (i, r) in b.responsibilities.iter().enumerate() {
-            let row = Row {
-                table: "responsibilities",
-                index: i,
-                id: Some(&r.id),
-            };
-            self.reference(row, "party_org", &r.party_org, PARTY_ORG);
-            self.name(row, "item", &r.item);
+            self.check_responsibilities(i, r);
         }
+    }
+
+    fn check_districts(&mut self, i: usize, r: &District) {
+        let row = Row {
+            table: "districts",
+            index: i,
+            id: Some(&r.id),
+        };
+        self.name(row, "name", &r.name);
+    }
+
+    fn check_streets(&mut self, i: usize, r: &Street) {
+        let row = Row {
+            table: "streets",
+            index: i,
+            id: Some(&r.id),
+        };
+        self.name(row, "name", &r.name);
+        self.reference(row, "district", &r.district, DISTRICT);
+    }
+
+    fn check_communities(&mut self, i: usize, r: &Community) {
+        let row = Row {
+            table: "communities",
+            index: i,
+            id: Some(&r.id),
+        };
+        self.name(row, "name", &r.name);
+        self.reference(row, "street", &r.street, STREET);
+    }
+
+    fn check_committees(&mut self, i: usize, r: &Committee) {
+        let row = Row {
+            table: "committees",
+            index: i,
+            id: Some(&r.id),
+        };
+        self.name(row, "name", &r.name);
+        self.reference(row, "community", &r.community, COMMUNITY);
+    }
+
+    fn check_adjacency(&mut self, i: usize, r: &Adjacency) {
+        let row = Row {
+            table: "adjacency",
+            index: i,
+            id: None,
+        };
+        self.reference(row, "a", &r.a, COMMITTEE);
+        self.reference(row, "b", &r.b, COMMITTEE);
+        if r.a == r.b && !r.a.is_empty() {
+            let msg = format!(
+                "a committee cannot border itself (`a` and `b` are both `{}`)",
+                r.a
+            );
+            self.push(row, Some("b"), msg);
+        }
+    }
+
+    fn check_party_orgs(&mut self, i: usize, r: &PartyOrg) {
+        let row = Row {
+            table: "party_orgs",
+            index: i,
+            id: Some(&r.id),
+        };
+        self.name(row, "name", &r.name);
+        if let Some(p) = &r.parent {
+            self.reference(row, "parent", p, PARTY_ORG);
+        }
+        self.reference(row, "leads", &r.leads, LEADABLE);
+    }
+
+    fn check_units(&mut self, i: usize, r: &Unit) {
+        let row = Row {
+            table: "units",
+            index: i,
+            id: Some(&r.id),
+        };
+        self.name(row, "name", &r.name);
+        self.reference(row, "street", &r.street, STREET);
+    }
+
+    fn check_mass_orgs(&mut self, i: usize, r: &MassOrg) {
+        let row = Row {
+            table: "mass_orgs",
+            index: i,
+            id: Some(&r.id),
+        };
+        self.name(row, "name", &r.name);
+    }
+
+    fn check_social_orgs(&mut self, i: usize, r: &SocialOrg) {
+        let row = Row {
+            table: "social_orgs",
+            index: i,
+            id: Some(&r.id),
+        };
+        self.name(row, "name", &r.name);
+        self.reference(row, "street", &r.street, STREET);
+        if r.domains.is_empty() {
+            self.push(
+                row,
+                Some("domains"),
+                "`domains` is empty; list at least one service domain".into(),
+            );
+        }
+    }
+
+    fn check_members(&mut self, i: usize, r: &Member) {
+        let row = Row {
+            table: "members",
+            index: i,
+            id: Some(&r.id),
+        };
+        self.name(row, "name", &r.name);
+        if !(1900..=2100).contains(&r.birth_year) {
+            let msg = format!(
+                "birth year {} is not plausible (expected 1900 to 2100)",
+                r.birth_year
+            );
+            self.push(row, Some("birth_year"), msg);
+        }
+        if let Some(e) = &r.employer {
+            self.reference(row, "employer", e, UNIT);
+        }
+        if let Some(c) = &r.registered_at {
+            self.reference(row, "registered_at", c, COMMITTEE);
+        }
+    }
+
+    fn check_partnerships(&mut self, i: usize, r: &Partnership) {
+        let row = Row {
+            table: "partnerships",
+            index: i,
+            id: Some(&r.id),
+        };
+        self.reference(row, "unit", &r.unit, UNIT);
+        self.reference(row, "target", &r.target, AREA);
+        if let Some(expires) = r.expires
+            && expires <= r.signed
+        {
+            let msg = format!("expires ({expires}) must be after signed ({})", r.signed);
+            self.push(row, Some("expires"), msg);
+        }
+    }
+
+    fn check_mass_links(&mut self, i: usize, r: &MassLink) {
+        let row = Row {
+            table: "mass_links",
+            index: i,
+            id: None,
+        };
+        self.reference(row, "mass_org", &r.mass_org, MASS_ORG);
+        self.reference(row, "target", &r.target, AREA);
+    }
+
+    fn check_resources(&mut self, i: usize, r: &Resource) {
+        let row = Row {
+            table: "resources",
+            index: i,
+            id: Some(&r.id),
+        };
+        self.name(row, "name", &r.name);
+        self.reference(row, "provider", &r.provider, PROVIDER);
+        if r.capacity == 0 {
+            self.push(
+                row,
+                Some("capacity"),
+                "capacity must be greater than 0".into(),
+            );
+        }
+        for c in r.deployed_to.iter().flatten() {
+            self.reference(row, "deployed_to", c, COMMITTEE);
+        }
+    }
+
+    fn check_needs(&mut self, i: usize, r: &Need) {
+        let row = Row {
+            table: "needs",
+            index: i,
+            id: Some(&r.id),
+        };
+        self.reference(row, "committee", &r.committee, COMMITTEE);
+        if r.demand == 0 {
+            self.push(row, Some("demand"), "demand must be greater than 0".into());
+        }
+    }
+
+    fn check_projects(&mut self, i: usize, r: &Project) {
+        let row = Row {
+            table: "projects",
+            index: i,
+            id: Some(&r.id),
+        };
+        self.name(row, "name", &r.name);
+        self.reference(row, "committee", &r.committee, COMMITTEE);
+        for n in &r.needs {
+            self.reference(row, "needs", n, NEED);
+        }
+        for res in &r.resources {
+            self.reference(row, "resources", res, RESOURCE);
+        }
+    }
+
+    fn check_volunteering(&mut self, i: usize, r: &Volunteering) {
+        let row = Row {
+            table: "volunteering",
+            index: i,
+            id: None,
+        };
+        self.reference(row, "member", &r.member, MEMBER);
+        self.reference(row, "committee", &r.committee, COMMITTEE);
+        if !r.hours.is_finite() || r.hours < 0.0 {
+            let msg = format!("hours must be a finite number ≥ 0, not {}", r.hours);
+            self.push(row, Some("hours"), msg);
+        }
+    }
+
+    fn check_responsibilities(&mut self, i: usize, r: &Responsibility) {
+        let row = Row {
+            table: "responsibilities",
+            index: i,
+            id: Some(&r.id),
+        };
+        self.reference(row, "party_org", &r.party_org, PARTY_ORG);
+        self.name(row, "item", &r.item);
     }
 
     /// Reports every party org that lies on a cycle of the `parent` chain, once.
     fn check_party_org_cycles(&mut self, b: &'a Bundle) {
-        let orgs = &b.party_orgs;
-        let parent: Vec<Option<usize>> = orgs
+        let parent: Vec<Option<usize>> = b
+            .party_orgs
             .iter()
             .map(|o| {
                 let p = o.parent.as_deref()?;
@@ -508,6 +851,13 @@ impl<'a> Validator<'a> {
                 }
             })
             .collect();
+        let orgs: Vec<&PartyOrg> = b.party_orgs.iter().collect();
+        self.report_cycles(&orgs, &parent);
+    }
+
+    /// Reports every org of `orgs` on a cycle of `parent` (the position of each org's parent
+    /// in `orgs`, when it names a party org), once.
+    fn report_cycles(&mut self, orgs: &[&PartyOrg], parent: &[Option<usize>]) {
         // 0 = unseen, 1 = on the current walk, 2 = finished.
         let mut state = vec![0u8; orgs.len()];
         let mut path = Vec::new();
@@ -933,5 +1283,160 @@ mod tests {
         assert_eq!(validate(&b), Ok(()));
         // Generous even for debug builds; release is far quicker.
         assert!(t.elapsed().as_secs_f64() < 5.0, "{:?}", t.elapsed());
+    }
+
+    /// A small deterministic xorshift generator for the property test.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn pick<'x, T>(&mut self, xs: &'x [T]) -> &'x T {
+            &xs[self.below(xs.len())]
+        }
+    }
+
+    /// Rewrites one field of a row (as JSON) to something that may or may not be valid.
+    fn mutate(rng: &mut Rng, row: &mut serde_json::Value, pool: &[String], same: &[String]) {
+        let Some(obj) = row.as_object_mut() else {
+            return;
+        };
+        let mut keys: Vec<String> = obj.keys().cloned().collect();
+        keys.push("parent".into());
+        let key = rng.pick(&keys).clone();
+        let id = |rng: &mut Rng| -> String {
+            match rng.below(10) {
+                0 => String::new(),
+                1 => " ".into(),
+                2 => format!("new{}", rng.below(4)),
+                3..=5 if !same.is_empty() => rng.pick(same).clone(),
+                _ => rng.pick(pool).clone(),
+            }
+        };
+        let value = match obj.get(&key) {
+            Some(serde_json::Value::String(_)) | None => serde_json::Value::String(id(rng)),
+            Some(serde_json::Value::Array(a)) if a.iter().all(|x| x.is_string()) => {
+                let mut a = a.clone();
+                if a.is_empty() || rng.below(2) == 0 {
+                    a.push(id(rng).into());
+                } else {
+                    a.clear();
+                }
+                a.into()
+            }
+            Some(serde_json::Value::Number(_)) => {
+                serde_json::json!(rng.pick(&[0.0, -1.0, 1850.0, 7.0, 1985.0, 3.5]))
+            }
+            Some(other) => other.clone(),
+        };
+        obj.insert(key, value);
+    }
+
+    /// `validate_upsert` answers exactly as validating the merged whole does — same problems,
+    /// locations and order — over many random small partials of the Shanghai sample, valid
+    /// and invalid ones (dangling and wrong-kind references, empty and duplicate ids across
+    /// tables, field rules, party-org cycles, repeated id-less rows).
+    #[test]
+    fn validate_upsert_equals_validating_the_merged_whole() {
+        let text = include_str!("../../../seed/shanghai-sample.json");
+        let current: Bundle = serde_json::from_str(text).expect("sample");
+        assert_eq!(validate(&current), Ok(()));
+        let whole = serde_json::to_value(&current).expect("json");
+        let tables: Vec<(String, Vec<serde_json::Value>)> = whole
+            .as_object()
+            .expect("object")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_array().cloned().unwrap_or_default()))
+            .filter(|(_, rows)| !rows.is_empty())
+            .collect();
+        let ids_in = |rows: &[serde_json::Value]| -> Vec<String> {
+            rows.iter()
+                .filter_map(|r| r.get("id").and_then(|v| v.as_str()).map(str::to_string))
+                .collect()
+        };
+        let pool: Vec<String> = tables.iter().flat_map(|(_, rows)| ids_in(rows)).collect();
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let (mut ok, mut invalid, mut slow, mut cycles) = (0, 0, 0, 0);
+        for round in 0..3000 {
+            let mut partial = serde_json::Map::new();
+            for _ in 0..1 + rng.below(3) {
+                let (table, rows) = rng.pick(&tables);
+                let mut row = rng.pick(rows).clone();
+                let same = ids_in(rows);
+                match rng.below(3) {
+                    // An existing row, changed.
+                    0 => {}
+                    // A new row.
+                    1 => {
+                        if let Some(obj) = row.as_object_mut()
+                            && obj.contains_key("id")
+                        {
+                            obj.insert("id".into(), format!("new{}", rng.below(4)).into());
+                        }
+                    }
+                    // An existing row, unchanged or a copy (id-less rows dedupe).
+                    _ => {
+                        partial
+                            .entry(table.clone())
+                            .or_insert_with(|| serde_json::Value::Array(vec![]))
+                            .as_array_mut()
+                            .expect("array")
+                            .push(row);
+                        continue;
+                    }
+                }
+                for _ in 0..rng.below(3) {
+                    mutate(&mut rng, &mut row, &pool, &same);
+                }
+                // Now and then hang a party org under one of its children: a cycle.
+                if table == "party_orgs" && rng.below(2) == 0 {
+                    let id = row.get("id").cloned();
+                    let children: Vec<&serde_json::Value> = rows
+                        .iter()
+                        .filter(|r| r.get("parent") == id.as_ref())
+                        .collect();
+                    if !children.is_empty()
+                        && let (Some(obj), Some(child)) =
+                            (row.as_object_mut(), rng.pick(&children).get("id"))
+                    {
+                        obj.insert("parent".into(), child.clone());
+                    }
+                }
+                partial
+                    .entry(table.clone())
+                    .or_insert_with(|| serde_json::Value::Array(vec![]))
+                    .as_array_mut()
+                    .expect("array")
+                    .push(row);
+            }
+            let Ok(partial) = serde_json::from_value::<Bundle>(partial.into()) else {
+                continue;
+            };
+            let expected = validate(&current.merged(&partial));
+            let got = validate_upsert(&current, &partial);
+            assert_eq!(got, expected, "round {round}: partial {partial:#?}");
+            match upsert_problems(&current, &partial) {
+                None => slow += 1,
+                Some(ps) if ps.is_empty() => ok += 1,
+                Some(ps) => {
+                    invalid += 1;
+                    if ps.iter().any(|p| p.message.contains("cycle")) {
+                        cycles += 1;
+                    }
+                }
+            }
+        }
+        // Every path was exercised, mostly the incremental one.
+        assert!(ok > 300, "{ok} valid");
+        assert!(invalid > 300, "{invalid} invalid");
+        assert!(cycles > 5, "{cycles} with cycles");
+        assert!(slow > 20, "{slow} duplicate-id fallbacks");
     }
 }
