@@ -12,8 +12,9 @@ mod mapping;
 pub mod queries;
 
 use dangjian_model::{Bundle, Store, StoreError, TokenInfo};
-use mapping::{Edge, NODE_TABLES, REL_TABLES};
-use neo4rs::{BoltType, ConfigBuilder, Graph, Query, Row, query};
+use mapping::{Edge, NODE_TABLES, REL_TABLES, RelTable};
+use neo4rs::{BoltMap, BoltType, ConfigBuilder, Graph, Query, Row, query};
+use serde::de::{DeserializeOwned, IntoDeserializer};
 use serde_json::{Map, Value};
 use std::sync::Mutex;
 use tokio::runtime::Runtime;
@@ -193,84 +194,163 @@ impl Neo4jStore {
         .await
     }
 
-    /// Rows of column `p` (a map) of `q`, checked against `count_q` (neo4rs issue #281).
-    async fn checked_maps(
+    /// One table of generation `gen_`: the rows of `q` (columns `i`, the row index, and `p`,
+    /// decoded by `decode`), streamed and placed by index, so nothing is sorted on the server and
+    /// no row is held twice. Checked against `count_q` (neo4rs issue #281): a short or
+    /// inconsistent read is retried.
+    async fn read_table<T>(
         &self,
         what: &str,
         q: impl Fn() -> Query,
         count_q: impl Fn() -> Query,
-    ) -> Result<Vec<Map<String, Value>>, StoreError> {
+        decode: impl Fn(&Row) -> Result<T, String>,
+    ) -> Result<Vec<T>, StoreError> {
         let mut last = String::new();
         for _ in 0..READ_ATTEMPTS {
-            let expected = self.count(count_q()).await?;
-            let rows = self.rows(q()).await?;
-            if rows.len() as i64 == expected {
-                return rows
-                    .iter()
-                    .map(|r| {
-                        r.get::<Map<String, Value>>("p")
-                            .map_err(|e| backend(&format!("decoding {what}"), e))
-                    })
-                    .collect();
+            let expected = usize::try_from(self.count(count_q()).await?)
+                .map_err(|e| backend(&format!("counting {what}"), e))?;
+            let mut slots: Vec<Option<T>> = Vec::with_capacity(expected);
+            slots.resize_with(expected, || None);
+            let mut read = 0usize;
+            let mut misplaced = 0usize;
+            let mut s = self
+                .graph
+                .execute(q())
+                .await
+                .map_err(|e| backend(&format!("reading {what}"), e))?;
+            while let Some(row) = s
+                .next()
+                .await
+                .map_err(|e| backend(&format!("reading {what}"), e))?
+            {
+                read += 1;
+                let i = row
+                    .get::<i64>("i")
+                    .map_err(|e| backend(&format!("decoding a row index of {what}"), e))?;
+                let value = decode(&row).map_err(|e| backend(&format!("decoding {what}"), e))?;
+                match usize::try_from(i).ok().and_then(|i| slots.get_mut(i)) {
+                    Some(slot @ None) => *slot = Some(value),
+                    _ => misplaced += 1,
+                }
             }
-            last = format!("{what}: read {} rows, count() says {expected}", rows.len());
+            if read == expected && misplaced == 0 {
+                // Every slot is filled: `expected` rows landed in `expected` distinct slots.
+                return Ok(slots.into_iter().flatten().collect());
+            }
+            last = format!(
+                "{what}: read {read} rows ({misplaced} with a missing or repeated row index), \
+                 count() says {expected}"
+            );
         }
         Err(StoreError::Backend(format!(
             "neo4j: a multi-row read came back short ({last})"
         )))
     }
 
+    /// The rows of the node table with label `label`, decoded into `T`.
+    async fn read_nodes<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        label: &str,
+        gen_: i64,
+    ) -> Result<Vec<T>, StoreError> {
+        self.read_table(
+            table,
+            || {
+                query(&format!(
+                    "MATCH (n:{label}:Net {{gen: $gen}}) RETURN n.row AS i, properties(n) AS p"
+                ))
+                .param("gen", gen_)
+            },
+            || {
+                query(&format!(
+                    "MATCH (n:{label}:Net {{gen: $gen}}) RETURN count(n) AS c"
+                ))
+                .param("gen", gen_)
+            },
+            |row| {
+                let mut m = row.get::<BoltMap>("p").map_err(|e| e.to_string())?;
+                m.value.remove("gen");
+                m.value.remove("row");
+                let m = BoltType::Map(m);
+                T::deserialize((&m).into_deserializer()).map_err(|e| e.to_string())
+            },
+        )
+        .await
+    }
+
+    /// The rows of a relationship table, decoded into `T`.
+    async fn read_rels<T: DeserializeOwned>(
+        &self,
+        t: &RelTable,
+        gen_: i64,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut fields = format!("{}: a.id, {}: b.id", t.source, t.target);
+        for p in t.props {
+            fields.push_str(&format!(", {p}: x.{p}"));
+        }
+        let rel = t.rel;
+        self.read_table(
+            t.table,
+            || {
+                query(&format!(
+                    "MATCH (a)-[x:{rel} {{gen: $gen}}]->(b) RETURN x.row AS i, {{{fields}}} AS p"
+                ))
+                .param("gen", gen_)
+            },
+            || {
+                query(&format!(
+                    "MATCH ()-[x:{rel} {{gen: $gen}}]->() RETURN count(x) AS c"
+                ))
+                .param("gen", gen_)
+            },
+            |row| row.get::<T>("p").map_err(|e| e.to_string()),
+        )
+        .await
+    }
+
+    /// Generation `gen_`, decoded table by table straight into the bundle's structs.
     async fn load_gen(&self, gen_: i64) -> Result<Bundle, StoreError> {
-        let mut doc = Map::new();
-        for t in NODE_TABLES {
-            let label = t.label;
-            let maps = self
-                .checked_maps(
-                    t.table,
-                    || {
-                        query(&format!(
-                            "MATCH (n:{label}:Net {{gen: $gen}}) RETURN properties(n) AS p ORDER BY n.row"
-                        ))
-                        .param("gen", gen_)
-                    },
-                    || query(&format!("MATCH (n:{label}:Net {{gen: $gen}}) RETURN count(n) AS c")).param("gen", gen_),
-                )
-                .await?;
-            let rows: Vec<Value> = maps
-                .into_iter()
-                .map(|mut m| {
-                    m.remove("gen");
-                    m.remove("row");
-                    Value::Object(m)
-                })
-                .collect();
-            doc.insert(t.table.into(), Value::Array(rows));
-        }
-        for t in REL_TABLES {
-            let mut fields = format!("{}: a.id, {}: b.id", t.source, t.target);
-            for p in t.props {
-                fields.push_str(&format!(", {p}: x.{p}"));
-            }
-            let rel = t.rel;
-            let maps = self
-                .checked_maps(
-                    t.table,
-                    || {
-                        query(&format!(
-                            "MATCH (a)-[x:{rel} {{gen: $gen}}]->(b) RETURN {{{fields}}} AS p ORDER BY x.row"
-                        ))
-                        .param("gen", gen_)
-                    },
-                    || query(&format!("MATCH ()-[x:{rel} {{gen: $gen}}]->() RETURN count(x) AS c")).param("gen", gen_),
-                )
-                .await?;
-            doc.insert(
-                t.table.into(),
-                Value::Array(maps.into_iter().map(Value::Object).collect()),
-            );
-        }
-        serde_json::from_value(Value::Object(doc))
-            .map_err(|e| backend("decoding the stored network", e))
+        let [
+            districts,
+            streets,
+            communities,
+            committees,
+            party_orgs,
+            units,
+            mass_orgs,
+            social_orgs,
+            members,
+            partnerships,
+            resources,
+            needs,
+            projects,
+            responsibilities,
+        ] = NODE_TABLES.map(|t| (t.table, t.label));
+        let [adjacency, mass_links, volunteering] = &REL_TABLES;
+        Ok(Bundle {
+            districts: self.read_nodes(districts.0, districts.1, gen_).await?,
+            streets: self.read_nodes(streets.0, streets.1, gen_).await?,
+            communities: self.read_nodes(communities.0, communities.1, gen_).await?,
+            committees: self.read_nodes(committees.0, committees.1, gen_).await?,
+            adjacency: self.read_rels(adjacency, gen_).await?,
+            party_orgs: self.read_nodes(party_orgs.0, party_orgs.1, gen_).await?,
+            units: self.read_nodes(units.0, units.1, gen_).await?,
+            mass_orgs: self.read_nodes(mass_orgs.0, mass_orgs.1, gen_).await?,
+            social_orgs: self.read_nodes(social_orgs.0, social_orgs.1, gen_).await?,
+            members: self.read_nodes(members.0, members.1, gen_).await?,
+            partnerships: self
+                .read_nodes(partnerships.0, partnerships.1, gen_)
+                .await?,
+            mass_links: self.read_rels(mass_links, gen_).await?,
+            resources: self.read_nodes(resources.0, resources.1, gen_).await?,
+            needs: self.read_nodes(needs.0, needs.1, gen_).await?,
+            projects: self.read_nodes(projects.0, projects.1, gen_).await?,
+            volunteering: self.read_rels(volunteering, gen_).await?,
+            responsibilities: self
+                .read_nodes(responsibilities.0, responsibilities.1, gen_)
+                .await?,
+        })
     }
 
     async fn load_async(&self) -> Result<Bundle, StoreError> {
