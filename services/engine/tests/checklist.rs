@@ -618,3 +618,24 @@ fn checklist_json_uses_the_contract_names() {
     assert_eq!(item["due"], "2024-07-01");
     assert_eq!(item["facts"], serde_json::json!(["PS1", "U1", "C2"]));
 }
+
+#[test]
+fn csv_guards_text_a_spreadsheet_would_run_as_a_formula() {
+    let mut doc = engine()
+        .checklist("P_C1", false, as_of())
+        .expect("checklist");
+    doc.items[0].item = "=HYPERLINK(\"http://x\",\"点击\")".into();
+    doc.items[1].item = "@SUM(1)".into();
+    doc.items[2].item = "-减少台账".into();
+    let csv = checklist_csv(&doc);
+    assert!(
+        csv.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"点击\"\")\","),
+        "{csv}"
+    );
+    assert!(csv.contains(",'@SUM(1),"), "{csv}");
+    assert!(csv.contains(",'-减少台账,"), "{csv}");
+    // Ordinary text and dates are untouched.
+    assert!(!csv.contains("'组织在职党员报到") && !csv.contains("'2024"));
+    // The JSON document keeps the text as stored.
+    assert_eq!(doc.items[1].item, "@SUM(1)");
+}
