@@ -13,6 +13,7 @@
 //! configurable through [`DiagramOptions::font`]).
 
 mod dot;
+mod layout;
 mod render;
 mod scene;
 

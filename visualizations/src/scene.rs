@@ -5,6 +5,10 @@
 use crate::dot::{
     a, a_id, count_nodes, defaults, edge, escape_html, html, lines, node, quoted, set, subgraph,
 };
+use crate::layout::{
+    NODE_FONT, RANKSEP, Size, Span, below, best_cols, cluster_size, html_size, leaf, node_size,
+    wrap,
+};
 use crate::{Diagram, DiagramOptions, View};
 use dangjian_model::{
     BlankSpot, Bundle, CommitteeCoverage, CoverageDoc, GapsDoc, MassOrg, MassOrgType, PartyOrg,
@@ -25,8 +29,18 @@ type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 pub(crate) const WRAP_PREFIX: &str = "__wrap_";
 /// Rows shown in a table node before "…另有 N 项".
 const TABLE_ROWS: usize = 30;
-/// Nodes per row inside a cluster before wrapping (invisible edges make a grid).
-const GRID_COLS: usize = 6;
+/// Above this many drawn edges the graph is crowded: edge labels become `xlabel`s and
+/// `nodesep` halves. Most of a crowded picture's width is edges passing between ranks (each a
+/// virtual node `nodesep` from the next) and their labels: the sample's districts were
+/// 4,600–5,300 pt wide, with `xlabel`s and 0.15 in about 3,100.
+const CROWDED_EDGES: usize = 40;
+/// Above this many drawn edges `nodesep` is 0.1 in (the sample city: 10,300 pt wide with
+/// labels and 0.3 in, 5,200 with `xlabel`s and 0.15 in, 4,000 with 0.1 in).
+const VERY_CROWDED_EDGES: usize = 150;
+/// Width / height the whole picture aims at when choosing how siblings wrap into rows.
+const TOP_ASPECT: f64 = 1.4;
+/// Width / height each street, community or district cluster aims at.
+const INNER_ASPECT: f64 = 1.0;
 /// Above this many nodes and drawn edges together the PNG is drawn at 72 dpi instead of
 /// cairo's 96: a district's 8,700 × 5,400 px picture took `dot` 1.2–3 s to rasterise and
 /// compress, at 72 dpi about half (the SVG is unchanged: it is always 72 points per inch).
@@ -1040,16 +1054,22 @@ impl<'a> Scene<'a> {
         subgraph(&cluster_id(id), stmts)
     }
 
-    /// The tree as clusters and nodes, at this grain.
-    fn tree_stmts(&self) -> Vec<Stmt> {
+    /// The tree as clusters and nodes, at this grain, and its span (top and bottom nodes, size). Siblings (committees
+    /// in a community, communities in a street, streets in a district, districts) wrap into a
+    /// grid: inside each cluster about as wide as tall, and at the top wide enough that the
+    /// whole picture, with `legend` above it, is about [`TOP_ASPECT`].
+    fn tree_stmts(&self, legend: Size) -> (Vec<Stmt>, Span) {
         let unmet = self.unmet_by_committee();
         let mut out = Vec::new();
         let mut district_spans = Vec::new();
+        // One district drawn without its cluster: its streets are the top level.
+        let streets_on_top = !self.show_districts && self.grain != Grain::District;
         for (district, streets) in &self.tree {
             if self.grain == Grain::District {
                 let list = self.committees_under(district);
-                out.push(self.aggregate_node(district, &list, &unmet));
-                district_spans.push(span(district));
+                let n = self.aggregate_node(district, &list, &unmet);
+                district_spans.push(leaf(district, node_size(&n)));
+                out.push(n);
                 continue;
             }
             let mut d_body = Vec::new();
@@ -1057,8 +1077,9 @@ impl<'a> Scene<'a> {
             for (street, communities) in streets {
                 if self.grain == Grain::Street {
                     let list = self.committees_under(street);
-                    d_body.push(self.aggregate_node(street, &list, &unmet));
-                    street_spans.push(span(street));
+                    let n = self.aggregate_node(street, &list, &unmet);
+                    street_spans.push(leaf(street, node_size(&n)));
+                    d_body.push(n);
                     continue;
                 }
                 let mut s_body = Vec::new();
@@ -1066,42 +1087,72 @@ impl<'a> Scene<'a> {
                 for (community, list) in communities {
                     if self.grain == Grain::Community {
                         let cs = self.committees_under(community);
-                        s_body.push(self.aggregate_node(community, &cs, &unmet));
-                        community_spans.push(span(community));
+                        let n = self.aggregate_node(community, &cs, &unmet);
+                        community_spans.push(leaf(community, node_size(&n)));
+                        s_body.push(n);
                         continue;
                     }
                     let mut c_body = Vec::new();
                     let mut committee_spans = Vec::new();
                     for c in list {
                         if let Some(cc) = self.committees.get(c) {
-                            c_body.push(self.committee_node(cc, &unmet));
-                            committee_spans.push(span(c));
+                            let n = self.committee_node(cc, &unmet);
+                            committee_spans.push(leaf(c, node_size(&n)));
+                            c_body.push(n);
                         }
                     }
-                    let (stmts, group) = wrap(community, &committee_spans, 4);
-                    c_body.extend(stmts);
+                    let (cluster, group) =
+                        self.wrap_cluster(community, 2, &committee_spans, c_body, legend);
+                    s_body.push(cluster);
                     community_spans.push(group);
-                    s_body.push(self.cluster(community, 2, c_body));
                 }
-                let cols = if self.grain == Grain::Community { 4 } else { 2 };
-                let (stmts, group) = wrap(street, &community_spans, cols);
-                s_body.extend(stmts);
+                let (cluster, group) =
+                    self.wrap_cluster(street, 1, &community_spans, s_body, legend);
+                d_body.push(cluster);
                 street_spans.push(group);
-                d_body.push(self.cluster(street, 1, s_body));
             }
-            let cols = if self.grain == Grain::Street { 4 } else { 2 };
-            let (stmts, group) = wrap(district, &street_spans, cols);
-            d_body.extend(stmts);
-            district_spans.push(group);
-            if self.show_districts {
-                out.push(self.cluster(district, 0, d_body));
-            } else {
+            if streets_on_top {
+                let cols = best_cols(&street_spans, TOP_ASPECT, |g| below(legend, g));
+                let (stmts, group) = wrap(district, &street_spans, cols);
                 out.extend(d_body);
+                out.extend(stmts);
+                return (out, group);
             }
+            let (cluster, group) = self.wrap_cluster(district, 0, &street_spans, d_body, legend);
+            out.push(cluster);
+            district_spans.push(group);
         }
-        let cols = if self.grain == Grain::District { 4 } else { 1 };
-        out.extend(wrap("root", &district_spans, cols).0);
-        out
+        let cols = best_cols(&district_spans, TOP_ASPECT, |g| below(legend, g));
+        let (stmts, group) = wrap("root", &district_spans, cols);
+        out.extend(stmts);
+        (out, group)
+    }
+
+    /// A street, community or district cluster around `body` (its children's statements), the
+    /// children wrapped into a grid about as wide as tall. Returns the cluster statement and
+    /// its span.
+    fn wrap_cluster(
+        &self,
+        id: &str,
+        level: u8,
+        children: &[Span],
+        mut body: Vec<Stmt>,
+        legend: Size,
+    ) -> (Stmt, Span) {
+        let font = if level == 0 { 16.0 } else { 13.0 };
+        let label = self.cluster_label(id, level);
+        // The scope's own cluster (a street or community) is the whole picture.
+        let cols = if id == self.opts.scope {
+            best_cols(children, TOP_ASPECT, |g| {
+                below(legend, cluster_size(g, &label, font))
+            })
+        } else {
+            best_cols(children, INNER_ASPECT, |g| g)
+        };
+        let (stmts, mut group) = wrap(id, children, cols);
+        body.extend(stmts);
+        group.size = cluster_size(group.size, &label, font);
+        (self.cluster(id, level, body), group)
     }
 
     fn committees_under(&self, id: &str) -> Vec<&'a CommitteeCoverage> {
@@ -1154,7 +1205,9 @@ impl<'a> Scene<'a> {
             .collect()
     }
 
-    fn edge_stmts(&self) -> Vec<Stmt> {
+    /// The drawn edges; when `crowded`, their labels are `xlabel`s, placed after the layout
+    /// instead of taking room in it.
+    fn edge_stmts(&self, crowded: bool) -> Vec<Stmt> {
         self.edges
             .iter()
             .map(|((kind, from, to), acc)| {
@@ -1198,7 +1251,8 @@ impl<'a> Scene<'a> {
                     _ => {}
                 }
                 if !label.is_empty() {
-                    attrs.push(a_id("label", lines(&label)));
+                    let key = if crowded { "xlabel" } else { "label" };
+                    attrs.push(a_id(key, lines(&label)));
                 }
                 attrs.push(a("tooltip", kind.zh()));
                 edge(&from.node, &to.node, attrs)
@@ -1324,7 +1378,8 @@ impl<'a> Scene<'a> {
         out
     }
 
-    fn legend(&self) -> Stmt {
+    /// The legend node and its estimated size.
+    fn legend(&self) -> (Stmt, Size) {
         let mut rows: Vec<(String, String)> = Vec::new();
         let boxed = |fill: &str, text: &str| {
             (
@@ -1413,7 +1468,8 @@ impl<'a> Scene<'a> {
             markup.push_str(&format!(r#"<tr>{sym}<td align="left">{text}</td></tr>"#));
         }
         markup.push_str("</table>");
-        node(
+        let size = html_size(&markup, NODE_FONT);
+        let n = node(
             "__legend",
             vec![
                 a("shape", "box"),
@@ -1421,7 +1477,8 @@ impl<'a> Scene<'a> {
                 a("color", "#999999"),
                 a_id("label", html(&markup)),
             ],
-        )
+        );
+        (n, size)
     }
 
     // ----- the whole picture ----------------------------------------------------------------
@@ -1434,6 +1491,12 @@ impl<'a> Scene<'a> {
         }
         let title = self.title();
         let font = self.opts.font.as_str();
+        let crowded = self.edges.len() > CROWDED_EDGES;
+        let nodesep = match self.edges.len() {
+            n if n > VERY_CROWDED_EDGES => "0.1",
+            n if n > CROWDED_EDGES => "0.15",
+            _ => "0.3",
+        };
         let mut stmts = vec![
             defaults(
                 "graph",
@@ -1444,7 +1507,8 @@ impl<'a> Scene<'a> {
                     a("fontsize", "20"),
                     a("compound", "true"),
                     a("rankdir", "TB"),
-                    a("nodesep", "0.3"),
+                    a("nodesep", nodesep),
+                    a("newrank", "true"),
                     a("ranksep", "0.6"),
                     a("charset", "UTF-8"),
                 ],
@@ -1459,23 +1523,50 @@ impl<'a> Scene<'a> {
             ),
             defaults("edge", vec![a("fontname", font), a("fontsize", "9")]),
         ];
-        stmts.push(self.legend());
+        let (legend, legend_size) = self.legend();
+        stmts.push(legend);
         if self.tree.is_empty() {
             stmts.push(node(
                 "__empty",
                 vec![a("shape", "note"), a("label", "该范围内没有居委会")],
             ));
         }
-        stmts.extend(self.tree_stmts());
-        stmts.extend(self.entity_stmts());
-        // Organisations wrap into rows instead of one very wide rank.
-        let spans: Vec<Span> = self.entities.keys().map(|k| span(k)).collect();
-        let cols = ((spans.len() as f64).sqrt().ceil() as usize * 2).max(GRID_COLS);
-        stmts.extend(wrap("orgs", &spans, cols).0);
+        let (tree, tree_span) = self.tree_stmts(legend_size);
+        stmts.extend(tree);
+        // Organisations wrap into rows above the tree instead of one very wide rank, as many to
+        // a row as keeps the whole picture (legend, organisations, tree) about TOP_ASPECT.
+        let entities = self.entity_stmts();
+        let spans: Vec<Span> = self
+            .entities
+            .keys()
+            .zip(&entities)
+            .map(|(k, n)| leaf(k, node_size(n)))
+            .collect();
+        let tree_size = tree_span.size;
+        let cols = best_cols(&spans, TOP_ASPECT, |g| {
+            let both = Size {
+                w: g.w.max(tree_size.w),
+                h: g.h + 2.0 * RANKSEP + tree_size.h,
+            };
+            below(legend_size, both)
+        });
+        stmts.extend(entities);
+        let (orgs, orgs_span) = wrap("orgs", &spans, cols);
+        stmts.extend(orgs);
+        // The organisations above the tree, not between its clusters.
+        if !orgs_span.bottoms.is_empty() && !tree_span.tops.is_empty() {
+            let (joins, _) = wrap("orgs_tree", &[orgs_span.clone(), tree_span.clone()], 1);
+            stmts.extend(joins);
+        }
+        // The legend on a rank of its own above everything: next to the first row it would
+        // make that rank as tall as the legend.
+        for top in tree_span.tops.iter().chain(&orgs_span.tops) {
+            stmts.push(edge("__legend", top, vec![a("style", "invis")]));
+        }
         if self.opts.view == View::Gaps {
             stmts.extend(self.gaps_tables());
         }
-        let edge_stmts = self.edge_stmts();
+        let edge_stmts = self.edge_stmts(crowded);
         let edges = edge_stmts.len();
         stmts.extend(edge_stmts);
         let nodes = count_nodes(&stmts);
@@ -1506,59 +1597,6 @@ const RED: &str = "#f5b7b1";
 
 fn cluster_id(id: &str) -> String {
     format!("cluster_{id}")
-}
-
-/// The nodes at the top and at the bottom of a drawn child (one node, or a wrapped cluster).
-#[derive(Debug, Clone, Default)]
-struct Span {
-    tops: Vec<String>,
-    bottoms: Vec<String>,
-}
-
-fn span(id: &str) -> Span {
-    Span {
-        tops: vec![id.to_string()],
-        bottoms: vec![id.to_string()],
-    }
-}
-
-/// Wrap siblings into rows of `cols` instead of one very wide rank: an invisible spacer node
-/// between consecutive rows, with invisible edges from every bottom node of one row to it and
-/// from it to every top node of the next. Returns the statements and the span of the group.
-fn wrap(parent: &str, spans: &[Span], cols: usize) -> (Vec<Stmt>, Span) {
-    let rows: Vec<&[Span]> = spans.chunks(cols.max(1)).collect();
-    let mut out = Vec::new();
-    for (r, pair) in rows.windows(2).enumerate() {
-        let spacer = format!("{WRAP_PREFIX}{parent}_{r}");
-        out.push(node(
-            &spacer,
-            vec![
-                a("style", "invis"),
-                a("shape", "point"),
-                a("width", "0"),
-                a("height", "0"),
-            ],
-        ));
-        for b in pair[0].iter().flat_map(|s| &s.bottoms) {
-            out.push(edge(b, &spacer, vec![a("style", "invis")]));
-        }
-        for t in pair[1].iter().flat_map(|s| &s.tops) {
-            out.push(edge(&spacer, t, vec![a("style", "invis")]));
-        }
-    }
-    let group = Span {
-        tops: rows
-            .first()
-            .into_iter()
-            .flat_map(|r| r.iter().flat_map(|s| s.tops.iter().cloned()))
-            .collect(),
-        bottoms: rows
-            .last()
-            .into_iter()
-            .flat_map(|r| r.iter().flat_map(|s| s.bottoms.iter().cloned()))
-            .collect(),
-    };
-    (out, group)
 }
 
 fn edge_row(k: EdgeKind) -> (String, String) {

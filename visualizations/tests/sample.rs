@@ -65,3 +65,46 @@ fn every_view_of_the_city_renders_with_every_committee_name() {
         }
     }
 }
+
+/// Width / height of a rendered SVG, from the svg root's `viewBox`.
+fn svg_aspect(svg: &[u8]) -> f64 {
+    let text = std::str::from_utf8(svg).expect("UTF-8");
+    // dot's SVG carries a DOCTYPE.
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(text, opts).expect("SVG is XML");
+    let vb: Vec<f64> = doc
+        .root_element()
+        .attribute("viewBox")
+        .expect("viewBox on the svg root")
+        .split_whitespace()
+        .map(|v| v.parse().expect("a number"))
+        .collect();
+    assert_eq!(vb.len(), 4, "{vb:?}");
+    vb[2] / vb[3]
+}
+
+#[test]
+fn district_and_city_diagrams_are_neither_strips_nor_towers() {
+    // Before committees and streets wrapped into grids, the sample's district hierarchy was
+    // one row of twelve committees: 3,837 × 215 pt (17.8 : 1).
+    let engine = sample();
+    for (scope, view) in [
+        ("D-SJ", View::Hierarchy),
+        ("D-PT", View::Hierarchy),
+        ("city", View::Hierarchy),
+        ("S-JLT", View::Hierarchy),
+        ("D-SJ", View::Gaps),
+        ("city", View::Gaps),
+    ] {
+        let d = build_dot(&engine, &opts(view, scope)).expect("builds");
+        let svg = render(&d.dot, Format::Svg, Duration::from_secs(60)).expect("renders");
+        let r = svg_aspect(&svg);
+        assert!(
+            (1.0 / 3.0..=3.0).contains(&r),
+            "{scope} {view:?}: width / height {r:.2}"
+        );
+    }
+}
