@@ -1300,37 +1300,20 @@ impl<'a> Scene<'a> {
             "#fdedec",
         ));
         // Unreachable needs.
-        let mut rows = vec![vec![
-            "需求".to_string(),
-            "居委会".to_string(),
-            "领域".to_string(),
-            "需求量".to_string(),
-        ]];
-        for id in &g.unreachable_needs {
-            if let Some(n) = needs.get(id.as_str()) {
-                rows.push(vec![
-                    n.id.clone(),
-                    self.name(&n.committee),
-                    n.domain.label_zh().to_string(),
-                    n.demand.to_string(),
-                ]);
-            } else {
-                rows.push(vec![
-                    id.clone(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ]);
-            }
-        }
-        if rows.len() == 1 {
-            rows.push(vec![
-                "（无）".to_string(),
-                String::new(),
-                String::new(),
-                String::new(),
-            ]);
-        }
+        let rows = id_table(
+            ["需求", "居委会", "领域", "需求量"],
+            &g.unreachable_needs,
+            |id| {
+                needs.get(id).map(|n| {
+                    [
+                        n.id.clone(),
+                        self.name(&n.committee),
+                        n.domain.label_zh().to_string(),
+                        n.demand.to_string(),
+                    ]
+                })
+            },
+        );
         out.push(table_node(
             "__unreachable_needs",
             "无资源可达的需求",
@@ -1338,37 +1321,20 @@ impl<'a> Scene<'a> {
             "#fdedec",
         ));
         // Stranded resources.
-        let mut rows = vec![vec![
-            "资源".to_string(),
-            "提供方".to_string(),
-            "领域".to_string(),
-            "能力".to_string(),
-        ]];
-        for id in &g.stranded_resources {
-            if let Some(r) = resources.get(id.as_str()) {
-                rows.push(vec![
-                    r.name.clone(),
-                    self.name(&r.provider),
-                    r.domain.label_zh().to_string(),
-                    r.capacity.to_string(),
-                ]);
-            } else {
-                rows.push(vec![
-                    id.clone(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ]);
-            }
-        }
-        if rows.len() == 1 {
-            rows.push(vec![
-                "（无）".to_string(),
-                String::new(),
-                String::new(),
-                String::new(),
-            ]);
-        }
+        let rows = id_table(
+            ["资源", "提供方", "领域", "能力"],
+            &g.stranded_resources,
+            |id| {
+                resources.get(id).map(|r| {
+                    [
+                        r.name.clone(),
+                        self.name(&r.provider),
+                        r.domain.label_zh().to_string(),
+                        r.capacity.to_string(),
+                    ]
+                })
+            },
+        );
         out.push(table_node(
             "__stranded_resources",
             &format!("悬浮资源（闲置能力合计 {}）", g.unused_capacity),
@@ -1620,6 +1586,30 @@ fn short_kind(k: EdgeKind) -> &'static str {
         EdgeKind::SolePartner => "唯一共建",
         _ => "共建",
     }
+}
+
+/// The rows of a four-column table listing ids: the header, one row per id (the id alone when
+/// `describe` knows nothing of it), or a single "（无）" row when the list is empty.
+fn id_table(
+    header: [&str; 4],
+    ids: &[String],
+    describe: impl Fn(&str) -> Option<[String; 4]>,
+) -> Vec<Vec<String>> {
+    let mut rows = vec![header.map(str::to_string).to_vec()];
+    for id in ids {
+        let row = describe(id.as_str())
+            .unwrap_or_else(|| [id.clone(), String::new(), String::new(), String::new()]);
+        rows.push(row.to_vec());
+    }
+    if ids.is_empty() {
+        rows.push(vec![
+            "（无）".to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    rows
 }
 
 fn table_node(name: &str, caption: &str, rows: &[Vec<String>], head_fill: &str) -> Stmt {
