@@ -35,7 +35,7 @@ impl Params {
     pub fn take_as_of(&mut self) -> Result<Date, AppError> {
         Ok(self
             .take_date("as_of")?
-            .unwrap_or_else(|| chrono::Local::now().date_naive()))
+            .unwrap_or_else(dangjian_model::today))
     }
 
     /// An unsigned integer parameter.

@@ -162,7 +162,7 @@ fn run_on_store(command: Command, opened: &Opened) -> Result<()> {
 
 fn parse_as_of(s: Option<&str>) -> Result<Date> {
     match s {
-        None => Ok(chrono::Local::now().date_naive()),
+        None => Ok(dangjian_model::today()),
         Some(s) => Date::parse_from_str(s, "%Y-%m-%d")
             .map_err(|e| anyhow!("--as-of `{s}` is not a date in the form YYYY-MM-DD ({e})")),
     }

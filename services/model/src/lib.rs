@@ -7,10 +7,12 @@ pub mod documents;
 pub mod merge;
 pub mod problem;
 pub mod store;
+pub mod today;
 pub mod validate;
 
 pub use bundle::*;
 pub use documents::*;
 pub use problem::{Problem, Problems};
 pub use store::{Store, StoreError, TokenInfo, TokenRole};
+pub use today::today;
 pub use validate::{Kind, validate, validation_problems};

@@ -279,9 +279,7 @@ pub async fn whatif(
         }
         caller.require_inside(&snap.places, id)?;
     }
-    let as_of = req
-        .as_of
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let as_of = req.as_of.unwrap_or_else(dangjian_model::today);
     let what = dangjian_engine::WhatIf {
         without_units: req.without_units,
         without_partnerships: req.without_partnerships,
