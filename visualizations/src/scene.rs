@@ -881,7 +881,7 @@ impl<'a> Scene<'a> {
     fn committee_node(
         &self,
         c: &CommitteeCoverage,
-        unmet: &BTreeMap<&str, Vec<(ServiceDomain, u64)>>,
+        unmet: &BTreeMap<&str, Vec<(ServiceDomain, f64)>>,
     ) -> Stmt {
         let households = self.lk.households.get(c.id.as_str()).copied().unwrap_or(0);
         let mut label = vec![c.name.clone()];
@@ -921,7 +921,9 @@ impl<'a> Scene<'a> {
                 if let Some(list) = unmet.get(c.id.as_str()) {
                     let parts: Vec<String> = list
                         .iter()
-                        .map(|(d, n)| format!("{} {}", d.label_zh(), n))
+                        .map(|(d, n)| {
+                            format!("{} {}", d.label_zh(), dangjian_model::format_amount(*n))
+                        })
                         .collect();
                     label.push(format!("缺口：{}", parts.join("、")));
                     tooltip.push(format!("未满足需求：{}", parts.join("、")));
@@ -950,7 +952,7 @@ impl<'a> Scene<'a> {
         &self,
         id: &str,
         list: &[&CommitteeCoverage],
-        unmet: &BTreeMap<&str, Vec<(ServiceDomain, u64)>>,
+        unmet: &BTreeMap<&str, Vec<(ServiceDomain, f64)>>,
     ) -> Stmt {
         let mut label = vec![self.name(id)];
         let n = list.len();
@@ -992,7 +994,7 @@ impl<'a> Scene<'a> {
                     label.push(parts.join(" · "));
                     tooltip.push(format!("空白点：{}", parts.join("、")));
                 }
-                let mut by_domain: BTreeMap<ServiceDomain, u64> = BTreeMap::new();
+                let mut by_domain: BTreeMap<ServiceDomain, f64> = BTreeMap::new();
                 for c in list {
                     for (d, u) in unmet.get(c.id.as_str()).into_iter().flatten() {
                         *by_domain.entry(*d).or_default() += u;
@@ -1001,7 +1003,9 @@ impl<'a> Scene<'a> {
                 if !by_domain.is_empty() {
                     let parts: Vec<String> = by_domain
                         .iter()
-                        .map(|(d, u)| format!("{} {u}", d.label_zh()))
+                        .map(|(d, u)| {
+                            format!("{} {}", d.label_zh(), dangjian_model::format_amount(*u))
+                        })
                         .collect();
                     label.push(format!("缺口：{}", parts.join("、")));
                 }
@@ -1169,8 +1173,8 @@ impl<'a> Scene<'a> {
             .collect()
     }
 
-    fn unmet_by_committee(&self) -> BTreeMap<&'a str, Vec<(ServiceDomain, u64)>> {
-        let mut m: BTreeMap<&str, BTreeMap<ServiceDomain, u64>> = BTreeMap::new();
+    fn unmet_by_committee(&self) -> BTreeMap<&'a str, Vec<(ServiceDomain, f64)>> {
+        let mut m: BTreeMap<&str, BTreeMap<ServiceDomain, f64>> = BTreeMap::new();
         if self.opts.view == View::Gaps {
             for u in &self.gaps.unmet_needs {
                 *m.entry(u.committee.as_str())
@@ -1283,15 +1287,15 @@ impl<'a> Scene<'a> {
             rows.push(vec![
                 d.domain.label_zh().to_string(),
                 d.demand.to_string(),
-                d.met.to_string(),
-                d.unmet.to_string(),
+                dangjian_model::format_amount(d.met),
+                dangjian_model::format_amount(d.unmet),
             ]);
         }
         rows.push(vec![
             "合计".to_string(),
             g.total_demand.to_string(),
-            g.met_demand.to_string(),
-            g.unmet_demand.to_string(),
+            dangjian_model::format_amount(g.met_demand),
+            dangjian_model::format_amount(g.unmet_demand),
         ]);
         out.push(table_node(
             "__unmet_by_domain",
@@ -1337,7 +1341,10 @@ impl<'a> Scene<'a> {
         );
         out.push(table_node(
             "__stranded_resources",
-            &format!("悬浮资源（闲置能力合计 {}）", g.unused_capacity),
+            &format!(
+                "悬浮资源（闲置能力合计 {}）",
+                dangjian_model::format_amount(g.unused_capacity)
+            ),
             &rows,
             "#fef5e7",
         ));
