@@ -69,6 +69,31 @@ pub(crate) struct CityAllocation {
     pub stranded: Vec<u32>,
     /// Where the providers are (for candidates).
     pub locations: Locations,
+    /// Candidates per committee: `(need, candidates)` for its unmet needs, filled on demand.
+    candidates: Mutex<HashMap<u32, CandidateList>>,
+    /// Stranded resources (positions in `stranded`) by the streets they are in: their
+    /// provider's home street and the streets of their targets.
+    pub stranded_by_street: Csr<u32>,
+}
+
+/// Candidate providers of one committee's unmet needs.
+pub(crate) type CandidateList = Arc<Vec<(u32, Vec<dangjian_model::Candidate>)>>;
+
+impl CityAllocation {
+    pub(crate) fn candidates_memo(&self, k: u32) -> Option<CandidateList> {
+        let memo = self
+            .candidates
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        memo.get(&k).cloned()
+    }
+
+    pub(crate) fn remember_candidates(&self, k: u32, list: CandidateList) {
+        self.candidates
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(k, list);
+    }
 }
 
 /// Cached allocations by date; each date keeps one slot per domain.
@@ -151,13 +176,20 @@ impl Engine {
     }
 
     /// The plain maximum flow per domain for the whole city on `as_of` (no fairness, no
-    /// cache): the baseline the benchmark compares the fair allocation with.
+    /// cache), by our Dinic or by `petgraph::algo::dinics` on the same networks: the baseline
+    /// the benchmark compares the fair allocation with. Returns the values and the time spent
+    /// in the max-flow runs alone (building the networks excluded).
     #[doc(hidden)]
-    pub fn plain_max_flow(&self, as_of: Date) -> [u64; DOMAINS] {
+    pub fn bench_plain_max_flow(
+        &self,
+        as_of: Date,
+        petgraph: bool,
+    ) -> ([u64; DOMAINS], std::time::Duration) {
         let ix = &self.index;
         let reach = ix.reach_at(as_of, self.bundle.units.len());
         let targets = resource_targets(ix, &reach);
         let mut out = [0u64; DOMAINS];
+        let mut spent = std::time::Duration::ZERO;
         let mut scratch = Scratch::new(ix);
         for (d, slot) in out.iter_mut().enumerate() {
             let needs: Vec<u32> = (0..ix.needs.len() as u32)
@@ -167,10 +199,29 @@ impl Engine {
                 })
                 .collect();
             let res = ix.resources_by_domain[d].clone();
-            let mut net = scratch.build(ix, &targets, &needs, &res, 1, 1, true);
-            *slot = net.net.max_flow(net.s, net.t) as u64;
+            let mut b = scratch.build(ix, &targets, &needs, &res, 1, 1, true);
+            if petgraph {
+                let mut g = petgraph::graph::DiGraph::<(), u128>::with_capacity(
+                    b.net.node_count(),
+                    b.net.edges().count(),
+                );
+                for _ in 0..b.net.node_count() {
+                    g.add_node(());
+                }
+                for (u, v, c) in b.net.edges() {
+                    g.add_edge(u.into(), v.into(), c);
+                }
+                let t = std::time::Instant::now();
+                let (value, _) = petgraph::algo::dinics(&g, b.s.into(), b.t.into());
+                spent += t.elapsed();
+                *slot = value as u64;
+            } else {
+                let t = std::time::Instant::now();
+                *slot = b.net.max_flow(b.s, b.t) as u64;
+                spent += t.elapsed();
+            }
         }
-        out
+        (out, spent)
     }
 }
 
@@ -263,7 +314,28 @@ fn build_city(
         }
     }
     let locations = Locations::build(ix, &res_targets);
+    let mut in_street: Vec<(u32, u32)> = Vec::new();
+    for (pos, &r) in stranded.iter().enumerate() {
+        let res = &ix.resources[r as usize];
+        if let Some(Some(s)) = ix.provider_home.get(res.provider_slot as usize) {
+            in_street.push((*s, pos as u32));
+        }
+        for &t in res_targets.get(r) {
+            let s = match t {
+                Target::Street(s) => s,
+                Target::Community(c) => ix.community_street[c as usize],
+                Target::Committee(k) => ix.committee_street[k as usize],
+            };
+            if (s as usize) < b.streets.len() {
+                in_street.push((s, pos as u32));
+            }
+        }
+    }
+    in_street.sort_unstable();
+    in_street.dedup();
     CityAllocation {
+        stranded_by_street: Csr::from_pairs(b.streets.len(), &in_street),
+        candidates: Mutex::new(HashMap::new()),
         locations,
         res_at_street: Csr::from_pairs(b.streets.len(), &dedup(at_s)),
         res_at_community: Csr::from_pairs(b.communities.len(), &dedup(at_m)),

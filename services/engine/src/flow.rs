@@ -44,6 +44,18 @@ impl FlowNet {
         e
     }
 
+    /// Every edge as added: `(from, to, capacity)`.
+    pub(crate) fn edges(&self) -> impl Iterator<Item = (u32, u32, u128)> + '_ {
+        (0..self.to.len())
+            .step_by(2)
+            .map(|e| (self.to[e ^ 1], self.to[e], self.original[e]))
+    }
+
+    /// Number of nodes.
+    pub(crate) fn node_count(&self) -> usize {
+        self.head.len()
+    }
+
     /// Flow currently on edge `e`.
     pub(crate) fn flow(&self, e: u32) -> u128 {
         self.original[e as usize] - self.cap[e as usize]

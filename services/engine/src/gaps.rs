@@ -116,7 +116,7 @@ impl Engine {
             })
             .collect();
 
-        let stranded_resources = self.stranded(sc, &alloc);
+        let stranded_resources = self.stranded(sc, &ks, &alloc);
         let unused_capacity = round2(self.scope_unused(sc, &ks, &alloc));
         let unmet_needs = self.unmet_needs(&unmet, &alloc);
         let sole_partner_units = self.sole_partner_units(&ks, as_of);
@@ -172,13 +172,37 @@ impl Engine {
     }
 
     /// Resources in the scope that no need anywhere can use, sorted by id.
-    fn stranded(&self, sc: Scope, alloc: &CityAllocation) -> Vec<String> {
+    fn stranded(&self, sc: Scope, ks: &[u32], alloc: &CityAllocation) -> Vec<String> {
         let b = &self.bundle;
         let ix = &self.index;
-        alloc
-            .stranded
-            .iter()
-            .filter(|&&r| {
+        // Only resources "in" one of the scope's streets can be in the scope.
+        let positions: Vec<u32> = if sc == Scope::City {
+            (0..alloc.stranded.len() as u32).collect()
+        } else {
+            let mut streets: Vec<u32> = ks
+                .iter()
+                .map(|&k| ix.committee_street[k as usize])
+                .collect();
+            if let Scope::District(d) = sc {
+                streets.extend_from_slice(ix.district_streets.get(d));
+            }
+            if let Scope::Street(s) = sc {
+                streets.push(s);
+            }
+            streets.sort_unstable();
+            streets.dedup();
+            let mut v: Vec<u32> = streets
+                .iter()
+                .flat_map(|&s| alloc.stranded_by_street.get(s).iter().copied())
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        positions
+            .into_iter()
+            .map(|pos| alloc.stranded[pos as usize])
+            .filter(|&r| {
                 let res = &ix.resources[r as usize];
                 let home_in_scope = ix
                     .provider_home
@@ -194,7 +218,7 @@ impl Engine {
                         .iter()
                         .any(|t| ix.scope_touches(sc, *t))
             })
-            .map(|&r| b.resources[r as usize].id.clone())
+            .map(|r| b.resources[r as usize].id.clone())
             .collect()
     }
 
@@ -224,17 +248,16 @@ impl Engine {
     }
 
     /// Unmet needs (`(need, cause)`, sorted by need id), each with its candidate providers.
+    /// Candidates depend only on the city's allocation, so they are memoised per committee.
     fn unmet_needs(&self, unmet: &[(u32, GapCause)], alloc: &CityAllocation) -> Vec<UnmetNeed> {
         let b = &self.bundle;
         let ix = &self.index;
         if unmet.is_empty() {
             return Vec::new();
         }
-        let np = ix.providers.len();
-        let loc = &alloc.locations;
-        let unused = &alloc.provider_unused;
-        let mut search = Search::new(b.committees.len(), b.communities.len(), b.streets.len(), np);
-        // Needs grouped by committee, so one search serves all of a committee's needs.
+        let mut search: Option<Search> = None;
+        // Needs grouped by committee, so one search serves all of a committee's needs (a scope
+        // holds whole committees, so the group is every unmet need of the committee).
         let mut order: Vec<usize> = (0..unmet.len()).collect();
         order.sort_by_key(|&i| (ix.needs[unmet[i].0 as usize].committee, i));
         let mut out: Vec<(usize, UnmetNeed)> = Vec::with_capacity(unmet.len());
@@ -242,17 +265,68 @@ impl Engine {
         while i < order.len() {
             let k = ix.needs[unmet[order[i]].0 as usize].committee;
             let mut j = i;
-            let mut wanted = 0u16;
             while j < order.len() && ix.needs[unmet[order[j]].0 as usize].committee == k {
-                wanted |= 1 << ix.needs[unmet[order[j]].0 as usize].domain;
                 j += 1;
             }
-            search.run(self, loc, unused, k, wanted);
-            let street = ix.committee_street[k as usize];
-            for &pos in &order[i..j] {
-                let (n, cause) = unmet[pos];
-                let need = &ix.needs[n as usize];
-                let d = need.domain;
+            let group: Vec<u32> = order[i..j].iter().map(|&p| unmet[p].0).collect();
+            let memo = alloc.candidates_memo(k);
+            let found = match memo {
+                Some(v) if v.iter().map(|x| x.0).eq(group.iter().copied()) => v,
+                _ => {
+                    let s = search.get_or_insert_with(|| {
+                        Search::new(
+                            b.committees.len(),
+                            b.communities.len(),
+                            b.streets.len(),
+                            ix.providers.len(),
+                        )
+                    });
+                    let v = std::sync::Arc::new(self.candidates_of(k, &group, alloc, s));
+                    alloc.remember_candidates(k, v.clone());
+                    v
+                }
+            };
+            for (&pos, (n, candidates)) in order[i..j].iter().zip(found.iter()) {
+                let (_, cause) = unmet[pos];
+                let need = &ix.needs[*n as usize];
+                out.push((
+                    pos,
+                    UnmetNeed {
+                        need: b.needs[*n as usize].id.clone(),
+                        committee: b.committees[k as usize].id.clone(),
+                        domain: ServiceDomain::ALL[need.domain],
+                        unmet: round2(need.demand as f64 - round2(alloc.need_met[*n as usize])),
+                        cause,
+                        candidates: candidates.clone(),
+                    },
+                ));
+            }
+            i = j;
+        }
+        out.sort_by_key(|x| x.0);
+        out.into_iter().map(|x| x.1).collect()
+    }
+
+    /// Candidate providers for the unmet needs `group` of committee `k`.
+    fn candidates_of(
+        &self,
+        k: u32,
+        group: &[u32],
+        alloc: &CityAllocation,
+        search: &mut Search,
+    ) -> Vec<(u32, Vec<Candidate>)> {
+        let ix = &self.index;
+        let loc = &alloc.locations;
+        let unused = &alloc.provider_unused;
+        let wanted = group
+            .iter()
+            .fold(0u16, |w, &n| w | 1 << ix.needs[n as usize].domain);
+        search.run(self, loc, unused, k, wanted);
+        let street = ix.committee_street[k as usize];
+        group
+            .iter()
+            .map(|&n| {
+                let d = ix.needs[n as usize].domain;
                 let bit = 1u16 << d;
                 let mut keys: Vec<u64> = search
                     .found
@@ -291,9 +365,10 @@ impl Engine {
                         } else {
                             parts.push(format!("提供{}服务，但能力已用尽", dom.label_zh()));
                         }
-                        match hops {
-                            Some(h) if h > 0 => parts.push(format!("距离 {h} 个相邻居委会")),
-                            _ => {}
+                        if let Some(h) = hops
+                            && h > 0
+                        {
+                            parts.push(format!("距离 {h} 个相邻居委会"));
                         }
                         if same_street {
                             parts.push("同街道".to_string());
@@ -309,22 +384,9 @@ impl Engine {
                         }
                     })
                     .collect();
-                out.push((
-                    pos,
-                    UnmetNeed {
-                        need: b.needs[n as usize].id.clone(),
-                        committee: b.committees[k as usize].id.clone(),
-                        domain: dom,
-                        unmet: round2(need.demand as f64 - round2(alloc.need_met[n as usize])),
-                        cause,
-                        candidates,
-                    },
-                ));
-            }
-            i = j;
-        }
-        out.sort_by_key(|x| x.0);
-        out.into_iter().map(|x| x.1).collect()
+                (n, candidates)
+            })
+            .collect()
     }
 
     fn provider_id(&self, slot: usize) -> String {

@@ -113,7 +113,9 @@ fn compare_needs(path: &str, expected: &Value, actual: &Value, errors: &mut Vec<
             let y = &av[field];
             match (x.as_f64(), y.as_f64()) {
                 (Some(x), Some(y)) if (x - y).abs() <= 0.01 + 1e-9 => {}
-                (Some(x), Some(y)) => errors.push(format!("{path}[{need}].{field}: expected {x}, got {y}")),
+                (Some(x), Some(y)) => {
+                    errors.push(format!("{path}[{need}].{field}: expected {x}, got {y}"))
+                }
                 _ if x == y => {}
                 _ => errors.push(format!("{path}[{need}].{field}: expected {x}, got {y}")),
             }

@@ -76,7 +76,10 @@ fn matching_totals_per_domain() {
     let g = city();
     // elderly: R1 (10) + R2 (5) serve N1 + N2 = 15 exactly; N3 is out of reach.
     // childcare: R6 gives 2 of N4's 5; R5 meets N5.
-    assert_eq!((g.total_demand, g.met_demand, g.unmet_demand), (25, 18.0, 7.0));
+    assert_eq!(
+        (g.total_demand, g.met_demand, g.unmet_demand),
+        (25, 18.0, 7.0)
+    );
     let domains: Vec<(ServiceDomain, u64, f64, f64)> = g
         .by_domain
         .iter()
@@ -198,7 +201,11 @@ fn unmet_needs_rank_candidates() {
         .collect();
     assert_eq!(
         n4,
-        [("S2", "街道二", "托幼领域尚有闲置能力 2，距离 1 个相邻居委会")]
+        [(
+            "S2",
+            "街道二",
+            "托幼领域尚有闲置能力 2，距离 1 个相邻居委会"
+        )]
     );
 }
 

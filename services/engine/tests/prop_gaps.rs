@@ -276,7 +276,12 @@ fn reference(
 
 /// Every scope id of the generated network: the city, streets, communities, committees.
 fn all_scopes(b: &Bundle) -> Vec<String> {
-    let mut v = vec!["city".to_string(), "D".to_string(), "S0".into(), "S1".into()];
+    let mut v = vec![
+        "city".to_string(),
+        "D".to_string(),
+        "S0".into(),
+        "S1".into(),
+    ];
     v.extend(b.communities.iter().map(|c| c.id.clone()));
     v.extend(b.committees.iter().map(|k| k.id.clone()));
     v

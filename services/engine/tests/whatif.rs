@@ -72,7 +72,11 @@ fn withdrawing_a_unit_isolates_its_committees() {
         .iter()
         .map(|n| (n.need.as_str(), n.met_before, n.met_after, n.change))
         .collect();
-    assert_eq!(needs, [("N1", 6.0, 0.0, -6.0)], "N2 (healthcare) is unchanged");
+    assert_eq!(
+        needs,
+        [("N1", 6.0, 0.0, -6.0)],
+        "N2 (healthcare) is unchanged"
+    );
     let committees: Vec<(&str, f64, f64)> = doc
         .delta
         .committees
