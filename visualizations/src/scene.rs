@@ -191,6 +191,8 @@ struct Scene<'a> {
     lk: &'a Lookup<'a>,
     entities: BTreeMap<String, EntityNode>,
     edges: BTreeMap<(EdgeKind, Cell, Cell), EdgeAcc<'a>>,
+    /// Unmet share of each committee's demand (gaps view), built on first use.
+    unmet_shares: std::cell::OnceCell<HashMap<&'a str, f64>>,
 }
 
 /// Names and records by id, built once per build and shared by every grain tried.
@@ -441,6 +443,7 @@ impl<'a> Scene<'a> {
             level,
             lk,
             entities: BTreeMap::new(),
+            unmet_shares: std::cell::OnceCell::new(),
             edges: BTreeMap::new(),
         }
     }
@@ -607,6 +610,44 @@ impl<'a> Scene<'a> {
         let node = self.first_node_under(target)?.to_string();
         let cluster = (l > 0 || self.show_districts).then(|| cluster_id(target));
         Some(Cell { node, cluster })
+    }
+
+    /// Who serves whom in the city's fair allocation: provider → committee of the need, one
+    /// edge per pair labelled with the amounts per domain (summed over resources and needs).
+    fn allocation_edges(&mut self) {
+        let b = self.b;
+        let gaps = self.gaps;
+        let resources: HashMap<&str, &dangjian_model::Resource> =
+            b.resources.iter().map(|r| (r.id.as_str(), r)).collect();
+        let committee: HashMap<&str, &str> = gaps
+            .needs
+            .iter()
+            .map(|n| (n.need.as_str(), n.committee.as_str()))
+            .collect();
+        let mut sums: BTreeMap<(Cell, Cell, ServiceDomain), f64> = BTreeMap::new();
+        for al in &gaps.allocations {
+            let (Some(r), Some(k)) = (
+                resources.get(al.resource.as_str()),
+                committee.get(al.need.as_str()),
+            ) else {
+                continue;
+            };
+            let (Some(from), Some(to)) = (self.provider_cell(&r.provider), self.cell(k)) else {
+                continue;
+            };
+            if from != to {
+                *sums.entry((from, to, r.domain)).or_default() += al.amount;
+            }
+        }
+        for ((from, to, d), x) in sums {
+            self.add_edge(EdgeKind::Resource, from, to)
+                .details
+                .insert(format!(
+                    "{} 分配 {}",
+                    d.label_zh(),
+                    dangjian_model::format_amount(x)
+                ));
+        }
     }
 
     fn add_edge(&mut self, kind: EdgeKind, from: Cell, to: Cell) -> &mut EdgeAcc<'a> {
@@ -806,6 +847,9 @@ impl<'a> Scene<'a> {
                     .insert(r.domain.label_zh().to_string());
             }
         }
+        if self.opts.allocations {
+            self.allocation_edges();
+        }
         // 双报到: members' employers → where they are registered and where they volunteer,
         // counted once per build over the scope (see `InService`).
         let pairs = &self.lk.in_service;
@@ -918,6 +962,7 @@ impl<'a> Scene<'a> {
                     label.push(format!("空白点：{}", flags.join("、")));
                     tooltip.push(format!("空白点：{}", flags.join("、")));
                 }
+                let share = self.unmet_share(&c.id);
                 if let Some(list) = unmet.get(c.id.as_str()) {
                     let parts: Vec<String> = list
                         .iter()
@@ -926,16 +971,23 @@ impl<'a> Scene<'a> {
                         })
                         .collect();
                     label.push(format!("缺口：{}", parts.join("、")));
-                    tooltip.push(format!("未满足需求：{}", parts.join("、")));
+                    tooltip.push(format!(
+                        "未满足需求：{}（占需求 {:.0}%）",
+                        parts.join("、"),
+                        share * 100.0
+                    ));
                 }
-                let fill =
-                    if c.blank_spots.contains(&BlankSpot::NoPartyOrg) || c.blank_spots.len() >= 3 {
-                        RED
-                    } else if c.blank_spots.is_empty() {
-                        GREEN
-                    } else {
-                        YELLOW
-                    };
+                // Unmet demand colours too: a committee with a shortfall is never "no gap".
+                let fill = if c.blank_spots.contains(&BlankSpot::NoPartyOrg)
+                    || c.blank_spots.len() >= 3
+                    || share >= 0.5
+                {
+                    RED
+                } else if c.blank_spots.is_empty() && share == 0.0 {
+                    GREEN
+                } else {
+                    YELLOW
+                };
                 attrs.push(a("fillcolor", fill));
             }
         }
@@ -1009,9 +1061,13 @@ impl<'a> Scene<'a> {
                         .collect();
                     label.push(format!("缺口：{}", parts.join("、")));
                 }
-                let fill = if with_flags == 0 {
+                let with_gap = list
+                    .iter()
+                    .filter(|c| !c.blank_spots.is_empty() || self.unmet_share(&c.id) > 0.0)
+                    .count();
+                let fill = if with_gap == 0 {
                     GREEN
-                } else if with_flags * 2 < n {
+                } else if with_gap * 2 < n {
                     YELLOW
                 } else {
                     RED
@@ -1171,6 +1227,25 @@ impl<'a> Scene<'a> {
                 _ => c.id == id,
             })
             .collect()
+    }
+
+    /// The share of a committee's demand the city's fair allocation leaves unmet (0 when it
+    /// has no needs), from the gaps document's `needs`.
+    fn unmet_share(&self, committee: &str) -> f64 {
+        let gaps = self.gaps;
+        let shares = self.unmet_shares.get_or_init(|| {
+            let mut sums: HashMap<&str, (u64, f64)> = HashMap::default();
+            for n in &gaps.needs {
+                let e = sums.entry(n.committee.as_str()).or_default();
+                e.0 += n.demand;
+                e.1 += n.unmet;
+            }
+            sums.into_iter()
+                .filter(|(_, (d, _))| *d > 0)
+                .map(|(k, (d, u))| (k, u / d as f64))
+                .collect()
+        });
+        shares.get(committee).copied().unwrap_or(0.0)
     }
 
     fn unmet_by_committee(&self) -> BTreeMap<&'a str, Vec<(ServiceDomain, f64)>> {
@@ -1392,13 +1467,13 @@ impl<'a> Scene<'a> {
                 }
             }
             View::Gaps => {
-                rows.push(boxed(GREEN, "无空白点"));
-                rows.push(boxed(YELLOW, "有空白点（1–2 项）"));
-                rows.push(boxed(RED, "无党组织或 3 项以上空白点"));
+                rows.push(boxed(GREEN, "无空白点、无缺口"));
+                rows.push(boxed(YELLOW, "有空白点（1–2 项）或有缺口"));
+                rows.push(boxed(RED, "无党组织、3 项以上空白点或缺口过半"));
                 rows.push(edge_row(EdgeKind::SolePartner));
                 rows.push((
                     "<td> </td>".into(),
-                    escape_html("“缺口”：匹配后仍未满足的需求量"),
+                    escape_html("“缺口”：全市公平分配后仍未满足的需求量"),
                 ));
             }
         }
