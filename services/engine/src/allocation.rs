@@ -592,7 +592,7 @@ fn solve_domain(ix: &Index, targets: &Csr<Target>, d: usize, sc: &mut Scratch) -
         }
     }
     out.reachable.sort_unstable();
-    out.allocations.sort_by(|a, b| (a.1, a.0).cmp(&(b.1, b.0)));
+    out.allocations.sort_by_key(|a| (a.1, a.0));
     out.used.sort_by_key(|x| x.0);
     out
 }
