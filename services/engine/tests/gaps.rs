@@ -378,3 +378,47 @@ fn expired_partnership_cuts_reach() {
     assert_eq!(g.unreachable_needs, ["N2", "N3"]);
     assert!(g.stranded_resources.contains(&"R1".to_string()));
 }
+
+#[test]
+fn amounts_at_the_bounds_do_not_overflow() {
+    // SPEC §2 bounds: capacities and demands up to 10⁹. Ratios 10⁹ / (3 × 999,999,999) are
+    // carried exactly (128-bit) and rounded to cents only in the document.
+    let e = shared(
+        json!([{"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 1_000_000_000u64, "deployed_to": ["K1", "K2", "K3"]}]),
+        json!([
+            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 999_999_999u64},
+            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 999_999_999u64},
+            {"id": "N3", "committee": "K3", "domain": "elderly_care", "demand": 999_999_999u64}
+        ]),
+    );
+    let g = e.gaps("city", as_of()).expect("gaps");
+    assert_eq!(
+        met_of(&g),
+        [
+            ("N1", 333_333_333.33),
+            ("N2", 333_333_333.33),
+            ("N3", 333_333_333.33)
+        ]
+    );
+    assert_eq!(g.met_demand, 1_000_000_000.0);
+}
+
+#[test]
+fn the_cached_allocation_is_reused_and_a_domain_can_be_dropped_alone() {
+    let e = Engine::new(network());
+    let first = e.gaps("city", as_of()).expect("gaps");
+    let k3 = e.gaps("K3", as_of()).expect("gaps");
+    e.invalidate_allocation_domain(ServiceDomain::Childcare);
+    assert_eq!(e.gaps("K3", as_of()).expect("gaps"), k3);
+    assert_eq!(e.gaps("city", as_of()).expect("gaps"), first);
+    e.clear_allocation_cache();
+    assert_eq!(e.gaps("city", as_of()).expect("gaps"), first);
+    // Another date is another allocation: without H1 (expired), R1 serves nobody.
+    let later = NaiveDate::from_ymd_opt(2031, 1, 1).expect("date");
+    let mut b = network();
+    b.partnerships[0].expires = NaiveDate::from_ymd_opt(2030, 1, 1);
+    let e = Engine::new(b);
+    assert_eq!(e.gaps("city", as_of()).expect("gaps").met_demand, 18.0);
+    assert_eq!(e.gaps("city", later).expect("gaps").by_domain[0].met, 5.0);
+    assert_eq!(e.gaps("city", as_of()).expect("gaps").met_demand, 18.0);
+}
