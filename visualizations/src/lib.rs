@@ -102,6 +102,9 @@ pub struct DiagramOptions {
     pub edge_budget: usize,
     /// The font family set on graph, nodes and edges.
     pub font: String,
+    /// Partnerships view: also draw the city's fair allocation (provider → committee, amount
+    /// per domain) as resource edges.
+    pub allocations: bool,
 }
 
 impl DiagramOptions {
@@ -116,6 +119,7 @@ impl DiagramOptions {
             node_budget: DEFAULT_NODE_BUDGET,
             edge_budget: DEFAULT_EDGE_BUDGET,
             font: DEFAULT_FONT.to_string(),
+            allocations: false,
         }
     }
 }
@@ -190,7 +194,7 @@ pub enum VizError {
 /// the engine. Synchronous and CPU-bound; callers on an async runtime use `spawn_blocking`.
 pub fn build_dot(engine: &Engine, opts: &DiagramOptions) -> Result<Diagram, VizError> {
     let coverage = engine.coverage(&opts.scope, opts.as_of)?;
-    let gaps = if opts.view == View::Gaps {
+    let gaps = if opts.view == View::Gaps || (opts.view == View::Partnerships && opts.allocations) {
         engine.gaps(&opts.scope, opts.as_of)?
     } else {
         empty_gaps(&opts.scope, opts.as_of)
@@ -223,12 +227,14 @@ pub fn empty_gaps(scope: &str, as_of: Date) -> GapsDoc {
         as_of,
         scope: scope.to_string(),
         total_demand: 0,
-        met_demand: 0,
-        unmet_demand: 0,
+        met_demand: 0.0,
+        unmet_demand: 0.0,
         by_domain: Vec::new(),
+        needs: Vec::new(),
+        allocations: Vec::new(),
         unreachable_needs: Vec::new(),
         stranded_resources: Vec::new(),
-        unused_capacity: 0,
+        unused_capacity: 0.0,
         unmet_needs: Vec::new(),
         sole_partner_units: Vec::new(),
     }

@@ -191,6 +191,8 @@ struct Scene<'a> {
     lk: &'a Lookup<'a>,
     entities: BTreeMap<String, EntityNode>,
     edges: BTreeMap<(EdgeKind, Cell, Cell), EdgeAcc<'a>>,
+    /// Unmet share of each committee's demand (gaps view), built on first use.
+    unmet_shares: std::cell::OnceCell<HashMap<&'a str, f64>>,
 }
 
 /// Names and records by id, built once per build and shared by every grain tried.
@@ -441,6 +443,7 @@ impl<'a> Scene<'a> {
             level,
             lk,
             entities: BTreeMap::new(),
+            unmet_shares: std::cell::OnceCell::new(),
             edges: BTreeMap::new(),
         }
     }
@@ -607,6 +610,44 @@ impl<'a> Scene<'a> {
         let node = self.first_node_under(target)?.to_string();
         let cluster = (l > 0 || self.show_districts).then(|| cluster_id(target));
         Some(Cell { node, cluster })
+    }
+
+    /// Who serves whom in the city's fair allocation: provider → committee of the need, one
+    /// edge per pair labelled with the amounts per domain (summed over resources and needs).
+    fn allocation_edges(&mut self) {
+        let b = self.b;
+        let gaps = self.gaps;
+        let resources: HashMap<&str, &dangjian_model::Resource> =
+            b.resources.iter().map(|r| (r.id.as_str(), r)).collect();
+        let committee: HashMap<&str, &str> = gaps
+            .needs
+            .iter()
+            .map(|n| (n.need.as_str(), n.committee.as_str()))
+            .collect();
+        let mut sums: BTreeMap<(Cell, Cell, ServiceDomain), f64> = BTreeMap::new();
+        for al in &gaps.allocations {
+            let (Some(r), Some(k)) = (
+                resources.get(al.resource.as_str()),
+                committee.get(al.need.as_str()),
+            ) else {
+                continue;
+            };
+            let (Some(from), Some(to)) = (self.provider_cell(&r.provider), self.cell(k)) else {
+                continue;
+            };
+            if from != to {
+                *sums.entry((from, to, r.domain)).or_default() += al.amount;
+            }
+        }
+        for ((from, to, d), x) in sums {
+            self.add_edge(EdgeKind::Resource, from, to)
+                .details
+                .insert(format!(
+                    "{} 分配 {}",
+                    d.label_zh(),
+                    dangjian_model::format_amount(x)
+                ));
+        }
     }
 
     fn add_edge(&mut self, kind: EdgeKind, from: Cell, to: Cell) -> &mut EdgeAcc<'a> {
@@ -806,6 +847,9 @@ impl<'a> Scene<'a> {
                     .insert(r.domain.label_zh().to_string());
             }
         }
+        if self.opts.allocations {
+            self.allocation_edges();
+        }
         // 双报到: members' employers → where they are registered and where they volunteer,
         // counted once per build over the scope (see `InService`).
         let pairs = &self.lk.in_service;
@@ -881,7 +925,7 @@ impl<'a> Scene<'a> {
     fn committee_node(
         &self,
         c: &CommitteeCoverage,
-        unmet: &BTreeMap<&str, Vec<(ServiceDomain, u64)>>,
+        unmet: &BTreeMap<&str, Vec<(ServiceDomain, f64)>>,
     ) -> Stmt {
         let households = self.lk.households.get(c.id.as_str()).copied().unwrap_or(0);
         let mut label = vec![c.name.clone()];
@@ -918,22 +962,32 @@ impl<'a> Scene<'a> {
                     label.push(format!("空白点：{}", flags.join("、")));
                     tooltip.push(format!("空白点：{}", flags.join("、")));
                 }
+                let share = self.unmet_share(&c.id);
                 if let Some(list) = unmet.get(c.id.as_str()) {
                     let parts: Vec<String> = list
                         .iter()
-                        .map(|(d, n)| format!("{} {}", d.label_zh(), n))
+                        .map(|(d, n)| {
+                            format!("{} {}", d.label_zh(), dangjian_model::format_amount(*n))
+                        })
                         .collect();
                     label.push(format!("缺口：{}", parts.join("、")));
-                    tooltip.push(format!("未满足需求：{}", parts.join("、")));
+                    tooltip.push(format!(
+                        "未满足需求：{}（占需求 {:.0}%）",
+                        parts.join("、"),
+                        share * 100.0
+                    ));
                 }
-                let fill =
-                    if c.blank_spots.contains(&BlankSpot::NoPartyOrg) || c.blank_spots.len() >= 3 {
-                        RED
-                    } else if c.blank_spots.is_empty() {
-                        GREEN
-                    } else {
-                        YELLOW
-                    };
+                // Unmet demand colours too: a committee with a shortfall is never "no gap".
+                let fill = if c.blank_spots.contains(&BlankSpot::NoPartyOrg)
+                    || c.blank_spots.len() >= 3
+                    || share >= 0.5
+                {
+                    RED
+                } else if c.blank_spots.is_empty() && share == 0.0 {
+                    GREEN
+                } else {
+                    YELLOW
+                };
                 attrs.push(a("fillcolor", fill));
             }
         }
@@ -950,7 +1004,7 @@ impl<'a> Scene<'a> {
         &self,
         id: &str,
         list: &[&CommitteeCoverage],
-        unmet: &BTreeMap<&str, Vec<(ServiceDomain, u64)>>,
+        unmet: &BTreeMap<&str, Vec<(ServiceDomain, f64)>>,
     ) -> Stmt {
         let mut label = vec![self.name(id)];
         let n = list.len();
@@ -992,7 +1046,7 @@ impl<'a> Scene<'a> {
                     label.push(parts.join(" · "));
                     tooltip.push(format!("空白点：{}", parts.join("、")));
                 }
-                let mut by_domain: BTreeMap<ServiceDomain, u64> = BTreeMap::new();
+                let mut by_domain: BTreeMap<ServiceDomain, f64> = BTreeMap::new();
                 for c in list {
                     for (d, u) in unmet.get(c.id.as_str()).into_iter().flatten() {
                         *by_domain.entry(*d).or_default() += u;
@@ -1001,13 +1055,19 @@ impl<'a> Scene<'a> {
                 if !by_domain.is_empty() {
                     let parts: Vec<String> = by_domain
                         .iter()
-                        .map(|(d, u)| format!("{} {u}", d.label_zh()))
+                        .map(|(d, u)| {
+                            format!("{} {}", d.label_zh(), dangjian_model::format_amount(*u))
+                        })
                         .collect();
                     label.push(format!("缺口：{}", parts.join("、")));
                 }
-                let fill = if with_flags == 0 {
+                let with_gap = list
+                    .iter()
+                    .filter(|c| !c.blank_spots.is_empty() || self.unmet_share(&c.id) > 0.0)
+                    .count();
+                let fill = if with_gap == 0 {
                     GREEN
-                } else if with_flags * 2 < n {
+                } else if with_gap * 2 < n {
                     YELLOW
                 } else {
                     RED
@@ -1169,8 +1229,27 @@ impl<'a> Scene<'a> {
             .collect()
     }
 
-    fn unmet_by_committee(&self) -> BTreeMap<&'a str, Vec<(ServiceDomain, u64)>> {
-        let mut m: BTreeMap<&str, BTreeMap<ServiceDomain, u64>> = BTreeMap::new();
+    /// The share of a committee's demand the city's fair allocation leaves unmet (0 when it
+    /// has no needs), from the gaps document's `needs`.
+    fn unmet_share(&self, committee: &str) -> f64 {
+        let gaps = self.gaps;
+        let shares = self.unmet_shares.get_or_init(|| {
+            let mut sums: HashMap<&str, (u64, f64)> = HashMap::default();
+            for n in &gaps.needs {
+                let e = sums.entry(n.committee.as_str()).or_default();
+                e.0 += n.demand;
+                e.1 += n.unmet;
+            }
+            sums.into_iter()
+                .filter(|(_, (d, _))| *d > 0)
+                .map(|(k, (d, u))| (k, u / d as f64))
+                .collect()
+        });
+        shares.get(committee).copied().unwrap_or(0.0)
+    }
+
+    fn unmet_by_committee(&self) -> BTreeMap<&'a str, Vec<(ServiceDomain, f64)>> {
+        let mut m: BTreeMap<&str, BTreeMap<ServiceDomain, f64>> = BTreeMap::new();
         if self.opts.view == View::Gaps {
             for u in &self.gaps.unmet_needs {
                 *m.entry(u.committee.as_str())
@@ -1283,15 +1362,15 @@ impl<'a> Scene<'a> {
             rows.push(vec![
                 d.domain.label_zh().to_string(),
                 d.demand.to_string(),
-                d.met.to_string(),
-                d.unmet.to_string(),
+                dangjian_model::format_amount(d.met),
+                dangjian_model::format_amount(d.unmet),
             ]);
         }
         rows.push(vec![
             "合计".to_string(),
             g.total_demand.to_string(),
-            g.met_demand.to_string(),
-            g.unmet_demand.to_string(),
+            dangjian_model::format_amount(g.met_demand),
+            dangjian_model::format_amount(g.unmet_demand),
         ]);
         out.push(table_node(
             "__unmet_by_domain",
@@ -1337,7 +1416,10 @@ impl<'a> Scene<'a> {
         );
         out.push(table_node(
             "__stranded_resources",
-            &format!("悬浮资源（闲置能力合计 {}）", g.unused_capacity),
+            &format!(
+                "悬浮资源（闲置能力合计 {}）",
+                dangjian_model::format_amount(g.unused_capacity)
+            ),
             &rows,
             "#fef5e7",
         ));
@@ -1385,13 +1467,13 @@ impl<'a> Scene<'a> {
                 }
             }
             View::Gaps => {
-                rows.push(boxed(GREEN, "无空白点"));
-                rows.push(boxed(YELLOW, "有空白点（1–2 项）"));
-                rows.push(boxed(RED, "无党组织或 3 项以上空白点"));
+                rows.push(boxed(GREEN, "无空白点、无缺口"));
+                rows.push(boxed(YELLOW, "有空白点（1–2 项）或有缺口"));
+                rows.push(boxed(RED, "无党组织、3 项以上空白点或缺口过半"));
                 rows.push(edge_row(EdgeKind::SolePartner));
                 rows.push((
                     "<td> </td>".into(),
-                    escape_html("“缺口”：匹配后仍未满足的需求量"),
+                    escape_html("“缺口”：全市公平分配后仍未满足的需求量"),
                 ));
             }
         }

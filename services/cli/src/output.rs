@@ -212,17 +212,22 @@ pub fn serde_plain<T: Serialize>(v: &T) -> String {
     }
 }
 
-/// Gaps for people: the totals, demand per domain, unmet needs with their best candidates,
-/// and the lists.
+/// Gaps for people: the totals, demand per domain, the needs left unmet (with cause and the
+/// best candidate providers, by name), and the lists. Every figure is the city's fair
+/// allocation restricted to the scope, so a need shows the same numbers in every scope.
 pub fn gaps_table(doc: &GapsDoc) -> Result<()> {
+    let met_fully = doc.needs.iter().filter(|n| n.cause.is_none()).count();
     let mut out = format!(
-        "资源下沉缺口 gaps — 范围 {}，截至 {}\n需求总量 {}，已满足 {}，未满足 {}，闲置能力 {}\n",
+        "资源下沉缺口 gaps — 范围 {}，截至 {}\n需求总量 {}，已满足 {}，未满足 {}，闲置能力 {}；\
+         需求 {} 项，其中全部满足 {} 项\n",
         doc.scope,
         doc.as_of,
         doc.total_demand,
-        doc.met_demand,
-        doc.unmet_demand,
-        doc.unused_capacity
+        dangjian_model::format_amount(doc.met_demand),
+        dangjian_model::format_amount(doc.unmet_demand),
+        dangjian_model::format_amount(doc.unused_capacity),
+        doc.needs.len(),
+        met_fully
     );
     let mut d = table(&["领域", "domain", "需求", "满足", "未满足"]);
     for row in &doc.by_domain {
@@ -230,26 +235,44 @@ pub fn gaps_table(doc: &GapsDoc) -> Result<()> {
             row.domain.label_zh().to_string(),
             row.domain.as_str().to_string(),
             row.demand.to_string(),
-            row.met.to_string(),
-            row.unmet.to_string(),
+            dangjian_model::format_amount(row.met),
+            dangjian_model::format_amount(row.unmet),
         ]);
     }
     out.push_str(&format!("{d}\n"));
     if !doc.unmet_needs.is_empty() {
-        let mut u = table(&["需求", "居委会", "领域", "未满足", "建议对接"]);
+        let by_need: std::collections::HashMap<&str, &dangjian_model::NeedGap> =
+            doc.needs.iter().map(|n| (n.need.as_str(), n)).collect();
+        let mut u = table(&[
+            "需求",
+            "居委会",
+            "领域",
+            "需求量",
+            "满足",
+            "未满足",
+            "原因",
+            "建议对接",
+        ]);
         for n in &doc.unmet_needs {
-            let cands = n
-                .candidates
-                .iter()
-                .take(2)
-                .map(|c| format!("{}（{}）", c.provider, c.reason))
-                .collect::<Vec<_>>()
-                .join("；");
+            let cands = if n.candidates.is_empty() {
+                "—".to_string()
+            } else {
+                n.candidates
+                    .iter()
+                    .take(3)
+                    .map(|c| format!("{}（{}）", c.name, c.reason))
+                    .collect::<Vec<_>>()
+                    .join("；")
+            };
+            let need = by_need.get(n.need.as_str());
             u.add_row(vec![
                 n.need.clone(),
                 n.committee.clone(),
                 n.domain.label_zh().to_string(),
-                n.unmet.to_string(),
+                need.map_or("".into(), |x| x.demand.to_string()),
+                need.map_or("".into(), |x| dangjian_model::format_amount(x.met)),
+                dangjian_model::format_amount(n.unmet),
+                n.cause.label_zh().to_string(),
                 cands,
             ]);
         }
@@ -279,26 +302,42 @@ fn list_or_dash(ids: &[String]) -> String {
     }
 }
 
-/// Gaps as CSV: one row per need with unmet demand.
+/// Gaps as CSV: one row per need of the scope (demand, met, unmet, cause) with the names of
+/// its candidate providers when it is unmet.
 pub fn gaps_csv(doc: &GapsDoc) -> Result<()> {
     let mut rows = vec![vec![
         "need".to_string(),
         "committee".into(),
         "domain".into(),
+        "demand".into(),
+        "met".into(),
         "unmet".into(),
+        "cause".into(),
         "candidates".into(),
     ]];
-    for n in &doc.unmet_needs {
+    let candidates: std::collections::HashMap<&str, String> = doc
+        .unmet_needs
+        .iter()
+        .map(|u| {
+            let names = u
+                .candidates
+                .iter()
+                .map(|c| format!("{} {}", c.provider, c.name))
+                .collect::<Vec<_>>()
+                .join(";");
+            (u.need.as_str(), names)
+        })
+        .collect();
+    for n in &doc.needs {
         rows.push(vec![
             n.need.clone(),
             n.committee.clone(),
             n.domain.as_str().into(),
-            n.unmet.to_string(),
-            n.candidates
-                .iter()
-                .map(|c| c.provider.as_str())
-                .collect::<Vec<_>>()
-                .join(";"),
+            n.demand.to_string(),
+            dangjian_model::format_amount(n.met),
+            dangjian_model::format_amount(n.unmet),
+            n.cause.map_or("", |c| c.as_str()).into(),
+            candidates.get(n.need.as_str()).cloned().unwrap_or_default(),
         ]);
     }
     csv_out(rows)

@@ -6,11 +6,9 @@
 //! - **Derived items have no due date.** `blank_spot`, `unmet_need` and their `supervision`
 //!   copies are open until the fact changes (then they drop out of the list); with no due date
 //!   their `rag` is `green`. Partnership items are due on the agreement's expiry.
-//! - **Which matching decides "unmet".** Unmet demand depends on the scope matched (resources
-//!   are shared across committees). A checklist uses the matching within the smallest street,
-//!   district or the city that contains every committee it reports on — never smaller than a
-//!   street, so a residents' committee's own list and its street's supervision items agree.
-//!   A district org's list uses the district-wide matching.
+//! - **Unmet needs come from the city's fair allocation** (SPEC §3 v2): a need is unmet when
+//!   more than 0.005 of it is left, and its numbers are those every other scope and interface
+//!   shows, so a residents' committee's own list and its superiors' supervision items agree.
 //! - **Stable order and ids.** Items are ordered by org (pre-order over `parent`, children in
 //!   bundle order), then kind (explicit, partnership, blank_spot, unmet_need, supervision), then
 //!   id. Ids are `{org}:{kind}:{facts joined by ':'}` (a blank spot adds its flag); a
@@ -20,7 +18,7 @@ use crate::index::Ent;
 use crate::{Engine, EngineError};
 use dangjian_model::{
     BlankSpot, ChecklistDoc, ChecklistItem, Date, ItemKind, ItemStatus, Partnership, PartyOrg, Rag,
-    Responsibility,
+    Responsibility, ServiceDomain, format_amount, round2,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -267,7 +265,7 @@ impl<'a> Rows<'a> {
 struct CommitteeFacts {
     blank_spots: HashMap<String, Vec<BlankSpot>>,
     /// committee → [(need, domain label, unmet, demand)]
-    unmet: HashMap<String, Vec<(String, &'static str, u64, u64)>>,
+    unmet: HashMap<String, Vec<(String, &'static str, f64, u64)>>,
 }
 
 impl Engine {
@@ -386,19 +384,24 @@ impl Engine {
                 facts.blank_spots.insert(c.id, c.blank_spots);
             }
         }
-        let gaps = self.gaps(&scope, as_of)?;
-        for u in gaps.unmet_needs {
-            if u.unmet > 0 && wanted.contains(u.committee.as_str()) {
-                let total = match self.index.ids.get(u.need.as_str()) {
-                    Some(Ent::Need(n)) => b.needs[*n as usize].demand,
-                    _ => u.unmet,
-                };
-                facts.unmet.entry(u.committee).or_default().push((
-                    u.need,
-                    u.domain.label_zh(),
-                    u.unmet,
-                    total,
-                ));
+        let alloc = self.city_allocation(as_of);
+        let ix = &self.index;
+        for &k in led {
+            for &n in ix.needs_by_committee.get(k) {
+                let rec = &ix.needs[n as usize];
+                let met = alloc.need_met[n as usize];
+                if rec.demand as f64 - met > crate::gaps::UNMET_EPSILON {
+                    facts
+                        .unmet
+                        .entry(b.committees[k as usize].id.clone())
+                        .or_default()
+                        .push((
+                            b.needs[n as usize].id.clone(),
+                            ServiceDomain::ALL[rec.domain].label_zh(),
+                            round2(rec.demand as f64 - round2(met)),
+                            rec.demand,
+                        ));
+                }
             }
         }
         Ok(facts)
@@ -490,7 +493,7 @@ fn own_items(
                 "{}：{}需求未满足 {}/{}（{}）",
                 places.name(committee),
                 domain,
-                unmet,
+                format_amount(*unmet),
                 demand,
                 need
             ),

@@ -1,32 +1,32 @@
-//! Resource sinking (资源下沉) and gaps (SPEC §3): the maximum-flow matching of a scope's needs to
-//! the resources that can reach them, unreachable needs, stranded resources (悬浮资源), unused
-//! capacity, candidate providers for unmet needs, and sole-partner units.
-//!
-//! The flow network is built per domain (domains never share an edge, so their flows are
-//! independent) and follows the hierarchy instead of expanding reach: source → resource
-//! (capacity) → the street / community / committee nodes it reaches (unbounded) → street →
-//! community → committee (unbounded) → sink (the committee's total demand in the domain). The
-//! max-flow value equals that of the resource → need network of SPEC §3, with far fewer edges.
+//! Resource sinking (资源下沉) and gaps (SPEC §3 v2): any scope's view of the city's fair
+//! allocation ([`crate::allocation`]) — its needs with met, unmet and cause, who serves whom,
+//! unreachable needs, stranded resources (悬浮资源), unused capacity, named candidate providers
+//! for unmet needs, and sole-partner units. A need has the same numbers in every scope; a
+//! scope's totals are sums over its needs, rounded to 2 decimals after summing.
 //!
 //! Choices made where the SPEC leaves room:
-//! - Needs of one committee and domain share a node; its flow is handed to those needs in
-//!   bundle order (several maximum matchings share the same total; this one is deterministic).
+//! - A need counts as unmet (an `unmet_needs` entry, a `cause`, a checklist item) when more
+//!   than [`UNMET_EPSILON`] of it is left, i.e. when it shows as unmet after rounding.
 //! - `stranded_resources` lists resources "in" the scope: reaching one of its committees, or
 //!   whose provider's home street lies in it (every resource for `city`).
-//! - Candidates for an unmet need are providers with a resource, none of whose resources
-//!   reaches the need's committee, found by a breadth-first search over committee adjacency
-//!   (at most [`MAX_HOPS`] hops; a provider is as near as the nearest committee it reaches, or
-//!   its home street when it reaches none) plus the providers whose home street is the need's.
-//!   They are ranked: same domain with unused capacity first, then fewer hops, then same
-//!   street, then id; at most [`CANDIDATE_LIMIT`] are listed.
+//! - `unused_capacity` sums, over the resources that reach a committee of the scope (any
+//!   domain), their capacity less what they give anywhere in the city.
+//! - Candidates for an unmet need are providers that offer its domain (a resource in it, or a
+//!   social org's declared domain) and none of whose resources reaches the need's committee,
+//!   found by a breadth-first search over committee adjacency (at most [`MAX_HOPS`] hops; a
+//!   provider is as near as the nearest committee it reaches, or its home street when it
+//!   reaches none) plus the providers whose home street is the need's. Ranked: unused capacity
+//!   in the domain first, then fewer hops, then same street, then id; at most
+//!   [`CANDIDATE_LIMIT`] are listed.
 
+use crate::allocation::{CityAllocation, DOMAINS};
 use crate::coverage::PartnerCounter;
-use crate::flow::{FlowNet, INF};
-use crate::index::{Csr, Target};
-use crate::reach::{Reach, Scope};
+use crate::index::{Csr, Index, Target};
+use crate::reach::Scope;
 use crate::{Engine, EngineError};
 use dangjian_model::{
-    Candidate, Date, DomainDemand, GapsDoc, ServiceDomain, SolePartnerUnit, UnmetNeed,
+    Allocation, Candidate, Date, DomainDemand, GapCause, GapsDoc, NeedGap, ServiceDomain,
+    SolePartnerUnit, UnmetNeed, format_amount, round2,
 };
 use std::collections::BTreeMap;
 
@@ -34,74 +34,102 @@ use std::collections::BTreeMap;
 pub const MAX_HOPS: u32 = 6;
 /// Most candidate providers listed per unmet need.
 pub const CANDIDATE_LIMIT: usize = 5;
+/// Demand left over below which a need counts as met (half the reported precision).
+pub const UNMET_EPSILON: f64 = 0.005;
 
 const NONE: u32 = u32::MAX;
 
-/// The outcome of matching one scope.
-pub(crate) struct Matching {
-    /// Indexes of the scope's needs, grouped by committee in scope order.
-    pub scope_needs: Vec<u32>,
-    /// Met demand per need (indexed like `bundle.needs`; zero outside the scope).
-    pub need_met: Vec<u64>,
-    /// Whether some resource can serve the need.
-    pub need_reachable: Vec<bool>,
-    /// Flow through each resource (zero for resources that do not take part).
-    pub res_flow: Vec<u64>,
-    pub participating: Vec<bool>,
-    /// Demand and met demand per domain (SPEC order index).
-    pub demand: [u64; 12],
-    pub met: [u64; 12],
-}
-
 impl Engine {
-    /// The gaps document of a scope on `as_of` (SPEC §3 "Resource sinking").
+    /// The gaps document of a scope on `as_of` (SPEC §3 "Resource sinking", v2): the city's
+    /// fair allocation restricted to the scope's needs.
     pub fn gaps(&self, scope: &str, as_of: Date) -> Result<GapsDoc, EngineError> {
         let sc = self.resolve_scope(scope)?;
         let ks = self.scope_committee_indexes(sc);
+        let alloc = self.city_allocation(as_of);
         let b = &self.bundle;
         let ix = &self.index;
-        let reach = ix.reach_at(as_of, b.units.len());
-        let m = self.match_scope(&ks, &reach);
 
-        let total_demand: u64 = m.demand.iter().sum();
-        let met_demand: u64 = m.met.iter().sum();
+        let mut scope_needs: Vec<u32> = ks
+            .iter()
+            .flat_map(|&k| ix.needs_by_committee.get(k).iter().copied())
+            .collect();
+        scope_needs.sort_by(|&x, &y| b.needs[x as usize].id.cmp(&b.needs[y as usize].id));
+
+        let mut demand = [0u64; DOMAINS];
+        let mut met = [0f64; DOMAINS];
+        let mut needs = Vec::with_capacity(scope_needs.len());
+        let mut allocations = Vec::new();
+        let mut unreachable_needs = Vec::new();
+        let mut unmet: Vec<(u32, GapCause)> = Vec::new();
+        for &n in &scope_needs {
+            let rec = &ix.needs[n as usize];
+            let m = alloc.need_met[n as usize];
+            demand[rec.domain] += rec.demand;
+            met[rec.domain] += m;
+            let reachable = alloc.need_reachable[n as usize];
+            if !reachable {
+                unreachable_needs.push(b.needs[n as usize].id.clone());
+            }
+            let left = rec.demand as f64 - m;
+            let cause = (left > UNMET_EPSILON).then_some(if reachable {
+                GapCause::Insufficient
+            } else {
+                GapCause::Unreachable
+            });
+            if let Some(c) = cause {
+                unmet.push((n, c));
+            }
+            let met_r = round2(m);
+            needs.push(NeedGap {
+                need: b.needs[n as usize].id.clone(),
+                committee: b.committees[rec.committee as usize].id.clone(),
+                domain: ServiceDomain::ALL[rec.domain],
+                demand: rec.demand,
+                met: met_r,
+                unmet: round2(rec.demand as f64 - met_r),
+                cause,
+            });
+            let mut given: Vec<(&str, f64)> = alloc
+                .by_need
+                .get(n)
+                .iter()
+                .map(|&(r, x)| (b.resources[r as usize].id.as_str(), x))
+                .collect();
+            given.sort_by(|a, b| a.0.cmp(b.0));
+            allocations.extend(given.into_iter().map(|(r, x)| Allocation {
+                resource: r.to_string(),
+                need: b.needs[n as usize].id.clone(),
+                amount: round2(x),
+            }));
+        }
+        let total_demand: u64 = demand.iter().sum();
+        let met_total: f64 = met.iter().sum();
         let by_domain = ServiceDomain::ALL
             .iter()
             .enumerate()
-            .filter(|(d, _)| m.demand[*d] > 0)
+            .filter(|(d, _)| demand[*d] > 0)
             .map(|(d, dom)| DomainDemand {
                 domain: *dom,
-                demand: m.demand[d],
-                met: m.met[d],
-                unmet: m.demand[d] - m.met[d],
+                demand: demand[d],
+                met: round2(met[d]),
+                unmet: round2(demand[d] as f64 - met[d]),
             })
             .collect();
 
-        let mut unreachable_needs: Vec<String> = m
-            .scope_needs
-            .iter()
-            .filter(|&&n| !m.need_reachable[n as usize])
-            .map(|&n| b.needs[n as usize].id.clone())
-            .collect();
-        unreachable_needs.sort();
-
-        let stranded_resources = self.stranded(sc, &reach);
-
-        let unused_capacity: u64 = (0..b.resources.len())
-            .filter(|&r| m.participating[r])
-            .map(|r| ix.resources[r].capacity - m.res_flow[r])
-            .sum();
-
-        let unmet_needs = self.unmet_needs(&m, &reach);
+        let stranded_resources = self.stranded(sc, &ks, &alloc);
+        let unused_capacity = round2(self.scope_unused(sc, &ks, &alloc));
+        let unmet_needs = self.unmet_needs(&unmet, &alloc);
         let sole_partner_units = self.sole_partner_units(&ks, as_of);
 
         Ok(GapsDoc {
             as_of,
             scope: scope.to_string(),
             total_demand,
-            met_demand,
-            unmet_demand: total_demand - met_demand,
+            met_demand: round2(met_total),
+            unmet_demand: round2(total_demand as f64 - met_total),
             by_domain,
+            needs,
+            allocations,
             unreachable_needs,
             stranded_resources,
             unused_capacity,
@@ -110,158 +138,88 @@ impl Engine {
         })
     }
 
-    /// Max-flow matching of the needs of committees `ks` (SPEC §3).
-    pub(crate) fn match_scope(&self, ks: &[u32], reach: &Reach) -> Matching {
-        let b = &self.bundle;
+    /// Capacity left unused by the resources that reach a committee of the scope.
+    fn scope_unused(&self, sc: Scope, ks: &[u32], alloc: &CityAllocation) -> f64 {
         let ix = &self.index;
-        let mut m = Matching {
-            scope_needs: Vec::new(),
-            need_met: vec![0; b.needs.len()],
-            need_reachable: vec![false; b.needs.len()],
-            res_flow: vec![0; b.resources.len()],
-            participating: vec![false; b.resources.len()],
-            demand: [0; 12],
-            met: [0; 12],
-        };
-        let mut by_domain: Vec<Vec<u32>> = vec![Vec::new(); 12];
+        let unused = |r: u32| ix.resources[r as usize].capacity as f64 - alloc.res_used[r as usize];
+        if sc == Scope::City {
+            return (0..ix.resources.len() as u32)
+                .filter(|&r| alloc.res_reaches_any[r as usize])
+                .map(unused)
+                .sum();
+        }
+        let mut rs: Vec<u32> = Vec::new();
+        let mut streets: Vec<u32> = Vec::new();
+        let mut communities: Vec<u32> = Vec::new();
         for &k in ks {
-            for &n in ix.needs_by_committee.get(k) {
-                m.scope_needs.push(n);
-                by_domain[ix.needs[n as usize].domain].push(n);
-            }
+            rs.extend_from_slice(alloc.res_at_committee.get(k));
+            communities.push(ix.committee_community[k as usize]);
+            streets.push(ix.committee_street[k as usize]);
         }
-        let mut cnode = vec![NONE; b.committees.len()];
-        let mut mnode = vec![NONE; b.communities.len()];
-        let mut snode = vec![NONE; b.streets.len()];
-        let mut targets: Vec<Target> = Vec::new();
-        for (d, needs) in by_domain.iter().enumerate() {
-            if needs.is_empty() {
-                continue;
-            }
-            let mut net = FlowNet::new();
-            let src = net.add_node();
-            let sink = net.add_node();
-            // Committee nodes: (committee, node, first..last position in `needs`, demand).
-            let mut groups: Vec<(u32, u32, usize, usize, u64)> = Vec::new();
-            for (i, &n) in needs.iter().enumerate() {
-                let need = &ix.needs[n as usize];
-                m.demand[d] += need.demand;
-                match groups.last_mut() {
-                    Some(g) if g.0 == need.committee => {
-                        g.3 = i + 1;
-                        g.4 += need.demand;
-                    }
-                    _ => {
-                        let node = net.add_node();
-                        cnode[need.committee as usize] = node;
-                        groups.push((need.committee, node, i, i + 1, need.demand));
-                    }
-                }
-            }
-            let mut sink_edges = Vec::with_capacity(groups.len());
-            let mut touched_m = Vec::new();
-            let mut touched_s = Vec::new();
-            for g in &groups {
-                sink_edges.push(net.add_edge(g.1, sink, g.4));
-                let c = ix.committee_community[g.0 as usize] as usize;
-                if mnode[c] == NONE {
-                    mnode[c] = net.add_node();
-                    touched_m.push(c);
-                    let s = ix.community_street[c] as usize;
-                    if s < snode.len() {
-                        if snode[s] == NONE {
-                            snode[s] = net.add_node();
-                            touched_s.push(s);
-                        }
-                        net.add_edge(snode[s], mnode[c], INF);
-                    }
-                }
-                net.add_edge(mnode[c], g.1, INF);
-            }
-            let mut res_nodes: Vec<(u32, u32, u32)> = Vec::new();
-            let mut heads: Vec<u32> = Vec::new();
-            for &r in &ix.resources_by_domain[d] {
-                ix.resource_targets(r, reach, &mut targets);
-                heads.clear();
-                for t in &targets {
-                    let node = match *t {
-                        Target::Street(s) => snode.get(s as usize),
-                        Target::Community(c) => mnode.get(c as usize),
-                        Target::Committee(k) => cnode.get(k as usize),
-                    };
-                    if let Some(&x) = node
-                        && x != NONE
-                        && !heads.contains(&x)
-                    {
-                        heads.push(x);
-                    }
-                }
-                if heads.is_empty() {
-                    continue;
-                }
-                let rn = net.add_node();
-                let e = net.add_edge(src, rn, ix.resources[r as usize].capacity);
-                for &h in &heads {
-                    net.add_edge(rn, h, INF);
-                }
-                res_nodes.push((r, rn, e));
-            }
-            let flow = net.max_flow(src, sink);
-            m.met[d] = flow;
-            let starts: Vec<u32> = res_nodes.iter().map(|x| x.1).collect();
-            let seen = net.reachable(&starts);
-            for &(r, _, e) in &res_nodes {
-                m.participating[r as usize] = true;
-                m.res_flow[r as usize] = net.flow(e);
-            }
-            for (g, &e) in groups.iter().zip(&sink_edges) {
-                let mut left = net.flow(e);
-                let reachable = seen[g.1 as usize];
-                for &n in &needs[g.2..g.3] {
-                    let give = left.min(ix.needs[n as usize].demand);
-                    m.need_met[n as usize] = give;
-                    m.need_reachable[n as usize] = reachable;
-                    left -= give;
-                }
-                cnode[g.0 as usize] = NONE;
-            }
-            for c in touched_m {
-                mnode[c] = NONE;
-            }
-            for s in touched_s {
-                snode[s] = NONE;
-            }
+        for v in [&mut streets, &mut communities] {
+            v.sort_unstable();
+            v.dedup();
         }
-        m
+        for &c in &communities {
+            rs.extend_from_slice(alloc.res_at_community.get(c));
+        }
+        for &s in &streets {
+            rs.extend_from_slice(alloc.res_at_street.get(s));
+        }
+        rs.sort_unstable();
+        rs.dedup();
+        rs.into_iter().map(unused).sum()
     }
 
     /// Resources in the scope that no need anywhere can use, sorted by id.
-    fn stranded(&self, sc: Scope, reach: &Reach) -> Vec<String> {
+    fn stranded(&self, sc: Scope, ks: &[u32], alloc: &CityAllocation) -> Vec<String> {
         let b = &self.bundle;
         let ix = &self.index;
-        let mut targets = Vec::new();
-        let mut out: Vec<String> = Vec::new();
-        for (r, res) in ix.resources.iter().enumerate() {
-            ix.resource_targets(r as u32, reach, &mut targets);
-            let bit = 1u16 << res.domain;
-            if targets.iter().any(|t| ix.need_domains(*t) & bit != 0) {
-                continue;
+        // Only resources "in" one of the scope's streets can be in the scope.
+        let positions: Vec<u32> = if sc == Scope::City {
+            (0..alloc.stranded.len() as u32).collect()
+        } else {
+            let mut streets: Vec<u32> = ks
+                .iter()
+                .map(|&k| ix.committee_street[k as usize])
+                .collect();
+            if let Scope::District(d) = sc {
+                streets.extend_from_slice(ix.district_streets.get(d));
             }
-            let home_in_scope = ix
-                .provider_home
-                .get(res.provider_slot as usize)
-                .copied()
-                .flatten()
-                .is_some_and(|s| ix.scope_has_street(sc, s));
-            if sc == Scope::City
-                || home_in_scope
-                || targets.iter().any(|t| ix.scope_touches(sc, *t))
-            {
-                out.push(b.resources[r].id.clone());
+            if let Scope::Street(s) = sc {
+                streets.push(s);
             }
-        }
-        out.sort();
-        out
+            streets.sort_unstable();
+            streets.dedup();
+            let mut v: Vec<u32> = streets
+                .iter()
+                .flat_map(|&s| alloc.stranded_by_street.get(s).iter().copied())
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        positions
+            .into_iter()
+            .map(|pos| alloc.stranded[pos as usize])
+            .filter(|&r| {
+                let res = &ix.resources[r as usize];
+                let home_in_scope = ix
+                    .provider_home
+                    .get(res.provider_slot as usize)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|s| ix.scope_has_street(sc, s));
+                sc == Scope::City
+                    || home_in_scope
+                    || alloc
+                        .res_targets
+                        .get(r)
+                        .iter()
+                        .any(|t| ix.scope_touches(sc, *t))
+            })
+            .map(|r| b.resources[r as usize].id.clone())
+            .collect()
     }
 
     /// Units that are the only partner in reach of some of the committees `ks`.
@@ -289,85 +247,93 @@ impl Engine {
             .collect()
     }
 
-    /// Unmet needs of the matching, sorted by need id, each with its candidate providers.
-    fn unmet_needs(&self, m: &Matching, reach: &Reach) -> Vec<UnmetNeed> {
+    /// Unmet needs (`(need, cause)`, sorted by need id), each with its candidate providers.
+    /// Candidates depend only on the city's allocation, so they are memoised per committee.
+    fn unmet_needs(&self, unmet: &[(u32, GapCause)], alloc: &CityAllocation) -> Vec<UnmetNeed> {
         let b = &self.bundle;
         let ix = &self.index;
-        let unmet: Vec<u32> = m
-            .scope_needs
-            .iter()
-            .copied()
-            .filter(|&n| m.need_met[n as usize] < ix.needs[n as usize].demand)
-            .collect();
         if unmet.is_empty() {
             return Vec::new();
         }
-        let np = ix.providers.len();
-        // Unused capacity per provider and domain (resources outside the matching: all of it).
-        let mut unused: Vec<[u64; 12]> = vec![[0; 12]; np];
-        for (r, res) in ix.resources.iter().enumerate() {
-            if let Some(u) = unused.get_mut(res.provider_slot as usize) {
-                u[res.domain] += res.capacity - m.res_flow[r];
-            }
-        }
-        // Where each provider is: the targets its resources reach.
-        let mut pairs: Vec<(u32, Target)> = Vec::new();
-        let mut targets = Vec::new();
-        for (r, res) in ix.resources.iter().enumerate() {
-            if res.provider_slot == NONE {
-                continue;
-            }
-            ix.resource_targets(r as u32, reach, &mut targets);
-            pairs.extend(targets.iter().map(|t| (res.provider_slot, *t)));
-        }
-        pairs.sort_unstable_by_key(|&(p, t)| (p, target_key(t)));
-        pairs.dedup();
-        let mut located = vec![false; np];
-        let (mut at_s, mut at_m, mut at_k) = (Vec::new(), Vec::new(), Vec::new());
-        for &(p, t) in &pairs {
-            located[p as usize] = true;
-            match t {
-                Target::Street(s) => at_s.push((s, p)),
-                Target::Community(c) => at_m.push((c, p)),
-                Target::Committee(k) => at_k.push((k, p)),
-            }
-        }
-        let fallback: Vec<(u32, u32)> = (0..np)
-            .filter(|&p| !located[p])
-            .filter_map(|p| ix.provider_home[p].map(|s| (s, p as u32)))
-            .collect();
-        let loc = Locations {
-            at_street: Csr::from_pairs(b.streets.len(), &at_s),
-            at_community: Csr::from_pairs(b.communities.len(), &at_m),
-            at_committee: Csr::from_pairs(b.committees.len(), &at_k),
-            fallback: Csr::from_pairs(b.streets.len(), &fallback),
-        };
-        let mut by_rank = vec![0u32; np];
-        for (p, &r) in ix.provider_rank.iter().enumerate() {
-            by_rank[r as usize] = p as u32;
-        }
-        let mut search = Search::new(b.committees.len(), b.communities.len(), b.streets.len(), np);
-
-        let mut out = Vec::with_capacity(unmet.len());
+        let mut search: Option<Search> = None;
+        // Needs grouped by committee, so one search serves all of a committee's needs (a scope
+        // holds whole committees, so the group is every unmet need of the committee).
+        let mut order: Vec<usize> = (0..unmet.len()).collect();
+        order.sort_by_key(|&i| (ix.needs[unmet[i].0 as usize].committee, i));
+        let mut out: Vec<(usize, UnmetNeed)> = Vec::with_capacity(unmet.len());
         let mut i = 0;
-        while i < unmet.len() {
-            let k = ix.needs[unmet[i] as usize].committee;
+        while i < order.len() {
+            let k = ix.needs[unmet[order[i]].0 as usize].committee;
             let mut j = i;
-            let mut wanted = 0u16;
-            while j < unmet.len() && ix.needs[unmet[j] as usize].committee == k {
-                wanted |= 1 << ix.needs[unmet[j] as usize].domain;
+            while j < order.len() && ix.needs[unmet[order[j]].0 as usize].committee == k {
                 j += 1;
             }
-            search.run(self, &loc, &unused, k, wanted);
-            let street = ix.committee_street[k as usize];
-            for &n in &unmet[i..j] {
-                let need = &ix.needs[n as usize];
-                let d = need.domain;
+            let group: Vec<u32> = order[i..j].iter().map(|&p| unmet[p].0).collect();
+            let memo = alloc.candidates_memo(k);
+            let found = match memo {
+                Some(v) if v.iter().map(|x| x.0).eq(group.iter().copied()) => v,
+                _ => {
+                    let s = search.get_or_insert_with(|| {
+                        Search::new(
+                            b.committees.len(),
+                            b.communities.len(),
+                            b.streets.len(),
+                            ix.providers.len(),
+                        )
+                    });
+                    let v = std::sync::Arc::new(self.candidates_of(k, &group, alloc, s));
+                    alloc.remember_candidates(k, v.clone());
+                    v
+                }
+            };
+            for (&pos, (n, candidates)) in order[i..j].iter().zip(found.iter()) {
+                let (_, cause) = unmet[pos];
+                let need = &ix.needs[*n as usize];
+                out.push((
+                    pos,
+                    UnmetNeed {
+                        need: b.needs[*n as usize].id.clone(),
+                        committee: b.committees[k as usize].id.clone(),
+                        domain: ServiceDomain::ALL[need.domain],
+                        unmet: round2(need.demand as f64 - round2(alloc.need_met[*n as usize])),
+                        cause,
+                        candidates: candidates.clone(),
+                    },
+                ));
+            }
+            i = j;
+        }
+        out.sort_by_key(|x| x.0);
+        out.into_iter().map(|x| x.1).collect()
+    }
+
+    /// Candidate providers for the unmet needs `group` of committee `k`.
+    fn candidates_of(
+        &self,
+        k: u32,
+        group: &[u32],
+        alloc: &CityAllocation,
+        search: &mut Search,
+    ) -> Vec<(u32, Vec<Candidate>)> {
+        let ix = &self.index;
+        let loc = &alloc.locations;
+        let unused = &alloc.provider_unused;
+        let wanted = group
+            .iter()
+            .fold(0u16, |w, &n| w | 1 << ix.needs[n as usize].domain);
+        search.run(self, loc, unused, k, wanted);
+        let street = ix.committee_street[k as usize];
+        group
+            .iter()
+            .map(|&n| {
+                let d = ix.needs[n as usize].domain;
+                let bit = 1u16 << d;
                 let mut keys: Vec<u64> = search
                     .found
                     .iter()
+                    .filter(|&&p| alloc.provider_domains[p as usize] & bit != 0)
                     .map(|&p| {
-                        let tier = u64::from(unused[p as usize][d] == 0);
+                        let tier = u64::from(unused[p as usize][d] <= UNMET_EPSILON);
                         let hops = u64::from(search.hops[p as usize].min(0xF_FFFF));
                         let other_street = u64::from(ix.provider_home[p as usize] != Some(street));
                         tier << 62
@@ -385,40 +351,42 @@ impl Engine {
                 let candidates = keys
                     .iter()
                     .map(|&key| {
-                        let p = by_rank[(key & 0xFFFF_FFFF) as usize] as usize;
+                        let p = loc.by_rank[(key & 0xFFFF_FFFF) as usize] as usize;
+                        let spare = unused[p][d].max(0.0);
+                        let hops = (search.hops[p] != NONE).then_some(search.hops[p]);
+                        let same_street = ix.provider_home[p] == Some(street);
                         let mut parts: Vec<String> = Vec::new();
-                        if unused[p][d] > 0 {
+                        if spare > UNMET_EPSILON {
                             parts.push(format!(
-                                "同领域（{}）尚有余量 {}",
+                                "{}领域尚有闲置能力 {}",
                                 dom.label_zh(),
-                                unused[p][d]
+                                format_amount(spare)
                             ));
+                        } else {
+                            parts.push(format!("提供{}服务，但能力已用尽", dom.label_zh()));
                         }
-                        // Hop 0 without a link means "lives in this street": said below.
-                        if search.hops[p] != NONE && search.hops[p] > 0 {
-                            parts.push(format!("距离 {} 个相邻居委会", search.hops[p]));
+                        if let Some(h) = hops
+                            && h > 0
+                        {
+                            parts.push(format!("距离 {h} 个相邻居委会"));
                         }
-                        if ix.provider_home[p] == Some(street) {
+                        if same_street {
                             parts.push("同街道".to_string());
                         }
                         Candidate {
                             provider: self.provider_id(p),
+                            name: self.provider_name(p),
+                            domain_match: true,
+                            unused_capacity: round2(spare),
+                            hops,
+                            same_street,
                             reason: parts.join("，"),
                         }
                     })
                     .collect();
-                out.push(UnmetNeed {
-                    need: b.needs[n as usize].id.clone(),
-                    committee: b.committees[k as usize].id.clone(),
-                    domain: dom,
-                    unmet: need.demand - m.need_met[n as usize],
-                    candidates,
-                });
-            }
-            i = j;
-        }
-        out.sort_by(|a, b| a.need.cmp(&b.need));
-        out
+                (n, candidates)
+            })
+            .collect()
     }
 
     fn provider_id(&self, slot: usize) -> String {
@@ -430,6 +398,18 @@ impl Engine {
             Provider::SocialOrg(x) => b.social_orgs[x as usize].id.clone(),
             Provider::Street(x) => b.streets[x as usize].id.clone(),
             Provider::Community(x) => b.communities[x as usize].id.clone(),
+        }
+    }
+
+    fn provider_name(&self, slot: usize) -> String {
+        use crate::index::Provider;
+        let b = &self.bundle;
+        match self.index.providers[slot] {
+            Provider::Unit(x) => b.units[x as usize].name.clone(),
+            Provider::MassOrg(x) => b.mass_orgs[x as usize].name.clone(),
+            Provider::SocialOrg(x) => b.social_orgs[x as usize].name.clone(),
+            Provider::Street(x) => b.streets[x as usize].name.clone(),
+            Provider::Community(x) => b.communities[x as usize].name.clone(),
         }
     }
 }
@@ -444,11 +424,60 @@ fn target_key(t: Target) -> (u8, u32) {
 
 /// Providers by the targets their resources reach; `fallback` holds, by home street, the
 /// providers whose resources reach nothing.
-struct Locations {
+#[derive(Debug)]
+pub(crate) struct Locations {
     at_street: Csr<u32>,
     at_community: Csr<u32>,
     at_committee: Csr<u32>,
     fallback: Csr<u32>,
+    /// Provider slot by rank of its id.
+    by_rank: Vec<u32>,
+}
+
+impl Locations {
+    /// Where each provider is on a date: the targets its resources reach.
+    pub(crate) fn build(ix: &Index, res_targets: &Csr<Target>) -> Locations {
+        let np = ix.providers.len();
+        let mut pairs: Vec<(u32, Target)> = Vec::new();
+        for (r, res) in ix.resources.iter().enumerate() {
+            if res.provider_slot == NONE {
+                continue;
+            }
+            pairs.extend(
+                res_targets
+                    .get(r as u32)
+                    .iter()
+                    .map(|t| (res.provider_slot, *t)),
+            );
+        }
+        pairs.sort_unstable_by_key(|&(p, t)| (p, target_key(t)));
+        pairs.dedup();
+        let mut located = vec![false; np];
+        let (mut at_s, mut at_m, mut at_k) = (Vec::new(), Vec::new(), Vec::new());
+        for &(p, t) in &pairs {
+            located[p as usize] = true;
+            match t {
+                Target::Street(s) => at_s.push((s, p)),
+                Target::Community(c) => at_m.push((c, p)),
+                Target::Committee(k) => at_k.push((k, p)),
+            }
+        }
+        let fallback: Vec<(u32, u32)> = (0..np)
+            .filter(|&p| !located[p])
+            .filter_map(|p| ix.provider_home[p].map(|s| (s, p as u32)))
+            .collect();
+        let mut by_rank = vec![0u32; np];
+        for (p, &r) in ix.provider_rank.iter().enumerate() {
+            by_rank[r as usize] = p as u32;
+        }
+        Locations {
+            at_street: Csr::from_pairs(ix.street_district.len(), &at_s),
+            at_community: Csr::from_pairs(ix.community_street.len(), &at_m),
+            at_committee: Csr::from_pairs(ix.committee_street.len(), &at_k),
+            fallback: Csr::from_pairs(ix.street_district.len(), &fallback),
+            by_rank,
+        }
+    }
 }
 
 /// Scratch space of the candidate search, reused across committees (stamped, never cleared).
@@ -481,7 +510,7 @@ impl Search {
 
     /// Breadth-first search from committee `k` until every wanted domain has
     /// [`CANDIDATE_LIMIT`] providers with unused capacity, or [`MAX_HOPS`] is reached.
-    fn run(&mut self, e: &Engine, loc: &Locations, unused: &[[u64; 12]], k: u32, wanted: u16) {
+    fn run(&mut self, e: &Engine, loc: &Locations, unused: &[[f64; DOMAINS]], k: u32, wanted: u16) {
         let ix = &e.index;
         self.round += 1;
         let id = self.round;
@@ -525,7 +554,7 @@ impl Search {
                         self.hops[pu] = hops;
                         self.found.push(p);
                         for (d, count) in counts.iter_mut().enumerate() {
-                            if wanted & (1 << d) != 0 && unused[pu][d] > 0 {
+                            if wanted & (1 << d) != 0 && unused[pu][d] > UNMET_EPSILON {
                                 *count += 1;
                             }
                         }

@@ -2,6 +2,7 @@
 //! (resource sinking), responsibility checklists, what-if, brokers and areas (SPEC §3).
 //! Architecture invariant: the engine does no I/O; it takes a `Bundle` and returns documents.
 
+mod allocation;
 mod checklist;
 mod coverage;
 mod flow;
@@ -52,13 +53,19 @@ pub struct Place {
 pub struct Engine {
     bundle: Bundle,
     index: Index,
+    /// The city's fair allocation per `as_of` (and domain), computed on first use.
+    allocations: allocation::AllocationCache,
 }
 
 impl Engine {
     /// Build the engine (indexes and the committee adjacency graph) from a validated bundle.
     pub fn new(bundle: Bundle) -> Engine {
         let index = Index::build(&bundle);
-        Engine { bundle, index }
+        Engine {
+            bundle,
+            index,
+            allocations: allocation::AllocationCache::default(),
+        }
     }
 
     /// The network the engine was built from.

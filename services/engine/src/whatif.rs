@@ -7,8 +7,11 @@
 
 use crate::index::Ent;
 use crate::{Engine, EngineError};
-use dangjian_model::{BlankSpot, CoverageDoc, Date, GapsDoc, Id};
+use dangjian_model::{
+    BlankSpot, CommitteeDelta, CoverageDoc, Date, DomainDelta, GapsDoc, Id, NeedDelta, round2,
+};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};
 
 /// The change to try.
@@ -31,13 +34,20 @@ pub struct NewBlankSpots {
     pub flags: Vec<BlankSpot>,
 }
 
-/// What changes compared with the network as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What changes compared with the network as stored: both sides are the city's fair
+/// allocation (SPEC §3 v2) restricted to the scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WhatIfDelta {
-    /// Met demand after minus before (≤ 0 for removals).
-    pub met_demand_change: i64,
+    /// Met demand after minus before (≤ 0 for removals), rounded to 2 decimals.
+    pub met_demand_change: f64,
     /// Unmet demand after minus before.
-    pub unmet_demand_change: i64,
+    pub unmet_demand_change: f64,
+    /// The scope's needs whose met demand changes (by 0.01 or more), sorted by need id.
+    pub needs: Vec<NeedDelta>,
+    /// The scope's committees whose unmet demand changes, sorted by committee id.
+    pub committees: Vec<CommitteeDelta>,
+    /// Every domain with needs in the scope, in SPEC order.
+    pub domains: Vec<DomainDelta>,
     /// Committees of the scope with a partner in reach before and none after, sorted.
     pub committees_losing_all_partners: Vec<Id>,
     /// Committees of the scope that gain blank spots, sorted by committee id.
@@ -149,9 +159,13 @@ impl Engine {
         }
         committees_losing_all_partners.sort();
         new_blank_spots.sort_by(|a, b| a.committee.cmp(&b.committee));
+        let (needs, committees, domains) = allocation_deltas(&before_gaps, &gaps);
         let delta = WhatIfDelta {
-            met_demand_change: gaps.met_demand as i64 - before_gaps.met_demand as i64,
-            unmet_demand_change: gaps.unmet_demand as i64 - before_gaps.unmet_demand as i64,
+            met_demand_change: round2(gaps.met_demand - before_gaps.met_demand),
+            unmet_demand_change: round2(gaps.unmet_demand - before_gaps.unmet_demand),
+            needs,
+            committees,
+            domains,
             committees_losing_all_partners,
             new_blank_spots,
             removed_partnerships,
@@ -163,4 +177,66 @@ impl Engine {
             delta,
         })
     }
+}
+
+/// Per need, committee and domain, the change between two gaps documents of the same scope
+/// (the needs are the same rows: a what-if removes units and partnerships, never needs).
+fn allocation_deltas(
+    before: &GapsDoc,
+    after: &GapsDoc,
+) -> (Vec<NeedDelta>, Vec<CommitteeDelta>, Vec<DomainDelta>) {
+    let after_met: HashMap<&str, f64> = after
+        .needs
+        .iter()
+        .map(|n| (n.need.as_str(), n.met))
+        .collect();
+    let mut needs = Vec::new();
+    let mut committees: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    for n in &before.needs {
+        let met_after = after_met.get(n.need.as_str()).copied().unwrap_or(0.0);
+        let c = committees.entry(n.committee.as_str()).or_default();
+        c.0 += n.unmet;
+        c.1 += n.demand as f64 - met_after;
+        let change = round2(met_after - n.met);
+        if change != 0.0 {
+            needs.push(NeedDelta {
+                need: n.need.clone(),
+                committee: n.committee.clone(),
+                domain: n.domain,
+                met_before: n.met,
+                met_after,
+                change,
+            });
+        }
+    }
+    let committees = committees
+        .into_iter()
+        .filter_map(|(k, (b, a))| {
+            let change = round2(a - b);
+            (change != 0.0).then(|| CommitteeDelta {
+                committee: k.to_string(),
+                unmet_before: round2(b),
+                unmet_after: round2(a),
+                change,
+            })
+        })
+        .collect();
+    let domains = before
+        .by_domain
+        .iter()
+        .map(|d| {
+            let met_after = after
+                .by_domain
+                .iter()
+                .find(|x| x.domain == d.domain)
+                .map_or(0.0, |x| x.met);
+            DomainDelta {
+                domain: d.domain,
+                met_before: d.met,
+                met_after,
+                change: round2(met_after - d.met),
+            }
+        })
+        .collect();
+    (needs, committees, domains)
 }

@@ -110,30 +110,98 @@ pub struct CoverageDoc {
     pub rollups: Vec<Rollup>,
 }
 
-/// Demand per domain.
+/// Demand per domain. `met` and `unmet` are amounts of the fair allocation, rounded to 2
+/// decimals after summing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DomainDemand {
     pub domain: ServiceDomain,
     pub demand: u64,
-    pub met: u64,
-    pub unmet: u64,
+    pub met: f64,
+    pub unmet: f64,
+}
+
+/// Why a need is left with unmet demand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapCause {
+    /// No resource at all can serve it (none of its domain reaches its committee).
+    Unreachable,
+    /// Resources reach it but are used up.
+    Insufficient,
+}
+
+impl GapCause {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unreachable => "unreachable",
+            Self::Insufficient => "insufficient",
+        }
+    }
+
+    /// The Chinese label, for tables and diagrams.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Unreachable => "无资源可达",
+            Self::Insufficient => "资源不足",
+        }
+    }
+}
+
+/// One need under the city's fair allocation: the same numbers in every scope that contains it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeedGap {
+    pub need: Id,
+    pub committee: Id,
+    pub domain: ServiceDomain,
+    pub demand: u64,
+    /// Rounded to 2 decimals.
+    pub met: f64,
+    /// `demand − met`, rounded to 2 decimals.
+    pub unmet: f64,
+    /// Only when unmet (more than 0.005 left).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<GapCause>,
+}
+
+/// An amount a resource gives a need in the fair allocation (who serves whom).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Allocation {
+    pub resource: Id,
+    pub need: Id,
+    /// Rounded to 2 decimals.
+    pub amount: f64,
 }
 
 /// A provider that could be linked to a committee with unmet demand.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
     pub provider: Id,
+    /// The provider's name.
+    pub name: String,
+    /// The provider offers the need's domain (has a resource in it, or a social org declares
+    /// it). Only such providers are listed.
+    pub domain_match: bool,
+    /// Capacity of its resources in the need's domain that the allocation leaves unused.
+    pub unused_capacity: f64,
+    /// Committee-adjacency distance from the need's committee to the nearest committee the
+    /// provider reaches (or of its home street); `null` when only its home street links it.
+    pub hops: Option<u32>,
+    /// Its home street is the need's street.
+    pub same_street: bool,
     /// Human-readable, in Chinese.
     pub reason: String,
 }
 
-/// A need left with unmet demand after matching.
+/// A need left with unmet demand by the fair allocation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnmetNeed {
     pub need: Id,
     pub committee: Id,
     pub domain: ServiceDomain,
-    pub unmet: u64,
+    /// Rounded to 2 decimals.
+    pub unmet: f64,
+    pub cause: GapCause,
     pub candidates: Vec<Candidate>,
 }
 
@@ -144,21 +212,60 @@ pub struct SolePartnerUnit {
     pub committees: Vec<Id>,
 }
 
-/// The gaps document (资源下沉).
+/// The gaps document (资源下沉), v2: the city's fair allocation restricted to a scope. Totals
+/// are sums over the scope's needs taken before rounding to 2 decimals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GapsDoc {
     pub as_of: Date,
     pub scope: Id,
     pub total_demand: u64,
-    pub met_demand: u64,
-    pub unmet_demand: u64,
+    pub met_demand: f64,
+    pub unmet_demand: f64,
     /// Only the domains that have needs in scope, in SPEC domain order.
     pub by_domain: Vec<DomainDemand>,
+    /// The scope's needs, sorted by need id.
+    #[serde(default)]
+    pub needs: Vec<NeedGap>,
+    /// Who serves whom, for the scope's needs; sorted by need id, then resource id.
+    #[serde(default)]
+    pub allocations: Vec<Allocation>,
     pub unreachable_needs: Vec<Id>,
     pub stranded_resources: Vec<Id>,
-    pub unused_capacity: u64,
+    /// Capacity the allocation leaves unused, over the resources that reach a committee of
+    /// the scope.
+    pub unused_capacity: f64,
     pub unmet_needs: Vec<UnmetNeed>,
     pub sole_partner_units: Vec<SolePartnerUnit>,
+}
+
+/// How one need's share of the fair allocation changes under a what-if (amounts rounded to
+/// 2 decimals; `change` = after − before).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeedDelta {
+    pub need: Id,
+    pub committee: Id,
+    pub domain: ServiceDomain,
+    pub met_before: f64,
+    pub met_after: f64,
+    pub change: f64,
+}
+
+/// How a committee's unmet demand changes under a what-if.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommitteeDelta {
+    pub committee: Id,
+    pub unmet_before: f64,
+    pub unmet_after: f64,
+    pub change: f64,
+}
+
+/// How a domain's met demand changes under a what-if.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DomainDelta {
+    pub domain: ServiceDomain,
+    pub met_before: f64,
+    pub met_after: f64,
+    pub change: f64,
 }
 
 /// Kind of a checklist item.
@@ -206,4 +313,22 @@ pub struct ChecklistDoc {
     pub as_of: Date,
     pub party_org: Id,
     pub items: Vec<ChecklistItem>,
+}
+
+/// Round an amount to 2 decimals, as every amount of the gaps document is reported.
+pub fn round2(x: f64) -> f64 {
+    let r = (x * 100.0).round() / 100.0;
+    // No `-0.0` in documents.
+    if r == 0.0 { 0.0 } else { r }
+}
+
+/// An amount as people read it: at most 2 decimals, no trailing zeros (`7`, `7.5`, `7.25`).
+pub fn format_amount(x: f64) -> String {
+    let s = format!("{:.2}", round2(x));
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
 }

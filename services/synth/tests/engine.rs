@@ -55,7 +55,7 @@ fn engine_finds_every_resource_gap_in_the_sample() {
             g.stranded_resources
         );
     }
-    assert!(g.unmet_demand > 0 && g.met_demand > 0);
+    assert!(g.unmet_demand > 0.0 && g.met_demand > 0.0);
     for n in ["N-026", "N-033", "N-034"] {
         assert!(
             g.unmet_needs.iter().any(|u| u.need == n),
@@ -96,7 +96,7 @@ fn engine_finds_every_gap_kind_in_a_generated_district() {
     assert!(!g.unmet_needs.is_empty());
     assert!(!g.sole_partner_units.is_empty());
     assert!(
-        g.met_demand > g.unmet_demand / 10,
+        g.met_demand > g.unmet_demand / 10.0,
         "resources do sink somewhere"
     );
 }

@@ -39,8 +39,8 @@ async fn coverage_and_gaps_documents() {
     let (s, gaps) = app.get("/api/v1/gaps?as_of=2026-06-30", a).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(gaps["total_demand"], 120);
-    assert_eq!(gaps["met_demand"], 110);
-    assert_eq!(gaps["unmet_demand"], 10);
+    assert_eq!(gaps["met_demand"], 110.0);
+    assert_eq!(gaps["unmet_demand"], 10.0);
     assert_eq!(gaps["unreachable_needs"], json!(["N3"]));
 }
 

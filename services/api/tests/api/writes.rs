@@ -129,7 +129,7 @@ async fn needs_resources_responsibilities_and_volunteering() {
     assert_eq!(s, StatusCode::OK);
     let (_, gaps) = app.get("/api/v1/gaps?scope=K2&as_of=2026-06-30", a).await;
     assert_eq!(gaps["total_demand"], 17);
-    assert_eq!(gaps["met_demand"], 7);
+    assert_eq!(gaps["met_demand"], 7.0);
     let (s, _) = app
         .post(
             "/api/v1/responsibilities",
