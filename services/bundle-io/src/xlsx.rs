@@ -53,8 +53,10 @@ pub(crate) fn read_workbook(path: &Path, builder: &mut Builder) -> Result<(), Re
     }
     check_zip(&bytes, &ZipLimits::DEFAULT)
         .map_err(|m| malformed(format!("not a readable XLSX workbook: {m}")))?;
-    let mut workbook = Xlsx::new(std::io::Cursor::new(bytes))
-        .map_err(|e| malformed(format!("not an XLSX workbook: {e}")))?;
+    let mut workbook = contained(|| {
+        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| format!("not an XLSX workbook: {e}"))
+    })
+    .map_err(malformed)?;
     let sheets = workbook.sheet_names();
     for name in &sheets {
         if !TABLES.contains(&name.as_str()) {
@@ -79,11 +81,46 @@ pub(crate) fn read_workbook(path: &Path, builder: &mut Builder) -> Result<(), Re
         if !sheets.iter().any(|s| s == table) {
             continue;
         }
-        let rows = sheet_cells(&mut workbook, table, &mut cells_read)
+        let rows = contained(|| sheet_cells(&mut workbook, table, &mut cells_read))
             .map_err(|m| malformed(format!("sheet {table}: {m}")))?;
         read_sheet(&rows, t, builder);
     }
     Ok(())
+}
+
+/// Runs a piece of the spreadsheet reader, turning a panic inside calamine into an error.
+///
+/// calamine 0.31 indexes some tables unchecked (a cell `t="s"` whose shared-string index is
+/// past the table panics at `xlsx/cells_reader.rs` `&strings[idx]`); the fuzzer found it. The
+/// panic is caught here and reported as malformed content, and a panic hook installed once
+/// keeps panics raised inside calamine's own source files off standard error (any other
+/// panic is printed by the previous hook as before).
+fn contained<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_calamine = info
+                .location()
+                .is_some_and(|l| l.file().contains("/calamine-"));
+            if !in_calamine {
+                previous(info);
+            }
+        }));
+    });
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("no detail");
+            Err(format!(
+                "malformed workbook content (the spreadsheet reader failed: {what})"
+            ))
+        }
+    }
 }
 
 /// Counts bytes written to it and refuses more than `limit`.

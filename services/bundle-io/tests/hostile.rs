@@ -348,3 +348,27 @@ fn formula_like_text_is_guarded_in_csv_and_xlsx_and_round_trips() {
 fn read_json_round_trip(b: &Bundle) {
     validate(b).expect("the guarded sample is still valid");
 }
+
+#[test]
+fn a_shared_string_index_past_the_table_is_an_error_not_a_panic() {
+    // Found by the fuzzer: calamine 0.31 indexes shared strings unchecked.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = dir.path().join("good.xlsx");
+    write_xlsx(&seed(), &good).expect("write");
+    let bad = dir.path().join("bad-index.xlsx");
+    rewrite_zip(&good, &bad, |name, data| {
+        if name.ends_with("sheet6.xml") {
+            let text = String::from_utf8(data).expect("xml");
+            let at = text.find("t=\"s\"><v>").expect("a shared-string cell") + 9;
+            let end = at + text[at..].find('<').expect("end of value");
+            format!("{}4294967295{}", &text[..at], &text[end..]).into_bytes()
+        } else {
+            data
+        }
+    });
+    let err = refused(&bad);
+    assert!(
+        err.contains("sheet party_orgs: malformed workbook content"),
+        "{err}"
+    );
+}
