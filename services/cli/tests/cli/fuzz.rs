@@ -38,7 +38,7 @@ impl Rng {
         }
     }
     fn chance(&mut self, one_in: u64) -> bool {
-        self.next() % one_in == 0
+        self.below(one_in as usize) == 0
     }
     fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len())]
@@ -67,6 +67,16 @@ fn hostile_value(rng: &mut Rng) -> Value {
     }
 }
 
+/// Byte strings that break parsers when spliced in.
+const JUNK: [&[u8]; 6] = [
+    b"\"",
+    b"\xff\xfe\x00",
+    b"\r\n,,,\"",
+    b"]]]}}}",
+    b"<c r=\"XFD1048576\"><v>1</v></c>",
+    b"\xef\xbb\xbf",
+];
+
 /// Byte-level damage shared by every format: flips, truncation, insertion, duplication.
 fn damage_bytes(rng: &mut Rng, bytes: &mut Vec<u8>) {
     match rng.below(5) {
@@ -84,14 +94,7 @@ fn damage_bytes(rng: &mut Rng, bytes: &mut Vec<u8>) {
         }
         2 => {
             let i = rng.below(bytes.len() + 1);
-            let junk: &[u8] = *rng.pick(&[
-                b"\"".as_slice(),
-                b"\xff\xfe\x00",
-                b"\r\n,,,\"",
-                b"]]]}}}",
-                b"<c r=\"XFD1048576\"><v>1</v></c>",
-                b"\xef\xbb\xbf",
-            ]);
+            let junk = rng.pick(&JUNK);
             bytes.splice(i..i, junk.iter().copied());
         }
         3 => {
