@@ -380,7 +380,7 @@ fn mutate_xlsx(rng: &mut Rng, entries: &[(String, Vec<u8>)], raw: &[u8]) -> Vec<
             }
             _ => {
                 // Many zeros: compresses to almost nothing, inflates to many MiB.
-                data.extend(std::iter::repeat_n(b' ', 1 + rng.below(64 << 20)));
+                data.extend(std::iter::repeat_n(b' ', 1 + rng.below(16 << 20)));
             }
         }
     }
