@@ -532,3 +532,31 @@ fn every_bad_input_is_refused_with_its_message_and_changes_nothing() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+#[test]
+fn csv_tables_guard_formula_like_text_and_keep_numbers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("store.db");
+    let mut v = seed_json();
+    v["committees"][0]["name"] = json!("=HYPERLINK(\"http://x\")");
+    v["committees"][1]["name"] = json!("-亭宜苑");
+    let path = dir.path().join("formula.json");
+    std::fs::write(&path, serde_json::to_vec(&v).expect("json")).expect("write");
+    let o = dangjian(&db, &["import", path.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = dangjian(
+        &db,
+        &["coverage", "--as-of", "2026-06-30", "--format", "csv"],
+    );
+    assert!(o.status.success());
+    let csv = String::from_utf8(o.stdout).expect("utf-8");
+    // The csv writer quotes the field because of its `"`; the guard sits inside the quotes.
+    assert!(
+        csv.contains("K-TINGYI,\"'=HYPERLINK(\"\"http://x\"\")\","),
+        "{csv}"
+    );
+    assert!(csv.contains("K-JLT-TY2,'-亭宜苑,"), "{csv}");
+    assert!(!csv.contains(",=HYPERLINK"), "{csv}");
+    // Numbers stay numbers: the household ratio of K-TINGYI is 9 / 2860 × 1000.
+    assert!(csv.contains(",true,9,3.1468531468531467,"), "{csv}");
+}
