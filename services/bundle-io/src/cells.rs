@@ -8,7 +8,11 @@ use serde_json::{Map, Value};
 pub(crate) const LIST_SEPARATOR: char = ';';
 
 /// Types the text of one cell by its field; `None` means the field is absent.
+///
+/// A leading `'` that the writers put before formula-like text is taken away first
+/// ([`dangjian_model::unguard_formula`]), so exported files re-import to the same bundle.
 pub(crate) fn text_to_value(ty: Ty, presence: Presence, raw: &str) -> Option<Value> {
+    let raw = dangjian_model::unguard_formula(raw);
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return match ty {
@@ -64,6 +68,11 @@ pub(crate) fn number_to_value(ty: Ty, presence: Presence, f: f64) -> Option<Valu
     match ty {
         Ty::Hours => serde_json::Number::from_f64(f).map(Value::Number),
         Ty::Year | Ty::Count | Ty::Positive if whole => Some(Value::from(f as i64)),
+        // A whole number too large for exact float arithmetic still reaches the bounds check
+        // as a number (7e18 → "demand 7000000000000000000 is above the limit").
+        Ty::Year | Ty::Count | Ty::Positive if f.fract() == 0.0 && (0.0..1.8e19).contains(&f) => {
+            Some(Value::from(f as u64))
+        }
         Ty::Year | Ty::Count | Ty::Positive => serde_json::Number::from_f64(f).map(Value::Number),
         _ => {
             let text = if whole {

@@ -3,6 +3,9 @@
 
 use crate::cells::{self, text_to_value};
 use crate::decode::Builder;
+use crate::limits::{
+    MAX_CELL_BYTES, MAX_CSV_DIR_ENTRIES, MAX_CSV_FILE_BYTES, MAX_CSV_RECORD_BYTES,
+};
 use crate::schema::SCHEMA;
 use crate::{ReadError, WriteError};
 use dangjian_model::{Bundle, Problem, TABLES};
@@ -24,6 +27,17 @@ pub(crate) fn read_dir(dir: &Path, builder: &mut Builder) -> Result<(), ReadErro
     let mut names = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| io_error(dir, e))? {
         let entry = entry.map_err(|e| io_error(dir, e))?;
+        if names.len() >= MAX_CSV_DIR_ENTRIES {
+            return Err(ReadError::Malformed {
+                input: dir.display().to_string(),
+                line: None,
+                column: None,
+                message: format!(
+                    "the folder holds more than {MAX_CSV_DIR_ENTRIES} entries; a bundle has one \
+                     file per table"
+                ),
+            });
+        }
         names.push(entry.file_name().to_string_lossy().into_owned());
     }
     names.sort();
@@ -67,7 +81,20 @@ fn csv_error(path: &Path, e: csv::Error) -> ReadError {
     let input = file.unwrap_or_else(|| path.display().to_string());
     let line = e.position().map(|p| p.line());
     match e.into_kind() {
-        csv::ErrorKind::Io(source) => io_error(path, source),
+        csv::ErrorKind::Io(source) => match source
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<RecordTooLong>())
+        {
+            Some(too_long) => ReadError::Malformed {
+                input,
+                line: Some(too_long.line),
+                column: None,
+                message: format!(
+                    "a record longer than {MAX_CSV_RECORD_BYTES} bytes (the limit for one row)"
+                ),
+            },
+            None => io_error(path, source),
+        },
         kind => ReadError::Malformed {
             input,
             line,
@@ -80,12 +107,82 @@ fn csv_error(path: &Path, e: csv::Error) -> ReadError {
     }
 }
 
+/// A record ran past [`MAX_CSV_RECORD_BYTES`]; `line` is where it started.
+#[derive(Debug)]
+struct RecordTooLong {
+    line: u64,
+}
+
+impl std::fmt::Display for RecordTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}: a record longer than {MAX_CSV_RECORD_BYTES} bytes",
+            self.line
+        )
+    }
+}
+
+impl std::error::Error for RecordTooLong {}
+
+/// Passes CSV bytes through, failing as soon as one record (a line, or several when a quoted
+/// field holds line breaks) exceeds [`MAX_CSV_RECORD_BYTES`], so that a giant field is never
+/// buffered whole. Quote state is tracked the way RFC 4180 defines it (`""` toggles twice).
+struct RecordCap<R> {
+    inner: R,
+    in_quotes: bool,
+    record_bytes: usize,
+    line: u64,
+    record_line: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for RecordCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            self.record_bytes += 1;
+            match b {
+                b'"' => self.in_quotes = !self.in_quotes,
+                b'\n' => {
+                    self.line += 1;
+                    if !self.in_quotes {
+                        self.record_bytes = 0;
+                        self.record_line = self.line;
+                    }
+                }
+                _ => {}
+            }
+            if self.record_bytes > MAX_CSV_RECORD_BYTES {
+                return Err(std::io::Error::other(RecordTooLong {
+                    line: self.record_line,
+                }));
+            }
+        }
+        Ok(n)
+    }
+}
+
 fn read_table(path: &Path, t: usize, builder: &mut Builder) -> Result<(), ReadError> {
     let schema = &SCHEMA[t];
     let file = File::open(path).map_err(|e| io_error(path, e))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(BufReader::with_capacity(1 << 16, file));
+    let size = file.metadata().map_err(|e| io_error(path, e))?.len();
+    if size > MAX_CSV_FILE_BYTES {
+        return Err(ReadError::Malformed {
+            input: format!("{}.csv", schema.name),
+            line: None,
+            column: None,
+            message: format!("the file is {size} bytes; the limit is {MAX_CSV_FILE_BYTES} bytes"),
+        });
+    }
+    use std::io::Read;
+    let capped = RecordCap {
+        inner: BufReader::with_capacity(1 << 16, file).take(MAX_CSV_FILE_BYTES),
+        in_quotes: false,
+        record_bytes: 0,
+        line: 1,
+        record_line: 1,
+    };
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(capped);
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| csv_error(path, e))?
@@ -142,14 +239,31 @@ fn read_table(path: &Path, t: usize, builder: &mut Builder) -> Result<(), ReadEr
             continue;
         }
         let mut row = Map::new();
+        let mut too_long = Vec::new();
         for (cell, field) in record.iter().zip(&columns) {
-            if let Some(field) = field
-                && let Some(v) = text_to_value(field.ty, field.presence, cell)
-            {
+            let Some(field) = field else { continue };
+            if cell.len() > MAX_CELL_BYTES {
+                too_long.push((field.name, cell.len()));
+                continue;
+            }
+            if let Some(v) = text_to_value(field.ty, field.presence, cell) {
                 row.insert(field.name.to_string(), v);
             }
         }
-        builder.push_row(t, line, Value::Object(row));
+        let id = row.get("id").and_then(Value::as_str).map(str::to_string);
+        let pre = too_long
+            .into_iter()
+            .map(|(field, len)| Problem {
+                table: schema.name.into(),
+                location: format!("{}.csv line {line}", schema.name),
+                id: id.clone(),
+                field: Some(field.into()),
+                message: format!(
+                    "the cell holds {len} bytes of text; the limit is {MAX_CELL_BYTES}"
+                ),
+            })
+            .collect();
+        builder.push_row_with(t, line, Value::Object(row), pre);
     }
     Ok(())
 }
@@ -177,8 +291,12 @@ pub fn write_csv_dir(bundle: &Bundle, dir: &Path) -> Result<(), WriteError> {
             .map_err(fail)?;
         for row in cells::table_rows(bundle, t) {
             let cells = cells::row_cells(schema, &row);
+            // Text is guarded against formula injection; numbers are written as they are.
             writer
-                .write_record(cells.iter().map(|c| c.text()))
+                .write_record(cells.iter().map(|c| match c {
+                    cells::Cell::Text(s) => dangjian_model::guard_formula(s).into_owned(),
+                    other => other.text().to_string(),
+                }))
                 .map_err(fail)?;
         }
         writer.flush().map_err(|e| io(&path, e))?;

@@ -8,6 +8,7 @@
 mod cells;
 mod csv_dir;
 mod decode;
+pub mod limits;
 mod schema;
 mod xlsx;
 
@@ -178,7 +179,27 @@ fn load(path: &Path, validate_after: bool) -> Result<Bundle, ReadError> {
     // serde_json's `from_reader` reads byte by byte through `Read` and is an order of
     // magnitude slower than decoding a slice (63 s against 4 s for a 340 MB Shanghai-scale
     // file), so the file is read whole; its text is dropped as soon as the bundle is decoded.
-    let bytes = std::fs::read(path).map_err(io)?;
+    if meta.len() > limits::MAX_JSON_BYTES {
+        return Err(ReadError::Malformed {
+            input: path.display().to_string(),
+            line: None,
+            column: None,
+            message: format!(
+                "the file is {} bytes; the limit is {} bytes",
+                meta.len(),
+                limits::MAX_JSON_BYTES
+            ),
+        });
+    }
+    let mut bytes = Vec::new();
+    {
+        use std::io::Read;
+        std::fs::File::open(path)
+            .map_err(io)?
+            .take(limits::MAX_JSON_BYTES)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+    }
     decode_json(&bytes, &path.display().to_string(), validate_after)
 }
 
@@ -207,7 +228,55 @@ fn malformed(input: &str, e: &serde_json::Error) -> ReadError {
     }
 }
 
+/// Refuses JSON nested deeper than [`limits::MAX_JSON_DEPTH`] before any decoding, naming
+/// the line and column where the limit is passed. Strings are skipped (brackets inside them do
+/// not count); anything else malformed is left to the decoder to report.
+fn check_depth(bytes: &[u8], input: &str) -> Result<(), ReadError> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let (mut line, mut line_start) = (1u64, 0usize);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limits::MAX_JSON_DEPTH {
+                    // Columns count characters, like serde_json's.
+                    let column = String::from_utf8_lossy(&bytes[line_start..=i])
+                        .chars()
+                        .count() as u64;
+                    return Err(ReadError::Malformed {
+                        input: input.to_string(),
+                        line: Some(line),
+                        column: Some(column),
+                        message: format!(
+                            "arrays and objects nested more than {} deep; a bundle nests 3 deep",
+                            limits::MAX_JSON_DEPTH
+                        ),
+                    });
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 fn decode_json(bytes: &[u8], input: &str, validate_after: bool) -> Result<Bundle, ReadError> {
+    check_depth(bytes, input)?;
     // Fast path: typed decoding straight into the bundle, no intermediate values in memory.
     match serde_json::from_slice::<Bundle>(bytes) {
         Ok(bundle) => {

@@ -112,13 +112,7 @@ fn csv_field(out: &mut String, field: &str) {
     // Free text that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a leading
     // tab or carriage return) is prefixed with `'`, the usual guard against CSV injection:
     // checklist items come from coordinators' own files and are opened in Excel.
-    let guarded;
-    let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        guarded = format!("'{field}");
-        guarded.as_str()
-    } else {
-        field
-    };
+    let field = &*dangjian_model::guard_formula(field);
     if field.contains([',', '"', '\n', '\r']) {
         out.push('"');
         out.push_str(&field.replace('"', "\"\""));

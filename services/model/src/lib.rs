@@ -4,6 +4,7 @@
 
 pub mod bundle;
 pub mod documents;
+pub mod formula;
 pub mod merge;
 pub mod problem;
 pub mod store;
@@ -12,7 +13,10 @@ pub mod validate;
 
 pub use bundle::*;
 pub use documents::*;
+pub use formula::{guard_formula, guard_table_cell, unguard_formula};
 pub use problem::{Problem, Problems};
 pub use store::{Store, StoreError, TokenInfo, TokenRole};
 pub use today::today;
-pub use validate::{Kind, validate, validation_problems};
+pub use validate::{
+    Kind, MAX_CAPACITY, MAX_DEMAND, MAX_HOURS_PER_ROW, RESERVED_IDS, validate, validation_problems,
+};

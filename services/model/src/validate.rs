@@ -96,6 +96,17 @@ impl Kind {
     }
 }
 
+/// The largest `demand` of a need (SPEC §2): one billion units of service a year. Sums of up
+/// to millions of such rows stay far below `u64::MAX`, so the analytics cannot overflow.
+pub const MAX_DEMAND: u64 = 1_000_000_000;
+/// The largest `capacity` of a resource (SPEC §2), for the same reason as [`MAX_DEMAND`].
+pub const MAX_CAPACITY: u64 = 1_000_000_000;
+/// The most `hours` one volunteering row may record (SPEC §2).
+pub const MAX_HOURS_PER_ROW: f64 = 10_000.0;
+/// Ids no row may have (SPEC §2): `city` names the whole city in access scopes, so a row with
+/// that id would let a scope mean two things. Compared case-sensitively.
+pub const RESERVED_IDS: &[&str] = &["city"];
+
 /// Validates the whole bundle; `Err` holds every problem found, ordered by table and row.
 pub fn validate(bundle: &Bundle) -> Result<(), Problems> {
     let problems = validation_problems(bundle, &[]);
@@ -518,6 +529,16 @@ impl<'a> Validator<'a> {
         ));
     }
 
+    /// Reports a row whose id is reserved ([`RESERVED_IDS`]).
+    fn reserved(&mut self, row: Row<'_>) {
+        if let Some(id) = row.id
+            && RESERVED_IDS.contains(&id)
+        {
+            let msg = format!("`{id}` is a reserved word and cannot be an id");
+            self.push(row, Some("id"), msg);
+        }
+    }
+
     fn name(&mut self, row: Row<'_>, field: &str, value: &str) {
         if value.trim().is_empty() {
             self.push(row, Some(field), format!("`{field}` is empty"));
@@ -619,6 +640,7 @@ impl<'a> Validator<'a> {
             index: i,
             id: Some(&r.id),
         };
+        self.reserved(row);
         self.name(row, "name", &r.name);
     }
 
@@ -628,6 +650,7 @@ impl<'a> Validator<'a> {
             index: i,
             id: Some(&r.id),
         };
+        self.reserved(row);
         self.name(row, "name", &r.name);
         self.reference(row, "district", &r.district, DISTRICT);
     }
@@ -638,6 +661,7 @@ impl<'a> Validator<'a> {
             index: i,
             id: Some(&r.id),
         };
+        self.reserved(row);
         self.name(row, "name", &r.name);
         self.reference(row, "street", &r.street, STREET);
     }
@@ -648,6 +672,7 @@ impl<'a> Validator<'a> {
             index: i,
             id: Some(&r.id),
         };
+        self.reserved(row);
         self.name(row, "name", &r.name);
         self.reference(row, "community", &r.community, COMMUNITY);
     }
@@ -675,6 +700,7 @@ impl<'a> Validator<'a> {
             index: i,
             id: Some(&r.id),
         };
+        self.reserved(row);
         self.name(row, "name", &r.name);
         if let Some(p) = &r.parent {
             self.reference(row, "parent", p, PARTY_ORG);
@@ -688,6 +714,7 @@ impl<'a> Validator<'a> {
             index: i,
             id: Some(&r.id),
         };
+        self.reserved(row);
         self.name(row, "name", &r.name);
         self.reference(row, "street", &r.street, STREET);
     }
@@ -698,6 +725,7 @@ impl<'a> Validator<'a> {
             index: i,
             id: Some(&r.id),
         };
+        self.reserved(row);
         self.name(row, "name", &r.name);
     }
 
@@ -707,6 +735,7 @@ impl<'a> Validator<'a> {
             index: i,
             id: Some(&r.id),
         };
+        self.reserved(row);
         self.name(row, "name", &r.name);
         self.reference(row, "street", &r.street, STREET);
         if r.domains.is_empty() {
@@ -724,6 +753,7 @@ impl<'a> Validator<'a> {
             index: i,
             id: Some(&r.id),
         };
+        self.reserved(row);
         self.name(row, "name", &r.name);
         if !(1900..=2100).contains(&r.birth_year) {
             let msg = format!(
@@ -746,6 +776,7 @@ impl<'a> Validator<'a> {
             index: i,
             id: Some(&r.id),
         };
+        self.reserved(row);
         self.reference(row, "unit", &r.unit, UNIT);
         self.reference(row, "target", &r.target, AREA);
         if let Some(expires) = r.expires
@@ -772,6 +803,7 @@ impl<'a> Validator<'a> {
             index: i,
             id: Some(&r.id),
         };
+        self.reserved(row);
         self.name(row, "name", &r.name);
         self.reference(row, "provider", &r.provider, PROVIDER);
         if r.capacity == 0 {
@@ -780,6 +812,12 @@ impl<'a> Validator<'a> {
                 Some("capacity"),
                 "capacity must be greater than 0".into(),
             );
+        } else if r.capacity > MAX_CAPACITY {
+            let msg = format!(
+                "capacity {} is above the limit of {MAX_CAPACITY}",
+                r.capacity
+            );
+            self.push(row, Some("capacity"), msg);
         }
         for c in r.deployed_to.iter().flatten() {
             self.reference(row, "deployed_to", c, COMMITTEE);
@@ -792,9 +830,13 @@ impl<'a> Validator<'a> {
             index: i,
             id: Some(&r.id),
         };
+        self.reserved(row);
         self.reference(row, "committee", &r.committee, COMMITTEE);
         if r.demand == 0 {
             self.push(row, Some("demand"), "demand must be greater than 0".into());
+        } else if r.demand > MAX_DEMAND {
+            let msg = format!("demand {} is above the limit of {MAX_DEMAND}", r.demand);
+            self.push(row, Some("demand"), msg);
         }
     }
 
@@ -804,6 +846,7 @@ impl<'a> Validator<'a> {
             index: i,
             id: Some(&r.id),
         };
+        self.reserved(row);
         self.name(row, "name", &r.name);
         self.reference(row, "committee", &r.committee, COMMITTEE);
         for n in &r.needs {
@@ -825,6 +868,12 @@ impl<'a> Validator<'a> {
         if !r.hours.is_finite() || r.hours < 0.0 {
             let msg = format!("hours must be a finite number ≥ 0, not {}", r.hours);
             self.push(row, Some("hours"), msg);
+        } else if r.hours > MAX_HOURS_PER_ROW {
+            let msg = format!(
+                "hours {} is above the limit of {MAX_HOURS_PER_ROW} per row",
+                r.hours
+            );
+            self.push(row, Some("hours"), msg);
         }
     }
 
@@ -834,6 +883,7 @@ impl<'a> Validator<'a> {
             index: i,
             id: Some(&r.id),
         };
+        self.reserved(row);
         self.reference(row, "party_org", &r.party_org, PARTY_ORG);
         self.name(row, "item", &r.item);
     }
@@ -1247,6 +1297,50 @@ mod tests {
         assert!(has(&ps, "/members/0", "birth_year", "1850"));
         assert!(has(&ps, "/social_orgs/0", "domains", "empty"));
         assert_eq!(ps.len(), 7, "{ps:#?}");
+    }
+
+    #[test]
+    fn bounds_of_spec_2_are_enforced_at_the_limit_plus_one() {
+        let mut b = sample();
+        b.resources[0].capacity = MAX_CAPACITY;
+        b.needs[0].demand = MAX_DEMAND;
+        b.volunteering[0].hours = MAX_HOURS_PER_ROW;
+        assert!(problems(&b).is_empty(), "{:#?}", problems(&b));
+        b.resources[0].capacity = MAX_CAPACITY + 1;
+        b.needs[0].demand = 7_000_000_000_000_000_000;
+        b.volunteering[0].hours = 10_000.5;
+        let ps = problems(&b);
+        assert!(has(&ps, "/resources/0", "capacity", "limit of 1000000000"));
+        assert!(has(&ps, "/needs/0", "demand", "7000000000000000000"));
+        assert!(has(&ps, "/volunteering/0", "hours", "10000.5"));
+        assert_eq!(ps.len(), 3, "{ps:#?}");
+    }
+
+    #[test]
+    fn city_is_reserved_case_sensitively_in_validate_and_upsert() {
+        // The sample with its street `S1` renamed everywhere.
+        let renamed = |to: &str| -> Bundle {
+            let text = serde_json::to_string(&sample()).expect("serialize");
+            serde_json::from_str(&text.replace("\"S1\"", &format!("\"{to}\""))).expect("parse")
+        };
+        let ps = problems(&renamed("city"));
+        assert!(has(&ps, "/streets/0", "id", "reserved"), "{ps:#?}");
+        assert_eq!(ps.len(), 1, "{ps:#?}");
+        let ok = renamed("City");
+        assert!(problems(&ok).is_empty(), "{:#?}", problems(&ok));
+        // Added through an upsert too.
+        let current = sample();
+        let partial = Bundle {
+            districts: vec![District {
+                id: "city".into(),
+                name: "全市".into(),
+            }],
+            ..Bundle::default()
+        };
+        let ps = validate_upsert(&current, &partial)
+            .expect_err("city refused")
+            .0;
+        assert!(has(&ps, "/districts/1", "id", "reserved"), "{ps:#?}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod access;
 mod analytics;
+mod catalogue;
 mod diagrams;
 mod errors;
 mod helpers;

@@ -1,6 +1,8 @@
 //! Outside-in tests of the `dangjian` binary on real SQLite files: import, export, coverage
 //! on hand-checked networks, refused imports, formats, errors.
 
+mod catalogue;
+mod fuzz;
 mod neo4j;
 mod tidy;
 
