@@ -5,6 +5,7 @@ mod access;
 mod analytics;
 mod diagrams;
 mod errors;
+mod graph;
 mod helpers;
 mod ops;
 mod sample;
