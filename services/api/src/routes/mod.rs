@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graph.graphml", get(graph::graphml))
         .route("/graph.gexf", get(graph::gexf))
         .route("/trend", get(trend::trend))
+        .route("/dates", get(trend::dates))
         .route("/districts", get(tables::list_districts))
         .route("/streets", get(tables::list_streets))
         .route("/communities", get(tables::list_communities))

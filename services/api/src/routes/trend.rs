@@ -111,3 +111,28 @@ mod tests {
         assert_eq!(months_between(d("2025-07-01"), d("2026-06-30")), 11);
     }
 }
+
+/// The range of dates in the data and today's date in Shanghai, for a page's date slider.
+#[utoipa::path(get, path = "/api/v1/dates", tag = "analytics",
+    responses((status = 200, description = "`{data_from, data_to, today}`: the earliest and latest partnership-signing or volunteering date (null when there are none) and today in Shanghai (UTC+8)", body = Object)),
+    security(("bearer" = [])))]
+pub async fn dates(
+    State(state): State<AppState>,
+    _caller: Caller,
+    p: Params,
+) -> Result<Response, AppError> {
+    p.finish()?;
+    let snap = state.snapshot();
+    let range = data_dates(snap.bundle());
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let doc = serde_json::json!({
+        "data_from": range.map(|r| r.0),
+        "data_to": range.map(|r| r.1),
+        "today": today,
+    });
+    Ok(json_bytes(
+        serde_json::to_vec(&doc)
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .into(),
+    ))
+}
