@@ -4,8 +4,8 @@
 //! A scope draws its hierarchy as compound parents (street → community → committee; a district
 //! above its streets; the street and community above a community or committee scope) and the
 //! organisations linked to it: units (共建 partnerships), mass orgs (群团 links), social orgs of
-//! its streets (社会组织), resources reaching it (资源下沉: provider → resource → where it
-//! sinks) and the in-service members (双报到), which are only ever counted: one edge per
+//! its streets (社会组织), resources reaching it (资源下沉: one edge per provider and place it
+//! sinks into, with the number, capacity and domains of its resources) and the in-service members (双报到), which are only ever counted: one edge per
 //! (employer group, committee) with members registered, distinct volunteers and hours of the
 //! last 12 months — never a person. By default the employers are grouped by the district of
 //! their street, so a street scope does not draw one node per employer in the city.
@@ -25,7 +25,7 @@ use std::fmt::Write as _;
 pub enum LinkKind {
     /// 共建: a unit's active partnership with a street, community or committee.
     Partnership,
-    /// 资源下沉: a provider's resource and where it reaches.
+    /// 资源下沉: a provider's resources where they sink (deployed, else the provider's reach).
     Resource,
     /// 群团: a mass organisation's link to a street, community or committee.
     Mass,
@@ -168,7 +168,8 @@ pub struct GraphNode {
     /// A committee's households.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub households: Option<u64>,
-    /// A resource's capacity.
+    /// A resource's capacity (resource nodes are not drawn by [`GraphIndex::graph`], which
+    /// aggregates resources on their edges; the kind is kept for other producers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<u64>,
 }
@@ -194,6 +195,11 @@ pub struct GraphEdge {
     /// 双报到: counted hours there in the 12 months up to `as_of`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<f64>,
+    /// 资源下沉: how many resources of the provider sink there, and their capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u64>,
     /// 双报到 grouped: distinct employer units behind the edge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<u64>,
@@ -788,6 +794,8 @@ impl<'a> Builder<'a> {
         }
         list.sort_unstable();
         list.dedup();
+        type Agg = (u64, u64, Vec<dangjian_model::ServiceDomain>);
+        let mut agg: std::collections::BTreeMap<(String, &'a str), Agg> = Default::default();
         for r in list {
             let res = &b.resources[r as usize];
             let provider = ix.ids.get(&res.provider).copied();
@@ -822,10 +830,10 @@ impl<'a> Builder<'a> {
                             sinks.push(s);
                         }
                     }
-                    Some(Ent::Street(_)) | Some(Ent::Community(_)) => {
-                        if self.target_drawn(&res.provider) {
-                            sinks.push(&res.provider);
-                        }
+                    Some(Ent::Street(_)) | Some(Ent::Community(_))
+                        if self.target_drawn(&res.provider) =>
+                    {
+                        sinks.push(&res.provider);
                     }
                     _ => {}
                 },
@@ -835,36 +843,48 @@ impl<'a> Builder<'a> {
             if sinks.is_empty() {
                 continue;
             }
-            let mut n = GraphNode::new(&res.id, &res.name, NodeKind::Resource);
-            n.detail = Some(res.domain.label_zh().to_string());
-            n.capacity = Some(res.capacity);
-            self.node(n);
             let src = match provider {
-                Some(Ent::Unit(u)) => Some(self.unit_node(u)),
-                Some(Ent::MassOrg(m)) => Some(self.mass_node(m)),
-                Some(Ent::SocialOrg(x)) => Some(self.social_node(x)),
+                Some(Ent::Unit(u)) => self.unit_node(u),
+                Some(Ent::MassOrg(m)) => self.mass_node(m),
+                Some(Ent::SocialOrg(x)) => self.social_node(x),
                 Some(Ent::Street(_)) | Some(Ent::Community(_))
                     if self.target_drawn(&res.provider) =>
                 {
-                    Some(res.provider.clone())
+                    res.provider.clone()
                 }
-                _ => None,
+                _ => continue,
             };
-            let domain = res.domain.as_str().to_string();
-            if let Some(src) = src {
-                let id = format!("provides:{}", res.id);
-                let mut e = GraphEdge::new(&id, src, &res.id, LinkKind::Resource);
-                e.label = format!("提供 · {}", res.domain.label_zh());
-                e.domain = Some(domain.clone());
-                self.edges.push(e);
-            }
             for t in sinks {
-                let id = format!("sinks:{}>{t}", res.id);
-                let mut e = GraphEdge::new(&id, res.id.clone(), t, LinkKind::Resource);
-                e.label = format!("资源下沉 · {}", res.domain.label_zh());
-                e.domain = Some(domain.clone());
-                self.edges.push(e);
+                // A street's or community's own resources sink inside it: no edge to itself.
+                if t == src {
+                    continue;
+                }
+                let a = agg.entry((src.clone(), t)).or_default();
+                a.0 += 1;
+                a.1 += res.capacity;
+                if !a.2.contains(&res.domain) {
+                    a.2.push(res.domain);
+                }
             }
+        }
+        // One edge per (provider, place): the count, capacity and domains of its resources.
+        for ((src, t), (count, capacity, mut domains)) in agg {
+            domains.sort();
+            let id = format!("res:{src}>{t}");
+            let mut e = GraphEdge::new(&id, src, t, LinkKind::Resource);
+            let zh: Vec<&str> = domains.iter().map(|d| d.label_zh()).collect();
+            e.label = format!("资源下沉 {count} 项 · {}", zh.join("、"));
+            e.weight = 1.0 + count as f64;
+            e.resources = Some(count);
+            e.capacity = Some(capacity);
+            e.domain = Some(
+                domains
+                    .iter()
+                    .map(|d| d.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            self.edges.push(e);
         }
     }
 
@@ -993,6 +1013,8 @@ impl GraphEdge {
             members: None,
             volunteers: None,
             hours: None,
+            resources: None,
+            capacity: None,
             units: None,
             since: None,
             until: None,
@@ -1074,6 +1096,12 @@ fn edge_attrs(e: &GraphEdge) -> Vec<(&'static str, &'static str, String)> {
     if let Some(x) = e.hours {
         v.push(("hours", "double", x.to_string()));
     }
+    if let Some(x) = e.resources {
+        v.push(("resources", "long", x.to_string()));
+    }
+    if let Some(x) = e.capacity {
+        v.push(("capacity", "long", x.to_string()));
+    }
     if let Some(x) = e.units {
         v.push(("units", "long", x.to_string()));
     }
@@ -1097,7 +1125,9 @@ const NODE_KEYS: [(&str, &str); 6] = [
     ("households", "long"),
     ("capacity", "long"),
 ];
-const EDGE_KEYS: [(&str, &str); 9] = [
+const EDGE_KEYS: [(&str, &str); 11] = [
+    ("resources", "long"),
+    ("capacity", "long"),
     ("kind", "string"),
     ("kind_zh", "string"),
     ("members", "long"),
