@@ -1,6 +1,7 @@
 //! Outside-in tests of the `dangjian` binary on real SQLite files: import, export, coverage
 //! on hand-checked networks, refused imports, formats, errors.
 
+mod graph;
 mod neo4j;
 mod tidy;
 
