@@ -399,7 +399,7 @@ function clearResults() {
   state.coverage = null;
   state.gaps = null;
   state.refused = false;
-  $('side').replaceChildren();
+  sideLegend();
   $('graph-summary').textContent = '';
   $('trend').replaceChildren();
 }
@@ -677,8 +677,25 @@ function showTip(e) {
 function clearSelection() {
   if (!state.cy) return;
   state.cy.elements().removeClass('faded hl');
-  $('side').replaceChildren(Object.assign(document.createElement('p'), { className: 'hint', textContent: '点击节点查看详情。' }));
-  $('side').dataset.node = '';
+  sideLegend();
+}
+
+/** The side panel before a click: what the shapes mean. */
+function sideLegend() {
+  const side = $('side');
+  side.replaceChildren(el('p', '点击节点查看详情：覆盖情况、需求与服务方、共建单位、责任清单。', 'hint'), el('h4', '图例'));
+  const shapes = [
+    ['sw-street', '街道 / 镇（框内为社区、居委会）'], ['sw-community', '社区'], ['sw-committee', '居委会'],
+    ['lg-unit', '驻区单位（共建）'], ['lg-mass', '群团组织'], ['lg-social', '社会组织'],
+    ['lg-group', '在职党员的工作单位，按所在区汇总（双报到，虚线）'],
+  ];
+  for (const [cls, text] of shapes) {
+    const p = el('p');
+    p.append(el('span', '', `sw ${cls}`), text);
+    side.append(p);
+  }
+  side.append(el('p', '连线颜色见上方勾选框；线越粗，单位数、人数或资源越多。', 'hint'));
+  side.dataset.node = '';
 }
 
 function selectNode(node) {
