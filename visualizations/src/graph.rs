@@ -220,6 +220,11 @@ pub struct GraphDoc {
     /// The link kinds drawn.
     pub kinds: Vec<LinkKind>,
     pub grouping: MemberGrouping,
+    /// Whether the graph is drawn per street (a district or the city): communities and
+    /// committees folded into their street, units counted per district and category, social
+    /// organisations per district, links summed.
+    #[serde(default)]
+    pub aggregated: bool,
     pub nodes: Vec<GraphNode>,
     pub edges: Vec<GraphEdge>,
 }
@@ -233,6 +238,8 @@ pub struct GraphOptions {
     /// Link kinds to draw (the hierarchy is always drawn).
     pub kinds: Vec<LinkKind>,
     pub grouping: MemberGrouping,
+    /// Draw per street (see [`GraphDoc::aggregated`]); `None`: for a district or the city.
+    pub aggregate: Option<bool>,
 }
 
 impl GraphOptions {
@@ -243,6 +250,7 @@ impl GraphOptions {
             as_of,
             kinds: LinkKind::ALL.to_vec(),
             grouping: MemberGrouping::District,
+            aggregate: None,
         }
     }
 }
@@ -488,6 +496,8 @@ struct Builder<'a> {
     drawn_committee: Vec<bool>,
     /// How many nodes the hierarchy takes (they come first).
     hierarchy_len: usize,
+    /// The scope is a district or the city.
+    wide: bool,
 }
 
 fn kind_slot(k: LinkKind) -> usize {
@@ -525,6 +535,7 @@ impl<'a> Builder<'a> {
             drawn_community: vec![false; b.communities.len()],
             drawn_committee: vec![false; b.committees.len()],
             hierarchy_len: 0,
+            wide: false,
         };
         let unknown = || EngineError::UnknownScope(opts.scope.clone());
         let mut districts: Vec<u32> = Vec::new();
@@ -547,6 +558,7 @@ impl<'a> Builder<'a> {
                 _ => return Err(unknown()),
             }
         }
+        me.wide = !districts.is_empty();
         for &d in &districts {
             me.streets.extend(&ix.district_streets[d as usize]);
         }
@@ -761,14 +773,175 @@ impl<'a> Builder<'a> {
         // Hierarchy first (in bundle order), then organisations by kind and id: stable.
         let first_org = self.hierarchy_len.min(self.nodes.len());
         self.nodes[first_org..].sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+        let aggregated = self.opts.aggregate.unwrap_or(self.wide);
+        if aggregated {
+            self.aggregate();
+        }
         Ok(GraphDoc {
             as_of,
             scope: self.opts.scope.clone(),
             kinds: self.opts.kinds.clone(),
             grouping: self.opts.grouping,
+            aggregated,
             nodes: self.nodes,
             edges: self.edges,
         })
+    }
+
+    /// Fold the drawn graph per street: communities and committees into their street, units
+    /// into (district, category) groups, social organisations into one group per district,
+    /// and the links between the same two nodes summed.
+    fn aggregate(&mut self) {
+        let (ix, b) = (self.ix, self.b);
+        let parent: HashMap<String, Option<String>> = self
+            .nodes
+            .iter()
+            .map(|n| (n.id.clone(), n.parent.clone()))
+            .collect();
+        let kind_of: HashMap<String, NodeKind> =
+            self.nodes.iter().map(|n| (n.id.clone(), n.kind)).collect();
+        // Where a node goes: its street (hierarchy below streets), its group (units, social
+        // organisations), or itself.
+        let mut groups: Vec<GraphNode> = Vec::new();
+        let mut members_of: HashMap<String, usize> = HashMap::new();
+        let mut to: HashMap<String, String> = HashMap::new();
+        for n in &self.nodes {
+            let target = match n.kind {
+                NodeKind::Committee => parent
+                    .get(&n.id)
+                    .cloned()
+                    .flatten()
+                    .and_then(|c| parent.get(&c).cloned().flatten()),
+                NodeKind::Community => n.parent.clone(),
+                NodeKind::Unit | NodeKind::SocialOrg => {
+                    let (district, label) = match ix.ids.get(&n.id) {
+                        Some(Ent::Unit(u)) => {
+                            let row = &b.units[*u as usize];
+                            let d = match ix.ids.get(&row.street) {
+                                Some(Ent::Street(s)) => ix.street_district[*s as usize],
+                                _ => NONE,
+                            };
+                            (d, category_zh(row.category).to_string())
+                        }
+                        Some(Ent::SocialOrg(x)) => {
+                            let row = &b.social_orgs[*x as usize];
+                            let d = match ix.ids.get(&row.street) {
+                                Some(Ent::Street(s)) => ix.street_district[*s as usize],
+                                _ => NONE,
+                            };
+                            (d, "社会组织".to_string())
+                        }
+                        _ => (NONE, String::new()),
+                    };
+                    let (did, dname) = b
+                        .districts
+                        .get(district as usize)
+                        .map(|d| (d.id.as_str(), d.name.as_str()))
+                        .unwrap_or(("none", "外区"));
+                    let tag = if n.kind == NodeKind::Unit {
+                        n.detail
+                            .as_deref()
+                            .and_then(|d| d.split(" · ").next())
+                            .unwrap_or("")
+                            .to_string()
+                    } else {
+                        "social".to_string()
+                    };
+                    let id = format!("agg:{}:{did}:{tag}", n.kind.as_str());
+                    if !members_of.contains_key(&id) {
+                        let mut g = GraphNode::new(&id, &format!("{dname}·{label}"), n.kind);
+                        g.area = Some(dname.to_string());
+                        groups.push(g);
+                    }
+                    *members_of.entry(id.clone()).or_default() += 1;
+                    Some(id)
+                }
+                _ => None,
+            };
+            if let Some(t) = target {
+                to.insert(n.id.clone(), t);
+            }
+        }
+        let map = |id: &str| to.get(id).cloned().unwrap_or_else(|| id.to_string());
+        // Sum the edges between the same two nodes, per kind.
+        let mut summed: std::collections::BTreeMap<(LinkKind, String, String), (GraphEdge, u64)> =
+            Default::default();
+        for e in std::mem::take(&mut self.edges) {
+            let (src, tgt) = (map(&e.source), map(&e.target));
+            if src == tgt {
+                continue;
+            }
+            let key = (e.kind, src.clone(), tgt.clone());
+            let slot = summed.entry(key).or_insert_with(|| {
+                let id = format!("agg:{}:{src}>{tgt}", e.kind.as_str());
+                (GraphEdge::new(&id, src, tgt, e.kind), 0)
+            });
+            let add = |a: &mut Option<u64>, b: Option<u64>| {
+                if let Some(b) = b {
+                    *a = Some(a.unwrap_or(0) + b);
+                }
+            };
+            add(&mut slot.0.members, e.members);
+            add(&mut slot.0.volunteers, e.volunteers);
+            add(&mut slot.0.units, e.units);
+            add(&mut slot.0.resources, e.resources);
+            add(&mut slot.0.capacity, e.capacity);
+            if let Some(h) = e.hours {
+                slot.0.hours = Some(slot.0.hours.unwrap_or(0.0) + h);
+            }
+            slot.1 += 1;
+        }
+        self.edges = summed
+            .into_values()
+            .map(|(mut e, n)| {
+                if let Some(h) = e.hours {
+                    e.hours = Some((h * 100.0).round() / 100.0);
+                }
+                e.label = match e.kind {
+                    LinkKind::Partnership => format!("共建 {n} 项"),
+                    LinkKind::Resource => {
+                        format!("资源下沉 {} 项", e.resources.unwrap_or(n))
+                    }
+                    LinkKind::Mass => format!("群团 {n} 项"),
+                    LinkKind::Social => format!("社会组织 {n} 家"),
+                    LinkKind::Member => format!(
+                        "双报到 {} 人 · 志愿 {} 小时",
+                        e.members.unwrap_or(0),
+                        fmt_hours(e.hours.unwrap_or(0.0))
+                    ),
+                };
+                e.weight = 1.0
+                    + match e.kind {
+                        LinkKind::Member => e.members.unwrap_or(0) as f64,
+                        LinkKind::Resource => e.resources.unwrap_or(n) as f64,
+                        _ => n as f64,
+                    };
+                e
+            })
+            .collect();
+        for g in &mut groups {
+            let n = members_of.get(&g.id).copied().unwrap_or(0);
+            g.label = format!("{}（{n} 家）", g.label);
+        }
+        groups.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+        let kept = std::mem::take(&mut self.nodes).into_iter().filter(|n| {
+            !matches!(
+                kind_of.get(&n.id),
+                Some(
+                    NodeKind::Committee
+                        | NodeKind::Community
+                        | NodeKind::Unit
+                        | NodeKind::SocialOrg
+                )
+            )
+        });
+        let mut nodes: Vec<GraphNode> = kept.collect();
+        let first_org = nodes
+            .iter()
+            .position(|n| !matches!(n.kind, NodeKind::District | NodeKind::Street))
+            .unwrap_or(nodes.len());
+        nodes.splice(first_org..first_org, groups);
+        self.nodes = nodes;
     }
 
     fn resources(&mut self, targets: &[Target], units: &[u32], masses: &[u32], socials: &[u32]) {

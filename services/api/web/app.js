@@ -438,8 +438,10 @@ async function refresh() {
   const started = performance.now();
   try {
     // Network: every kind (toggled in the page); elsewhere only the names of the hierarchy.
+    // A district or the city is drawn per street in the network (the server folds it).
     const kinds = view === 'network' ? KINDS.join(',') : 'mass';
-    const graph = await getJson(`/api/v1/graph${query({ scope, as_of: asOf, kinds, group: $('member-group').value })}`);
+    const aggregate = view === 'network' ? undefined : 'false';
+    const graph = await getJson(`/api/v1/graph${query({ scope, as_of: asOf, kinds, group: $('member-group').value, aggregate })}`);
     if (seq !== state.seq) return;
     state.graph = graph;
     for (const n of graph.nodes) state.names.set(n.id, n.label);
@@ -629,6 +631,12 @@ async function drawNetwork(graph, seq, started) {
   cy.on('tap', (e) => { if (e.target === cy) clearSelection(); });
   cy.on('mouseover', 'node, edge', (e) => showTip(e));
   cy.on('mouseout', 'node, edge', () => { $('tip').hidden = true; });
+  const note = $('diagram-note');
+  note.hidden = !graph.aggregated;
+  note.className = 'note warn';
+  note.textContent = graph.aggregated
+    ? '范围较大，网络图按街镇汇总：社区和居委会并入所在街镇，驻区单位按所在区和类别计数。选择街镇可查看每个居委会。'
+    : '';
   const count = (k) => graph.edges.filter((e) => e.kind === k).length;
   $('graph-summary').textContent = `节点 ${graph.nodes.length} 个，连线 ${graph.edges.length} 条（${KINDS.map((k) => `${KIND_LABELS[k]} ${count(k)}`).join('，')}）`;
   area.dataset.state = 'ready';

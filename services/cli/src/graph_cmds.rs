@@ -51,6 +51,9 @@ pub struct ExportGraphArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Draw per street (default for a district or the city) or every committee.
+    #[arg(long)]
+    pub aggregate: Option<bool>,
 }
 
 #[derive(Debug, Args)]
@@ -83,6 +86,7 @@ pub fn export_graph(engine: Engine, args: &ExportGraphArgs) -> Result<()> {
             GroupArg::District => MemberGrouping::District,
             GroupArg::Unit => MemberGrouping::Unit,
         },
+        aggregate: args.aggregate,
     };
     let b = engine.bundle();
     let doc = GraphIndex::new(b).graph(b, &opts)?;

@@ -60,6 +60,7 @@ async fn document(state: &AppState, caller: &Caller, mut p: Params) -> Result<Gr
             AppError::BadRequest(format!("`group` must be district or unit, got `{g}`"))
         })?,
     };
+    let aggregate = p.take_bool("aggregate")?;
     p.finish()?;
     let snap = state.snapshot();
     let scope = caller.read_scope(&snap.places, scope.as_deref())?;
@@ -71,6 +72,7 @@ async fn document(state: &AppState, caller: &Caller, mut p: Params) -> Result<Gr
             as_of,
             kinds,
             grouping,
+            aggregate,
         };
         let doc = ix.graph(snap.bundle(), &opts)?;
         if caller.restriction().is_none() {
@@ -162,8 +164,9 @@ fn ascii(s: &str) -> String {
         ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
         ("kinds" = Option<String>, Query, description = "comma-separated link kinds: partnership (共建), resource (资源下沉), mass (群团), social (社会组织), member (双报到); default all"),
         ("group" = Option<String>, Query, description = "双报到 employers: `district` (default: one node per district) or `unit`"),
+        ("aggregate" = Option<bool>, Query, description = "draw per street: communities and committees folded into their street, units counted per district and category; default true for a district or the city"),
     ),
-    responses((status = 200, description = "`{as_of, scope, kinds, grouping, nodes: [{id, label, kind, parent?, detail?, area?, households?, capacity?}], edges: [{id, source, target, kind, label, weight, members?, volunteers?, hours?, units?, since?, until?, domain?}]}`", body = Object),
+    responses((status = 200, description = "`{as_of, scope, kinds, grouping, aggregated, nodes: [{id, label, kind, parent?, detail?, area?, households?, capacity?}], edges: [{id, source, target, kind, label, weight, members?, volunteers?, hours?, units?, since?, until?, domain?}]}`", body = Object),
         (status = 400, body = crate::routes::analytics::ErrorBody), (status = 403, body = crate::routes::analytics::ErrorBody), (status = 404, body = crate::routes::analytics::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn graph(

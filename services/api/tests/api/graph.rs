@@ -461,3 +461,94 @@ async fn the_trend_steps_by_month_and_ends_on_the_days_figures() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(doc["scope"], "S-JLT");
 }
+
+#[tokio::test]
+async fn a_district_is_drawn_per_street_with_the_same_totals() {
+    let app = spawn_sample().await;
+    let (status, doc) = app
+        .get(
+            &format!("/api/v1/graph?scope=D-SJ&as_of={AS_OF}"),
+            &app.tokens.admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(doc["aggregated"], true);
+    let nodes = doc["nodes"].as_array().unwrap();
+    assert!(
+        nodes
+            .iter()
+            .all(|n| !matches!(n["kind"].as_str(), Some("committee" | "community")))
+    );
+    let streets: HashSet<&str> = nodes
+        .iter()
+        .filter(|n| n["kind"] == "street")
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(streets, HashSet::from(["S-JLT", "S-SJ"]));
+    let edges = doc["edges"].as_array().unwrap();
+    for e in edges {
+        let t = e["target"].as_str().unwrap();
+        assert!(
+            streets.contains(t) || t == "D-SJ",
+            "every link ends at a street: {e}"
+        );
+    }
+    // Totals survive the folding: 双报到 members and 共建 links.
+    let (_, full) = app
+        .get(
+            &format!("/api/v1/graph?scope=D-SJ&as_of={AS_OF}&aggregate=false"),
+            &app.tokens.admin,
+        )
+        .await;
+    assert_eq!(full["aggregated"], false);
+    let sum = |d: &Value, kind: &str, field: &str| -> u64 {
+        d["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == kind)
+            .map(|e| e[field].as_u64().unwrap_or(1))
+            .sum()
+    };
+    assert_eq!(
+        sum(&doc, "member", "members"),
+        sum(&full, "member", "members")
+    );
+    let partnerships_full = full["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "partnership")
+        .count();
+    let folded: u64 = edges
+        .iter()
+        .filter(|e| e["kind"] == "partnership")
+        .map(|e| {
+            e["label"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("共建 ")
+                .trim_end_matches(" 项")
+                .parse::<u64>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(folded as usize, partnerships_full);
+    let units_full = full["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "unit")
+        .count();
+    let units_folded: usize = nodes
+        .iter()
+        .filter(|n| n["kind"] == "unit")
+        .map(|n| {
+            let l = n["label"].as_str().unwrap();
+            l[l.find('（').unwrap() + '（'.len_utf8()..l.find(" 家").unwrap()]
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(units_folded, units_full, "every unit counted once");
+}
