@@ -592,6 +592,7 @@ async function drawNetwork(graph, seq, started) {
     area.dataset.state = 'error';
     return;
   }
+  const layoutStarted = performance.now();
   const cy = window.cytoscape({
     container: area,
     elements: graphElements(graph),
@@ -642,6 +643,7 @@ async function drawNetwork(graph, seq, started) {
   area.dataset.state = 'ready';
   area.dataset.nodes = String(graph.nodes.length);
   area.dataset.drawMs = String(Math.round(performance.now() - started));
+  area.dataset.layoutMs = String(Math.round(performance.now() - layoutStarted));
   area.dataset.layout = allKnown ? 'cached' : 'fcose';
   window.dangjianCy = cy;
 }
