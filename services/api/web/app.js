@@ -445,6 +445,12 @@ async function refresh() {
     if (seq !== state.seq) return;
     state.graph = graph;
     for (const n of graph.nodes) state.names.set(n.id, n.label);
+    if (graph.aggregated) {
+      // The tables name communities and committees that the folded network does not draw.
+      const names = await getJson(`/api/v1/graph${query({ scope, as_of: asOf, kinds: 'mass', aggregate: 'false' })}`);
+      if (seq !== state.seq) return;
+      for (const n of names.nodes) state.names.set(n.id, n.label);
+    }
     $('scope-label').textContent = `当前范围：${scope === 'city' ? '全市' : nameOf(scope)}（${scope}）`;
   } catch (err) {
     if (seq !== state.seq) return;
