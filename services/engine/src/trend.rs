@@ -52,12 +52,13 @@ pub fn data_dates(b: &Bundle) -> Option<(Date, Date)> {
 }
 
 /// The dates of a monthly trend: the last day of each month from `from`'s month on, before
-/// `to`, then `to` itself.
+/// `to`, then `to` itself; at most [`MAX_TREND_POINTS`] month ends (callers refuse longer
+/// ranges: a result longer than [`MAX_TREND_POINTS`] means the range was too long).
 pub fn month_ends(from: Date, to: Date) -> Vec<Date> {
     use chrono::Datelike;
     let mut out = Vec::new();
     let mut first = Date::from_ymd_opt(from.year(), from.month(), 1).unwrap_or(from);
-    while out.len() < MAX_TREND_POINTS + 1 {
+    while out.len() < MAX_TREND_POINTS {
         let Some(next) = first.checked_add_months(chrono::Months::new(1)) else {
             break;
         };
