@@ -78,8 +78,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     store.replace(&bundle)?;
     let (_, admin) = tokens::create(store.as_ref(), TokenRole::Admin, None)?;
     let dyn_store: Arc<dyn Store> = store.clone();
-    let mut config = ServeConfig::default();
-    config.addr = "127.0.0.1:0".parse()?;
+    let config = ServeConfig {
+        addr: "127.0.0.1:0".parse()?,
+        ..ServeConfig::default()
+    };
     let app = Application::with_state(AppState::load(dyn_store, config).await?).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until(std::future::pending::<()>()));
