@@ -84,7 +84,7 @@ fn run_on_store(command: Command, opened: &Opened) -> Result<()> {
                     if out.is_none() {
                         bail!("--format xlsx writes a workbook: pass --out FILE.xlsx");
                     }
-                    dangjian_api::xlsx::checklist_xlsx(&doc)
+                    dangjian_api::xlsx::checklist_xlsx(&doc, dangjian_engine::ChecklistLang::En)
                         .map_err(|e| anyhow!("cannot build the checklist workbook: {e}"))?
                 }
                 ChecklistFormat::Table => {

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
-async fn text(app: &TestApp, path: &str, token: &str) -> (StatusCode, String, String) {
+pub async fn text(app: &TestApp, path: &str, token: &str) -> (StatusCode, String, String) {
     let res = app
         .client
         .get(app.url(path))

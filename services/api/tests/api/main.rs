@@ -3,6 +3,7 @@
 
 mod access;
 mod analytics;
+mod checklist_files;
 mod diagrams;
 mod errors;
 mod graph;
