@@ -13,6 +13,7 @@
 //! configurable through [`DiagramOptions::font`]).
 
 mod dot;
+pub mod graph;
 mod layout;
 mod render;
 mod scene;

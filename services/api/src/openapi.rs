@@ -30,6 +30,7 @@ impl Modify for BearerAuth {
         analytics::coverage, analytics::gaps, analytics::checklist, analytics::whatif,
         analytics::brokers, analytics::areas,
         crate::routes::diagrams::diagram,
+        crate::routes::graph::graph, crate::routes::graph::graphml, crate::routes::graph::gexf, crate::routes::trend::trend, crate::routes::trend::dates,
         tables::list_districts, tables::list_streets, tables::list_communities,
         tables::list_committees, tables::committee_detail, tables::list_party_orgs,
         tables::list_units, tables::list_mass_orgs, tables::list_social_orgs,

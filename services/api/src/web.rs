@@ -15,6 +15,24 @@ pub const APP_JS: &str = include_str!("../web/app.js");
 /// Its style sheet.
 pub const APP_CSS: &str = include_str!("../web/app.css");
 
+/// The vendored graph-drawing libraries (`web/vendor/README.md`): Cytoscape.js and the fCoSE
+/// compound layout with its two base libraries, served from here so the page works offline.
+pub const VENDOR: [(&str, &str); 4] = [
+    (
+        "cytoscape.min.js",
+        include_str!("../web/vendor/cytoscape.min.js"),
+    ),
+    (
+        "layout-base.js",
+        include_str!("../web/vendor/layout-base.js"),
+    ),
+    ("cose-base.js", include_str!("../web/vendor/cose-base.js")),
+    (
+        "cytoscape-fcose.js",
+        include_str!("../web/vendor/cytoscape-fcose.js"),
+    ),
+];
+
 /// Everything may come from this origin only; diagrams arrive as inline SVG and downloads as
 /// `blob:` URLs.
 const CSP: &str = "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; \
@@ -54,9 +72,18 @@ pub async fn app_css() -> Response {
     asset("text/css; charset=utf-8", APP_CSS)
 }
 
+/// `GET /vendor/{file}`: one of [`VENDOR`].
+pub async fn vendor(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    match VENDOR.iter().find(|(name, _)| *name == file) {
+        Some((_, body)) => asset("text/javascript; charset=utf-8", body),
+        None => (axum::http::StatusCode::NOT_FOUND, "no such file").into_response(),
+    }
+}
+
 /// The page's routes, merged into the service's router.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/vendor/{file}", get(vendor))
         .route("/", get(index))
         .route("/index.html", get(index))
         .route("/app.js", get(app_js))
@@ -71,7 +98,16 @@ mod tests {
     fn the_page_loads_its_own_assets_and_nothing_remote() {
         assert!(INDEX_HTML.contains(r#"src="/app.js""#));
         assert!(INDEX_HTML.contains(r#"href="/app.css""#));
+        for (file, body) in VENDOR {
+            assert!(
+                INDEX_HTML.contains(&format!(r#"src="/vendor/{file}""#)),
+                "{file}"
+            );
+            assert!(body.len() > 10_000, "{file} is the real library");
+        }
         for text in [INDEX_HTML, APP_JS, APP_CSS] {
+            // The SVG namespace name is an identifier, never fetched.
+            let text = text.replace("http://www.w3.org/2000/svg", "");
             assert!(!text.contains("http://"), "no remote URL");
             assert!(!text.contains("https://"), "no remote URL");
         }

@@ -1,7 +1,7 @@
 //! The checklist as an XLSX workbook: bold header, frozen top row, widths fitting Chinese text.
 
 use crate::error::AppError;
-use dangjian_engine::{CHECKLIST_HEADER, checklist_rows};
+use dangjian_engine::{ChecklistLang, checklist_header, checklist_rows_lang};
 use dangjian_model::ChecklistDoc;
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -13,15 +13,22 @@ fn display_width(s: &str) -> usize {
 }
 
 /// Write the workbook to bytes.
-pub fn checklist_xlsx(doc: &ChecklistDoc) -> Result<Vec<u8>, AppError> {
+pub fn checklist_xlsx(doc: &ChecklistDoc, lang: ChecklistLang) -> Result<Vec<u8>, AppError> {
     let err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    sheet.set_name("checklist").map_err(err)?;
+    let header = checklist_header(lang);
+    sheet
+        .set_name(if lang == ChecklistLang::Zh {
+            "责任清单"
+        } else {
+            "checklist"
+        })
+        .map_err(err)?;
     let bold = Format::new().set_bold();
-    let rows = checklist_rows(doc);
-    let mut widths: Vec<usize> = CHECKLIST_HEADER.iter().map(|h| display_width(h)).collect();
-    for (col, h) in CHECKLIST_HEADER.iter().enumerate() {
+    let rows = checklist_rows_lang(doc, lang);
+    let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
+    for (col, h) in header.iter().enumerate() {
         sheet
             .write_string_with_format(0, col as u16, *h, &bold)
             .map_err(err)?;

@@ -1,5 +1,7 @@
-// 党建图谱 · 规划工作台: token entry, scope picker, diagram with pan and zoom, coverage and
-// gaps tables, downloads. Plain ES module; talks only to this service's /api/v1.
+// 党建图谱 · 规划工作台: token entry, scope picker (state kept in the URL), the interactive
+// network (Cytoscape.js + fCoSE, vendored), the org chart, the trend, the print diagrams with
+// pan and zoom, coverage and gaps tables, downloads. Plain ES module; talks only to this
+// service's /api/v1.
 
 const TOKEN_KEY = 'dangjian-token';
 const LIST_LIMIT = 1000;
@@ -17,6 +19,10 @@ const BLANK_SPOTS = {
 };
 const MASS_ORGS = { union: '工会', youth_league: '共青团', women_federation: '妇联', other: '其他' };
 const VIEWS = { hierarchy: '层级', partnerships: '共建', gaps: '缺口' };
+const PRINT_VIEWS = ['hierarchy', 'partnerships', 'gaps'];
+const ALL_VIEWS = ['network', 'orgchart', 'trend', ...PRINT_VIEWS];
+const KINDS = ['partnership', 'resource', 'mass', 'social', 'member'];
+const CAUSES = { unreachable: '无资源可达', insufficient: '资源不足' };
 
 const state = {
   token: '',
@@ -27,6 +33,14 @@ const state = {
   svg: null,
   base: null,
   vb: null,
+  dates: null,
+  graph: null,
+  coverage: null,
+  gaps: null,
+  cy: null,
+  org: null,
+  positions: new Map(),
+  refused: false,
 };
 
 class ApiError extends Error {
@@ -125,7 +139,7 @@ const nameOf = (id) => state.names.get(id) ?? id;
 
 // ----- token ------------------------------------------------------------------------------
 
-async function useToken(token) {
+async function useToken(token, restore = null) {
   state.session += 1;
   const session = state.session;
   state.token = token.trim();
@@ -145,8 +159,19 @@ async function useToken(token) {
     sessionStorage.setItem(TOKEN_KEY, state.token);
     clearMessage();
     $('workspace').hidden = false;
+    if (districts.length > 1) {
+      // The whole city (only tokens that see more than one district may ask for it).
+      const opt = document.createElement('option');
+      opt.value = 'city';
+      opt.textContent = '全市';
+      $('district').appendChild(opt);
+    }
     fillSelect('district', districts);
-    if (districts.length === 0) {
+    await loadDates(session);
+    if (session !== state.session) return;
+    if (restore) {
+      await selectScope(restore);
+    } else if (districts.length === 0) {
       showMessage('该令牌可见的范围内没有任何区。', 'info');
     } else if (districts.length === 1) {
       $('district').value = districts[0].id;
@@ -187,30 +212,63 @@ function fillSelect(id, items) {
   sel.dataset.loaded = String(items.length);
 }
 
-async function onLevelChange(level) {
+/** Fill the level below `level`; returns its items, or null when the user moved on. */
+async function loadChildren(level) {
   const idx = LEVELS.indexOf(level);
   for (const below of LEVELS.slice(idx + 1)) resetSelect(below);
   const value = $(level).value;
-  if (value && CHILD[level]) {
-    const [table, filter] = CHILD[level];
-    const child = LEVELS[idx + 1];
-    const session = state.session;
-    try {
-      const items = await list(table, { [filter]: value });
-      // The user moved on, or entered another token, meanwhile.
-      if ($(level).value !== value || session !== state.session) return;
-      fillSelect(child, items);
-      if (items.length === 1 && child === 'street') {
-        // A coordinator's district shows only their own street: pick it for them.
-        $(child).value = items[0].id;
-        await onLevelChange(child);
-        return;
-      }
-    } catch (err) {
-      if (fail(err)) return;
+  if (!value || value === 'city' || !CHILD[level]) return [];
+  const [table, filter] = CHILD[level];
+  const session = state.session;
+  const items = await list(table, { [filter]: value });
+  // The user moved on, or entered another token, meanwhile.
+  if ($(level).value !== value || session !== state.session) return null;
+  fillSelect(LEVELS[idx + 1], items);
+  return items;
+}
+
+async function onLevelChange(level) {
+  try {
+    const items = await loadChildren(level);
+    if (items === null) return;
+    const child = LEVELS[LEVELS.indexOf(level) + 1];
+    if (items.length === 1 && child === 'street') {
+      // A coordinator's district shows only their own street: pick it for them.
+      $(child).value = items[0].id;
+      await onLevelChange(child);
+      return;
     }
+  } catch (err) {
+    if (fail(err)) return;
   }
   await refresh();
+}
+
+/** Pick a scope id in the four lists (from a shared URL), then draw it. */
+async function selectScope(scope) {
+  try {
+    const hasOption = (id, v) => [...$(id).options].some((o) => o.value === v);
+    if (hasOption('district', scope)) {
+      $('district').value = scope;
+      await onLevelChange('district');
+      return;
+    }
+    // Find the chain above a street, community or committee from its committees' rows.
+    const cov = await getJson(`/api/v1/coverage${query({ scope, as_of: $('as-of').value })}`);
+    const row = cov.committees[0];
+    if (!row) throw new ApiError(404, 'not_found', scope);
+    const chain = [['district', row.district], ['street', row.street], ['community', row.community], ['committee', row.id]];
+    for (const [level, id] of chain) {
+      if (!hasOption(level, id)) break;
+      $(level).value = id;
+      if (id === scope) break;
+      if ((await loadChildren(level)) === null) return;
+    }
+    await refresh();
+  } catch (err) {
+    fail(err);
+    setDownloadsRefused(err);
+  }
 }
 
 function currentScope() {
@@ -219,6 +277,98 @@ function currentScope() {
     if (v) return v;
   }
   return '';
+}
+
+// ----- the URL ----------------------------------------------------------------------------
+
+function kindsOn() {
+  return [...document.querySelectorAll('#kinds input')].filter((i) => i.checked).map((i) => i.value);
+}
+
+/** Keep scope, view, date and filters in the address bar (shareable; a reload restores them). */
+function saveUrl() {
+  const q = new URLSearchParams();
+  const scope = currentScope();
+  if (scope) q.set('scope', scope);
+  q.set('view', $('view').value);
+  if ($('as-of').value) q.set('as_of', $('as-of').value);
+  const kinds = kindsOn();
+  if (kinds.length !== KINDS.length) q.set('kinds', kinds.join(','));
+  if ($('member-group').value !== 'district') q.set('group', $('member-group').value);
+  history.replaceState(null, '', `${location.pathname}?${q}`);
+}
+
+function readUrl() {
+  const q = new URLSearchParams(location.search);
+  const view = q.get('view');
+  if (view && ALL_VIEWS.includes(view)) $('view').value = view;
+  const asOf = q.get('as_of');
+  if (asOf && /^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
+    $('as-of').value = asOf;
+    $('as-of').dataset.fromUrl = 'true';
+  }
+  if (q.has('kinds')) {
+    const on = new Set(q.get('kinds').split(','));
+    for (const i of document.querySelectorAll('#kinds input')) i.checked = on.has(i.value);
+  }
+  if (q.get('group') === 'unit') $('member-group').value = 'unit';
+  return q.get('scope');
+}
+
+// ----- dates ------------------------------------------------------------------------------
+
+const DAY = 86400000;
+const toDay = (s) => Date.parse(`${s}T00:00:00Z`) / DAY;
+const fromDay = (n) => new Date(n * DAY).toISOString().slice(0, 10);
+
+/** The range of dates in the data: the slider's range, and the default date. */
+async function loadDates(session) {
+  try {
+    const d = await getJson('/api/v1/dates');
+    if (session !== state.session) return;
+    state.dates = d;
+    const input = $('as-of');
+    if (!input.dataset.fromUrl && d.data_to && d.today > d.data_to) {
+      input.value = d.data_to;
+      input.dataset.defaulted = 'true';
+    } else if (!input.value) {
+      input.value = d.today;
+    }
+    const slider = $('date-slider');
+    if (d.data_from && d.data_to) {
+      slider.min = String(toDay(d.data_from));
+      slider.max = String(Math.max(toDay(d.data_to), toDay(d.data_from)));
+      slider.disabled = false;
+    }
+    syncSlider();
+  } catch (err) {
+    fail(err);
+  }
+}
+
+function syncSlider() {
+  const slider = $('date-slider');
+  const v = $('as-of').value;
+  if (!v || slider.disabled) return;
+  slider.value = String(Math.min(Math.max(toDay(v), Number(slider.min)), Number(slider.max)));
+  $('slider-label').textContent = v;
+  dateNote();
+}
+
+function dateNote() {
+  const note = $('date-note');
+  const d = state.dates;
+  const v = $('as-of').value;
+  let text = '';
+  if (d && d.data_from && v && v < d.data_from) {
+    text = `统计日期 ${v} 早于所有数据（最早 ${d.data_from}）：共建、志愿等数字都会是零。`;
+  } else if (d && d.data_to && v && v > d.data_to) {
+    text = `统计日期 ${v} 晚于数据的最后日期 ${d.data_to}：近12个月志愿时长会偏少。`;
+  } else if ($('as-of').dataset.defaulted === 'true' && d && v === d.data_to) {
+    text = `今天（${d.today}）晚于数据的最后日期，统计日期取数据最后一天 ${d.data_to}。`;
+  }
+  note.textContent = text;
+  note.hidden = !text;
 }
 
 // ----- results ----------------------------------------------------------------------------
@@ -242,25 +392,78 @@ function clearResults() {
   }
   $('coverage-summary').textContent = '';
   $('gaps-summary').textContent = '';
-  for (const id of ['dl-svg', 'dl-png', 'dl-dot', 'dl-csv', 'dl-xlsx']) $(id).disabled = true;
+  for (const id of DOWNLOADS) $(id).disabled = true;
   $('checklist-org').textContent = '';
   state.checklistOrg = null;
+  state.graph = null;
+  state.coverage = null;
+  state.gaps = null;
+  state.refused = false;
+  sideLegend();
+  $('graph-summary').textContent = '';
+  $('trend').replaceChildren();
+}
+
+const DOWNLOADS = ['dl-svg', 'dl-png', 'dl-dot', 'dl-csv', 'dl-xlsx', 'dl-graphml', 'dl-gexf'];
+
+/** A refused scope (403) leaves nothing to download. */
+function setDownloadsRefused(err) {
+  if (err instanceof ApiError && err.status === 403) {
+    state.refused = true;
+    for (const id of DOWNLOADS) $(id).disabled = true;
+  }
+}
+
+function showPanel(view) {
+  const print = PRINT_VIEWS.includes(view);
+  $('diagram').hidden = !print;
+  for (const id of ['zoom-in', 'zoom-out', 'zoom-reset']) $(id).hidden = !print;
+  $('network-panel').hidden = view !== 'network';
+  $('orgchart-panel').hidden = view !== 'orgchart';
+  $('trend-panel').hidden = view !== 'trend';
 }
 
 async function refresh() {
   clearResults();
+  saveUrl();
+  syncSlider();
   const scope = currentScope();
+  const view = $('view').value;
+  showPanel(view);
   if (!scope) return;
   clearMessage();
   const seq = state.seq;
   const asOf = $('as-of').value;
-  $('scope-label').textContent = `当前范围：${nameOf(scope)}（${scope}）`;
-  for (const id of ['dl-svg', 'dl-png', 'dl-dot']) $(id).disabled = false;
-  await Promise.all([
-    loadDiagram(scope, $('view').value, asOf, seq),
-    loadTables(scope, asOf, seq),
-    loadChecklistOrg(scope, seq),
-  ]);
+  $('scope-label').textContent = `当前范围：${scope === 'city' ? '全市' : nameOf(scope)}（${scope}）`;
+  const started = performance.now();
+  try {
+    // Network: every kind (toggled in the page); elsewhere only the names of the hierarchy.
+    // A district or the city is drawn per street in the network (the server folds it).
+    const kinds = view === 'network' ? KINDS.join(',') : 'mass';
+    const aggregate = view === 'network' ? undefined : 'false';
+    const graph = await getJson(`/api/v1/graph${query({ scope, as_of: asOf, kinds, group: $('member-group').value, aggregate })}`);
+    if (seq !== state.seq) return;
+    state.graph = graph;
+    for (const n of graph.nodes) state.names.set(n.id, n.label);
+    if (graph.aggregated) {
+      // The tables name communities and committees that the folded network does not draw.
+      const names = await getJson(`/api/v1/graph${query({ scope, as_of: asOf, kinds: 'mass', aggregate: 'false' })}`);
+      if (seq !== state.seq) return;
+      for (const n of names.nodes) state.names.set(n.id, n.label);
+    }
+    $('scope-label').textContent = `当前范围：${scope === 'city' ? '全市' : nameOf(scope)}（${scope}）`;
+  } catch (err) {
+    if (seq !== state.seq) return;
+    fail(err);
+    setDownloadsRefused(err);
+    return;
+  }
+  for (const id of ['dl-svg', 'dl-png', 'dl-dot', 'dl-graphml', 'dl-gexf']) $(id).disabled = state.refused;
+  const drawn = view === 'network' ? drawNetwork(state.graph, seq, started)
+    : view === 'orgchart' ? drawOrgChart(state.graph)
+      : view === 'trend' ? loadTrend(scope, asOf, seq)
+        : loadDiagram(scope, view, asOf, seq);
+  await Promise.all([drawn, loadTables(scope, asOf, seq), loadChecklistOrg(scope, seq)]);
 }
 
 function diagramPath(scope, format, view, asOf) {
@@ -308,6 +511,446 @@ async function loadDiagram(scope, view, asOf, seq) {
     msg.textContent = err instanceof ApiError ? explain(err) : `无法显示图：${err.message}`;
     area.replaceChildren(msg);
     fail(err);
+  }
+}
+
+// ----- the network (Cytoscape.js + fCoSE) -------------------------------------------------
+
+const NODE_KINDS = {
+  district: '区', street: '街道/镇', community: '社区', committee: '居委会', unit: '驻区单位',
+  mass_org: '群团组织', social_org: '社会组织', resource: '资源', unit_group: '在职党员的工作单位（按区汇总）',
+};
+const KIND_LABELS = { partnership: '共建', resource: '资源下沉', mass: '群团', social: '社会组织', member: '双报到' };
+const HIERARCHY = new Set(['district', 'street', 'community', 'committee']);
+const EDGE_COLOURS = { partnership: '#c0392b', resource: '#27ae60', mass: '#8e44ad', social: '#d68910', member: '#2e86c1' };
+
+const NET_STYLE = [
+  { selector: 'node', style: { label: 'data(label)', 'font-size': 11, 'text-valign': 'bottom', 'text-margin-y': 3, width: 18, height: 18, 'background-color': '#999', 'font-family': 'system-ui, "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif', 'text-wrap': 'ellipsis', 'text-max-width': 110 } },
+  { selector: 'node:parent', style: { 'text-valign': 'top', 'text-halign': 'center', 'font-weight': 'bold', 'background-opacity': 0.35, 'border-width': 1, 'border-color': '#999', shape: 'round-rectangle', padding: 12 } },
+  { selector: 'node[kind="district"]', style: { 'background-color': '#fdebd0' } },
+  { selector: 'node[kind="street"]', style: { 'background-color': '#fadbd8', 'font-size': 14 } },
+  { selector: 'node[kind="community"]', style: { 'background-color': '#d6eaf8', 'font-size': 12 } },
+  { selector: 'node[kind="committee"]', style: { 'background-color': '#fff', 'border-width': 2, 'border-color': '#c0392b', shape: 'round-rectangle', width: 26, height: 20 } },
+  { selector: 'node[kind="unit"]', style: { 'background-color': '#e74c3c', shape: 'ellipse' } },
+  { selector: 'node[kind="mass_org"]', style: { 'background-color': '#8e44ad', shape: 'diamond', width: 22, height: 22 } },
+  { selector: 'node[kind="social_org"]', style: { 'background-color': '#d68910', shape: 'hexagon' } },
+  { selector: 'node[kind="resource"]', style: { 'background-color': '#27ae60', shape: 'triangle', width: 14, height: 14, 'font-size': 9 } },
+  { selector: 'node[kind="unit_group"]', style: { 'background-color': '#2e86c1', shape: 'round-tag', width: 30, height: 24, 'font-weight': 'bold' } },
+  { selector: 'edge', style: { width: 'mapData(weight, 1, 30, 1, 6)', 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'arrow-scale': 0.7, opacity: 0.7, 'line-color': '#999', 'target-arrow-color': '#999' } },
+  ...Object.entries(EDGE_COLOURS).map(([k, c]) => ({ selector: `edge[kind="${k}"]`, style: { 'line-color': c, 'target-arrow-color': c } })),
+  { selector: 'edge[kind="member"]', style: { 'line-style': 'dashed' } },
+  { selector: '.faded', style: { opacity: 0.12 } },
+  { selector: 'node.hl', style: { 'border-width': 3, 'border-color': '#f1c40f' } },
+  { selector: 'edge.hl', style: { opacity: 1, width: 4 } },
+  { selector: 'node.match', style: { 'border-width': 4, 'border-color': '#f39c12' } },
+  { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#1abc9c' } },
+];
+
+/** A stable pseudo-random point for an id (FNV-1a), so a first layout is the same every time. */
+function seedPosition(id) {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i += 1) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  const angle = (h % 3600) / 3600 * 2 * Math.PI;
+  const r = 80 + ((h >>> 12) % 500);
+  return { x: Math.cos(angle) * r, y: Math.sin(angle) * r };
+}
+
+function positionsKey() {
+  return `dangjian-pos:${currentScope()}:${$('member-group').value}`;
+}
+
+function loadPositions() {
+  try {
+    return new Map(Object.entries(JSON.parse(sessionStorage.getItem(positionsKey()) ?? '{}')));
+  } catch (_) {
+    return new Map();
+  }
+}
+
+function savePositions(cy) {
+  const all = Object.fromEntries(loadPositions());
+  cy.nodes().filter((n) => !n.isParent()).forEach((n) => { all[n.id()] = n.position(); });
+  try {
+    sessionStorage.setItem(positionsKey(), JSON.stringify(all));
+  } catch (_) {
+    // Storage full: positions are a convenience only.
+  }
+}
+
+function graphElements(graph) {
+  const nodes = graph.nodes.map((n) => ({ group: 'nodes', data: { ...n, parent: n.parent ?? undefined } }));
+  const edges = graph.edges.map((e) => ({ group: 'edges', data: { ...e } }));
+  return [...nodes, ...edges];
+}
+
+async function drawNetwork(graph, seq, started) {
+  const area = $('network');
+  area.dataset.state = 'loading';
+  if (state.cy) {
+    state.cy.destroy();
+    state.cy = null;
+  }
+  if (typeof window.cytoscape !== 'function') {
+    area.textContent = '网络图组件未能加载。';
+    area.dataset.state = 'error';
+    return;
+  }
+  const layoutStarted = performance.now();
+  const cy = window.cytoscape({
+    container: area,
+    elements: graphElements(graph),
+    style: NET_STYLE,
+    wheelSensitivity: 0.3,
+    minZoom: 0.05,
+    maxZoom: 4,
+  });
+  state.cy = cy;
+  const cached = loadPositions();
+  const leaves = cy.nodes().filter((n) => !n.isParent());
+  let known = 0;
+  leaves.forEach((n) => {
+    const p = cached.get(n.id());
+    if (p) known += 1;
+    n.position(p ?? seedPosition(n.id()));
+  });
+  // Same scope seen before (another date): keep every known node where it was, so two
+  // dates can be compared; otherwise a force layout from the seeded positions.
+  const allKnown = known === leaves.length && leaves.length > 0;
+  const layout = allKnown
+    ? cy.layout({ name: 'preset', fit: true, padding: 30 })
+    : cy.layout({
+      name: typeof window.cytoscapeFcose === 'function' || cy.fcose !== undefined ? 'fcose' : 'cose',
+      randomize: false, animate: false, quality: 'default', nodeDimensionsIncludeLabels: true,
+      idealEdgeLength: 90, nodeRepulsion: 6000, nestingFactor: 0.2, gravity: 0.3, numIter: 2500,
+      fit: true, padding: 30,
+    });
+  await new Promise((resolve) => {
+    layout.one('layoutstop', resolve);
+    layout.run();
+  });
+  if (seq !== state.seq) return;
+  savePositions(cy);
+  applyKinds();
+  cy.on('tap', 'node', (e) => selectNode(e.target));
+  cy.on('tap', (e) => { if (e.target === cy) clearSelection(); });
+  cy.on('mouseover', 'node, edge', (e) => showTip(e));
+  cy.on('mouseout', 'node, edge', () => { $('tip').hidden = true; });
+  const note = $('diagram-note');
+  note.hidden = !graph.aggregated;
+  note.className = 'note warn';
+  note.textContent = graph.aggregated
+    ? '范围较大，网络图按街镇汇总：社区和居委会并入所在街镇，驻区单位按所在区和类别计数。选择街镇可查看每个居委会。'
+    : '';
+  const count = (k) => graph.edges.filter((e) => e.kind === k).length;
+  $('graph-summary').textContent = `节点 ${graph.nodes.length} 个，连线 ${graph.edges.length} 条（${KINDS.map((k) => `${KIND_LABELS[k]} ${count(k)}`).join('，')}）`;
+  area.dataset.state = 'ready';
+  area.dataset.nodes = String(graph.nodes.length);
+  area.dataset.drawMs = String(Math.round(performance.now() - started));
+  area.dataset.layoutMs = String(Math.round(performance.now() - layoutStarted));
+  area.dataset.layout = allKnown ? 'cached' : 'fcose';
+  window.dangjianCy = cy;
+}
+
+/** Show only the link kinds ticked; organisations left without a shown link are hidden too. */
+function applyKinds() {
+  const cy = state.cy;
+  if (!cy) return;
+  const on = new Set(kindsOn());
+  cy.batch(() => {
+    cy.edges().forEach((e) => e.style('display', on.has(e.data('kind')) ? 'element' : 'none'));
+    cy.nodes().forEach((n) => {
+      if (HIERARCHY.has(n.data('kind'))) return;
+      const shown = n.connectedEdges().some((e) => on.has(e.data('kind')));
+      n.style('display', shown ? 'element' : 'none');
+    });
+  });
+  $('network').dataset.kinds = [...on].sort().join(',');
+}
+
+function showTip(e) {
+  const t = e.target;
+  const tip = $('tip');
+  const d = t.data();
+  let text;
+  if (t.isNode()) {
+    text = [d.label, NODE_KINDS[d.kind] ?? d.kind, d.detail, d.area ? `所在区：${d.area}` : '', d.households ? `户数：${d.households}` : '', d.capacity ? `服务能力：${d.capacity}` : '']
+      .filter(Boolean).join('\n');
+  } else {
+    text = `${nameOf(d.source)} → ${nameOf(d.target)}\n${d.label}`;
+  }
+  tip.textContent = text;
+  const pos = e.renderedPosition ?? t.renderedPosition?.() ?? { x: 0, y: 0 };
+  const box = $('network').getBoundingClientRect();
+  const panel = $('network-panel').getBoundingClientRect();
+  tip.style.left = `${box.left - panel.left + pos.x + 12}px`;
+  tip.style.top = `${box.top - panel.top + pos.y + 12}px`;
+  tip.hidden = false;
+}
+
+function clearSelection() {
+  if (!state.cy) return;
+  state.cy.elements().removeClass('faded hl');
+  sideLegend();
+}
+
+/** The side panel before a click: what the shapes mean. */
+function sideLegend() {
+  const side = $('side');
+  side.replaceChildren(el('p', '点击节点查看详情：覆盖情况、需求与服务方、共建单位、责任清单。', 'hint'), el('h4', '图例'));
+  const shapes = [
+    ['sw-street', '街道 / 镇（框内为社区、居委会）'], ['sw-community', '社区'], ['sw-committee', '居委会'],
+    ['lg-unit', '驻区单位（共建）'], ['lg-mass', '群团组织'], ['lg-social', '社会组织'],
+    ['lg-group', '在职党员的工作单位，按所在区汇总（双报到，虚线）'],
+  ];
+  for (const [cls, text] of shapes) {
+    const p = el('p');
+    p.append(el('span', '', `sw ${cls}`), text);
+    side.append(p);
+  }
+  side.append(el('p', '连线颜色见上方勾选框；线越粗，单位数、人数或资源越多。', 'hint'));
+  side.dataset.node = '';
+}
+
+function selectNode(node) {
+  const cy = state.cy;
+  cy.batch(() => {
+    cy.elements().addClass('faded').removeClass('hl');
+    const hood = node.closedNeighborhood().union(node.descendants()).union(node.ancestors());
+    hood.removeClass('faded');
+    node.closedNeighborhood().addClass('hl');
+  });
+  showFacts(node);
+}
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+
+function factList(pairs) {
+  const dl = el('dl');
+  for (const [k, v] of pairs) {
+    dl.append(el('dt', k), el('dd', String(v)));
+  }
+  return dl;
+}
+
+/** The side panel: a node's facts. */
+function showFacts(node) {
+  const d = node.data();
+  const side = $('side');
+  side.replaceChildren();
+  side.dataset.node = d.id;
+  side.append(el('h3', d.label), el('p', [NODE_KINDS[d.kind] ?? d.kind, d.detail, d.area].filter(Boolean).join(' · '), 'hint'));
+  if (d.kind === 'committee') {
+    const row = state.coverage?.committees.find((c) => c.id === d.id);
+    if (row) {
+      side.append(el('h4', '覆盖情况'), factList([
+        ['户数', d.households ?? '—'],
+        ['党组织', row.party_org ? '有' : '无'],
+        ['报到党员', row.registered_members],
+        ['志愿时长（近12个月）', fmtNumber(row.volunteer_hours)],
+        ['青年志愿者', row.young_volunteers],
+        ['直接共建 / 可及共建', `${row.partners_direct} / ${row.partners_in_reach}`],
+        ['群团组织', (row.mass_org_types ?? []).map((t) => MASS_ORGS[t] ?? t).join('、') || '—'],
+        ['空白点', (row.blank_spots ?? []).map((b) => BLANK_SPOTS[b] ?? b).join('、') || '无'],
+      ]));
+    }
+    const gaps = state.gaps;
+    if (gaps) {
+      const needs = gapRows(gaps).filter((n) => n.committee === d.id);
+      const alloc = (gaps.allocations ?? []);
+      side.append(el('h4', '需求与服务方'));
+      if (needs.length === 0) side.append(el('p', '没有未满足的需求。', 'hint'));
+      const ul = el('ul');
+      for (const n of needs) {
+        const served = alloc.filter((a) => a.need === n.need).map((a) => `${nameOf(a.resource)} ${fmtNumber(a.amount)}`);
+        const parts = [`${DOMAINS[n.domain] ?? n.domain}`];
+        if (n.demand !== undefined) parts.push(`需求 ${fmtNumber(n.demand)}，已满足 ${fmtNumber(n.met)}`);
+        if (n.unmet) parts.push(`未满足 ${fmtNumber(n.unmet)}${n.cause ? `（${CAUSES[n.cause] ?? n.cause}）` : ''}`);
+        if (served.length) parts.push(`服务方：${served.join('、')}`);
+        const c = (n.candidates ?? []).slice(0, 3).map(candidateName);
+        if (c.length) parts.push(`可对接：${c.join('、')}`);
+        ul.append(el('li', parts.join('；')));
+      }
+      side.append(ul);
+    }
+  }
+  // Links, grouped by kind.
+  const byKind = new Map();
+  node.connectedEdges().forEach((e) => {
+    const other = e.source().id() === d.id ? e.target() : e.source();
+    const k = e.data('kind');
+    if (!byKind.has(k)) byKind.set(k, []);
+    byKind.get(k).push(`${other.data('label')}（${e.data('label')}）`);
+  });
+  for (const k of KINDS) {
+    const items = byKind.get(k);
+    if (!items) continue;
+    side.append(el('h4', `${k === 'partnership' ? '共建单位' : KIND_LABELS[k]}（${items.length}）`));
+    const ul = el('ul');
+    for (const t of items.sort()) ul.append(el('li', t));
+    side.append(ul);
+  }
+  if (HIERARCHY.has(d.kind)) {
+    const btn = el('button', '下载责任清单 CSV');
+    btn.type = 'button';
+    btn.id = 'side-checklist';
+    btn.addEventListener('click', async () => {
+      try {
+        const orgs = await list('party-orgs', { leads: d.id });
+        if (!orgs[0]) {
+          showMessage(`${d.label}没有牵头党组织，无法下载责任清单。`, 'info');
+          return;
+        }
+        download(`/api/v1/party-orgs/${encodeURIComponent(orgs[0].id)}/checklist${query({ format: 'csv', as_of: $('as-of').value })}`, `checklist-${orgs[0].id}.csv`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+    side.append(el('h4', '责任清单'), btn);
+  }
+}
+
+function search(text) {
+  const cy = state.cy;
+  if (!cy) return;
+  cy.nodes().removeClass('match');
+  const q = text.trim();
+  if (!q) return;
+  const hits = cy.nodes().filter((n) => String(n.data('label')).includes(q) || n.id() === q);
+  hits.addClass('match');
+  if (hits.length > 0) {
+    selectNode(hits[0]);
+    cy.animate({ center: { eles: hits[0] }, zoom: Math.max(cy.zoom(), 1) }, { duration: 200 });
+  }
+}
+
+// ----- the org chart ----------------------------------------------------------------------
+
+function drawOrgChart(graph) {
+  const area = $('orgchart');
+  if (state.org) {
+    state.org.destroy();
+    state.org = null;
+  }
+  if (typeof window.cytoscape !== 'function') return;
+  const tree = graph.nodes.filter((n) => HIERARCHY.has(n.kind));
+  const ids = new Set(tree.map((n) => n.id));
+  const elements = [
+    ...tree.map((n) => ({ group: 'nodes', data: { id: n.id, label: n.label, kind: n.kind } })),
+    ...tree.filter((n) => n.parent && ids.has(n.parent)).map((n) => ({ group: 'edges', data: { id: `tree:${n.id}`, source: n.parent, target: n.id } })),
+  ];
+  const cy = window.cytoscape({
+    container: area,
+    elements,
+    minZoom: 0.05,
+    maxZoom: 3,
+    style: [
+      { selector: 'node', style: { shape: 'round-rectangle', label: 'data(label)', 'text-valign': 'center', 'text-halign': 'center', 'font-size': 13, width: 'label', height: 28, padding: 8, 'background-color': '#fff', 'border-width': 1, 'border-color': '#555', 'font-family': 'system-ui, "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif' } },
+      { selector: 'node[kind="district"]', style: { 'background-color': '#fdebd0', 'font-size': 16 } },
+      { selector: 'node[kind="street"]', style: { 'background-color': '#fadbd8', 'font-size': 15 } },
+      { selector: 'node[kind="community"]', style: { 'background-color': '#d6eaf8' } },
+      { selector: 'node[?collapsed]', style: { 'border-width': 4, 'border-style': 'double' } },
+      { selector: 'edge', style: { 'curve-style': 'taxi', 'taxi-direction': 'downward', 'line-color': '#888', width: 1.5 } },
+    ],
+  });
+  state.org = cy;
+  // Large scopes open folded, so the first view fits the panel.
+  const count = (k) => tree.filter((n) => n.kind === k).length;
+  const fold = count('committee') > 80 ? (count('community') > 80 ? 'street' : 'community') : null;
+  if (fold) cy.nodes(`[kind="${fold}"]`).forEach((n) => collapse(n, true));
+  cy.on('tap', 'node', (e) => {
+    const n = e.target;
+    if (n.data('collapsed')) expand(n);
+    else if (n.outgoers('node').length) collapse(n, true);
+    layoutOrg();
+  });
+  layoutOrg();
+  area.dataset.state = 'ready';
+  area.dataset.nodes = String(tree.length);
+  window.dangjianOrg = cy;
+}
+
+function collapse(n, flag) {
+  n.data('collapsed', flag);
+  n.successors().style('display', 'none');
+}
+
+function expand(n) {
+  n.removeData('collapsed');
+  n.outgoers().style('display', 'element');
+  n.outgoers('node').forEach((c) => {
+    if (c.data('collapsed')) c.successors().style('display', 'none');
+    else expand(c);
+  });
+}
+
+function layoutOrg() {
+  const cy = state.org;
+  if (!cy) return;
+  const shown = cy.elements().filter((e) => e.style('display') !== 'none');
+  shown.layout({ name: 'breadthfirst', directed: true, roots: shown.nodes().roots(), spacingFactor: 1.1, fit: true, padding: 20, nodeDimensionsIncludeLabels: true }).run();
+}
+
+// ----- the trend --------------------------------------------------------------------------
+
+const TREND_SERIES = [
+  ['committees_with_blank_spots', '有空白点的居委会（个）', '#c0392b'],
+  ['registered_members', '报到党员（人）', '#2e86c1'],
+  ['volunteer_hours', '志愿时长（近12个月，小时）', '#27ae60'],
+  ['met_demand', '已满足需求', '#8e44ad'],
+  ['unmet_demand', '未满足需求', '#d68910'],
+];
+
+async function loadTrend(scope, asOf, seq) {
+  const box = $('trend');
+  box.dataset.state = 'loading';
+  box.replaceChildren(el('p', '正在计算趋势…', 'placeholder'));
+  try {
+    const doc = await getJson(`/api/v1/trend${query({ scope, to: asOf, step: 'month' })}`);
+    if (seq !== state.seq) return;
+    box.replaceChildren();
+    const pts = doc.points;
+    for (const [key, label, colour] of TREND_SERIES) {
+      const values = pts.map((p) => Number(p[key]) || 0);
+      const max = Math.max(...values, 1);
+      const w = 300;
+      const h = 120;
+      const x = (i) => 30 + (pts.length < 2 ? 0 : (i * (w - 40)) / (pts.length - 1));
+      const y = (v) => 10 + (h - 30) * (1 - v / max);
+      const ns = 'http://www.w3.org/2000/svg';
+      const svg = document.createElementNS(ns, 'svg');
+      svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
+      const mk = (tag, attrs, text) => {
+        const e = document.createElementNS(ns, tag);
+        for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+        if (text !== undefined) e.textContent = text;
+        svg.appendChild(e);
+        return e;
+      };
+      mk('line', { x1: 30, y1: h - 20, x2: w - 10, y2: h - 20, class: 'axis' });
+      mk('polyline', { points: values.map((v, i) => `${x(i)},${y(v)}`).join(' '), class: 'line', stroke: colour });
+      values.forEach((v, i) => mk('circle', { cx: x(i), cy: y(v), r: 2.5, fill: colour }).appendChild(Object.assign(document.createElementNS(ns, 'title'), { textContent: `${pts[i].as_of}：${fmtNumber(v)}` })));
+      mk('text', { x: 2, y: 14 }, fmtNumber(max));
+      mk('text', { x: 30, y: h - 5 }, pts[0]?.as_of ?? '');
+      mk('text', { x: w - 70, y: h - 5 }, pts[pts.length - 1]?.as_of ?? '');
+      const fig = el('figure');
+      fig.append(el('figcaption', `${label}：${fmtNumber(values[values.length - 1])}`), svg);
+      box.appendChild(fig);
+    }
+    box.dataset.state = 'ready';
+    box.dataset.points = String(pts.length);
+  } catch (err) {
+    if (seq !== state.seq) return;
+    box.replaceChildren(el('p', explain(err), 'placeholder error'));
+    fail(err);
+    setDownloadsRefused(err);
   }
 }
 
@@ -426,29 +1069,58 @@ const fmtNumber = (n) => (typeof n === 'number' ? n.toLocaleString('zh-CN', { ma
 
 const COVERAGE_COLUMNS = [
   { label: '居委会', value: (r) => r.name },
-  { label: '社区', value: (r) => nameOf(r.community) },
-  { label: '党组织', value: (r) => (r.party_org ? '有' : '无') },
-  { label: '报到党员', value: (r) => r.registered_members, numeric: true },
-  { label: '志愿时长', value: (r) => r.volunteer_hours, numeric: true },
-  { label: '青年志愿者', value: (r) => r.young_volunteers, numeric: true },
-  { label: '直接共建', value: (r) => r.partners_direct, numeric: true },
-  { label: '可及共建', value: (r) => r.partners_in_reach, numeric: true },
-  { label: '群团组织', value: (r) => (r.mass_org_types ?? []).map((t) => MASS_ORGS[t] ?? t).join('、') || '—' },
   {
     label: '空白点',
     value: (r) => (r.blank_spots ?? []).map((b) => BLANK_SPOTS[b] ?? b).join('、') || '无',
     sort: (r) => (r.blank_spots ?? []).length,
   },
+  { label: '群团组织', value: (r) => (r.mass_org_types ?? []).map((t) => MASS_ORGS[t] ?? t).join('、') || '—' },
+  { label: '社区', value: (r) => nameOf(r.community) },
+  { label: '党组织', value: (r) => (r.party_org ? '有' : '无') },
+  { label: '报到党员', value: (r) => r.registered_members, numeric: true },
+  { label: '志愿时长（近12个月）', value: (r) => r.volunteer_hours, numeric: true },
+  { label: '青年志愿者', value: (r) => r.young_volunteers, numeric: true },
+  { label: '直接共建', value: (r) => r.partners_direct, numeric: true },
+  { label: '可及共建', value: (r) => r.partners_in_reach, numeric: true },
 ];
 
+const candidateName = (c) => c.name ?? nameOf(c.provider);
+
 const GAPS_COLUMNS = [
-  { label: '需求', value: (r) => r.need },
   { label: '居委会', value: (r) => nameOf(r.committee) },
-  { label: '领域', value: (r) => DOMAINS[r.domain] ?? r.domain },
+  { label: '领域', value: (r) => DOMAINS[r.domain] ?? r.domain ?? '' },
+  { label: '需求量', value: (r) => r.demand, numeric: true },
+  { label: '已满足', value: (r) => r.met, numeric: true },
   { label: '未满足', value: (r) => r.unmet, numeric: true },
-  { label: '可对接', value: (r) => r.candidates.length, numeric: true, title: (r) => r.candidates.map((c) => `${nameOf(c.provider)}：${c.reason}`).join('\n') },
-  { label: '状态', value: (r) => (r.unreachable ? '无资源可达' : '部分满足') },
+  { label: '原因', value: (r) => (r.unmet > 0 || r.cause ? CAUSES[r.cause] ?? (r.unreachable ? '无资源可达' : '资源不足') : '已满足') },
+  {
+    label: '可对接',
+    value: (r) => (r.candidates ?? []).slice(0, 3).map(candidateName).join('、') || '—',
+    wrap: true,
+    sort: (r) => (r.candidates ?? []).length,
+    title: (r) => (r.candidates ?? []).map((c) => `${candidateName(c)}：${c.reason ?? ''}`).join('\n'),
+  },
 ];
+
+/** One row per need: the gaps document's `needs` (v2) with its candidates, else `unmet_needs`. */
+function gapRows(gaps) {
+  const unreachable = new Set(gaps.unreachable_needs ?? []);
+  const candidates = new Map((gaps.unmet_needs ?? []).map((n) => [n.need, n]));
+  if (Array.isArray(gaps.needs)) {
+    return gaps.needs.map((n) => ({
+      ...n,
+      candidates: n.candidates ?? candidates.get(n.need)?.candidates ?? [],
+      unreachable: unreachable.has(n.need),
+    }));
+  }
+  const rows = (gaps.unmet_needs ?? []).map((n) => ({ ...n, unreachable: unreachable.has(n.need) }));
+  for (const id of unreachable) {
+    if (!rows.some((r) => r.need === id)) {
+      rows.push({ need: id, committee: '', domain: '', unmet: null, candidates: [], unreachable: true });
+    }
+  }
+  return rows;
+}
 
 function renderTable(id, columns, rows, emptyText) {
   const table = $(id);
@@ -486,6 +1158,7 @@ function fillBody(table, columns, rows, emptyText) {
       const v = col.value(row);
       td.textContent = col.numeric ? fmtNumber(v) : String(v ?? '');
       if (col.numeric) td.className = 'num';
+      if (col.wrap) td.className = 'wrap';
       if (col.title) td.title = col.title(row);
       tr.appendChild(td);
     }
@@ -518,6 +1191,8 @@ async function loadTables(scope, asOf, seq) {
       getJson(`/api/v1/gaps${query({ scope, as_of: asOf })}`),
     ]);
     if (seq !== state.seq) return;
+    state.coverage = coverage;
+    state.gaps = gaps;
     for (const c of coverage.committees) state.names.set(c.id, c.name);
     const committees = [...coverage.committees];
     renderTable('coverage-table', COVERAGE_COLUMNS, committees, '该范围内没有居委会。');
@@ -526,13 +1201,7 @@ async function loadTables(scope, asOf, seq) {
     if (committees.length === 0) {
       showMessage('该范围内没有居委会（空范围）：没有可统计的覆盖情况和缺口。', 'info');
     }
-    const unreachable = new Set(gaps.unreachable_needs);
-    const rows = gaps.unmet_needs.map((n) => ({ ...n, unreachable: unreachable.has(n.need) }));
-    for (const id of unreachable) {
-      if (!rows.some((r) => r.need === id)) {
-        rows.push({ need: id, committee: '', domain: '', unmet: null, candidates: [], unreachable: true });
-      }
-    }
+    const rows = gapRows(gaps);
     renderTable('gaps-table', GAPS_COLUMNS, rows, '该范围内没有未满足的需求。');
     $('gaps-summary').textContent =
       `需求 ${fmtNumber(gaps.total_demand)}，已满足 ${fmtNumber(gaps.met_demand)}，未满足 ${fmtNumber(gaps.unmet_demand)}；` +
@@ -540,6 +1209,7 @@ async function loadTables(scope, asOf, seq) {
   } catch (err) {
     if (seq !== state.seq) return;
     fail(err);
+    setDownloadsRefused(err);
   }
 }
 
@@ -550,7 +1220,7 @@ async function loadChecklistOrg(scope, seq) {
     const orgs = await list('party-orgs', { leads: scope });
     if (seq !== state.seq) return;
     state.checklistOrg = orgs[0] ?? null;
-    const has = state.checklistOrg !== null;
+    const has = state.checklistOrg !== null && !state.refused;
     $('dl-csv').disabled = !has;
     $('dl-xlsx').disabled = !has;
     $('checklist-org').textContent = has
@@ -595,6 +1265,14 @@ function setUpDownloads() {
       download(diagramPath(scope, format, view, asOf), `${scope}-${view}${asOf ? `-${asOf}` : ''}.${format}`);
     });
   }
+  for (const format of ['graphml', 'gexf']) {
+    $(`dl-${format}`).addEventListener('click', () => {
+      const scope = currentScope();
+      if (!scope || state.refused) return;
+      const asOf = $('as-of').value;
+      download(`/api/v1/graph.${format}${query({ scope, as_of: asOf, group: $('member-group').value })}`, `graph-${scope}.${format}`);
+    });
+  }
   for (const format of ['csv', 'xlsx']) {
     $(`dl-${format}`).addEventListener('click', () => {
       const org = state.checklistOrg;
@@ -611,19 +1289,15 @@ function setUpDownloads() {
 
 // ----- start ------------------------------------------------------------------------------
 
-function today() {
-  const d = new Date();
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
 function init() {
-  $('as-of').value = today();
+  const restore = readUrl();
   $('token-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    const value = $('token').value;
+    const value = $('token').value.trim();
     $('token').value = '';
-    useToken(value);
+    // Clicking 使用令牌 again (an empty field, or the same token) keeps what is shown.
+    if (state.token && (!value || value === state.token)) return;
+    useToken(value, currentScope() || restore);
   });
   $('token-clear').addEventListener('click', () => {
     state.session += 1;
@@ -635,12 +1309,45 @@ function init() {
   });
   for (const level of LEVELS) $(level).addEventListener('change', () => onLevelChange(level));
   $('view').addEventListener('change', refresh);
-  $('as-of').addEventListener('change', refresh);
+  $('as-of').addEventListener('change', () => {
+    delete $('as-of').dataset.defaulted;
+    refresh();
+  });
+  $('date-slider').addEventListener('input', () => {
+    $('slider-label').textContent = fromDay(Number($('date-slider').value));
+  });
+  $('date-slider').addEventListener('change', () => {
+    $('as-of').value = fromDay(Number($('date-slider').value));
+    delete $('as-of').dataset.defaulted;
+    refresh();
+  });
+  for (const i of document.querySelectorAll('#kinds input')) {
+    i.addEventListener('change', () => {
+      applyKinds();
+      saveUrl();
+    });
+  }
+  $('member-group').addEventListener('change', refresh);
+  $('graph-search').addEventListener('input', () => search($('graph-search').value));
+  $('net-fit').addEventListener('click', () => state.cy && state.cy.fit(undefined, 30));
+  $('org-fit').addEventListener('click', () => state.org && state.org.fit(undefined, 20));
+  $('org-expand').addEventListener('click', () => {
+    if (!state.org) return;
+    state.org.nodes().removeData('collapsed').style('display', 'element');
+    state.org.edges().style('display', 'element');
+    layoutOrg();
+  });
+  $('org-full').addEventListener('click', () => {
+    const panel = $('orgchart-panel');
+    if (document.fullscreenElement) document.exitFullscreen();
+    else if (panel.requestFullscreen) panel.requestFullscreen().then(() => setTimeout(() => { state.org?.resize(); state.org?.fit(undefined, 20); }, 100));
+  });
   setUpPanZoom();
   setUpDownloads();
+  showPanel($('view').value);
   document.body.dataset.ready = 'true';
   const saved = sessionStorage.getItem(TOKEN_KEY);
-  if (saved) useToken(saved);
+  if (saved) useToken(saved, restore);
 }
 
 init();

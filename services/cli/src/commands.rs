@@ -84,7 +84,7 @@ fn run_on_store(command: Command, opened: &Opened) -> Result<()> {
                     if out.is_none() {
                         bail!("--format xlsx writes a workbook: pass --out FILE.xlsx");
                     }
-                    dangjian_api::xlsx::checklist_xlsx(&doc)
+                    dangjian_api::xlsx::checklist_xlsx(&doc, dangjian_engine::ChecklistLang::En)
                         .map_err(|e| anyhow!("cannot build the checklist workbook: {e}"))?
                 }
                 ChecklistFormat::Table => {
@@ -154,13 +154,15 @@ fn run_on_store(command: Command, opened: &Opened) -> Result<()> {
             let as_of = parse_as_of(as_of.as_deref())?;
             render(opened, &scope, view, as_of, format, &out)
         }
+        Command::ExportGraph(args) => crate::graph_cmds::export_graph(engine(opened)?, &args),
+        Command::Trend(args) => crate::graph_cmds::trend(engine(opened)?, &args),
         Command::Serve { addr } => serve(opened, &addr),
         Command::Token { command } => token(opened, command),
         Command::Generate { .. } => unreachable!("handled before the store is opened"),
     }
 }
 
-fn parse_as_of(s: Option<&str>) -> Result<Date> {
+pub(crate) fn parse_as_of(s: Option<&str>) -> Result<Date> {
     match s {
         None => Ok(dangjian_model::today()),
         Some(s) => Date::parse_from_str(s, "%Y-%m-%d")
@@ -190,7 +192,7 @@ fn load(opened: &Opened) -> Result<Bundle> {
     Ok(bundle)
 }
 
-fn engine(opened: &Opened) -> Result<Engine> {
+pub(crate) fn engine(opened: &Opened) -> Result<Engine> {
     Ok(Engine::new(load(opened)?))
 }
 

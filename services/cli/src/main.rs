@@ -2,6 +2,7 @@
 //! `main` turns the result of `run` into an exit code and one clear error paragraph).
 
 mod commands;
+mod graph_cmds;
 mod output;
 mod stores;
 
@@ -177,6 +178,10 @@ pub enum Command {
         #[arg(long, value_enum)]
         format: Option<BundleFormat>,
     },
+    /// Write the network of a scope as a graph (JSON, GraphML for yEd/Cytoscape, GEXF for Gephi).
+    ExportGraph(graph_cmds::ExportGraphArgs),
+    /// A scope's key figures month by month (blank spots, members, hours, met and unmet demand).
+    Trend(graph_cmds::TrendArgs),
     /// Draw a diagram of a scope with Graphviz (hierarchy, partnerships or gaps).
     Render {
         /// A district, street, community or committee id (or `city`).

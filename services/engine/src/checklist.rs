@@ -35,6 +35,92 @@ pub const CHECKLIST_HEADER: [&str; 9] = [
     "rag",
 ];
 
+/// The Chinese header of checklist files (the default of the API's CSV and XLSX), in the
+/// order of [`CHECKLIST_HEADER`].
+pub const CHECKLIST_HEADER_ZH: [&str; 9] = [
+    "编号",
+    "党组织",
+    "第一责任人",
+    "类别",
+    "事项",
+    "依据",
+    "期限",
+    "状态",
+    "预警",
+];
+
+/// The language of checklist files: Chinese headers and values, or the machine codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChecklistLang {
+    /// 状态 未完成/已完成, 预警 红/黄/绿, 类别 in Chinese; no codes in the item text.
+    Zh,
+    /// The field names and codes of the JSON document (`status`, `open`, `green`).
+    En,
+}
+
+/// The header of a checklist file in a language.
+pub fn checklist_header(lang: ChecklistLang) -> [&'static str; 9] {
+    match lang {
+        ChecklistLang::Zh => CHECKLIST_HEADER_ZH,
+        ChecklistLang::En => CHECKLIST_HEADER,
+    }
+}
+
+/// The rows of a checklist file in a language (see [`checklist_rows`] for the codes).
+pub fn checklist_rows_lang(doc: &ChecklistDoc, lang: ChecklistLang) -> Vec<[String; 9]> {
+    let mut rows = checklist_rows(doc);
+    if lang == ChecklistLang::Zh {
+        for (row, it) in rows.iter_mut().zip(&doc.items) {
+            row[3] = match it.kind {
+                ItemKind::Explicit => "责任事项",
+                ItemKind::Partnership => "共建协议",
+                ItemKind::BlankSpot => "空白点",
+                ItemKind::UnmetNeed => "未满足需求",
+                ItemKind::Supervision => "督办",
+            }
+            .to_owned();
+            row[7] = match it.status {
+                ItemStatus::Open => "未完成",
+                ItemStatus::Done => "已完成",
+            }
+            .to_owned();
+            row[8] = match it.rag {
+                Rag::Red => "红",
+                Rag::Amber => "黄",
+                Rag::Green => "绿",
+                Rag::None => "",
+            }
+            .to_owned();
+            // A blank-spot item ends in its flag's code, e.g. `无共青团（no_youth_league）`.
+            if let Some(open) = row[4].rfind('（')
+                && row[4].ends_with('）')
+            {
+                let code = &row[4][open + '（'.len_utf8()..row[4].len() - '）'.len_utf8()];
+                if !code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                    row[4].truncate(open);
+                }
+            }
+        }
+    }
+    rows
+}
+
+/// The checklist as CSV in a language (see [`checklist_csv`]).
+pub fn checklist_csv_lang(doc: &ChecklistDoc, lang: ChecklistLang) -> String {
+    let mut out = String::from("\u{feff}");
+    let header = checklist_header(lang).map(str::to_owned);
+    for row in std::iter::once(header).chain(checklist_rows_lang(doc, lang)) {
+        for (i, field) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            csv_field(&mut out, field);
+        }
+        out.push_str("\r\n");
+    }
+    out
+}
+
 /// Days ahead within which an open item is `amber`.
 pub const AMBER_DAYS: i64 = 30;
 

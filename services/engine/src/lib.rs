@@ -11,10 +11,12 @@ mod ids;
 mod index;
 mod reach;
 mod structure;
+mod trend;
 mod whatif;
 
 pub use checklist::*;
 pub use structure::*;
+pub use trend::*;
 pub use whatif::*;
 
 use dangjian_model::{Bundle, Committee, Id};

@@ -170,6 +170,7 @@ fn checklist_format(param: Option<&str>, headers: &HeaderMap) -> Result<Format, 
         ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
         ("subtree" = Option<bool>, Query, description = "Include every org below it"),
         ("format" = Option<String>, Query, description = "json (default), csv or xlsx; `Accept: text/csv` or the XLSX type also work"),
+        ("lang" = Option<String>, Query, description = "CSV/XLSX headers and values: `zh` (default: 状态 未完成/已完成, 预警 红/黄/绿) or `en` (the JSON field names and codes)"),
     ),
     responses((status = 200, description = "The checklist document, CSV or XLSX", body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -183,6 +184,15 @@ pub async fn checklist(
     let as_of = p.take_as_of()?;
     let subtree = p.take_bool("subtree")?.unwrap_or(false);
     let format = checklist_format(p.take("format").as_deref(), &headers)?;
+    let lang = match p.take("lang").as_deref() {
+        None | Some("zh") => dangjian_engine::ChecklistLang::Zh,
+        Some("en") => dangjian_engine::ChecklistLang::En,
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "`lang` must be zh or en, got `{other}`"
+            )));
+        }
+    };
     p.finish()?;
     let snap = state.snapshot();
     if snap.places.get(&org).is_none() && !snap.bundle().party_orgs.iter().any(|o| o.id == org) {
@@ -213,12 +223,12 @@ pub async fn checklist(
         Format::Csv => (
             "text/csv; charset=utf-8",
             "csv",
-            dangjian_engine::checklist_csv(&doc).into_bytes(),
+            dangjian_engine::checklist_csv_lang(&doc, lang).into_bytes(),
         ),
         _ => (
             XLSX_MIME,
             "xlsx",
-            tokio::task::spawn_blocking(move || crate::xlsx::checklist_xlsx(&doc)).await??,
+            tokio::task::spawn_blocking(move || crate::xlsx::checklist_xlsx(&doc, lang)).await??,
         ),
     };
     let disposition = format!("attachment; filename=\"checklist-{safe_org}-{as_of}.{ext}\"");

@@ -2,8 +2,10 @@
 
 pub mod analytics;
 pub mod diagrams;
+pub mod graph;
 pub mod ops;
 pub mod tables;
+pub mod trend;
 pub mod writes;
 
 use crate::state::AppState;
@@ -21,6 +23,11 @@ pub fn router(state: AppState) -> Router {
         .route("/brokers", get(analytics::brokers))
         .route("/areas", get(analytics::areas))
         .route("/diagrams/{file}", get(diagrams::diagram))
+        .route("/graph", get(graph::graph))
+        .route("/graph.graphml", get(graph::graphml))
+        .route("/graph.gexf", get(graph::gexf))
+        .route("/trend", get(trend::trend))
+        .route("/dates", get(trend::dates))
         .route("/districts", get(tables::list_districts))
         .route("/streets", get(tables::list_streets))
         .route("/communities", get(tables::list_communities))

@@ -4,8 +4,10 @@
 mod access;
 mod analytics;
 mod catalogue;
+mod checklist_files;
 mod diagrams;
 mod errors;
+mod graph;
 mod helpers;
 mod ops;
 mod sample;

@@ -251,7 +251,7 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     );
     let mut districts = option_values(&c, "district").await;
     districts.sort();
-    assert_eq!(districts, ["D-JA", "D-PT", "D-SJ"]);
+    assert_eq!(districts, ["D-JA", "D-PT", "D-SJ", "city"], "三个区和全市");
     js(
         &c,
         &format!(
@@ -260,6 +260,9 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
         ),
     )
     .await;
+
+    // The print diagrams (打印版); the interactive views have their own test.
+    select(&c, "view", "hierarchy").await;
 
     // District → street.
     select(&c, "district", "D-SJ").await;
@@ -320,25 +323,25 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     assert!(coverage.contains("亭谊居委会") && coverage.contains("新梅居委会"));
     assert!(!coverage.contains("泗泾"), "only 九里亭街道's committees");
 
-    // Sorting by clicking a header (报到党员, the fourth column), both ways.
+    // Sorting by clicking a header (报到党员, the sixth column), both ways.
     let column = |dir: &str| {
         format!(
             "const t = document.getElementById('coverage-table'); \
-             const th = t.tHead.rows[0].cells[3]; \
-             const v = [...t.tBodies[0].rows].map(r => Number(r.cells[3].textContent.replace(/,/g, ''))); \
+             const th = t.tHead.rows[0].cells[5]; \
+             const v = [...t.tBodies[0].rows].map(r => Number(r.cells[5].textContent.replace(/,/g, ''))); \
              return th.getAttribute('aria-sort') === '{dir}' && v.length > 1 && \
                     v.every((x, i) => i === 0 || ('{dir}' === 'ascending' ? v[i - 1] <= x : v[i - 1] >= x))"
         )
     };
     js(
         &c,
-        "document.getElementById('coverage-table').tHead.rows[0].cells[3].click(); return 1",
+        "document.getElementById('coverage-table').tHead.rows[0].cells[5].click(); return 1",
     )
     .await;
     wait_js(&c, "ascending sort", &column("ascending")).await;
     js(
         &c,
-        "document.getElementById('coverage-table').tHead.rows[0].cells[3].click(); return 1",
+        "document.getElementById('coverage-table').tHead.rows[0].cells[5].click(); return 1",
     )
     .await;
     wait_js(&c, "descending sort", &column("descending")).await;
@@ -483,7 +486,7 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some(dangjian_engine::CHECKLIST_HEADER.join(",").as_str()),
+        Some(dangjian_engine::CHECKLIST_HEADER_ZH.join(",").as_str()),
         "header row"
     );
     let rows: Vec<&str> = lines.collect();
@@ -578,6 +581,414 @@ async fn the_page_in_headless_chromium() {
         Err(_) => panic!("the browser scenario took longer than {SCENARIO:?}"),
         Ok(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         Ok(Err(e)) => panic!("the browser scenario failed: {e}"),
+        Ok(Ok(())) => {}
+    }
+}
+
+/// Where screenshots go (test artifacts): `target/web-screenshots/`.
+fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/web-screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    dir
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    std::fs::write(screenshot_dir().join(name), png).expect("write screenshot");
+}
+
+/// The rendered position of a network node, in viewport pixels.
+async fn node_point(c: &Client, id: &str) -> (i64, i64) {
+    let v = js(
+        c,
+        &format!(
+            "const n = window.dangjianCy.getElementById('{id}'); const p = n.renderedPosition(); \
+             const r = document.getElementById('network').getBoundingClientRect(); \
+             return [Math.round(r.left + p.x), Math.round(r.top + p.y)]"
+        ),
+    )
+    .await;
+    let xy: Vec<i64> = serde_json::from_value(v).expect("a point");
+    (xy[0], xy[1])
+}
+
+async fn click_at(c: &Client, x: i64, y: i64) {
+    let click = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: x as f64,
+            y: y as f64,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    c.perform_actions(click).await.expect("click");
+    c.release_actions().await.expect("release");
+}
+
+async fn model_position(c: &Client, id: &str) -> Vec<f64> {
+    let v = js(
+        c,
+        &format!(
+            "const p = window.dangjianCy.getElementById('{id}').position(); return [p.x, p.y]"
+        ),
+    )
+    .await;
+    serde_json::from_value(v).expect("a position")
+}
+
+const NETWORK_READY: &str = "const n = document.getElementById('network'); \
+     return n.dataset.state === 'ready' && !!window.dangjianCy";
+
+async fn network_scenario(c: Client, app: &TestApp) {
+    let sample = crate::diagrams::sample();
+    c.set_window_size(1440, 900).await.expect("1440×900");
+    // A shared URL: scope, view and date come back from it once a token is given.
+    c.goto(&app.url(&format!("/?scope=S-JLT&view=network&as_of={AS_OF}")))
+        .await
+        .expect("open the shared URL");
+    wait_js(
+        &c,
+        "the page script",
+        "return document.body.dataset.ready === 'true'",
+    )
+    .await;
+    enter_token(&c, &app.tokens.admin).await;
+    wait_js(&c, "the network of 九里亭街道", NETWORK_READY).await;
+    assert_eq!(
+        js_string(&c, "return document.getElementById('view').value").await,
+        "network"
+    );
+    assert_eq!(
+        js_string(&c, "return document.getElementById('as-of').value").await,
+        AS_OF
+    );
+    assert_eq!(
+        js_string(&c, "return document.getElementById('district').value").await,
+        "D-SJ"
+    );
+    assert_eq!(
+        js_string(&c, "return document.getElementById('street').value").await,
+        "S-JLT"
+    );
+    let url = c.current_url().await.expect("url").to_string();
+    assert!(
+        url.contains("scope=S-JLT")
+            && url.contains("view=network")
+            && url.contains(&format!("as_of={AS_OF}")),
+        "{url}"
+    );
+    // 全市 is offered to a token that sees the whole city.
+    assert!(
+        option_values(&c, "district")
+            .await
+            .contains(&"city".to_string())
+    );
+
+    // 双报到 is drawn grouped by the employer's district, never from single units.
+    let grouped = js(
+        &c,
+        "const cy = window.dangjianCy; const m = cy.edges('[kind=\"member\"]'); \
+         return [m.length, m.filter(e => e.source().data('kind') === 'unit_group').length, \
+                 cy.nodes('[kind=\"unit_group\"]').map(n => n.data('label'))]",
+    )
+    .await;
+    assert!(grouped[0].as_u64().unwrap() > 0, "{grouped}");
+    assert_eq!(
+        grouped[0], grouped[1],
+        "every 双报到 edge starts at a district group"
+    );
+    assert!(grouped[2].to_string().contains("松江区单位"), "{grouped}");
+    screenshot(&c, "network-S-JLT-1440x900.png").await;
+
+    // Click 亭谊居委会: its neighbours light up and its facts show in the side panel.
+    let (x, y) = node_point(&c, "K-TINGYI").await;
+    click_at(&c, x, y).await;
+    wait_js(
+        &c,
+        "the side panel of 亭谊居委会",
+        "return document.getElementById('side').dataset.node === 'K-TINGYI'",
+    )
+    .await;
+    let side = js_string(&c, "return document.getElementById('side').innerText").await;
+    assert!(
+        side.contains("亭谊居委会") && side.contains("覆盖情况"),
+        "{side}"
+    );
+    assert!(
+        side.contains("报到党员") && side.contains("志愿时长（近12个月）"),
+        "{side}"
+    );
+    assert!(
+        side.contains("需求与服务方") && side.contains("责任清单"),
+        "{side}"
+    );
+    let lit = js(
+        &c,
+        "const cy = window.dangjianCy; const k = cy.getElementById('K-TINGYI'); \
+         const hood = k.neighborhood('node'); \
+         return [hood.length, hood.filter(n => n.hasClass('hl')).length, \
+                 cy.nodes('.faded').length, k.hasClass('faded')]",
+    )
+    .await;
+    assert!(lit[0].as_u64().unwrap() > 0, "{lit}");
+    assert_eq!(lit[0], lit[1], "every neighbour is highlighted: {lit}");
+    assert!(lit[2].as_u64().unwrap() > 0, "the rest is faded: {lit}");
+    assert_eq!(lit[3], json!(false));
+    screenshot(&c, "network-K-TINGYI-selected-1440x900.png").await;
+    let before = model_position(&c, "K-TINGYI").await;
+
+    // Toggle a link kind off: its edges disappear and the URL remembers it.
+    c.find(Locator::Css("#kinds input[value='member']"))
+        .await
+        .expect("双报到 toggle")
+        .click()
+        .await
+        .expect("untick 双报到");
+    wait_js(
+        &c,
+        "双报到 hidden",
+        "const cy = window.dangjianCy; return cy.edges('[kind=\"member\"]').every(e => e.style('display') === 'none') && \
+         cy.edges('[kind=\"partnership\"]').some(e => e.style('display') !== 'none') && \
+         location.search.includes('kinds=')",
+    )
+    .await;
+
+    // A reload restores scope, view, date and filters, and the layout stays where it was.
+    c.refresh().await.expect("reload");
+    wait_js(&c, "the network after a reload", NETWORK_READY).await;
+    assert_eq!(
+        js_string(&c, "return document.getElementById('street').value").await,
+        "S-JLT"
+    );
+    assert_eq!(
+        js(
+            &c,
+            "return document.querySelector(\"#kinds input[value='member']\").checked"
+        )
+        .await,
+        json!(false)
+    );
+    assert_eq!(
+        js_string(
+            &c,
+            "return document.getElementById('network').dataset.layout"
+        )
+        .await,
+        "cached"
+    );
+    assert_eq!(
+        model_position(&c, "K-TINGYI").await,
+        before,
+        "positions stable across a reload"
+    );
+
+    // Move the date slider back half a year: the date follows, the layout does not move.
+    js(
+        &c,
+        "const s = document.getElementById('date-slider'); \
+         s.value = String(Date.parse('2025-12-31T00:00:00Z') / 86400000); \
+         s.dispatchEvent(new Event('input')); s.dispatchEvent(new Event('change')); return 1",
+    )
+    .await;
+    wait_js(
+        &c,
+        "the network at 2025-12-31",
+        "return document.getElementById('as-of').value === '2025-12-31' && \
+         location.search.includes('as_of=2025-12-31') && \
+         document.getElementById('network').dataset.state === 'ready'",
+    )
+    .await;
+    assert_eq!(
+        js_string(
+            &c,
+            "return document.getElementById('slider-label').textContent"
+        )
+        .await,
+        "2025-12-31"
+    );
+    assert_eq!(
+        model_position(&c, "K-TINGYI").await,
+        before,
+        "positions stable across dates"
+    );
+
+    // A date before all data is flagged.
+    js(
+        &c,
+        "const d = document.getElementById('as-of'); d.value = '2000-01-01'; \
+         d.dispatchEvent(new Event('change')); return 1",
+    )
+    .await;
+    wait_js(
+        &c,
+        "the early-date warning",
+        "const n = document.getElementById('date-note'); return !n.hidden && n.textContent.includes('早于所有数据')",
+    )
+    .await;
+
+    // The org chart and the trend.
+    select(&c, "view", "orgchart").await;
+    wait_js(
+        &c,
+        "the org chart",
+        "const o = document.getElementById('orgchart'); return o.dataset.state === 'ready' && \
+         !!window.dangjianOrg && window.dangjianOrg.edges().length > 0",
+    )
+    .await;
+    screenshot(&c, "orgchart-S-JLT-1440x900.png").await;
+    js(
+        &c,
+        &format!(
+            "const d = document.getElementById('as-of'); d.value = '{AS_OF}'; \
+             d.dispatchEvent(new Event('change')); return 1"
+        ),
+    )
+    .await;
+    select(&c, "view", "trend").await;
+    wait_js(
+        &c,
+        "the trend",
+        "const t = document.getElementById('trend'); return t.dataset.state === 'ready' && t.dataset.points === '12'",
+    )
+    .await;
+    screenshot(&c, "trend-S-JLT-1440x900.png").await;
+    // The tables name committees and say which hours they count.
+    let head = js_string(
+        &c,
+        "return document.getElementById('coverage-table').tHead.textContent",
+    )
+    .await;
+    assert!(head.contains("志愿时长（近12个月）"), "{head}");
+    let gaps_head = js_string(
+        &c,
+        "return document.getElementById('gaps-table').tHead.textContent",
+    )
+    .await;
+    for col in ["需求量", "已满足", "未满足", "原因", "可对接"] {
+        assert!(gaps_head.contains(col), "{gaps_head}");
+    }
+
+    // Clicking 使用令牌 again with an empty field keeps everything shown.
+    c.find(Locator::Id("token-use"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click again");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        option_values(&c, "district").await.len() >= 3,
+        "the district list stays"
+    );
+    assert_eq!(
+        js_string(&c, "return document.getElementById('street').value").await,
+        "S-JLT"
+    );
+
+    // Nothing but this service was asked for anything.
+    let requests = js(
+        &c,
+        "return performance.getEntriesByType('resource').map(e => e.name).concat([location.href])",
+    )
+    .await;
+    let requests: Vec<String> = serde_json::from_value(requests).expect("urls");
+    assert!(requests.len() > 5, "{requests:?}");
+    for u in &requests {
+        assert!(
+            u.starts_with(&app.base),
+            "a request outside the service: {u}"
+        );
+    }
+
+    // A viewer sees no person's full name anywhere on the page.
+    js(&c, "sessionStorage.clear(); return 1").await;
+    c.goto(&app.url(&format!("/?scope=S-JLT&view=network&as_of={AS_OF}")))
+        .await
+        .expect("open");
+    wait_js(
+        &c,
+        "the page script",
+        "return document.body.dataset.ready === 'true'",
+    )
+    .await;
+    enter_token(&c, &app.tokens.viewer).await;
+    wait_js(&c, "the viewer's network", NETWORK_READY).await;
+    let (x, y) = node_point(&c, "K-TINGYI").await;
+    click_at(&c, x, y).await;
+    wait_js(
+        &c,
+        "the side panel",
+        "return document.getElementById('side').dataset.node === 'K-TINGYI'",
+    )
+    .await;
+    wait_js(
+        &c,
+        "the tables",
+        "return Number(document.getElementById('coverage-table').dataset.rows) > 0",
+    )
+    .await;
+    let text = js_string(&c, "return document.body.innerText").await;
+    for m in &sample.members {
+        assert!(
+            !text.contains(&m.name),
+            "a member's name on the viewer's page"
+        );
+    }
+    for o in &sample.party_orgs {
+        assert!(
+            !text.contains(&o.secretary),
+            "a secretary's name on the viewer's page"
+        );
+    }
+    screenshot(&c, "network-viewer-1440x900.png").await;
+
+    // A coordinator of 九里亭 opening a link to 泗泾镇 is refused, and nothing can be downloaded.
+    js(&c, "sessionStorage.clear(); return 1").await;
+    c.goto(&app.url("/?scope=S-SJ&view=network"))
+        .await
+        .expect("open");
+    wait_js(
+        &c,
+        "the page script",
+        "return document.body.dataset.ready === 'true'",
+    )
+    .await;
+    enter_token(&c, &app.tokens.coord).await;
+    wait_js(
+        &c,
+        "the refusal",
+        "const m = document.getElementById('message'); return !m.hidden && m.textContent.includes('权限')",
+    )
+    .await;
+    let enabled = js(
+        &c,
+        "return ['dl-svg','dl-png','dl-dot','dl-csv','dl-xlsx','dl-graphml','dl-gexf'].filter(id => !document.getElementById(id).disabled)",
+    )
+    .await;
+    assert_eq!(enabled, json!([]), "downloads after a 403");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_network_view_in_headless_chromium() {
+    let app = spawn_sample().await;
+    let driver = start_driver().await;
+    let client = connect(&driver).await;
+    let c = client.clone();
+    let task = tokio::spawn(async move { network_scenario(c, &app).await });
+    let abort = task.abort_handle();
+    let outcome = tokio::time::timeout(SCENARIO, task).await;
+    abort.abort();
+    let _ = client.close().await;
+    drop(driver);
+    match outcome {
+        Err(_) => panic!("the network scenario took longer than {SCENARIO:?}"),
+        Ok(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Ok(Err(e)) => panic!("the network scenario failed: {e}"),
         Ok(Ok(())) => {}
     }
 }

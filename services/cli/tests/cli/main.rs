@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod fuzz;
+mod graph;
 mod neo4j;
 mod tidy;
 

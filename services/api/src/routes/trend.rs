@@ -1,0 +1,138 @@
+//! `GET /api/v1/trend`: a scope's key figures month by month (`Engine::trend`), redacted for the
+//! caller like the other analytics documents, with the range of dates the data spans.
+
+use crate::access::Caller;
+use crate::error::AppError;
+use crate::extract::Params;
+use crate::routes::analytics::json_bytes;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::response::Response;
+use chrono::Datelike;
+use dangjian_engine::{MAX_TREND_POINTS, data_dates};
+use dangjian_model::Date;
+
+/// The default end of a trend: today (Shanghai), or the latest date in the data when today is
+/// after it, so a network whose data ends mid-year does not show a tail of empty months.
+pub fn default_to(today: Date, data_to: Option<Date>) -> Date {
+    match data_to {
+        Some(last) if last < today => last,
+        _ => today,
+    }
+}
+
+/// Months between two dates' months (`to` ≥ `from`).
+fn months_between(from: Date, to: Date) -> i64 {
+    (to.year() as i64 - from.year() as i64) * 12 + to.month() as i64 - from.month() as i64
+}
+
+/// A scope's key figures at each month end from `from` to `to`.
+#[utoipa::path(get, path = "/api/v1/trend", tag = "analytics",
+    params(
+        ("scope" = Option<String>, Query, description = "`city` or a district, street, community or committee id; default: city, or the token's subtree"),
+        ("from" = Option<String>, Query, description = "YYYY-MM-DD; default 11 months before `to`"),
+        ("to" = Option<String>, Query, description = "YYYY-MM-DD; default today, or the latest date in the data when today is after it"),
+        ("step" = Option<String>, Query, description = "`month` (the only step)"),
+    ),
+    responses((status = 200, description = "`{scope, from, to, step, data_from, data_to, points: [{as_of, committees, committees_with_blank_spots, registered_members, volunteer_hours, total_demand, met_demand, unmet_demand}]}`", body = Object),
+        (status = 400, body = crate::routes::analytics::ErrorBody), (status = 403, body = crate::routes::analytics::ErrorBody), (status = 404, body = crate::routes::analytics::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn trend(
+    State(state): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> Result<Response, AppError> {
+    let scope = p.take("scope");
+    let from = p.take_date("from")?;
+    let to = p.take_date("to")?;
+    if let Some(step) = p.take("step")
+        && step != "month"
+    {
+        return Err(AppError::BadRequest(format!(
+            "`step` must be month, got `{step}`"
+        )));
+    }
+    p.finish()?;
+    let snap = state.snapshot();
+    let scope = caller.read_scope(&snap.places, scope.as_deref())?;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let to = match to {
+        Some(t) => t,
+        None => default_to(today, data_dates(snap.bundle()).map(|r| r.1)),
+    };
+    let from = from.unwrap_or_else(|| {
+        to.checked_sub_months(chrono::Months::new(11))
+            .and_then(|d| d.with_day(1))
+            .unwrap_or(to)
+    });
+    if from > to {
+        return Err(AppError::BadRequest(format!(
+            "`from` ({from}) is after `to` ({to})"
+        )));
+    }
+    if months_between(from, to) >= MAX_TREND_POINTS as i64 {
+        return Err(AppError::BadRequest(format!(
+            "a trend covers at most {MAX_TREND_POINTS} months; `from` {from} to `to` {to} is longer"
+        )));
+    }
+    let caller2 = caller.clone();
+    let body = tokio::task::spawn_blocking(move || -> Result<bytes::Bytes, AppError> {
+        let doc = snap.engine.trend(&scope, from, to)?;
+        let mut value =
+            serde_json::to_value(&doc).map_err(|e| AppError::Internal(e.to_string()))?;
+        caller2.redact(&snap.places, &mut value);
+        serde_json::to_vec(&value)
+            .map(Into::into)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await??;
+    Ok(json_bytes(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn the_default_end_is_the_last_data_date_when_today_is_later() {
+        assert_eq!(
+            default_to(d("2026-12-01"), Some(d("2026-06-30"))),
+            d("2026-06-30")
+        );
+        assert_eq!(
+            default_to(d("2026-03-01"), Some(d("2026-06-30"))),
+            d("2026-03-01")
+        );
+        assert_eq!(default_to(d("2026-03-01"), None), d("2026-03-01"));
+        assert_eq!(months_between(d("2025-07-01"), d("2026-06-30")), 11);
+    }
+}
+
+/// The range of dates in the data and today's date in Shanghai, for a page's date slider.
+#[utoipa::path(get, path = "/api/v1/dates", tag = "analytics",
+    responses((status = 200, description = "`{data_from, data_to, today}`: the earliest and latest partnership-signing or volunteering date (null when there are none) and today in Shanghai (UTC+8)", body = Object)),
+    security(("bearer" = [])))]
+pub async fn dates(
+    State(state): State<AppState>,
+    _caller: Caller,
+    p: Params,
+) -> Result<Response, AppError> {
+    p.finish()?;
+    let snap = state.snapshot();
+    let range = data_dates(snap.bundle());
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let doc = serde_json::json!({
+        "data_from": range.map(|r| r.0),
+        "data_to": range.map(|r| r.1),
+        "today": today,
+    });
+    Ok(json_bytes(
+        serde_json::to_vec(&doc)
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .into(),
+    ))
+}
