@@ -25,7 +25,10 @@ mod tests {
 
     #[test]
     fn shanghai_is_already_tomorrow_at_16_utc() {
-        let late = Utc.with_ymd_and_hms(2026, 6, 30, 16, 0, 0).single().expect("valid");
+        let late = Utc
+            .with_ymd_and_hms(2026, 6, 30, 16, 0, 0)
+            .single()
+            .expect("valid");
         assert_eq!(
             date_in_shanghai(late),
             Date::from_ymd_opt(2026, 7, 1).expect("valid")
