@@ -322,8 +322,8 @@ fn place_of_follows_the_hierarchy() {
     let s1 = chain(Some("D1"), Some("S1"), None, None);
     assert_eq!(
         e.place_of("A3"),
-        Some(s1.clone()),
-        "unregistered member: employer's street"
+        None,
+        "a member registered nowhere has no place (fail closed), whatever their employer"
     );
     assert_eq!(e.place_of("P0"), Some(s1.clone()));
     assert_eq!(e.place_of("U1"), Some(s1));

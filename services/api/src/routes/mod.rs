@@ -17,7 +17,10 @@ pub fn router(state: AppState) -> Router {
         .route("/coverage", get(analytics::coverage))
         .route("/gaps", get(analytics::gaps))
         .route("/party-orgs/{id}/checklist", get(analytics::checklist))
-        .route("/whatif", post(analytics::whatif))
+        .route(
+            "/whatif",
+            crate::extract::capped(post(analytics::whatif), analytics::WHATIF_BODY_LIMIT),
+        )
         .route("/brokers", get(analytics::brokers))
         .route("/areas", get(analytics::areas))
         .route("/diagrams/{file}", get(diagrams::diagram))
@@ -62,7 +65,12 @@ pub fn router(state: AppState) -> Router {
             patch(writes::patch_responsibility),
         )
         .route("/import", post(writes::import))
-        .route("/openapi.json", get(ops::openapi_json));
+        .route("/openapi.json", get(ops::openapi_json))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::personal::mask_for_viewers,
+        ));
+    let heavy = std::sync::Arc::new(crate::bounded::Heavy::new(state.config().heavy_permits));
     Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
@@ -72,5 +80,6 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::router())
         .fallback(ops::not_found)
         .route_layer(axum::middleware::from_fn(telemetry::track))
+        .layer(axum::Extension(heavy))
         .with_state(state)
 }

@@ -1,0 +1,210 @@
+//! Bounded cost (SPEC §6 "Rules (v2)"): expensive work (analytics cache misses, brokers,
+//! areas, what-if, diagrams) runs on blocking threads under a concurrency limit, identical
+//! concurrent cache misses compute once, and work nobody waits for any more is cancelled.
+//!
+//! - **Limit.** `permits` computations at once for the whole service (default: the number of
+//!   CPUs, at least 2); viewer tokens share at most half of them (at least 1), so viewers
+//!   cannot starve coordinators and admins. A request that finds no permit free is answered
+//!   at once with 503 and `Retry-After: 1` rather than queued: a queue would only move the
+//!   timeout.
+//! - **Single flight.** Misses for the same cache key wait for the first one and read its
+//!   cached answer.
+//! - **Cancellation.** Each computation gets an engine [`Cancel`] flag that is set when the
+//!   request's future is dropped (the 408 timeout, a client that hung up); betweenness and
+//!   Louvain stop at their next check.
+
+use crate::access::Caller;
+use crate::error::AppError;
+use crate::state::Snapshot;
+use dangjian_engine::Cancel;
+use dangjian_model::Date;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// The limiter, shared by every route of one service (an axum `Extension`).
+pub struct Heavy {
+    all: Arc<Semaphore>,
+    viewers: Arc<Semaphore>,
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// Permission to run one computation; released when dropped.
+pub struct Permit {
+    _all: OwnedSemaphorePermit,
+    _viewer: Option<OwnedSemaphorePermit>,
+}
+
+/// Sets the flag when dropped: held by the request's future, so a dropped request cancels.
+struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+impl Heavy {
+    /// A limiter allowing `permits` computations at once (at least 1), viewers half of them.
+    pub fn new(permits: usize) -> Heavy {
+        let permits = permits.max(1);
+        Heavy {
+            all: Arc::new(Semaphore::new(permits)),
+            viewers: Arc::new(Semaphore::new(permits.div_ceil(2))),
+            flights: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A permit for the caller, or 503 at once when its share is taken.
+    pub fn try_acquire(&self, caller: &Caller) -> Result<Permit, AppError> {
+        let busy = || {
+            metrics::counter!("dangjian_busy_total").increment(1);
+            AppError::Busy("the service is busy with expensive requests; retry in a second".into())
+        };
+        let viewer = if caller.sees_personal_data() {
+            None
+        } else {
+            Some(
+                self.viewers
+                    .clone()
+                    .try_acquire_owned()
+                    .map_err(|_| busy())?,
+            )
+        };
+        let all = self.all.clone().try_acquire_owned().map_err(|_| busy())?;
+        Ok(Permit {
+            _all: all,
+            _viewer: viewer,
+        })
+    }
+
+    /// Run `work` on a blocking thread under a permit; its [`Cancel`] flag is set if this
+    /// future is dropped before it finishes.
+    pub async fn run<T, F>(&self, caller: &Caller, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Cancel) -> Result<T, AppError> + Send + 'static,
+    {
+        let permit = self.try_acquire(caller)?;
+        let cancel = Cancel::new();
+        let guard = CancelOnDrop(cancel.clone());
+        let out = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work(&cancel)
+        })
+        .await?;
+        drop(guard);
+        out
+    }
+
+    /// A cached answer for `key`, or computed by [`Heavy::run`] and cached; concurrent misses
+    /// for one key compute once.
+    pub async fn cached<F>(
+        &self,
+        snap: &Arc<Snapshot>,
+        caller: &Caller,
+        kind: &'static str,
+        key: &str,
+        as_of: Date,
+        work: F,
+    ) -> Result<bytes::Bytes, AppError>
+    where
+        F: FnOnce(&Cancel) -> Result<bytes::Bytes, AppError> + Send + 'static,
+    {
+        if let Some(hit) = snap.cache_get(kind, key, as_of) {
+            return Ok(hit);
+        }
+        let flight_key = format!("{kind}|{key}|{as_of}");
+        let lock = {
+            let mut flights = self
+                .flights
+                .lock()
+                .map_err(|_| AppError::Internal("flight table poisoned".into()))?;
+            flights
+                .entry(flight_key.clone())
+                .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(())))
+                .clone()
+        };
+        let out = async {
+            let _turn = lock.lock().await;
+            if let Some(hit) = snap.cache_get(kind, key, as_of) {
+                return Ok(hit);
+            }
+            let bytes = self.run(caller, work).await?;
+            snap.cache_put(kind, key, as_of, bytes.clone());
+            Ok(bytes)
+        }
+        .await;
+        if let Ok(mut flights) = self.flights.lock()
+            && flights
+                .get(&flight_key)
+                .is_some_and(|l| Arc::ptr_eq(l, &lock) && Arc::strong_count(l) <= 2)
+        {
+            flights.remove(&flight_key);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dangjian_model::TokenRole;
+
+    fn caller(role: TokenRole) -> Caller {
+        Caller {
+            token_id: "tok_t".into(),
+            role,
+            scope: None,
+        }
+    }
+
+    #[test]
+    fn viewers_take_at_most_half_the_permits() {
+        let heavy = Heavy::new(4);
+        let viewer = caller(TokenRole::Viewer);
+        let a = heavy.try_acquire(&viewer).expect("first");
+        let b = heavy.try_acquire(&viewer).expect("second");
+        let third = heavy.try_acquire(&viewer);
+        assert!(
+            matches!(third, Err(AppError::Busy(_))),
+            "viewers are capped at 2 of 4"
+        );
+        let admin = caller(TokenRole::Admin);
+        let c = heavy.try_acquire(&admin).expect("admins still get one");
+        let d = heavy.try_acquire(&admin).expect("and the last");
+        assert!(heavy.try_acquire(&admin).is_err(), "all 4 taken");
+        drop((a, b, c, d));
+        assert!(heavy.try_acquire(&viewer).is_ok(), "released on drop");
+    }
+
+    #[tokio::test]
+    async fn a_dropped_request_cancels_its_work() {
+        let heavy = Arc::new(Heavy::new(2));
+        let (seen_tx, seen_rx) = std::sync::mpsc::channel();
+        let h = heavy.clone();
+        let task = tokio::spawn(async move {
+            h.run(&caller(TokenRole::Admin), move |cancel| {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+                while !cancel.is_cancelled() && std::time::Instant::now() < deadline {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                seen_tx.send(cancel.is_cancelled()).ok();
+                Ok(())
+            })
+            .await
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        task.abort();
+        let cancelled = tokio::task::spawn_blocking(move || {
+            seen_rx.recv_timeout(std::time::Duration::from_secs(5))
+        })
+        .await
+        .expect("join");
+        assert_eq!(
+            cancelled,
+            Ok(true),
+            "the loop saw the flag, not the deadline"
+        );
+    }
+}
