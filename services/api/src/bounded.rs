@@ -4,9 +4,10 @@
 //!
 //! - **Limit.** `permits` computations at once for the whole service (default: the number of
 //!   CPUs, at least 2); viewer tokens share at most half of them (at least 1), so viewers
-//!   cannot starve coordinators and admins. A request that finds no permit free is answered
-//!   at once with 503 and `Retry-After: 1` rather than queued: a queue would only move the
-//!   timeout.
+//!   cannot starve coordinators and admins. A request that finds no permit free waits at most
+//!   [`WAIT`] in a short queue (a page asks for coverage, gaps and a diagram at once); when
+//!   the queue is full ([`WAITERS_PER_PERMIT`] per permit) or the wait runs out it is
+//!   answered with 503 and `Retry-After: 1`.
 //! - **Single flight.** Misses for the same cache key wait for the first one and read its
 //!   cached answer.
 //! - **Cancellation.** Each computation gets an engine [`Cancel`] flag that is set when the
@@ -22,10 +23,18 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+/// Longest a request waits for a permit before 503.
+pub const WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Requests that may wait for a permit, per permit; more are answered 503 at once.
+pub const WAITERS_PER_PERMIT: usize = 2;
+
 /// The limiter, shared by every route of one service (an axum `Extension`).
 pub struct Heavy {
     all: Arc<Semaphore>,
     viewers: Arc<Semaphore>,
+    waiting: std::sync::atomic::AtomicUsize,
+    max_waiting: usize,
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
@@ -51,16 +60,47 @@ impl Heavy {
         Heavy {
             all: Arc::new(Semaphore::new(permits)),
             viewers: Arc::new(Semaphore::new(permits.div_ceil(2))),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            max_waiting: permits * WAITERS_PER_PERMIT,
             flights: Mutex::new(HashMap::new()),
         }
     }
 
+    /// A permit for the caller, waiting at most [`WAIT`] in a bounded queue; 503 otherwise.
+    pub async fn acquire(&self, caller: &Caller) -> Result<Permit, AppError> {
+        if let Ok(p) = self.try_acquire(caller) {
+            return Ok(p);
+        }
+        use std::sync::atomic::Ordering::SeqCst;
+        if self.waiting.fetch_add(1, SeqCst) >= self.max_waiting {
+            self.waiting.fetch_sub(1, SeqCst);
+            return Err(busy());
+        }
+        let wait = async {
+            let viewer = if caller.sees_personal_data() {
+                None
+            } else {
+                Some(
+                    self.viewers
+                        .clone()
+                        .acquire_owned()
+                        .await
+                        .map_err(|_| busy())?,
+                )
+            };
+            let all = self.all.clone().acquire_owned().await.map_err(|_| busy())?;
+            Ok(Permit {
+                _all: all,
+                _viewer: viewer,
+            })
+        };
+        let out = tokio::time::timeout(WAIT, wait).await;
+        self.waiting.fetch_sub(1, SeqCst);
+        out.unwrap_or_else(|_| Err(busy()))
+    }
+
     /// A permit for the caller, or 503 at once when its share is taken.
     pub fn try_acquire(&self, caller: &Caller) -> Result<Permit, AppError> {
-        let busy = || {
-            metrics::counter!("dangjian_busy_total").increment(1);
-            AppError::Busy("the service is busy with expensive requests; retry in a second".into())
-        };
         let viewer = if caller.sees_personal_data() {
             None
         } else {
@@ -85,7 +125,7 @@ impl Heavy {
         T: Send + 'static,
         F: FnOnce(&Cancel) -> Result<T, AppError> + Send + 'static,
     {
-        let permit = self.try_acquire(caller)?;
+        let permit = self.acquire(caller).await?;
         let cancel = Cancel::new();
         let guard = CancelOnDrop(cancel.clone());
         let out = tokio::task::spawn_blocking(move || {
@@ -144,6 +184,11 @@ impl Heavy {
         }
         out
     }
+}
+
+fn busy() -> AppError {
+    metrics::counter!("dangjian_busy_total").increment(1);
+    AppError::Busy("the service is busy with expensive requests; retry in a second".into())
 }
 
 #[cfg(test)]
