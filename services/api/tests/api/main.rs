@@ -3,9 +3,11 @@
 
 mod access;
 mod analytics;
+mod bounds;
 mod diagrams;
 mod errors;
 mod helpers;
+mod leaks;
 mod ops;
 mod sample;
 mod tables;
