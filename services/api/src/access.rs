@@ -227,3 +227,113 @@ impl FromRequestParts<AppState> for Caller {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        Engine::new(
+            serde_json::from_value(serde_json::json!({
+                "districts": [{"id": "D1", "name": "甲区"}, {"id": "D2", "name": "乙区"}],
+                "streets": [
+                    {"id": "S1", "name": "一", "district": "D1", "kind": "street"},
+                    {"id": "S2", "name": "二", "district": "D1", "kind": "street"},
+                    {"id": "S3", "name": "三", "district": "D2", "kind": "town"}
+                ],
+                "communities": [
+                    {"id": "C2", "name": "社区", "street": "S2"},
+                    {"id": "C3", "name": "社区", "street": "S3"}
+                ],
+                "committees": [
+                    {"id": "K2", "name": "居委", "community": "C2", "households": 1},
+                    {"id": "K3", "name": "居委", "community": "C3", "households": 1}
+                ],
+                "members": [
+                    {"id": "A1", "name": "欧阳修", "birth_year": 1990, "employer": "U3", "registered_at": "K2"},
+                    {"id": "A9", "name": "无处", "birth_year": 1990}
+                ],
+                "units": [{"id": "U3", "name": "单位", "category": "other", "industry": "x", "street": "S3"}]
+            }))
+            .expect("bundle"),
+        )
+    }
+
+    fn caller(role: TokenRole, scope: Option<&str>) -> Caller {
+        Caller {
+            token_id: "tok_x".into(),
+            role,
+            scope: scope.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_district_coordinator_covers_its_streets_only() {
+        let e = engine();
+        let c = caller(TokenRole::Coordinator, Some("D1"));
+        assert!(c.inside(&e, "K2") && c.inside(&e, "S1") && c.inside(&e, "C2"));
+        assert!(!c.inside(&e, "K3") && !c.inside(&e, "D2"));
+        assert_eq!(c.read_scope(&e, None).ok().as_deref(), Some("D1"));
+        assert!(c.read_scope(&e, Some("S2")).is_ok());
+        assert!(c.read_scope(&e, Some("S3")).is_err());
+        assert!(c.read_scope(&e, Some("city")).is_err());
+        assert!(c.read_scope(&e, Some("nowhere")).is_err(), "403, not 404");
+        let admin = caller(TokenRole::Admin, Some("D1"));
+        assert!(admin.inside(&e, "K3"), "admins are never confined");
+    }
+
+    #[test]
+    fn a_city_scope_is_no_wildcard_and_unplaced_ids_are_outside() {
+        let e = engine();
+        let c = caller(TokenRole::Coordinator, Some("city"));
+        assert!(!c.inside(&e, "K2") && !c.visible(&e, "S1"));
+        assert!(c.read_scope(&e, Some("city")).is_err());
+        let s2 = caller(TokenRole::Coordinator, Some("S2"));
+        assert!(s2.inside(&e, "A1"));
+        assert!(
+            !s2.visible(&e, "A9"),
+            "a member registered nowhere is nobody's"
+        );
+        assert!(!s2.visible(&e, "U3"), "an employer elsewhere is not shown");
+    }
+
+    #[test]
+    fn redaction_drops_foreign_ids_and_keeps_ancestors_and_text() {
+        let e = engine();
+        let c = caller(TokenRole::Coordinator, Some("S2"));
+        let mut doc = serde_json::json!({
+            "scope": "S2",
+            "district": "D1",
+            "list": ["K2", "K3", "text"],
+            "rows": [{"committee": "K2"}, {"committee": "K3"}],
+            "by": {"K2": 1, "K3": 2},
+            "other": "S3",
+            "item": "P:partnership:H:U3:K2",
+        });
+        c.redact(&e, &mut doc);
+        assert_eq!(
+            doc,
+            serde_json::json!({
+                "scope": "S2",
+                "district": "D1",
+                "list": ["K2", "text"],
+                "rows": [{"committee": "K2"}],
+                "by": {"K2": 1},
+                "other": null,
+                "item": null,
+            })
+        );
+    }
+
+    #[test]
+    fn viewers_read_member_rows_masked() {
+        let e = engine();
+        let v = caller(TokenRole::Viewer, None);
+        let row =
+            serde_json::json!({"id": "A1", "name": "欧阳修", "birth_year": 1990, "employer": "U3"});
+        assert_eq!(
+            v.row(&e, row),
+            Some(serde_json::json!({"id": "A1", "name": "欧*"}))
+        );
+    }
+}

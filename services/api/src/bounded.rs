@@ -224,6 +224,32 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_full_queue_is_answered_503_at_once_and_a_short_wait_is_served() {
+        let heavy = Arc::new(Heavy::new(1));
+        let admin = caller(TokenRole::Admin);
+        let held = heavy.try_acquire(&admin).expect("the only permit");
+        // Two may wait (WAITERS_PER_PERMIT); the third is refused without waiting.
+        let waiters: Vec<_> = (0..2)
+            .map(|_| {
+                let h = heavy.clone();
+                tokio::spawn(async move { h.acquire(&caller(TokenRole::Admin)).await.map(drop) })
+            })
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let started = std::time::Instant::now();
+        let third = heavy.acquire(&admin).await;
+        assert!(matches!(third, Err(AppError::Busy(_))));
+        assert!(started.elapsed() < std::time::Duration::from_millis(500));
+        drop(held);
+        for w in waiters {
+            assert!(
+                w.await.expect("join").is_ok(),
+                "served once the permit is free"
+            );
+        }
+    }
+
+    #[tokio::test]
     async fn a_dropped_request_cancels_its_work() {
         let heavy = Arc::new(Heavy::new(2));
         let (seen_tx, seen_rx) = std::sync::mpsc::channel();

@@ -352,6 +352,12 @@ enum Kind {
     Nowhere,
 }
 
+/// A parameter of a route: name, where it goes (`path` or `query`), whether required.
+type Param = (String, String, bool);
+
+/// An entity-naming parameter: name, location, required, (in-view id, out-of-view id).
+type EntityParam = (String, String, bool, (String, Option<String>));
+
 /// One request of the matrix.
 #[derive(Debug, Clone)]
 struct Case {
@@ -363,9 +369,9 @@ struct Case {
 /// Every request for one route: the plain parameters' values crossed, and each
 /// entity-naming parameter varied alone over in-view, out-of-view and non-existent ids (the
 /// required ones in view otherwise).
-fn cases(truth: &Truth, path: &str, params: &[(String, String, bool)]) -> Vec<Case> {
+fn cases(truth: &Truth, path: &str, params: &[Param]) -> Vec<Case> {
     let mut plain: Vec<(String, Vec<Option<&str>>)> = Vec::new();
-    let mut entity: Vec<(String, String, bool, (String, Option<String>))> = Vec::new();
+    let mut entity: Vec<EntityParam> = Vec::new();
     for (name, loc, required) in params {
         if name == "file" && loc == "path" {
             continue;
@@ -518,7 +524,7 @@ async fn no_route_role_or_format_leaks_what_the_caller_may_not_see() {
     let app = spawn_network(ServeConfig::default(), bundle, MINE, OTHER).await;
     let (s, doc) = app.get("/api/v1/openapi.json", &app.tokens.admin).await;
     assert_eq!(s, StatusCode::OK);
-    let mut routes: Vec<(String, Vec<(String, String, bool)>)> = Vec::new();
+    let mut routes: Vec<(String, Vec<Param>)> = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         let Some(op) = item.get("get") else { continue };
         let params = op["parameters"]
