@@ -142,6 +142,25 @@ impl Caller {
         }
     }
 
+    /// An error as the caller may read it: for a confined caller, a validation problem never
+    /// says what holds an id ("duplicate id `X`: already used by unit /units/17" becomes
+    /// "duplicate id `X`: already used"). Writes answer with this; the `/api/v1` middleware
+    /// applies the same rule to every 422 body as a net.
+    pub fn scrub_error(&self, e: AppError) -> AppError {
+        match e {
+            AppError::Invalid {
+                message,
+                mut problems,
+            } if self.restriction().is_some() => {
+                for p in &mut problems {
+                    p.message = scrub_message(&p.message);
+                }
+                AppError::Invalid { message, problems }
+            }
+            other => other,
+        }
+    }
+
     /// A row of a table as the caller may read it, or `None` when it names anything the
     /// caller may not see.
     pub fn row(&self, engine: &Engine, mut row: Value) -> Option<Value> {
@@ -152,6 +171,14 @@ impl Caller {
             return Some(row);
         }
         redact_value(&mut row, &|id| self.may_show(engine, id)).then_some(row)
+    }
+}
+
+/// A validation message without what holds an id.
+pub fn scrub_message(message: &str) -> String {
+    match message.find(": already used by") {
+        Some(i) => format!("{}: already used", &message[..i]),
+        None => message.to_string(),
     }
 }
 

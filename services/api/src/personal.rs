@@ -4,6 +4,7 @@
 //! one middleware, and in the strings of binary outputs (XLSX cells, the DOT a PNG is drawn
 //! from) before they are written. Structural masking (no birth year, no employer) happens in
 //! [`crate::access::Caller::row`]; this layer is the net under it that no route can forget.
+//! The same middleware keeps 422 bodies for confined callers from saying what holds an id.
 
 use crate::access::Caller;
 use crate::state::AppState;
@@ -117,6 +118,11 @@ pub async fn mask_for_viewers(State(state): State<AppState>, req: Request, next:
         parts.extensions.insert(c.clone());
     }
     let res = next.run(Request::from_parts(parts, body)).await;
+    if res.status() == axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        && caller.as_ref().is_some_and(|c| c.restriction().is_some())
+    {
+        return scrub_invalid(res).await;
+    }
     if caller.is_none_or(|c| c.sees_personal_data()) || !is_text(&res) {
         return res;
     }
@@ -136,6 +142,27 @@ pub async fn mask_for_viewers(State(state): State<AppState>, req: Request, next:
         };
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, axum::body::Body::from(masked))
+}
+
+/// A 422 body for a confined caller: no problem says what holds an id.
+async fn scrub_invalid(res: Response) -> Response {
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_MASKED_BODY).await else {
+        return crate::error::AppError::Internal("reading a 422 body".into()).into_response();
+    };
+    let Ok(mut doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    if let Some(details) = doc["error"]["details"].as_array_mut() {
+        for d in details {
+            if let Some(serde_json::Value::String(m)) = d.get_mut("message") {
+                *m = crate::access::scrub_message(m);
+            }
+        }
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = serde_json::to_vec(&doc).unwrap_or_else(|_| bytes.to_vec());
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 #[cfg(test)]

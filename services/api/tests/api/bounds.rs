@@ -137,3 +137,21 @@ async fn a_viewers_checklist_downloads_show_the_surname_only() {
         .expect("text");
     assert!(csv.contains("孙勇敏"));
 }
+
+#[tokio::test]
+async fn a_duplicate_id_error_does_not_say_what_holds_the_id() {
+    let app = spawn_app().await;
+    // K3 is a committee of street S2; the coordinator of S1 tries to reuse it for a need.
+    let need = json!({"id": "K3", "committee": "K1", "domain": "elderly_care", "demand": 1});
+    let (s, body) = app
+        .post("/api/v1/needs", &app.tokens.coord, need.clone())
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let text = body.to_string();
+    assert!(text.contains("duplicate id `K3`: already used"), "{text}");
+    assert!(!text.contains("/committees/"), "{text}");
+    // The admin is told where.
+    let (s, body) = app.post("/api/v1/needs", &app.tokens.admin, need).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("/committees/"), "{body}");
+}
