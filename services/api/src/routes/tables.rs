@@ -332,7 +332,10 @@ macro_rules! list_endpoint {
             p: Params,
         ) -> Result<Json<Page>, AppError> {
             let snap = state.snapshot();
-            Ok(Json(list_table(&snap, &caller, $table, p)?))
+            // Off the async workers: a filter may scan a table of 700,000 members.
+            let page = tokio::task::spawn_blocking(move || list_table(&snap, &caller, $table, p))
+                .await??;
+            Ok(Json(page))
         }
     };
 }
