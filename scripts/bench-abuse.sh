@@ -14,6 +14,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ARGS="$*"
 DB=""
 SEED=1
 DURATION=30
@@ -198,7 +199,7 @@ PY
 say "probing idle, then under $CONC concurrent expensive requests for ${DURATION}s …"
 python3 "$WORK/abuse.py" "$PORT" "$VIEWER" "$COORD" "$STREET" "$AS_OF" "$WORK/units.txt" \
   "$DURATION" "$CONC" "$SERVER_PID" >"$WORK/report.md"
-echo "Command: \`scripts/bench-abuse.sh --seed $SEED --duration $DURATION --concurrency $CONC\`, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average before: $(cut -d' ' -f1-3 /proc/loadavg); street $STREET; service RSS when ready $((READY_RSS / 1024)) MiB."
+echo "Command: \`scripts/bench-abuse.sh${ARGS:+ $ARGS}\`, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average before: $(cut -d' ' -f1-3 /proc/loadavg); street $STREET; service RSS when ready $((READY_RSS / 1024)) MiB."
 echo
 cat "$WORK/report.md"
 stop_server
