@@ -85,6 +85,10 @@ pub fn router(state: AppState) -> Router {
             crate::personal::mask_for_viewers,
         ));
     let heavy = std::sync::Arc::new(crate::bounded::Heavy::new(state.config().heavy_permits));
+    // Index the person names for viewers' masking now rather than on a viewer's first request
+    // (4 s at Shanghai scale); a write's new snapshot is indexed on first use.
+    let engine = state.snapshot().engine.clone();
+    std::thread::spawn(move || crate::personal::names_of(&engine));
     Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
