@@ -5,144 +5,20 @@ use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use dangjian_model::{Bundle, Id, TokenRole};
+use dangjian_engine::Engine;
+use dangjian_model::{Bundle, TokenRole};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
 
-/// Where an entity sits in the hierarchy; `None` where the level does not apply.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Place {
-    pub district: Option<Id>,
-    pub street: Option<Id>,
-    pub community: Option<Id>,
-    pub committee: Option<Id>,
-}
-
-/// The place of every entity that has one (mass orgs and unregistered members have none), and
-/// for each unit the streets and districts its partnerships reach.
+/// Kept so that [`crate::state::Snapshot`] builds unchanged: placement is decided by the
+/// engine alone ([`Engine::place_of`], [`Engine::within`], [`Engine::touches`]), and every
+/// access check takes the snapshot's engine. This value holds nothing.
 #[derive(Debug, Default)]
-pub struct Places {
-    by_id: HashMap<Id, Place>,
-    partner_reach: HashMap<Id, HashSet<Id>>,
-}
+pub struct Places;
 
 impl Places {
-    /// Index a bundle.
-    pub fn new(b: &Bundle) -> Places {
-        let mut by_id: HashMap<Id, Place> = HashMap::new();
-        for d in &b.districts {
-            by_id.insert(
-                d.id.clone(),
-                Place {
-                    district: Some(d.id.clone()),
-                    ..Place::default()
-                },
-            );
-        }
-        for s in &b.streets {
-            by_id.insert(
-                s.id.clone(),
-                Place {
-                    district: Some(s.district.clone()),
-                    street: Some(s.id.clone()),
-                    ..Place::default()
-                },
-            );
-        }
-        let street_place = |by_id: &HashMap<Id, Place>, street: &str| {
-            by_id.get(street).cloned().unwrap_or_else(|| Place {
-                street: Some(street.to_string()),
-                ..Place::default()
-            })
-        };
-        for c in &b.communities {
-            let mut p = street_place(&by_id, &c.street);
-            p.community = Some(c.id.clone());
-            by_id.insert(c.id.clone(), p);
-        }
-        for k in &b.committees {
-            let mut p = by_id.get(&k.community).cloned().unwrap_or_default();
-            p.committee = Some(k.id.clone());
-            by_id.insert(k.id.clone(), p);
-        }
-        for u in &b.units {
-            let p = street_place(&by_id, &u.street);
-            by_id.insert(u.id.clone(), p);
-        }
-        for s in &b.social_orgs {
-            let p = street_place(&by_id, &s.street);
-            by_id.insert(s.id.clone(), p);
-        }
-        let of = |by_id: &HashMap<Id, Place>, id: &Option<Id>| {
-            id.as_ref().and_then(|i| by_id.get(i).cloned())
-        };
-        for o in &b.party_orgs {
-            if let Some(p) = of(&by_id, &Some(o.leads.clone())) {
-                by_id.insert(o.id.clone(), p);
-            }
-        }
-        let derived: Vec<(Id, Option<Place>)> = b
-            .needs
-            .iter()
-            .map(|n| (n.id.clone(), of(&by_id, &Some(n.committee.clone()))))
-            .chain(
-                b.projects
-                    .iter()
-                    .map(|p| (p.id.clone(), of(&by_id, &Some(p.committee.clone())))),
-            )
-            .chain(
-                b.members
-                    .iter()
-                    .map(|m| (m.id.clone(), of(&by_id, &m.registered_at))),
-            )
-            .chain(
-                b.partnerships
-                    .iter()
-                    .map(|p| (p.id.clone(), of(&by_id, &Some(p.target.clone())))),
-            )
-            .chain(
-                b.resources
-                    .iter()
-                    .map(|r| (r.id.clone(), of(&by_id, &Some(r.provider.clone())))),
-            )
-            .chain(
-                b.responsibilities
-                    .iter()
-                    .map(|r| (r.id.clone(), of(&by_id, &Some(r.party_org.clone())))),
-            )
-            .collect();
-        for (id, place) in derived {
-            if let Some(p) = place {
-                by_id.insert(id, p);
-            }
-        }
-        let mut partner_reach: HashMap<Id, HashSet<Id>> = HashMap::new();
-        for p in &b.partnerships {
-            if let Some(place) = by_id.get(&p.target) {
-                let reach = partner_reach.entry(p.unit.clone()).or_default();
-                reach.extend(place.street.iter().cloned());
-                reach.extend(place.district.iter().cloned());
-            }
-        }
-        Places {
-            by_id,
-            partner_reach,
-        }
-    }
-
-    /// The place of an id.
-    pub fn get(&self, id: &str) -> Option<&Place> {
-        self.by_id.get(id)
-    }
-
-    /// Whether `id` lies in the subtree of `scope` (a street or district id; `city` holds all).
-    pub fn within(&self, id: &str, scope: &str) -> bool {
-        if scope == "city" {
-            return true;
-        }
-        self.get(id).is_some_and(|p| {
-            p.street.as_deref() == Some(scope) || p.district.as_deref() == Some(scope)
-        })
+    /// Nothing to index: see the type's documentation.
+    pub fn new(_: &Bundle) -> Places {
+        Places
     }
 }
 
@@ -157,11 +33,13 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// The subtree reads and writes are confined to (`None`: the whole city).
+    /// The subtree reads and writes are confined to (`None`: the whole city). Any scope on a
+    /// non-admin token confines it, `city` included: a scope that is not a street or district
+    /// of the network holds nothing (fail closed).
     pub fn restriction(&self) -> Option<&str> {
         match self.role {
             TokenRole::Admin => None,
-            _ => self.scope.as_deref().filter(|s| *s != "city"),
+            _ => self.scope.as_deref(),
         }
     }
 
@@ -191,29 +69,32 @@ impl Caller {
         }
     }
 
-    /// Whether `id` is inside the caller's subtree.
-    pub fn inside(&self, places: &Places, id: &str) -> bool {
+    /// Whether `id` is inside the caller's subtree (the engine's one placement rule; what it
+    /// cannot place is outside). Writes call this (through [`Caller::require_inside`]) for
+    /// the row's id and for every id the row points at that must lie inside.
+    pub fn inside(&self, engine: &Engine, id: &str) -> bool {
         match self.restriction() {
             None => true,
-            Some(scope) => id == scope || places.within(id, scope),
+            Some(scope) => (id == scope && engine.is_subtree(scope)) || engine.within(id, scope),
         }
     }
 
-    /// 403 unless `id` is inside the caller's subtree.
-    pub fn require_inside(&self, places: &Places, id: &str) -> Result<(), AppError> {
-        if self.inside(places, id) {
+    /// 403 unless `id` is inside the caller's subtree, whether or not `id` exists.
+    pub fn require_inside(&self, engine: &Engine, id: &str) -> Result<(), AppError> {
+        if self.inside(engine, id) {
             Ok(())
         } else {
             Err(AppError::outside(id))
         }
     }
 
-    /// A scope for an analytics read: the given one, checked, or the default.
-    pub fn read_scope(&self, places: &Places, scope: Option<&str>) -> Result<String, AppError> {
+    /// A scope for an analytics read: the given one, checked, or the default. A confined
+    /// caller naming anything outside its subtree gets 403, whether or not it exists.
+    pub fn read_scope(&self, engine: &Engine, scope: Option<&str>) -> Result<String, AppError> {
         match scope {
             None | Some("") => Ok(self.default_scope()),
             Some(s) => {
-                if self.restriction().is_some() && (s == "city" || !self.inside(places, s)) {
+                if self.restriction().is_some() && !self.inside(engine, s) {
                     return Err(AppError::outside(s));
                 }
                 Ok(s.to_string())
@@ -221,34 +102,83 @@ impl Caller {
         }
     }
 
-    /// Whether the caller may learn that `id` exists: inside the subtree, an ancestor of it,
-    /// an entity without a place (mass orgs, plain values), or a unit partnering inside.
-    pub fn visible(&self, places: &Places, id: &str) -> bool {
-        let Some(scope) = self.restriction() else {
-            return true;
-        };
-        if self.inside(places, id) {
+    /// Whether the caller may learn that `id` exists: inside the subtree, city-wide (mass
+    /// orgs), or an outside entity touching it ([`Engine::touches`]).
+    pub fn visible(&self, engine: &Engine, id: &str) -> bool {
+        match self.restriction() {
+            None => true,
+            Some(scope) => self.inside(engine, id) || engine.visible_from(id, scope),
+        }
+    }
+
+    /// 403 unless the caller may see `id`, whether or not it exists.
+    pub fn require_visible(&self, engine: &Engine, id: &str) -> Result<(), AppError> {
+        if self.visible(engine, id) {
+            Ok(())
+        } else {
+            Err(AppError::outside(id))
+        }
+    }
+
+    /// Whether a string in an output may stay: plain text and ids the caller may see; a
+    /// composite id (`P1:partnership:H1:U1:K1`) only when every id in it may be seen.
+    pub fn may_show(&self, engine: &Engine, s: &str) -> bool {
+        if self.restriction().is_none() {
             return true;
         }
-        let Some(place) = places.get(id) else {
-            return true;
-        };
-        let ancestor = places
-            .get(scope)
-            .is_some_and(|s| s.district.as_deref() == Some(id) && place.street.is_none());
-        ancestor
-            || places
-                .partner_reach
-                .get(id)
-                .is_some_and(|reach| reach.contains(scope))
+        if engine.is_id(s) {
+            return self.visible(engine, s);
+        }
+        !s.contains(':')
+            || s.split(':')
+                .all(|part| !engine.is_id(part) || self.visible(engine, part))
     }
 
     /// Remove from a document everything that names an entity the caller may not see: array
     /// elements (ids, or objects with such an id in a field), map keys, and scalar fields.
-    pub fn redact(&self, places: &Places, doc: &mut Value) {
+    pub fn redact(&self, engine: &Engine, doc: &mut Value) {
         if self.restriction().is_some() {
-            redact_value(doc, &|id| self.visible(places, id));
+            redact_value(doc, &|id| self.may_show(engine, id));
         }
+    }
+
+    /// An error as the caller may read it: for a confined caller, a validation problem never
+    /// says what holds an id ("duplicate id `X`: already used by unit /units/17" becomes
+    /// "duplicate id `X`: already used"). Writes answer with this; the `/api/v1` middleware
+    /// applies the same rule to every 422 body as a net.
+    pub fn scrub_error(&self, e: AppError) -> AppError {
+        match e {
+            AppError::Invalid {
+                message,
+                mut problems,
+            } if self.restriction().is_some() => {
+                for p in &mut problems {
+                    p.message = scrub_message(&p.message);
+                }
+                AppError::Invalid { message, problems }
+            }
+            other => other,
+        }
+    }
+
+    /// A row of a table as the caller may read it, or `None` when it names anything the
+    /// caller may not see.
+    pub fn row(&self, engine: &Engine, mut row: Value) -> Option<Value> {
+        if !self.sees_personal_data() {
+            mask_member(&mut row);
+        }
+        if self.restriction().is_none() {
+            return Some(row);
+        }
+        redact_value(&mut row, &|id| self.may_show(engine, id)).then_some(row)
+    }
+}
+
+/// A validation message without what holds an id.
+pub fn scrub_message(message: &str) -> String {
+    match message.find(": already used by") {
+        Some(i) => format!("{}: already used", &message[..i]),
+        None => message.to_string(),
     }
 }
 
@@ -280,10 +210,12 @@ fn redact_value(v: &mut Value, visible: &dyn Fn(&str) -> bool) -> bool {
     }
 }
 
-/// Mask a member row for viewers: the name reduced to its surname (first character) and `*`,
+/// Mask a member row (an object with `birth_year`) for viewers: the name reduced to its surname (first character) and `*`,
 /// no birth year, no employer.
 pub fn mask_member(row: &mut Value) {
-    if let Value::Object(map) = row {
+    if let Value::Object(map) = row
+        && map.contains_key("birth_year")
+    {
         if let Some(Value::String(name)) = map.get_mut("name") {
             let surname: String = name.chars().take(1).collect();
             *name = format!("{surname}*");
@@ -297,6 +229,9 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(c) = parts.extensions.get::<Caller>() {
+            return Ok(c.clone());
+        }
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -323,55 +258,32 @@ impl FromRequestParts<AppState> for Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dangjian_model::*;
 
-    fn network() -> Bundle {
-        let street = |id: &str, d: &str| Street {
-            id: id.into(),
-            name: id.into(),
-            district: d.into(),
-            kind: StreetKind::Street,
-        };
-        Bundle {
-            districts: vec![
-                District {
-                    id: "D1".into(),
-                    name: "甲区".into(),
-                },
-                District {
-                    id: "D2".into(),
-                    name: "乙区".into(),
-                },
-            ],
-            streets: vec![street("S1", "D1"), street("S2", "D1"), street("S3", "D2")],
-            communities: vec![
-                Community {
-                    id: "C2".into(),
-                    name: "社区".into(),
-                    street: "S2".into(),
-                },
-                Community {
-                    id: "C3".into(),
-                    name: "社区".into(),
-                    street: "S3".into(),
-                },
-            ],
-            committees: vec![
-                Committee {
-                    id: "K2".into(),
-                    name: "居委".into(),
-                    community: "C2".into(),
-                    households: 1,
-                },
-                Committee {
-                    id: "K3".into(),
-                    name: "居委".into(),
-                    community: "C3".into(),
-                    households: 1,
-                },
-            ],
-            ..Bundle::default()
-        }
+    fn engine() -> Engine {
+        Engine::new(
+            serde_json::from_value(serde_json::json!({
+                "districts": [{"id": "D1", "name": "甲区"}, {"id": "D2", "name": "乙区"}],
+                "streets": [
+                    {"id": "S1", "name": "一", "district": "D1", "kind": "street"},
+                    {"id": "S2", "name": "二", "district": "D1", "kind": "street"},
+                    {"id": "S3", "name": "三", "district": "D2", "kind": "town"}
+                ],
+                "communities": [
+                    {"id": "C2", "name": "社区", "street": "S2"},
+                    {"id": "C3", "name": "社区", "street": "S3"}
+                ],
+                "committees": [
+                    {"id": "K2", "name": "居委", "community": "C2", "households": 1},
+                    {"id": "K3", "name": "居委", "community": "C3", "households": 1}
+                ],
+                "members": [
+                    {"id": "A1", "name": "欧阳修", "birth_year": 1990, "employer": "U3", "registered_at": "K2"},
+                    {"id": "A9", "name": "无处", "birth_year": 1990}
+                ],
+                "units": [{"id": "U3", "name": "单位", "category": "other", "industry": "x", "street": "S3"}]
+            }))
+            .expect("bundle"),
+        )
     }
 
     fn caller(role: TokenRole, scope: Option<&str>) -> Caller {
@@ -384,21 +296,37 @@ mod tests {
 
     #[test]
     fn a_district_coordinator_covers_its_streets_only() {
-        let places = Places::new(&network());
+        let e = engine();
         let c = caller(TokenRole::Coordinator, Some("D1"));
-        assert!(c.inside(&places, "K2") && c.inside(&places, "S1") && c.inside(&places, "C2"));
-        assert!(!c.inside(&places, "K3") && !c.inside(&places, "D2"));
-        assert_eq!(c.read_scope(&places, None).ok().as_deref(), Some("D1"));
-        assert!(c.read_scope(&places, Some("S2")).is_ok());
-        assert!(c.read_scope(&places, Some("S3")).is_err());
-        assert!(c.read_scope(&places, Some("city")).is_err());
+        assert!(c.inside(&e, "K2") && c.inside(&e, "S1") && c.inside(&e, "C2"));
+        assert!(!c.inside(&e, "K3") && !c.inside(&e, "D2"));
+        assert_eq!(c.read_scope(&e, None).ok().as_deref(), Some("D1"));
+        assert!(c.read_scope(&e, Some("S2")).is_ok());
+        assert!(c.read_scope(&e, Some("S3")).is_err());
+        assert!(c.read_scope(&e, Some("city")).is_err());
+        assert!(c.read_scope(&e, Some("nowhere")).is_err(), "403, not 404");
         let admin = caller(TokenRole::Admin, Some("D1"));
-        assert!(admin.inside(&places, "K3"), "admins are never confined");
+        assert!(admin.inside(&e, "K3"), "admins are never confined");
     }
 
     #[test]
-    fn redaction_drops_foreign_ids_and_keeps_ancestors() {
-        let places = Places::new(&network());
+    fn a_city_scope_is_no_wildcard_and_unplaced_ids_are_outside() {
+        let e = engine();
+        let c = caller(TokenRole::Coordinator, Some("city"));
+        assert!(!c.inside(&e, "K2") && !c.visible(&e, "S1"));
+        assert!(c.read_scope(&e, Some("city")).is_err());
+        let s2 = caller(TokenRole::Coordinator, Some("S2"));
+        assert!(s2.inside(&e, "A1"));
+        assert!(
+            !s2.visible(&e, "A9"),
+            "a member registered nowhere is nobody's"
+        );
+        assert!(!s2.visible(&e, "U3"), "an employer elsewhere is not shown");
+    }
+
+    #[test]
+    fn redaction_drops_foreign_ids_and_keeps_ancestors_and_text() {
+        let e = engine();
         let c = caller(TokenRole::Coordinator, Some("S2"));
         let mut doc = serde_json::json!({
             "scope": "S2",
@@ -407,8 +335,9 @@ mod tests {
             "rows": [{"committee": "K2"}, {"committee": "K3"}],
             "by": {"K2": 1, "K3": 2},
             "other": "S3",
+            "item": "P:partnership:H:U3:K2",
         });
-        c.redact(&places, &mut doc);
+        c.redact(&e, &mut doc);
         assert_eq!(
             doc,
             serde_json::json!({
@@ -418,15 +347,20 @@ mod tests {
                 "rows": [{"committee": "K2"}],
                 "by": {"K2": 1},
                 "other": null,
+                "item": null,
             })
         );
     }
 
     #[test]
-    fn masking_keeps_the_surname_only() {
-        let mut row =
-            serde_json::json!({"id": "M1", "name": "欧阳修", "birth_year": 1990, "employer": "U1"});
-        mask_member(&mut row);
-        assert_eq!(row, serde_json::json!({"id": "M1", "name": "欧*"}));
+    fn viewers_read_member_rows_masked() {
+        let e = engine();
+        let v = caller(TokenRole::Viewer, None);
+        let row =
+            serde_json::json!({"id": "A1", "name": "欧阳修", "birth_year": 1990, "employer": "U3"});
+        assert_eq!(
+            v.row(&e, row),
+            Some(serde_json::json!({"id": "A1", "name": "欧*"}))
+        );
     }
 }

@@ -36,6 +36,9 @@ pub enum AppError {
     /// The body is larger than the configured limit (413).
     #[error("the request body is larger than the limit of {0} bytes")]
     PayloadTooLarge(usize),
+    /// Expensive work is at its concurrency limit (503 with `Retry-After`).
+    #[error("{0}")]
+    Busy(String),
     /// Something failed inside the service; logged, never shown (500).
     #[error("internal error")]
     Internal(String),
@@ -52,6 +55,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -66,6 +70,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::Busy(_) => "busy",
             AppError::Internal(_) => "internal",
         }
     }
@@ -95,7 +100,8 @@ impl AppError {
         }
     }
 
-    /// A 403 for an entity or scope outside the caller's subtree.
+    /// A 403 for an id outside the caller's subtree: the same answer whether or not the id
+    /// exists, and nothing about what holds it.
     pub fn outside(what: &str) -> AppError {
         AppError::Forbidden(format!("`{what}` is outside the scope of this token"))
     }
@@ -112,7 +118,12 @@ impl From<StoreError> for AppError {
 
 impl From<EngineError> for AppError {
     fn from(e: EngineError) -> Self {
-        AppError::NotFound(e.to_string())
+        match e {
+            EngineError::Cancelled => {
+                AppError::Busy("the computation was stopped before it finished".into())
+            }
+            other => AppError::NotFound(other.to_string()),
+        }
     }
 }
 
@@ -138,6 +149,13 @@ impl IntoResponse for AppError {
             other => (other.to_string(), json!([])),
         };
         let body = json!({"error": {"code": self.code(), "message": message, "details": details}});
-        (status, axum::Json(body)).into_response()
+        let mut res = (status, axum::Json(body)).into_response();
+        if matches!(self, AppError::Busy(_)) {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
+        res
     }
 }

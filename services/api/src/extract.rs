@@ -15,6 +15,14 @@ use std::collections::BTreeMap;
 pub struct Params(BTreeMap<String, String>);
 
 impl Params {
+    /// A parameter's value, left in place (empty values count as absent).
+    pub fn peek(&self, key: &str) -> Option<&str> {
+        self.0
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
     /// Remove and return a parameter (empty values count as absent).
     pub fn take(&mut self, key: &str) -> Option<String> {
         self.0.remove(key).filter(|v| !v.is_empty())
@@ -103,14 +111,32 @@ fn serde_urlencoded_pairs(query: &str) -> Result<Vec<(String, String)>, AppError
     .map_err(|_| AppError::BadRequest("malformed query string".into()))
 }
 
-/// The raw request body, within the configured limit.
+/// The raw request body, within the configured limit (or the route's [`BodyCap`]).
 pub struct Body(pub bytes::Bytes);
+
+/// A route's own body limit in bytes, set with [`capped`] beside a matching
+/// `DefaultBodyLimit`, so that the 413 names the limit that applied.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyCap(pub usize);
+
+/// A route with its own body limit.
+pub fn capped<S: Clone + Send + Sync + 'static>(
+    route: axum::routing::MethodRouter<S>,
+    limit: usize,
+) -> axum::routing::MethodRouter<S> {
+    route
+        .layer::<_, std::convert::Infallible>(axum::extract::DefaultBodyLimit::max(limit))
+        .layer::<_, std::convert::Infallible>(axum::Extension(BodyCap(limit)))
+}
 
 impl FromRequest<AppState> for Body {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
-        let limit = state.config().body_limit;
+        let limit = req
+            .extensions()
+            .get::<BodyCap>()
+            .map_or(state.config().body_limit, |c| c.0);
         match bytes::Bytes::from_request(req, state).await {
             Ok(b) => Ok(Body(b)),
             Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
@@ -148,9 +174,11 @@ pub fn decode_row<T: DeserializeOwned>(
 /// syntax of the whole body is checked first, so a truncated body is a 400 even when an early
 /// field is also wrong.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], table: &str) -> Result<T, AppError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
+    // Syntax first, without building a tree (serde_json also bounds the nesting depth).
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
         .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let message = strip_position(&e.into_inner().to_string());
         let field = field_of(&path, &message);

@@ -17,14 +17,17 @@
 //!   the `Authorization` header, bodies or member names.
 
 pub mod access;
+pub mod bounded;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod personal;
 pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod tokens;
+pub mod view;
 pub mod web;
 pub mod xlsx;
 

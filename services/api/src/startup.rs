@@ -30,6 +30,9 @@ pub struct ServeConfig {
     /// How long token records are cached before the store is asked again (revocations take
     /// effect within this time).
     pub token_cache_ttl: Duration,
+    /// Expensive computations at once (analytics cache misses, brokers, what-if, diagrams);
+    /// viewers share half of them. Past it: 503 with `Retry-After` ([`crate::bounded`]).
+    pub heavy_permits: usize,
 }
 
 impl Default for ServeConfig {
@@ -39,6 +42,9 @@ impl Default for ServeConfig {
             body_limit: 64 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             token_cache_ttl: Duration::from_secs(5),
+            heavy_permits: std::thread::available_parallelism()
+                .map_or(2, |n| n.get())
+                .max(2),
         }
     }
 }

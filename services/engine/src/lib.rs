@@ -9,6 +9,7 @@ mod flow;
 mod gaps;
 mod ids;
 mod index;
+mod placement;
 mod reach;
 mod structure;
 mod trend;
@@ -20,7 +21,7 @@ pub use trend::*;
 pub use whatif::*;
 
 use dangjian_model::{Bundle, Committee, Id};
-use index::{Ent, Index};
+use index::Index;
 
 /// Errors the analytics report for bad arguments (the bundle itself is already valid).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,6 +38,9 @@ pub enum EngineError {
     /// No partnership has this id.
     #[error("unknown partnership `{0}`")]
     UnknownPartnership(String),
+    /// The computation was cancelled through its [`Cancel`] flag before it finished.
+    #[error("the computation was cancelled")]
+    Cancelled,
 }
 
 /// Where an entity sits in the hierarchy (for access control): the district, street,
@@ -57,6 +61,8 @@ pub struct Engine {
     index: Index,
     /// The city's fair allocation per `as_of` (and domain), computed on first use.
     allocations: allocation::AllocationCache,
+    /// Streets each unit's partnerships target, built on first use (access control only).
+    unit_streets: std::sync::OnceLock<placement::UnitStreets>,
 }
 
 impl Engine {
@@ -67,6 +73,7 @@ impl Engine {
             bundle,
             index,
             allocations: allocation::AllocationCache::default(),
+            unit_streets: std::sync::OnceLock::new(),
         }
     }
 
@@ -90,76 +97,5 @@ impl Engine {
     /// the committee's row index in `bundle().committees`.
     pub fn adjacency_graph(&self) -> &petgraph::graph::UnGraph<u32, ()> {
         &self.index.adjacency_graph
-    }
-
-    /// Where an entity sits: districts, streets, communities and committees (their chain),
-    /// units and social orgs (their street), party orgs (what they lead), members (their
-    /// `registered_at` committee, else their employer's street), needs and projects (their
-    /// committee), resources (their provider), partnerships (their target), responsibilities
-    /// (their party org). `None` for unknown ids and for mass orgs (city-wide).
-    pub fn place_of(&self, id: &str) -> Option<Place> {
-        self.place_depth(id, 0)
-    }
-
-    fn place_depth(&self, id: &str, depth: u32) -> Option<Place> {
-        if depth > 64 {
-            return None;
-        }
-        let b = &self.bundle;
-        let ix = &self.index;
-        let street_place = |s: u32| {
-            let st = b.streets.get(s as usize)?;
-            Some(Place {
-                district: Some(st.district.clone()),
-                street: Some(st.id.clone()),
-                community: None,
-                committee: None,
-            })
-        };
-        let community_place = |c: u32| {
-            let cm = b.communities.get(c as usize)?;
-            let mut p = street_place(ix.community_street[c as usize]).unwrap_or_default();
-            p.street = Some(cm.street.clone());
-            p.community = Some(cm.id.clone());
-            Some(p)
-        };
-        let committee_place = |k: u32| {
-            let cm = b.committees.get(k as usize)?;
-            let mut p = community_place(ix.committee_community[k as usize]).unwrap_or_default();
-            p.community = Some(cm.community.clone());
-            p.committee = Some(cm.id.clone());
-            Some(p)
-        };
-        let street_id = |sid: &str| match ix.ids.get(sid) {
-            Some(Ent::Street(s)) => street_place(*s),
-            _ => None,
-        };
-        match *ix.ids.get(id)? {
-            Ent::District(d) => Some(Place {
-                district: Some(b.districts[d as usize].id.clone()),
-                ..Place::default()
-            }),
-            Ent::Street(s) => street_place(s),
-            Ent::Community(c) => community_place(c),
-            Ent::Committee(k) => committee_place(k),
-            Ent::Unit(u) => street_id(&b.units[u as usize].street),
-            Ent::SocialOrg(o) => street_id(&b.social_orgs[o as usize].street),
-            Ent::MassOrg(_) => None,
-            Ent::PartyOrg(p) => self.place_depth(&b.party_orgs[p as usize].leads, depth + 1),
-            Ent::Member(m) => {
-                let m = &b.members[m as usize];
-                if let Some(r) = &m.registered_at {
-                    return self.place_depth(r, depth + 1);
-                }
-                self.place_depth(m.employer.as_deref()?, depth + 1)
-            }
-            Ent::Need(n) => self.place_depth(&b.needs[n as usize].committee, depth + 1),
-            Ent::Project(p) => self.place_depth(&b.projects[p as usize].committee, depth + 1),
-            Ent::Resource(r) => self.place_depth(&b.resources[r as usize].provider, depth + 1),
-            Ent::Partnership(p) => self.place_depth(&b.partnerships[p as usize].target, depth + 1),
-            Ent::Responsibility(r) => {
-                self.place_depth(&b.responsibilities[r as usize].party_org, depth + 1)
-            }
-        }
     }
 }

@@ -24,6 +24,40 @@ use crate::{Engine, EngineError};
 use dangjian_model::{Committee, Date, Id, Unit};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A cooperative cancellation flag for long computations (betweenness, Louvain): the caller
+/// keeps a clone and cancels it when nobody waits for the answer any more (a request timed
+/// out or its client went away); the loops check it between units of work and stop with
+/// [`EngineError::Cancelled`].
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// A flag that is not cancelled.
+    pub fn new() -> Cancel {
+        Cancel::default()
+    }
+
+    /// Ask the computation to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`Cancel::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    fn check(&self) -> Result<(), EngineError> {
+        if self.is_cancelled() {
+            Err(EngineError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
 
 /// Work allowed for betweenness, in source × visited nodes and adjacency entries (2–4 ns
 /// each, so about two seconds); beyond it the betweenness is sampled with as many pivots as
@@ -245,13 +279,19 @@ impl Csr {
 }
 
 /// Brandes' betweenness from the given sources, accumulated (undirected pairs counted twice).
-fn brandes(g: &Csr, n: usize, sources: impl Iterator<Item = usize>) -> Vec<f64> {
+fn brandes(
+    g: &Csr,
+    n: usize,
+    sources: impl Iterator<Item = usize>,
+    cancel: &Cancel,
+) -> Result<Vec<f64>, EngineError> {
     let mut bc = vec![0.0f64; n];
     let mut sigma = vec![0.0f64; n];
     let mut dist = vec![-1i32; n];
     let mut delta = vec![0.0f64; n];
     let mut order: Vec<u32> = Vec::with_capacity(n);
     for s in sources {
+        cancel.check()?;
         order.clear();
         sigma[s] = 1.0;
         dist[s] = 0;
@@ -293,7 +333,7 @@ fn brandes(g: &Csr, n: usize, sources: impl Iterator<Item = usize>) -> Vec<f64> 
             delta[v] = 0.0;
         }
     }
-    bc
+    Ok(bc)
 }
 
 /// splitmix64: a small fixed-seed generator for choosing pivots reproducibly.
@@ -437,13 +477,14 @@ fn aggregate(g: &WGraph, comm: &[u32]) -> WGraph {
 }
 
 /// Louvain over as many levels as improve; the community of each original node.
-fn louvain(g: &WGraph) -> Vec<u32> {
+fn louvain(g: &WGraph, cancel: &Cancel) -> Result<Vec<u32>, EngineError> {
     let mut membership: Vec<u32> = (0..g.len() as u32).collect();
     let mut level = WGraph {
         adj: g.adj.clone(),
         loops: g.loops.clone(),
     };
     for _ in 0..32 {
+        cancel.check()?;
         let (comm, moved) = louvain_level(&level);
         if !moved {
             break;
@@ -453,7 +494,7 @@ fn louvain(g: &WGraph) -> Vec<u32> {
         }
         level = aggregate(&level, &comm);
     }
-    membership
+    Ok(membership)
 }
 
 /// Modularity of a partition of `g` (no self loops in `g`).
@@ -487,6 +528,18 @@ impl Engine {
         as_of: Date,
         limit: usize,
     ) -> Result<BrokersDoc, EngineError> {
+        self.brokers_until(scope, as_of, limit, &Cancel::new())
+    }
+
+    /// [`Engine::brokers`] that stops with [`EngineError::Cancelled`] once `cancel` is set.
+    pub fn brokers_until(
+        &self,
+        scope: &str,
+        as_of: Date,
+        limit: usize,
+        cancel: &Cancel,
+    ) -> Result<BrokersDoc, EngineError> {
+        cancel.check()?;
         let sr = ScopeReach::new(self, self.scope_committees(scope)?, as_of);
         let nc = sr.committees.len();
         let n = nc + sr.units.len();
@@ -498,12 +551,12 @@ impl Engine {
         let g = Csr::from_edges(n, &edges);
         let work = g.brandes_work();
         let (bc, method, samples) = if work <= BROKER_WORK_BUDGET {
-            (brandes(&g, n, 0..n), BrokerMethod::Exact, None)
+            (brandes(&g, n, 0..n, cancel)?, BrokerMethod::Exact, None)
         } else {
             let per_source = (work / n.max(1) as u64).max(1);
             let k = ((BROKER_WORK_BUDGET / per_source) as usize).clamp(MIN_PIVOTS.min(n), n);
             let pivots = SplitMix(PIVOT_SEED).choose(n, k);
-            let mut bc = brandes(&g, n, pivots.into_iter());
+            let mut bc = brandes(&g, n, pivots.into_iter(), cancel)?;
             let scale = n as f64 / k.max(1) as f64;
             for x in &mut bc {
                 *x *= scale;
@@ -541,6 +594,17 @@ impl Engine {
     /// Areas (片区) of a scope: Louvain communities of its committees on adjacency and shared
     /// partners, with the units that reach most of each area.
     pub fn areas(&self, scope: &str, as_of: Date) -> Result<AreasDoc, EngineError> {
+        self.areas_until(scope, as_of, &Cancel::new())
+    }
+
+    /// [`Engine::areas`] that stops with [`EngineError::Cancelled`] once `cancel` is set.
+    pub fn areas_until(
+        &self,
+        scope: &str,
+        as_of: Date,
+        cancel: &Cancel,
+    ) -> Result<AreasDoc, EngineError> {
+        cancel.check()?;
         let sr = ScopeReach::new(self, self.scope_committees(scope)?, as_of);
         let n = sr.committees.len();
         let index: HashMap<&str, u32> = sr
@@ -588,7 +652,7 @@ impl Engine {
             adj,
             loops: vec![0.0; n],
         };
-        let membership = louvain(&g);
+        let membership = louvain(&g, cancel)?;
         let q = modularity(&g, &membership);
 
         // Order areas by size (desc), then first committee.
@@ -672,7 +736,7 @@ mod tests {
     #[test]
     fn brandes_on_a_path() {
         let n = 9;
-        let bc = brandes(&path(n), n, 0..n);
+        let bc = brandes(&path(n), n, 0..n, &Cancel::new()).expect("not cancelled");
         for (i, x) in bc.iter().enumerate() {
             assert_eq!(*x / 2.0, (i * (n - 1 - i)) as f64, "node {i}");
         }
@@ -682,7 +746,7 @@ mod tests {
     fn brandes_counts_shortest_paths_fractionally() {
         // A 4-cycle 0–1–2–3–0: each node is on half of the paths of its opposite pair.
         let g = Csr::from_edges(4, &[(0, 1), (1, 2), (2, 3), (3, 0)]);
-        let bc = brandes(&g, 4, 0..4);
+        let bc = brandes(&g, 4, 0..4, &Cancel::new()).expect("not cancelled");
         assert!(bc.iter().all(|x| (*x / 2.0 - 0.5).abs() < 1e-12), "{bc:?}");
     }
 
@@ -701,11 +765,12 @@ mod tests {
     fn sampled_betweenness_estimates_the_exact_one() {
         let n = 400;
         let g = path(n);
-        let exact = brandes(&g, n, 0..n);
+        let exact = brandes(&g, n, 0..n, &Cancel::new()).expect("not cancelled");
         let k = 200;
         let pivots = SplitMix(PIVOT_SEED).choose(n, k);
         let scale = n as f64 / k as f64;
-        let est: Vec<f64> = brandes(&g, n, pivots.into_iter())
+        let est: Vec<f64> = brandes(&g, n, pivots.into_iter(), &Cancel::new())
+            .expect("not cancelled")
             .into_iter()
             .map(|x| x * scale)
             .collect();
@@ -714,6 +779,22 @@ mod tests {
         assert!(rel < 0.2, "estimate {} vs exact {}", est[mid], exact[mid]);
         // The middle still outranks the ends.
         assert!(est[mid] > est[5] && est[mid] > est[n - 6]);
+    }
+
+    #[test]
+    fn a_cancelled_flag_stops_betweenness_and_louvain() {
+        let cancel = Cancel::new();
+        cancel.cancel();
+        assert_eq!(
+            brandes(&path(50), 50, 0..50, &cancel),
+            Err(EngineError::Cancelled)
+        );
+        let g = WGraph {
+            adj: vec![Vec::new(); 3],
+            loops: vec![0.0; 3],
+        };
+        assert_eq!(louvain(&g, &cancel), Err(EngineError::Cancelled));
+        assert!(brandes(&path(5), 5, 0..5, &Cancel::new()).is_ok());
     }
 
     #[test]
@@ -731,7 +812,10 @@ mod tests {
             adj: vec![Vec::new(); 3],
             loops: vec![0.0; 3],
         };
-        assert_eq!(louvain(&g), vec![0, 1, 2]);
+        assert_eq!(
+            louvain(&g, &Cancel::new()).expect("not cancelled"),
+            vec![0, 1, 2]
+        );
         assert_eq!(modularity(&g, &[0, 1, 2]), 0.0);
     }
 }

@@ -322,8 +322,8 @@ fn place_of_follows_the_hierarchy() {
     let s1 = chain(Some("D1"), Some("S1"), None, None);
     assert_eq!(
         e.place_of("A3"),
-        Some(s1.clone()),
-        "unregistered member: employer's street"
+        None,
+        "a member registered nowhere has no place (fail closed), whatever their employer"
     );
     assert_eq!(e.place_of("P0"), Some(s1.clone()));
     assert_eq!(e.place_of("U1"), Some(s1));
@@ -337,4 +337,39 @@ fn place_of_follows_the_hierarchy() {
     assert_eq!(e.place_of("D1"), Some(chain(Some("D1"), None, None, None)));
     assert_eq!(e.place_of("M1"), None, "mass orgs are city-wide");
     assert_eq!(e.place_of("nobody"), None);
+}
+
+#[test]
+fn one_placement_rule_decides_subtrees_and_fails_closed() {
+    let e = network();
+    // Inside: the chain below a street or district.
+    for id in [
+        "S1", "C1", "K1", "K3", "U1", "P0", "P1", "A1", "N1", "H1", "H3",
+    ] {
+        assert!(e.within(id, "S1"), "{id} is inside S1");
+        assert!(e.within(id, "D1"), "{id} is inside D1");
+    }
+    for id in ["S2", "C3", "K4", "U3", "A4", "R1", "H4"] {
+        assert!(!e.within(id, "S1"), "{id} is outside S1");
+        assert!(e.within(id, "S2"), "{id} is inside S2");
+    }
+    // What has no place is inside nothing: a member registered nowhere (even if their
+    // employer is in S1), a mass org, an unknown id.
+    for id in ["A3", "M1", "nobody"] {
+        assert!(!e.within(id, "S1") && !e.within(id, "D1"), "{id}");
+    }
+    // Only streets and districts are subtrees; `city` is no wildcard.
+    assert!(!e.within("K1", "C1") && !e.within("K1", "K1"));
+    assert!(!e.within("K1", "city") && !e.is_subtree("city"));
+    assert!(e.is_subtree("S1") && e.is_subtree("D1") && !e.is_subtree("C1"));
+    // Touching from outside: the district above, a unit partnering inside (at any date:
+    // U4's partnership with K3 starts after as_of), never a member.
+    assert!(e.touches("D1", "S1"));
+    assert!(e.touches("U4", "S1"), "U4 partners K3 in S1");
+    assert!(!e.touches("U3", "S1"), "U3 only partners S2");
+    assert!(!e.touches("A4", "S1") && !e.touches("K4", "S1"));
+    assert!(e.is_city_wide("M1") && !e.is_city_wide("U1"));
+    assert!(e.visible_from("M1", "S1") && e.visible_from("U4", "S1"));
+    assert!(!e.visible_from("U3", "S1") && !e.visible_from("A3", "S1"));
+    assert!(e.is_id("A3") && !e.is_id("nobody"));
 }

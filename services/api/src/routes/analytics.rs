@@ -2,13 +2,15 @@
 //! areas. Documents are computed on a blocking thread and cached per network version.
 
 use crate::access::Caller;
+use crate::bounded::Heavy;
 use crate::error::AppError;
 use crate::extract::{Body, Params};
 use crate::state::{AppState, Snapshot};
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use dangjian_engine::Engine;
+use dangjian_engine::{Cancel, Engine};
 use dangjian_model::{Date, Id};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -16,6 +18,12 @@ use utoipa::ToSchema;
 
 /// Largest `limit` for brokers.
 const MAX_BROKERS: usize = 1000;
+
+/// Most ids (units and partnerships together) one what-if may remove.
+pub const MAX_WHATIF_IDS: usize = 1000;
+
+/// Largest `POST /whatif` body: 1,000 ids of up to 200 bytes, and room for the rest.
+pub const WHATIF_BODY_LIMIT: usize = 256 * 1024;
 
 /// A JSON response from already serialised bytes.
 pub fn json_bytes(body: bytes::Bytes) -> Response {
@@ -43,13 +51,17 @@ fn serialise<T: Serialize>(
         return serde_json::to_vec(doc).map(Into::into).map_err(internal);
     }
     let mut value = serde_json::to_value(doc).map_err(internal)?;
-    caller.redact(&snap.places, &mut value);
+    caller.redact(&snap.engine, &mut value);
     serde_json::to_vec(&value).map(Into::into).map_err(internal)
 }
 
-/// A cached document for (kind, scope, as_of) and the caller's restriction; computed on a
-/// blocking thread on a miss.
+/// The shared limiter of expensive work.
+pub type HeavyExt = Extension<Arc<Heavy>>;
+
+/// A cached document for (kind, scope, as_of) and the caller's restriction; on a miss computed
+/// once (single flight) on a blocking thread under the concurrency limit.
 async fn cached<T, F>(
+    heavy: &Heavy,
     snap: Arc<Snapshot>,
     caller: &Caller,
     kind: &'static str,
@@ -59,21 +71,17 @@ async fn cached<T, F>(
 ) -> Result<bytes::Bytes, AppError>
 where
     T: Serialize,
-    F: FnOnce(&Engine) -> Result<T, AppError> + Send + 'static,
+    F: FnOnce(&Engine, &Cancel) -> Result<T, AppError> + Send + 'static,
 {
     let key = format!("{key}|{}", caller.restriction().unwrap_or(""));
-    if let Some(hit) = snap.cache_get(kind, &key, as_of) {
-        return Ok(hit);
-    }
     let caller2 = caller.clone();
     let snap2 = snap.clone();
-    let bytes = tokio::task::spawn_blocking(move || {
-        let doc = compute(&snap2.engine)?;
-        serialise(&doc, &caller2, &snap2)
-    })
-    .await??;
-    snap.cache_put(kind, &key, as_of, bytes.clone());
-    Ok(bytes)
+    heavy
+        .cached(&snap, caller, kind, &key, as_of, move |cancel| {
+            let doc = compute(&snap2.engine, cancel)?;
+            serialise(&doc, &caller2, &snap2)
+        })
+        .await
 }
 
 /// Coverage of a scope (SPEC §3): per committee, with roll-ups.
@@ -86,6 +94,7 @@ where
     security(("bearer" = [])))]
 pub async fn coverage(
     State(state): State<AppState>,
+    Extension(heavy): HeavyExt,
     caller: Caller,
     mut p: Params,
 ) -> Result<Response, AppError> {
@@ -93,11 +102,17 @@ pub async fn coverage(
     let as_of = p.take_as_of()?;
     p.finish()?;
     let snap = state.snapshot();
-    let scope = caller.read_scope(&snap.places, scope.as_deref())?;
+    let scope = caller.read_scope(&snap.engine, scope.as_deref())?;
     let s = scope.clone();
-    let body = cached(snap, &caller, "coverage", scope, as_of, move |e| {
-        Ok(e.coverage(&s, as_of)?)
-    })
+    let body = cached(
+        &heavy,
+        snap,
+        &caller,
+        "coverage",
+        scope,
+        as_of,
+        move |e, _| Ok(e.coverage(&s, as_of)?),
+    )
     .await?;
     Ok(json_bytes(body))
 }
@@ -112,6 +127,7 @@ pub async fn coverage(
     security(("bearer" = [])))]
 pub async fn gaps(
     State(state): State<AppState>,
+    Extension(heavy): HeavyExt,
     caller: Caller,
     mut p: Params,
 ) -> Result<Response, AppError> {
@@ -119,9 +135,9 @@ pub async fn gaps(
     let as_of = p.take_as_of()?;
     p.finish()?;
     let snap = state.snapshot();
-    let scope = caller.read_scope(&snap.places, scope.as_deref())?;
+    let scope = caller.read_scope(&snap.engine, scope.as_deref())?;
     let s = scope.clone();
-    let body = cached(snap, &caller, "gaps", scope, as_of, move |e| {
+    let body = cached(&heavy, snap, &caller, "gaps", scope, as_of, move |e, _| {
         Ok(e.gaps(&s, as_of)?)
     })
     .await?;
@@ -176,6 +192,7 @@ fn checklist_format(param: Option<&str>, headers: &HeaderMap) -> Result<Format, 
     security(("bearer" = [])))]
 pub async fn checklist(
     State(state): State<AppState>,
+    Extension(heavy): HeavyExt,
     caller: Caller,
     Path(org): Path<String>,
     headers: HeaderMap,
@@ -195,20 +212,39 @@ pub async fn checklist(
     };
     p.finish()?;
     let snap = state.snapshot();
-    if snap.places.get(&org).is_none() && !snap.bundle().party_orgs.iter().any(|o| o.id == org) {
-        return Err(AppError::NotFound(format!("unknown party org `{org}`")));
-    }
-    caller.require_inside(&snap.places, &org)?;
+    // 403 for an org outside the caller's subtree before anything says whether it exists.
+    caller.require_inside(&snap.engine, &org)?;
     let key = format!("{org}|{subtree}");
     let o = org.clone();
-    let body = cached(snap.clone(), &caller, "checklist", key, as_of, move |e| {
-        Ok(e.checklist(&o, subtree, as_of)?)
-    })
+    let body = cached(
+        &heavy,
+        snap.clone(),
+        &caller,
+        "checklist",
+        key,
+        as_of,
+        move |e, _| Ok(e.checklist(&o, subtree, as_of)?),
+    )
     .await?;
     if format == Format::Json {
         return Ok(json_bytes(body));
     }
-    let doc: dangjian_model::ChecklistDoc = serde_json::from_slice(&body).map_err(internal)?;
+    let mut doc: dangjian_model::ChecklistDoc = serde_json::from_slice(&body).map_err(internal)?;
+    if !caller.sees_personal_data() {
+        let engine = snap.engine.clone();
+        doc = tokio::task::spawn_blocking(move || {
+            let names = crate::personal::names_of(&engine);
+            for it in &mut doc.items {
+                it.first_responsible = crate::personal::mask_name(&it.first_responsible);
+                it.item = names.mask_str(&it.item);
+                for f in &mut it.facts {
+                    *f = names.mask_str(f);
+                }
+            }
+            doc
+        })
+        .await?;
+    }
     let safe_org: String = org
         .chars()
         .map(|c| {
@@ -264,30 +300,31 @@ pub struct WhatIfRequest {
 /// Coverage and gap figures after removing units or partnerships, without changing stored data.
 #[utoipa::path(post, path = "/api/v1/whatif", tag = "analytics",
     request_body = WhatIfRequest,
-    responses((status = 200, description = "The what-if document", body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, description = "The what-if document", body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, description = "Bad body, or more than 1,000 ids", body = ErrorBody), (status = 503, description = "Busy: retry after `Retry-After` seconds", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn whatif(
     State(state): State<AppState>,
+    Extension(heavy): HeavyExt,
     caller: Caller,
     body: Body,
 ) -> Result<Response, AppError> {
     let req: WhatIfRequest = body.json("whatif")?;
+    let ids = req.without_units.len() + req.without_partnerships.len();
+    if ids > MAX_WHATIF_IDS {
+        return Err(AppError::invalid_body(
+            "whatif",
+            Some("without_units".into()),
+            format!("at most {MAX_WHATIF_IDS} ids may be removed at once, got {ids}"),
+        ));
+    }
     let snap = state.snapshot();
-    let scope = caller.read_scope(&snap.places, req.scope.as_deref())?;
-    let b = snap.bundle();
+    let scope = caller.read_scope(&snap.engine, req.scope.as_deref())?;
+    // 403 for any id the caller may not see, whether or not it exists; only then 404.
     for u in &req.without_units {
-        if !b.units.iter().any(|x| &x.id == u) {
-            return Err(AppError::NotFound(format!("unknown unit `{u}`")));
-        }
-        if !caller.visible(&snap.places, u) {
-            return Err(AppError::outside(u));
-        }
+        caller.require_visible(&snap.engine, u)?;
     }
     for id in &req.without_partnerships {
-        if !b.partnerships.iter().any(|x| &x.id == id) {
-            return Err(AppError::NotFound(format!("unknown partnership `{id}`")));
-        }
-        caller.require_inside(&snap.places, id)?;
+        caller.require_inside(&snap.engine, id)?;
     }
     let as_of = req.as_of.unwrap_or_else(dangjian_model::today);
     let what = dangjian_engine::WhatIf {
@@ -295,11 +332,12 @@ pub async fn whatif(
         without_partnerships: req.without_partnerships,
     };
     let caller2 = caller.clone();
-    let bytes = tokio::task::spawn_blocking(move || {
-        let doc = snap.engine.whatif(&what, &scope, as_of)?;
-        serialise(&doc, &caller2, &snap)
-    })
-    .await??;
+    let bytes = heavy
+        .run(&caller, move |_| {
+            let doc = snap.engine.whatif(&what, &scope, as_of)?;
+            serialise(&doc, &caller2, &snap)
+        })
+        .await?;
     Ok(json_bytes(bytes))
 }
 
@@ -314,6 +352,7 @@ pub async fn whatif(
     security(("bearer" = [])))]
 pub async fn brokers(
     State(state): State<AppState>,
+    Extension(heavy): HeavyExt,
     caller: Caller,
     mut p: Params,
 ) -> Result<Response, AppError> {
@@ -322,12 +361,18 @@ pub async fn brokers(
     let limit = p.take_usize("limit")?.unwrap_or(20).min(MAX_BROKERS);
     p.finish()?;
     let snap = state.snapshot();
-    let scope = caller.read_scope(&snap.places, scope.as_deref())?;
+    let scope = caller.read_scope(&snap.engine, scope.as_deref())?;
     let s = scope.clone();
     let key = format!("{scope}|{limit}");
-    let body = cached(snap, &caller, "brokers", key, as_of, move |e| {
-        Ok(e.brokers(&s, as_of, limit)?)
-    })
+    let body = cached(
+        &heavy,
+        snap,
+        &caller,
+        "brokers",
+        key,
+        as_of,
+        move |e, cancel| Ok(e.brokers_until(&s, as_of, limit, cancel)?),
+    )
     .await?;
     Ok(json_bytes(body))
 }
@@ -342,6 +387,7 @@ pub async fn brokers(
     security(("bearer" = [])))]
 pub async fn areas(
     State(state): State<AppState>,
+    Extension(heavy): HeavyExt,
     caller: Caller,
     mut p: Params,
 ) -> Result<Response, AppError> {
@@ -349,11 +395,17 @@ pub async fn areas(
     let as_of = p.take_as_of()?;
     p.finish()?;
     let snap = state.snapshot();
-    let scope = caller.read_scope(&snap.places, scope.as_deref())?;
+    let scope = caller.read_scope(&snap.engine, scope.as_deref())?;
     let s = scope.clone();
-    let body = cached(snap, &caller, "areas", scope, as_of, move |e| {
-        Ok(e.areas(&s, as_of)?)
-    })
+    let body = cached(
+        &heavy,
+        snap,
+        &caller,
+        "areas",
+        scope,
+        as_of,
+        move |e, cancel| Ok(e.areas_until(&s, as_of, cancel)?),
+    )
     .await?;
     Ok(json_bytes(body))
 }
@@ -368,7 +420,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// `bad_request`, `invalid`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
-    /// `payload_too_large` or `internal`.
+    /// `payload_too_large`, `busy` (503, with `Retry-After`) or `internal`.
     pub code: String,
     pub message: String,
     /// For `invalid`: the problems, each with table, location, id and field.

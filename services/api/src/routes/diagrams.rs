@@ -4,13 +4,14 @@
 //! Built DOT and rendered bytes are cached per network version.
 
 use crate::access::Caller;
+use crate::bounded::Heavy;
 use crate::error::AppError;
 use crate::extract::Params;
 use crate::state::{AppState, Snapshot};
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use dangjian_model::Date;
 use dangjian_visualizations::{DiagramOptions, Format, View, VizError};
 use serde::{Deserialize, Serialize};
@@ -136,6 +137,7 @@ pub fn render_timeout(request_timeout: Duration) -> Duration {
     security(("bearer" = [])))]
 pub async fn diagram(
     State(state): State<AppState>,
+    Extension(heavy): crate::routes::analytics::HeavyExt,
     caller: Caller,
     Path(file): Path<String>,
     mut p: Params,
@@ -152,10 +154,14 @@ pub async fn diagram(
     let as_of = p.take_as_of()?;
     p.finish()?;
     let snap = state.snapshot();
-    let scope = caller.read_scope(&snap.places, Some(scope))?;
+    let scope = caller.read_scope(&snap.engine, Some(scope))?;
     let masked = !caller.sees_personal_data();
-    let key = format!("{scope}|{}|{masked}", view.as_str());
-    let built = built(&snap, &key, &scope, view, as_of, masked).await?;
+    let key = format!(
+        "{scope}|{}|{masked}|{}",
+        view.as_str(),
+        caller.restriction().unwrap_or("")
+    );
+    let built = built(&heavy, &snap, &caller, &key, &scope, view, as_of, masked).await?;
     let body: bytes::Bytes = match format {
         Format::Dot => built.dot.clone().into(),
         Format::Svg | Format::Png => {
@@ -170,11 +176,12 @@ pub async fn diagram(
                     let timeout = render_timeout(state.config().request_timeout);
                     let dot = built.dot.clone();
                     let started = std::time::Instant::now();
-                    let bytes: bytes::Bytes = tokio::task::spawn_blocking(move || {
-                        dangjian_visualizations::render(&dot, format, timeout)
-                    })
-                    .await??
-                    .into();
+                    let bytes: bytes::Bytes = heavy
+                        .run(&caller, move |_| {
+                            Ok(dangjian_visualizations::render(&dot, format, timeout))
+                        })
+                        .await??
+                        .into();
                     metrics::histogram!("dangjian_diagram_render_seconds", "format" => format.as_str())
                         .record(started.elapsed().as_secs_f64());
                     snap.cache_put(kind, &key, as_of, bytes.clone());
@@ -203,35 +210,83 @@ pub async fn diagram(
         .into_response())
 }
 
-/// The built DOT of a diagram, from the snapshot's cache or built on a blocking thread.
+/// The DOT of a diagram as the caller may see it: a confined caller's is drawn from its view
+/// of the network ([`crate::view::visible_bundle`]) and its redacted documents; a viewer's has
+/// every full person name cut to the surname.
+fn build_for(
+    snap: &Snapshot,
+    caller: &Caller,
+    opts: &DiagramOptions,
+) -> Result<dangjian_visualizations::Diagram, AppError> {
+    let engine = &snap.engine;
+    let viz = |e: VizError| match e {
+        VizError::Engine(e) => AppError::from(e),
+        other => AppError::Internal(other.to_string()),
+    };
+    let mut diagram = match crate::view::visible_bundle(engine, caller) {
+        None => dangjian_visualizations::build_dot(engine, opts).map_err(viz)?,
+        Some(bundle) => {
+            let redacted = |v: serde_json::Value| {
+                let mut v = v;
+                caller.redact(engine, &mut v);
+                v
+            };
+            let internal = |e: serde_json::Error| AppError::Internal(e.to_string());
+            let coverage = engine.coverage(&opts.scope, opts.as_of)?;
+            let coverage = serde_json::from_value(redacted(
+                serde_json::to_value(&coverage).map_err(internal)?,
+            ))
+            .map_err(internal)?;
+            let gaps = if opts.view == View::Gaps {
+                let gaps = engine.gaps(&opts.scope, opts.as_of)?;
+                serde_json::from_value(redacted(serde_json::to_value(&gaps).map_err(internal)?))
+                    .map_err(internal)?
+            } else {
+                dangjian_visualizations::empty_gaps(&opts.scope, opts.as_of)
+            };
+            dangjian_visualizations::build_dot_from_docs(&bundle, &coverage, &gaps, opts)
+                .map_err(viz)?
+        }
+    };
+    if opts.mask_personal {
+        let names = crate::personal::names_of(engine);
+        diagram.dot = names.mask_str(&diagram.dot);
+        diagram.title = names.mask_str(&diagram.title);
+    }
+    Ok(diagram)
+}
+
+/// The built DOT of a diagram, from the snapshot's cache or built once (single flight) on a
+/// blocking thread under the concurrency limit.
+#[allow(clippy::too_many_arguments)]
 async fn built(
+    heavy: &Heavy,
     snap: &Arc<Snapshot>,
+    caller: &Caller,
     key: &str,
     scope: &str,
     view: View,
     as_of: Date,
     masked: bool,
 ) -> Result<Built, DiagramError> {
-    if let Some(hit) = snap.cache_get("diagram_dot", key, as_of)
-        && let Ok(b) = serde_json::from_slice::<Built>(&hit)
-    {
-        return Ok(b);
-    }
     let mut opts = DiagramOptions::new(view, scope, as_of);
     opts.mask_personal = masked;
     let snap2 = snap.clone();
-    let diagram = tokio::task::spawn_blocking(move || {
-        dangjian_visualizations::build_dot(&snap2.engine, &opts)
-    })
-    .await??;
-    let built = Built {
-        dot: diagram.dot,
-        aggregated: diagram.aggregated,
-        title: diagram.title,
-    };
-    let bytes = serde_json::to_vec(&built).map_err(|e| AppError::Internal(e.to_string()))?;
-    snap.cache_put("diagram_dot", key, as_of, bytes.into());
-    Ok(built)
+    let caller2 = caller.clone();
+    let bytes = heavy
+        .cached(snap, caller, "diagram_dot", key, as_of, move |_| {
+            let diagram = build_for(&snap2, &caller2, &opts)?;
+            let built = Built {
+                dot: diagram.dot,
+                aggregated: diagram.aggregated,
+                title: diagram.title,
+            };
+            serde_json::to_vec(&built)
+                .map(Into::into)
+                .map_err(|e| AppError::Internal(e.to_string()))
+        })
+        .await?;
+    serde_json::from_slice(&bytes).map_err(|e| DiagramError::App(AppError::Internal(e.to_string())))
 }
 
 #[cfg(test)]

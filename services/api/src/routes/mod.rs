@@ -13,13 +13,24 @@ use crate::telemetry;
 use axum::Router;
 use axum::routing::{get, patch, post};
 
+/// Largest body of a one-row write (the whole-network import keeps the service's limit).
+pub const ROW_BODY_LIMIT: usize = 1024 * 1024;
+
+/// A route whose request bodies are capped at [`ROW_BODY_LIMIT`].
+fn capped(route: axum::routing::MethodRouter<AppState>) -> axum::routing::MethodRouter<AppState> {
+    crate::extract::capped(route, ROW_BODY_LIMIT)
+}
+
 /// All routes, with metrics on each matched route.
 pub fn router(state: AppState) -> Router {
     let v1 = Router::new()
         .route("/coverage", get(analytics::coverage))
         .route("/gaps", get(analytics::gaps))
         .route("/party-orgs/{id}/checklist", get(analytics::checklist))
-        .route("/whatif", post(analytics::whatif))
+        .route(
+            "/whatif",
+            crate::extract::capped(post(analytics::whatif), analytics::WHATIF_BODY_LIMIT),
+        )
         .route("/brokers", get(analytics::brokers))
         .route("/areas", get(analytics::areas))
         .route("/diagrams/{file}", get(diagrams::diagram))
@@ -41,35 +52,50 @@ pub fn router(state: AppState) -> Router {
         .route("/projects", get(tables::list_projects))
         .route(
             "/members",
-            get(tables::list_members).post(writes::create_member),
+            capped(get(tables::list_members).post(writes::create_member)),
         )
-        .route("/members/{id}", patch(writes::patch_member))
+        .route("/members/{id}", capped(patch(writes::patch_member)))
         .route(
             "/partnerships",
-            get(tables::list_partnerships).post(writes::create_partnership),
+            capped(get(tables::list_partnerships).post(writes::create_partnership)),
         )
-        .route("/partnerships/{id}", patch(writes::patch_partnership))
+        .route(
+            "/partnerships/{id}",
+            capped(patch(writes::patch_partnership)),
+        )
         .route(
             "/resources",
-            get(tables::list_resources).post(writes::create_resource),
+            capped(get(tables::list_resources).post(writes::create_resource)),
         )
-        .route("/resources/{id}", patch(writes::patch_resource))
-        .route("/needs", get(tables::list_needs).post(writes::create_need))
-        .route("/needs/{id}", patch(writes::patch_need))
+        .route("/resources/{id}", capped(patch(writes::patch_resource)))
+        .route(
+            "/needs",
+            capped(get(tables::list_needs).post(writes::create_need)),
+        )
+        .route("/needs/{id}", capped(patch(writes::patch_need)))
         .route(
             "/volunteering",
-            get(tables::list_volunteering).post(writes::create_volunteering),
+            capped(get(tables::list_volunteering).post(writes::create_volunteering)),
         )
         .route(
             "/responsibilities",
-            get(tables::list_responsibilities).post(writes::create_responsibility),
+            capped(get(tables::list_responsibilities).post(writes::create_responsibility)),
         )
         .route(
             "/responsibilities/{id}",
-            patch(writes::patch_responsibility),
+            capped(patch(writes::patch_responsibility)),
         )
         .route("/import", post(writes::import))
-        .route("/openapi.json", get(ops::openapi_json));
+        .route("/openapi.json", get(ops::openapi_json))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::personal::mask_for_viewers,
+        ));
+    let heavy = std::sync::Arc::new(crate::bounded::Heavy::new(state.config().heavy_permits));
+    // Index the person names for viewers' masking now rather than on a viewer's first request
+    // (4 s at Shanghai scale); a write's new snapshot is indexed on first use.
+    let engine = state.snapshot().engine.clone();
+    std::thread::spawn(move || crate::personal::names_of(&engine));
     Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
@@ -79,5 +105,6 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::router())
         .fallback(ops::not_found)
         .route_layer(axum::middleware::from_fn(telemetry::track))
+        .layer(axum::Extension(heavy))
         .with_state(state)
 }

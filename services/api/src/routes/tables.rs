@@ -1,13 +1,14 @@
 //! Reads of every table with filters and pagination, and the committee detail with its links.
 //! Coordinators see their subtree only; viewers see members masked.
 
-use crate::access::{Caller, mask_member};
+use crate::access::Caller;
 use crate::error::AppError;
 use crate::extract::Params;
 use crate::state::{AppState, Snapshot};
 use axum::Json;
 use axum::extract::{Path, State};
-use dangjian_model::{Bundle, Date};
+use dangjian_engine::Engine;
+use dangjian_model::{Bundle, Date, Member};
 use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -37,17 +38,30 @@ fn to_value<T: Serialize>(row: &T) -> Result<Value, AppError> {
     serde_json::to_value(row).map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// Filter, count and page rows, serialising only the page.
+/// Filter, count and page rows as the caller may read them ([`Caller::row`]): for a confined
+/// caller every matching row is checked (a row naming anything it may not see is left out, and
+/// not counted), otherwise only the page is serialised.
 fn page<'a, T: Serialize + 'a>(
     rows: impl Iterator<Item = &'a T>,
+    caller: &Caller,
+    engine: &Engine,
     limit: usize,
     offset: usize,
 ) -> Result<Page, AppError> {
     let mut items = Vec::new();
     let mut total = 0;
+    let confined = caller.restriction().is_some();
     for row in rows {
-        if total >= offset && items.len() < limit {
-            items.push(to_value(row)?);
+        let in_page = total >= offset && items.len() < limit;
+        if confined {
+            let Some(v) = caller.row(engine, to_value(row)?) else {
+                continue;
+            };
+            if in_page {
+                items.push(v);
+            }
+        } else if in_page && let Some(v) = caller.row(engine, to_value(row)?) {
+            items.push(v);
         }
         total += 1;
     }
@@ -74,14 +88,42 @@ pub fn list_table(
     }
     let offset = p.take_usize("offset")?.unwrap_or(0);
     let b: &Bundle = snap.bundle();
-    let pl = &snap.places;
-    let inside = |id: &str| caller.inside(pl, id);
-    let visible = |id: &str| caller.visible(pl, id);
-    let street_of = |id: &str| pl.get(id).and_then(|x| x.street.as_deref());
+    let engine: &Engine = &snap.engine;
+    let inside = |id: &str| caller.inside(engine, id);
+    let visible = |id: &str| caller.visible(engine, id);
+    // Filters naming an id the caller may not see are 403, whether or not it exists: an
+    // empty page would confirm it exists elsewhere.
+    for key in [
+        "district",
+        "street",
+        "community",
+        "committee",
+        "leads",
+        "parent",
+        "unit",
+        "target",
+        "mass_org",
+        "provider",
+        "member",
+        "party_org",
+        "employer",
+    ] {
+        if let Some(v) = p.peek(key)
+            && !visible(v)
+        {
+            return Err(AppError::outside(v));
+        }
+    }
     let page = match table {
         "districts" => {
             p.finish()?;
-            page(b.districts.iter().filter(|r| visible(&r.id)), limit, offset)?
+            page(
+                b.districts.iter().filter(|r| visible(&r.id)),
+                caller,
+                engine,
+                limit,
+                offset,
+            )?
         }
         "streets" => {
             let district = p.take("district");
@@ -90,7 +132,7 @@ pub fn list_table(
                 .streets
                 .iter()
                 .filter(|r| matches(&district, Some(&r.district)) && inside(&r.id));
-            page(rows, limit, offset)?
+            page(rows, caller, engine, limit, offset)?
         }
         "communities" => {
             let street = p.take("street");
@@ -99,7 +141,7 @@ pub fn list_table(
                 .communities
                 .iter()
                 .filter(|r| matches(&street, Some(&r.street)) && inside(&r.id));
-            page(rows, limit, offset)?
+            page(rows, caller, engine, limit, offset)?
         }
         "committees" => {
             let community = p.take("community");
@@ -107,10 +149,10 @@ pub fn list_table(
             p.finish()?;
             let rows = b.committees.iter().filter(|r| {
                 matches(&community, Some(&r.community))
-                    && matches(&street, street_of(&r.id))
+                    && street.as_deref().is_none_or(|s| engine.within(&r.id, s))
                     && inside(&r.id)
             });
-            page(rows, limit, offset)?
+            page(rows, caller, engine, limit, offset)?
         }
         "party_orgs" => {
             let leads = p.take("leads");
@@ -121,7 +163,7 @@ pub fn list_table(
                     && matches(&parent, r.parent.as_deref())
                     && inside(&r.id)
             });
-            page(rows, limit, offset)?
+            page(rows, caller, engine, limit, offset)?
         }
         "units" => {
             let street = p.take("street");
@@ -135,7 +177,7 @@ pub fn list_table(
                     )
                     && inside(&r.id)
             });
-            page(rows, limit, offset)?
+            page(rows, caller, engine, limit, offset)?
         }
         "mass_orgs" => {
             let kind = p.take("type");
@@ -146,7 +188,7 @@ pub fn list_table(
                     to_value(&r.kind).ok().as_ref().and_then(Value::as_str),
                 )
             });
-            page(rows, limit, offset)?
+            page(rows, caller, engine, limit, offset)?
         }
         "social_orgs" => {
             let street = p.take("street");
@@ -159,7 +201,7 @@ pub fn list_table(
                         .is_none_or(|d| r.domains.iter().any(|x| x.as_str() == d))
                     && inside(&r.id)
             });
-            page(rows, limit, offset)?
+            page(rows, caller, engine, limit, offset)?
         }
         "members" => {
             let committee = p.take("committee");
@@ -175,21 +217,18 @@ pub fn list_table(
                     && matches(&employer, r.employer.as_deref())
                     && inside(&r.id)
             });
-            let mut page = page(rows, limit, offset)?;
-            if !caller.sees_personal_data() {
-                page.items.iter_mut().for_each(mask_member);
-            }
             // A member registered here may work in another street: a coordinator does not
-            // learn which unit that is.
-            for item in &mut page.items {
-                if let Some(Value::String(employer)) = item.get("employer")
-                    && !visible(employer)
-                    && let Value::Object(map) = item
-                {
-                    map.remove("employer");
-                }
-            }
-            page
+            // learn which unit that is (the employer is left out, the member stays).
+            let rows: Vec<Member> = rows
+                .map(|r| {
+                    let mut r = r.clone();
+                    if r.employer.as_deref().is_some_and(|e| !visible(e)) {
+                        r.employer = None;
+                    }
+                    r
+                })
+                .collect();
+            page(rows.iter(), caller, engine, limit, offset)?
         }
         "partnerships" => {
             let unit = p.take("unit");
@@ -202,7 +241,7 @@ pub fn list_table(
                     && active_on.is_none_or(|d: Date| r.is_active(d))
                     && inside(&r.id)
             });
-            page(rows, limit, offset)?
+            page(rows, caller, engine, limit, offset)?
         }
         "mass_links" => {
             let mass_org = p.take("mass_org");
@@ -213,7 +252,7 @@ pub fn list_table(
                     && matches(&target, Some(&r.target))
                     && inside(&r.target)
             });
-            page(rows, limit, offset)?
+            page(rows, caller, engine, limit, offset)?
         }
         "resources" => {
             let provider = p.take("provider");
@@ -224,7 +263,7 @@ pub fn list_table(
                     && matches(&domain, Some(r.domain.as_str()))
                     && (inside(&r.provider) || r.deployed_to.iter().flatten().any(|k| inside(k)))
             });
-            page(rows, limit, offset)?
+            page(rows, caller, engine, limit, offset)?
         }
         "needs" => {
             let committee = p.take("committee");
@@ -235,7 +274,7 @@ pub fn list_table(
                     && matches(&domain, Some(r.domain.as_str()))
                     && inside(&r.committee)
             });
-            page(rows, limit, offset)?
+            page(rows, caller, engine, limit, offset)?
         }
         "projects" => {
             let committee = p.take("committee");
@@ -244,7 +283,7 @@ pub fn list_table(
                 .projects
                 .iter()
                 .filter(|r| matches(&committee, Some(&r.committee)) && inside(&r.committee));
-            page(rows, limit, offset)?
+            page(rows, caller, engine, limit, offset)?
         }
         "volunteering" => {
             let member = p.take("member");
@@ -255,7 +294,7 @@ pub fn list_table(
                     && matches(&committee, Some(&r.committee))
                     && inside(&r.committee)
             });
-            page(rows, limit, offset)?
+            page(rows, caller, engine, limit, offset)?
         }
         "responsibilities" => {
             let party_org = p.take("party_org");
@@ -269,7 +308,7 @@ pub fn list_table(
                     )
                     && inside(&r.party_org)
             });
-            page(rows, limit, offset)?
+            page(rows, caller, engine, limit, offset)?
         }
         other => return Err(AppError::NotFound(format!("no table `{other}`"))),
     };
@@ -293,7 +332,10 @@ macro_rules! list_endpoint {
             p: Params,
         ) -> Result<Json<Page>, AppError> {
             let snap = state.snapshot();
-            Ok(Json(list_table(&snap, &caller, $table, p)?))
+            // Off the async workers: a filter may scan a table of 700,000 members.
+            let page = tokio::task::spawn_blocking(move || list_table(&snap, &caller, $table, p))
+                .await??;
+            Ok(Json(page))
         }
     };
 }
@@ -427,12 +469,13 @@ pub async fn committee_detail(
     p.finish()?;
     let snap = state.snapshot();
     let b = snap.bundle();
+    // 403 before anything says whether the id exists.
+    caller.require_inside(&snap.engine, &id)?;
     let committee = b
         .committees
         .iter()
         .find(|k| k.id == id)
         .ok_or_else(|| AppError::NotFound(format!("no committee `{id}`")))?;
-    caller.require_inside(&snap.places, &id)?;
     let community = b.communities.iter().find(|c| c.id == committee.community);
     let street = community.and_then(|c| b.streets.iter().find(|s| s.id == c.street));
     let district = street.and_then(|s| b.districts.iter().find(|d| d.id == s.district));
@@ -489,6 +532,6 @@ pub async fn committee_detail(
         }).collect::<Vec<_>>(),
         "registered_members": b.members.iter().filter(|m| m.registered_at.as_deref() == Some(committee.id.as_str())).count(),
     });
-    caller.redact(&snap.places, &mut doc);
+    caller.redact(&snap.engine, &mut doc);
     Ok(Json(doc))
 }

@@ -148,7 +148,7 @@ impl Row for Responsibility {
 fn require_anchors<R: Row>(caller: &Caller, snap: &Snapshot, row: &R) -> Result<(), AppError> {
     for anchor in row.anchors() {
         match anchor {
-            Some(id) => caller.require_inside(&snap.places, id)?,
+            Some(id) => caller.require_inside(&snap.engine, id)?,
             None if caller.restriction().is_some() => {
                 return Err(AppError::Forbidden(format!(
                     "a coordinator can only write {} inside their subtree",

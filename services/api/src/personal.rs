@@ -1,0 +1,191 @@
+//! Personal data in every output (SPEC §6 "Rules (v2)"): for viewers, every full person name
+//! of the network (members, party-org secretaries, hence `first_responsible`) is rewritten to
+//! surname + `*` in the bytes of every text response (JSON, CSV, DOT, SVG, error bodies) by
+//! one middleware, and in the strings of binary outputs (XLSX cells, the DOT a PNG is drawn
+//! from) before they are written. Structural masking (no birth year, no employer) happens in
+//! [`crate::access::Caller::row`]; this layer is the net under it that no route can forget.
+//! The same middleware keeps 422 bodies for confined callers from saying what holds an id.
+
+use crate::access::Caller;
+use crate::state::AppState;
+use aho_corasick::{AhoCorasick, MatchKind};
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use dangjian_engine::Engine;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, Weak};
+
+/// Largest text body the middleware rewrites; a larger one is refused (500) rather than sent
+/// unmasked.
+const MAX_MASKED_BODY: usize = 512 * 1024 * 1024;
+
+/// Every full person name of one network version, with its masked form.
+pub struct NameMask {
+    ac: Option<AhoCorasick>,
+    masked: Vec<String>,
+}
+
+/// The masked form of a name: its first character (the surname) and `*`.
+pub fn mask_name(name: &str) -> String {
+    let surname: String = name.chars().take(1).collect();
+    format!("{surname}*")
+}
+
+impl NameMask {
+    /// Index the names of an engine's network: members' names and secretaries'. Names of one
+    /// character are left alone (they are their own surname).
+    pub fn build(engine: &Engine) -> NameMask {
+        let b = engine.bundle();
+        let mut seen: HashSet<&str> = HashSet::new();
+        let names: Vec<&str> = b
+            .members
+            .iter()
+            .map(|m| m.name.as_str())
+            .chain(b.party_orgs.iter().map(|o| o.secretary.as_str()))
+            .map(str::trim)
+            .filter(|n| n.chars().count() >= 2 && seen.insert(n))
+            .collect();
+        let masked = names.iter().map(|n| mask_name(n)).collect();
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&names)
+            .ok();
+        NameMask { ac, masked }
+    }
+
+    /// Rewrite every full name in `text`.
+    pub fn mask_str(&self, text: &str) -> String {
+        match &self.ac {
+            Some(ac) => ac.replace_all(text, &self.masked),
+            None => text.to_string(),
+        }
+    }
+
+    /// Rewrite every full name in UTF-8 bytes.
+    pub fn mask_bytes(&self, bytes: &[u8]) -> Vec<u8> {
+        match &self.ac {
+            Some(ac) => ac.replace_all_bytes(bytes, &self.masked),
+            None => bytes.to_vec(),
+        }
+    }
+}
+
+/// The name index of the engine most recently asked for (one network version at a time).
+static CURRENT: Mutex<Option<(Weak<Engine>, Arc<NameMask>)>> = Mutex::new(None);
+
+/// The name index of an engine, built once per network version (CPU-bound on first use: call
+/// it on a blocking thread).
+pub fn names_of(engine: &Arc<Engine>) -> Arc<NameMask> {
+    let mut current = match CURRENT.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    };
+    if let Some((weak, mask)) = current.as_ref()
+        && weak.upgrade().is_some_and(|e| Arc::ptr_eq(&e, engine))
+    {
+        return mask.clone();
+    }
+    let mask = Arc::new(NameMask::build(engine));
+    *current = Some((Arc::downgrade(engine), mask.clone()));
+    mask
+}
+
+fn is_text(res: &Response) -> bool {
+    let Some(ct) = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    ["json", "text/", "svg", "graphviz", "xml"]
+        .iter()
+        .any(|t| ct.contains(t))
+}
+
+/// Middleware on `/api/v1`: resolve the caller once (handlers reuse it), and for viewers
+/// rewrite every full person name in text responses, errors included.
+pub async fn mask_for_viewers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let caller = <Caller as axum::extract::FromRequestParts<AppState>>::from_request_parts(
+        &mut parts, &state,
+    )
+    .await
+    .ok();
+    if let Some(c) = &caller {
+        parts.extensions.insert(c.clone());
+    }
+    let res = next.run(Request::from_parts(parts, body)).await;
+    if res.status() == axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        && caller.as_ref().is_some_and(|c| c.restriction().is_some())
+    {
+        return scrub_invalid(res).await;
+    }
+    if caller.is_none_or(|c| c.sees_personal_data()) || !is_text(&res) {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_MASKED_BODY).await {
+        Ok(b) => b,
+        Err(e) => {
+            return crate::error::AppError::Internal(format!("masking a response: {e}"))
+                .into_response();
+        }
+    };
+    let engine = state.snapshot().engine.clone();
+    let masked =
+        match tokio::task::spawn_blocking(move || names_of(&engine).mask_bytes(&bytes)).await {
+            Ok(m) => m,
+            Err(e) => return crate::error::AppError::from(e).into_response(),
+        };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(masked))
+}
+
+/// A 422 body for a confined caller: no problem says what holds an id.
+async fn scrub_invalid(res: Response) -> Response {
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_MASKED_BODY).await else {
+        return crate::error::AppError::Internal("reading a 422 body".into()).into_response();
+    };
+    let Ok(mut doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    if let Some(details) = doc["error"]["details"].as_array_mut() {
+        for d in details {
+            if let Some(serde_json::Value::String(m)) = d.get_mut("message") {
+                *m = crate::access::scrub_message(m);
+            }
+        }
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = serde_json::to_vec(&doc).unwrap_or_else(|_| bytes.to_vec());
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_cut_to_the_surname_longest_first() {
+        let engine = Engine::new(
+            serde_json::from_value(serde_json::json!({
+                "members": [
+                    {"id": "A1", "name": "欧阳修", "birth_year": 1990, "skills": []},
+                    {"id": "A2", "name": "欧阳", "birth_year": 1991, "skills": []},
+                    {"id": "A3", "name": "王", "birth_year": 1992, "skills": []}
+                ]
+            }))
+            .expect("bundle"),
+        );
+        let m = NameMask::build(&engine);
+        assert_eq!(
+            m.mask_str("书记 欧阳修，委员 欧阳；王老师"),
+            "书记 欧*，委员 欧*；王老师"
+        );
+        assert_eq!(m.mask_bytes("\"欧阳修\"".as_bytes()), "\"欧*\"".as_bytes());
+    }
+}

@@ -1,0 +1,640 @@
+//! The leak matrix (SPEC §6 "Rules (v2)"): every GET route of the served OpenAPI document ×
+//! role (admin, coordinator of one street, viewer) × format (json, csv, xlsx, dot, svg where
+//! the route has them), with in-view, out-of-view and non-existent ids filled into its path and
+//! query parameters. No response of the coordinator may hold an id or name of what lies
+//! outside its street, and no response of the viewer a full person name or a birth year. The
+//! routes and their parameters come from the OpenAPI document, so a route added later is
+//! covered without editing this file; a parameter this file cannot fill fails the test.
+//!
+//! What is "outside" is computed here from the bundle, independently of the service: the
+//! other districts, streets, communities and committees; members registered anywhere else (or
+//! nowhere); party orgs leading anything outside; needs outside; units of other streets with
+//! no partnership into the street. Names are checked only where they cannot be mistaken for
+//! other text (a name that is also part of a visible entity's name is left out, and said so).
+
+use crate::helpers::*;
+use dangjian_api::ServeConfig;
+use dangjian_model::Bundle;
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
+
+const MINE: &str = "S-JLT";
+const OTHER: &str = "S-SJ";
+const NOWHERE: &str = "ZZ-NOWHERE";
+const AS_OF: &str = "2025-06-30";
+
+/// Where everything is, from the bundle alone.
+struct Truth {
+    bundle: Bundle,
+    street_of: HashMap<String, String>,
+}
+
+impl Truth {
+    fn new(bundle: Bundle) -> Truth {
+        let mut street_of: HashMap<String, String> = HashMap::new();
+        for s in &bundle.streets {
+            street_of.insert(s.id.clone(), s.id.clone());
+        }
+        for c in &bundle.communities {
+            street_of.insert(c.id.clone(), c.street.clone());
+        }
+        for k in &bundle.committees {
+            let s = street_of[&k.community].clone();
+            street_of.insert(k.id.clone(), s);
+        }
+        for u in &bundle.units {
+            street_of.insert(u.id.clone(), u.street.clone());
+        }
+        for o in &bundle.party_orgs {
+            if let Some(s) = street_of.get(&o.leads).cloned() {
+                street_of.insert(o.id.clone(), s);
+            }
+        }
+        for m in &bundle.members {
+            if let Some(s) = m
+                .registered_at
+                .as_ref()
+                .and_then(|k| street_of.get(k))
+                .cloned()
+            {
+                street_of.insert(m.id.clone(), s);
+            }
+        }
+        for n in &bundle.needs {
+            let s = street_of[&n.committee].clone();
+            street_of.insert(n.id.clone(), s);
+        }
+        Truth { bundle, street_of }
+    }
+
+    fn inside(&self, id: &str) -> bool {
+        self.street_of.get(id).is_some_and(|s| s == MINE)
+    }
+
+    fn district_of_mine(&self) -> &str {
+        let s = self
+            .bundle
+            .streets
+            .iter()
+            .find(|s| s.id == MINE)
+            .expect("street");
+        &s.district
+    }
+
+    /// Units partnering (at any date) a street, community or committee of MINE.
+    fn partnering_inside(&self) -> HashSet<&str> {
+        self.bundle
+            .partnerships
+            .iter()
+            .filter(|p| self.inside(&p.target))
+            .map(|p| p.unit.as_str())
+            .collect()
+    }
+
+    /// Ids a coordinator of MINE must never read.
+    fn outside_ids(&self) -> Vec<String> {
+        let b = &self.bundle;
+        let partners = self.partnering_inside();
+        let mut out: Vec<String> = Vec::new();
+        out.extend(
+            b.districts
+                .iter()
+                .filter(|d| d.id != self.district_of_mine())
+                .map(|d| d.id.clone()),
+        );
+        out.extend(
+            b.streets
+                .iter()
+                .filter(|s| s.id != MINE)
+                .map(|s| s.id.clone()),
+        );
+        out.extend(
+            b.communities
+                .iter()
+                .filter(|c| !self.inside(&c.id))
+                .map(|c| c.id.clone()),
+        );
+        out.extend(
+            b.committees
+                .iter()
+                .filter(|c| !self.inside(&c.id))
+                .map(|c| c.id.clone()),
+        );
+        out.extend(
+            b.members
+                .iter()
+                .filter(|m| !self.inside(&m.id))
+                .map(|m| m.id.clone()),
+        );
+        out.extend(
+            b.party_orgs
+                .iter()
+                .filter(|o| self.street_of.contains_key(&o.id) && !self.inside(&o.id))
+                .map(|o| o.id.clone()),
+        );
+        out.extend(
+            b.needs
+                .iter()
+                .filter(|n| !self.inside(&n.id))
+                .map(|n| n.id.clone()),
+        );
+        out.extend(
+            b.units
+                .iter()
+                .filter(|u| !self.inside(&u.id) && !partners.contains(u.id.as_str()))
+                .map(|u| u.id.clone()),
+        );
+        out
+    }
+
+    /// Text of everything a coordinator of MINE may see named: where a secret name is a
+    /// substring of it, the name cannot be told apart and is not checked.
+    fn visible_text(&self) -> String {
+        let b = &self.bundle;
+        let partners = self.partnering_inside();
+        let mut t = String::new();
+        for s in b.streets.iter().filter(|s| s.id == MINE) {
+            t.push_str(&s.name);
+        }
+        for d in &b.districts {
+            t.push_str(&d.name);
+        }
+        for c in b.communities.iter().filter(|c| self.inside(&c.id)) {
+            t.push_str(&c.name);
+        }
+        for c in b.committees.iter().filter(|c| self.inside(&c.id)) {
+            t.push_str(&c.name);
+        }
+        for u in &b.units {
+            if self.inside(&u.id) || partners.contains(u.id.as_str()) {
+                t.push_str(&u.name);
+                t.push_str(&u.industry);
+            }
+        }
+        for o in b.party_orgs.iter().filter(|o| self.inside(&o.id)) {
+            t.push_str(&o.name);
+            t.push_str(&o.secretary);
+        }
+        for m in b.members.iter().filter(|m| self.inside(&m.id)) {
+            t.push_str(&m.name);
+        }
+        for m in &b.mass_orgs {
+            t.push_str(&m.name);
+        }
+        for s in &b.social_orgs {
+            t.push_str(&s.name);
+        }
+        for r in &b.resources {
+            t.push_str(&r.name);
+        }
+        for r in &b.responsibilities {
+            t.push_str(&r.item);
+        }
+        t
+    }
+
+    /// Names a coordinator of MINE must never read: communities and committees outside,
+    /// members registered outside, secretaries of orgs outside.
+    fn outside_names(&self) -> Vec<String> {
+        let b = &self.bundle;
+        let visible = self.visible_text();
+        let mut names: Vec<String> = Vec::new();
+        names.extend(
+            b.communities
+                .iter()
+                .filter(|c| !self.inside(&c.id))
+                .map(|c| c.name.clone()),
+        );
+        names.extend(
+            b.committees
+                .iter()
+                .filter(|c| !self.inside(&c.id))
+                .map(|c| c.name.clone()),
+        );
+        names.extend(
+            b.members
+                .iter()
+                .filter(|m| !self.inside(&m.id))
+                .map(|m| m.name.clone()),
+        );
+        names.extend(
+            b.party_orgs
+                .iter()
+                .filter(|o| self.street_of.contains_key(&o.id) && !self.inside(&o.id))
+                .map(|o| o.secretary.clone()),
+        );
+        names.retain(|n| n.chars().count() >= 2 && !visible.contains(n.as_str()));
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Every full person name (members and secretaries) that is not also part of another
+    /// text of the network.
+    fn person_names(&self) -> Vec<String> {
+        let b = &self.bundle;
+        let mut other = String::new();
+        for x in b.streets.iter().map(|x| &x.name) {
+            other.push_str(x);
+        }
+        for x in b.communities.iter().map(|x| &x.name) {
+            other.push_str(x);
+        }
+        for x in b.committees.iter().map(|x| &x.name) {
+            other.push_str(x);
+        }
+        for x in b.units.iter().map(|x| &x.name) {
+            other.push_str(x);
+        }
+        for x in b.party_orgs.iter().map(|x| &x.name) {
+            other.push_str(x);
+        }
+        for x in b.responsibilities.iter().map(|x| &x.item) {
+            other.push_str(x);
+        }
+        let mut names: Vec<String> = b
+            .members
+            .iter()
+            .map(|m| m.name.clone())
+            .chain(b.party_orgs.iter().map(|o| o.secretary.clone()))
+            .filter(|n| n.chars().count() >= 2 && !other.contains(n.as_str()))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// (in view, out of view) ids for a parameter that names an entity, by what it names.
+    fn ids_for(&self, what: &str) -> Option<(String, Option<String>)> {
+        let b = &self.bundle;
+        let pick = |ids: Vec<&String>| -> (String, Option<String>) {
+            let inside = ids.iter().find(|i| self.inside(i)).map(|s| s.to_string());
+            let outside = ids.iter().find(|i| !self.inside(i)).map(|s| s.to_string());
+            (inside.expect("an id in view"), outside)
+        };
+        let partners = self.partnering_inside();
+        Some(match what {
+            "street" => (MINE.to_string(), Some(OTHER.to_string())),
+            "district" => {
+                let mine = self.district_of_mine().to_string();
+                let other = b
+                    .districts
+                    .iter()
+                    .find(|d| d.id != mine)
+                    .map(|d| d.id.clone());
+                (mine, other)
+            }
+            "community" => pick(b.communities.iter().map(|x| &x.id).collect()),
+            "committee" => pick(b.committees.iter().map(|x| &x.id).collect()),
+            "party_org" => pick(
+                b.party_orgs
+                    .iter()
+                    .filter(|o| self.street_of.contains_key(&o.id))
+                    .map(|x| &x.id)
+                    .collect(),
+            ),
+            "unit" => pick(
+                b.units
+                    .iter()
+                    .filter(|u| self.inside(&u.id) || !partners.contains(u.id.as_str()))
+                    .map(|x| &x.id)
+                    .collect(),
+            ),
+            "member" => pick(b.members.iter().map(|x| &x.id).collect()),
+            "mass_org" => (b.mass_orgs[0].id.clone(), None),
+            _ => return None,
+        })
+    }
+}
+
+/// What a query or path parameter names, by its name (and, for a path `id`, by the path).
+fn names_entity(path: &str, param: &str) -> Option<&'static str> {
+    Some(match param {
+        "scope" | "street" | "leads" | "target" => "street",
+        "district" => "district",
+        "community" => "community",
+        "committee" => "committee",
+        "parent" | "party_org" => "party_org",
+        "unit" | "provider" | "employer" => "unit",
+        "member" => "member",
+        "mass_org" => "mass_org",
+        "id" if path.contains("/party-orgs/") => "party_org",
+        "id" if path.contains("/committees/") => "committee",
+        _ => return None,
+    })
+}
+
+/// Values of a parameter that does not name an entity (`None`: absent).
+fn plain_values(param: &str) -> Option<Vec<Option<&'static str>>> {
+    Some(match param {
+        "as_of" => vec![Some(AS_OF)],
+        "active_on" => vec![None, Some(AS_OF)],
+        "limit" => vec![Some("1000")],
+        "offset" => vec![None],
+        "format" => vec![None, Some("json"), Some("csv"), Some("xlsx")],
+        "view" => vec![None, Some("partnerships"), Some("gaps")],
+        "subtree" => vec![None, Some("true")],
+        "domain" => vec![None, Some("elderly_care")],
+        "category" => vec![None, Some("enterprise")],
+        "type" => vec![None, Some("union")],
+        "status" => vec![None, Some("open")],
+        _ => return None,
+    })
+}
+
+/// Whether a value is in view, out of view or names nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    In,
+    Out,
+    Nowhere,
+}
+
+/// A parameter of a route: name, where it goes (`path` or `query`), whether required.
+type Param = (String, String, bool);
+
+/// An entity-naming parameter: name, location, required, (in-view id, out-of-view id).
+type EntityParam = (String, String, bool, (String, Option<String>));
+
+/// One request of the matrix.
+#[derive(Debug, Clone)]
+struct Case {
+    url: String,
+    /// The worst kind of id it carries.
+    kind: Kind,
+}
+
+/// Every request for one route: the plain parameters' values crossed, and each
+/// entity-naming parameter varied alone over in-view, out-of-view and non-existent ids (the
+/// required ones in view otherwise).
+fn cases(truth: &Truth, path: &str, params: &[Param]) -> Vec<Case> {
+    let mut plain: Vec<(String, Vec<Option<&str>>)> = Vec::new();
+    let mut entity: Vec<EntityParam> = Vec::new();
+    for (name, loc, required) in params {
+        if name == "file" && loc == "path" {
+            continue;
+        }
+        if let Some(what) = names_entity(path, name) {
+            let ids = truth
+                .ids_for(what)
+                .unwrap_or_else(|| panic!("no ids for `{what}`"));
+            entity.push((name.clone(), loc.clone(), *required, ids));
+        } else if let Some(values) = plain_values(name) {
+            plain.push((name.clone(), values));
+        } else {
+            panic!(
+                "the leak matrix cannot fill parameter `{name}` ({loc}) of GET {path}: teach \
+                 names_entity or plain_values about it"
+            );
+        }
+    }
+    let has_file = params.iter().any(|(n, l, _)| n == "file" && l == "path");
+    // Each entity parameter varied alone; `None` = all at their defaults.
+    let mut variants: Vec<(BTreeMap<String, String>, Kind)> = Vec::new();
+    let defaults: BTreeMap<String, String> = entity
+        .iter()
+        .filter(|(_, _, required, _)| *required)
+        .map(|(n, _, _, (inside, _))| (n.clone(), inside.clone()))
+        .collect();
+    variants.push((defaults.clone(), Kind::In));
+    for (n, _, required, (inside, outside)) in &entity {
+        let mut values = vec![
+            (inside.clone(), Kind::In),
+            (NOWHERE.to_string(), Kind::Nowhere),
+        ];
+        if let Some(o) = outside {
+            values.push((o.clone(), Kind::Out));
+        }
+        for (v, kind) in values {
+            if *required && kind == Kind::In {
+                continue;
+            }
+            let mut m = defaults.clone();
+            m.insert(n.clone(), v);
+            variants.push((m, kind));
+        }
+    }
+    if has_file {
+        let mut more = Vec::new();
+        for (m, _) in &variants {
+            for (scope, kind) in [
+                (MINE, Kind::In),
+                (OTHER, Kind::Out),
+                (NOWHERE, Kind::Nowhere),
+            ] {
+                for ext in ["dot", "svg"] {
+                    let mut m = m.clone();
+                    m.insert("file".into(), format!("{scope}.{ext}"));
+                    more.push((m, kind));
+                }
+            }
+        }
+        variants = more;
+    }
+    // Cross with the plain parameters.
+    let mut combos: Vec<Vec<(String, &str)>> = vec![Vec::new()];
+    for (name, values) in &plain {
+        let mut next = Vec::new();
+        for c in &combos {
+            for v in values {
+                let mut c = c.clone();
+                if let Some(v) = v {
+                    c.push((name.clone(), v));
+                }
+                next.push(c);
+            }
+        }
+        combos = next;
+    }
+    let mut out = Vec::new();
+    for (m, kind) in &variants {
+        for combo in &combos {
+            let mut url = path.to_string();
+            let mut query: Vec<String> = Vec::new();
+            for (name, loc, _) in params {
+                let Some(v) = m.get(name) else { continue };
+                if loc == "path" {
+                    url = url.replace(&format!("{{{name}}}"), v);
+                } else {
+                    query.push(format!("{name}={v}"));
+                }
+            }
+            for (name, v) in combo {
+                query.push(format!("{name}={v}"));
+            }
+            assert!(!url.contains('{'), "unfilled path parameter in {url}");
+            if !query.is_empty() {
+                url = format!("{url}?{}", query.join("&"));
+            }
+            out.push(Case { url, kind: *kind });
+        }
+    }
+    out
+}
+
+/// The text of a response: XLSX unzipped (every XML part), everything else as UTF-8.
+fn text_of(content_type: &str, bytes: &[u8]) -> Option<String> {
+    if content_type.contains("spreadsheetml") {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an XLSX is a zip");
+        let mut text = String::new();
+        for i in 0..zip.len() {
+            let mut f = zip.by_index(i).expect("zip entry");
+            if f.name().ends_with(".xml") {
+                f.read_to_string(&mut text).expect("XML text");
+            }
+        }
+        assert!(text.contains("<sheetData"), "the workbook has a sheet");
+        return Some(text);
+    }
+    if content_type.starts_with("image/png") {
+        return None;
+    }
+    Some(String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// Whether `needle` occurs in `hay` as a whole id (not inside a longer id).
+fn has_id(hay: &str, needle: &str) -> bool {
+    let id_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    hay.match_indices(needle).any(|(i, _)| {
+        let before = hay[..i].chars().next_back();
+        let after = hay[i + needle.len()..].chars().next();
+        !before.is_some_and(id_char) && !after.is_some_and(id_char)
+    })
+}
+
+#[tokio::test]
+async fn no_route_role_or_format_leaks_what_the_caller_may_not_see() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../seed/shanghai-sample.json"
+    );
+    let bundle = dangjian_bundle_io::read_path(std::path::Path::new(path)).expect("sample");
+    let truth = Truth::new(bundle.clone());
+    let outside_ids = truth.outside_ids();
+    let outside_names = truth.outside_names();
+    let person_names = truth.person_names();
+    assert!(outside_ids.len() > 100, "{}", outside_ids.len());
+    assert!(outside_names.len() > 100, "{}", outside_names.len());
+    assert!(person_names.len() > 200, "{}", person_names.len());
+    // The names the issue measured are among those checked.
+    assert!(person_names.iter().any(|n| n == "孙勇敏"));
+
+    let app = spawn_network(ServeConfig::default(), bundle, MINE, OTHER).await;
+    let (s, doc) = app.get("/api/v1/openapi.json", &app.tokens.admin).await;
+    assert_eq!(s, StatusCode::OK);
+    let mut routes: Vec<(String, Vec<Param>)> = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        let Some(op) = item.get("get") else { continue };
+        let params = op["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].as_str().expect("name").to_string(),
+                    p["in"].as_str().expect("in").to_string(),
+                    p["required"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect();
+        routes.push((path.clone(), params));
+    }
+    assert!(routes.len() >= 20, "{} GET routes", routes.len());
+
+    let roles = [
+        ("admin", app.tokens.admin.clone()),
+        ("coordinator", app.tokens.coord.clone()),
+        ("viewer", app.tokens.viewer.clone()),
+    ];
+    let mut checked = 0usize;
+    let mut formats: HashSet<String> = HashSet::new();
+    for (path, params) in &routes {
+        for case in cases(&truth, path, params) {
+            for (role, token) in &roles {
+                let res = app
+                    .client
+                    .get(app.url(&case.url))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .expect("request");
+                let status = res.status();
+                let ct = res
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                let bytes = res.bytes().await.expect("body");
+                let what = format!("{role} GET {} → {status}", case.url);
+                assert!(!status.is_server_error(), "{what}: {bytes:?}");
+                match (*role, case.kind) {
+                    // Filtering by a person's employer would reveal it.
+                    ("viewer", _) if case.url.contains("employer=") => {
+                        assert_eq!(status, StatusCode::FORBIDDEN, "{what}")
+                    }
+                    ("coordinator", Kind::Out | Kind::Nowhere) => {
+                        assert_eq!(status, StatusCode::FORBIDDEN, "{what}")
+                    }
+                    (_, Kind::In) => assert_eq!(status, StatusCode::OK, "{what}"),
+                    _ => {}
+                }
+                let Some(text) = text_of(&ct, &bytes) else {
+                    continue;
+                };
+                if status == StatusCode::OK {
+                    formats.insert(ct.split(';').next().unwrap_or("").trim().to_string());
+                }
+                match *role {
+                    "coordinator" => {
+                        // An error may repeat the id the caller sent: that tells it nothing.
+                        for id in outside_ids.iter().filter(|id| !has_id(&case.url, id)) {
+                            assert!(!has_id(&text, id), "{what} names {id}: {text}");
+                        }
+                        for name in &outside_names {
+                            assert!(!text.contains(name.as_str()), "{what} names {name}: {text}");
+                        }
+                    }
+                    "viewer" => {
+                        for name in &person_names {
+                            assert!(!text.contains(name.as_str()), "{what} shows {name}: {text}");
+                        }
+                        if ct.contains("json")
+                            && let Ok(v) = serde_json::from_str::<Value>(&text)
+                        {
+                            let s = v.to_string();
+                            assert!(
+                                !s.contains("\"birth_year\"") && !s.contains("\"employer\""),
+                                "{what}: {s}"
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+                checked += 1;
+            }
+        }
+    }
+    // Every format the brief names was read at least once.
+    for f in [
+        "application/json",
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "text/vnd.graphviz",
+        "image/svg+xml",
+    ] {
+        assert!(formats.contains(f), "no {f} response in {formats:?}");
+    }
+    assert!(checked > 400, "{checked} responses checked");
+}
+
+#[test]
+fn ids_match_whole_only() {
+    assert!(has_id("\"K-SJ-1\"", "K-SJ-1"));
+    assert!(!has_id("\"K-SJ-10\"", "K-SJ-1"));
+    assert!(!has_id("XK-SJ-1", "K-SJ-1"));
+    assert!(has_id("a K-SJ-1:b", "K-SJ-1"));
+}
