@@ -63,7 +63,7 @@ async fn document(state: &AppState, caller: &Caller, mut p: Params) -> Result<Gr
     let aggregate = p.take_bool("aggregate")?;
     p.finish()?;
     let snap = state.snapshot();
-    let scope = caller.read_scope(&snap.places, scope.as_deref())?;
+    let scope = caller.read_scope(&snap.engine, scope.as_deref())?;
     let caller = caller.clone();
     tokio::task::spawn_blocking(move || {
         let ix = index_for(&snap);
@@ -80,7 +80,7 @@ async fn document(state: &AppState, caller: &Caller, mut p: Params) -> Result<Gr
         }
         // One redaction for every format: through the same JSON the other reads use.
         let mut value = serde_json::to_value(&doc).map_err(internal)?;
-        caller.redact(&snap.places, &mut value);
+        caller.redact(&snap.engine, &mut value);
         let mut doc: GraphDoc = serde_json::from_value(value).map_err(internal)?;
         // Edges whose end was redacted away go with it.
         let ids: std::collections::HashSet<String> =

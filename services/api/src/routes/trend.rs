@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::extract::Params;
 use crate::routes::analytics::json_bytes;
 use crate::state::AppState;
+use axum::Extension;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::Datelike;
@@ -39,6 +40,7 @@ fn months_between(from: Date, to: Date) -> i64 {
     security(("bearer" = [])))]
 pub async fn trend(
     State(state): State<AppState>,
+    Extension(heavy): super::analytics::HeavyExt,
     caller: Caller,
     mut p: Params,
 ) -> Result<Response, AppError> {
@@ -54,8 +56,8 @@ pub async fn trend(
     }
     p.finish()?;
     let snap = state.snapshot();
-    let scope = caller.read_scope(&snap.places, scope.as_deref())?;
-    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let scope = caller.read_scope(&snap.engine, scope.as_deref())?;
+    let today = dangjian_model::today();
     let to = match to {
         Some(t) => t,
         None => default_to(today, data_dates(snap.bundle()).map(|r| r.1)),
@@ -75,17 +77,19 @@ pub async fn trend(
             "a trend covers at most {MAX_TREND_POINTS} months; `from` {from} to `to` {to} is longer"
         )));
     }
+    // Twelve coverage and gaps computations: expensive work, under the shared limit.
     let caller2 = caller.clone();
-    let body = tokio::task::spawn_blocking(move || -> Result<bytes::Bytes, AppError> {
-        let doc = snap.engine.trend(&scope, from, to)?;
-        let mut value =
-            serde_json::to_value(&doc).map_err(|e| AppError::Internal(e.to_string()))?;
-        caller2.redact(&snap.places, &mut value);
-        serde_json::to_vec(&value)
-            .map(Into::into)
-            .map_err(|e| AppError::Internal(e.to_string()))
-    })
-    .await??;
+    let body = heavy
+        .run(&caller, move |_| -> Result<bytes::Bytes, AppError> {
+            let doc = snap.engine.trend(&scope, from, to)?;
+            let mut value =
+                serde_json::to_value(&doc).map_err(|e| AppError::Internal(e.to_string()))?;
+            caller2.redact(&snap.engine, &mut value);
+            serde_json::to_vec(&value)
+                .map(Into::into)
+                .map_err(|e| AppError::Internal(e.to_string()))
+        })
+        .await?;
     Ok(json_bytes(body))
 }
 
@@ -124,7 +128,7 @@ pub async fn dates(
     p.finish()?;
     let snap = state.snapshot();
     let range = data_dates(snap.bundle());
-    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let today = dangjian_model::today();
     let doc = serde_json::json!({
         "data_from": range.map(|r| r.0),
         "data_to": range.map(|r| r.1),

@@ -3,9 +3,9 @@
 
 mod access;
 mod analytics;
+mod bounds;
 mod catalogue;
 mod checklist_files;
-mod bounds;
 mod diagrams;
 mod errors;
 mod graph;
