@@ -35,10 +35,12 @@ pub fn checklist_xlsx(doc: &ChecklistDoc, lang: ChecklistLang) -> Result<Vec<u8>
     }
     for (r, row) in rows.iter().enumerate() {
         for (col, value) in row.iter().enumerate() {
+            // The same formula guard as every CSV/XLSX the product writes.
+            let value = dangjian_model::guard_formula(value);
             sheet
-                .write_string((r + 1) as u32, col as u16, value)
+                .write_string((r + 1) as u32, col as u16, value.as_ref())
                 .map_err(err)?;
-            widths[col] = widths[col].max(display_width(value));
+            widths[col] = widths[col].max(display_width(&value));
         }
     }
     for (col, w) in widths.iter().enumerate() {
