@@ -12,5 +12,8 @@ pub mod validate;
 pub use bundle::*;
 pub use documents::*;
 pub use problem::{Problem, Problems};
-pub use store::{Store, StoreError, TokenInfo, TokenRole};
+pub use store::{
+    ChangeEntry, ChangeFilter, Commit, Expect, RowChange, RowVersions, Store, StoreError,
+    TokenInfo, TokenRole, WriteKind,
+};
 pub use validate::{Kind, validate, validation_problems};
