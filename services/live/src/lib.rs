@@ -60,7 +60,7 @@ pub enum Plan {
 pub enum WriteError {
     /// The network would be invalid.
     #[error("{0}")]
-    Invalid(Problems),
+    Invalid(#[source] Problems),
     /// The store refused (a conflict: [`StoreError::Exists`], [`StoreError::Stale`]) or failed.
     #[error(transparent)]
     Store(#[from] StoreError),
