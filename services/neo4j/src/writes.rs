@@ -163,13 +163,36 @@ impl Neo4jStore {
         op: &str,
         bundle: &Bundle,
     ) -> Result<u64, StoreError> {
+        let current = self.current_gen().await?.unwrap_or(-1);
         let mut txn = self
             .graph
             .start_txn()
             .await
             .map_err(|e| backend("starting a transaction", e))?;
+        match Self::log_import_in(&mut txn, at, actor, op, bundle, current).await {
+            Ok(seq) => {
+                txn.commit()
+                    .await
+                    .map_err(|e| backend("committing the change log", e))?;
+                Ok(seq)
+            }
+            Err(e) => {
+                let _ = txn.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn log_import_in(
+        txn: &mut Txn,
+        at: &str,
+        actor: &str,
+        op: &str,
+        bundle: &Bundle,
+        current: i64,
+    ) -> Result<u64, StoreError> {
         let seq = txn_scalar(
-            &mut txn,
+            txn,
             query(
                 "MATCH (m:Meta {key: 'network'}) SET m.seq = coalesce(m.seq, 0) + 1 \
                  SET m.import_seq = m.seq \
@@ -187,15 +210,9 @@ impl Neo4jStore {
         txn.run(query("MATCH (v:RowVersion) DELETE v"))
             .await
             .map_err(|e| backend("clearing row versions", e))?;
-        txn.run(
-            query("MATCH (r:RowCounter) WHERE r.gen <> $gen DELETE r")
-                .param("gen", self.current_gen().await?.unwrap_or(-1)),
-        )
-        .await
-        .map_err(|e| backend("clearing row counters", e))?;
-        txn.commit()
+        txn.run(query("MATCH (r:RowCounter) WHERE r.gen <> $gen DELETE r").param("gen", current))
             .await
-            .map_err(|e| backend("committing the change log", e))?;
+            .map_err(|e| backend("clearing row counters", e))?;
         Ok(seq.max(0) as u64)
     }
 
@@ -232,7 +249,8 @@ impl Neo4jStore {
         Ok(count)
     }
 
-    /// Rows written in place, in one transaction.
+    /// Rows written in place, in one transaction; rolled back on any refusal or failure
+    /// (a transaction left open would keep the network pointer locked).
     async fn write_rows(
         &self,
         at: &str,
@@ -246,9 +264,31 @@ impl Neo4jStore {
             .start_txn()
             .await
             .map_err(|e| backend("starting a transaction", e))?;
+        match Self::write_rows_in(&mut txn, at, actor, based_on, partial, changes).await {
+            Ok(seq) => {
+                txn.commit()
+                    .await
+                    .map_err(|e| backend("committing a write", e))?;
+                Ok(seq)
+            }
+            Err(e) => {
+                let _ = txn.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn write_rows_in(
+        txn: &mut Txn,
+        at: &str,
+        actor: &str,
+        based_on: u64,
+        partial: &Bundle,
+        changes: &[RowChange],
+    ) -> Result<u64, StoreError> {
         // Lock the pointer: imports switching generations and other writers wait for us.
         let rows = txn_rows(
-            &mut txn,
+            txn,
             query(
                 "MATCH (m:Meta {key: 'network'}) SET m.seq = coalesce(m.seq, 0) \
                  RETURN m.current_gen AS g, coalesce(m.import_seq, 0) AS i, m.seq AS s",
@@ -284,7 +324,7 @@ impl Neo4jStore {
                 continue;
             }
             let rows = txn_rows(
-                &mut txn,
+                txn,
                 query(
                     "OPTIONAL MATCH (n:Net {gen: $gen, id: $id}) WITH n \
                      OPTIONAL MATCH (v:RowVersion {tbl: $tbl, row_id: $id}) \
@@ -337,7 +377,7 @@ impl Neo4jStore {
                     .unwrap_or_default()
                     .to_string();
                 let existing = txn_scalar(
-                    &mut txn,
+                    txn,
                     query(&format!(
                         "MATCH (n:{}:Net {{gen: $gen, id: $id}}) RETURN n.row AS c",
                         t.label
@@ -351,7 +391,7 @@ impl Neo4jStore {
                     Some(i) => i,
                     None => {
                         Self::next_row(
-                            &mut txn,
+                            txn,
                             gen_,
                             t.table,
                             &format!(
@@ -411,7 +451,7 @@ impl Neo4jStore {
                 .map(|(s, t, p)| json!({"s": s, "t": t, "p": Value::Object(p)}))
                 .collect();
             let written = txn_scalar(
-                &mut txn,
+                txn,
                 query(&format!(
                     "UNWIND $rows AS r \
                      MATCH (a:Net {{gen: $gen, id: r.s}}) MATCH (b:Net {{gen: $gen, id: r.t}}) \
@@ -443,7 +483,7 @@ impl Neo4jStore {
                 };
                 let arrow = if t.table == "adjacency" { "-" } else { "->" };
                 let exists = txn_scalar(
-                    &mut txn,
+                    txn,
                     query(&format!(
                         "MATCH (a:Net {{gen: $gen, id: $s}})-[x:{} {{gen: $gen}}]{arrow}(b:Net {{gen: $gen, id: $t}}) \
                          WHERE {same} RETURN count(x) AS c",
@@ -461,7 +501,7 @@ impl Neo4jStore {
                     continue;
                 }
                 let index = Self::next_row(
-                    &mut txn,
+                    txn,
                     gen_,
                     t.table,
                     &format!(
@@ -471,7 +511,7 @@ impl Neo4jStore {
                 )
                 .await?;
                 let written = txn_scalar(
-                    &mut txn,
+                    txn,
                     query(&format!(
                         "MATCH (a:Net {{gen: $gen, id: $s}}) MATCH (b:Net {{gen: $gen, id: $t}}) \
                          CREATE (a)-[x:{} {{gen: $gen}}]->(b) SET x += $p, x.row = $row RETURN count(x) AS c",
@@ -531,9 +571,6 @@ impl Neo4jStore {
         )
         .await
         .map_err(|e| backend("moving the sequence", e))?;
-        txn.commit()
-            .await
-            .map_err(|e| backend("committing a write", e))?;
         Ok((seq + n).max(0) as u64)
     }
 }
