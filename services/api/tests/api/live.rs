@@ -18,8 +18,10 @@ use std::time::{Duration, Instant};
 async fn second_service(app: &TestApp) -> (String, tokio::sync::oneshot::Sender<()>, AppState) {
     let store: Arc<dyn Store> =
         Arc::new(SqliteStore::open(app.store.path()).expect("open the same file"));
-    let mut config = ServeConfig::default();
-    config.addr = "127.0.0.1:0".parse().expect("addr");
+    let config = ServeConfig {
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        ..ServeConfig::default()
+    };
     let state = AppState::load(store, config).await.expect("state");
     let server = Application::with_state(state.clone()).await.expect("bind");
     let base = format!("http://127.0.0.1:{}", server.port());
