@@ -129,6 +129,9 @@ pub struct Live<V: View> {
     write_lock: Mutex<()>,
     /// Set when the follower should stop.
     stopped: AtomicBool,
+    /// The background validation of a loaded network, while it runs: a write waits for it
+    /// rather than validating the merged whole itself.
+    validation: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -151,6 +154,7 @@ impl<V: View> Live<V> {
             applied: AtomicU64::new(seq),
             write_lock: Mutex::new(()),
             stopped: AtomicBool::new(false),
+            validation: Mutex::new(None),
         });
         if !trusted {
             live.validate_in_background();
@@ -172,6 +176,7 @@ impl<V: View> Live<V> {
             applied: AtomicU64::new(seq),
             write_lock: Mutex::new(()),
             stopped: AtomicBool::new(false),
+            validation: Mutex::new(None),
         }))
     }
 
@@ -179,7 +184,7 @@ impl<V: View> Live<V> {
     fn validate_in_background(self: &Arc<Self>) {
         let weak = Arc::downgrade(self);
         let view = self.current();
-        std::thread::spawn(move || {
+        let handle = std::thread::spawn(move || {
             let valid = dangjian_model::validate(view.bundle()).is_ok();
             if let Some(live) = weak.upgrade() {
                 let mut current = live.current.write().unwrap_or_else(|p| p.into_inner());
@@ -188,6 +193,7 @@ impl<V: View> Live<V> {
                 }
             }
         });
+        *lock(&self.validation) = Some(handle);
     }
 
     /// The store.
@@ -246,6 +252,11 @@ impl<V: View> Live<V> {
         let _guard = lock(&self.write_lock);
         // A failed catch-up is not fatal: the store still checks every expectation.
         let _ = self.follow_locked();
+        // One whole validation at a time: finish the background one rather than repeat it.
+        let pending = lock(&self.validation).take();
+        if let Some(handle) = pending {
+            let _ = handle.join();
+        }
         let (view, validated) = {
             let c = self.current.read().unwrap_or_else(|p| p.into_inner());
             (c.view.clone(), c.validated)
