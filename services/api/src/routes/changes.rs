@@ -68,7 +68,7 @@ pub async fn changes(
         let snap = state.snapshot();
         entries
             .into_iter()
-            .filter_map(|e| for_coordinator(&caller, &snap.places, e))
+            .filter_map(|e| for_coordinator(&caller, &snap.engine, e))
             .collect()
     };
     Ok(Json(json!({
@@ -81,7 +81,7 @@ pub async fn changes(
 /// The entry as a coordinator may see it, or `None` when it lies outside their subtree.
 fn for_coordinator(
     caller: &Caller,
-    places: &crate::access::Places,
+    places: &dangjian_engine::Engine,
     mut e: ChangeEntry,
 ) -> Option<Value> {
     let inside = |table: &str, row: &Value| {
