@@ -15,7 +15,10 @@ pub use bundle::*;
 pub use documents::*;
 pub use formula::{guard_formula, guard_table_cell, unguard_formula};
 pub use problem::{Problem, Problems};
-pub use store::{Store, StoreError, TokenInfo, TokenRole};
+pub use store::{
+    ChangeEntry, ChangeFilter, Commit, Expect, RowChange, RowVersions, Store, StoreError,
+    TokenInfo, TokenRole, WriteKind,
+};
 pub use today::today;
 pub use validate::{
     Kind, MAX_CAPACITY, MAX_DEMAND, MAX_HOURS_PER_ROW, RESERVED_IDS, validate, validation_problems,

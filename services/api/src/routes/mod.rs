@@ -1,6 +1,7 @@
 //! The routes: operations (health, readiness, metrics, OpenAPI, docs page) and `/api/v1`.
 
 pub mod analytics;
+pub mod changes;
 pub mod diagrams;
 pub mod graph;
 pub mod ops;
@@ -11,7 +12,7 @@ pub mod writes;
 use crate::state::AppState;
 use crate::telemetry;
 use axum::Router;
-use axum::routing::{get, patch, post};
+use axum::routing::{get, post};
 
 /// Largest body of a one-row write (the whole-network import keeps the service's limit).
 pub const ROW_BODY_LIMIT: usize = 1024 * 1024;
@@ -54,25 +55,34 @@ pub fn router(state: AppState) -> Router {
             "/members",
             capped(get(tables::list_members).post(writes::create_member)),
         )
-        .route("/members/{id}", capped(patch(writes::patch_member)))
+        .route(
+            "/members/{id}",
+            capped(get(writes::get_member).patch(writes::patch_member)),
+        )
         .route(
             "/partnerships",
             capped(get(tables::list_partnerships).post(writes::create_partnership)),
         )
         .route(
             "/partnerships/{id}",
-            capped(patch(writes::patch_partnership)),
+            capped(get(writes::get_partnership).patch(writes::patch_partnership)),
         )
         .route(
             "/resources",
             capped(get(tables::list_resources).post(writes::create_resource)),
         )
-        .route("/resources/{id}", capped(patch(writes::patch_resource)))
+        .route(
+            "/resources/{id}",
+            capped(get(writes::get_resource).patch(writes::patch_resource)),
+        )
         .route(
             "/needs",
             capped(get(tables::list_needs).post(writes::create_need)),
         )
-        .route("/needs/{id}", capped(patch(writes::patch_need)))
+        .route(
+            "/needs/{id}",
+            capped(get(writes::get_need).patch(writes::patch_need)),
+        )
         .route(
             "/volunteering",
             capped(get(tables::list_volunteering).post(writes::create_volunteering)),
@@ -83,9 +93,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/responsibilities/{id}",
-            capped(patch(writes::patch_responsibility)),
+            capped(get(writes::get_responsibility).patch(writes::patch_responsibility)),
         )
         .route("/import", post(writes::import))
+        .route("/changes", get(changes::changes))
         .route("/openapi.json", get(ops::openapi_json))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -11,6 +11,7 @@ mod errors;
 mod graph;
 mod helpers;
 mod leaks;
+mod live;
 mod ops;
 mod sample;
 mod tables;

@@ -6,6 +6,7 @@ mod fuzz;
 mod graph;
 mod neo4j;
 mod tidy;
+mod writes;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

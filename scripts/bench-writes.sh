@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Write speed of the HTTP service on loopback (the writes issue's figures): `dangjian serve`
+# (release) on a generated network; sequential one-row POST /api/v1/needs (each answered only
+# once committed and visible to the next read), with a read baseline (GET /api/v1/needs/{id})
+# measured in the same run; then one batch of 10,000 volunteering rows. Prints a Markdown
+# report. A benchmark, not a test.
+#
+#   scripts/bench-writes.sh [--db PATH] [--scale shanghai|district] [--seed N] [--writes N]
+#
+# Without --db it generates the network and imports it into a database in its work folder
+# (with --db the database gets the benchmark's rows added). Only 127.0.0.1 is used; the server
+# is stopped at the end.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DB=""
+SCALE=shanghai
+SEED=1
+WRITES=30
+BATCH=10000
+
+usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+while (($#)); do
+  case "$1" in
+    --db) DB="${2:?--db needs a path}"; shift ;;
+    --scale) SCALE="${2:?--scale needs shanghai or district}"; shift ;;
+    --seed) SEED="${2:?--seed needs a number}"; shift ;;
+    --writes) WRITES="${2:?--writes needs a number}"; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+export PATH="$HOME/.cargo/bin:$PATH"
+say() { echo "bench-writes: $*" >&2; }
+for pkg in sqlite3 curl python3; do
+  command -v "$pkg" >/dev/null || { say "needs $pkg"; exit 1; }
+done
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/bench-writes.XXXXXX")"
+SERVER_PID=""
+stop_server() {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+trap stop_server EXIT INT TERM
+
+cd "$ROOT"
+say "building the release binary …"
+cargo build --release -q -p dangjian
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+BIN="$TARGET/release/dangjian"
+
+if [[ -z "$DB" ]]; then
+  DB="$WORK/net.db"
+  say "generating the $SCALE network (seed $SEED) and importing it into $DB …"
+  "$BIN" generate --scale "$SCALE" --seed "$SEED" --out "$WORK/net.json" >/dev/null 2>"$WORK/generate.err"
+  "$BIN" --db "$DB" import "$WORK/net.json" >/dev/null 2>"$WORK/import.err"
+  rm -f "$WORK/net.json"
+fi
+[[ -f "$DB" ]] || { say "no database at $DB"; exit 1; }
+Q() { sqlite3 -readonly -batch -noheader "$DB" "$1"; }
+ROWS="$(Q "SELECT (SELECT count(*) FROM members) + (SELECT count(*) FROM volunteering)
+           + (SELECT count(*) FROM partnerships) + (SELECT count(*) FROM needs)")"
+COMMITTEE="$(Q "SELECT id FROM committees ORDER BY id LIMIT 1")"
+NEED="$(Q "SELECT id FROM needs ORDER BY id LIMIT 1")"
+MEMBERS="$(Q "SELECT id || ',' || registered_at FROM members WHERE registered_at IS NOT NULL
+              ORDER BY id LIMIT 2000")"
+echo "$MEMBERS" >"$WORK/members.txt"
+
+TOKEN="$("$BIN" --db "$DB" token create --role admin 2>"$WORK/token.err" | tail -1)"
+[[ -n "$TOKEN" ]] || { say "could not create a token"; cat "$WORK/token.err" >&2; exit 1; }
+
+say "starting the service on 127.0.0.1 (ephemeral port) …"
+"$BIN" --db "$DB" serve --addr 127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
+SERVER_PID=$!
+URL=""
+for _ in $(seq 1200); do
+  URL="$(grep -o 'serving on http://127\.0\.0\.1:[0-9]*' "$WORK/serve.err" | head -1 | sed 's/serving on //')" || true
+  [[ -n "$URL" ]] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { say "the service stopped:"; tail -5 "$WORK/serve.err" >&2; exit 1; }
+  sleep 0.1
+done
+[[ -n "$URL" ]] || { say "the service did not start within 120 s"; exit 1; }
+until curl -fsS "$URL/healthz" >/dev/null 2>&1; do sleep 0.1; done
+say "serving at $URL"
+
+say "measuring: $WRITES one-row writes, a read baseline, a batch of $BATCH rows …"
+python3 - "$URL" "$TOKEN" "$COMMITTEE" "$NEED" "$WRITES" "$BATCH" "$WORK/members.txt" \
+  >"$WORK/figures.txt" <<'PY'
+import http.client, json, sys, time, urllib.parse
+url, token, committee, need, writes, batch, members = sys.argv[1:8]
+writes, batch = int(writes), int(batch)
+host = urllib.parse.urlparse(url)
+conn = http.client.HTTPConnection(host.hostname, host.port, timeout=600)
+H = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+def req(method, path, body=None):
+    t = time.perf_counter()
+    conn.request(method, path, body=None if body is None else json.dumps(body), headers=H)
+    r = conn.getresponse(); data = r.read()
+    return r.status, data, time.perf_counter() - t
+def pct(xs, p):
+    xs = sorted(xs); return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] * 1000
+reads = []
+for _ in range(200):
+    s, _, dt = req("GET", "/api/v1/needs/" + need); assert s == 200, s; reads.append(dt)
+lat = []; stamp = int(time.time())
+t0 = time.perf_counter()
+for i in range(writes):
+    nid = f"N-BENCH-{stamp}-{i}"
+    s, d, dt = req("POST", "/api/v1/needs",
+                   {"id": nid, "committee": committee, "domain": "elderly_care", "demand": 5})
+    assert s == 201, (s, d[:300])
+    lat.append(dt)
+    # Visible to the very next read.
+    s, _, _ = req("GET", "/api/v1/needs/" + nid); assert s == 200, s
+total = time.perf_counter() - t0
+people = [l.split(",") for l in open(members).read().split() if "," in l]
+rows = [{"member": people[i % len(people)][0], "committee": people[i % len(people)][1],
+         "domain": "elderly_care", "hours": 1.0 + (i % 97) / 4, "date": "2026-06-%02d" % (1 + i // len(people) % 28)}
+        for i in range(batch)]
+s, d, bt = req("POST", "/api/v1/volunteering", rows)
+assert s == 201, (s, d[:300])
+print(f"read_p50={pct(reads,50):.2f} read_p99={pct(reads,99):.2f}")
+print(f"write_p50={pct(lat,50):.1f} write_p99={pct(lat,99):.1f} writes_per_s={writes/total:.2f}")
+print(f"batch_s={bt:.2f}")
+PY
+stop_server
+eval "$(tr ' ' '\n' <"$WORK/figures.txt")"
+CPU="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)"
+met() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "**missed**"; fi; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f×", a / b; else print "n/a" }'; }
+cat <<EOF
+## Writes (v2): one-row writes and batches through the API ($SCALE network, $ROWS person/partnership/need rows)
+
+$(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) CPU(s) ($CPU), \`scripts/bench-writes.sh --scale $SCALE --writes $WRITES\`;
+release build, 127.0.0.1, one client, sequential. Each write is answered once committed in SQLite
+with its change-log entry and swapped into the running service (the next read sees it; the script
+checks). Baseline: \`GET /api/v1/needs/{id}\` (200 reads) in the same run.
+
+| Measure | Value | Ratio to read p50 | Target | |
+|---|---|---|---|---|
+| Read baseline p50 / p99 | $read_p50 / $read_p99 ms | 1× | | |
+| One-row \`POST /api/v1/needs\` p50 | $write_p50 ms | $(ratio "$write_p50" "$read_p50") | ≤ 20 ms | $(met "$write_p50 <= 20") |
+| One-row write p99 | $write_p99 ms | $(ratio "$write_p99" "$read_p50") | ≤ 100 ms | $(met "$write_p99 <= 100") |
+| Sequential writes/s | $writes_per_s | | ≥ 200 | $(met "$writes_per_s >= 200") |
+| Batch of $BATCH volunteering rows (one POST) | $batch_s s | | ≤ 2 s | $(met "$batch_s <= 2") |
+EOF
+rm -rf "$WORK"
