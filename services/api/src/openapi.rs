@@ -1,6 +1,6 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations.
 
-use crate::routes::{analytics, tables, writes};
+use crate::routes::{analytics, changes, tables, writes};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -40,6 +40,8 @@ impl Modify for BearerAuth {
         writes::create_member, writes::patch_member, writes::create_volunteering,
         writes::create_need, writes::patch_need, writes::create_resource,
         writes::patch_resource, writes::create_responsibility, writes::patch_responsibility,
+        writes::get_partnership, writes::get_member, writes::get_need, writes::get_resource,
+        writes::get_responsibility, changes::changes,
     ),
     components(schemas(analytics::ErrorBody, analytics::ErrorDetail, analytics::WhatIfRequest, tables::Page)),
     modifiers(&BearerAuth),

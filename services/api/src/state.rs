@@ -1,14 +1,16 @@
-//! Shared service state: the store, the current network snapshot (engine, place index and
-//! response caches, swapped whole after each write), the write lock and the token cache.
+//! Shared service state: the live network ([`dangjian_live::Live`]: the store, the current
+//! network snapshot — engine, place index and response caches, swapped whole after each write or
+//! followed commit — and the one write path) and the token cache.
 
 use crate::access::Places;
 use crate::error::AppError;
 use crate::startup::ServeConfig;
 use dangjian_engine::Engine;
+use dangjian_live::{Live, Plan, View, WriteError};
+use dangjian_model::store::RowVersions;
 use dangjian_model::{Bundle, Date, Store, StoreError, TokenInfo};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Most cached analytics responses per snapshot before the cache is emptied.
@@ -34,12 +36,15 @@ pub struct Snapshot {
     pub places: Places,
     /// Serialised analytics documents keyed by (kind, scope, as_of); dropped with the snapshot.
     cache: Mutex<DocCache>,
-    /// Whether this network passed a whole validation here (or descends by validated writes
-    /// from one that did): only then may a write validate just its rows
-    /// ([`dangjian_model::validate::validate_upsert`]). A network loaded from the store is
-    /// validated on a background thread after loading; writes before that validate the
-    /// merged whole.
-    validated: AtomicBool,
+}
+
+impl View for Snapshot {
+    fn build(bundle: Bundle) -> Self {
+        Snapshot::build(bundle)
+    }
+    fn bundle(&self) -> &Bundle {
+        self.engine.bundle()
+    }
 }
 
 impl Snapshot {
@@ -56,7 +61,6 @@ impl Snapshot {
             engine,
             places,
             cache: Mutex::new(DocCache::default()),
-            validated: AtomicBool::new(false),
         }
     }
 
@@ -98,9 +102,7 @@ struct TokenCache {
 }
 
 struct Inner {
-    store: Arc<dyn Store>,
-    snapshot: RwLock<Arc<Snapshot>>,
-    write_lock: tokio::sync::Mutex<()>,
+    live: Arc<Live<Snapshot>>,
     tokens: Mutex<TokenCache>,
     config: ServeConfig,
 }
@@ -110,24 +112,17 @@ struct Inner {
 pub struct AppState(Arc<Inner>);
 
 impl AppState {
-    /// Load the stored network, build the engine, and make the state (blocking: the CLI and
-    /// tests call it before the runtime serves; async callers use [`AppState::load`]).
+    /// Load the stored network, build the engine, start following other processes' commits,
+    /// and make the state (blocking: the CLI and tests call it before the runtime serves;
+    /// async callers use [`AppState::load`]).
     pub fn load_blocking(
         store: Arc<dyn Store>,
         config: ServeConfig,
     ) -> Result<AppState, StoreError> {
-        let bundle = store.load()?;
-        let snapshot = Arc::new(Snapshot::build(bundle));
-        let checked = snapshot.clone();
-        std::thread::spawn(move || {
-            if dangjian_model::validate(checked.bundle()).is_ok() {
-                checked.validated.store(true, Ordering::Release);
-            }
-        });
+        let live = Live::open(store, false)?;
+        live.spawn_follower();
         Ok(AppState(Arc::new(Inner {
-            store,
-            snapshot: RwLock::new(snapshot),
-            write_lock: tokio::sync::Mutex::new(()),
+            live,
             tokens: Mutex::new(TokenCache {
                 by_hash: HashMap::new(),
                 loaded: None,
@@ -145,23 +140,17 @@ impl AppState {
 
     /// The current network version.
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        match self.0.snapshot.read() {
-            Ok(guard) => guard.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        self.0.live.current()
     }
 
-    fn swap(&self, next: Snapshot) {
-        let next = Arc::new(next);
-        match self.0.snapshot.write() {
-            Ok(mut guard) => *guard = next,
-            Err(poisoned) => *poisoned.into_inner() = next,
-        }
+    /// The live network (write path, row versions, store sequence).
+    pub fn live(&self) -> &Arc<Live<Snapshot>> {
+        &self.0.live
     }
 
     /// The store.
     pub fn store(&self) -> Arc<dyn Store> {
-        self.0.store.clone()
+        self.0.live.store().clone()
     }
 
     /// The configuration the service runs with.
@@ -169,63 +158,25 @@ impl AppState {
         &self.0.config
     }
 
-    /// Apply a write: under the write lock, `prepare` gets the current snapshot and returns the
-    /// bundle to hand the store (`Write::Upsert` for a partial, `Write::Replace` for a whole);
-    /// the merged whole is validated before anything is written, the store writes in one
-    /// transaction, and the new snapshot replaces the old one. Returns `prepare`'s output.
+    /// Apply a write through the one write path ([`Live::write`]): `prepare` gets the current
+    /// snapshot and row versions and returns the [`Plan`]; validation, the store transaction
+    /// (with its change-log entries, made by `actor`) and the swap to the new snapshot follow.
     ///
-    /// An upsert into a network known to be valid is validated incrementally
-    /// ([`dangjian_model::validate::validate_upsert`], the same answer as validating the
-    /// merged whole);
-    /// the merged bundle is built once, after the store commits, by copying the current one
-    /// and merging in place.
-    pub async fn write<T, F>(&self, prepare: F) -> Result<T, AppError>
+    /// The whole write runs on a detached blocking task: when the client disconnects or times
+    /// out and this future is dropped, the write still runs to completion, so the store and
+    /// the running service never disagree. Returns `prepare`'s output and the store sequence
+    /// of the write (the version of the rows it wrote).
+    pub async fn write<T, F>(&self, actor: String, prepare: F) -> Result<(T, u64), AppError>
     where
         T: Send + 'static,
-        F: FnOnce(&Snapshot) -> Result<(Write, T), AppError> + Send + 'static,
+        F: FnOnce(&Snapshot, &RowVersions) -> Result<(Plan, T), AppError> + Send + 'static,
     {
-        let _guard = self.0.write_lock.lock().await;
-        let current = self.snapshot();
-        let store = self.store();
-        let (next, out) = tokio::task::spawn_blocking(move || -> Result<_, AppError> {
-            let (write, out) = prepare(&current)?;
-            let started = Instant::now();
-            // A merged whole already built for a whole validation, if one was needed.
-            let mut merged = None;
-            match &write {
-                Write::Upsert(partial) if current.validated.load(Ordering::Acquire) => {
-                    dangjian_model::validate::validate_upsert(current.bundle(), partial)
-                        .map_err(AppError::invalid)?;
-                }
-                Write::Upsert(partial) => {
-                    let whole = current.bundle().merged(partial);
-                    dangjian_model::validate(&whole).map_err(AppError::invalid)?;
-                    merged = Some(whole);
-                }
-                Write::Replace(whole) => {
-                    dangjian_model::validate(whole).map_err(AppError::invalid)?;
-                }
-            }
-            metrics::gauge!("dangjian_write_validate_seconds").set(started.elapsed().as_secs_f64());
-            match &write {
-                Write::Upsert(partial) => store.upsert(partial)?,
-                Write::Replace(whole) => store.replace(whole)?,
-            }
-            let bundle = match (write, merged) {
-                (Write::Upsert(_), Some(whole)) | (Write::Replace(whole), _) => whole,
-                (Write::Upsert(partial), None) => {
-                    let mut whole = current.bundle().clone();
-                    whole.merge(partial);
-                    whole
-                }
-            };
-            let next = Snapshot::build(bundle);
-            next.validated.store(true, Ordering::Release);
-            Ok((next, out))
-        })
-        .await??;
-        self.swap(next);
-        Ok(out)
+        let live = self.0.live.clone();
+        let started = Instant::now();
+        let task = tokio::task::spawn_blocking(move || live.write(&actor, prepare));
+        let (out, seq) = task.await??;
+        metrics::gauge!("dangjian_write_seconds").set(started.elapsed().as_secs_f64());
+        Ok((out, seq))
     }
 
     /// Whether the store answers.
@@ -274,12 +225,19 @@ impl AppState {
     }
 }
 
-/// What a write hands the store.
-pub enum Write {
-    /// Rows to upsert by id into the current network.
-    Upsert(Bundle),
-    /// A whole network replacing the current one.
-    Replace(Bundle),
+impl From<WriteError> for AppError {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::Invalid(p) => AppError::invalid(p),
+            WriteError::Store(e @ (StoreError::Exists { .. } | StoreError::Replaced { .. })) => {
+                AppError::Conflict(e.to_string())
+            }
+            WriteError::Store(e @ StoreError::Stale { .. }) => {
+                AppError::PreconditionFailed(e.to_string())
+            }
+            WriteError::Store(e) => e.into(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use crate::{
 };
 use anyhow::{Context, Result, anyhow, bail};
 use dangjian_engine::{Engine, WhatIf};
+use dangjian_live::{Live, Plan, creates_of};
 use dangjian_model::{Bundle, Date, TokenRole};
 use std::path::Path;
 use std::time::Instant;
@@ -155,6 +156,13 @@ fn run_on_store(command: Command, opened: &Opened) -> Result<()> {
             render(opened, &scope, view, as_of, format, &out)
         }
         Command::Serve { addr } => serve(opened, &addr),
+        Command::Add { table, file } => add(opened, &table, &file),
+        Command::Changes {
+            since,
+            table,
+            id,
+            format,
+        } => changes(opened, since, table, id, format),
         Command::Token { command } => token(opened, command),
         Command::Generate { .. } => unreachable!("handled before the store is opened"),
     }
@@ -217,29 +225,30 @@ fn import(opened: &Opened, path: &Path, merge: bool) -> Result<()> {
     );
     let written = Instant::now();
     let stored = if merge {
-        let current = opened.store.load()?;
-        let merged = current.merged(&incoming);
-        dangjian_model::validate(&merged)
-            .map_err(|p| anyhow!(p))
+        let live = Live::<Bundle>::open(opened.store.clone(), true)?;
+        let rows = incoming.row_count();
+        live.write("cli", |_, _| anyhow::Ok((Plan::Merge(incoming), ())))
             .context("the merged network would be invalid: nothing was changed")?;
-        opened.store.upsert(&incoming)?;
         eprintln!(
             "merged {} rows (network now {} rows) in {:.1} s",
-            incoming.row_count(),
-            merged.row_count(),
+            rows,
+            live.current().row_count(),
             written.elapsed().as_secs_f64()
         );
-        merged
+        live.current()
     } else {
-        opened.store.replace(&incoming)?;
+        let live = Live::<Bundle>::for_replace(opened.store.clone())?;
+        let rows = incoming.row_count();
+        live.write("cli", |_, _| anyhow::Ok((Plan::Replace(incoming), ())))
+            .context("nothing was changed")?;
         let secs = written.elapsed().as_secs_f64();
         eprintln!(
             "imported {} rows in {:.1} s ({:.0} rows/s)",
-            incoming.row_count(),
+            rows,
             secs,
-            incoming.row_count() as f64 / secs.max(1e-9)
+            rows as f64 / secs.max(1e-9)
         );
-        incoming
+        live.current()
     };
     println!(
         "ok: {} committees, {} units, {} members, {} partnerships, {} resources, {} needs",
@@ -425,6 +434,159 @@ fn token(opened: &Opened, command: TokenCommand) -> Result<()> {
             } else {
                 bail!("no token has the id `{id}` (see `dangjian token list`)")
             }
+        }
+    }
+}
+
+/// Rows of one table read from a JSON array, a CSV file or an XLSX workbook, as a partial
+/// bundle holding only that table (decoded like an import, every problem reported).
+fn read_rows(table: &str, file: &Path) -> Result<Bundle> {
+    let ext = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let decoded = match ext.as_deref() {
+        Some("json") => {
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let value: serde_json::Value = serde_json::from_slice(&bytes)
+                .with_context(|| format!("{} is not valid JSON", file.display()))?;
+            let doc = match value {
+                serde_json::Value::Array(rows) => serde_json::json!({ table: rows }),
+                other => other,
+            };
+            dangjian_bundle_io::parse_json_unvalidated(doc.to_string().as_bytes())
+        }
+        Some("csv") => {
+            // The CSV reader reads folders of `<table>.csv`: give it one.
+            let dir = tempfile::tempdir().context("cannot make a temporary folder")?;
+            std::fs::copy(file, dir.path().join(format!("{table}.csv")))
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            dangjian_bundle_io::decode_path(dir.path())
+        }
+        Some("xlsx") => dangjian_bundle_io::decode_path(file),
+        _ => bail!(
+            "{}: give a .json file (an array of rows), a .csv file or an .xlsx workbook",
+            file.display()
+        ),
+    };
+    let decoded = decoded
+        .map_err(|e| match e {
+            dangjian_bundle_io::ReadError::Invalid(problems) => anyhow::Error::new(problems),
+            other => anyhow::Error::new(other),
+        })
+        .with_context(|| {
+            format!(
+                "cannot add the rows of {}: nothing was changed",
+                file.display()
+            )
+        })?;
+    let mut only = Bundle::default();
+    macro_rules! take {
+        ($($t:ident),*) => {
+            match table {
+                $(stringify!($t) => only.$t = decoded.$t,)*
+                other => bail!("no table `{other}` (see SPEC §2 for the table names)"),
+            }
+        };
+    }
+    take!(
+        districts,
+        streets,
+        communities,
+        committees,
+        adjacency,
+        party_orgs,
+        units,
+        mass_orgs,
+        social_orgs,
+        members,
+        partnerships,
+        mass_links,
+        resources,
+        needs,
+        projects,
+        volunteering,
+        responsibilities
+    );
+    if only.row_count() == 0 {
+        bail!("{} holds no {table} rows", file.display());
+    }
+    Ok(only)
+}
+
+fn add(opened: &Opened, table: &str, file: &Path) -> Result<()> {
+    let partial = read_rows(table, file)?;
+    let rows = partial.row_count();
+    let started = Instant::now();
+    let live = Live::<Bundle>::open(opened.store.clone(), true)
+        .with_context(|| format!("cannot read the network from {}", opened.store.describe()))?;
+    let changes = creates_of(&partial)?;
+    let ((), seq) = live
+        .write("cli", |_, _| {
+            anyhow::Ok((Plan::Rows { partial, changes }, ()))
+        })
+        .with_context(|| format!("cannot add the {table} rows: nothing was changed"))?;
+    eprintln!(
+        "added {rows} {table} rows in {:.1} s (change {seq})",
+        started.elapsed().as_secs_f64()
+    );
+    println!("ok: {rows} {table} rows added");
+    Ok(())
+}
+
+fn changes(
+    opened: &Opened,
+    since: u64,
+    table: Option<String>,
+    id: Option<String>,
+    format: TableFormat,
+) -> Result<()> {
+    let entries = opened.store.changes(&dangjian_model::ChangeFilter {
+        since,
+        table,
+        id,
+        limit: 0,
+    })?;
+    match format {
+        TableFormat::Json => print_json(&entries),
+        TableFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(["seq", "at", "actor", "op", "table", "id", "before", "after"])?;
+            for e in &entries {
+                let json = |v: &Option<serde_json::Value>| {
+                    v.as_ref().map(|v| v.to_string()).unwrap_or_default()
+                };
+                w.write_record([
+                    e.seq.to_string(),
+                    e.at.clone(),
+                    e.actor.clone(),
+                    e.op.clone(),
+                    e.table.clone().unwrap_or_default(),
+                    e.id.clone().unwrap_or_default(),
+                    json(&e.before),
+                    json(&e.after),
+                ])?;
+            }
+            output::write_stdout(&w.into_inner()?)
+        }
+        TableFormat::Table => {
+            let mut t = comfy_table::Table::new();
+            t.load_preset(comfy_table::presets::NOTHING);
+            t.set_header(["seq", "at", "actor", "op", "table", "id"]);
+            for e in &entries {
+                t.add_row([
+                    e.seq.to_string(),
+                    e.at.clone(),
+                    e.actor.clone(),
+                    e.op.clone(),
+                    e.table.clone().unwrap_or_default(),
+                    e.id.clone().unwrap_or_default(),
+                ]);
+            }
+            println!("{t}");
+            eprintln!("{} change(s)", entries.len());
+            Ok(())
         }
     }
 }

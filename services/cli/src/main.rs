@@ -191,6 +191,28 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Add rows to one table (a JSON array, a CSV file or an XLSX sheet named after the
+    /// table), all or nothing, validated like an import; every problem is reported at once.
+    Add {
+        /// Bundle table, e.g. `volunteering`.
+        table: String,
+        /// A .json file (an array of rows), a .csv file or an .xlsx workbook.
+        file: PathBuf,
+    },
+    /// The change log: every write with its sequence, time, token id (or `cli`) and rows.
+    Changes {
+        /// Entries after this sequence number.
+        #[arg(long, default_value_t = 0)]
+        since: u64,
+        /// Only this table.
+        #[arg(long)]
+        table: Option<String>,
+        /// Only this row id.
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: TableFormat,
+    },
     /// Run the HTTP service (API under /api/v1, web page at /).
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]

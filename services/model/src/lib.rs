@@ -13,6 +13,9 @@ pub mod validate;
 pub use bundle::*;
 pub use documents::*;
 pub use problem::{Problem, Problems};
-pub use store::{Store, StoreError, TokenInfo, TokenRole};
+pub use store::{
+    ChangeEntry, ChangeFilter, Commit, Expect, RowChange, RowVersions, Store, StoreError,
+    TokenInfo, TokenRole, WriteKind,
+};
 pub use today::today;
 pub use validate::{Kind, validate, validation_problems};

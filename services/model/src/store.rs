@@ -4,6 +4,8 @@
 use crate::bundle::Bundle;
 use crate::problem::Problems;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashMap;
 
 /// Errors a store reports.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +26,154 @@ pub enum StoreError {
         /// Newest version this program knows.
         supported: i64,
     },
+    /// A create names an id that is stored already; nothing was changed.
+    #[error("{table} `{id}` exists already; use PATCH to change it")]
+    Exists {
+        /// Table of the row.
+        table: String,
+        /// The id given.
+        id: String,
+    },
+    /// The stored row is not the version the write was based on (another writer changed it,
+    /// or an import replaced the network); nothing was changed.
+    #[error(
+        "{table} `{id}` changed since version {expected} (it is at version {found}); read it again and retry"
+    )]
+    Stale {
+        /// Table of the row.
+        table: String,
+        /// The row id.
+        id: String,
+        /// The version the write was based on.
+        expected: u64,
+        /// The stored version (0: the row is gone).
+        found: u64,
+    },
+    /// An import replaced the network after the write was prepared; nothing was changed.
+    #[error("an import replaced the network meanwhile (at change {import}); retry the write")]
+    Replaced {
+        /// The sequence of that import.
+        import: u64,
+    },
+}
+
+/// What a row write expects of the stored row; the store checks it inside its transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// Anything (id-less rows, merges).
+    Any,
+    /// No row with this id is stored (a create): else [`StoreError::Exists`].
+    Absent,
+    /// The stored row is at this version (an update): else [`StoreError::Stale`].
+    Version(u64),
+}
+
+/// One row a write changes, as the change log records it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowChange {
+    /// Bundle table name, e.g. `needs`.
+    pub table: String,
+    /// The row id (`None` for id-less rows such as volunteering).
+    pub id: Option<String>,
+    /// `create`, `update` or `add` (an id-less row).
+    pub op: String,
+    /// The row before (JSON), for updates.
+    pub before: Option<Value>,
+    /// The row after (JSON).
+    pub after: Option<Value>,
+    /// What the stored row must be for the write to go ahead.
+    pub expect: Expect,
+}
+
+/// What one write does.
+#[derive(Debug, Clone, Copy)]
+pub enum WriteKind<'a> {
+    /// An import replacing the whole network; the caller has validated the bundle.
+    Replace(&'a Bundle),
+    /// An import merged into the stored network by id; the caller has validated the merge.
+    Merge(&'a Bundle),
+    /// Rows (one or a batch): `partial` holds them, `changes` describes each for the change
+    /// log and carries its expectation. The caller has validated the merged whole.
+    Rows {
+        /// The rows, as a partial bundle.
+        partial: &'a Bundle,
+        /// One entry per row of `partial`.
+        changes: &'a [RowChange],
+    },
+}
+
+/// One write, logged: committed by [`Store::commit`] in one transaction with its change-log
+/// entries.
+#[derive(Debug, Clone, Copy)]
+pub struct Commit<'a> {
+    /// The token id that made the write, or `cli`.
+    pub actor: &'a str,
+    /// What the write does.
+    pub kind: WriteKind<'a>,
+    /// The store sequence the write was prepared from: a row write is refused with
+    /// [`StoreError::Replaced`] when an import committed after it.
+    pub based_on: u64,
+}
+
+/// One change-log entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeEntry {
+    /// Store sequence number, increasing by commit.
+    pub seq: u64,
+    /// UTC time of the commit, RFC 3339.
+    pub at: String,
+    /// Token id, or `cli`.
+    pub actor: String,
+    /// `create`, `update`, `add` (a row); `import`, `import_merge` (a whole bundle).
+    pub op: String,
+    /// Table (rows only).
+    pub table: Option<String>,
+    /// Row id (rows with ids only).
+    pub id: Option<String>,
+    /// The row before (updates).
+    pub before: Option<Value>,
+    /// The row after (rows), or the row counts (imports).
+    pub after: Option<Value>,
+}
+
+impl ChangeEntry {
+    /// Whether the entry is an import (replace or merge), after which a follower reloads.
+    pub fn is_import(&self) -> bool {
+        self.op.starts_with("import")
+    }
+}
+
+/// Which change-log entries to read.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeFilter {
+    /// Entries with a sequence number above this.
+    pub since: u64,
+    /// Only this table.
+    pub table: Option<String>,
+    /// Only this row id.
+    pub id: Option<String>,
+    /// At most this many (oldest first); 0 means no limit.
+    pub limit: usize,
+}
+
+/// The version of every stored row: the sequence number of the last change that wrote it,
+/// `base` (the last import) for rows no later change touched.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowVersions {
+    /// Sequence of the last import (0 when never).
+    pub base: u64,
+    /// (table, id) → sequence of the last change to that row after `base`.
+    pub rows: HashMap<(String, String), u64>,
+}
+
+impl RowVersions {
+    /// The version of a stored row.
+    pub fn get(&self, table: &str, id: &str) -> u64 {
+        self.rows
+            .get(&(table.to_string(), id.to_string()))
+            .copied()
+            .unwrap_or(self.base)
+    }
 }
 
 /// Role of an API token (SPEC §6).
@@ -57,19 +207,72 @@ pub struct TokenInfo {
 pub trait Store: Send + Sync {
     /// The whole stored network (empty when nothing was imported yet).
     fn load(&self) -> Result<Bundle, StoreError>;
-    /// Replace the stored network with `bundle`, atomically: all or nothing.
-    /// The caller has validated `bundle`.
-    fn replace(&self, bundle: &Bundle) -> Result<(), StoreError>;
+    /// Replace the stored network with `bundle`, atomically: all or nothing, logged as an
+    /// import by `cli`. The caller has validated `bundle`.
+    fn replace(&self, bundle: &Bundle) -> Result<(), StoreError> {
+        self.commit(&Commit {
+            actor: "cli",
+            kind: WriteKind::Replace(bundle),
+            based_on: 0,
+        })
+        .map(|_| ())
+    }
     /// Upsert the rows of `partial` by id (rows without ids — adjacency, mass links,
-    /// volunteering — are added unless an equal row exists), atomically. The caller has
-    /// validated the merged whole.
-    fn upsert(&self, partial: &Bundle) -> Result<(), StoreError>;
+    /// volunteering — are added unless an equal row exists), atomically, logged as a merge
+    /// import by `cli`. The caller has validated the merged whole.
+    fn upsert(&self, partial: &Bundle) -> Result<(), StoreError> {
+        self.commit(&Commit {
+            actor: "cli",
+            kind: WriteKind::Merge(partial),
+            based_on: 0,
+        })
+        .map(|_| ())
+    }
     /// Store a new token record.
     fn add_token(&self, token: &TokenInfo) -> Result<(), StoreError>;
     /// All token records.
     fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError>;
     /// Mark a token revoked; false when no token has that id.
     fn revoke_token(&self, id: &str) -> Result<bool, StoreError>;
+    /// Commit one write with its change-log entries in one transaction, checking each row's
+    /// [`Expect`] inside it; returns the sequence number of the last entry written.
+    fn commit(&self, commit: &Commit<'_>) -> Result<u64, StoreError>;
+    /// Change-log entries, oldest first.
+    fn changes(&self, filter: &ChangeFilter) -> Result<Vec<ChangeEntry>, StoreError>;
+    /// The sequence number of the last committed change (0 when none): other processes'
+    /// commits show up here.
+    fn sequence(&self) -> Result<u64, StoreError>;
+    /// The stored network with its sequence number and row versions, read consistently.
+    fn load_versioned(&self) -> Result<(Bundle, u64, RowVersions), StoreError>;
     /// A short description for logs and `--help`, e.g. `sqlite:/path/to.db`.
     fn describe(&self) -> String;
+}
+
+/// Row counts per non-empty table, for the change-log entry of an import.
+pub fn table_counts(b: &Bundle) -> Value {
+    let counts = [
+        ("districts", b.districts.len()),
+        ("streets", b.streets.len()),
+        ("communities", b.communities.len()),
+        ("committees", b.committees.len()),
+        ("adjacency", b.adjacency.len()),
+        ("party_orgs", b.party_orgs.len()),
+        ("units", b.units.len()),
+        ("mass_orgs", b.mass_orgs.len()),
+        ("social_orgs", b.social_orgs.len()),
+        ("members", b.members.len()),
+        ("partnerships", b.partnerships.len()),
+        ("mass_links", b.mass_links.len()),
+        ("resources", b.resources.len()),
+        ("needs", b.needs.len()),
+        ("projects", b.projects.len()),
+        ("volunteering", b.volunteering.len()),
+        ("responsibilities", b.responsibilities.len()),
+    ];
+    let mut map = serde_json::Map::new();
+    for (table, n) in counts.into_iter().filter(|(_, n)| *n > 0) {
+        map.insert(table.to_string(), Value::from(n));
+    }
+    map.insert("total".into(), Value::from(b.row_count()));
+    Value::Object(map)
 }

@@ -10,8 +10,11 @@
 mod coverage;
 mod mapping;
 pub mod queries;
+mod writes;
 
-use dangjian_model::{Bundle, Store, StoreError, TokenInfo};
+use dangjian_model::{
+    Bundle, ChangeEntry, ChangeFilter, Commit, RowVersions, Store, StoreError, TokenInfo,
+};
 use mapping::{Edge, NODE_TABLES, REL_TABLES, RelTable};
 use neo4rs::{BoltMap, BoltType, ConfigBuilder, Graph, Query, Row, query};
 use serde::de::{DeserializeOwned, IntoDeserializer};
@@ -123,6 +126,7 @@ impl Neo4jStore {
             "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:Meta) REQUIRE m.key IS UNIQUE".to_owned(),
             "CREATE CONSTRAINT token_id IF NOT EXISTS FOR (t:Token) REQUIRE t.id IS UNIQUE".to_owned(),
         ];
+        stmts.extend(writes::SCHEMA.map(String::from));
         for t in NODE_TABLES {
             stmts.push(format!(
                 "CREATE INDEX {}_gen_id IF NOT EXISTS FOR (n:{}) ON (n.gen, n.id)",
@@ -567,19 +571,20 @@ impl Store for Neo4jStore {
         self.rt.block_on(self.load_async())
     }
 
-    fn replace(&self, bundle: &Bundle) -> Result<(), StoreError> {
-        let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        self.rt.block_on(self.replace_async(bundle))
+    fn commit(&self, commit: &Commit<'_>) -> Result<u64, StoreError> {
+        self.commit_sync(commit)
     }
 
-    /// Upsert as a generation copy: the merged network is written as a new generation and the
-    /// pointer switched, so it is as atomic as `replace`.
-    fn upsert(&self, partial: &Bundle) -> Result<(), StoreError> {
-        let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        self.rt.block_on(async {
-            let current = self.load_async().await?;
-            self.replace_async(&current.merged(partial)).await
-        })
+    fn changes(&self, filter: &ChangeFilter) -> Result<Vec<ChangeEntry>, StoreError> {
+        self.changes_sync(filter)
+    }
+
+    fn sequence(&self) -> Result<u64, StoreError> {
+        self.sequence_sync()
+    }
+
+    fn load_versioned(&self) -> Result<(Bundle, u64, RowVersions), StoreError> {
+        self.load_versioned_sync()
     }
 
     fn add_token(&self, token: &TokenInfo) -> Result<(), StoreError> {

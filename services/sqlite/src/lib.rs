@@ -6,6 +6,7 @@
 //! dates are `YYYY-MM-DD` TEXT, and a `row_order` rowid keeps rows in their bundle order.
 //! Every write is one transaction, so a killed process never leaves half a network behind.
 
+mod changes;
 mod codec;
 mod errors;
 mod schema;

@@ -1,11 +1,14 @@
 //! `SqliteStore`: the `Store` implementation over one SQLite file — one writer connection
 //! behind a mutex, a small pool of read connections, every write one transaction.
 
+use crate::changes::{self, Entry};
 use crate::codec::{TextEnum, enum_at};
 use crate::errors::{backend, backend_fail, io_error};
 use crate::schema;
 use crate::tables::{self, Fail, Mode};
-use dangjian_model::{Bundle, Store, StoreError, TokenInfo};
+use dangjian_model::{
+    Bundle, ChangeEntry, ChangeFilter, Commit, RowVersions, Store, StoreError, TokenInfo, WriteKind,
+};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -150,28 +153,97 @@ impl SqliteStore {
         Ok(value)
     }
 
-    fn write_network(&self, bundle: &Bundle, mode: Mode) -> Result<(), StoreError> {
-        let action = match mode {
-            Mode::Replace => "replace the network in",
-            Mode::Upsert => "upsert into",
+    /// One logged write in one IMMEDIATE transaction: expectations checked, rows written,
+    /// change-log entries appended; a refused expectation rolls everything back.
+    fn commit_logged(&self, c: &Commit<'_>) -> Result<u64, StoreError> {
+        let action = match c.kind {
+            WriteKind::Replace(_) => "replace the network in",
+            WriteKind::Merge(_) => "merge into",
+            WriteKind::Rows { .. } => "write rows to",
         };
-        self.write(action, |tx| {
-            if mode == Mode::Replace {
-                tables::drop_bulk_indexes(tx)?;
-                tables::delete_all(tx)?;
-                tables::write_bundle(tx, bundle, mode)?;
-                tables::create_bulk_indexes(tx)?;
-            } else {
-                tables::write_bundle(tx, bundle, mode)?;
-            }
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let mut conn = lock(&self.writer);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| backend(&self.path, action, &e))?;
+        let now = now.as_str();
+        // An import is one entry holding its row counts.
+        let import = |tx: &Transaction<'_>, op: &str, b: &Bundle| -> rusqlite::Result<u64> {
+            let counts = dangjian_model::store::table_counts(b);
+            let seq = changes::append(
+                tx,
+                &Entry {
+                    at: now,
+                    actor: c.actor,
+                    op,
+                    table: None,
+                    id: None,
+                    before: None,
+                    after: Some(&counts),
+                },
+            )?;
+            // Rows may have changed anywhere: every version moves on.
+            changes::set_base(tx, seq)?;
+            Ok(seq)
+        };
+        let result: Result<Result<u64, StoreError>, Fail> = (|| {
+            let seq = match c.kind {
+                WriteKind::Replace(bundle) => {
+                    tables::drop_bulk_indexes(&tx)?;
+                    tables::delete_all(&tx)?;
+                    tables::write_bundle(&tx, bundle, Mode::Replace)?;
+                    tables::create_bulk_indexes(&tx)?;
+                    import(&tx, "import", bundle)?
+                }
+                WriteKind::Merge(partial) => {
+                    tables::write_bundle(&tx, partial, Mode::Upsert)?;
+                    import(&tx, "import_merge", partial)?
+                }
+                WriteKind::Rows { partial, changes } => {
+                    let import = changes::base(&tx)?;
+                    if import > c.based_on {
+                        return Ok(Err(StoreError::Replaced { import }));
+                    }
+                    for change in changes {
+                        if let Some(refused) = changes::check(&tx, change)? {
+                            return Ok(Err(refused));
+                        }
+                    }
+                    tables::write_bundle(&tx, partial, Mode::Upsert)?;
+                    let mut last = 0;
+                    for change in changes {
+                        last = changes::append(
+                            &tx,
+                            &Entry {
+                                at: now,
+                                actor: c.actor,
+                                op: &change.op,
+                                table: Some(&change.table),
+                                id: change.id.as_deref(),
+                                before: change.before.as_ref(),
+                                after: change.after.as_ref(),
+                            },
+                        )?;
+                    }
+                    last
+                }
+            };
             tx.prepare_cached(
                 "INSERT INTO meta (key, value) VALUES ('imported_at', ?1)
                  ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             )?
             .execute([now])?;
-            Ok(())
-        })
+            Ok(Ok(seq))
+        })();
+        match result {
+            Err(fail) => Err(backend_fail(&self.path, action, &fail)),
+            // Dropping `tx` rolls back.
+            Ok(Err(refused)) => Err(refused),
+            Ok(Ok(seq)) => {
+                commit(tx).map_err(|fail| backend_fail(&self.path, action, &fail))?;
+                Ok(seq)
+            }
+        }
     }
 }
 
@@ -246,12 +318,26 @@ impl Store for SqliteStore {
         self.read("load the network from", |tx| tables::read_bundle(tx))
     }
 
-    fn replace(&self, bundle: &Bundle) -> Result<(), StoreError> {
-        self.write_network(bundle, Mode::Replace)
+    fn commit(&self, commit: &Commit<'_>) -> Result<u64, StoreError> {
+        self.commit_logged(commit)
     }
 
-    fn upsert(&self, partial: &Bundle) -> Result<(), StoreError> {
-        self.write_network(partial, Mode::Upsert)
+    fn changes(&self, filter: &ChangeFilter) -> Result<Vec<ChangeEntry>, StoreError> {
+        self.read("read the change log from", |tx| changes::read(tx, filter))
+    }
+
+    fn sequence(&self) -> Result<u64, StoreError> {
+        self.read("read the change sequence from", |tx| {
+            Ok(changes::sequence(tx)?)
+        })
+    }
+
+    fn load_versioned(&self) -> Result<(Bundle, u64, RowVersions), StoreError> {
+        self.read("load the network from", |tx| {
+            let seq = changes::sequence(tx)?;
+            let versions = changes::versions(tx)?;
+            Ok((tables::read_bundle(tx)?, seq, versions))
+        })
     }
 
     fn add_token(&self, token: &TokenInfo) -> Result<(), StoreError> {

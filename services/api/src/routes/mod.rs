@@ -1,6 +1,7 @@
 //! The routes: operations (health, readiness, metrics, OpenAPI, docs page) and `/api/v1`.
 
 pub mod analytics;
+pub mod changes;
 pub mod diagrams;
 pub mod ops;
 pub mod tables;
@@ -9,7 +10,7 @@ pub mod writes;
 use crate::state::AppState;
 use crate::telemetry;
 use axum::Router;
-use axum::routing::{get, patch, post};
+use axum::routing::{get, post};
 
 /// All routes, with metrics on each matched route.
 pub fn router(state: AppState) -> Router {
@@ -36,19 +37,31 @@ pub fn router(state: AppState) -> Router {
             "/members",
             get(tables::list_members).post(writes::create_member),
         )
-        .route("/members/{id}", patch(writes::patch_member))
+        .route(
+            "/members/{id}",
+            get(writes::get_member).patch(writes::patch_member),
+        )
         .route(
             "/partnerships",
             get(tables::list_partnerships).post(writes::create_partnership),
         )
-        .route("/partnerships/{id}", patch(writes::patch_partnership))
+        .route(
+            "/partnerships/{id}",
+            get(writes::get_partnership).patch(writes::patch_partnership),
+        )
         .route(
             "/resources",
             get(tables::list_resources).post(writes::create_resource),
         )
-        .route("/resources/{id}", patch(writes::patch_resource))
+        .route(
+            "/resources/{id}",
+            get(writes::get_resource).patch(writes::patch_resource),
+        )
         .route("/needs", get(tables::list_needs).post(writes::create_need))
-        .route("/needs/{id}", patch(writes::patch_need))
+        .route(
+            "/needs/{id}",
+            get(writes::get_need).patch(writes::patch_need),
+        )
         .route(
             "/volunteering",
             get(tables::list_volunteering).post(writes::create_volunteering),
@@ -59,9 +72,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/responsibilities/{id}",
-            patch(writes::patch_responsibility),
+            get(writes::get_responsibility).patch(writes::patch_responsibility),
         )
         .route("/import", post(writes::import))
+        .route("/changes", get(changes::changes))
         .route("/openapi.json", get(ops::openapi_json));
     Router::new()
         .route("/healthz", get(ops::healthz))

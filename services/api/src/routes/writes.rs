@@ -1,18 +1,30 @@
-//! Writes: import, and create/patch of partnerships, members, volunteering, needs, resources
-//! and responsibilities. Each is validated as the merged whole, like an import, and applied
-//! atomically under the write lock.
+//! Writes: import, and create (one row or a batch)/read/patch of partnerships, members,
+//! volunteering, needs, resources and responsibilities. Every write goes through the one write
+//! path ([`AppState::write`]: validated like an import, committed with its change-log entries,
+//! run to completion whatever the client does). Rows carry versions: `GET` answers an `ETag`,
+//! `PATCH` honours `If-Match` (412 when stale), a create of a stored id is a 409.
 
-use crate::access::Caller;
+use crate::access::{Caller, mask_member};
 use crate::error::AppError;
 use crate::extract::{Body, Params, decode_row};
-use crate::state::{AppState, Snapshot, Write};
+use crate::state::{AppState, Snapshot};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use dangjian_model::{Bundle, Member, Need, Partnership, Resource, Responsibility, Volunteering};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use dangjian_live::{Plan, created, updated};
+use dangjian_model::{
+    Bundle, Member, Need, Partnership, Problem, Resource, Responsibility, Volunteering,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Most rows in one batch create.
+pub const MAX_BATCH_ROWS: usize = 100_000;
 
 /// A table rows can be written to one at a time.
 pub trait Row: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
@@ -22,8 +34,8 @@ pub trait Row: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     fn id(&self) -> Option<&str>;
     /// The table's rows.
     fn rows(b: &Bundle) -> &[Self];
-    /// A partial bundle holding just this row.
-    fn partial(self) -> Bundle;
+    /// The table's rows, to add to.
+    fn rows_mut(b: &mut Bundle) -> &mut Vec<Self>;
     /// The entities that must lie inside a coordinator's subtree for them to write the row.
     /// `None` entries (e.g. an unregistered member) are never inside.
     fn anchors(&self) -> Vec<Option<&str>>;
@@ -37,11 +49,8 @@ impl Row for Partnership {
     fn rows(b: &Bundle) -> &[Self] {
         &b.partnerships
     }
-    fn partial(self) -> Bundle {
-        Bundle {
-            partnerships: vec![self],
-            ..Bundle::default()
-        }
+    fn rows_mut(b: &mut Bundle) -> &mut Vec<Self> {
+        &mut b.partnerships
     }
     fn anchors(&self) -> Vec<Option<&str>> {
         vec![Some(&self.target)]
@@ -56,11 +65,8 @@ impl Row for Member {
     fn rows(b: &Bundle) -> &[Self] {
         &b.members
     }
-    fn partial(self) -> Bundle {
-        Bundle {
-            members: vec![self],
-            ..Bundle::default()
-        }
+    fn rows_mut(b: &mut Bundle) -> &mut Vec<Self> {
+        &mut b.members
     }
     fn anchors(&self) -> Vec<Option<&str>> {
         vec![self.registered_at.as_deref()]
@@ -75,11 +81,8 @@ impl Row for Volunteering {
     fn rows(b: &Bundle) -> &[Self] {
         &b.volunteering
     }
-    fn partial(self) -> Bundle {
-        Bundle {
-            volunteering: vec![self],
-            ..Bundle::default()
-        }
+    fn rows_mut(b: &mut Bundle) -> &mut Vec<Self> {
+        &mut b.volunteering
     }
     fn anchors(&self) -> Vec<Option<&str>> {
         vec![Some(&self.committee)]
@@ -94,11 +97,8 @@ impl Row for Need {
     fn rows(b: &Bundle) -> &[Self] {
         &b.needs
     }
-    fn partial(self) -> Bundle {
-        Bundle {
-            needs: vec![self],
-            ..Bundle::default()
-        }
+    fn rows_mut(b: &mut Bundle) -> &mut Vec<Self> {
+        &mut b.needs
     }
     fn anchors(&self) -> Vec<Option<&str>> {
         vec![Some(&self.committee)]
@@ -113,11 +113,8 @@ impl Row for Resource {
     fn rows(b: &Bundle) -> &[Self] {
         &b.resources
     }
-    fn partial(self) -> Bundle {
-        Bundle {
-            resources: vec![self],
-            ..Bundle::default()
-        }
+    fn rows_mut(b: &mut Bundle) -> &mut Vec<Self> {
+        &mut b.resources
     }
     fn anchors(&self) -> Vec<Option<&str>> {
         std::iter::once(Some(self.provider.as_str()))
@@ -134,11 +131,8 @@ impl Row for Responsibility {
     fn rows(b: &Bundle) -> &[Self] {
         &b.responsibilities
     }
-    fn partial(self) -> Bundle {
-        Bundle {
-            responsibilities: vec![self],
-            ..Bundle::default()
-        }
+    fn rows_mut(b: &mut Bundle) -> &mut Vec<Self> {
+        &mut b.responsibilities
     }
     fn anchors(&self) -> Vec<Option<&str>> {
         vec![Some(&self.party_org)]
@@ -161,41 +155,224 @@ fn require_anchors<R: Row>(caller: &Caller, snap: &Snapshot, row: &R) -> Result<
     Ok(())
 }
 
-/// Create a row: 201 with the stored row, 409 when the id exists.
+/// The `ETag` of a row version.
+fn etag(version: u64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+/// The version an `If-Match` header names: `None` without the header or for `*`.
+fn if_match(headers: &HeaderMap) -> Result<Option<u64>, AppError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| AppError::BadRequest("If-Match is not ASCII".into()))?
+        .trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map(Some)
+        .map_err(|_| {
+            AppError::BadRequest(format!(
+                "If-Match `{text}` is not an ETag this service gave (a quoted version number)"
+            ))
+        })
+}
+
+/// The rows of a create body: one object, or an array of them (a batch). Every row's
+/// problems are reported in one pass, located by the row's index.
+fn body_rows<R: Row>(body: &Body) -> Result<(Vec<R>, bool), AppError> {
+    let value: Value = serde_json::from_slice(&body.0)
+        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    match value {
+        Value::Array(items) => {
+            if items.is_empty() {
+                return Err(AppError::invalid_body(
+                    R::TABLE,
+                    None,
+                    "the batch holds no rows".into(),
+                ));
+            }
+            if items.len() > MAX_BATCH_ROWS {
+                return Err(AppError::invalid_body(
+                    R::TABLE,
+                    None,
+                    format!("a batch holds at most {MAX_BATCH_ROWS} rows"),
+                ));
+            }
+            let mut rows = Vec::with_capacity(items.len());
+            let mut problems = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let location = format!("request body row {i}");
+                match dangjian_bundle_io::decode_row::<R>(R::TABLE, &location, item) {
+                    Ok(row) => rows.push(row),
+                    Err(p) => problems.extend(p.0),
+                }
+            }
+            if !problems.is_empty() {
+                return Err(AppError::invalid(dangjian_model::Problems(problems)));
+            }
+            Ok((rows, true))
+        }
+        single => Ok((vec![decode_row(R::TABLE, &single)?], false)),
+    }
+}
+
+/// Point the problems validation found in a batch at the batch's rows: `request body row i`.
+fn locate_in_batch<R: Row>(err: AppError, ids: &HashMap<String, usize>, base: usize) -> AppError {
+    let AppError::Invalid { message, problems } = err else {
+        return err;
+    };
+    let problems = problems
+        .into_iter()
+        .map(|mut p: Problem| {
+            if p.table == R::TABLE {
+                let index =
+                    p.id.as_ref()
+                        .and_then(|id| ids.get(id).copied())
+                        .or_else(|| {
+                            p.location
+                                .rsplit('/')
+                                .next()
+                                .and_then(|n| n.parse::<usize>().ok())
+                                .and_then(|n| n.checked_sub(base))
+                        });
+                if let Some(i) = index {
+                    p.location = format!("request body row {i}");
+                }
+            }
+            p
+        })
+        .collect();
+    AppError::Invalid { message, problems }
+}
+
+/// Create rows: one object → 201 with the stored row and its `ETag`; an array → 201 with the
+/// count, all or nothing. 409 when an id is stored already (what holds it is not revealed).
 pub async fn create<R: Row>(
     state: &AppState,
     caller: Caller,
     body: Body,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<Response, AppError> {
     caller.require_writer()?;
-    let row: R = body.row(R::TABLE)?;
-    let stored = state
-        .write(move |snap| {
-            require_anchors(&caller, snap, &row)?;
-            if let Some(id) = row.id()
-                && R::rows(snap.bundle()).iter().any(|r| r.id() == Some(id))
-            {
-                return Err(AppError::Conflict(format!(
-                    "{} `{id}` exists already; use PATCH to change it",
-                    R::TABLE
-                )));
+    let (rows, batch) = body_rows::<R>(&body)?;
+    let count = rows.len();
+    let ids: HashMap<String, usize> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.id().map(|id| (id.to_string(), i)))
+        .collect();
+    let base = Arc::new(AtomicUsize::new(0));
+    let base_seen = base.clone();
+    let actor = caller.token_id.clone();
+    let result = state
+        .write(actor, move |snap, _versions| {
+            base_seen.store(R::rows(snap.bundle()).len(), Ordering::Relaxed);
+            let stored: std::collections::HashSet<&str> =
+                R::rows(snap.bundle()).iter().filter_map(Row::id).collect();
+            let mut seen = std::collections::HashSet::new();
+            let mut partial = Bundle::default();
+            let mut changes = Vec::with_capacity(rows.len());
+            let mut duplicates = Vec::new();
+            for (i, row) in rows.into_iter().enumerate() {
+                require_anchors(&caller, snap, &row)?;
+                if let Some(id) = row.id() {
+                    if stored.contains(id) {
+                        return Err(AppError::Conflict(if batch {
+                            format!("request body row {i}: {} `{id}` exists already", R::TABLE)
+                        } else {
+                            format!("{} `{id}` exists already; use PATCH to change it", R::TABLE)
+                        }));
+                    }
+                    if !seen.insert(id.to_string()) {
+                        duplicates.push(Problem {
+                            table: R::TABLE.to_string(),
+                            location: format!("request body row {i}"),
+                            id: Some(id.to_string()),
+                            field: Some("id".into()),
+                            message: "the id appears twice in the batch".into(),
+                        });
+                    }
+                }
+                let after =
+                    serde_json::to_value(&row).map_err(|e| AppError::Internal(e.to_string()))?;
+                changes.push(created(R::TABLE, row.id(), after));
+                R::rows_mut(&mut partial).push(row);
             }
-            let out = serde_json::to_value(&row).map_err(|e| AppError::Internal(e.to_string()))?;
-            Ok((Write::Upsert(row.partial()), out))
+            if !duplicates.is_empty() {
+                return Err(AppError::invalid(dangjian_model::Problems(duplicates)));
+            }
+            let out = if batch {
+                None
+            } else {
+                changes.first().and_then(|c| c.after.clone())
+            };
+            Ok((Plan::Rows { partial, changes }, out))
         })
-        .await?;
-    Ok((StatusCode::CREATED, Json(stored)))
+        .await;
+    let (stored, seq) = match result {
+        Ok(v) => v,
+        Err(e) if batch => return Err(locate_in_batch::<R>(e, &ids, base.load(Ordering::Relaxed))),
+        Err(e) => return Err(e),
+    };
+    Ok(match stored {
+        Some(row) => {
+            let mut response = (StatusCode::CREATED, Json(row)).into_response();
+            response.headers_mut().insert(header::ETAG, etag(seq));
+            response
+        }
+        None => (
+            StatusCode::CREATED,
+            Json(json!({"created": count, "table": R::TABLE, "seq": seq})),
+        )
+            .into_response(),
+    })
+}
+
+/// Read a row with its `ETag`; 403 outside a coordinator's subtree, members masked for viewers.
+pub async fn get<R: Row>(
+    state: &AppState,
+    caller: Caller,
+    id: String,
+) -> Result<Response, AppError> {
+    let snap = state.snapshot();
+    let row = R::rows(snap.bundle())
+        .iter()
+        .find(|r| r.id() == Some(id.as_str()));
+    let Some(row) = row else {
+        if caller.restriction().is_some() {
+            // Whether the id exists outside is not revealed.
+            return Err(AppError::outside(&id));
+        }
+        return Err(AppError::NotFound(format!("no {} row `{id}`", R::TABLE)));
+    };
+    require_anchors(&caller, &snap, row).map_err(|_| AppError::outside(&id))?;
+    let version = state.live().version_of(R::TABLE, &id);
+    let mut value = serde_json::to_value(row).map_err(|e| AppError::Internal(e.to_string()))?;
+    if R::TABLE == "members" && !caller.sees_personal_data() {
+        mask_member(&mut value);
+    }
+    let mut response = Json(value).into_response();
+    response.headers_mut().insert(header::ETAG, etag(version));
+    Ok(response)
 }
 
 /// Patch a row: the body's fields replace the stored ones (`null` clears an optional field);
-/// 404 for an unknown id.
+/// 404 for an unknown id; 412 when `If-Match` names another version, or when another writer
+/// changed the row since it was read here. Answers the stored row and its new `ETag`.
 pub async fn patch<R: Row>(
     state: &AppState,
     caller: Caller,
     id: String,
+    headers: HeaderMap,
     body: Body,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     caller.require_writer()?;
+    let expected = if_match(&headers)?;
     let changes: serde_json::Map<String, Value> = body.json(R::TABLE)?;
     if let Some(given) = changes.get("id")
         && given.as_str() != Some(id.as_str())
@@ -206,15 +383,31 @@ pub async fn patch<R: Row>(
             "the id cannot be changed".into(),
         ));
     }
-    let stored = state
-        .write(move |snap| {
+    let actor = caller.token_id.clone();
+    let (stored, seq) = state
+        .write(actor, move |snap, versions| {
             let current = R::rows(snap.bundle())
                 .iter()
-                .find(|r| r.id() == Some(id.as_str()))
-                .ok_or_else(|| AppError::NotFound(format!("no {} row `{id}`", R::TABLE)))?;
+                .find(|r| r.id() == Some(id.as_str()));
+            let Some(current) = current else {
+                if caller.restriction().is_some() {
+                    return Err(AppError::outside(&id));
+                }
+                return Err(AppError::NotFound(format!("no {} row `{id}`", R::TABLE)));
+            };
             require_anchors(&caller, snap, current)?;
-            let mut value =
+            let version = versions.get(R::TABLE, &id);
+            if let Some(expected) = expected
+                && expected != version
+            {
+                return Err(AppError::PreconditionFailed(format!(
+                    "{} `{id}` is at version {version}, not {expected}; read it again and retry",
+                    R::TABLE
+                )));
+            }
+            let before =
                 serde_json::to_value(current).map_err(|e| AppError::Internal(e.to_string()))?;
+            let mut value = before.clone();
             if let Value::Object(map) = &mut value {
                 for (k, v) in changes {
                     if v.is_null() {
@@ -226,19 +419,54 @@ pub async fn patch<R: Row>(
             }
             let row: R = decode_row(R::TABLE, &value)?;
             require_anchors(&caller, snap, &row)?;
-            let out = serde_json::to_value(&row).map_err(|e| AppError::Internal(e.to_string()))?;
-            Ok((Write::Upsert(row.partial()), out))
+            let after =
+                serde_json::to_value(&row).map_err(|e| AppError::Internal(e.to_string()))?;
+            let mut partial = Bundle::default();
+            R::rows_mut(&mut partial).push(row);
+            let change = updated(R::TABLE, &id, before, after.clone(), version);
+            Ok((
+                Plan::Rows {
+                    partial,
+                    changes: vec![change],
+                },
+                after,
+            ))
         })
         .await?;
-    Ok(Json(stored))
+    let mut response = Json(stored).into_response();
+    response.headers_mut().insert(header::ETAG, etag(seq));
+    Ok(response)
+}
+
+/// Where a change-log row lies: the entities that must be inside a coordinator's subtree for
+/// them to see it (`None`: the table is not one rows are written to).
+pub fn anchors_of(table: &str, row: &Value) -> Option<Vec<Option<String>>> {
+    fn of<R: Row>(row: &Value) -> Option<Vec<Option<String>>> {
+        let row: R = serde_json::from_value(row.clone()).ok()?;
+        Some(
+            row.anchors()
+                .into_iter()
+                .map(|a| a.map(str::to_string))
+                .collect(),
+        )
+    }
+    match table {
+        "partnerships" => of::<Partnership>(row),
+        "members" => of::<Member>(row),
+        "volunteering" => of::<Volunteering>(row),
+        "needs" => of::<Need>(row),
+        "resources" => of::<Resource>(row),
+        "responsibilities" => of::<Responsibility>(row),
+        _ => None,
+    }
 }
 
 macro_rules! write_endpoints {
-    ($row:ty, $create:ident, $create_path:literal, $patch:ident, $patch_path:literal, $what:literal) => {
-        #[doc = concat!("Create one ", $what, " row.")]
+    ($row:ty, $create:ident, $create_path:literal, $get:ident, $patch:ident, $patch_path:literal, $what:literal) => {
+        #[doc = concat!("Create one ", $what, " row, or a batch (an array of rows, all or nothing).")]
         #[utoipa::path(post, path = $create_path, tag = "writes",
-            request_body(content = Object, description = concat!("A ", $what, " row as in the bundle")),
-            responses((status = 201, description = "The stored row", body = Object),
+            request_body(content = Object, description = concat!("A ", $what, " row as in the bundle, or an array of them")),
+            responses((status = 201, description = "The stored row (ETag: its version), or the count of a batch", body = Object),
                 (status = 400, body = crate::routes::analytics::ErrorBody),
                 (status = 403, body = crate::routes::analytics::ErrorBody),
                 (status = 409, body = crate::routes::analytics::ErrorBody),
@@ -248,26 +476,44 @@ macro_rules! write_endpoints {
             State(state): State<AppState>,
             caller: Caller,
             body: Body,
-        ) -> Result<(StatusCode, Json<Value>), AppError> {
+        ) -> Result<Response, AppError> {
             create::<$row>(&state, caller, body).await
         }
 
-        #[doc = concat!("Change fields of one ", $what, " row.")]
-        #[utoipa::path(patch, path = $patch_path, tag = "writes",
+        #[doc = concat!("One ", $what, " row, with its version as the ETag.")]
+        #[utoipa::path(get, path = $patch_path, tag = "writes",
             params(("id" = String, Path, description = "Row id")),
+            responses((status = 200, description = "The row", body = Object),
+                (status = 403, body = crate::routes::analytics::ErrorBody),
+                (status = 404, body = crate::routes::analytics::ErrorBody)),
+            security(("bearer" = [])))]
+        pub async fn $get(
+            State(state): State<AppState>,
+            caller: Caller,
+            Path(id): Path<String>,
+        ) -> Result<Response, AppError> {
+            get::<$row>(&state, caller, id).await
+        }
+
+        #[doc = concat!("Change fields of one ", $what, " row (If-Match: the ETag it was read at).")]
+        #[utoipa::path(patch, path = $patch_path, tag = "writes",
+            params(("id" = String, Path, description = "Row id"),
+                ("If-Match" = Option<String>, Header, description = "The ETag the change is based on")),
             request_body(content = Object, description = "The fields to change; null clears an optional field"),
-            responses((status = 200, description = "The stored row", body = Object),
+            responses((status = 200, description = "The stored row (ETag: its new version)", body = Object),
                 (status = 403, body = crate::routes::analytics::ErrorBody),
                 (status = 404, body = crate::routes::analytics::ErrorBody),
+                (status = 412, body = crate::routes::analytics::ErrorBody),
                 (status = 422, body = crate::routes::analytics::ErrorBody)),
             security(("bearer" = [])))]
         pub async fn $patch(
             State(state): State<AppState>,
             caller: Caller,
             Path(id): Path<String>,
+            headers: HeaderMap,
             body: Body,
-        ) -> Result<Json<Value>, AppError> {
-            patch::<$row>(&state, caller, id, body).await
+        ) -> Result<Response, AppError> {
+            patch::<$row>(&state, caller, id, headers, body).await
         }
     };
 }
@@ -276,6 +522,7 @@ write_endpoints!(
     Partnership,
     create_partnership,
     "/api/v1/partnerships",
+    get_partnership,
     patch_partnership,
     "/api/v1/partnerships/{id}",
     "partnership"
@@ -284,6 +531,7 @@ write_endpoints!(
     Member,
     create_member,
     "/api/v1/members",
+    get_member,
     patch_member,
     "/api/v1/members/{id}",
     "member"
@@ -292,6 +540,7 @@ write_endpoints!(
     Need,
     create_need,
     "/api/v1/needs",
+    get_need,
     patch_need,
     "/api/v1/needs/{id}",
     "need"
@@ -300,6 +549,7 @@ write_endpoints!(
     Resource,
     create_resource,
     "/api/v1/resources",
+    get_resource,
     patch_resource,
     "/api/v1/resources/{id}",
     "resource"
@@ -308,12 +558,13 @@ write_endpoints!(
     Responsibility,
     create_responsibility,
     "/api/v1/responsibilities",
+    get_responsibility,
     patch_responsibility,
     "/api/v1/responsibilities/{id}",
     "responsibility"
 );
 
-/// Record volunteering hours.
+/// Record volunteering hours: one row, or a batch (an array, all or nothing).
 #[utoipa::path(post, path = "/api/v1/volunteering", tag = "writes",
     request_body(content = Object, description = "A volunteering row as in the bundle"),
     responses((status = 201, description = "The stored row", body = Object),
@@ -324,7 +575,7 @@ pub async fn create_volunteering(
     State(state): State<AppState>,
     caller: Caller,
     body: Body,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<Response, AppError> {
     create::<Volunteering>(&state, caller, body).await
 }
 
@@ -350,17 +601,18 @@ pub async fn import(
     p.finish()?;
     let bundle = parse_bundle(&body.0)?;
     let imported = bundle.row_count();
-    let total = state
-        .write(move |snap| {
+    let actor = caller.token_id.clone();
+    let (total, _seq) = state
+        .write(actor, move |snap, _versions| {
             let total = if merge {
                 snap.bundle().merged(&bundle).row_count()
             } else {
                 imported
             };
             let write = if merge {
-                Write::Upsert(bundle)
+                Plan::Merge(bundle)
             } else {
-                Write::Replace(bundle)
+                Plan::Replace(bundle)
             };
             Ok((write, total))
         })

@@ -6,6 +6,7 @@ mod analytics;
 mod diagrams;
 mod errors;
 mod helpers;
+mod live;
 mod ops;
 mod sample;
 mod tables;

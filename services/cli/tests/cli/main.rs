@@ -3,6 +3,7 @@
 
 mod neo4j;
 mod tidy;
+mod writes;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

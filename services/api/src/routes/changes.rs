@@ -1,0 +1,124 @@
+//! The change log (SPEC §5 "Writes (v2)"): `GET /api/v1/changes?since=&table=&id=`. Admins
+//! read every entry; a coordinator reads the entries of rows inside their subtree (imports
+//! show only row counts), with the personal data of people registered outside removed
+//! (SPEC §6); viewers get 403.
+
+use crate::access::Caller;
+use crate::error::AppError;
+use crate::extract::Params;
+use crate::routes::writes::anchors_of;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use dangjian_model::{ChangeEntry, ChangeFilter, TokenRole};
+use serde_json::{Value, json};
+
+/// Entries per page by default, and at most.
+const DEFAULT_LIMIT: usize = 1_000;
+const MAX_LIMIT: usize = 10_000;
+
+/// Change-log entries after `since`, oldest first.
+#[utoipa::path(get, path = "/api/v1/changes", tag = "writes",
+    params(
+        ("since" = Option<u64>, Query, description = "Entries with a sequence number above this (default 0)"),
+        ("table" = Option<String>, Query, description = "Only this table"),
+        ("id" = Option<String>, Query, description = "Only this row id"),
+        ("limit" = Option<usize>, Query, description = "Entries scanned per page, default 1000, max 10000"),
+    ),
+    responses((status = 200, description = "`changes` (seq, at, actor, op, table, id, before, after) and `next_since` for the next page", body = Object),
+        (status = 400, body = crate::routes::analytics::ErrorBody),
+        (status = 403, body = crate::routes::analytics::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn changes(
+    State(state): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> Result<Json<Value>, AppError> {
+    if caller.role == TokenRole::Viewer {
+        return Err(AppError::Forbidden(
+            "the change log is for admins and coordinators".into(),
+        ));
+    }
+    let since = p.take_usize("since")?.unwrap_or(0) as u64;
+    let table = p.take("table").filter(|t| !t.is_empty());
+    let id = p.take("id").filter(|t| !t.is_empty());
+    let limit = p.take_usize("limit")?.unwrap_or(DEFAULT_LIMIT);
+    p.finish()?;
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(AppError::BadRequest(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    let filter = ChangeFilter {
+        since,
+        table,
+        id,
+        limit,
+    };
+    let store = state.store();
+    let entries = tokio::task::spawn_blocking(move || store.changes(&filter)).await??;
+    let next_since = entries.last().map_or(since, |e| e.seq);
+    let last = state.live().applied();
+    let entries: Vec<Value> = if caller.restriction().is_none() {
+        entries
+            .into_iter()
+            .map(|e| serde_json::to_value(e).unwrap_or(Value::Null))
+            .collect()
+    } else {
+        let snap = state.snapshot();
+        entries
+            .into_iter()
+            .filter_map(|e| for_coordinator(&caller, &snap.places, e))
+            .collect()
+    };
+    Ok(Json(json!({
+        "changes": entries,
+        "next_since": next_since,
+        "applied": last,
+    })))
+}
+
+/// The entry as a coordinator may see it, or `None` when it lies outside their subtree.
+fn for_coordinator(
+    caller: &Caller,
+    places: &crate::access::Places,
+    mut e: ChangeEntry,
+) -> Option<Value> {
+    let inside = |table: &str, row: &Value| {
+        anchors_of(table, row).is_some_and(|anchors| {
+            anchors
+                .iter()
+                .all(|a| a.as_deref().is_some_and(|id| caller.inside(places, id)))
+        })
+    };
+    if !e.is_import() {
+        let table = e.table.clone()?;
+        let after_inside = e.after.as_ref().is_some_and(|r| inside(&table, r));
+        let before_inside = e.before.as_ref().is_some_and(|r| inside(&table, r));
+        if !after_inside && !before_inside {
+            return None;
+        }
+        // A row that moved in or out: the side outside is not shown.
+        if !after_inside {
+            e.after = None;
+        }
+        if !before_inside {
+            e.before = None;
+        }
+        if table == "volunteering" {
+            // Hours per person are personal: a volunteer registered outside stays anonymous.
+            for row in [e.before.as_mut(), e.after.as_mut()].into_iter().flatten() {
+                let outside = row
+                    .get("member")
+                    .and_then(Value::as_str)
+                    .is_some_and(|m| !caller.inside(places, m));
+                if outside && let Value::Object(map) = row {
+                    map.remove("member");
+                }
+            }
+        }
+    }
+    let mut value = serde_json::to_value(e).ok()?;
+    caller.redact(places, &mut value);
+    Some(value)
+}
