@@ -8,6 +8,7 @@ mod coverage;
 mod flow;
 mod gaps;
 mod ids;
+mod incremental;
 mod index;
 mod reach;
 mod structure;
