@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 use dangjian_model::{Bundle, Id, TokenRole};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Where an entity sits in the hierarchy; `None` where the level does not apply.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,11 +21,21 @@ pub struct Place {
 
 /// The place of every entity that has one (mass orgs and unregistered members have none), and
 /// for each unit the streets and districts its partnerships reach.
+///
+/// The next version after a row write shares the two maps and keeps the entries the write
+/// changed beside them ([`Places::updated`]); past [`MAX_CHANGED`] of those it indexes anew.
 #[derive(Debug, Default)]
 pub struct Places {
-    by_id: HashMap<Id, Place>,
-    partner_reach: HashMap<Id, HashSet<Id>>,
+    by_id: Arc<HashMap<Id, Place>>,
+    partner_reach: Arc<HashMap<Id, HashSet<Id>>>,
+    /// Ids whose place changed since the maps were built (`None`: no place any more).
+    changed: HashMap<Id, Option<Place>>,
+    /// Units whose partnerships changed since the maps were built.
+    changed_reach: HashMap<Id, HashSet<Id>>,
 }
+
+/// Most changed entries kept beside the shared maps before they are built anew.
+const MAX_CHANGED: usize = 20_000;
 
 impl Places {
     /// Index a bundle.
@@ -125,14 +136,105 @@ impl Places {
             }
         }
         Places {
-            by_id,
-            partner_reach,
+            by_id: Arc::new(by_id),
+            partner_reach: Arc::new(partner_reach),
+            changed: HashMap::new(),
+            changed_reach: HashMap::new(),
+        }
+    }
+
+    /// The places of the next version: `merged` is this version's network `old` with
+    /// `partial`'s rows merged in. Rows of the hierarchy tables (or many changes) index `merged`
+    /// anew; otherwise only the written rows' ids (and their units' partnership reach) change.
+    pub fn updated(&self, old: &Bundle, merged: &Bundle, partial: &Bundle) -> Places {
+        let p = partial;
+        let hierarchy = !(p.districts.is_empty()
+            && p.streets.is_empty()
+            && p.communities.is_empty()
+            && p.committees.is_empty()
+            && p.units.is_empty()
+            && p.social_orgs.is_empty()
+            && p.party_orgs.is_empty()
+            && p.projects.is_empty());
+        let rows = p.needs.len()
+            + p.members.len()
+            + p.partnerships.len()
+            + p.resources.len()
+            + p.responsibilities.len();
+        if hierarchy || self.changed.len() + self.changed_reach.len() + rows > MAX_CHANGED {
+            return Places::new(merged);
+        }
+        let mut changed = self.changed.clone();
+        let mut changed_reach = self.changed_reach.clone();
+        let of = |id: Option<&str>| id.and_then(|i| self.get(i)).cloned();
+        let written = p
+            .needs
+            .iter()
+            .map(|n| (&n.id, of(Some(&n.committee))))
+            .chain(
+                p.members
+                    .iter()
+                    .map(|m| (&m.id, of(m.registered_at.as_deref()))),
+            )
+            .chain(p.partnerships.iter().map(|x| (&x.id, of(Some(&x.target)))))
+            .chain(p.resources.iter().map(|r| (&r.id, of(Some(&r.provider)))))
+            .chain(
+                p.responsibilities
+                    .iter()
+                    .map(|r| (&r.id, of(Some(&r.party_org)))),
+            );
+        for (id, place) in written {
+            changed.insert(id.clone(), place);
+        }
+        if !p.partnerships.is_empty() {
+            // The units whose reach may change: those of the written rows, before and after.
+            let mut units: HashSet<&str> = p.partnerships.iter().map(|x| x.unit.as_str()).collect();
+            let ids: HashSet<&str> = p.partnerships.iter().map(|x| x.id.as_str()).collect();
+            for was in &old.partnerships {
+                if ids.contains(was.id.as_str()) {
+                    units.insert(was.unit.as_str());
+                }
+            }
+            let mut reach: HashMap<&str, HashSet<Id>> =
+                units.iter().map(|u| (*u, HashSet::new())).collect();
+            for x in &merged.partnerships {
+                if let Some(r) = reach.get_mut(x.unit.as_str())
+                    && let Some(place) = self.get(&x.target)
+                {
+                    r.extend(place.street.iter().cloned());
+                    r.extend(place.district.iter().cloned());
+                }
+            }
+            for (u, r) in reach {
+                changed_reach.insert(u.to_string(), r);
+            }
+        }
+        Places {
+            by_id: self.by_id.clone(),
+            partner_reach: self.partner_reach.clone(),
+            changed,
+            changed_reach,
         }
     }
 
     /// The place of an id.
     pub fn get(&self, id: &str) -> Option<&Place> {
+        if !self.changed.is_empty()
+            && let Some(p) = self.changed.get(id)
+        {
+            return p.as_ref();
+        }
         self.by_id.get(id)
+    }
+
+    /// The streets and districts a unit's partnerships reach.
+    fn reach_of(&self, unit: &str) -> Option<&HashSet<Id>> {
+        if !self.changed_reach.is_empty()
+            && let Some(r) = self.changed_reach.get(unit)
+        {
+            return Some(r);
+        }
+        self.partner_reach.get(unit)
     }
 
     /// Whether `id` lies in the subtree of `scope` (a street or district id; `city` holds all).
@@ -238,8 +340,7 @@ impl Caller {
             .is_some_and(|s| s.district.as_deref() == Some(id) && place.street.is_none());
         ancestor
             || places
-                .partner_reach
-                .get(id)
+                .reach_of(id)
                 .is_some_and(|reach| reach.contains(scope))
     }
 

@@ -45,6 +45,13 @@ impl View for Snapshot {
     fn bundle(&self) -> &Bundle {
         self.engine.bundle()
     }
+    fn apply(&self, merged: Bundle, partial: &Bundle) -> Self {
+        Snapshot {
+            places: self.places.updated(self.bundle(), &merged, partial),
+            engine: Arc::new(self.engine.with_merged(merged, partial)),
+            cache: Mutex::new(DocCache::default()),
+        }
+    }
 }
 
 impl Snapshot {

@@ -199,7 +199,9 @@ mod tests {
         assert_eq!(t.get("K0"), Some(&Ent::Committee(0)));
         // The earlier version is untouched.
         assert_eq!(before.get("N0"), None);
-        let many: Vec<String> = (1..=MAX_EXTRA as u32 + 1).map(|i| format!("N{i}")).collect();
+        let many: Vec<String> = (1..=MAX_EXTRA as u32 + 1)
+            .map(|i| format!("N{i}"))
+            .collect();
         let rows: Vec<(&str, Ent)> = many
             .iter()
             .enumerate()
@@ -208,7 +210,10 @@ mod tests {
         t.add(&rows);
         assert!(t.extra.is_empty());
         assert_eq!(t.get("N0"), Some(&Ent::Need(0)));
-        assert_eq!(t.get(&many[MAX_EXTRA]), Some(&Ent::Need(MAX_EXTRA as u32 + 1)));
+        assert_eq!(
+            t.get(&many[MAX_EXTRA]),
+            Some(&Ent::Need(MAX_EXTRA as u32 + 1))
+        );
         assert_eq!(before.get("N1"), None);
     }
 }

@@ -112,10 +112,8 @@ impl Engine {
                 .iter()
                 .filter_map(|v| ix.vol_of(v))
                 .collect();
-            ix.volunteering = std::sync::Arc::new(
-                ix.volunteering
-                    .with_appended(b.committees.len(), &pairs),
-            );
+            ix.volunteering =
+                std::sync::Arc::new(ix.volunteering.with_appended(b.committees.len(), &pairs));
         }
 
         if !partial.partnerships.is_empty() {

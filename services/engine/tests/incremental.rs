@@ -338,7 +338,9 @@ fn a_volunteering_batch_with_a_new_member_equals_a_rebuild() {
             member: if i % 2 == 0 {
                 "NEW-MEMBER".into()
             } else {
-                bundle.members[(i as usize) % bundle.members.len()].id.clone()
+                bundle.members[(i as usize) % bundle.members.len()]
+                    .id
+                    .clone()
             },
             committee: bundle.committees[(i as usize) % bundle.committees.len()]
                 .id
@@ -353,13 +355,13 @@ fn a_volunteering_batch_with_a_new_member_equals_a_rebuild() {
     let next = engine.with_rows(&p);
     let rebuilt = Engine::new(merged);
     for as_of in dates() {
-        let got = serde_json::to_string(&next.coverage(&k, as_of).expect("coverage"))
-            .expect("json");
-        let want = serde_json::to_string(&rebuilt.coverage(&k, as_of).expect("coverage"))
-            .expect("json");
+        let got =
+            serde_json::to_string(&next.coverage(&k, as_of).expect("coverage")).expect("json");
+        let want =
+            serde_json::to_string(&rebuilt.coverage(&k, as_of).expect("coverage")).expect("json");
         assert_eq!(got, want, "{as_of}");
-        let before = serde_json::to_string(&engine.coverage(&k, as_of).expect("coverage"))
-            .expect("json");
+        let before =
+            serde_json::to_string(&engine.coverage(&k, as_of).expect("coverage")).expect("json");
         if as_of == dates()[2] {
             assert_ne!(got, before, "the batch changes the committee's coverage");
         }
