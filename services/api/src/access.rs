@@ -426,6 +426,87 @@ mod tests {
     use super::*;
     use dangjian_model::*;
 
+    /// Every id's place and every unit's reach, as the API reads them.
+    fn all_places(places: &Places, b: &Bundle) -> Vec<String> {
+        let v = serde_json::to_value(b).expect("json");
+        let mut ids: Vec<String> = Vec::new();
+        for rows in v.as_object().expect("tables").values() {
+            for row in rows.as_array().expect("rows") {
+                if let Some(id) = row.get("id").and_then(Value::as_str) {
+                    ids.push(id.to_string());
+                }
+            }
+        }
+        ids.push("NO-SUCH-ID".into());
+        ids.iter()
+            .map(|id| {
+                let mut reach: Vec<&Id> = places.reach_of(id).into_iter().flatten().collect();
+                reach.sort();
+                format!("{id}: {:?} {reach:?}", places.get(id))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn updated_places_equal_places_built_anew() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../engine/tests/data/net-1002.json"
+        );
+        let text = std::fs::read_to_string(path).expect("conformance network");
+        let old: Bundle = serde_json::from_str(&text).expect("bundle");
+        let places = Places::new(&old);
+        let mut p = Bundle::default();
+        // A member unregistered, one moved; a need moved; a partnership moved to another
+        // unit and target; a new resource and responsibility.
+        let mut m0 = old.members[0].clone();
+        m0.registered_at = None;
+        let mut m1 = old.members[1].clone();
+        m1.registered_at = Some(old.committees[5].id.clone());
+        p.members = vec![m0, m1];
+        let mut n = old.needs[0].clone();
+        n.committee = old.committees[7].id.clone();
+        p.needs = vec![n];
+        let mut x = old.partnerships[0].clone();
+        x.unit = old.units[3].id.clone();
+        x.target = old.streets[1].id.clone();
+        p.partnerships = vec![x];
+        let mut r = old.resources[0].clone();
+        r.id = "NEW-R".into();
+        r.provider = old.units[2].id.clone();
+        p.resources = vec![r];
+        let mut q = old.responsibilities[0].clone();
+        q.id = "NEW-Q".into();
+        q.party_org = old.party_orgs[4].id.clone();
+        p.responsibilities = vec![q];
+        let merged = old.merged(&p);
+        validate(&merged).expect("a valid write");
+        let next = places.updated(&old, &merged, &p);
+        assert!(!next.changed.is_empty(), "kept beside the shared maps");
+        assert!(Arc::ptr_eq(&next.by_id, &places.by_id));
+        let want = all_places(&Places::new(&merged), &merged);
+        assert_eq!(all_places(&next, &merged), want);
+        assert_ne!(
+            all_places(&places, &merged),
+            want,
+            "the write changes places"
+        );
+        // A hierarchy row: built anew.
+        let mut k = merged.committees[0].clone();
+        k.community = merged.communities[1].id.clone();
+        let h = Bundle {
+            committees: vec![k],
+            ..Bundle::default()
+        };
+        let merged2 = merged.merged(&h);
+        let next2 = next.updated(&merged, &merged2, &h);
+        assert!(next2.changed.is_empty());
+        assert_eq!(
+            all_places(&next2, &merged2),
+            all_places(&Places::new(&merged2), &merged2)
+        );
+    }
+
     fn network() -> Bundle {
         let street = |id: &str, d: &str| Street {
             id: id.into(),

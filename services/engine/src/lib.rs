@@ -58,6 +58,23 @@ pub struct Engine {
     allocations: allocation::AllocationCache,
 }
 
+/// Networks with more rows than this are freed on a thread of their own when their engine is
+/// dropped (millions of strings take a second to free, and the last holder of an old version
+/// may be a request or the write that replaced it).
+const DROP_ELSEWHERE_ROWS: usize = 50_000;
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if self.bundle.row_count() > DROP_ELSEWHERE_ROWS {
+            let bundle = std::mem::take(&mut self.bundle);
+            // If no thread can be started, the bundle is freed here, as it would have been.
+            let _ = std::thread::Builder::new()
+                .name("engine-drop".into())
+                .spawn(move || drop(bundle));
+        }
+    }
+}
+
 impl Engine {
     /// Build the engine (indexes and the committee adjacency graph) from a validated bundle.
     pub fn new(bundle: Bundle) -> Engine {
