@@ -110,7 +110,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
     let domain = |x: usize| {
         // Mostly the domains the network uses, so allocations interact.
         let used: Vec<ServiceDomain> = b.needs.iter().map(|n| n.domain).collect();
-        if x % 5 != 0 && !used.is_empty() {
+        if !x.is_multiple_of(5) && !used.is_empty() {
             used[x % used.len()]
         } else {
             ServiceDomain::ALL[x % 12]
@@ -136,7 +136,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                     }
                 };
                 m.birth_year = 1950 + (c % 50) as i32;
-                m.registered_at = (d % 3 != 0).then(|| committee.clone());
+                m.registered_at = !d.is_multiple_of(3).then(|| committee.clone());
                 p.members.push(m);
             }
             1 => {
@@ -168,10 +168,10 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                     }
                 };
                 n.demand = r.amount;
-                if e % 2 == 0 {
+                if e.is_multiple_of(2) {
                     n.domain = domain(d);
                 }
-                if e % 3 == 0 {
+                if e.is_multiple_of(3) {
                     n.committee = committee.clone();
                 }
                 p.needs.push(n);
@@ -198,13 +198,13 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                     }
                 };
                 res.capacity = r.amount;
-                if e % 2 == 0 {
+                if e.is_multiple_of(2) {
                     res.domain = domain(d);
                 }
-                if e % 3 == 0 {
+                if e.is_multiple_of(3) {
                     res.provider = providers[pick(providers.len(), a)].clone();
                 }
-                if e % 5 == 0 {
+                if e.is_multiple_of(5) {
                     res.deployed_to = Some(vec![committee.clone()]);
                 }
                 p.resources.push(res);
@@ -229,8 +229,8 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                     }
                 };
                 s.signed = date_from(c);
-                s.expires = (e % 2 == 0).then(|| date_from(c + 100 + e));
-                if e % 3 == 0 {
+                s.expires = e.is_multiple_of(2).then(|| date_from(c + 100 + e));
+                if e.is_multiple_of(3) {
                     s.target = targets[pick(targets.len(), d)].clone();
                 }
                 p.partnerships.push(s);
@@ -247,8 +247,8 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                         status: ItemStatus::Open,
                     }
                 };
-                x.due = (e % 2 == 0).then(|| date_from(d));
-                x.status = if c % 2 == 0 {
+                x.due = e.is_multiple_of(2).then(|| date_from(d));
+                x.status = if c.is_multiple_of(2) {
                     ItemStatus::Open
                 } else {
                     ItemStatus::Done
@@ -335,7 +335,7 @@ fn a_volunteering_batch_with_a_new_member_equals_a_rebuild() {
     });
     for i in 0..200u64 {
         p.volunteering.push(Volunteering {
-            member: if i % 2 == 0 {
+            member: if i.is_multiple_of(2) {
                 "NEW-MEMBER".into()
             } else {
                 bundle.members[(i as usize) % bundle.members.len()]
