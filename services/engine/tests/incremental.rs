@@ -136,7 +136,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                     }
                 };
                 m.birth_year = 1950 + (c % 50) as i32;
-                m.registered_at = !d.is_multiple_of(3).then(|| committee.clone());
+                m.registered_at = (!d.is_multiple_of(3)).then(|| committee.clone());
                 p.members.push(m);
             }
             1 => {
