@@ -15,7 +15,7 @@ use crate::allocation::DOMAINS;
 use crate::index::Ent;
 use dangjian_model::Bundle;
 
-/// What a write touches, for the fast path; `None` when it needs a whole rebuild.
+/// Whether every table the write touches is handled incrementally (else: a whole rebuild).
 fn handled(partial: &Bundle) -> bool {
     let p = partial;
     p.districts.is_empty()

@@ -49,7 +49,8 @@ pub struct Place {
 }
 
 /// A built engine over one validated network. Cheap to query many times; build once per
-/// stored network version.
+/// stored network version, then derive the next version of a row write with
+/// [`Engine::with_rows`] (incremental: see `incremental.rs`).
 #[derive(Debug)]
 pub struct Engine {
     bundle: Bundle,
