@@ -6,7 +6,7 @@ use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use dangjian_engine::Engine;
-use dangjian_model::{Bundle, TokenRole};
+use dangjian_model::TokenRole;
 use serde_json::Value;
 
 /// The caller, from the bearer token.

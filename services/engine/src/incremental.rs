@@ -157,6 +157,9 @@ impl Engine {
             bundle: merged,
             index: ix,
             allocations: self.allocations.carried_over(&keep),
+            // Which streets each unit's partnerships reach (access control): built again on
+            // first use, since partnerships or units may have changed.
+            unit_streets: std::sync::OnceLock::new(),
         }
     }
 }
