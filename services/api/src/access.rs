@@ -6,21 +6,8 @@ use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use dangjian_engine::Engine;
-use dangjian_model::{Bundle, TokenRole};
+use dangjian_model::TokenRole;
 use serde_json::Value;
-
-/// Kept so that [`crate::state::Snapshot`] builds unchanged: placement is decided by the
-/// engine alone ([`Engine::place_of`], [`Engine::within`], [`Engine::touches`]), and every
-/// access check takes the snapshot's engine. This value holds nothing.
-#[derive(Debug, Default)]
-pub struct Places;
-
-impl Places {
-    /// Nothing to index: see the type's documentation.
-    pub fn new(_: &Bundle) -> Places {
-        Places
-    }
-}
 
 /// The caller, from the bearer token.
 #[derive(Debug, Clone)]

@@ -72,8 +72,26 @@ impl NameMask {
     }
 }
 
-/// The name index of the engine most recently asked for (one network version at a time).
-static CURRENT: Mutex<Option<(Weak<Engine>, Arc<NameMask>)>> = Mutex::new(None);
+/// The name index of the engine most recently asked for (one network version at a time), with
+/// a fingerprint of the names it holds.
+static CURRENT: Mutex<Option<(Weak<Engine>, u64, Arc<NameMask>)>> = Mutex::new(None);
+
+/// A fingerprint of every person name of a network: a row write that touches no name (most
+/// do: volunteering, needs, resources, partnerships) keeps the index of the previous version
+/// instead of building it again (seconds at Shanghai scale).
+fn names_fingerprint(engine: &Engine) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let b = engine.bundle();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    b.members.len().hash(&mut h);
+    for m in &b.members {
+        m.name.hash(&mut h);
+    }
+    for o in &b.party_orgs {
+        o.secretary.hash(&mut h);
+    }
+    h.finish()
+}
 
 /// The name index of an engine, built once per network version (CPU-bound on first use: call
 /// it on a blocking thread).
@@ -82,13 +100,17 @@ pub fn names_of(engine: &Arc<Engine>) -> Arc<NameMask> {
         Ok(g) => g,
         Err(p) => p.into_inner(),
     };
-    if let Some((weak, mask)) = current.as_ref()
+    if let Some((weak, _, mask)) = current.as_ref()
         && weak.upgrade().is_some_and(|e| Arc::ptr_eq(&e, engine))
     {
         return mask.clone();
     }
-    let mask = Arc::new(NameMask::build(engine));
-    *current = Some((Arc::downgrade(engine), mask.clone()));
+    let fingerprint = names_fingerprint(engine);
+    let mask = match current.as_ref() {
+        Some((_, f, mask)) if *f == fingerprint => mask.clone(),
+        _ => Arc::new(NameMask::build(engine)),
+    };
+    *current = Some((Arc::downgrade(engine), fingerprint, mask.clone()));
     mask
 }
 

@@ -1,8 +1,7 @@
 //! Shared service state: the live network ([`dangjian_live::Live`]: the store, the current
-//! network snapshot — engine, place index and response caches, swapped whole after each write or
+//! network snapshot — engine and response cache, swapped whole after each write or
 //! followed commit — and the one write path) and the token cache.
 
-use crate::access::Places;
 use crate::error::AppError;
 use crate::startup::ServeConfig;
 use dangjian_engine::Engine;
@@ -32,8 +31,6 @@ struct DocCache {
 pub struct Snapshot {
     /// The engine over this version.
     pub engine: Arc<Engine>,
-    /// Where every entity sits in the street → community → committee hierarchy.
-    pub places: Places,
     /// Serialised analytics documents keyed by (kind, scope, as_of); dropped with the snapshot.
     cache: Mutex<DocCache>,
 }
@@ -45,6 +42,12 @@ impl View for Snapshot {
     fn bundle(&self) -> &Bundle {
         self.engine.bundle()
     }
+    fn apply(&self, merged: Bundle, partial: &Bundle) -> Self {
+        Snapshot {
+            engine: Arc::new(self.engine.with_merged(merged, partial)),
+            cache: Mutex::new(DocCache::default()),
+        }
+    }
 }
 
 impl Snapshot {
@@ -53,13 +56,11 @@ impl Snapshot {
     pub fn build(bundle: Bundle) -> Snapshot {
         let started = Instant::now();
         let rows = bundle.row_count();
-        let places = Places::new(&bundle);
         let engine = Arc::new(Engine::new(bundle));
         metrics::gauge!("dangjian_engine_build_seconds").set(started.elapsed().as_secs_f64());
         metrics::gauge!("dangjian_network_rows").set(rows as f64);
         Snapshot {
             engine,
-            places,
             cache: Mutex::new(DocCache::default()),
         }
     }

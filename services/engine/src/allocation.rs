@@ -131,6 +131,32 @@ impl AllocationCache {
     pub(crate) fn clear(&self) {
         self.lock().clear();
     }
+
+    /// A cache for the next version of the network: the domains marked in `keep` keep their
+    /// allocations on every cached date, the others and the combined city ones are dropped.
+    pub(crate) fn carried_over(&self, keep: &[bool; DOMAINS]) -> AllocationCache {
+        let entries: Vec<CacheEntry> = self
+            .lock()
+            .iter()
+            .filter_map(|e| {
+                let domains: [Option<Arc<DomainAllocation>>; DOMAINS] =
+                    std::array::from_fn(|d| if keep[d] { e.domains[d].clone() } else { None });
+                let city = if keep.iter().all(|k| *k) {
+                    e.city.clone()
+                } else {
+                    None
+                };
+                domains.iter().any(Option::is_some).then_some(CacheEntry {
+                    as_of: e.as_of,
+                    domains,
+                    city,
+                })
+            })
+            .collect();
+        AllocationCache {
+            entries: Mutex::new(entries),
+        }
+    }
 }
 
 impl Engine {

@@ -23,9 +23,72 @@ fn hash(s: &str) -> u64 {
     h ^ (h >> 29)
 }
 
-/// Open addressing with linear probing; `slots` hold positions in `entries`.
-#[derive(Debug, Default)]
+/// The id lookup of one engine version: a shared base table plus the ids added by incremental
+/// writes since it was built (folded into a new base when they grow past [`MAX_EXTRA`]), so the
+/// next version shares the base instead of copying two million ids.
+#[derive(Debug, Default, Clone)]
 pub(crate) struct IdTable {
+    base: std::sync::Arc<Table>,
+    extra: std::sync::Arc<std::collections::HashMap<Box<str>, Ent>>,
+}
+
+/// Most ids kept beside the base before they are folded into a new base.
+const MAX_EXTRA: usize = 4096;
+
+impl IdTable {
+    pub(crate) fn with_capacity(n: usize) -> IdTable {
+        IdTable {
+            base: std::sync::Arc::new(Table::with_capacity(n)),
+            extra: Default::default(),
+        }
+    }
+
+    /// Insert while building (a later row with the same id replaces the earlier one).
+    pub(crate) fn insert(&mut self, id: &str, e: Ent) {
+        if self.extra.is_empty() {
+            std::sync::Arc::make_mut(&mut self.base).insert(id, e);
+        } else {
+            std::sync::Arc::make_mut(&mut self.extra).insert(id.into(), e);
+        }
+    }
+
+    /// Add ids for the next version: beside the shared base, or folded into a copy of it when
+    /// there are many.
+    pub(crate) fn add(&mut self, new: &[(&str, Ent)]) {
+        if new.is_empty() {
+            return;
+        }
+        if self.extra.len() + new.len() > MAX_EXTRA {
+            let base = std::sync::Arc::make_mut(&mut self.base);
+            for (id, e) in self.extra.iter() {
+                base.insert(id, *e);
+            }
+            for (id, e) in new {
+                base.insert(id, *e);
+            }
+            self.extra = Default::default();
+        } else {
+            let extra = std::sync::Arc::make_mut(&mut self.extra);
+            for (id, e) in new {
+                extra.insert((*id).into(), *e);
+            }
+        }
+    }
+
+    /// The entity an id names.
+    pub(crate) fn get(&self, id: &str) -> Option<&Ent> {
+        if !self.extra.is_empty()
+            && let Some(e) = self.extra.get(id)
+        {
+            return Some(e);
+        }
+        self.base.get(id)
+    }
+}
+
+/// Open addressing with linear probing; `slots` hold positions in `entries`.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Table {
     mask: usize,
     slots: Vec<u32>,
     /// (hash, start in `text`, length, entity)
@@ -35,10 +98,10 @@ pub(crate) struct IdTable {
 
 const EMPTY: u32 = u32::MAX;
 
-impl IdTable {
-    pub(crate) fn with_capacity(n: usize) -> IdTable {
+impl Table {
+    fn with_capacity(n: usize) -> Table {
         let size = (n.max(4) * 2).next_power_of_two();
-        IdTable {
+        Table {
             mask: size - 1,
             slots: vec![EMPTY; size],
             entries: Vec::with_capacity(n),
@@ -47,7 +110,7 @@ impl IdTable {
     }
 
     /// Insert (a later row with the same id replaces the earlier one).
-    pub(crate) fn insert(&mut self, id: &str, e: Ent) {
+    fn insert(&mut self, id: &str, e: Ent) {
         if (self.entries.len() + 1) * 2 > self.slots.len() {
             self.grow();
         }
@@ -89,7 +152,7 @@ impl IdTable {
     }
 
     /// The entity an id names.
-    pub(crate) fn get(&self, id: &str) -> Option<&Ent> {
+    fn get(&self, id: &str) -> Option<&Ent> {
         if self.slots.is_empty() {
             return None;
         }
@@ -114,7 +177,7 @@ mod tests {
 
     #[test]
     fn lookups_survive_growth_and_replacement() {
-        let mut t = IdTable::with_capacity(1);
+        let mut t = Table::with_capacity(1);
         for i in 0..1000u32 {
             t.insert(&format!("K{i}"), Ent::Committee(i));
         }
@@ -123,6 +186,34 @@ mod tests {
         assert_eq!(t.get("K7"), Some(&Ent::Unit(7)));
         assert_eq!(t.get("K1000"), None);
         assert_eq!(t.get(""), None);
-        assert_eq!(IdTable::default().get("K1"), None);
+        assert_eq!(Table::default().get("K1"), None);
+    }
+
+    #[test]
+    fn added_ids_are_found_beside_and_after_folding_into_the_base() {
+        let mut t = IdTable::with_capacity(4);
+        t.insert("K0", Ent::Committee(0));
+        let before = t.clone();
+        t.add(&[("N0", Ent::Need(0))]);
+        assert_eq!(t.get("N0"), Some(&Ent::Need(0)));
+        assert_eq!(t.get("K0"), Some(&Ent::Committee(0)));
+        // The earlier version is untouched.
+        assert_eq!(before.get("N0"), None);
+        let many: Vec<String> = (1..=MAX_EXTRA as u32 + 1)
+            .map(|i| format!("N{i}"))
+            .collect();
+        let rows: Vec<(&str, Ent)> = many
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), Ent::Need(i as u32 + 1)))
+            .collect();
+        t.add(&rows);
+        assert!(t.extra.is_empty());
+        assert_eq!(t.get("N0"), Some(&Ent::Need(0)));
+        assert_eq!(
+            t.get(&many[MAX_EXTRA]),
+            Some(&Ent::Need(MAX_EXTRA as u32 + 1))
+        );
+        assert_eq!(before.get("N1"), None);
     }
 }

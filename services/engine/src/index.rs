@@ -5,6 +5,7 @@ use crate::ids::IdTable;
 use dangjian_model::{Bundle, Date, MassOrgType};
 use petgraph::graph::UnGraph;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What an id names, with its row index in the bundle table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,6 +77,25 @@ impl<T: Copy> Csr<T> {
         Csr { start, items }
     }
 
+    /// This grouping with `pairs` (`key < n`) added after each key's items, in order: the same
+    /// as [`Csr::from_pairs`] over the original pairs followed by `pairs`, in one linear pass.
+    pub(crate) fn with_appended(&self, n: usize, pairs: &[(u32, T)]) -> Csr<T> {
+        let mut extra = vec![0u32; n + 1];
+        for (k, _) in pairs {
+            extra[*k as usize + 1] += 1;
+        }
+        let mut start = Vec::with_capacity(n + 1);
+        start.push(0u32);
+        let mut items = Vec::with_capacity(self.items.len() + pairs.len());
+        let added = Csr::from_pairs(n, pairs);
+        for k in 0..n as u32 {
+            items.extend_from_slice(self.get(k));
+            items.extend_from_slice(added.get(k));
+            start.push(items.len() as u32);
+        }
+        Csr { start, items }
+    }
+
     /// The items of key `i` (empty for keys out of range).
     pub(crate) fn get(&self, i: u32) -> &[T] {
         let i = i as usize;
@@ -135,52 +155,54 @@ pub(crate) fn mass_bit(t: MassOrgType) -> u8 {
     1 << (t as u8)
 }
 
-/// All static indexes of one bundle. Row indexes follow bundle order.
-#[derive(Debug)]
+/// All static indexes of one bundle. Row indexes follow bundle order. Every part is behind an
+/// `Arc`, so the next version of the network shares what a write does not touch
+/// (`crate::incremental`).
+#[derive(Debug, Clone)]
 pub(crate) struct Index {
     pub ids: IdTable,
-    pub street_district: Vec<u32>,
-    pub community_street: Vec<u32>,
-    pub committee_community: Vec<u32>,
-    pub committee_street: Vec<u32>,
-    pub committee_district: Vec<u32>,
+    pub street_district: Arc<Vec<u32>>,
+    pub community_street: Arc<Vec<u32>>,
+    pub committee_community: Arc<Vec<u32>>,
+    pub committee_street: Arc<Vec<u32>>,
+    pub committee_district: Arc<Vec<u32>>,
     /// `committee_self[k] == k`, so a committee target can be viewed as a one-element slice.
-    pub committee_self: Vec<u32>,
-    pub district_streets: Csr<u32>,
-    pub street_communities: Csr<u32>,
-    pub street_committees: Csr<u32>,
-    pub community_committees: Csr<u32>,
+    pub committee_self: Arc<Vec<u32>>,
+    pub district_streets: Arc<Csr<u32>>,
+    pub street_communities: Arc<Csr<u32>>,
+    pub street_committees: Arc<Csr<u32>>,
+    pub community_committees: Arc<Csr<u32>>,
     /// Committee adjacency (地域相邻), both directions, deduplicated.
-    pub adjacency: Csr<u32>,
+    pub adjacency: Arc<Csr<u32>>,
     /// The same adjacency as a petgraph graph (node index = committee index).
-    pub adjacency_graph: UnGraph<u32, ()>,
-    pub committee_led: Vec<bool>,
-    pub committee_registered: Vec<u64>,
-    pub committee_mass_types: Vec<u8>,
-    pub member_birth_year: Vec<i32>,
-    pub social_org_street: Vec<u32>,
-    pub volunteering: Csr<Vol>,
-    pub partnerships: Vec<Pship>,
-    pub pships_at_street: Csr<u32>,
-    pub pships_at_community: Csr<u32>,
-    pub pships_at_committee: Csr<u32>,
-    pub mass_org_targets: Csr<Target>,
-    pub resources: Vec<Res>,
-    pub resources_by_domain: Vec<Vec<u32>>,
-    pub needs: Vec<NeedRec>,
-    pub needs_by_committee: Csr<u32>,
+    pub adjacency_graph: Arc<UnGraph<u32, ()>>,
+    pub committee_led: Arc<Vec<bool>>,
+    pub committee_registered: Arc<Vec<u64>>,
+    pub committee_mass_types: Arc<Vec<u8>>,
+    pub member_birth_year: Arc<Vec<i32>>,
+    pub social_org_street: Arc<Vec<u32>>,
+    pub volunteering: Arc<Csr<Vol>>,
+    pub partnerships: Arc<Vec<Pship>>,
+    pub pships_at_street: Arc<Csr<u32>>,
+    pub pships_at_community: Arc<Csr<u32>>,
+    pub pships_at_committee: Arc<Csr<u32>>,
+    pub mass_org_targets: Arc<Csr<Target>>,
+    pub resources: Arc<Vec<Res>>,
+    pub resources_by_domain: Arc<Vec<Vec<u32>>>,
+    pub needs: Arc<Vec<NeedRec>>,
+    pub needs_by_committee: Arc<Csr<u32>>,
     /// Bitmask of domains with a need anywhere under each committee / community / street.
-    pub need_domains_committee: Vec<u16>,
-    pub need_domains_community: Vec<u16>,
-    pub need_domains_street: Vec<u16>,
+    pub need_domains_committee: Arc<Vec<u16>>,
+    pub need_domains_community: Arc<Vec<u16>>,
+    pub need_domains_street: Arc<Vec<u16>>,
     /// Distinct providers of resources, in order of first appearance.
-    pub providers: Vec<Provider>,
+    pub providers: Arc<Vec<Provider>>,
     /// Rank of each provider's id in string order (ties broken by it in candidate lists).
-    pub provider_rank: Vec<u32>,
+    pub provider_rank: Arc<Vec<u32>>,
     /// Home street of each provider (unit, social org, street, community's street).
-    pub provider_home: Vec<Option<u32>>,
+    pub provider_home: Arc<Vec<Option<u32>>>,
     /// Providers by home street.
-    pub providers_by_home: Csr<u32>,
+    pub providers_by_home: Arc<Csr<u32>>,
 }
 
 impl Index {
@@ -337,35 +359,6 @@ impl Index {
             .collect();
         let volunteering = Csr::from_pairs(nk, &vol_pairs);
 
-        let partnerships: Vec<Pship> = b
-            .partnerships
-            .iter()
-            .map(|p| Pship {
-                unit: match look(&p.unit) {
-                    Some(Ent::Unit(i)) => i,
-                    _ => u32::MAX,
-                },
-                target: target_of(&p.target),
-                signed: p.signed,
-                expires: p.expires,
-            })
-            .collect();
-        let (mut ps, mut pm, mut pk) = (Vec::new(), Vec::new(), Vec::new());
-        for (i, p) in partnerships.iter().enumerate() {
-            if p.unit == u32::MAX {
-                continue;
-            }
-            match p.target {
-                Some(Target::Street(s)) => ps.push((s, i as u32)),
-                Some(Target::Community(c)) => pm.push((c, i as u32)),
-                Some(Target::Committee(k)) => pk.push((k, i as u32)),
-                None => {}
-            }
-        }
-        let pships_at_street = Csr::from_pairs(ns, &ps);
-        let pships_at_community = Csr::from_pairs(nm, &pm);
-        let pships_at_committee = Csr::from_pairs(nk, &pk);
-
         let mut mass_pairs: Vec<(u32, Target)> = Vec::new();
         for l in &b.mass_links {
             if let (Some(Ent::MassOrg(m)), Some(t)) = (look(&l.mass_org), target_of(&l.target))
@@ -400,18 +393,135 @@ impl Index {
             );
         }
 
-        // Providers and resources.
+        let mut ix = Index {
+            street_district: Arc::new(street_district),
+            community_street: Arc::new(community_street),
+            committee_community: Arc::new(committee_community),
+            committee_street: Arc::new(committee_street),
+            committee_district: Arc::new(committee_district),
+            committee_self: Arc::new((0..nk as u32).collect()),
+            district_streets: Arc::new(district_streets),
+            street_communities: Arc::new(street_communities),
+            street_committees: Arc::new(street_committees),
+            community_committees: Arc::new(community_committees),
+            adjacency: Arc::new(adjacency),
+            adjacency_graph: Arc::new(adjacency_graph),
+            committee_led: Arc::new(committee_led),
+            committee_registered: Arc::new(committee_registered),
+            committee_mass_types: Arc::new(committee_mass_types),
+            member_birth_year: Arc::new(member_birth_year),
+            social_org_street: Arc::new(
+                b.social_orgs.iter().map(|o| street_of(&o.street)).collect(),
+            ),
+            volunteering: Arc::new(volunteering),
+            partnerships: Arc::default(),
+            pships_at_street: Arc::new(Csr::from_pairs(0, &[])),
+            pships_at_community: Arc::new(Csr::from_pairs(0, &[])),
+            pships_at_committee: Arc::new(Csr::from_pairs(0, &[])),
+            mass_org_targets: Arc::new(mass_org_targets),
+            resources: Arc::default(),
+            resources_by_domain: Arc::default(),
+            needs: Arc::default(),
+            needs_by_committee: Arc::new(Csr::from_pairs(0, &[])),
+            need_domains_committee: Arc::default(),
+            need_domains_community: Arc::default(),
+            need_domains_street: Arc::default(),
+            providers: Arc::default(),
+            provider_rank: Arc::default(),
+            provider_home: Arc::default(),
+            providers_by_home: Arc::new(Csr::from_pairs(0, &[])),
+            ids,
+        };
+        ix.set_partnerships(b);
+        ix.set_resources(b);
+        ix.set_needs(b);
+        ix
+    }
+
+    fn committee_of(&self, id: &str) -> Option<u32> {
+        match self.ids.get(id) {
+            Some(Ent::Committee(i)) => Some(*i),
+            _ => None,
+        }
+    }
+
+    fn target_of(&self, id: &str) -> Option<Target> {
+        match self.ids.get(id) {
+            Some(Ent::Street(i)) => Some(Target::Street(*i)),
+            Some(Ent::Community(i)) => Some(Target::Community(*i)),
+            Some(Ent::Committee(i)) => Some(Target::Committee(*i)),
+            _ => None,
+        }
+    }
+
+    /// One volunteering row resolved to indexes: its committee and the row.
+    pub(crate) fn vol_of(&self, v: &dangjian_model::Volunteering) -> Option<(u32, Vol)> {
+        let k = self.committee_of(&v.committee)?;
+        let member = match self.ids.get(&v.member) {
+            Some(Ent::Member(i)) => *i,
+            _ => u32::MAX,
+        };
+        Some((
+            k,
+            Vol {
+                member,
+                hours: v.hours,
+                date: v.date,
+            },
+        ))
+    }
+
+    /// (Re)build the partnership indexes from the bundle's partnerships.
+    pub(crate) fn set_partnerships(&mut self, b: &Bundle) {
+        let partnerships: Vec<Pship> = b
+            .partnerships
+            .iter()
+            .map(|p| Pship {
+                unit: match self.ids.get(&p.unit) {
+                    Some(Ent::Unit(i)) => *i,
+                    _ => u32::MAX,
+                },
+                target: self.target_of(&p.target),
+                signed: p.signed,
+                expires: p.expires,
+            })
+            .collect();
+        let (mut ps, mut pm, mut pk) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, p) in partnerships.iter().enumerate() {
+            if p.unit == u32::MAX {
+                continue;
+            }
+            match p.target {
+                Some(Target::Street(s)) => ps.push((s, i as u32)),
+                Some(Target::Community(c)) => pm.push((c, i as u32)),
+                Some(Target::Committee(k)) => pk.push((k, i as u32)),
+                None => {}
+            }
+        }
+        self.pships_at_street = Arc::new(Csr::from_pairs(b.streets.len(), &ps));
+        self.pships_at_community = Arc::new(Csr::from_pairs(b.communities.len(), &pm));
+        self.pships_at_committee = Arc::new(Csr::from_pairs(b.committees.len(), &pk));
+        self.partnerships = Arc::new(partnerships);
+    }
+
+    /// (Re)build the resource and provider indexes from the bundle's resources.
+    pub(crate) fn set_resources(&mut self, b: &Bundle) {
+        let ns = b.streets.len();
+        let street_of = |id: &str| match self.ids.get(id) {
+            Some(Ent::Street(i)) => *i,
+            _ => u32::MAX,
+        };
         let mut provider_slot: HashMap<Provider, u32> = HashMap::new();
         let mut providers: Vec<Provider> = Vec::new();
         let mut resources: Vec<Res> = Vec::with_capacity(b.resources.len());
         let mut resources_by_domain: Vec<Vec<u32>> = vec![Vec::new(); 12];
         for r in &b.resources {
-            let provider = match look(&r.provider) {
-                Some(Ent::Unit(x)) => Some(Provider::Unit(x)),
-                Some(Ent::MassOrg(x)) => Some(Provider::MassOrg(x)),
-                Some(Ent::SocialOrg(x)) => Some(Provider::SocialOrg(x)),
-                Some(Ent::Street(x)) => Some(Provider::Street(x)),
-                Some(Ent::Community(x)) => Some(Provider::Community(x)),
+            let provider = match self.ids.get(&r.provider) {
+                Some(Ent::Unit(x)) => Some(Provider::Unit(*x)),
+                Some(Ent::MassOrg(x)) => Some(Provider::MassOrg(*x)),
+                Some(Ent::SocialOrg(x)) => Some(Provider::SocialOrg(*x)),
+                Some(Ent::Street(x)) => Some(Provider::Street(*x)),
+                Some(Ent::Community(x)) => Some(Provider::Community(*x)),
                 _ => None,
             };
             let slot = match provider {
@@ -431,7 +541,7 @@ impl Index {
                 deployed: r
                     .deployed_to
                     .as_ref()
-                    .map(|v| v.iter().filter_map(|id| committee_of(id)).collect()),
+                    .map(|v| v.iter().filter_map(|id| self.committee_of(id)).collect()),
             });
         }
         let provider_id = |p: Provider| -> &str {
@@ -458,7 +568,11 @@ impl Index {
                     Provider::Unit(x) => street_of(&b.units[x as usize].street),
                     Provider::SocialOrg(x) => street_of(&b.social_orgs[x as usize].street),
                     Provider::Street(x) => x,
-                    Provider::Community(x) => at(&community_street, x),
+                    Provider::Community(x) => self
+                        .community_street
+                        .get(x as usize)
+                        .copied()
+                        .unwrap_or(u32::MAX),
                     Provider::MassOrg(_) => u32::MAX,
                 };
                 (s != u32::MAX).then_some(s)
@@ -469,86 +583,50 @@ impl Index {
             .enumerate()
             .filter_map(|(i, h)| h.map(|s| (s, i as u32)))
             .collect();
-        let providers_by_home = Csr::from_pairs(ns, &home_pairs);
+        self.providers_by_home = Arc::new(Csr::from_pairs(ns, &home_pairs));
+        self.providers = Arc::new(providers);
+        self.provider_rank = Arc::new(provider_rank);
+        self.provider_home = Arc::new(provider_home);
+        self.resources = Arc::new(resources);
+        self.resources_by_domain = Arc::new(resources_by_domain);
+    }
 
+    /// (Re)build the need indexes from the bundle's needs.
+    pub(crate) fn set_needs(&mut self, b: &Bundle) {
+        let nk = b.committees.len();
+        let nm = b.communities.len();
+        let ns = b.streets.len();
         let mut needs = Vec::with_capacity(b.needs.len());
         let mut need_pairs = Vec::with_capacity(b.needs.len());
         let mut need_domains_committee = vec![0u16; nk];
         let mut need_domains_community = vec![0u16; nm];
         let mut need_domains_street = vec![0u16; ns];
         for (i, n) in b.needs.iter().enumerate() {
-            let Some(k) = committee_of(&n.committee) else {
-                continue;
-            };
+            let k = self.committee_of(&n.committee);
             let domain = n.domain as usize;
             needs.push(NeedRec {
-                committee: k,
+                committee: k.unwrap_or(u32::MAX),
                 domain,
                 demand: n.demand,
             });
+            let Some(k) = k else { continue };
             need_pairs.push((k, i as u32));
             let bit = 1u16 << domain;
             need_domains_committee[k as usize] |= bit;
-            let c = committee_community[k as usize];
+            let c = self.committee_community[k as usize];
             if let Some(x) = need_domains_community.get_mut(c as usize) {
                 *x |= bit;
             }
-            let s = committee_street[k as usize];
+            let s = self.committee_street[k as usize];
             if let Some(x) = need_domains_street.get_mut(s as usize) {
                 *x |= bit;
             }
         }
-        // Needs with an unknown committee are skipped above; keep row indexes aligned.
-        if needs.len() != b.needs.len() {
-            needs = b
-                .needs
-                .iter()
-                .map(|n| NeedRec {
-                    committee: committee_of(&n.committee).unwrap_or(u32::MAX),
-                    domain: n.domain as usize,
-                    demand: n.demand,
-                })
-                .collect();
-        }
-        let needs_by_committee = Csr::from_pairs(nk, &need_pairs);
-
-        Index {
-            street_district,
-            community_street,
-            committee_community,
-            committee_street,
-            committee_district,
-            committee_self: (0..nk as u32).collect(),
-            district_streets,
-            street_communities,
-            street_committees,
-            community_committees,
-            adjacency,
-            adjacency_graph,
-            committee_led,
-            committee_registered,
-            committee_mass_types,
-            member_birth_year,
-            social_org_street: b.social_orgs.iter().map(|o| street_of(&o.street)).collect(),
-            volunteering,
-            partnerships,
-            pships_at_street,
-            pships_at_community,
-            pships_at_committee,
-            mass_org_targets,
-            resources,
-            resources_by_domain,
-            needs,
-            needs_by_committee,
-            need_domains_committee,
-            need_domains_community,
-            need_domains_street,
-            providers,
-            provider_rank,
-            provider_home,
-            providers_by_home,
-            ids,
-        }
+        self.needs_by_committee = Arc::new(Csr::from_pairs(nk, &need_pairs));
+        self.needs = Arc::new(needs);
+        self.need_domains_committee = Arc::new(need_domains_committee);
+        self.need_domains_community = Arc::new(need_domains_community);
+        self.need_domains_street = Arc::new(need_domains_street);
     }
 
     /// The committees a target covers.

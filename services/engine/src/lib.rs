@@ -8,6 +8,7 @@ mod coverage;
 mod flow;
 mod gaps;
 mod ids;
+mod incremental;
 mod index;
 mod placement;
 mod reach;
@@ -54,7 +55,8 @@ pub struct Place {
 }
 
 /// A built engine over one validated network. Cheap to query many times; build once per
-/// stored network version.
+/// stored network version, then derive the next version of a row write with
+/// [`Engine::with_rows`] (incremental: see `incremental.rs`).
 #[derive(Debug)]
 pub struct Engine {
     bundle: Bundle,
@@ -63,6 +65,23 @@ pub struct Engine {
     allocations: allocation::AllocationCache,
     /// Streets each unit's partnerships target, built on first use (access control only).
     unit_streets: std::sync::OnceLock<placement::UnitStreets>,
+}
+
+/// Networks with more rows than this are freed on a thread of their own when their engine is
+/// dropped (millions of strings take a second to free, and the last holder of an old version
+/// may be a request or the write that replaced it).
+const DROP_ELSEWHERE_ROWS: usize = 50_000;
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if self.bundle.row_count() > DROP_ELSEWHERE_ROWS {
+            let bundle = std::mem::take(&mut self.bundle);
+            // If no thread can be started, the bundle is freed here, as it would have been.
+            let _ = std::thread::Builder::new()
+                .name("engine-drop".into())
+                .spawn(move || drop(bundle));
+        }
+    }
 }
 
 impl Engine {

@@ -27,6 +27,15 @@ pub trait View: Send + Sync + 'static {
     fn build(bundle: Bundle) -> Self;
     /// The network it was built from.
     fn bundle(&self) -> &Bundle;
+    /// The next version after a row write: `merged` is this version's network with `partial`
+    /// merged in. Views that can update incrementally override this; the default rebuilds.
+    fn apply(&self, merged: Bundle, partial: &Bundle) -> Self
+    where
+        Self: Sized,
+    {
+        let _ = partial;
+        Self::build(merged)
+    }
 }
 
 /// The plain bundle: what the CLI needs.
@@ -321,15 +330,18 @@ impl<V: View> Live<V> {
                 }
             }
         }
-        let bundle = match (plan, merged) {
-            (Plan::Rows { .. } | Plan::Merge(_), Some(whole)) | (Plan::Replace(whole), _) => whole,
-            (Plan::Rows { partial, .. } | Plan::Merge(partial), None) => {
-                let mut whole = view.bundle().clone();
-                whole.merge(partial);
-                whole
+        let next = match (plan, merged) {
+            (Plan::Replace(whole), _) => V::build(whole),
+            (Plan::Rows { partial, .. } | Plan::Merge(partial), merged) => {
+                let whole = merged.unwrap_or_else(|| {
+                    let mut whole = view.bundle().clone();
+                    whole.merge(partial.clone());
+                    whole
+                });
+                view.apply(whole, &partial)
             }
         };
-        self.install(V::build(bundle), true);
+        self.install(next, true);
         // Only when nothing else committed in between is everything up to `seq` applied;
         // otherwise the follower replays the gap (applying our own rows again is harmless).
         let _ =
@@ -373,7 +385,7 @@ impl<V: View> Live<V> {
             (c.view.clone(), c.validated)
         };
         let mut whole = view.bundle().clone();
-        whole.merge(partial);
+        whole.merge(partial.clone());
         {
             let mut versions = lock(&self.versions);
             for e in &entries {
@@ -382,7 +394,7 @@ impl<V: View> Live<V> {
                 }
             }
         }
-        self.install(V::build(whole), validated);
+        self.install(view.apply(whole, &partial), validated);
         self.applied.store(last, Ordering::Release);
         Ok(true)
     }

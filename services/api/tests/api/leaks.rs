@@ -340,6 +340,13 @@ fn plain_values(param: &str) -> Option<Vec<Option<&'static str>>> {
         "category" => vec![None, Some("enterprise")],
         "type" => vec![None, Some("union")],
         "status" => vec![None, Some("open")],
+        "lang" => vec![None, Some("en")],
+        "kinds" => vec![None, Some("member"), Some("partnership,resource")],
+        "group" => vec![None, Some("unit")],
+        "aggregate" => vec![None, Some("false")],
+        "from" => vec![None, Some("2025-01-01")],
+        "to" => vec![None, Some(AS_OF)],
+        "step" => vec![None, Some("month")],
         _ => return None,
     })
 }

@@ -1,0 +1,362 @@
+//! Incremental application of writes against the whole rebuild it replaces, on the real
+//! generator's network (`dangjian_synth::generate`): a one-row write of each table the API
+//! writes, a batch of 10,000 volunteering rows and a run of sequential one-row writes, each
+//! applied with `Engine::with_rows` (bundle copy + merge + index update) and timed against
+//! the old write path's `bundle.clone()` + merge + `Engine::new`, in the same process.
+//!
+//! `cargo bench -p dangjian-engine --bench incremental -- [--scale shanghai|district]
+//! [--seed N] [--reps N]`
+//!
+//! Prints a Markdown table: median and minimum of the reps, the rebuild's median ÷ the row's
+//! median, and a calibration workload's median (sorting a million integers) measured
+//! interleaved, so a noisy machine shows up in both. Freeing the previous version is not
+//! timed: an engine frees a large network on a thread of its own.
+
+use dangjian_engine::Engine;
+use dangjian_model::{Bundle, Date, Member, Need, Partnership, Resource, Volunteering};
+use dangjian_synth::{Scale, generate};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+struct Options {
+    scale: Scale,
+    seed: u64,
+    reps: usize,
+}
+
+fn options() -> Result<Options, String> {
+    let mut o = Options {
+        scale: Scale::Shanghai,
+        seed: 1,
+        reps: 7,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        match a.as_str() {
+            "--scale" => {
+                o.scale = match value("--scale")?.as_str() {
+                    "shanghai" => Scale::Shanghai,
+                    "district" => Scale::District,
+                    other => return Err(format!("--scale: `{other}` is not shanghai|district")),
+                }
+            }
+            "--seed" => {
+                o.seed = value("--seed")?
+                    .parse()
+                    .map_err(|e| format!("--seed: {e}"))?
+            }
+            "--reps" => {
+                o.reps = value("--reps")?
+                    .parse()
+                    .map_err(|e| format!("--reps: {e}"))?
+            }
+            _ => {}
+        }
+    }
+    o.reps = o.reps.max(1);
+    Ok(o)
+}
+
+/// Sort one million pseudo-random integers (splitmix64): the same calibration workload as
+/// `benches/shanghai.rs`.
+fn calibration() -> Duration {
+    let mut s: u64 = 0x2026_0630;
+    let mut v: Vec<u64> = (0..1_000_000)
+        .map(|_| {
+            s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = s;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        })
+        .collect();
+    let t = Instant::now();
+    v.sort_unstable();
+    let d = t.elapsed();
+    black_box(v);
+    d
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+struct Row {
+    name: String,
+    median: Duration,
+    min: Duration,
+    calib: Duration,
+}
+
+fn measure(name: &str, reps: usize, mut f: impl FnMut() -> Duration) -> Row {
+    let mut times = Vec::with_capacity(reps);
+    let mut calib = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        calib.push(calibration());
+        times.push(f());
+    }
+    let row = Row {
+        name: name.to_string(),
+        min: times.iter().copied().min().unwrap_or_default(),
+        median: median(times),
+        calib: median(calib),
+    };
+    eprintln!("  {name}: median {:.1?}", row.median);
+    row
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+/// One-row writes of each table the API writes, built from existing rows.
+fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
+    let date: Date = "2026-06-01".parse().expect("date");
+    let k = &b.committees[b.committees.len() / 2];
+    let m = &b.members[b.members.len() / 3];
+    let mut out = Vec::new();
+    out.push((
+        "volunteering, 1 new row",
+        Bundle {
+            volunteering: vec![Volunteering {
+                member: m.id.clone(),
+                committee: k.id.clone(),
+                domain: b.needs[0].domain,
+                hours: 2.5 + serial as f64,
+                date,
+            }],
+            ..Bundle::default()
+        },
+    ));
+    out.push((
+        "needs, 1 new row",
+        Bundle {
+            needs: vec![Need {
+                id: format!("BENCH-N{serial}"),
+                committee: k.id.clone(),
+                domain: b.needs[0].domain,
+                demand: 5,
+            }],
+            ..Bundle::default()
+        },
+    ));
+    let mut need = b.needs[b.needs.len() / 2].clone();
+    need.demand += 1;
+    out.push((
+        "needs, 1 row updated",
+        Bundle {
+            needs: vec![need],
+            ..Bundle::default()
+        },
+    ));
+    let mut res: Resource = b.resources[b.resources.len() / 2].clone();
+    res.capacity += 1;
+    out.push((
+        "resources, 1 row updated",
+        Bundle {
+            resources: vec![res],
+            ..Bundle::default()
+        },
+    ));
+    let mut member: Member = m.clone();
+    member.registered_at = Some(k.id.clone());
+    out.push((
+        "members, 1 row updated",
+        Bundle {
+            members: vec![member],
+            ..Bundle::default()
+        },
+    ));
+    let p: &Partnership = &b.partnerships[b.partnerships.len() / 2];
+    out.push((
+        "partnerships, 1 new row",
+        Bundle {
+            partnerships: vec![Partnership {
+                id: format!("BENCH-P{serial}"),
+                unit: p.unit.clone(),
+                target: k.id.clone(),
+                signed: date,
+                expires: None,
+            }],
+            ..Bundle::default()
+        },
+    ));
+    let mut q = b.responsibilities[0].clone();
+    q.item = format!("{} ({serial})", q.item);
+    out.push((
+        "responsibilities, 1 row updated",
+        Bundle {
+            responsibilities: vec![q],
+            ..Bundle::default()
+        },
+    ));
+    out
+}
+
+fn run() -> Result<(), String> {
+    let o = options()?;
+    eprintln!("generating the {:?} network (seed {}) …", o.scale, o.seed);
+    let bundle = generate(o.scale, o.seed);
+    let rows = bundle.row_count();
+    eprintln!("{rows} rows");
+    let as_of: Date = "2026-06-30".parse().map_err(|e| format!("date: {e}"))?;
+    let reps = o.reps;
+    let few = reps.clamp(1, 3);
+    let engine = Engine::new(bundle.clone());
+    // A warm allocation cache, as in a running service.
+    engine
+        .gaps("city", as_of)
+        .map_err(|e| format!("engine: {e}"))?;
+
+    let mut table = Vec::new();
+    let write = &one_row_writes(&bundle, 0)[0].1;
+    let rebuild = measure(
+        "whole rebuild: bundle copy + merge + Engine::new (baseline)",
+        few,
+        || {
+            let t = Instant::now();
+            let mut b = engine.bundle().clone();
+            b.merge(write.clone());
+            let next = black_box(Engine::new(b));
+            let d = t.elapsed();
+            drop(next);
+            d
+        },
+    );
+    let base = rebuild.median;
+    table.push(rebuild);
+    table.push(measure(
+        "bundle copy + merge alone (part of each row below)",
+        reps,
+        || {
+            let t = Instant::now();
+            let mut b = engine.bundle().clone();
+            b.merge(write.clone());
+            let b = black_box(b);
+            let d = t.elapsed();
+            // Freed on a thread, as an engine frees its network.
+            std::thread::spawn(move || drop(b));
+            d
+        },
+    ));
+    for (name, partial) in one_row_writes(&bundle, 1) {
+        table.push(measure(&format!("incremental: {name}"), reps, || {
+            let t = Instant::now();
+            let next = black_box(engine.with_rows(&partial));
+            let d = t.elapsed();
+            drop(next);
+            d
+        }));
+        table.push(measure(
+            &format!("incremental, index update alone: {name}"),
+            reps,
+            || {
+                let mut b = engine.bundle().clone();
+                b.merge(partial.clone());
+                let t = Instant::now();
+                let next = black_box(engine.with_merged(b, &partial));
+                let d = t.elapsed();
+                drop(next);
+                d
+            },
+        ));
+    }
+    // A month of volunteering from a spreadsheet.
+    let date: Date = "2026-05-01".parse().map_err(|e| format!("date: {e}"))?;
+    let batch = Bundle {
+        volunteering: (0..10_000usize)
+            .map(|i| Volunteering {
+                member: bundle.members[(i * 37) % bundle.members.len()].id.clone(),
+                committee: bundle.committees[(i * 11) % bundle.committees.len()]
+                    .id
+                    .clone(),
+                domain: bundle.needs[i % bundle.needs.len()].domain,
+                hours: 1.0 + (i % 8) as f64 / 2.0,
+                date: date + chrono::Days::new((i % 30) as u64),
+            })
+            .collect(),
+        ..Bundle::default()
+    };
+    table.push(measure(
+        "incremental: volunteering, batch of 10,000 rows",
+        few,
+        || {
+            let t = Instant::now();
+            let next = black_box(engine.with_rows(&batch));
+            let d = t.elapsed();
+            drop(next);
+            d
+        },
+    ));
+    // Sequential one-row writes, each on the version the previous one made.
+    let n = 20;
+    let seq = measure(
+        &format!("incremental: {n} sequential one-row writes (volunteering), per write"),
+        few,
+        || {
+            let t = Instant::now();
+            let mut e = Engine::new(Bundle::default());
+            for i in 0..n {
+                let mut w = one_row_writes(&bundle, i).swap_remove(0).1;
+                w.volunteering[0].hours = 100.0 + i as f64;
+                let from = if i == 0 { &engine } else { &e };
+                e = from.with_rows(&w);
+            }
+            black_box(e);
+            // Excludes nothing: the clone of the first version is inside the first write.
+            t.elapsed() / n
+        },
+    );
+    table.push(seq);
+    // What the next read pays: the gaps of a street after a need write recompute only that
+    // need's domain; the other domains' allocations are carried over.
+    let street = bundle.streets[0].id.clone();
+    let need_write = one_row_writes(&bundle, 2).swap_remove(1).1;
+    table.push(measure(
+        "gaps of a street after a one-row need write (one domain recomputed)",
+        few,
+        || {
+            let next = engine.with_rows(&need_write);
+            let t = Instant::now();
+            black_box(next.gaps(&street, as_of).is_ok());
+            t.elapsed()
+        },
+    ));
+    table.push(measure(
+        "gaps of a street after a whole rebuild (every domain recomputed)",
+        few,
+        || {
+            let next = Engine::new(engine.bundle().merged(&need_write));
+            let t = Instant::now();
+            black_box(next.gaps(&street, as_of).is_ok());
+            t.elapsed()
+        },
+    ));
+
+    println!(
+        "\n{rows} rows ({:?}, seed {}), {reps} reps (3 for the slow rows)\n",
+        o.scale, o.seed
+    );
+    println!("| write | median ms | min ms | rebuild ÷ this | calibration ms |");
+    println!("|---|---:|---:|---:|---:|");
+    for r in &table {
+        println!(
+            "| {} | {} | {} | {:.1} | {} |",
+            r.name,
+            ms(r.median),
+            ms(r.min),
+            base.as_secs_f64() / r.median.as_secs_f64().max(1e-9),
+            ms(r.calib)
+        );
+    }
+    Ok(())
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}

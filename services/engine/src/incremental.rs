@@ -1,0 +1,165 @@
+//! Incremental application of a small write: the next engine version from the current one and
+//! the written rows, sharing every index part the rows do not touch (`Index` parts are behind
+//! `Arc`) and carrying over the cached fair allocations of the domains the rows cannot change.
+//!
+//! Handled incrementally: rows of `members`, `volunteering`, `needs`, `resources`,
+//! `partnerships` and `responsibilities` (the tables the API writes). Volunteering rows are
+//! appended to their committees' lists; members update the per-committee registered counts;
+//! needs, resources and partnerships rebuild only their own (small) tables' indexes. Any other
+//! table in the write (the hierarchy, units, party orgs, mass and social orgs, adjacency, mass
+//! links, projects) falls back to a whole [`Engine::new`]. Either way the result equals
+//! `Engine::new(bundle.merged(partial))`, document for document (`tests/incremental.rs`).
+
+use crate::Engine;
+use crate::allocation::DOMAINS;
+use crate::index::Ent;
+use dangjian_model::Bundle;
+
+/// Whether every table the write touches is handled incrementally (else: a whole rebuild).
+fn handled(partial: &Bundle) -> bool {
+    let p = partial;
+    p.districts.is_empty()
+        && p.streets.is_empty()
+        && p.communities.is_empty()
+        && p.committees.is_empty()
+        && p.adjacency.is_empty()
+        && p.party_orgs.is_empty()
+        && p.units.is_empty()
+        && p.mass_orgs.is_empty()
+        && p.social_orgs.is_empty()
+        && p.mass_links.is_empty()
+        && p.projects.is_empty()
+}
+
+impl Engine {
+    /// The next version of the network: this one with `partial`'s rows merged in
+    /// ([`Bundle::merge`]), without rebuilding what the rows do not touch. This engine is left
+    /// as it is (readers holding it keep a consistent version). `partial` must be valid against
+    /// this network (the write path validates before applying).
+    pub fn with_rows(&self, partial: &Bundle) -> Engine {
+        let mut next = self.bundle.clone();
+        next.merge(partial.clone());
+        self.with_merged(next, partial)
+    }
+
+    /// The same as [`Engine::with_rows`] for a caller that has merged already: `merged` must
+    /// equal `self.bundle().merged(partial)`.
+    pub fn with_merged(&self, merged: Bundle, partial: &Bundle) -> Engine {
+        if !handled(partial) {
+            return Engine::new(merged);
+        }
+        let old = &self.bundle;
+        let b = &merged;
+        let mut ix = self.index.clone();
+
+        // New ids: rows appended past the old tables' ends.
+        let mut new_ids: Vec<(&str, Ent)> = Vec::new();
+        macro_rules! appended {
+            ($table:ident, $variant:ident) => {
+                for (i, r) in b.$table.iter().enumerate().skip(old.$table.len()) {
+                    new_ids.push((&r.id, Ent::$variant(i as u32)));
+                }
+            };
+        }
+        appended!(members, Member);
+        appended!(partnerships, Partnership);
+        appended!(resources, Resource);
+        appended!(needs, Need);
+        appended!(responsibilities, Responsibility);
+        ix.ids.add(&new_ids);
+
+        // Domains whose fair allocation may change; `ALL` when every domain may.
+        const ALL: u16 = u16::MAX;
+        let mut touched: u16 = 0;
+
+        if !partial.members.is_empty() {
+            let registered = std::sync::Arc::make_mut(&mut ix.committee_registered);
+            let birth = std::sync::Arc::make_mut(&mut ix.member_birth_year);
+            let mut rows: Vec<u32> = partial
+                .members
+                .iter()
+                .filter_map(|m| match ix.ids.get(&m.id) {
+                    Some(Ent::Member(i)) => Some(*i),
+                    _ => None,
+                })
+                .collect();
+            rows.sort_unstable();
+            rows.dedup();
+            let committee = |id: Option<&str>| match id.and_then(|id| ix.ids.get(id)) {
+                Some(Ent::Committee(k)) => Some(*k as usize),
+                _ => None,
+            };
+            for i in rows {
+                let i = i as usize;
+                if let Some(was) = old.members.get(i)
+                    && let Some(k) = committee(was.registered_at.as_deref())
+                {
+                    registered[k] -= 1;
+                }
+                let now = &b.members[i];
+                if let Some(k) = committee(now.registered_at.as_deref()) {
+                    registered[k] += 1;
+                }
+                match birth.get_mut(i) {
+                    Some(y) => *y = now.birth_year,
+                    None => birth.push(now.birth_year),
+                }
+            }
+        }
+
+        if b.volunteering.len() > old.volunteering.len() {
+            let pairs: Vec<_> = b.volunteering[old.volunteering.len()..]
+                .iter()
+                .filter_map(|v| ix.vol_of(v))
+                .collect();
+            ix.volunteering =
+                std::sync::Arc::new(ix.volunteering.with_appended(b.committees.len(), &pairs));
+        }
+
+        if !partial.partnerships.is_empty() {
+            ix.set_partnerships(b);
+            // Who reaches which committee changes for every domain.
+            touched = ALL;
+        }
+
+        if !partial.needs.is_empty() {
+            for n in &partial.needs {
+                touched |= 1 << (n.domain as usize);
+                if let Some(Ent::Need(i)) = self.index.ids.get(&n.id)
+                    && let Some(was) = old.needs.get(*i as usize)
+                {
+                    touched |= 1 << (was.domain as usize);
+                }
+            }
+            ix.set_needs(b);
+        }
+
+        if !partial.resources.is_empty() {
+            for r in &partial.resources {
+                touched |= 1 << (r.domain as usize);
+                if let Some(Ent::Resource(i)) = self.index.ids.get(&r.id)
+                    && let Some(was) = old.resources.get(*i as usize)
+                {
+                    touched |= 1 << (was.domain as usize);
+                }
+            }
+            ix.set_resources(b);
+            // Provider slots and ranks are shared by every domain's allocation: keep the
+            // others only when the providers are the same.
+            if ix.providers != self.index.providers || ix.provider_rank != self.index.provider_rank
+            {
+                touched = ALL;
+            }
+        }
+
+        let keep: [bool; DOMAINS] = std::array::from_fn(|d| touched & (1 << d) == 0);
+        Engine {
+            bundle: merged,
+            index: ix,
+            allocations: self.allocations.carried_over(&keep),
+            // Which streets each unit's partnerships reach (access control): built again on
+            // first use, since partnerships or units may have changed.
+            unit_streets: std::sync::OnceLock::new(),
+        }
+    }
+}
