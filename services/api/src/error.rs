@@ -21,6 +21,10 @@ pub enum AppError {
         /// One entry per problem, with table, location and field.
         problems: Vec<Problem>,
     },
+    /// An uploaded workbook or CSV archive has problems (422): each is answered with its sheet,
+    /// row, field and a Chinese message ([`crate::routes::upload::problem_json`]).
+    #[error("the uploaded file has {} problem(s)", .0.len())]
+    Upload(Vec<Problem>),
     /// No token, an unknown or a revoked one (401).
     #[error("a valid bearer token is required")]
     Unauthorized,
@@ -52,7 +56,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid { .. } | AppError::Upload(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -68,7 +72,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::BadRequest(_) => "bad_request",
-            AppError::Invalid { .. } => "invalid",
+            AppError::Invalid { .. } | AppError::Upload(_) => "invalid",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
@@ -140,6 +144,9 @@ impl From<tokio::task::JoinError> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let AppError::Upload(problems) = &self {
+            return crate::routes::upload::upload_response(problems);
+        }
         let status = self.status();
         let (message, details) = match &self {
             AppError::Internal(detail) => {

@@ -1,6 +1,6 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations.
 
-use crate::routes::{analytics, changes, tables, writes};
+use crate::routes::{analytics, changes, tables, upload, writes};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -37,7 +37,7 @@ impl Modify for BearerAuth {
         tables::list_members, tables::list_partnerships, tables::list_mass_links,
         tables::list_resources, tables::list_needs, tables::list_projects,
         tables::list_volunteering, tables::list_responsibilities,
-        writes::import, writes::create_partnership, writes::patch_partnership,
+        writes::import, upload::template, writes::create_partnership, writes::patch_partnership,
         writes::create_member, writes::patch_member, writes::create_volunteering,
         writes::create_need, writes::patch_need, writes::create_resource,
         writes::patch_resource, writes::create_responsibility, writes::patch_responsibility,

@@ -352,6 +352,23 @@ impl Builder {
         ))
     }
 
+    /// The decoded bundle without semantic validation, with the location (sheet row, file
+    /// line) of every kept row, per table in [`TABLES`] order; or every decoding problem.
+    pub(crate) fn finish_located(self) -> Result<(Bundle, Vec<Vec<String>>), Problems> {
+        let origin = self.origin;
+        let located: Vec<Vec<String>> = self
+            .kept
+            .iter()
+            .enumerate()
+            .map(|(t, rows)| {
+                rows.iter()
+                    .map(|&n| origin.row_location(TABLES[t], n))
+                    .collect()
+            })
+            .collect();
+        self.finish(false).map(|b| (b, located))
+    }
+
     /// Maps a `/table/index` location of the built bundle to (table position, origin number).
     fn remap(&self, location: &str) -> (usize, u64) {
         let mut parts = location.trim_start_matches('/').split('/');

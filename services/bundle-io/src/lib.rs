@@ -147,6 +147,28 @@ pub fn decode_path(path: &Path) -> Result<Bundle, ReadError> {
     load(path, false)
 }
 
+/// Like [`decode_path`] for a workbook or a folder of CSV files, also answering where each row
+/// came from: per table (in [`dangjian_model::TABLES`] order), the location of every decoded
+/// row (`sheet needs row 3`, `needs.csv line 3`), so that problems found later, when the rows
+/// are merged and validated with a stored network, can name the sheet row.
+pub fn decode_path_located(path: &Path) -> Result<(Bundle, Vec<Vec<String>>), ReadError> {
+    let io = |source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    let builder = if meta.is_dir() {
+        let mut builder = Builder::new(Origin::Csv);
+        csv_dir::read_dir(path, &mut builder)?;
+        builder
+    } else {
+        let mut builder = Builder::new(Origin::Xlsx);
+        xlsx::read_workbook(path, &mut builder)?;
+        builder
+    };
+    builder.finish_located().map_err(ReadError::Invalid)
+}
+
 fn load(path: &Path, validate_after: bool) -> Result<Bundle, ReadError> {
     let io = |source| ReadError::Io {
         path: path.to_path_buf(),

@@ -7,6 +7,7 @@ pub mod graph;
 pub mod ops;
 pub mod tables;
 pub mod trend;
+pub mod upload;
 pub mod writes;
 
 use crate::state::AppState;
@@ -96,6 +97,7 @@ pub fn router(state: AppState) -> Router {
             capped(get(writes::get_responsibility).patch(writes::patch_responsibility)),
         )
         .route("/import", post(writes::import))
+        .route("/import/template", get(upload::template))
         .route("/changes", get(changes::changes))
         .route("/openapi.json", get(ops::openapi_json))
         .layer(axum::middleware::from_fn_with_state(

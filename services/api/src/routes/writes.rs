@@ -579,11 +579,16 @@ pub async fn create_volunteering(
     create::<Volunteering>(&state, caller, body).await
 }
 
-/// Import a whole network bundle (JSON), replacing the stored one, or merged into it with
-/// `?merge=true`. Admin only.
+/// Import a whole network bundle (JSON, admin only), replacing the stored one, or merged into it
+/// with `?merge=true`; or upload an XLSX workbook or a zip of CSV files (`Content-Type`
+/// `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` or `application/zip`,
+/// [`crate::routes::upload`]): admins `?mode=merge` (the default for files) or `replace`,
+/// coordinators merge rows inside their subtree. All or nothing; a bad file answers 422 with
+/// every problem's sheet, row, field and a Chinese message.
 #[utoipa::path(post, path = "/api/v1/import", tag = "writes",
-    params(("merge" = Option<bool>, Query, description = "Merge into the stored network instead of replacing it")),
-    request_body(content = Object, description = "A network bundle (SPEC §2)"),
+    params(("merge" = Option<bool>, Query, description = "Merge into the stored network instead of replacing it"),
+        ("mode" = Option<String>, Query, description = "Files only: `merge` (default) or `replace` (admins)")),
+    request_body(content = Object, description = "A network bundle (SPEC §2) as JSON, an XLSX workbook, or a zip of CSV files"),
     responses((status = 200, description = "Row counts", body = Object),
         (status = 400, body = crate::routes::analytics::ErrorBody),
         (status = 403, body = crate::routes::analytics::ErrorBody),
@@ -594,8 +599,16 @@ pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
     mut p: Params,
+    headers: HeaderMap,
     body: Body,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if let Some(kind) = crate::routes::upload::FileKind::of(content_type) {
+        return crate::routes::upload::import_file(&state, caller, p, kind, body).await;
+    }
     caller.require_admin()?;
     let merge = p.take_bool("merge")?.unwrap_or(false);
     p.finish()?;
@@ -617,9 +630,10 @@ pub async fn import(
             Ok((write, total))
         })
         .await?;
-    Ok(Json(
-        json!({"imported_rows": imported, "total_rows": total, "merged": merge}),
-    ))
+    Ok(
+        Json(json!({"imported_rows": imported, "total_rows": total, "merged": merge}))
+            .into_response(),
+    )
 }
 
 /// Decode a JSON bundle with every problem located (validation of the whole follows in the
