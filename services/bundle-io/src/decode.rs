@@ -352,11 +352,11 @@ impl Builder {
         ))
     }
 
-    /// The decoded bundle without semantic validation, with the location (sheet row, file
-    /// line) of every kept row, per table in [`TABLES`] order; or every decoding problem.
-    pub(crate) fn finish_located(self) -> Result<(Bundle, Vec<Vec<String>>), Problems> {
+    /// The rows that decoded, with the location (sheet row, file line) of every one, per
+    /// table in [`TABLES`] order, and every decoding problem (no semantic validation).
+    pub(crate) fn finish_located(mut self) -> crate::Located {
         let origin = self.origin;
-        let located: Vec<Vec<String>> = self
+        let rows: Vec<Vec<String>> = self
             .kept
             .iter()
             .enumerate()
@@ -366,7 +366,13 @@ impl Builder {
                     .collect()
             })
             .collect();
-        self.finish(false).map(|b| (b, located))
+        self.problems.sort_by_key(|(t, n, _)| (*t, *n));
+        crate::Located {
+            bundle: self.bundle,
+            rows,
+            problems: self.problems.into_iter().map(|(_, _, p)| p).collect(),
+            dropped: self.dropped,
+        }
     }
 
     /// Maps a `/table/index` location of the built bundle to (table position, origin number).

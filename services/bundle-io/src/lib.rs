@@ -147,11 +147,26 @@ pub fn decode_path(path: &Path) -> Result<Bundle, ReadError> {
     load(path, false)
 }
 
-/// Like [`decode_path`] for a workbook or a folder of CSV files, also answering where each row
-/// came from: per table (in [`dangjian_model::TABLES`] order), the location of every decoded
-/// row (`sheet needs row 3`, `needs.csv line 3`), so that problems found later, when the rows
-/// are merged and validated with a stored network, can name the sheet row.
-pub fn decode_path_located(path: &Path) -> Result<(Bundle, Vec<Vec<String>>), ReadError> {
+/// A workbook or CSV folder decoded row by row, for rows that are merged into a stored network
+/// and validated with it afterwards ([`decode_path_located`]).
+#[derive(Debug)]
+pub struct Located {
+    /// The rows that decoded.
+    pub bundle: Bundle,
+    /// Per table (in [`dangjian_model::TABLES`] order), the location of every decoded row
+    /// (`sheet needs row 3`, `needs.csv line 3`), so that problems found later can name it.
+    pub rows: Vec<Vec<String>>,
+    /// Every decoding problem (empty when all rows decoded), in sheet and row order.
+    pub problems: Vec<dangjian_model::Problem>,
+    /// The (table, id) of rows dropped for their problems: pass them to
+    /// [`dangjian_model::validation_problems`] so references to them are not reported again.
+    pub dropped: Vec<(&'static str, String)>,
+}
+
+/// Decodes a workbook (any file) or a folder of CSV files without semantic validation, keeping
+/// where each row came from and going on past rows with problems, so that the rows that did
+/// decode can still be validated with the network they join and every problem reported at once.
+pub fn decode_path_located(path: &Path) -> Result<Located, ReadError> {
     let io = |source| ReadError::Io {
         path: path.to_path_buf(),
         source,
@@ -166,7 +181,7 @@ pub fn decode_path_located(path: &Path) -> Result<(Bundle, Vec<Vec<String>>), Re
         xlsx::read_workbook(path, &mut builder)?;
         builder
     };
-    builder.finish_located().map_err(ReadError::Invalid)
+    Ok(builder.finish_located())
 }
 
 fn load(path: &Path, validate_after: bool) -> Result<Bundle, ReadError> {

@@ -62,10 +62,12 @@ const COORDINATOR_TABLES: [&str; 6] = [
     "responsibilities",
 ];
 
-/// A decoded upload: the rows and, per table, where each came from.
+/// A decoded upload: the rows, where each came from, and the decoding problems.
 struct Upload {
     bundle: Bundle,
     located: Vec<Vec<String>>,
+    problems: Vec<Problem>,
+    dropped: Vec<(&'static str, String)>,
 }
 
 impl Upload {
@@ -74,6 +76,59 @@ impl Upload {
         let t = TABLES.iter().position(|x| *x == table)?;
         self.located.get(t)?.get(i).map(String::as_str)
     }
+}
+
+/// A 403 naming the uploaded rows (by their own sheet row only) that lie outside the caller's
+/// subtree, or `Ok` when there are none.
+fn require_inside(caller: &Caller, snap: &Snapshot, upload: &Upload) -> Result<(), AppError> {
+    if caller.restriction().is_none() {
+        return Ok(());
+    }
+    let mut outside = Vec::new();
+    check_rows::<Partnership>(caller, snap, upload, &mut outside);
+    check_rows::<Member>(caller, snap, upload, &mut outside);
+    check_rows::<Volunteering>(caller, snap, upload, &mut outside);
+    check_rows::<Need>(caller, snap, upload, &mut outside);
+    check_rows::<Resource>(caller, snap, upload, &mut outside);
+    check_rows::<Responsibility>(caller, snap, upload, &mut outside);
+    if outside.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<String> = outside.iter().take(20).cloned().collect();
+    let more = outside.len() - shown.len();
+    Err(AppError::Forbidden(format!(
+        "{} row(s) lie outside the scope of this token, nothing was changed: {}{}",
+        outside.len(),
+        shown.join("; "),
+        if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        }
+    )))
+}
+
+/// The problems of an upload that did not decode whole: the decoding problems, and those the
+/// rows that did decode would cause in the network they join, in sheet and row order.
+fn all_problems(upload: &Upload, snap: &Snapshot, merge: bool) -> Vec<Problem> {
+    let merged = if merge {
+        snap.bundle().merged(&upload.bundle)
+    } else {
+        upload.bundle.clone()
+    };
+    let dropped: Vec<(&str, &str)> = upload
+        .dropped
+        .iter()
+        .map(|(t, id)| (*t, id.as_str()))
+        .collect();
+    let found = dangjian_model::validation_problems(&merged, &dropped);
+    let mut all = upload.problems.clone();
+    all.extend(locate(found, upload, snap, merge));
+    all.sort_by_key(|p| {
+        let (sheet, row) = sheet_and_row(p);
+        (sheet, row)
+    });
+    all
 }
 
 /// `POST /api/v1/import` with a workbook or a zip of CSV files (see the module documentation).
@@ -109,7 +164,7 @@ pub async fn import_file(
     let bytes = body.0;
     let upload = tokio::task::spawn_blocking(move || decode(kind, &bytes)).await??;
     let imported = upload.bundle.row_count();
-    if imported == 0 {
+    if imported == 0 && upload.problems.is_empty() {
         return Err(problems_error(vec![Problem {
             table: String::new(),
             location: String::new(),
@@ -133,37 +188,24 @@ pub async fn import_file(
             )));
         }
     }
-    let actor = caller.token_id.clone();
     let upload = std::sync::Arc::new(upload);
+    let snap = state.snapshot();
+    require_inside(&caller, &snap, &upload)?;
+    if !upload.problems.is_empty() {
+        let (upload, scoped) = (upload.clone(), caller.restriction().is_some());
+        let problems =
+            tokio::task::spawn_blocking(move || all_problems(&upload, &snap, merge)).await?;
+        return Err(problems_error(scrubbed(problems, scoped)));
+    }
+    drop(snap);
+    let actor = caller.token_id.clone();
     let shared = upload.clone();
     let checker = caller.clone();
     let result = state
         .write(actor, move |snap, _versions| {
+            // Checked again on the version the write applies to.
+            require_inside(&checker, snap, &shared)?;
             let bundle = &shared.bundle;
-            if checker.restriction().is_some() {
-                let mut outside = Vec::new();
-                check_rows::<Partnership>(&checker, snap, &shared, &mut outside);
-                check_rows::<Member>(&checker, snap, &shared, &mut outside);
-                check_rows::<Volunteering>(&checker, snap, &shared, &mut outside);
-                check_rows::<Need>(&checker, snap, &shared, &mut outside);
-                check_rows::<Resource>(&checker, snap, &shared, &mut outside);
-                check_rows::<Responsibility>(&checker, snap, &shared, &mut outside);
-                if !outside.is_empty() {
-                    let shown: Vec<String> = outside.iter().take(20).cloned().collect();
-                    let more = outside.len().saturating_sub(shown.len());
-                    return Err(AppError::Forbidden(format!(
-                        "{} row(s) lie outside the scope of this token: {}{}",
-                        outside.len(),
-                        shown.join("; "),
-                        if more > 0 {
-                            format!("; and {more} more")
-                        } else {
-                            String::new()
-                        }
-                    )));
-                }
-            }
-            let sizes = table_sizes(snap.bundle());
             let total = if merge {
                 snap.bundle().merged(bundle).row_count()
             } else {
@@ -174,11 +216,11 @@ pub async fn import_file(
             } else {
                 Plan::Replace(bundle.clone())
             };
-            Ok((plan, (total, sizes)))
+            Ok((plan, total))
         })
         .await;
     match result {
-        Ok(((total, _), seq)) => Ok(Json(json!({
+        Ok((total, seq)) => Ok(Json(json!({
             "imported_rows": imported,
             "total_rows": total,
             "merged": merge,
@@ -187,22 +229,25 @@ pub async fn import_file(
         .into_response()),
         Err(AppError::Invalid { problems, .. }) => {
             let snap = state.snapshot();
-            let located = locate(problems, &upload, &snap, merge);
-            let located = if caller.restriction().is_some() {
-                located
-                    .into_iter()
-                    .map(|mut p| {
-                        p.message = crate::access::scrub_message(&p.message);
-                        p
-                    })
-                    .collect()
-            } else {
-                located
-            };
-            Err(problems_error(located))
+            let mut located = locate(problems, &upload, &snap, merge);
+            located.sort_by_key(|p| sheet_and_row(p));
+            Err(problems_error(scrubbed(
+                located,
+                caller.restriction().is_some(),
+            )))
         }
         Err(e) => Err(e),
     }
+}
+
+/// Problems as a confined caller may read them (never what holds an id).
+fn scrubbed(mut problems: Vec<Problem>, scoped: bool) -> Vec<Problem> {
+    if scoped {
+        for p in &mut problems {
+            p.message = crate::access::scrub_message(&p.message);
+        }
+    }
+    problems
 }
 
 /// Rows per table, in [`TABLES`] order.
@@ -343,7 +388,12 @@ fn decode(kind: FileKind, bytes: &[u8]) -> Result<Upload, AppError> {
         }
     };
     match dangjian_bundle_io::decode_path_located(&path) {
-        Ok((bundle, located)) => Ok(Upload { bundle, located }),
+        Ok(l) => Ok(Upload {
+            bundle: l.bundle,
+            located: l.rows,
+            problems: l.problems,
+            dropped: l.dropped,
+        }),
         Err(ReadError::Invalid(problems)) => Err(problems_error(problems.0)),
         Err(ReadError::Malformed { message, .. }) => Err(problems_error(vec![Problem {
             table: String::new(),
