@@ -605,6 +605,32 @@ pub fn zh(p: &Problem) -> String {
     if m.contains("bytes of text; the limit is") {
         return "单元格文字过长".into();
     }
+    if m.starts_with("must be greater than 0") || m.starts_with("expected a whole number > 0") {
+        return if field == "demand" {
+            "需求量必须大于0".into()
+        } else {
+            format!("「{field}」必须是大于0的整数")
+        };
+    }
+    if m.starts_with("must be ≥ 0") || m.starts_with("hours must be ≥ 0") {
+        return format!("「{field}」不能小于0");
+    }
+    if m.starts_with("expected a whole number") {
+        return format!("「{field}」应为整数");
+    }
+    if m.starts_with("expected a number of hours") {
+        return "志愿时长应为不小于0的数".into();
+    }
+    if m.starts_with("expected text") {
+        return format!("「{field}」应为文字");
+    }
+    if m.contains("is not a plausible year") {
+        return "出生年份不合理".into();
+    }
+    if m.starts_with("unknown ") && m.contains("expected one of:") {
+        let allowed = m.split("expected one of:").nth(1).unwrap_or("").trim();
+        return format!("「{field}」的取值「{}」无效，可选：{allowed}", q(""));
+    }
     if m.contains("must be a date") || m.contains("YYYY-MM-DD") {
         return format!("「{field}」应为日期（格式 YYYY-MM-DD）");
     }

@@ -15,5 +15,6 @@ mod live;
 mod ops;
 mod sample;
 mod tables;
+mod upload;
 mod web;
 mod writes;
