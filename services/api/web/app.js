@@ -1287,6 +1287,81 @@ function setUpDownloads() {
   }
 }
 
+// ----- upload -----------------------------------------------------------------------------
+
+const UPLOAD_TYPES = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  zip: 'application/zip',
+};
+
+function showUploadProblems(problems) {
+  const body = $('upload-table').tBodies[0];
+  body.replaceChildren();
+  for (const p of problems) {
+    const tr = document.createElement('tr');
+    for (const text of [p.sheet ?? '', p.row ?? '', p.field ?? '', p.message ?? '']) {
+      tr.appendChild(el('td', String(text)));
+    }
+    body.appendChild(tr);
+  }
+  $('upload-problems').hidden = problems.length === 0;
+}
+
+/** Post the chosen file to /api/v1/import; list every problem, or refresh what is shown. */
+async function upload() {
+  const file = $('upload-file').files[0];
+  const status = $('upload-status');
+  showUploadProblems([]);
+  if (!file) {
+    status.textContent = '请先选择文件。';
+    return;
+  }
+  const ext = file.name.split('.').pop().toLowerCase();
+  const type = UPLOAD_TYPES[ext];
+  if (!type) {
+    status.textContent = '只能上传 .xlsx 工作簿或 .zip 压缩包。';
+    return;
+  }
+  status.textContent = '正在上传…';
+  $('upload').disabled = true;
+  try {
+    const res = await fetch(`/api/v1/import${query({ mode: $('upload-mode').value })}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${state.token}`, 'Content-Type': type },
+      body: file,
+    });
+    const body = await res.json().catch(() => ({}));
+    if (res.ok) {
+      status.textContent = `已上传 ${body.imported_rows} 行，现有数据共 ${body.total_rows} 行。`;
+      status.dataset.done = String(body.seq ?? '');
+      refresh();
+      return;
+    }
+    const details = body.error?.details ?? [];
+    if (res.status === 422) {
+      status.textContent = `文件有 ${details.length} 个问题，未做任何更改：`;
+      showUploadProblems(details);
+    } else if (res.status === 401) {
+      fail(new ApiError(401, body.error?.code, body.error?.message));
+    } else if (res.status === 403) {
+      status.textContent = `无权上传，未做任何更改：${body.error?.message ?? ''}（协调员只能以合并方式上传本辖区的行）`;
+    } else if (res.status === 413) {
+      status.textContent = '文件太大，未做任何更改。';
+    } else {
+      status.textContent = `上传失败（HTTP ${res.status}），未做任何更改：${body.error?.message ?? ''}`;
+    }
+  } catch (err) {
+    status.textContent = explain(err);
+  } finally {
+    $('upload').disabled = false;
+  }
+}
+
+function setUpUpload() {
+  $('upload').addEventListener('click', upload);
+  $('dl-template').addEventListener('click', () => download('/api/v1/import/template', 'dangjian-template.xlsx'));
+}
+
 // ----- start ------------------------------------------------------------------------------
 
 function init() {
@@ -1344,6 +1419,7 @@ function init() {
   });
   setUpPanZoom();
   setUpDownloads();
+  setUpUpload();
   showPanel($('view').value);
   document.body.dataset.ready = 'true';
   const saved = sessionStorage.getItem(TOKEN_KEY);

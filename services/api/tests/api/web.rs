@@ -992,3 +992,191 @@ async fn the_network_view_in_headless_chromium() {
         Ok(Ok(())) => {}
     }
 }
+
+/// The total demand the gaps summary shows (`需求 1,234，…`).
+async fn shown_demand(c: &Client) -> u64 {
+    let text = js_string(
+        c,
+        "return document.getElementById('gaps-summary').textContent",
+    )
+    .await;
+    let after = text.split("需求 ").nth(1).unwrap_or("");
+    let digits: String = after
+        .chars()
+        .take_while(|ch| ch.is_ascii_digit() || *ch == ',')
+        .filter(char::is_ascii_digit)
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no demand in the gaps summary: {text}"))
+}
+
+async fn choose_and_upload(c: &Client, file: &Path) {
+    let input = c
+        .find(Locator::Id("upload-file"))
+        .await
+        .expect("file input");
+    input
+        .send_keys(&file.display().to_string())
+        .await
+        .expect("choose the file");
+    c.find(Locator::Id("upload"))
+        .await
+        .expect("上传 button")
+        .click()
+        .await
+        .expect("click 上传");
+}
+
+async fn upload_scenario(c: Client, app: &TestApp, downloads: PathBuf) {
+    use crate::upload::{bad_needs, workbook};
+    c.goto(&app.url(&format!("/?scope=S-JLT&view=hierarchy&as_of={AS_OF}")))
+        .await
+        .expect("open the page");
+    wait_js(
+        &c,
+        "the page script",
+        "return document.body.dataset.ready === 'true'",
+    )
+    .await;
+    enter_token(&c, &app.tokens.admin).await;
+    wait_js(
+        &c,
+        "the gaps summary",
+        "return document.getElementById('gaps-summary').textContent.includes('需求')",
+    )
+    .await;
+    let before = shown_demand(&c).await;
+    let (_, needs) = app.get("/api/v1/needs?limit=1000", &app.tokens.admin).await;
+    let needs_before = needs["total"].clone();
+
+    // A bad workbook: every problem listed with sheet, row, field and a Chinese message;
+    // nothing changed.
+    let files = tempfile::tempdir().expect("dir");
+    let bad = files.path().join("坏的.xlsx");
+    std::fs::write(&bad, bad_needs()).expect("write");
+    choose_and_upload(&c, &bad).await;
+    wait_js(
+        &c,
+        "the problem list",
+        "return !document.getElementById('upload-problems').hidden",
+    )
+    .await;
+    let rows = js(
+        &c,
+        "return [...document.querySelectorAll('#upload-table tbody tr')].map(tr => \
+         [...tr.cells].map(td => td.textContent))",
+    )
+    .await;
+    let rows: Vec<Vec<String>> = serde_json::from_value(rows).expect("rows");
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(
+        rows.contains(&vec![
+            "needs".to_string(),
+            "3".to_string(),
+            "committee".to_string(),
+            "「committee」引用的「K404」不存在".to_string()
+        ]),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().any(|r| r[1] == "2" && r[2] == "domain"),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().any(|r| r[1] == "4" && r[2] == "demand"),
+        "{rows:?}"
+    );
+    assert!(
+        js_string(
+            &c,
+            "return document.getElementById('upload-status').textContent"
+        )
+        .await
+        .contains("未做任何更改")
+    );
+    screenshot(&c, "upload-problems-1440x900.png").await;
+    assert_eq!(
+        shown_demand(&c).await,
+        before,
+        "the page shows the same numbers"
+    );
+    let (_, needs) = app.get("/api/v1/needs?limit=1000", &app.tokens.admin).await;
+    assert_eq!(needs["total"], needs_before, "nothing stored changed");
+
+    // A good one: the problem list goes, the summary's demand grows by the row's demand.
+    let good = files.path().join("good.xlsx");
+    std::fs::write(
+        &good,
+        workbook(&dangjian_model::Bundle {
+            needs: vec![dangjian_model::Need {
+                id: "N-UPLOAD-1".into(),
+                committee: "K-TINGYI".into(),
+                domain: dangjian_model::ServiceDomain::Employment,
+                demand: 37,
+            }],
+            ..Default::default()
+        }),
+    )
+    .expect("write");
+    choose_and_upload(&c, &good).await;
+    wait_js(
+        &c,
+        "the upload to finish",
+        "return document.getElementById('upload-status').textContent.includes('已上传 1 行')",
+    )
+    .await;
+    assert_eq!(
+        js(
+            &c,
+            "return document.getElementById('upload-problems').hidden"
+        )
+        .await,
+        json!(true)
+    );
+    wait_for("the new demand on the page", || async {
+        (shown_demand(&c).await == before + 37).then_some(())
+    })
+    .await;
+    screenshot(&c, "upload-done-1440x900.png").await;
+
+    // 下载模板: the header-only workbook arrives as a download.
+    c.find(Locator::Id("dl-template"))
+        .await
+        .expect("下载模板")
+        .click()
+        .await
+        .expect("click 下载模板");
+    let template = wait_for("the template download", || async {
+        downloaded(&downloads, "xlsx")
+    })
+    .await;
+    let read = dangjian_bundle_io::decode_path_located(&template).expect("a workbook");
+    assert_eq!(
+        read.bundle.row_count(),
+        0,
+        "the template holds headers only"
+    );
+    assert!(read.problems.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploading_workbooks_in_headless_chromium() {
+    let app = spawn_sample().await;
+    let driver = start_driver().await;
+    let client = connect(&driver).await;
+    let downloads = driver.downloads.path().to_path_buf();
+    let c = client.clone();
+    let task = tokio::spawn(async move { upload_scenario(c, &app, downloads).await });
+    let abort = task.abort_handle();
+    let outcome = tokio::time::timeout(SCENARIO, task).await;
+    abort.abort();
+    let _ = client.close().await;
+    drop(driver);
+    match outcome {
+        Err(_) => panic!("the upload scenario took longer than {SCENARIO:?}"),
+        Ok(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Ok(Err(e)) => panic!("the upload scenario failed: {e}"),
+        Ok(Ok(())) => {}
+    }
+}
