@@ -1305,6 +1305,7 @@ function showUploadProblems(problems) {
     body.appendChild(tr);
   }
   $('upload-problems').hidden = problems.length === 0;
+  if (problems.length > 0) $('upload-problems').scrollIntoView({ block: 'nearest' });
 }
 
 /** Post the chosen file to /api/v1/import; list every problem, or refresh what is shown. */
