@@ -74,7 +74,10 @@ impl NameMask {
 
 /// The name index of the engine most recently asked for (one network version at a time), with
 /// a fingerprint of the names it holds.
-static CURRENT: Mutex<Option<(Weak<Engine>, u64, Arc<NameMask>)>> = Mutex::new(None);
+static CURRENT: Mutex<Option<Indexed>> = Mutex::new(None);
+
+/// An engine (weakly held), the fingerprint of its names, and their index.
+type Indexed = (Weak<Engine>, u64, Arc<NameMask>);
 
 /// A fingerprint of every person name of a network: a row write that touches no name (most
 /// do: volunteering, needs, resources, partnerships) keeps the index of the previous version

@@ -230,7 +230,7 @@ pub async fn import_file(
         Err(AppError::Invalid { problems, .. }) => {
             let snap = state.snapshot();
             let mut located = locate(problems, &upload, &snap, merge);
-            located.sort_by_key(|p| sheet_and_row(p));
+            located.sort_by_key(sheet_and_row);
             Err(problems_error(scrubbed(
                 located,
                 caller.restriction().is_some(),
