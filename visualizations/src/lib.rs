@@ -106,6 +106,17 @@ pub struct DiagramOptions {
     /// Partnerships view: also draw the city's fair allocation (provider → committee, amount
     /// per domain) as resource edges.
     pub allocations: bool,
+    /// Link kinds drawn in the partnerships and gaps views (the hierarchy is always drawn):
+    /// 共建 (with 唯一共建单位), 资源下沉 (with allocations), 群团, 社会组织, 双报到. All by
+    /// default; the same filter as `/api/v1/graph?kinds=`.
+    pub kinds: Vec<graph::LinkKind>,
+}
+
+impl DiagramOptions {
+    /// Whether links of `kind` are drawn.
+    pub fn draws(&self, kind: graph::LinkKind) -> bool {
+        self.kinds.contains(&kind)
+    }
 }
 
 impl DiagramOptions {
@@ -121,6 +132,7 @@ impl DiagramOptions {
             edge_budget: DEFAULT_EDGE_BUDGET,
             font: DEFAULT_FONT.to_string(),
             allocations: false,
+            kinds: graph::LinkKind::ALL.to_vec(),
         }
     }
 }

@@ -5,6 +5,7 @@
 use crate::dot::{
     a, a_id, count_nodes, defaults, edge, escape_html, html, lines, node, quoted, set, subgraph,
 };
+use crate::graph::LinkKind;
 use crate::layout::{
     NODE_FONT, RANKSEP, Size, Span, below, best_cols, cluster_size, html_size, leaf, node_size,
     wrap,
@@ -106,6 +107,17 @@ enum EdgeKind {
 }
 
 impl EdgeKind {
+    /// The link-kind filter this edge kind falls under.
+    fn link(self) -> LinkKind {
+        match self {
+            EdgeKind::Partnership | EdgeKind::SolePartner => LinkKind::Partnership,
+            EdgeKind::MassLink => LinkKind::Mass,
+            EdgeKind::SocialService => LinkKind::Social,
+            EdgeKind::Resource => LinkKind::Resource,
+            EdgeKind::InService => LinkKind::Member,
+        }
+    }
+
     fn zh(self) -> &'static str {
         match self {
             EdgeKind::Partnership => "共建（有效协议）",
@@ -798,7 +810,15 @@ impl<'a> Scene<'a> {
     fn collect_partnerships(&mut self) {
         let as_of = self.opts.as_of;
         let b = self.b;
-        for p in &b.partnerships {
+        let draws = |k| self.opts.draws(k);
+        let (partnerships, mass, social, resources, members) = (
+            draws(LinkKind::Partnership),
+            draws(LinkKind::Mass),
+            draws(LinkKind::Social),
+            draws(LinkKind::Resource),
+            draws(LinkKind::Member),
+        );
+        for p in b.partnerships.iter().filter(|_| partnerships) {
             if !p.is_active(as_of) {
                 continue;
             }
@@ -809,7 +829,7 @@ impl<'a> Scene<'a> {
                 self.add_edge(EdgeKind::Partnership, from, to);
             }
         }
-        for l in &b.mass_links {
+        for l in b.mass_links.iter().filter(|_| mass) {
             let Some(to) = self.cell(&l.target) else {
                 continue;
             };
@@ -819,7 +839,7 @@ impl<'a> Scene<'a> {
                     .insert(l.domain.label_zh().to_string());
             }
         }
-        for s in &b.social_orgs {
+        for s in b.social_orgs.iter().filter(|_| social) {
             let Some(to) = self.cell(&s.street) else {
                 continue;
             };
@@ -827,7 +847,7 @@ impl<'a> Scene<'a> {
                 self.add_edge(EdgeKind::SocialService, from, to);
             }
         }
-        for r in &b.resources {
+        for r in b.resources.iter().filter(|_| resources) {
             let Some(targets) = &r.deployed_to else {
                 continue;
             };
@@ -847,13 +867,13 @@ impl<'a> Scene<'a> {
                     .insert(r.domain.label_zh().to_string());
             }
         }
-        if self.opts.allocations {
+        if self.opts.allocations && resources {
             self.allocation_edges();
         }
         // 双报到: members' employers → where they are registered and where they volunteer,
         // counted once per build over the scope (see `InService`).
         let pairs = &self.lk.in_service;
-        for ((emp, at), stats) in &pairs.pairs {
+        for ((emp, at), stats) in pairs.pairs.iter().filter(|_| members) {
             let Some(to) = self.cell(at) else { continue };
             if let Some(from) = self.unit_node(emp) {
                 let acc = self.add_edge(EdgeKind::InService, from, to);
@@ -862,12 +882,14 @@ impl<'a> Scene<'a> {
                 acc.hours += stats.hours;
             }
         }
-        // Units of streets wholly in scope that have no links at all: drawn, marked unpaired.
-        let whole_streets: BTreeSet<&str> = if self.scope_level() <= 1 {
-            self.tree.values().flat_map(|s| s.keys().copied()).collect()
-        } else {
-            BTreeSet::new()
-        };
+        // Units of streets wholly in scope that have no links at all: drawn, marked unpaired
+        // (only when every kind of link is drawn: a filtered view cannot tell).
+        let whole_streets: BTreeSet<&str> =
+            if self.scope_level() <= 1 && LinkKind::ALL.iter().all(|k| self.opts.draws(*k)) {
+                self.tree.values().flat_map(|s| s.keys().copied()).collect()
+            } else {
+                BTreeSet::new()
+            };
         let linked: BTreeSet<String> = self
             .entities
             .values()
@@ -887,6 +909,9 @@ impl<'a> Scene<'a> {
     }
 
     fn collect_sole_partners(&mut self) {
+        if !self.opts.draws(LinkKind::Partnership) {
+            return;
+        }
         let gaps = self.gaps;
         for s in &gaps.sole_partner_units {
             let cells: BTreeSet<Cell> = s.committees.iter().filter_map(|c| self.cell(c)).collect();
@@ -1462,7 +1487,10 @@ impl<'a> Scene<'a> {
                     EdgeKind::SocialService,
                     EdgeKind::Resource,
                     EdgeKind::InService,
-                ] {
+                ]
+                .into_iter()
+                .filter(|k| self.opts.draws(k.link()))
+                {
                     rows.push(edge_row(k));
                 }
             }
@@ -1470,7 +1498,9 @@ impl<'a> Scene<'a> {
                 rows.push(boxed(GREEN, "无空白点、无缺口"));
                 rows.push(boxed(YELLOW, "有空白点（1–2 项）或有缺口"));
                 rows.push(boxed(RED, "无党组织、3 项以上空白点或缺口过半"));
-                rows.push(edge_row(EdgeKind::SolePartner));
+                if self.opts.draws(LinkKind::Partnership) {
+                    rows.push(edge_row(EdgeKind::SolePartner));
+                }
                 rows.push((
                     "<td> </td>".into(),
                     escape_html("“缺口”：全市公平分配后仍未满足的需求量"),

@@ -421,6 +421,14 @@ function showPanel(view) {
   $('network-panel').hidden = view !== 'network';
   $('orgchart-panel').hidden = view !== 'orgchart';
   $('trend-panel').hidden = view !== 'trend';
+  // The link-kind toggles serve the network view and the print diagrams' links alike.
+  const kinds = $('kinds');
+  const home = view === 'network' ? $('network-panel').querySelector('.net-tools') : $('diagram-kinds');
+  if (kinds.parentElement !== home) {
+    if (view === 'network') home.prepend(kinds);
+    else home.append(kinds);
+  }
+  $('diagram-kinds').hidden = !(print && view !== 'hierarchy');
 }
 
 async function refresh() {
@@ -467,7 +475,9 @@ async function refresh() {
 }
 
 function diagramPath(scope, format, view, asOf) {
-  return `/api/v1/diagrams/${encodeURIComponent(scope)}.${format}${query({ view, as_of: asOf })}`;
+  const on = kindsOn();
+  const kinds = view !== 'hierarchy' && on.length !== KINDS.length ? on.join(',') : '';
+  return `/api/v1/diagrams/${encodeURIComponent(scope)}.${format}${query({ view, as_of: asOf, kinds })}`;
 }
 
 async function loadDiagram(scope, view, asOf, seq) {
@@ -1399,6 +1409,11 @@ function init() {
   });
   for (const i of document.querySelectorAll('#kinds input')) {
     i.addEventListener('change', () => {
+      if (['partnerships', 'gaps'].includes($('view').value)) {
+        // The print diagram is drawn by the server with the chosen kinds.
+        if (kindsOn().length > 0) refresh();
+        return;
+      }
       applyKinds();
       saveUrl();
     });

@@ -13,6 +13,7 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use dangjian_model::Date;
+use dangjian_visualizations::graph::LinkKind;
 use dangjian_visualizations::{DiagramOptions, Format, View, VizError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -125,6 +126,7 @@ pub fn render_timeout(request_timeout: Duration) -> Duration {
         ("file" = String, Path, description = "`<scope>.<format>`: scope `city` or a district, street, community or committee id; format `dot`, `svg` or `png`, e.g. `S-JLT.svg`"),
         ("view" = Option<String>, Query, description = "`hierarchy` (default), `partnerships` or `gaps`"),
         ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
+        ("kinds" = Option<String>, Query, description = "comma-separated link kinds drawn in the partnerships and gaps views, as for /api/v1/graph: partnership (共建), resource (资源下沉), mass (群团), social (社会组织), member (双报到); default all"),
     ),
     responses(
         (status = 200, description = "The diagram (`text/vnd.graphviz`, `image/svg+xml` or `image/png`); headers `X-Diagram-Aggregated: true|false` and `X-Diagram-Title` (percent-encoded UTF-8)"),
@@ -152,16 +154,26 @@ pub async fn diagram(
         })?,
     };
     let as_of = p.take_as_of()?;
+    let kinds =
+        LinkKind::parse_list(&p.take("kinds").unwrap_or_default()).map_err(AppError::BadRequest)?;
     p.finish()?;
     let snap = state.snapshot();
     let scope = caller.read_scope(&snap.engine, Some(scope))?;
     let masked = !caller.sees_personal_data();
     let key = format!(
-        "{scope}|{}|{masked}|{}",
+        "{scope}|{}|{masked}|{}|{}",
         view.as_str(),
-        caller.restriction().unwrap_or("")
+        caller.restriction().unwrap_or(""),
+        kinds
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
     );
-    let built = built(&heavy, &snap, &caller, &key, &scope, view, as_of, masked).await?;
+    let built = built(
+        &heavy, &snap, &caller, &key, &scope, view, as_of, masked, kinds,
+    )
+    .await?;
     let body: bytes::Bytes = match format {
         Format::Dot => built.dot.clone().into(),
         Format::Svg | Format::Png => {
@@ -268,9 +280,11 @@ async fn built(
     view: View,
     as_of: Date,
     masked: bool,
+    kinds: Vec<LinkKind>,
 ) -> Result<Built, DiagramError> {
     let mut opts = DiagramOptions::new(view, scope, as_of);
     opts.mask_personal = masked;
+    opts.kinds = kinds;
     let snap2 = snap.clone();
     let caller2 = caller.clone();
     let bytes = heavy

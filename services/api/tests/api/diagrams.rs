@@ -425,3 +425,50 @@ async fn a_street_over_the_node_budget_is_aggregated_and_says_so() {
     assert_eq!(empty.aggregated.as_deref(), Some("false"));
     assert!(text(&empty).contains("第5社区"));
 }
+
+/// Edge statements of a DOT text drawn in `color`.
+fn edges_in(dot: &str, color: &str) -> usize {
+    dot.lines()
+        .filter(|l| l.contains("->") && l.contains(&format!("color=\"{color}\"")))
+        .count()
+}
+
+#[tokio::test]
+async fn the_print_diagrams_take_the_kinds_filter_of_the_graph() {
+    const PARTNERSHIP: &str = "#c0392b";
+    const MEMBER: &str = "#d68910";
+    let app = spawn_sample().await;
+    let dot = |kinds: &str| {
+        let app = &app;
+        let path = format!("/api/v1/diagrams/S-JLT.dot?view=partnerships&as_of={AS_OF}{kinds}");
+        async move {
+            let got = fetch(app, &path, Some(&app.tokens.admin)).await;
+            assert_eq!(got.status, StatusCode::OK, "{path}: {}", text(&got));
+            text(&got)
+        }
+    };
+    let all = dot("").await;
+    let (partnerships, members) = (edges_in(&all, PARTNERSHIP), edges_in(&all, MEMBER));
+    assert!(
+        partnerships > 0 && members > 0,
+        "{partnerships} {members}\n{all}"
+    );
+    let only_members = dot("&kinds=member").await;
+    assert_eq!(edges_in(&only_members, PARTNERSHIP), 0, "{only_members}");
+    assert_eq!(edges_in(&only_members, MEMBER), members);
+    assert!(
+        !only_members.contains("共建（有效协议）"),
+        "the legend names drawn kinds only"
+    );
+    let only_partnerships = dot("&kinds=partnership").await;
+    assert_eq!(edges_in(&only_partnerships, MEMBER), 0);
+    assert_eq!(edges_in(&only_partnerships, PARTNERSHIP), partnerships);
+    let got = fetch(
+        &app,
+        "/api/v1/diagrams/S-JLT.svg?view=partnerships&kinds=roads",
+        Some(&app.tokens.admin),
+    )
+    .await;
+    assert_eq!(got.status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&got), "bad_request");
+}
