@@ -42,7 +42,7 @@ impl Modify for BearerAuth {
         writes::create_need, writes::patch_need, writes::create_resource,
         writes::patch_resource, writes::create_responsibility, writes::patch_responsibility,
         writes::get_partnership, writes::get_member, writes::get_need, writes::get_resource,
-        writes::get_responsibility, changes::changes,
+        writes::get_responsibility, changes::changes, changes::me,
     ),
     components(schemas(analytics::ErrorBody, analytics::ErrorDetail, analytics::WhatIfRequest, tables::Page)),
     modifiers(&BearerAuth),

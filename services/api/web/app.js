@@ -40,6 +40,7 @@ const state = {
   cy: null,
   org: null,
   positions: new Map(),
+  role: null,
   refused: false,
 };
 
@@ -167,6 +168,7 @@ async function useToken(token, restore = null) {
       $('district').appendChild(opt);
     }
     fillSelect('district', districts);
+    await loadRole(session);
     await loadDates(session);
     if (session !== state.session) return;
     if (restore) {
@@ -551,6 +553,7 @@ const NET_STYLE = [
   { selector: 'edge[kind="member"]', style: { 'line-style': 'dashed' } },
   { selector: '.faded', style: { opacity: 0.12 } },
   { selector: 'node.hl', style: { 'border-width': 3, 'border-color': '#f1c40f' } },
+  { selector: 'node.changed', style: { 'border-width': 4, 'border-color': '#e67e22', 'border-style': 'double' } },
   { selector: 'edge.hl', style: { opacity: 1, width: 4 } },
   { selector: 'node.match', style: { 'border-width': 4, 'border-color': '#f39c12' } },
   { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#1abc9c' } },
@@ -662,6 +665,72 @@ async function drawNetwork(graph, seq, started) {
   area.dataset.layoutMs = String(Math.round(performance.now() - layoutStarted));
   area.dataset.layout = allKnown ? 'cached' : 'fcose';
   window.dangjianCy = cy;
+  showChanges();
+}
+
+// ----- "changed since" overlay (admins) --------------------------------------------------
+
+/** Ask the service who the token is; the change overlay is for admins only. */
+async function loadRole(session) {
+  try {
+    const me = await getJson('/api/v1/me');
+    if (session !== state.session) return;
+    state.role = me.role;
+  } catch (_) {
+    state.role = null;
+  }
+  $('changes-control').hidden = state.role !== 'admin';
+}
+
+/** Every string in a change-log row (ids among them). */
+function stringsOf(value, out) {
+  if (typeof value === 'string') out.add(value);
+  else if (Array.isArray(value)) for (const v of value) stringsOf(v, out);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) stringsOf(v, out);
+  return out;
+}
+
+/** Mark the nodes that changes since the chosen day touch (rows naming them, before or after). */
+async function showChanges() {
+  const cy = state.cy;
+  const summary = $('changes-summary');
+  if (!cy) return;
+  cy.nodes().removeClass('changed');
+  const since = $('changed-since').value;
+  if (state.role !== 'admin' || !since) {
+    summary.textContent = '';
+    return;
+  }
+  const session = state.session;
+  try {
+    const touched = new Set();
+    let rows = 0;
+    let imports = 0;
+    let next = 0;
+    for (let page = 0; page < 20; page += 1) {
+      const doc = await getJson(`/api/v1/changes${query({ since: next, limit: 10000 })}`);
+      for (const e of doc.changes) {
+        if ((e.at ?? '').slice(0, 10) < since) continue;
+        if (!e.table) {
+          imports += 1;
+          continue;
+        }
+        rows += 1;
+        if (e.id) touched.add(e.id);
+        stringsOf(e.before, touched);
+        stringsOf(e.after, touched);
+      }
+      if (doc.next_since === next || doc.changes.length === 0) break;
+      next = doc.next_since;
+    }
+    if (session !== state.session || cy !== state.cy) return;
+    const marked = cy.nodes().filter((n) => touched.has(n.id()));
+    marked.addClass('changed');
+    summary.textContent = `自 ${since} 起：${rows} 行变更${imports ? `，${imports} 次导入` : ''}，涉及图中节点 ${marked.length} 个（橙色双线框）`;
+    summary.dataset.marked = String(marked.length);
+  } catch (err) {
+    fail(err);
+  }
 }
 
 /** Show only the link kinds ticked; organisations left without a shown link are hidden too. */
@@ -1436,6 +1505,7 @@ function init() {
   setUpPanZoom();
   setUpDownloads();
   setUpUpload();
+  $('changed-since').addEventListener('change', showChanges);
   showPanel($('view').value);
   document.body.dataset.ready = 'true';
   const saved = sessionStorage.getItem(TOKEN_KEY);

@@ -122,3 +122,17 @@ fn for_coordinator(
     caller.redact(places, &mut value);
     Some(value)
 }
+
+/// The caller's own token: its role and scope (what the page needs to show or hide controls).
+#[utoipa::path(get, path = "/api/v1/me", tag = "writes",
+    responses((status = 200, description = "`{role, scope, token_id}`: admin, coordinator or viewer; the subtree, or null", body = Object),
+        (status = 401, body = crate::routes::analytics::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn me(caller: Caller, p: Params) -> Result<Json<Value>, AppError> {
+    p.finish()?;
+    Ok(Json(json!({
+        "role": caller.role,
+        "scope": caller.scope,
+        "token_id": caller.token_id,
+    })))
+}

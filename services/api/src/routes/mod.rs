@@ -99,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .route("/import", post(writes::import))
         .route("/import/template", get(upload::template))
         .route("/changes", get(changes::changes))
+        .route("/me", get(changes::me))
         .route("/openapi.json", get(ops::openapi_json))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -344,7 +344,7 @@ async fn the_diagram_route_is_in_the_openapi_document() {
         .iter()
         .filter_map(|p| p["name"].as_str())
         .collect();
-    assert_eq!(params, ["file", "view", "as_of"]);
+    assert_eq!(params, ["file", "view", "as_of", "kinds"]);
     assert!(op["responses"]["504"].is_object());
 }
 

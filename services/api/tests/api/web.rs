@@ -1158,6 +1158,70 @@ async fn upload_scenario(c: Client, app: &TestApp, downloads: PathBuf) {
         "the template holds headers only"
     );
     assert!(read.problems.is_empty());
+
+    // "Changed since": a row written now marks its committee on the network view.
+    let (s, body) = app
+        .post(
+            "/api/v1/needs",
+            &app.tokens.admin,
+            json!({"id": "N-ROW-1", "committee": "K-TINGYI", "domain": "employment", "demand": 3}),
+        )
+        .await;
+    assert_eq!(s.as_u16(), 201, "{body}");
+    select(&c, "view", "network").await;
+    wait_js(&c, "the network", NETWORK_READY).await;
+    assert_eq!(
+        js(
+            &c,
+            "return document.getElementById('changes-control').hidden"
+        )
+        .await,
+        json!(false),
+        "admins get the overlay"
+    );
+    js(
+        &c,
+        "const d = document.getElementById('changed-since'); \
+         d.value = new Date().toISOString().slice(0, 10); \
+         d.dispatchEvent(new Event('change')); return d.value",
+    )
+    .await;
+    wait_js(
+        &c,
+        "the changed nodes",
+        "return Number(document.getElementById('changes-summary').dataset.marked || 0) > 0",
+    )
+    .await;
+    assert_eq!(
+        js(
+            &c,
+            "return window.dangjianCy.getElementById('K-TINGYI').hasClass('changed')"
+        )
+        .await,
+        json!(true)
+    );
+    assert_eq!(
+        js(
+            &c,
+            "return window.dangjianCy.getElementById('K-JLT-NZ').hasClass('changed')"
+        )
+        .await,
+        json!(false),
+        "a committee nothing touched is not marked"
+    );
+    screenshot(&c, "network-changed-since-1440x900.png").await;
+    // A viewer does not get the control.
+    enter_token(&c, &app.tokens.viewer).await;
+    wait_for("the viewer's role", || async {
+        (js(
+            &c,
+            "return document.getElementById('changes-control').hidden",
+        )
+        .await
+            == json!(true))
+        .then_some(())
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
