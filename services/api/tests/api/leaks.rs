@@ -66,6 +66,24 @@ impl Truth {
             let s = street_of[&n.committee].clone();
             street_of.insert(n.id.clone(), s);
         }
+        for o in &bundle.social_orgs {
+            street_of.insert(o.id.clone(), o.street.clone());
+        }
+        for p in &bundle.partnerships {
+            if let Some(s) = street_of.get(&p.target).cloned() {
+                street_of.insert(p.id.clone(), s);
+            }
+        }
+        for r in &bundle.resources {
+            if let Some(s) = street_of.get(&r.provider).cloned() {
+                street_of.insert(r.id.clone(), s);
+            }
+        }
+        for r in &bundle.responsibilities {
+            if let Some(s) = street_of.get(&r.party_org).cloned() {
+                street_of.insert(r.id.clone(), s);
+            }
+        }
         Truth { bundle, street_of }
     }
 
@@ -303,6 +321,23 @@ impl Truth {
                     .collect(),
             ),
             "member" => pick(b.members.iter().map(|x| &x.id).collect()),
+            "need" => pick(b.needs.iter().map(|x| &x.id).collect()),
+            "partnership" => pick(b.partnerships.iter().map(|x| &x.id).collect()),
+            "responsibility" => pick(b.responsibilities.iter().map(|x| &x.id).collect()),
+            // Resources placed by their provider; an outside one deployed nowhere (one that
+            // reaches inside may be shown where it touches the subtree).
+            "resource" => pick(
+                b.resources
+                    .iter()
+                    .filter(|r| self.street_of.contains_key(&r.id))
+                    .filter(|r| {
+                        self.inside(&r.id)
+                            || (r.deployed_to.as_ref().is_none_or(|d| d.is_empty())
+                                && !partners.contains(r.provider.as_str()))
+                    })
+                    .map(|x| &x.id)
+                    .collect(),
+            ),
             "mass_org" => (b.mass_orgs[0].id.clone(), None),
             _ => return None,
         })
@@ -322,6 +357,12 @@ fn names_entity(path: &str, param: &str) -> Option<&'static str> {
         "mass_org" => "mass_org",
         "id" if path.contains("/party-orgs/") => "party_org",
         "id" if path.contains("/committees/") => "committee",
+        "id" if path.contains("/needs/") => "need",
+        "id" if path.contains("/members/") => "member",
+        "id" if path.contains("/partnerships/") => "partnership",
+        "id" if path.contains("/resources/") => "resource",
+        "id" if path.contains("/responsibilities/") => "responsibility",
+        "id" if path.ends_with("/changes") => "need",
         _ => return None,
     })
 }
@@ -341,6 +382,8 @@ fn plain_values(param: &str) -> Option<Vec<Option<&'static str>>> {
         "type" => vec![None, Some("union")],
         "status" => vec![None, Some("open")],
         "lang" => vec![None, Some("en")],
+        "since" => vec![None, Some("0")],
+        "table" => vec![None, Some("needs")],
         "kinds" => vec![None, Some("member"), Some("partnership,resource")],
         "group" => vec![None, Some("unit")],
         "aggregate" => vec![None, Some("false")],
@@ -529,6 +572,27 @@ async fn no_route_role_or_format_leaks_what_the_caller_may_not_see() {
     assert!(person_names.iter().any(|n| n == "孙勇敏"));
 
     let app = spawn_network(ServeConfig::default(), bundle, MINE, OTHER).await;
+    // Writes outside the coordinator's street, so that the change log holds rows (a member's
+    // name and employer among them) it must not show.
+    let outside = |what: &str| {
+        truth
+            .ids_for(what)
+            .and_then(|(_, out)| out)
+            .unwrap_or_else(|| panic!("an outside {what}"))
+    };
+    for (path, body) in [
+        (
+            format!("/api/v1/members/{}", outside("member")),
+            serde_json::json!({"skills": ["法律咨询"]}),
+        ),
+        (
+            format!("/api/v1/needs/{}", outside("need")),
+            serde_json::json!({"demand": 77}),
+        ),
+    ] {
+        let (s, body) = app.patch(&path, &app.tokens.admin, body).await;
+        assert!(s.is_success(), "PATCH {path}: {s} {body}");
+    }
     let (s, doc) = app.get("/api/v1/openapi.json", &app.tokens.admin).await;
     assert_eq!(s, StatusCode::OK);
     let mut routes: Vec<(String, Vec<Param>)> = Vec::new();
@@ -581,6 +645,10 @@ async fn no_route_role_or_format_leaks_what_the_caller_may_not_see() {
                 match (*role, case.kind) {
                     // Filtering by a person's employer would reveal it.
                     ("viewer", _) if case.url.contains("employer=") => {
+                        assert_eq!(status, StatusCode::FORBIDDEN, "{what}")
+                    }
+                    // The change log is for admins and coordinators (docs/writes.md).
+                    ("viewer", _) if case.url.contains("/changes") => {
                         assert_eq!(status, StatusCode::FORBIDDEN, "{what}")
                     }
                     ("coordinator", Kind::Out | Kind::Nowhere) => {
