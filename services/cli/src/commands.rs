@@ -150,10 +150,11 @@ fn run_on_store(command: Command, opened: &Opened) -> Result<()> {
             view,
             as_of,
             format,
+            allocations,
             out,
         } => {
             let as_of = parse_as_of(as_of.as_deref())?;
-            render(opened, &scope, view, as_of, format, &out)
+            render(opened, &scope, view, as_of, format, allocations, &out)
         }
         Command::ExportGraph(args) => crate::graph_cmds::export_graph(engine(opened)?, &args),
         Command::Trend(args) => crate::graph_cmds::trend(engine(opened)?, &args),
@@ -323,6 +324,7 @@ fn render(
     view: ViewArg,
     as_of: Date,
     format: DiagramFormat,
+    allocations: bool,
     out: &Path,
 ) -> Result<()> {
     use dangjian_visualizations as viz;
@@ -333,7 +335,8 @@ fn render(
         ViewArg::Partnerships => viz::View::Partnerships,
         ViewArg::Gaps => viz::View::Gaps,
     };
-    let opts = viz::DiagramOptions::new(view, scope, as_of);
+    let mut opts = viz::DiagramOptions::new(view, scope, as_of);
+    opts.allocations = allocations;
     let diagram = viz::build_dot(&engine, &opts)?;
     let bytes = match format {
         DiagramFormat::Dot => diagram.dot.clone().into_bytes(),

@@ -192,6 +192,9 @@ pub enum Command {
         as_of: Option<String>,
         #[arg(long, value_enum, default_value = "svg")]
         format: DiagramFormat,
+        /// Partnerships view: also draw the city's fair allocation (provider → committee, amount).
+        #[arg(long)]
+        allocations: bool,
         /// File to write.
         #[arg(long)]
         out: PathBuf,

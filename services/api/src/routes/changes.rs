@@ -44,6 +44,12 @@ pub async fn changes(
     let id = p.take("id").filter(|t| !t.is_empty());
     let limit = p.take_usize("limit")?.unwrap_or(DEFAULT_LIMIT);
     p.finish()?;
+    if let Some(id) = &id
+        && caller.restriction().is_some()
+    {
+        // An id outside the caller's view is 403 whether or not it exists (SPEC §6).
+        caller.require_inside(&state.snapshot().engine, id)?;
+    }
     if limit == 0 || limit > MAX_LIMIT {
         return Err(AppError::BadRequest(format!(
             "limit must be between 1 and {MAX_LIMIT}"

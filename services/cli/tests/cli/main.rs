@@ -371,3 +371,36 @@ fn generate_is_deterministic_and_valid() {
     let doc = coverage_json(&db, &[]);
     assert!(doc["committees"].as_array().unwrap().len() >= 100);
 }
+
+#[test]
+fn render_draws_the_fair_allocation_on_request() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("a.db");
+    ok(&db, &["import", sample().to_str().expect("path")]);
+    let dot = |extra: &[&str]| {
+        let out = dir.path().join("p.dot");
+        let mut args = vec![
+            "render",
+            "S-JLT",
+            "--view",
+            "partnerships",
+            "--as-of",
+            "2026-06-30",
+            "--format",
+            "dot",
+            "--out",
+            out.to_str().expect("path"),
+        ];
+        args.extend_from_slice(extra);
+        ok(&db, &args);
+        std::fs::read_to_string(&out).expect("DOT written")
+    };
+    let plain = dot(&[]);
+    let with = dot(&["--allocations"]);
+    assert!(!plain.contains("分配"), "no allocation edges unless asked");
+    // 九里亭's elderly-care needs are served by the fair allocation (docs/指标口径.md).
+    assert!(
+        with.contains("养老 分配"),
+        "allocation edges drawn on request:\n{with}"
+    );
+}
