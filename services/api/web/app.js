@@ -680,6 +680,13 @@ async function loadRole(session) {
     state.role = null;
   }
   $('changes-control').hidden = state.role !== 'admin';
+  // Only admins may replace the network; viewers cannot upload at all.
+  const replace = $('upload-mode').querySelector('option[value="replace"]');
+  replace.hidden = state.role !== 'admin';
+  replace.disabled = state.role !== 'admin';
+  if (state.role !== 'admin') $('upload-mode').value = 'merge';
+  $('upload').disabled = state.role === 'viewer';
+  $('upload-file').disabled = state.role === 'viewer';
 }
 
 /** Every string in a change-log row (ids among them). */

@@ -79,7 +79,7 @@ async fn needs(app: &TestApp) -> Vec<String> {
     ids
 }
 
-/// The unmet demand of committee K1 in the employment domain from the gaps document, or 0.
+/// The demand of committee K1's employment needs, as the needs table lists them (0: none).
 async fn k1_employment_demand(app: &TestApp) -> u64 {
     let (s, body) = app
         .get("/api/v1/needs?committee=K1&limit=1000", &app.tokens.admin)
@@ -270,6 +270,52 @@ async fn a_zip_of_csv_files_merges_and_reports_lines() {
     let (s, body) = upload(&app, "/api/v1/import", a, "application/zip", good).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(k1_employment_demand(&app).await, 5);
+}
+
+#[tokio::test]
+async fn hostile_archives_are_refused_whole() {
+    let app = spawn_app().await;
+    let a = &app.tokens.admin;
+    let before = needs(&app).await;
+    let zip_of = |names: &[String]| {
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut out);
+        for name in names {
+            z.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+                .expect("entry");
+            z.write_all(b"id,committee,domain,demand\n").expect("write");
+        }
+        z.finish().expect("finish");
+        out.into_inner()
+    };
+    let problem = |body: &Value| body["error"]["details"][0]["message_en"].to_string();
+    // More entries than a CSV folder may hold (limits.rs MAX_CSV_DIR_ENTRIES).
+    let many: Vec<String> = (0..10_001).map(|i| format!("f{i}.csv")).collect();
+    let (s, body) = upload(&app, "/api/v1/import", a, "application/zip", zip_of(&many)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(problem(&body).contains("10000"), "{body}");
+    // The same table twice.
+    let (s, body) = upload(
+        &app,
+        "/api/v1/import",
+        a,
+        "application/zip",
+        zip_of(&["a/needs.csv".to_string(), "b/needs.csv".to_string()]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(problem(&body).contains("twice"), "{body}");
+    // Not a zip.
+    let (s, body) = upload(
+        &app,
+        "/api/v1/import",
+        a,
+        "application/zip",
+        b"PK\x03\x04 no".to_vec(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(needs(&app).await, before, "nothing changed");
 }
 
 #[tokio::test]
