@@ -553,7 +553,7 @@ const NET_STYLE = [
   { selector: 'edge[kind="member"]', style: { 'line-style': 'dashed' } },
   { selector: '.faded', style: { opacity: 0.12 } },
   { selector: 'node.hl', style: { 'border-width': 3, 'border-color': '#f1c40f' } },
-  { selector: 'node.changed', style: { 'border-width': 4, 'border-color': '#e67e22', 'border-style': 'double' } },
+  { selector: 'node.changed', style: { 'border-width': 6, 'border-color': '#e67e22', 'border-style': 'double', 'background-color': '#fdebd0' } },
   { selector: 'edge.hl', style: { opacity: 1, width: 4 } },
   { selector: 'node.match', style: { 'border-width': 4, 'border-color': '#f39c12' } },
   { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#1abc9c' } },

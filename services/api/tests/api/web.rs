@@ -1159,6 +1159,56 @@ async fn upload_scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     );
     assert!(read.problems.is_empty());
 
+    // The print diagram of partnerships takes the link-kind toggles: untick 双报到 and the
+    // diagram is drawn again without those links, the choice in the address.
+    select(&c, "view", "partnerships").await;
+    wait_js(
+        &c,
+        "the partnerships diagram",
+        "const s = document.querySelector('#diagram svg'); return !!s && document.getElementById('diagram').dataset.state !== 'loading'",
+    )
+    .await;
+    assert_eq!(
+        js(
+            &c,
+            "const k = document.getElementById('diagram-kinds'); \
+             return getComputedStyle(k).display !== 'none' && k.contains(document.getElementById('kinds'))"
+        )
+        .await,
+        json!(true),
+        "the toggles sit above the print diagram"
+    );
+    let member_colour = "const s = document.querySelector('#diagram svg'); \
+                         return !!s && s.innerHTML.includes('#d68910')";
+    assert_eq!(
+        js(&c, member_colour).await,
+        json!(true),
+        "双报到 links drawn"
+    );
+    js(
+        &c,
+        "const i = document.querySelector('#kinds input[value=member]'); i.click(); return i.checked",
+    )
+    .await;
+    wait_js(
+        &c,
+        "kinds in the address",
+        "return location.search.includes('kinds=partnership%2Cresource%2Cmass%2Csocial') || location.search.includes('kinds=partnership,resource,mass,social')",
+    )
+    .await;
+    wait_js(
+        &c,
+        "the diagram without 双报到 links",
+        "const s = document.querySelector('#diagram svg'); \
+         return !!s && !s.innerHTML.includes('#d68910') && s.innerHTML.includes('#c0392b')",
+    )
+    .await;
+    js(
+        &c,
+        "const i = document.querySelector('#kinds input[value=member]'); i.click(); return i.checked",
+    )
+    .await;
+
     // "Changed since": a row written now marks its committee on the network view.
     let (s, body) = app
         .post(
@@ -1178,6 +1228,15 @@ async fn upload_scenario(c: Client, app: &TestApp, downloads: PathBuf) {
         .await,
         json!(false),
         "admins get the overlay"
+    );
+    assert_eq!(
+        js(
+            &c,
+            "return getComputedStyle(document.getElementById('diagram-kinds')).display"
+        )
+        .await,
+        json!("none"),
+        "no print toggles bar on the network view"
     );
     js(
         &c,
