@@ -367,24 +367,25 @@ impl Neo4jStore {
         let progress = self.progress();
         progress.begin("reading from Neo4j", None);
         let tables = async {
+            // Boxed: seventeen read futures side by side would overflow a thread's stack.
             tokio::try_join!(
-                self.read_nodes(districts.0, districts.1, gen_),
-                self.read_nodes(streets.0, streets.1, gen_),
-                self.read_nodes(communities.0, communities.1, gen_),
-                self.read_nodes(committees.0, committees.1, gen_),
-                self.read_rels(adjacency, gen_),
-                self.read_nodes(party_orgs.0, party_orgs.1, gen_),
-                self.read_nodes(units.0, units.1, gen_),
-                self.read_nodes(mass_orgs.0, mass_orgs.1, gen_),
-                self.read_nodes(social_orgs.0, social_orgs.1, gen_),
-                self.read_nodes(members.0, members.1, gen_),
-                self.read_nodes(partnerships.0, partnerships.1, gen_),
-                self.read_rels(mass_links, gen_),
-                self.read_nodes(resources.0, resources.1, gen_),
-                self.read_nodes(needs.0, needs.1, gen_),
-                self.read_nodes(projects.0, projects.1, gen_),
-                self.read_rels(volunteering, gen_),
-                self.read_nodes(responsibilities.0, responsibilities.1, gen_),
+                Box::pin(self.read_nodes(districts.0, districts.1, gen_)),
+                Box::pin(self.read_nodes(streets.0, streets.1, gen_)),
+                Box::pin(self.read_nodes(communities.0, communities.1, gen_)),
+                Box::pin(self.read_nodes(committees.0, committees.1, gen_)),
+                Box::pin(self.read_rels(adjacency, gen_)),
+                Box::pin(self.read_nodes(party_orgs.0, party_orgs.1, gen_)),
+                Box::pin(self.read_nodes(units.0, units.1, gen_)),
+                Box::pin(self.read_nodes(mass_orgs.0, mass_orgs.1, gen_)),
+                Box::pin(self.read_nodes(social_orgs.0, social_orgs.1, gen_)),
+                Box::pin(self.read_nodes(members.0, members.1, gen_)),
+                Box::pin(self.read_nodes(partnerships.0, partnerships.1, gen_)),
+                Box::pin(self.read_rels(mass_links, gen_)),
+                Box::pin(self.read_nodes(resources.0, resources.1, gen_)),
+                Box::pin(self.read_nodes(needs.0, needs.1, gen_)),
+                Box::pin(self.read_nodes(projects.0, projects.1, gen_)),
+                Box::pin(self.read_rels(volunteering, gen_)),
+                Box::pin(self.read_nodes(responsibilities.0, responsibilities.1, gen_)),
             )
         }
         .await;
