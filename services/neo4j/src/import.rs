@@ -18,10 +18,10 @@ pub(crate) const BATCH: usize = 10_000;
 pub(crate) const WRITERS: usize = 4;
 
 /// A relationship from a reference field: source id, target id, position in a list field.
-struct RefEdge<'a> {
-    s: &'a str,
-    t: &'a str,
-    pos: Option<usize>,
+pub(crate) struct RefEdge<'a> {
+    pub s: &'a str,
+    pub t: &'a str,
+    pub pos: Option<usize>,
 }
 
 /// One unit of work: a batch of rows to send.
@@ -133,7 +133,7 @@ pub(crate) fn table_len(b: &Bundle, table: &str) -> usize {
 
 /// The reference relationships of `b` by type, in the order of `mapping::REF_RELS` (the same
 /// relationships `mapping::reference_edges` describes), borrowing the ids.
-fn reference_edges<'a>(b: &'a Bundle) -> Vec<(&'static str, Vec<RefEdge<'a>>)> {
+pub(crate) fn reference_edges<'a>(b: &'a Bundle) -> Vec<(&'static str, Vec<RefEdge<'a>>)> {
     fn one<'a>(s: &'a str, t: &'a str) -> RefEdge<'a> {
         RefEdge { s, t, pos: None }
     }
@@ -193,11 +193,17 @@ fn reference_edges<'a>(b: &'a Bundle) -> Vec<(&'static str, Vec<RefEdge<'a>>)> {
     );
     push(
         "WITH",
-        b.partnerships.iter().map(|r| one(&r.id, &r.target)).collect(),
+        b.partnerships
+            .iter()
+            .map(|r| one(&r.id, &r.target))
+            .collect(),
     );
     push(
         "PROVIDED_BY",
-        b.resources.iter().map(|r| one(&r.id, &r.provider)).collect(),
+        b.resources
+            .iter()
+            .map(|r| one(&r.id, &r.provider))
+            .collect(),
     );
     push(
         "DEPLOYED_TO",
@@ -345,8 +351,14 @@ async fn run_all(
 /// How many nodes and relationships writing `b` makes (the progress total).
 pub(crate) fn item_count(b: &Bundle) -> u64 {
     let nodes: usize = NODE_TABLES.iter().map(|t| table_len(b, t.table)).sum();
-    let rels: usize = reference_edges(b).iter().map(|(_, e)| e.len()).sum::<usize>()
-        + REL_TABLES.iter().map(|t| table_len(b, t.table)).sum::<usize>();
+    let rels: usize = reference_edges(b)
+        .iter()
+        .map(|(_, e)| e.len())
+        .sum::<usize>()
+        + REL_TABLES
+            .iter()
+            .map(|t| table_len(b, t.table))
+            .sum::<usize>();
     (nodes + rels) as u64
 }
 

@@ -8,6 +8,7 @@
 //! previous network stays in place (leftovers are removed after the next import). The schema is
 //! documented in `queries/README.md`.
 
+pub mod bulk;
 mod coverage;
 mod import;
 mod mapping;
@@ -307,6 +308,14 @@ impl Neo4jStore {
                 let mut m = row.get::<BoltMap>("p").map_err(|e| e.to_string())?;
                 m.value.remove("gen");
                 m.value.remove("row");
+                // A bulk-loaded node names its empty lists (see `bulk::EMPTY_LISTS`).
+                if let Some(BoltType::List(names)) = m.value.remove(bulk::EMPTY_LISTS) {
+                    for n in names.value {
+                        if let BoltType::String(n) = n {
+                            m.value.insert(n, BoltType::List(Default::default()));
+                        }
+                    }
+                }
                 let m = BoltType::Map(m);
                 T::deserialize((&m).into_deserializer()).map_err(|e| e.to_string())
             },
