@@ -2,7 +2,9 @@
 //! `main` turns the result of `run` into an exit code and one clear error paragraph).
 
 mod commands;
+mod neo4j_cmd;
 mod output;
+mod progress;
 mod stores;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -195,6 +197,11 @@ pub enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
+    },
+    /// Neo4j only: bulk-load a whole network into a fresh database folder.
+    Neo4j {
+        #[command(subcommand)]
+        command: neo4j_cmd::Neo4jCommand,
     },
     /// Manage API bearer tokens.
     Token {
