@@ -67,7 +67,9 @@ pub fn run(command: Neo4jCommand) -> Result<()> {
             let started = Instant::now();
             let b = dangjian_bundle_io::read_path(&bundle)
                 .map_err(|e| match e {
-                    dangjian_bundle_io::ReadError::Invalid(problems) => anyhow::Error::new(problems),
+                    dangjian_bundle_io::ReadError::Invalid(problems) => {
+                        anyhow::Error::new(problems)
+                    }
                     other => anyhow::Error::new(other),
                 })
                 .with_context(|| {

@@ -95,7 +95,9 @@ impl Progress for Bar {
     fn advance(&self, n: u64) {
         let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
         s.done += n;
-        if s.drawn.is_none_or(|t| t.elapsed() >= Duration::from_millis(100)) {
+        if s.drawn
+            .is_none_or(|t| t.elapsed() >= Duration::from_millis(100))
+        {
             s.drawn = Some(Instant::now());
             draw(&s.line());
         }
@@ -128,7 +130,11 @@ mod tests {
         };
         assert_eq!(
             s.line(),
-            format!("writing [{}{}]  25% 50/200 0/s", "#".repeat(8), "-".repeat(22))
+            format!(
+                "writing [{}{}]  25% 50/200 0/s",
+                "#".repeat(8),
+                "-".repeat(22)
+            )
         );
     }
 }

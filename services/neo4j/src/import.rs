@@ -7,15 +7,24 @@ use crate::mapping::{NODE_TABLES, REL_TABLES, RelTable};
 use crate::progress::Progress;
 use crate::{backend, to_bolt};
 use dangjian_model::{Bundle, StoreError};
-use futures::stream::{self, TryStreamExt};
+use futures::stream::{self, StreamExt, TryStreamExt};
 use neo4rs::{Graph, query};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 
 /// Rows per `UNWIND` batch (one auto-commit transaction each).
 pub(crate) const BATCH: usize = 10_000;
-/// Batches in flight at once (each holds one pooled connection).
+/// Batches in flight at once (each holds one pooled connection); `DANGJIAN_NEO4J_WRITERS`
+/// overrides it (1 to [`WRITERS`]).
 pub(crate) const WRITERS: usize = 4;
+
+fn writers() -> usize {
+    std::env::var("DANGJIAN_NEO4J_WRITERS")
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .map_or(WRITERS, |w: usize| w.clamp(1, WRITERS))
+}
 
 /// A relationship from a reference field: source id, target id, position in a list field.
 pub(crate) struct RefEdge<'a> {
@@ -268,84 +277,151 @@ fn table_edges(
         .collect()
 }
 
-/// The Cypher that creates a batch of relationships of type `rel` and fails (rolling the batch
-/// back) when an end is missing: `c / (c - c)` divides by zero exactly when fewer relationships
-/// were made than rows sent.
+/// The Cypher that creates a batch of relationships of type `rel` between nodes given by their
+/// internal ids (the cheapest lookup there is), and fails (rolling the batch back) when an end
+/// is missing: `c / (c - c)` divides by zero exactly when fewer relationships were made than
+/// rows sent.
 fn rel_cypher(rel: &str) -> String {
     format!(
         "UNWIND $rows AS r \
-         MATCH (a:Net {{gen: $gen, id: r.s}}) MATCH (b:Net {{gen: $gen, id: r.t}}) \
+         MATCH (a) WHERE id(a) = r.s MATCH (b) WHERE id(b) = r.t \
          CREATE (a)-[x:{rel} {{gen: $gen}}]->(b) SET x += r.p \
          WITH count(x) AS c \
          RETURN CASE WHEN c = size($rows) THEN c ELSE c / (c - c) END AS c"
     )
 }
 
-/// Send one job as one auto-commit transaction (neo4rs retries transient failures such as
-/// deadlocks between concurrent batches).
-async fn run_job(graph: &Graph, b: &Bundle, job: &Job<'_>, gen_: i64) -> Result<(), StoreError> {
-    let (cypher, rows, what) = match job {
-        Job::Nodes {
-            table,
-            label,
-            start,
-            end,
-        } => (
-            format!("UNWIND $rows AS r CREATE (n:Net:{label}) SET n = r"),
-            table_chunk(b, table, *start, *end, gen_).map_err(|e| backend(table, e))?,
-            *table,
-        ),
-        Job::Refs { rel, edges } => (
-            rel_cypher(rel),
-            edges
-                .iter()
-                .map(|e| {
-                    let p = match e.pos {
-                        Some(pos) => json!({ "pos": pos }),
-                        None => json!({}),
-                    };
-                    json!({"s": e.s, "t": e.t, "p": p})
-                })
-                .collect(),
-            *rel,
-        ),
-        Job::Table { t, start, end } => (
-            rel_cypher(t.rel),
-            table_edges(b, t, *start, *end, gen_).map_err(|e| backend(t.table, e))?,
-            t.rel,
-        ),
+/// The ids of rows `start..end` of node table `table`.
+fn table_ids<'a>(b: &'a Bundle, table: &str, start: usize, end: usize) -> Vec<&'a str> {
+    fn ids<T>(rows: &[T], start: usize, end: usize, id: impl Fn(&T) -> &str) -> Vec<&str> {
+        rows[start..end].iter().map(id).collect()
+    }
+    match table {
+        "districts" => ids(&b.districts, start, end, |r| &r.id),
+        "streets" => ids(&b.streets, start, end, |r| &r.id),
+        "communities" => ids(&b.communities, start, end, |r| &r.id),
+        "committees" => ids(&b.committees, start, end, |r| &r.id),
+        "party_orgs" => ids(&b.party_orgs, start, end, |r| &r.id),
+        "units" => ids(&b.units, start, end, |r| &r.id),
+        "mass_orgs" => ids(&b.mass_orgs, start, end, |r| &r.id),
+        "social_orgs" => ids(&b.social_orgs, start, end, |r| &r.id),
+        "members" => ids(&b.members, start, end, |r| &r.id),
+        "partnerships" => ids(&b.partnerships, start, end, |r| &r.id),
+        "resources" => ids(&b.resources, start, end, |r| &r.id),
+        "needs" => ids(&b.needs, start, end, |r| &r.id),
+        "projects" => ids(&b.projects, start, end, |r| &r.id),
+        "responsibilities" => ids(&b.responsibilities, start, end, |r| &r.id),
+        _ => Vec::new(),
+    }
+}
+
+/// Create the nodes of a node job; their internal ids, in row order.
+async fn create_nodes(
+    graph: &Graph,
+    b: &Bundle,
+    job: &Job<'_>,
+    gen_: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let Job::Nodes {
+        table,
+        label,
+        start,
+        end,
+    } = job
+    else {
+        return Ok(Vec::new());
     };
-    let q = query(&cypher)
+    let rows = table_chunk(b, table, *start, *end, gen_).map_err(|e| backend(table, e))?;
+    let q = query(&format!(
+        "UNWIND $rows AS r CREATE (n:Net:{label}) SET n = r RETURN r.row AS k, id(n) AS i"
+    ))
+    .param("rows", to_bolt(Value::Array(rows))?);
+    let mut ids = vec![-1i64; end - start];
+    let mut stream = graph
+        .execute(q)
+        .await
+        .map_err(|e| backend(&format!("writing {table}"), e))?;
+    let mut n = 0;
+    while let Some(row) = stream
+        .next()
+        .await
+        .map_err(|e| backend(&format!("writing {table}"), e))?
+    {
+        let k: i64 = row
+            .get("k")
+            .map_err(|e| backend("decoding a row index", e))?;
+        let i: i64 = row.get("i").map_err(|e| backend("decoding a node id", e))?;
+        let slot = usize::try_from(k)
+            .ok()
+            .and_then(|k| k.checked_sub(*start))
+            .and_then(|k| ids.get_mut(k))
+            .ok_or_else(|| backend(&format!("writing {table}"), "a row index out of range"))?;
+        *slot = i;
+        n += 1;
+    }
+    if n != end - start || ids.contains(&-1) {
+        return Err(StoreError::Backend(format!(
+            "neo4j: writing {table}: {n} of {} nodes reported back",
+            end - start
+        )));
+    }
+    Ok(ids)
+}
+
+/// Send one relationship job as one auto-commit transaction (neo4rs retries transient
+/// failures such as deadlocks between concurrent batches).
+async fn create_rels(
+    graph: &Graph,
+    b: &Bundle,
+    job: &Job<'_>,
+    gen_: i64,
+    node_ids: &HashMap<&str, i64>,
+) -> Result<(), StoreError> {
+    let lookup = |what: &str, id: &str| {
+        node_ids.get(id).copied().ok_or_else(|| {
+            StoreError::Backend(format!(
+                "neo4j: writing {what}: `{id}` is no row of the network (a reference points at nothing)"
+            ))
+        })
+    };
+    let (rel, rows) = match job {
+        Job::Nodes { .. } => return Ok(()),
+        Job::Refs { rel, edges } => {
+            let mut rows = Vec::with_capacity(edges.len());
+            for e in *edges {
+                let p = match e.pos {
+                    Some(pos) => json!({ "pos": pos }),
+                    None => json!({}),
+                };
+                rows.push(json!({"s": lookup(rel, e.s)?, "t": lookup(rel, e.t)?, "p": p}));
+            }
+            (*rel, rows)
+        }
+        Job::Table { t, start, end } => {
+            let mut rows =
+                table_edges(b, t, *start, *end, gen_).map_err(|e| backend(t.table, e))?;
+            for r in &mut rows {
+                for end in ["s", "t"] {
+                    let id = r[end].as_str().unwrap_or_default().to_owned();
+                    r[end] = json!(lookup(t.table, &id)?);
+                }
+            }
+            (t.rel, rows)
+        }
+    };
+    let q = query(&rel_cypher(rel))
         .param("gen", gen_)
         .param("rows", to_bolt(Value::Array(rows))?);
     graph.run(q).await.map_err(|e| {
-        let msg = e.to_string();
-        if msg.contains("/ by zero") {
+        if e.to_string().contains("/ by zero") {
             StoreError::Backend(format!(
-                "neo4j: writing {what}: a relationship's end is missing (a reference points at nothing)"
+                "neo4j: writing {rel}: a relationship's end is missing"
             ))
         } else {
-            backend(&format!("writing {what}"), e)
+            backend(&format!("writing {rel}"), e)
         }
     })?;
     Ok(())
-}
-
-/// Run `jobs` with at most [`WRITERS`] in flight, reporting each job's size when it is done.
-async fn run_all(
-    graph: &Graph,
-    b: &Bundle,
-    jobs: Vec<Job<'_>>,
-    gen_: i64,
-    progress: &dyn Progress,
-) -> Result<(), StoreError> {
-    stream::iter(jobs.iter().map(Ok))
-        .try_for_each_concurrent(WRITERS, |job| async move {
-            run_job(graph, b, job, gen_).await?;
-            progress.advance(job.len() as u64);
-            Ok(())
-        })
-        .await
 }
 
 /// How many nodes and relationships writing `b` makes (the progress total).
@@ -382,7 +458,30 @@ pub(crate) async fn write_gen(
             });
         }
     }
-    run_all(graph, b, nodes, gen_, progress).await?;
+    let t = std::time::Instant::now();
+    let created: Vec<Vec<i64>> = stream::iter(nodes.iter())
+        .map(|job| async move {
+            let ids = create_nodes(graph, b, job, gen_).await?;
+            progress.advance(job.len() as u64);
+            Ok::<_, StoreError>(ids)
+        })
+        .buffered(writers())
+        .try_collect()
+        .await?;
+    let mut node_ids: HashMap<&str, i64> =
+        HashMap::with_capacity(created.iter().map(Vec::len).sum());
+    for (job, ids) in nodes.iter().zip(created) {
+        if let Job::Nodes {
+            table, start, end, ..
+        } = job
+        {
+            node_ids.extend(table_ids(b, table, *start, *end).into_iter().zip(ids));
+        }
+    }
+    if std::env::var_os("DANGJIAN_NEO4J_TRACE").is_some() {
+        eprintln!("nodes {:.2}s", t.elapsed().as_secs_f64());
+    }
+    let t = std::time::Instant::now();
     let refs = reference_edges(b);
     let mut rels = Vec::new();
     for (rel, edges) in &refs {
@@ -400,7 +499,18 @@ pub(crate) async fn write_gen(
             });
         }
     }
-    run_all(graph, b, rels, gen_, progress).await
+    let node_ids = &node_ids;
+    stream::iter(rels.iter().map(Ok))
+        .try_for_each_concurrent(writers(), |job| async move {
+            create_rels(graph, b, job, gen_, node_ids).await?;
+            progress.advance(job.len() as u64);
+            Ok(())
+        })
+        .await?;
+    if std::env::var_os("DANGJIAN_NEO4J_TRACE").is_some() {
+        eprintln!("rels {:.2}s", t.elapsed().as_secs_f64());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
