@@ -202,6 +202,21 @@ impl Neo4jStore {
         Ok(self.scalar(q).await?.unwrap_or(0))
     }
 
+    /// All rows of the read-only query `q`, in order, in a read transaction (on a cluster
+    /// reached with `neo4j://` the server may route it to a follower).
+    pub(crate) async fn read_rows(&self, q: Query) -> Result<Vec<Row>, StoreError> {
+        let mut s = self
+            .graph
+            .execute_read(q)
+            .await
+            .map_err(|e| backend("query", e))?;
+        let mut out = Vec::new();
+        while let Some(row) = s.next().await.map_err(|e| backend("reading a row", e))? {
+            out.push(row);
+        }
+        Ok(out)
+    }
+
     /// All rows of `q`, in order.
     pub(crate) async fn rows(&self, q: Query) -> Result<Vec<Row>, StoreError> {
         let mut s = self
@@ -245,7 +260,7 @@ impl Neo4jStore {
             let mut misplaced = 0usize;
             let mut s = self
                 .graph
-                .execute(q())
+                .execute_read(q())
                 .await
                 .map_err(|e| backend(&format!("reading {what}"), e))?;
             let progress = self.progress();
