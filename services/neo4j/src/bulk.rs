@@ -146,11 +146,14 @@ impl Out<'_> {
     }
 }
 
+/// Column names with their Neo4j CSV types.
+type Columns = Vec<(String, &'static str)>;
+
 /// The rows of a table as JSON objects, with the columns in first-seen order and their types.
 fn json_rows<T: Serialize>(
     table: &str,
     rows: &[T],
-) -> Result<(Vec<Map<String, Value>>, Vec<(String, &'static str)>), BulkError> {
+) -> Result<(Vec<Map<String, Value>>, Columns), BulkError> {
     let mut out = Vec::with_capacity(rows.len());
     let mut columns: Vec<(String, &'static str)> = Vec::new();
     for (i, r) in rows.iter().enumerate() {

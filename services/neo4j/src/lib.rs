@@ -270,7 +270,7 @@ impl Neo4jStore {
                 .map_err(|e| backend(&format!("reading {what}"), e))?
             {
                 read += 1;
-                if read % 1_000 == 0 {
+                if read.is_multiple_of(1_000) {
                     progress.advance(1_000);
                 }
                 let i = row

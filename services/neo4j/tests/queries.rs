@@ -15,7 +15,10 @@ fn queries_dir() -> PathBuf {
 
 /// Whether `got` has every column of `want` with an equal value (numbers compared as numbers,
 /// so `8` and `8.0` agree).
-fn row_matches(got: &serde_json::Map<String, Value>, want: &serde_json::Map<String, Value>) -> bool {
+fn row_matches(
+    got: &serde_json::Map<String, Value>,
+    want: &serde_json::Map<String, Value>,
+) -> bool {
     want.iter().all(|(k, w)| {
         let g = got.get(k).unwrap_or(&Value::Null);
         match (g.as_f64(), w.as_f64()) {
@@ -109,8 +112,9 @@ fn query_files_answer_as_hand_checked() {
     let mut cases = 0;
     for (name, cypher) in dangjian_neo4j::queries::ALL {
         let path = queries_dir().join(name.replace(".cypher", ".expected.json"));
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{name} has no expected answers at {}: {e}", path.display()));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!("{name} has no expected answers at {}: {e}", path.display())
+        });
         let expected: Value = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
         match check_file(&s, name, cypher, &expected) {

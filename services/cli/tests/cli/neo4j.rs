@@ -571,7 +571,10 @@ fn bulk_load_answers_as_sqlite_does() {
         .output()
         .expect("the dangjian binary runs");
     assert!(!refused.status.success());
-    assert!(!d.join("other").exists(), "nothing written for a bad bundle");
+    assert!(
+        !d.join("other").exists(),
+        "nothing written for a bad bundle"
+    );
 
     let local = |cmd: &str| {
         let out = Command::new("bash")
