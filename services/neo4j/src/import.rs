@@ -482,7 +482,12 @@ pub(crate) async fn write_gen(
         eprintln!("nodes {:.2}s", t.elapsed().as_secs_f64());
     }
     let t = std::time::Instant::now();
-    let refs = reference_edges(b);
+    let mut refs = reference_edges(b);
+    // Batches in flight at once lock the nodes they connect: sorted by target, they touch
+    // (nearly) disjoint sets of committees, streets, … instead of all of them each.
+    for (_, edges) in &mut refs {
+        edges.sort_by(|x, y| (x.t, x.s).cmp(&(y.t, y.s)));
+    }
     let mut rels = Vec::new();
     for (rel, edges) in &refs {
         for chunk in edges.chunks(BATCH) {
