@@ -47,11 +47,17 @@ pub struct CsvFiles {
 
 impl CsvFiles {
     /// The arguments of `neo4j-admin` that import these files into database `database`,
-    /// replacing whatever it held.
+    /// replacing whatever it held (its report of bad entries goes next to the files).
     pub fn admin_args(&self, database: &str) -> Vec<String> {
         let mut args: Vec<String> = ["database", "import", "full"].map(String::from).to_vec();
         for (kind, path) in &self.files {
             args.push(format!("--{kind}={}", path.display()));
+        }
+        if let Some(dir) = self.files.first().and_then(|(_, p)| p.parent()) {
+            args.push(format!(
+                "--report-file={}",
+                dir.join("import.report").display()
+            ));
         }
         args.extend([
             format!("--array-delimiter={ARRAY_DELIMITER}"),
