@@ -62,6 +62,7 @@ impl State {
                     grouped(rate as u64)
                 )
             }
+            _ if self.done == 0 => format!("{} …", self.what),
             _ => format!(
                 "{} {} {}/s",
                 self.what,
