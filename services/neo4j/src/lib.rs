@@ -19,7 +19,7 @@ mod writes;
 use dangjian_model::{
     Bundle, ChangeEntry, ChangeFilter, Commit, RowVersions, Store, StoreError, TokenInfo,
 };
-use mapping::{Edge, NODE_TABLES, REL_TABLES, RelTable};
+use mapping::{NODE_TABLES, REL_TABLES, RelTable};
 use neo4rs::{BoltMap, BoltType, ConfigBuilder, Graph, Query, Row, query};
 pub use progress::{NoProgress, Progress};
 use serde::de::{DeserializeOwned, IntoDeserializer};
