@@ -22,22 +22,18 @@ CALL (k, c, s) {
   WITH collect(DISTINCT m.type) AS types
   RETURN [x IN ['union', 'youth_league', 'women_federation', 'other'] WHERE x IN types] AS massOrgTypes
 }
-CALL (k) {
-  OPTIONAL MATCH (mem:Member)-[:REGISTERED_AT]->(k)
-  RETURN count(mem) AS registered
-}
-CALL (k, asOf, yearAgo) {
-  // Counted hours, summed in bundle row order (so the float sum is reproducible).
-  OPTIONAL MATCH (:Member)-[x:VOLUNTEERED]->(k)
-  WHERE yearAgo < x.date AND x.date <= asOf
-  WITH x ORDER BY x.row
-  RETURN reduce(h = 0.0, y IN collect(x.hours) | h + y) AS volunteerHours
-}
 CALL (k, asOf, yearAgo, asOfYear) {
+  // Counted hours, summed in bundle row order (so the float sum is reproducible), and the
+  // distinct volunteers under 35 with hours, in one pass over the committee's volunteering.
   OPTIONAL MATCH (v:Member)-[x:VOLUNTEERED]->(k)
-  WHERE yearAgo < x.date AND x.date <= asOf AND x.hours > 0 AND asOfYear - v.birth_year < 35
-  RETURN count(DISTINCT v) AS youngVolunteers
+  WHERE yearAgo < x.date AND x.date <= asOf
+  WITH v, x ORDER BY x.row
+  RETURN reduce(h = 0.0, y IN collect(x.hours) | h + y) AS volunteerHours,
+         count(DISTINCT CASE WHEN x.hours > 0 AND asOfYear - v.birth_year < 35 THEN v END) AS youngVolunteers
 }
+// Registered members: the degree of the committee (no expansion).
+WITH k, c, s, d, partnersInReach, partnersDirect, massOrgTypes, volunteerHours, youngVolunteers,
+     COUNT { (k)<-[:REGISTERED_AT]-() } AS registered
 WITH k, c, s, d, partnersInReach, partnersDirect, massOrgTypes, registered, volunteerHours,
      youngVolunteers, EXISTS { (:PartyOrg)-[:LEADS]->(k) } AS partyOrg
 RETURN k.id AS id,

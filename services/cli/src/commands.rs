@@ -22,6 +22,7 @@ pub fn run(cli: Cli) -> Result<()> {
             out,
             format,
         } => generate(scale, seed, &out, format),
+        Command::Neo4j { command } => crate::neo4j_cmd::run(command),
         command => {
             let opened = stores::open(cli.db.as_deref(), cli.neo4j.as_deref())?;
             run_on_store(command, &opened)
@@ -167,7 +168,9 @@ fn run_on_store(command: Command, opened: &Opened) -> Result<()> {
             format,
         } => changes(opened, since, table, id, format),
         Command::Token { command } => token(opened, command),
-        Command::Generate { .. } => unreachable!("handled before the store is opened"),
+        Command::Generate { .. } | Command::Neo4j { .. } => {
+            unreachable!("handled before the store is opened")
+        }
     }
 }
 

@@ -3,7 +3,9 @@
 
 mod commands;
 mod graph_cmds;
+mod neo4j_cmd;
 mod output;
+mod progress;
 mod stores;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -225,6 +227,11 @@ pub enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
+    },
+    /// Neo4j only: bulk-load a whole network into a fresh database folder.
+    Neo4j {
+        #[command(subcommand)]
+        command: neo4j_cmd::Neo4jCommand,
     },
     /// Manage API bearer tokens.
     Token {

@@ -43,6 +43,9 @@ pub fn open(db: Option<&Path>, neo4j: Option<&str>) -> Result<Opened> {
             dangjian_neo4j::Neo4jStore::connect(uri)
                 .with_context(|| format!("cannot connect to Neo4j at {uri}"))?,
         );
+        if let Some(p) = crate::progress::for_stderr() {
+            store.set_progress(p);
+        }
         return Ok(Opened {
             store: store.clone(),
             neo4j: Some(store),

@@ -6,7 +6,8 @@
 //! `cargo run --release -p dangjian-neo4j --example bench_phases -- URI [AS_OF] [REPS] [IMPORT]`
 //!
 //! With `IMPORT` (a bundle JSON file) the network is first imported with `Store::replace` and
-//! the write timed (`import`); `REPS` 0 then skips the rest. `load_peak_rss_kib` is the process's
+//! the write timed (`import`); `REPS` 0 then skips the rest. `cypher_coverage_first` is the
+//! first Cypher coverage in the process (cold: plans not cached yet). `load_peak_rss_kib` is the process's
 //! peak RSS right after the first `load` (before the engine is built).
 
 use dangjian_engine::Engine;
@@ -95,6 +96,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     stats("load", load);
     stats("build", build);
     stats("engine_coverage", engine_cov);
+    println!(
+        "cypher_coverage_first {:.4}",
+        cypher_cov.first().copied().unwrap_or(f64::NAN)
+    );
     stats("cypher_coverage", cypher_cov);
     Ok(())
 }

@@ -7,7 +7,7 @@ use dangjian_model::{
     BlankSpot, CommitteeCoverage, CoverageDoc, Date, Rollup, RollupLevel, StoreError,
 };
 use neo4rs::query;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Median of `xs` (mean of the two middle values for an even count), `None` when empty.
 fn median(mut xs: Vec<u64>) -> Option<f64> {
@@ -84,7 +84,7 @@ impl Neo4jStore {
             }
             let as_of_s = as_of.format("%Y-%m-%d").to_string();
             let committees: Vec<CommitteeCoverage> = self
-                .rows(
+                .read_rows(
                     query(queries::COVERAGE_COMMITTEES)
                         .param("as_of", as_of_s.as_str())
                         .param("scope", scope),
@@ -98,7 +98,7 @@ impl Neo4jStore {
                 .collect::<Result<_, _>>()?;
             let mut areas: Vec<(RollupLevel, i64, String)> = Vec::new();
             for r in self
-                .rows(query(queries::COVERAGE_AREAS).param("scope", scope))
+                .read_rows(query(queries::COVERAGE_AREAS).param("scope", scope))
                 .await?
             {
                 let level: String = r.get("level").map_err(|e| backend("decoding an area", e))?;
@@ -114,19 +114,25 @@ impl Neo4jStore {
                 )));
             }
             areas.sort_by_key(|(l, row, _)| (level_rank(*l), *row));
+            // Committees by area (in committee order), so each roll-up is one lookup.
+            let mut by_area: HashMap<(u8, &str), Vec<&CommitteeCoverage>> = HashMap::new();
+            for c in &committees {
+                by_area.entry((0, &c.community)).or_default().push(c);
+                by_area.entry((1, &c.street)).or_default().push(c);
+                by_area.entry((2, &c.district)).or_default().push(c);
+            }
+            let everyone: Vec<&CommitteeCoverage> = committees.iter().collect();
+            let none: Vec<&CommitteeCoverage> = Vec::new();
             let rollups = areas
                 .iter()
                 .map(|(level, _, id)| {
-                    let rows: Vec<&CommitteeCoverage> = committees
-                        .iter()
-                        .filter(|c| match level {
-                            RollupLevel::Community => &c.community == id,
-                            RollupLevel::Street => &c.street == id,
-                            RollupLevel::District => &c.district == id,
-                            RollupLevel::City => true,
-                        })
-                        .collect();
-                    rollup(id, *level, &rows)
+                    let rows = match level {
+                        RollupLevel::City => &everyone,
+                        l => by_area
+                            .get(&(level_rank(*l), id.as_str()))
+                            .unwrap_or(&none),
+                    };
+                    rollup(id, *level, rows)
                 })
                 .collect();
             Ok(CoverageDoc {

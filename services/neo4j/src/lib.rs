@@ -2,28 +2,34 @@
 //!
 //! The network lives in generations: every node and relationship of a network carries a `gen`
 //! property, and the single `(:Meta {key: 'network'})` node points at the current one. `replace`
-//! writes a new generation in `UNWIND` batches, switches the pointer in one transaction, then
-//! deletes the old generation; a refused or interrupted import never moves the pointer, so the
-//! previous network stays in place (leftovers are removed by the next import). The schema is
+//! writes a new generation in concurrent `UNWIND … CREATE` batches (`import.rs`), switches the
+//! pointer in one transaction, then deletes the old generation in the background (server-side,
+//! `CALL { … } IN TRANSACTIONS`); a refused or interrupted import never moves the pointer, so the
+//! previous network stays in place (leftovers are removed after the next import). The schema is
 //! documented in `queries/README.md`.
 
+pub mod bulk;
 mod coverage;
+mod import;
 mod mapping;
+pub mod progress;
 pub mod queries;
 mod writes;
 
 use dangjian_model::{
     Bundle, ChangeEntry, ChangeFilter, Commit, RowVersions, Store, StoreError, TokenInfo,
 };
-use mapping::{Edge, NODE_TABLES, REL_TABLES, RelTable};
+use mapping::{NODE_TABLES, REL_TABLES, RelTable};
 use neo4rs::{BoltMap, BoltType, ConfigBuilder, Graph, Query, Row, query};
+pub use progress::{NoProgress, Progress};
 use serde::de::{DeserializeOwned, IntoDeserializer};
 use serde_json::{Map, Value};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 use tokio::runtime::Runtime;
+use tokio::task::JoinHandle;
 
-/// Rows per `UNWIND` batch (one transaction each).
-const BATCH: usize = 5_000;
+/// Rows per server-side transaction when a generation is deleted.
+const DELETE_BATCH: usize = 10_000;
 /// How many times a multi-row read whose row count disagrees with `count()` is retried
 /// (neo4rs issue #281).
 const READ_ATTEMPTS: usize = 3;
@@ -35,6 +41,10 @@ pub struct Neo4jStore {
     uri: String,
     /// Serialises writers within this process (one import at a time).
     write_lock: Mutex<()>,
+    /// Where long operations report their progress.
+    progress: RwLock<Arc<dyn Progress>>,
+    /// Deletions of old generations still running on the server.
+    background: Mutex<Vec<JoinHandle<Result<(), StoreError>>>>,
 }
 
 fn backend(context: &str, e: impl std::fmt::Display) -> StoreError {
@@ -46,7 +56,7 @@ fn to_bolt(v: Value) -> Result<BoltType, StoreError> {
 }
 
 impl Neo4jStore {
-    /// Connect to `uri` (`bolt://host:port`), with the user and password from `NEO4J_USER` /
+    /// Connect to `uri` (`bolt://host:port`, or `neo4j://host:port` for a cluster or Aura), with the user and password from `NEO4J_USER` /
     /// `NEO4J_PASSWORD` (defaults `neo4j` / `neo4j-local`, accepted by a server without auth),
     /// check the connection and create the constraints and indexes.
     pub fn connect(uri: &str) -> Result<Self, StoreError> {
@@ -61,8 +71,8 @@ impl Neo4jStore {
             .uri(uri)
             .user(user)
             .password(password)
-            .fetch_size(2_000)
-            .max_connections(8)
+            .fetch_size(10_000)
+            .max_connections(import::WRITERS + 6)
             .build()
             .map_err(|e| backend(&format!("configuring {uri}"), e))?;
         let graph = rt
@@ -73,6 +83,8 @@ impl Neo4jStore {
             graph,
             uri: uri.to_owned(),
             write_lock: Mutex::new(()),
+            progress: RwLock::new(Arc::new(NoProgress)),
+            background: Mutex::new(Vec::new()),
         };
         store
             .rt
@@ -80,6 +92,25 @@ impl Neo4jStore {
             .map_err(|e| StoreError::Backend(format!("neo4j: cannot reach {uri}: {e}")))?;
         store.rt.block_on(store.ensure_schema())?;
         Ok(store)
+    }
+
+    /// Report the progress of imports and projections to `p` from now on.
+    pub fn set_progress(&self, p: Arc<dyn Progress>) {
+        *self.progress.write().unwrap_or_else(|e| e.into_inner()) = p;
+    }
+
+    fn progress(&self) -> Arc<dyn Progress> {
+        self.progress
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Wait until the deletions of old generations started by earlier imports are over (they
+    /// run on the server in the background; dropping the store waits for them too). Returns the
+    /// first error one of them met.
+    pub fn wait_background(&self) -> Result<(), StoreError> {
+        self.rt.block_on(self.await_background())
     }
 
     /// The neo4rs graph handle (for callers that run their own Cypher).
@@ -118,28 +149,27 @@ impl Neo4jStore {
         self.rt.block_on(f)
     }
 
+    /// The constraints the store needs, and no more: every extra index slows every import.
+    /// `(:Net) (gen, id)` unique serves the relationship lookups of an import, lookups by id and
+    /// (as a prefix seek on `gen`) the reads and deletions of one generation. Indexes of older
+    /// versions of this store are dropped.
     async fn ensure_schema(&self) -> Result<(), StoreError> {
         let mut stmts = vec![
             "CREATE CONSTRAINT net_gen_id IF NOT EXISTS FOR (n:Net) REQUIRE (n.gen, n.id) IS UNIQUE"
                 .to_owned(),
-            "CREATE INDEX net_gen IF NOT EXISTS FOR (n:Net) ON (n.gen)".to_owned(),
             "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:Meta) REQUIRE m.key IS UNIQUE".to_owned(),
             "CREATE CONSTRAINT token_id IF NOT EXISTS FOR (t:Token) REQUIRE t.id IS UNIQUE".to_owned(),
+            "DROP INDEX net_gen IF EXISTS".to_owned(),
         ];
         stmts.extend(writes::SCHEMA.map(String::from));
         for t in NODE_TABLES {
             stmts.push(format!(
-                "CREATE INDEX {}_gen_id IF NOT EXISTS FOR (n:{}) ON (n.gen, n.id)",
-                t.label.to_lowercase(),
-                t.label
+                "DROP INDEX {}_gen_id IF EXISTS",
+                t.label.to_lowercase()
             ));
         }
         for t in REL_TABLES {
-            stmts.push(format!(
-                "CREATE INDEX {}_gen IF NOT EXISTS FOR ()-[r:{}]-() ON (r.gen)",
-                t.rel.to_lowercase(),
-                t.rel
-            ));
+            stmts.push(format!("DROP INDEX {}_gen IF EXISTS", t.rel.to_lowercase()));
         }
         for s in stmts {
             self.graph
@@ -174,6 +204,21 @@ impl Neo4jStore {
 
     async fn count(&self, q: Query) -> Result<i64, StoreError> {
         Ok(self.scalar(q).await?.unwrap_or(0))
+    }
+
+    /// All rows of the read-only query `q`, in order, in a read transaction (on a cluster
+    /// reached with `neo4j://` the server may route it to a follower).
+    pub(crate) async fn read_rows(&self, q: Query) -> Result<Vec<Row>, StoreError> {
+        let mut s = self
+            .graph
+            .execute_read(q)
+            .await
+            .map_err(|e| backend("query", e))?;
+        let mut out = Vec::new();
+        while let Some(row) = s.next().await.map_err(|e| backend("reading a row", e))? {
+            out.push(row);
+        }
+        Ok(out)
     }
 
     /// All rows of `q`, in order.
@@ -219,15 +264,19 @@ impl Neo4jStore {
             let mut misplaced = 0usize;
             let mut s = self
                 .graph
-                .execute(q())
+                .execute_read(q())
                 .await
                 .map_err(|e| backend(&format!("reading {what}"), e))?;
+            let progress = self.progress();
             while let Some(row) = s
                 .next()
                 .await
                 .map_err(|e| backend(&format!("reading {what}"), e))?
             {
                 read += 1;
+                if read.is_multiple_of(1_000) {
+                    progress.advance(1_000);
+                }
                 let i = row
                     .get::<i64>("i")
                     .map_err(|e| backend(&format!("decoding a row index of {what}"), e))?;
@@ -237,6 +286,7 @@ impl Neo4jStore {
                     _ => misplaced += 1,
                 }
             }
+            progress.advance((read % 1_000) as u64);
             if read == expected && misplaced == 0 {
                 // Every slot is filled: `expected` rows landed in `expected` distinct slots.
                 return Ok(slots.into_iter().flatten().collect());
@@ -262,13 +312,14 @@ impl Neo4jStore {
             table,
             || {
                 query(&format!(
-                    "MATCH (n:{label}:Net {{gen: $gen}}) RETURN n.row AS i, properties(n) AS p"
+                    "MATCH (n:{label}:Net {{gen: $gen}}) WHERE n.id IS NOT NULL \
+                     RETURN n.row AS i, properties(n) AS p"
                 ))
                 .param("gen", gen_)
             },
             || {
                 query(&format!(
-                    "MATCH (n:{label}:Net {{gen: $gen}}) RETURN count(n) AS c"
+                    "MATCH (n:{label}:Net {{gen: $gen}}) WHERE n.id IS NOT NULL RETURN count(n) AS c"
                 ))
                 .param("gen", gen_)
             },
@@ -276,6 +327,14 @@ impl Neo4jStore {
                 let mut m = row.get::<BoltMap>("p").map_err(|e| e.to_string())?;
                 m.value.remove("gen");
                 m.value.remove("row");
+                // A bulk-loaded node names its empty lists (see `bulk::EMPTY_LISTS`).
+                if let Some(BoltType::List(names)) = m.value.remove(bulk::EMPTY_LISTS) {
+                    for n in names.value {
+                        if let BoltType::String(n) = n {
+                            m.value.insert(n, BoltType::List(Default::default()));
+                        }
+                    }
+                }
                 let m = BoltType::Map(m);
                 T::deserialize((&m).into_deserializer()).map_err(|e| e.to_string())
             },
@@ -313,7 +372,8 @@ impl Neo4jStore {
         .await
     }
 
-    /// Generation `gen_`, decoded table by table straight into the bundle's structs.
+    /// Generation `gen_`, decoded table by table straight into the bundle's structs, every table
+    /// streamed at once (each on its own pooled connection).
     async fn load_gen(&self, gen_: i64) -> Result<Bundle, StoreError> {
         let [
             districts,
@@ -332,28 +392,69 @@ impl Neo4jStore {
             responsibilities,
         ] = NODE_TABLES.map(|t| (t.table, t.label));
         let [adjacency, mass_links, volunteering] = &REL_TABLES;
+        let progress = self.progress();
+        progress.begin("reading from Neo4j", None);
+        let tables = async {
+            // Boxed: seventeen read futures side by side would overflow a thread's stack.
+            tokio::try_join!(
+                Box::pin(self.read_nodes(districts.0, districts.1, gen_)),
+                Box::pin(self.read_nodes(streets.0, streets.1, gen_)),
+                Box::pin(self.read_nodes(communities.0, communities.1, gen_)),
+                Box::pin(self.read_nodes(committees.0, committees.1, gen_)),
+                Box::pin(self.read_rels(adjacency, gen_)),
+                Box::pin(self.read_nodes(party_orgs.0, party_orgs.1, gen_)),
+                Box::pin(self.read_nodes(units.0, units.1, gen_)),
+                Box::pin(self.read_nodes(mass_orgs.0, mass_orgs.1, gen_)),
+                Box::pin(self.read_nodes(social_orgs.0, social_orgs.1, gen_)),
+                Box::pin(self.read_nodes(members.0, members.1, gen_)),
+                Box::pin(self.read_nodes(partnerships.0, partnerships.1, gen_)),
+                Box::pin(self.read_rels(mass_links, gen_)),
+                Box::pin(self.read_nodes(resources.0, resources.1, gen_)),
+                Box::pin(self.read_nodes(needs.0, needs.1, gen_)),
+                Box::pin(self.read_nodes(projects.0, projects.1, gen_)),
+                Box::pin(self.read_rels(volunteering, gen_)),
+                Box::pin(self.read_nodes(responsibilities.0, responsibilities.1, gen_)),
+            )
+        }
+        .await;
+        progress.end();
+        let (
+            districts,
+            streets,
+            communities,
+            committees,
+            adjacency,
+            party_orgs,
+            units,
+            mass_orgs,
+            social_orgs,
+            members,
+            partnerships,
+            mass_links,
+            resources,
+            needs,
+            projects,
+            volunteering,
+            responsibilities,
+        ) = tables?;
         Ok(Bundle {
-            districts: self.read_nodes(districts.0, districts.1, gen_).await?,
-            streets: self.read_nodes(streets.0, streets.1, gen_).await?,
-            communities: self.read_nodes(communities.0, communities.1, gen_).await?,
-            committees: self.read_nodes(committees.0, committees.1, gen_).await?,
-            adjacency: self.read_rels(adjacency, gen_).await?,
-            party_orgs: self.read_nodes(party_orgs.0, party_orgs.1, gen_).await?,
-            units: self.read_nodes(units.0, units.1, gen_).await?,
-            mass_orgs: self.read_nodes(mass_orgs.0, mass_orgs.1, gen_).await?,
-            social_orgs: self.read_nodes(social_orgs.0, social_orgs.1, gen_).await?,
-            members: self.read_nodes(members.0, members.1, gen_).await?,
-            partnerships: self
-                .read_nodes(partnerships.0, partnerships.1, gen_)
-                .await?,
-            mass_links: self.read_rels(mass_links, gen_).await?,
-            resources: self.read_nodes(resources.0, resources.1, gen_).await?,
-            needs: self.read_nodes(needs.0, needs.1, gen_).await?,
-            projects: self.read_nodes(projects.0, projects.1, gen_).await?,
-            volunteering: self.read_rels(volunteering, gen_).await?,
-            responsibilities: self
-                .read_nodes(responsibilities.0, responsibilities.1, gen_)
-                .await?,
+            districts,
+            streets,
+            communities,
+            committees,
+            adjacency,
+            party_orgs,
+            units,
+            mass_orgs,
+            social_orgs,
+            members,
+            partnerships,
+            mass_links,
+            resources,
+            needs,
+            projects,
+            volunteering,
+            responsibilities,
         })
     }
 
@@ -378,142 +479,57 @@ impl Neo4jStore {
         }))
     }
 
-    /// Delete every node of generation `gen_` (or of every generation but `keep` when `gen_`
-    /// is `None`), in batches.
-    async fn delete_gens(&self, gen_: Option<i64>, keep: Option<i64>) -> Result<(), StoreError> {
-        loop {
-            let q = match gen_ {
-                Some(g) => query(
-                    "MATCH (n:Net {gen: $gen}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS c",
-                )
-                .param("gen", g),
-                None => query(
-                    "MATCH (n:Net) WHERE n.gen <> $keep WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS c",
-                )
-                .param("keep", keep.unwrap_or(-1)),
-            };
-            let mut txn = self
-                .graph
-                .start_txn()
-                .await
-                .map_err(|e| backend("starting a transaction", e))?;
-            let mut s = txn
-                .execute(q)
-                .await
-                .map_err(|e| backend("deleting an old network", e))?;
-            let mut n = 0i64;
-            while let Some(row) = s
-                .next(txn.handle())
-                .await
-                .map_err(|e| backend("deleting", e))?
-            {
-                n = row
-                    .get::<i64>("c")
-                    .map_err(|e| backend("decoding a count", e))?;
-            }
-            txn.commit()
-                .await
-                .map_err(|e| backend("committing a delete", e))?;
-            if n == 0 {
-                return Ok(());
-            }
-        }
-    }
-
-    /// Run a batched write, returning the sum of column `c` over all batches.
-    async fn write_batches(
-        &self,
-        cypher: &str,
-        gen_: i64,
-        rows: Vec<Value>,
-        what: &str,
-    ) -> Result<i64, StoreError> {
-        let mut total = 0i64;
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<Value> = rows.by_ref().take(BATCH).collect();
-            let q = query(cypher)
-                .param("gen", gen_)
-                .param("rows", to_bolt(Value::Array(chunk))?);
-            let mut txn = self
-                .graph
-                .start_txn()
-                .await
-                .map_err(|e| backend("starting a transaction", e))?;
-            let mut s = txn
-                .execute(q)
-                .await
-                .map_err(|e| backend(&format!("writing {what}"), e))?;
-            while let Some(row) = s
-                .next(txn.handle())
-                .await
-                .map_err(|e| backend(&format!("writing {what}"), e))?
-            {
-                total += row
-                    .get::<i64>("c")
-                    .map_err(|e| backend("decoding a count", e))?;
-            }
-            txn.commit()
-                .await
-                .map_err(|e| backend(&format!("committing {what}"), e))?;
-        }
-        Ok(total)
-    }
-
-    async fn write_edges(&self, rel: &str, gen_: i64, edges: Vec<Edge>) -> Result<(), StoreError> {
-        let expected = edges.len() as i64;
-        let rows: Vec<Value> = edges
-            .into_iter()
-            .map(|(s, t, p)| serde_json::json!({"s": s, "t": t, "p": Value::Object(p)}))
-            .collect();
-        let cypher = format!(
-            "UNWIND $rows AS r \
-             MATCH (a:Net {{gen: $gen, id: r.s}}) MATCH (b:Net {{gen: $gen, id: r.t}}) \
-             CREATE (a)-[x:{rel} {{gen: $gen}}]->(b) SET x += r.p RETURN count(x) AS c"
-        );
-        let written = self.write_batches(&cypher, gen_, rows, rel).await?;
-        if written != expected {
-            return Err(StoreError::Backend(format!(
-                "neo4j: wrote {written} of {expected} {rel} relationships (a reference points at nothing)"
-            )));
-        }
+    /// Delete, on the server, every network node (and its relationships) of a generation below
+    /// `below` other than `keep`, in transactions of [`DELETE_BATCH`] rows. Each committed batch
+    /// stays deleted if this is interrupted; what is left is deleted after the next import.
+    async fn delete_gens(graph: &Graph, below: i64, keep: Option<i64>) -> Result<(), StoreError> {
+        let q = query(&format!(
+            "MATCH (n:Net) WHERE n.gen < $below AND n.gen <> $keep AND n.id IS NOT NULL \
+             CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF {DELETE_BATCH} ROWS"
+        ))
+        .param("below", below)
+        .param("keep", keep.unwrap_or(-1));
+        graph
+            .run(q)
+            .await
+            .map_err(|e| backend("deleting an old network", e))?;
         Ok(())
     }
 
-    /// Write `bundle` as generation `gen_` (nothing points at it yet).
-    async fn write_gen(&self, bundle: &Bundle, gen_: i64) -> Result<(), StoreError> {
-        for t in NODE_TABLES {
-            let rows = mapping::table_rows(bundle, t.table).map_err(|e| backend(t.table, e))?;
-            let expected = rows.len() as i64;
-            let cypher = format!(
-                "UNWIND $rows AS r CREATE (n:Net:{}) SET n = r, n.gen = $gen RETURN count(n) AS c",
-                t.label
-            );
-            let rows = rows.into_iter().map(Value::Object).collect();
-            let written = self.write_batches(&cypher, gen_, rows, t.table).await?;
-            if written != expected {
-                return Err(StoreError::Backend(format!(
-                    "neo4j: wrote {written} of {expected} {} rows",
-                    t.table
-                )));
+    /// Delete generation `gen_` (a refused import's), in the foreground.
+    async fn delete_gen(&self, gen_: i64) -> Result<(), StoreError> {
+        let q = query(&format!(
+            "MATCH (n:Net {{gen: $gen}}) WHERE n.id IS NOT NULL \
+             CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF {DELETE_BATCH} ROWS"
+        ))
+        .param("gen", gen_);
+        self.graph
+            .run(q)
+            .await
+            .map_err(|e| backend("deleting a refused network", e))?;
+        Ok(())
+    }
+
+    /// Wait for the background deletions (so two never delete the same nodes).
+    async fn await_background(&self) -> Result<(), StoreError> {
+        let handles: Vec<_> =
+            std::mem::take(&mut *self.background.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut first = Ok(());
+        for h in handles {
+            let r = h
+                .await
+                .map_err(|e| backend("a background deletion", e))
+                .and_then(|r| r);
+            if first.is_ok() {
+                first = r;
             }
         }
-        for (rel, edges) in
-            mapping::reference_edges(bundle).map_err(|e| backend("references", e))?
-        {
-            self.write_edges(rel, gen_, edges).await?;
-        }
-        for t in &REL_TABLES {
-            let edges = mapping::rel_table_edges(bundle, t).map_err(|e| backend(t.table, e))?;
-            self.write_edges(t.rel, gen_, edges).await?;
-        }
-        Ok(())
+        first
     }
 
     async fn replace_async(&self, bundle: &Bundle) -> Result<(), StoreError> {
+        self.await_background().await?;
         let old = self.current_gen().await?;
-        // Leftovers of interrupted imports (and of interrupted deletes) go first.
-        self.delete_gens(None, old).await?;
         let gen_ = self
             .scalar(query(
                 "MERGE (m:Meta {key: 'network'}) ON CREATE SET m.next_gen = 1 \
@@ -521,9 +537,13 @@ impl Neo4jStore {
             ))
             .await?
             .ok_or_else(|| StoreError::Backend("neo4j: could not allocate a generation".into()))?;
-        if let Err(e) = self.write_gen(bundle, gen_).await {
+        let progress = self.progress();
+        progress.begin("writing to Neo4j", Some(import::item_count(bundle)));
+        let written = import::write_gen(&self.graph, bundle, gen_, progress.as_ref()).await;
+        progress.end();
+        if let Err(e) = written {
             // Best effort: the pointer never moved; the next import cleans up anyway.
-            let _ = self.delete_gens(Some(gen_), None).await;
+            let _ = self.delete_gen(gen_).await;
             return Err(e);
         }
         // The switch: one statement, one transaction.
@@ -538,14 +558,20 @@ impl Neo4jStore {
             )
             .await?;
         if moved != 1 {
-            let _ = self.delete_gens(Some(gen_), None).await;
+            let _ = self.delete_gen(gen_).await;
             return Err(StoreError::Backend(
                 "neo4j: another import replaced the network meanwhile".into(),
             ));
         }
-        if let Some(o) = old {
-            self.delete_gens(Some(o), None).await?;
-        }
+        // The old generation and leftovers of interrupted imports go in the background.
+        let graph = self.graph.clone();
+        let handle = self
+            .rt
+            .spawn(async move { Self::delete_gens(&graph, gen_, Some(gen_)).await });
+        self.background
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(handle);
         Ok(())
     }
 
@@ -563,6 +589,24 @@ impl Neo4jStore {
                 serde_json::from_value(m).map_err(|e| backend("decoding a token", e))
             })
             .collect()
+    }
+}
+
+impl Drop for Neo4jStore {
+    /// Let the background deletions finish (not from inside an async runtime, where blocking
+    /// is not allowed: they are then abandoned and finished after the next import).
+    fn drop(&mut self) {
+        let pending = !self
+            .background
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty();
+        if pending && tokio::runtime::Handle::try_current().is_err() {
+            let progress = self.progress();
+            progress.begin("deleting the previous network in Neo4j", None);
+            let _ = self.wait_background();
+            progress.end();
+        }
     }
 }
 

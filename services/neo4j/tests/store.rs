@@ -96,6 +96,8 @@ fn killed_import(s: &dangjian_neo4j::Neo4jStore, before: &Bundle) {
     // The next import cleans them up.
     s.replace(before).expect("replace after the kill");
     assert_eq!(&s.load().expect("load"), before);
+    // The old generation and the leftovers are deleted in the background.
+    s.wait_background().expect("the background deletion");
     let nodes_now = count_nodes(s);
     let adjacency_like =
         (before.adjacency.len() + before.mass_links.len() + before.volunteering.len()) as i64;

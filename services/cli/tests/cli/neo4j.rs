@@ -176,8 +176,16 @@ fn len(v: &Value, key: &str) -> usize {
 fn same_answers(uri: &str, db: &Path, bundle: &Path, label: &str, export_to: &Path) {
     let path = bundle.to_str().expect("a UTF-8 path");
     ok(db, &["import", path]);
-    let imported = neo_ok(uri, &["import", path]);
+    let out = neo(uri, &["import", path]);
+    let imported = String::from_utf8_lossy(&out.stdout);
     assert!(imported.starts_with("ok:"), "{imported}");
+    // stderr is a pipe here, not a terminal: plain lines, no progress bar.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("rows/s"), "the import reports its rate: {err}");
+    assert!(
+        !err.contains('\r') && !err.contains('\u{1b}') && !err.contains("writing to Neo4j ["),
+        "progress output although stderr is not a terminal: {err:?}"
+    );
     let net = parse(
         "the bundle",
         &std::fs::read_to_string(bundle).expect("reading the bundle"),
@@ -511,8 +519,10 @@ fn neo4j_answers_as_sqlite_does() {
         ],
     );
     killed_import_changes_nothing(&uri, &district);
+    // Through the routing scheme (what a cluster or Aura needs) on the single local server.
+    let routed = uri.replacen("bolt://", "neo4j://", 1);
     same_answers(
-        &uri,
+        &routed,
         &d.join("district.db"),
         &district,
         "district seed 3",
@@ -528,4 +538,81 @@ fn neo4j_answers_as_sqlite_does() {
         &d.join("sample-export.json"),
     );
     serve_answers_as_the_cli(&uri, d);
+}
+
+/// `dangjian neo4j bulk-load` into a fresh data folder, started as a second local server:
+/// the same answers as SQLite.
+#[test]
+fn bulk_load_answers_as_sqlite_does() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let d = dir.path();
+    let into = d.join("neo4j");
+    let bundle = data("edges.json");
+    let out = bin()
+        .current_dir(repo_root())
+        .args(["neo4j", "bulk-load"])
+        .arg(&bundle)
+        .arg("--into")
+        .arg(&into)
+        .output()
+        .expect("the dangjian binary runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "bulk-load failed: {err}");
+    assert!(err.contains("rows/s"), "{err}");
+    // A bad bundle is refused before anything is written.
+    let bad = d.join("bad.json");
+    std::fs::write(&bad, "{\"districts\": [{\"id\": 1}]}").expect("writing");
+    let refused = bin()
+        .current_dir(repo_root())
+        .args(["neo4j", "bulk-load"])
+        .arg(&bad)
+        .arg("--into")
+        .arg(d.join("other"))
+        .output()
+        .expect("the dangjian binary runs");
+    assert!(!refused.status.success());
+    assert!(
+        !d.join("other").exists(),
+        "nothing written for a bad bundle"
+    );
+
+    let local = |cmd: &str| {
+        let out = Command::new("bash")
+            .arg(repo_root().join("scripts/neo4j-local"))
+            .arg(cmd)
+            .env("NEO4J_LOCAL_DIR", &into)
+            .env("NEO4J_HEAP", "512m")
+            .output()
+            .expect("running scripts/neo4j-local");
+        assert!(
+            out.status.success(),
+            "neo4j-local {cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    struct Stop<F: Fn(&str) -> String>(F);
+    impl<F: Fn(&str) -> String> Drop for Stop<F> {
+        fn drop(&mut self) {
+            (self.0)("stop");
+        }
+    }
+    let uri = local("start");
+    let _stop = Stop(local);
+    let db = d.join("edges.db");
+    ok(&db, &["import", bundle.to_str().expect("UTF-8")]);
+    let doc = coverage_three_ways(&uri, &db, "city", AS_OF, "bulk-loaded edges.json");
+    assert!(len(&doc, "committees") > 0);
+    let args = [
+        "gaps", "--scope", "city", "--as-of", AS_OF, "--format", "json",
+    ];
+    assert_same(
+        "bulk-loaded edges.json: gaps",
+        &parse("neo4j gaps", &neo_ok(&uri, &args)),
+        &parse("sqlite gaps", &ok(&db, &args)),
+    );
 }

@@ -1,0 +1,404 @@
+//! The offline bulk load of a whole network into a fresh database: CSV files with headers in the
+//! format of `neo4j-admin database import full`, one per label and relationship type, holding
+//! the same graph as an import through Bolt (generation 1, the `Meta` pointer set), and the
+//! arguments that run the import tool on them.
+
+use crate::import::{RefEdge, reference_edges, table_len};
+use crate::mapping::{NODE_TABLES, REL_TABLES};
+use dangjian_model::Bundle;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The property that names a node's empty lists: the import tool stores an empty array field as
+/// no property at all, and `Store::load` puts them back from this.
+pub const EMPTY_LISTS: &str = "_empty_lists";
+/// The generation a bulk-loaded network gets.
+pub const BULK_GEN: i64 = 1;
+/// Separates the elements of a list inside one CSV field (the unit separator: it occurs in no
+/// id, name or skill).
+pub const ARRAY_DELIMITER: char = '\u{1f}';
+
+/// An error while writing the CSV files.
+#[derive(Debug, thiserror::Error)]
+pub enum BulkError {
+    #[error("writing {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("table {table}, row {row}: {message}")]
+    Row {
+        table: String,
+        row: usize,
+        message: String,
+    },
+}
+
+/// The files written: `(kind, path)` with kind `nodes` or `relationships`, and what they hold.
+#[derive(Debug, Default)]
+pub struct CsvFiles {
+    pub files: Vec<(&'static str, PathBuf)>,
+    pub nodes: u64,
+    pub relationships: u64,
+}
+
+impl CsvFiles {
+    /// The arguments of `neo4j-admin` that import these files into database `database`,
+    /// replacing whatever it held (its report of bad entries goes next to the files).
+    pub fn admin_args(&self, database: &str) -> Vec<String> {
+        let mut args: Vec<String> = ["database", "import", "full"].map(String::from).to_vec();
+        for (kind, path) in &self.files {
+            args.push(format!("--{kind}={}", path.display()));
+        }
+        if let Some(dir) = self.files.first().and_then(|(_, p)| p.parent()) {
+            args.push(format!(
+                "--report-file={}",
+                dir.join("import.report").display()
+            ));
+        }
+        args.extend([
+            format!("--array-delimiter={ARRAY_DELIMITER}"),
+            "--multiline-fields=true".into(),
+            "--overwrite-destination=true".into(),
+            "--skip-duplicate-nodes=false".into(),
+            "--bad-tolerance=0".into(),
+            database.into(),
+        ]);
+        args
+    }
+}
+
+/// The Neo4j CSV type of a JSON value (`None` for null).
+fn csv_type(v: &Value) -> Option<&'static str> {
+    match v {
+        Value::Null => None,
+        Value::Bool(_) => Some("boolean"),
+        Value::Number(n) if n.is_f64() => Some("double"),
+        Value::Number(_) => Some("long"),
+        Value::String(_) => Some("string"),
+        Value::Array(_) => Some("string[]"),
+        Value::Object(_) => Some("string"),
+    }
+}
+
+/// A string as a quoted CSV field.
+fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// One field of a CSV row: nothing for an absent value (the property is not set), a quoted
+/// string (so an empty string stays an empty string), a bare number or boolean.
+fn cell(v: Option<&Value>) -> Result<String, String> {
+    Ok(match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => quoted(s),
+        Some(Value::Array(xs)) => {
+            let mut parts = Vec::with_capacity(xs.len());
+            for x in xs {
+                match x {
+                    Value::String(s) if s.contains(ARRAY_DELIMITER) => {
+                        return Err(format!("a list element contains U+001F: {s:?}"));
+                    }
+                    Value::String(s) => parts.push(s.clone()),
+                    other => parts.push(other.to_string()),
+                }
+            }
+            quoted(&parts.join(&ARRAY_DELIMITER.to_string()))
+        }
+        Some(other) => other.to_string(),
+    })
+}
+
+struct Out<'a> {
+    dir: &'a Path,
+    files: CsvFiles,
+}
+
+impl Out<'_> {
+    fn csv(
+        &mut self,
+        kind: &'static str,
+        name: &str,
+        header: Vec<String>,
+        rows: impl Iterator<Item = Result<Vec<String>, BulkError>>,
+    ) -> Result<(), BulkError> {
+        let path = self.dir.join(format!("{name}.csv"));
+        let io = |source| BulkError::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut w = BufWriter::with_capacity(1 << 20, File::create(&path).map_err(io)?);
+        let line = |w: &mut BufWriter<File>, fields: &[String]| -> std::io::Result<()> {
+            w.write_all(fields.join(",").as_bytes())?;
+            w.write_all(b"\n")
+        };
+        line(&mut w, &header).map_err(io)?;
+        let mut n = 0u64;
+        for r in rows {
+            line(&mut w, &r?).map_err(io)?;
+            n += 1;
+        }
+        w.flush().map_err(io)?;
+        if kind == "nodes" {
+            self.files.nodes += n;
+        } else {
+            self.files.relationships += n;
+        }
+        self.files.files.push((kind, path));
+        Ok(())
+    }
+}
+
+/// Column names with their Neo4j CSV types.
+type Columns = Vec<(String, &'static str)>;
+
+/// The rows of a table as JSON objects, with the columns in first-seen order and their types.
+fn json_rows<T: Serialize>(
+    table: &str,
+    rows: &[T],
+) -> Result<(Vec<Map<String, Value>>, Columns), BulkError> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut columns: Vec<(String, &'static str)> = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let bad = |message: String| BulkError::Row {
+            table: table.to_owned(),
+            row: i,
+            message,
+        };
+        let Value::Object(m) = serde_json::to_value(r).map_err(|e| bad(e.to_string()))? else {
+            return Err(bad("not an object".into()));
+        };
+        for (k, v) in &m {
+            let Some(t) = csv_type(v) else { continue };
+            match columns.iter_mut().find(|(c, _)| c == k) {
+                Some((_, ct)) if *ct == "long" && t == "double" => *ct = "double",
+                Some(_) => {}
+                None => columns.push((k.clone(), t)),
+            }
+        }
+        out.push(m);
+    }
+    Ok((out, columns))
+}
+
+fn node_file<T: Serialize>(
+    out: &mut Out,
+    table: &str,
+    label: &str,
+    rows: &[T],
+) -> Result<(), BulkError> {
+    let (rows, columns) = json_rows(table, rows)?;
+    let columns: Vec<_> = columns.into_iter().filter(|(c, _)| c != "id").collect();
+    let mut header = vec!["id:ID".to_owned()];
+    header.extend(columns.iter().map(|(c, t)| format!("{c}:{t}")));
+    header.extend([
+        format!("{EMPTY_LISTS}:string[]"),
+        "row:long".into(),
+        "gen:long".into(),
+        ":LABEL".into(),
+    ]);
+    // Labels are split by the array delimiter too.
+    let labels = format!("Net{ARRAY_DELIMITER}{label}");
+    let table_name = table.to_owned();
+    let it = rows.into_iter().enumerate().map(move |(i, m)| {
+        let bad = |message: String| BulkError::Row {
+            table: table_name.clone(),
+            row: i,
+            message,
+        };
+        let mut rec = vec![cell(m.get("id")).map_err(bad)?];
+        let mut empty = Vec::new();
+        for (c, _) in &columns {
+            match m.get(c) {
+                Some(Value::Array(xs)) if xs.is_empty() => {
+                    empty.push(Value::String(c.clone()));
+                    rec.push(String::new());
+                }
+                v => rec.push(cell(v).map_err(bad)?),
+            }
+        }
+        let empty = (!empty.is_empty()).then_some(Value::Array(empty));
+        rec.push(cell(empty.as_ref()).map_err(bad)?);
+        rec.extend([i.to_string(), BULK_GEN.to_string(), labels.clone()]);
+        Ok(rec)
+    });
+    out.csv("nodes", label, header, it)
+}
+
+/// Write the CSV files of `b` into `dir` (created when missing).
+pub fn write_csv(b: &Bundle, dir: &Path) -> Result<CsvFiles, BulkError> {
+    std::fs::create_dir_all(dir).map_err(|source| BulkError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut out = Out {
+        dir,
+        files: CsvFiles::default(),
+    };
+    for t in &NODE_TABLES {
+        match t.table {
+            "districts" => node_file(&mut out, t.table, t.label, &b.districts)?,
+            "streets" => node_file(&mut out, t.table, t.label, &b.streets)?,
+            "communities" => node_file(&mut out, t.table, t.label, &b.communities)?,
+            "committees" => node_file(&mut out, t.table, t.label, &b.committees)?,
+            "party_orgs" => node_file(&mut out, t.table, t.label, &b.party_orgs)?,
+            "units" => node_file(&mut out, t.table, t.label, &b.units)?,
+            "mass_orgs" => node_file(&mut out, t.table, t.label, &b.mass_orgs)?,
+            "social_orgs" => node_file(&mut out, t.table, t.label, &b.social_orgs)?,
+            "members" => node_file(&mut out, t.table, t.label, &b.members)?,
+            "partnerships" => node_file(&mut out, t.table, t.label, &b.partnerships)?,
+            "resources" => node_file(&mut out, t.table, t.label, &b.resources)?,
+            "needs" => node_file(&mut out, t.table, t.label, &b.needs)?,
+            "projects" => node_file(&mut out, t.table, t.label, &b.projects)?,
+            "responsibilities" => node_file(&mut out, t.table, t.label, &b.responsibilities)?,
+            other => unreachable!("NODE_TABLES has no table {other}"),
+        }
+    }
+    // The generation pointer.
+    out.csv(
+        "nodes",
+        "Meta",
+        vec![
+            "key:ID(Meta)".into(),
+            "current_gen:long".into(),
+            "next_gen:long".into(),
+            ":LABEL".into(),
+        ],
+        std::iter::once(Ok(vec![
+            quoted("network"),
+            BULK_GEN.to_string(),
+            (BULK_GEN + 1).to_string(),
+            "Meta".into(),
+        ])),
+    )?;
+    for (rel, edges) in reference_edges(b) {
+        let has_pos = edges.iter().any(|e| e.pos.is_some());
+        let mut header = vec![":START_ID".to_owned(), ":END_ID".into(), "gen:long".into()];
+        if has_pos {
+            header.push("pos:long".into());
+        }
+        header.push(":TYPE".into());
+        let it = edges.into_iter().map(move |RefEdge { s, t, pos }| {
+            let mut rec = vec![quoted(s), quoted(t), BULK_GEN.to_string()];
+            if has_pos {
+                rec.push(pos.map(|p| p.to_string()).unwrap_or_default());
+            }
+            rec.push(rel.to_owned());
+            Ok(rec)
+        });
+        out.csv("relationships", &format!("rel_{rel}"), header, it)?;
+    }
+    for t in &REL_TABLES {
+        let (rows, columns) = match t.table {
+            "adjacency" => json_rows(t.table, &b.adjacency)?,
+            "mass_links" => json_rows(t.table, &b.mass_links)?,
+            "volunteering" => json_rows(t.table, &b.volunteering)?,
+            other => unreachable!("REL_TABLES has no table {other}"),
+        };
+        debug_assert_eq!(rows.len(), table_len(b, t.table));
+        let props: Vec<(String, &'static str)> = columns
+            .into_iter()
+            .filter(|(c, _)| t.props.contains(&c.as_str()))
+            .collect();
+        let mut header = vec![":START_ID".to_owned(), ":END_ID".into(), "gen:long".into()];
+        header.extend(props.iter().map(|(c, ty)| format!("{c}:{ty}")));
+        header.extend(["row:long".into(), ":TYPE".into()]);
+        let rel = t.rel;
+        let it = rows.into_iter().enumerate().map(move |(i, m)| {
+            let bad = |message: String| BulkError::Row {
+                table: t.table.to_owned(),
+                row: i,
+                message,
+            };
+            let mut rec = vec![
+                cell(m.get(t.source)).map_err(bad)?,
+                cell(m.get(t.target)).map_err(bad)?,
+                BULK_GEN.to_string(),
+            ];
+            for (c, _) in &props {
+                rec.push(cell(m.get(c)).map_err(bad)?);
+            }
+            rec.extend([i.to_string(), rel.to_owned()]);
+            Ok(rec)
+        });
+        out.csv("relationships", &format!("rel_{rel}"), header, it)?;
+    }
+    Ok(out.files)
+}
+
+/// What a bulk load did.
+#[derive(Debug)]
+pub struct BulkReport {
+    pub nodes: u64,
+    pub relationships: u64,
+    /// Seconds spent writing the CSV files, and running the import tool.
+    pub csv_secs: f64,
+    pub import_secs: f64,
+}
+
+/// An error of [`bulk_load`].
+#[derive(Debug, thiserror::Error)]
+pub enum BulkLoadError {
+    #[error(transparent)]
+    Csv(#[from] BulkError),
+    #[error("cannot run {command}: {source}")]
+    Spawn {
+        command: String,
+        source: std::io::Error,
+    },
+    #[error("{command} failed ({status}); its output:\n{output}")]
+    Admin {
+        command: String,
+        status: std::process::ExitStatus,
+        output: String,
+    },
+}
+
+/// Bulk-load `b` into the Neo4j data folder `into` (the folder `scripts/neo4j-local` uses as
+/// `NEO4J_LOCAL_DIR`; its database `neo4j` is replaced): write the CSV files into
+/// `into/bulk-csv/`, run `admin` (a command line that runs `neo4j-admin`, e.g.
+/// `["scripts/neo4j-local", "admin"]`, given `NEO4J_LOCAL_DIR=into`) with the import
+/// arguments, and remove the CSV files when it succeeded.
+pub fn bulk_load(b: &Bundle, into: &Path, admin: &[String]) -> Result<BulkReport, BulkLoadError> {
+    let started = std::time::Instant::now();
+    let csv_dir = into.join("bulk-csv");
+    let files = write_csv(b, &csv_dir)?;
+    let csv_secs = started.elapsed().as_secs_f64();
+    let (program, pre) = admin.split_first().ok_or_else(|| BulkLoadError::Spawn {
+        command: String::new(),
+        source: std::io::Error::other("no neo4j-admin command given"),
+    })?;
+    let command = admin.join(" ");
+    let t = std::time::Instant::now();
+    let out = std::process::Command::new(program)
+        .args(pre)
+        .args(files.admin_args("neo4j"))
+        .env("NEO4J_LOCAL_DIR", into)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|source| BulkLoadError::Spawn {
+            command: command.clone(),
+            source,
+        })?;
+    if !out.status.success() {
+        let mut output = String::from_utf8_lossy(&out.stdout).into_owned();
+        output.push_str(&String::from_utf8_lossy(&out.stderr));
+        let tail: Vec<&str> = output.lines().rev().take(40).collect();
+        return Err(BulkLoadError::Admin {
+            command,
+            status: out.status,
+            output: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+        });
+    }
+    let import_secs = t.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(&csv_dir);
+    Ok(BulkReport {
+        nodes: files.nodes,
+        relationships: files.relationships,
+        csv_secs,
+        import_secs,
+    })
+}
