@@ -284,8 +284,11 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     wait_js(
         &c,
         "the hierarchy SVG of 九里亭街道",
+        // The district's diagram may still be on screen while the street's loads: wait for
+        // the street's hierarchy itself (its title names the street).
         "const d = document.getElementById('diagram'); const s = d.querySelector('svg'); \
-         return d.dataset.state === 'ready' && !!s && s.textContent.includes('亭谊居委会')",
+         return d.dataset.state === 'ready' && !!s && s.textContent.includes('亭谊居委会') \
+           && s.textContent.includes('九里亭街道 · 组织架构图')",
     )
     .await;
     let hierarchy = svg_text(&c).await;
