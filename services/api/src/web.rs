@@ -57,6 +57,15 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
+/// The definition of every figure the page shows (the repository's `docs/指标口径.md`, Chinese
+/// first, English after), linked from the page header as 指标口径.
+pub const DEFINITIONS_MD: &str = include_str!("../../../docs/指标口径.md");
+
+/// `GET /docs/definitions`: [`DEFINITIONS_MD`] as plain UTF-8 text.
+pub async fn definitions() -> Response {
+    asset("text/plain; charset=utf-8", DEFINITIONS_MD)
+}
+
 /// `GET /`: the page.
 pub async fn index() -> Response {
     asset("text/html; charset=utf-8", INDEX_HTML)
@@ -88,11 +97,18 @@ pub fn router() -> Router<AppState> {
         .route("/index.html", get(index))
         .route("/app.js", get(app_js))
         .route("/app.css", get(app_css))
+        .route("/docs/definitions", get(definitions))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_links_the_definitions_of_its_figures() {
+        assert!(INDEX_HTML.contains(r#"href="/docs/definitions""#));
+        assert!(DEFINITIONS_MD.contains("公平") && DEFINITIONS_MD.contains("空白点"));
+    }
 
     #[test]
     fn the_page_loads_its_own_assets_and_nothing_remote() {
