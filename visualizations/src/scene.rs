@@ -543,8 +543,7 @@ impl<'a> Scene<'a> {
 
     fn secretary(&self, s: &str) -> String {
         if self.opts.mask_personal {
-            let first: String = s.chars().take(1).collect();
-            format!("{first}*")
+            dangjian_model::mask_name(s)
         } else {
             s.to_string()
         }

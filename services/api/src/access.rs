@@ -204,8 +204,7 @@ pub fn mask_member(row: &mut Value) {
         && map.contains_key("birth_year")
     {
         if let Some(Value::String(name)) = map.get_mut("name") {
-            let surname: String = name.chars().take(1).collect();
-            *name = format!("{surname}*");
+            *name = dangjian_model::mask_name(name);
         }
         map.remove("birth_year");
         map.remove("employer");

@@ -27,11 +27,8 @@ pub struct NameMask {
     masked: Vec<String>,
 }
 
-/// The masked form of a name: its first character (the surname) and `*`.
-pub fn mask_name(name: &str) -> String {
-    let surname: String = name.chars().take(1).collect();
-    format!("{surname}*")
-}
+/// The masked form of a name (the one rule, in `dangjian-model`).
+pub use dangjian_model::mask_name;
 
 impl NameMask {
     /// Index the names of an engine's network: members' names and secretaries'. Names of one

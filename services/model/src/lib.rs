@@ -6,6 +6,7 @@ pub mod bundle;
 pub mod documents;
 pub mod formula;
 pub mod merge;
+pub mod person;
 pub mod problem;
 pub mod store;
 pub mod today;
@@ -14,6 +15,7 @@ pub mod validate;
 pub use bundle::*;
 pub use documents::*;
 pub use formula::{guard_formula, guard_table_cell, unguard_formula};
+pub use person::mask_name;
 pub use problem::{Problem, Problems};
 pub use store::{
     ChangeEntry, ChangeFilter, Commit, Expect, RowChange, RowVersions, Store, StoreError,
