@@ -7,6 +7,7 @@ use crate::state::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use dangjian_model::Date;
+use dangjian_model::params::AsOf;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 
@@ -32,14 +33,14 @@ impl Params {
     pub fn take_date(&mut self, key: &str) -> Result<Option<Date>, AppError> {
         self.take(key)
             .map(|v| {
-                Date::parse_from_str(&v, "%Y-%m-%d").map_err(|_| {
-                    AppError::BadRequest(format!("`{key}` must be a date YYYY-MM-DD, got `{v}`"))
-                })
+                v.parse::<AsOf>()
+                    .map(|d| d.0)
+                    .map_err(|e| AppError::BadRequest(format!("`{key}` {e}")))
             })
             .transpose()
     }
 
-    /// `as_of`, defaulting to today.
+    /// `as_of`, defaulting to today in Shanghai.
     pub fn take_as_of(&mut self) -> Result<Date, AppError> {
         Ok(self
             .take_date("as_of")?
@@ -87,28 +88,101 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        let query = parts.uri.query().unwrap_or("");
-        let pairs: Vec<(String, String)> = serde_urlencoded_pairs(query)?;
         let mut map = BTreeMap::new();
-        for (k, v) in pairs {
-            if map.insert(k.clone(), v).is_some() {
-                return Err(AppError::BadRequest(format!(
-                    "query parameter `{k}` is given twice"
-                )));
-            }
+        for (k, v) in query_pairs(parts)? {
+            map.insert(k, v);
         }
         Ok(Params(map))
     }
 }
 
-fn serde_urlencoded_pairs(query: &str) -> Result<Vec<(String, String)>, AppError> {
-    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(
-        &format!("/?{query}")
-            .parse()
-            .map_err(|_| AppError::BadRequest("malformed query string".into()))?,
-    )
-    .map(|q| q.0)
-    .map_err(|_| AppError::BadRequest("malformed query string".into()))
+/// The query string's pairs, decoded; a parameter given twice is a 400.
+fn query_pairs(parts: &Parts) -> Result<Vec<(String, String)>, AppError> {
+    let query = parts.uri.query().unwrap_or("");
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pairs = Vec::new();
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        if !seen.insert(k.to_string()) {
+            return Err(AppError::BadRequest(format!(
+                "query parameter `{k}` is given twice"
+            )));
+        }
+        pairs.push((k.into_owned(), v.into_owned()));
+    }
+    Ok(pairs)
+}
+
+/// The query string as a typed struct `T` (declared with `#[serde(deny_unknown_fields)]` and
+/// `utoipa::IntoParams`, so the OpenAPI document lists what it reads). Empty values count as
+/// absent (each field reads through [`opt`] or [`flag`]); a parameter given twice, an unknown
+/// one or a malformed value is a 400 naming it.
+#[derive(Debug, Clone, Default)]
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        query_pairs(parts)?; // a parameter given twice is refused before serde sees it
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(Query)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.into_inner().to_string();
+                AppError::BadRequest(query_message(&path, &message))
+            })
+    }
+}
+
+/// The 400 message for a query the struct refused: the parameter first.
+fn query_message(path: &str, message: &str) -> String {
+    if let Some(name) = field_of("", message)
+        && message.starts_with("unknown field")
+    {
+        return format!("unknown query parameter `{name}`");
+    }
+    match field_of(path, message) {
+        Some(name) if message.starts_with("must be") => format!("`{name}` {message}"),
+        Some(name) => format!("query parameter `{name}`: {message}"),
+        None => format!("malformed query string: {message}"),
+    }
+}
+
+/// An optional query value parsed with `FromStr`; empty counts as absent
+/// (`#[serde(default, deserialize_with = "opt")]`).
+pub fn opt<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr<Err: std::fmt::Display>,
+{
+    let v = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse::<T>().map(Some).map_err(|e| {
+        let e = e.to_string();
+        if e.contains("got `") {
+            serde::de::Error::custom(e)
+        } else {
+            serde::de::Error::custom(format!("{e}, got `{v}`"))
+        }
+    })
+}
+
+/// A query flag: `true`/`1` or `false`/`0`, empty counting as absent
+/// (`#[serde(default, deserialize_with = "flag")]`).
+pub fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    let v = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    match v.as_ref() {
+        "" => Ok(None),
+        "true" | "1" => Ok(Some(true)),
+        "false" | "0" => Ok(Some(false)),
+        other => Err(serde::de::Error::custom(format!(
+            "must be true or false, got `{other}`"
+        ))),
+    }
 }
 
 /// The raw request body, within the configured limit (or the route's [`BodyCap`]).

@@ -6,6 +6,7 @@ pub mod bundle;
 pub mod documents;
 pub mod formula;
 pub mod merge;
+pub mod params;
 pub mod person;
 pub mod problem;
 pub mod store;

@@ -4,17 +4,18 @@
 use crate::access::Caller;
 use crate::bounded::Heavy;
 use crate::error::AppError;
-use crate::extract::{Body, Params};
+use crate::extract::{Body, Query, flag, opt};
 use crate::state::{AppState, Snapshot};
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use dangjian_engine::{Cancel, Engine};
+use dangjian_model::params::{AsOf, Scope};
 use dangjian_model::{Date, Id};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// Largest `limit` for brokers.
 const MAX_BROKERS: usize = 1000;
@@ -84,64 +85,110 @@ where
         .await
 }
 
+/// The query of a document about a scope on a date.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ScopeQuery {
+    /// `city` or a district, street, community or committee id; default: city, or the
+    /// token's subtree.
+    #[serde(default, deserialize_with = "opt")]
+    #[param(value_type = Option<String>)]
+    scope: Option<Scope>,
+    /// YYYY-MM-DD, default today (in Shanghai).
+    #[serde(default, deserialize_with = "opt")]
+    #[param(value_type = Option<String>)]
+    as_of: Option<AsOf>,
+}
+
+/// The query of the brokers document.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BrokersQuery {
+    /// `city` or a district, street, community or committee id; default: city, or the
+    /// token's subtree.
+    #[serde(default, deserialize_with = "opt")]
+    #[param(value_type = Option<String>)]
+    scope: Option<Scope>,
+    /// YYYY-MM-DD, default today (in Shanghai).
+    #[serde(default, deserialize_with = "opt")]
+    #[param(value_type = Option<String>)]
+    as_of: Option<AsOf>,
+    /// At most this many (default 20, max 1000).
+    #[serde(default, deserialize_with = "opt")]
+    limit: Option<usize>,
+}
+
+/// The one shape of every scoped analytics read: the caller's scope (403 outside its
+/// subtree), then the document for (kind, scope, `extra`, as_of) from the cache or computed.
+async fn scoped_document<T, F>(
+    state: &AppState,
+    heavy: &Heavy,
+    caller: &Caller,
+    (kind, extra): (&'static str, String),
+    (scope, as_of): (Option<Scope>, Option<AsOf>),
+    compute: F,
+) -> Result<Response, AppError>
+where
+    T: Serialize,
+    F: FnOnce(&Engine, &str, Date, &Cancel) -> Result<T, dangjian_engine::EngineError>
+        + Send
+        + 'static,
+{
+    let as_of = AsOf::or_today(as_of);
+    let snap = state.snapshot();
+    let scope = caller.read_scope(&snap.engine, scope.as_ref().map(Scope::as_str))?;
+    let key = format!("{scope}{extra}");
+    let body = cached(heavy, snap, caller, kind, key, as_of, move |e, cancel| {
+        Ok(compute(e, &scope, as_of, cancel)?)
+    })
+    .await?;
+    Ok(json_bytes(body))
+}
+
 /// Coverage of a scope (SPEC §3): per committee, with roll-ups.
-#[utoipa::path(get, path = "/api/v1/coverage", tag = "analytics",
-    params(
-        ("scope" = Option<String>, Query, description = "`city` or a district, street, community or committee id; default: city, or the token's subtree"),
-        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
-    ),
+#[utoipa::path(get, path = "/api/v1/coverage", tag = "analytics", params(ScopeQuery),
     responses((status = 200, description = "The coverage document", body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn coverage(
     State(state): State<AppState>,
     Extension(heavy): HeavyExt,
     caller: Caller,
-    mut p: Params,
+    Query(q): Query<ScopeQuery>,
 ) -> Result<Response, AppError> {
-    let scope = p.take("scope");
-    let as_of = p.take_as_of()?;
-    p.finish()?;
-    let snap = state.snapshot();
-    let scope = caller.read_scope(&snap.engine, scope.as_deref())?;
-    let s = scope.clone();
-    let body = cached(
+    let doc = ("coverage", String::new());
+    scoped_document(
+        &state,
         &heavy,
-        snap,
         &caller,
-        "coverage",
-        scope,
-        as_of,
-        move |e, _| Ok(e.coverage(&s, as_of)?),
+        doc,
+        (q.scope, q.as_of),
+        |e, s, d, _| e.coverage(s, d),
     )
-    .await?;
-    Ok(json_bytes(body))
+    .await
 }
 
 /// Resource sinking gaps of a scope (SPEC §3).
-#[utoipa::path(get, path = "/api/v1/gaps", tag = "analytics",
-    params(
-        ("scope" = Option<String>, Query, description = "`city` or a district, street, community or committee id"),
-        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
-    ),
+#[utoipa::path(get, path = "/api/v1/gaps", tag = "analytics", params(ScopeQuery),
     responses((status = 200, description = "The gaps document", body = Object), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn gaps(
     State(state): State<AppState>,
     Extension(heavy): HeavyExt,
     caller: Caller,
-    mut p: Params,
+    Query(q): Query<ScopeQuery>,
 ) -> Result<Response, AppError> {
-    let scope = p.take("scope");
-    let as_of = p.take_as_of()?;
-    p.finish()?;
-    let snap = state.snapshot();
-    let scope = caller.read_scope(&snap.engine, scope.as_deref())?;
-    let s = scope.clone();
-    let body = cached(&heavy, snap, &caller, "gaps", scope, as_of, move |e, _| {
-        Ok(e.gaps(&s, as_of)?)
-    })
-    .await?;
-    Ok(json_bytes(body))
+    let doc = ("gaps", String::new());
+    scoped_document(
+        &state,
+        &heavy,
+        &caller,
+        doc,
+        (q.scope, q.as_of),
+        |e, s, d, _| e.gaps(s, d),
+    )
+    .await
 }
 
 /// Output format of a checklist.
@@ -179,15 +226,30 @@ fn checklist_format(param: Option<&str>, headers: &HeaderMap) -> Result<Format, 
     })
 }
 
+/// The query of a checklist.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChecklistQuery {
+    /// YYYY-MM-DD, default today (in Shanghai).
+    #[serde(default, deserialize_with = "opt")]
+    #[param(value_type = Option<String>)]
+    as_of: Option<AsOf>,
+    /// Include every org below it.
+    #[serde(default, deserialize_with = "flag")]
+    subtree: Option<bool>,
+    /// json (default), csv or xlsx; `Accept: text/csv` or the XLSX type also work.
+    #[serde(default, deserialize_with = "opt")]
+    format: Option<String>,
+    /// CSV/XLSX headers and values: `zh` (default: 状态 未完成/已完成, 预警 红/黄/绿) or `en`
+    /// (the JSON field names and codes).
+    #[serde(default, deserialize_with = "opt")]
+    lang: Option<String>,
+}
+
 /// The responsibility checklist (责任清单) of a party org, as JSON, CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/party-orgs/{id}/checklist", tag = "analytics",
-    params(
-        ("id" = String, Path, description = "Party org id"),
-        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
-        ("subtree" = Option<bool>, Query, description = "Include every org below it"),
-        ("format" = Option<String>, Query, description = "json (default), csv or xlsx; `Accept: text/csv` or the XLSX type also work"),
-        ("lang" = Option<String>, Query, description = "CSV/XLSX headers and values: `zh` (default: 状态 未完成/已完成, 预警 红/黄/绿) or `en` (the JSON field names and codes)"),
-    ),
+    params(("id" = String, Path, description = "Party org id"), ChecklistQuery),
     responses((status = 200, description = "The checklist document, CSV or XLSX", body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn checklist(
@@ -196,12 +258,12 @@ pub async fn checklist(
     caller: Caller,
     Path(org): Path<String>,
     headers: HeaderMap,
-    mut p: Params,
+    Query(q): Query<ChecklistQuery>,
 ) -> Result<Response, AppError> {
-    let as_of = p.take_as_of()?;
-    let subtree = p.take_bool("subtree")?.unwrap_or(false);
-    let format = checklist_format(p.take("format").as_deref(), &headers)?;
-    let lang = match p.take("lang").as_deref() {
+    let as_of = AsOf::or_today(q.as_of);
+    let subtree = q.subtree.unwrap_or(false);
+    let format = checklist_format(q.format.as_deref(), &headers)?;
+    let lang = match q.lang.as_deref() {
         None | Some("zh") => dangjian_engine::ChecklistLang::Zh,
         Some("en") => dangjian_engine::ChecklistLang::En,
         Some(other) => {
@@ -210,7 +272,6 @@ pub async fn checklist(
             )));
         }
     };
-    p.finish()?;
     let snap = state.snapshot();
     // 403 for an org outside the caller's subtree before anything says whether it exists.
     caller.require_inside(&snap.engine, &org)?;
@@ -342,72 +403,48 @@ pub async fn whatif(
 }
 
 /// Broker units of a scope by betweenness centrality.
-#[utoipa::path(get, path = "/api/v1/brokers", tag = "analytics",
-    params(
-        ("scope" = Option<String>, Query, description = "`city` or a district, street, community or committee id"),
-        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
-        ("limit" = Option<usize>, Query, description = "At most this many (default 20, max 1000)"),
-    ),
+#[utoipa::path(get, path = "/api/v1/brokers", tag = "analytics", params(BrokersQuery),
     responses((status = 200, description = "The brokers document", body = Object), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn brokers(
     State(state): State<AppState>,
     Extension(heavy): HeavyExt,
     caller: Caller,
-    mut p: Params,
+    Query(q): Query<BrokersQuery>,
 ) -> Result<Response, AppError> {
-    let scope = p.take("scope");
-    let as_of = p.take_as_of()?;
-    let limit = p.take_usize("limit")?.unwrap_or(20).min(MAX_BROKERS);
-    p.finish()?;
-    let snap = state.snapshot();
-    let scope = caller.read_scope(&snap.engine, scope.as_deref())?;
-    let s = scope.clone();
-    let key = format!("{scope}|{limit}");
-    let body = cached(
+    let limit = q.limit.unwrap_or(20).min(MAX_BROKERS);
+    let doc = ("brokers", format!("|{limit}"));
+    scoped_document(
+        &state,
         &heavy,
-        snap,
         &caller,
-        "brokers",
-        key,
-        as_of,
-        move |e, cancel| Ok(e.brokers_until(&s, as_of, limit, cancel)?),
+        doc,
+        (q.scope, q.as_of),
+        move |e, s, d, c| e.brokers_until(s, d, limit, c),
     )
-    .await?;
-    Ok(json_bytes(body))
+    .await
 }
 
 /// Areas (片区) of a scope: clusters of committees.
-#[utoipa::path(get, path = "/api/v1/areas", tag = "analytics",
-    params(
-        ("scope" = Option<String>, Query, description = "`city` or a district, street, community or committee id"),
-        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
-    ),
+#[utoipa::path(get, path = "/api/v1/areas", tag = "analytics", params(ScopeQuery),
     responses((status = 200, description = "The areas document", body = Object), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn areas(
     State(state): State<AppState>,
     Extension(heavy): HeavyExt,
     caller: Caller,
-    mut p: Params,
+    Query(q): Query<ScopeQuery>,
 ) -> Result<Response, AppError> {
-    let scope = p.take("scope");
-    let as_of = p.take_as_of()?;
-    p.finish()?;
-    let snap = state.snapshot();
-    let scope = caller.read_scope(&snap.engine, scope.as_deref())?;
-    let s = scope.clone();
-    let body = cached(
+    let doc = ("areas", String::new());
+    scoped_document(
+        &state,
         &heavy,
-        snap,
         &caller,
-        "areas",
-        scope,
-        as_of,
-        move |e, cancel| Ok(e.areas_until(&s, as_of, cancel)?),
+        doc,
+        (q.scope, q.as_of),
+        |e, s, d, c| e.areas_until(s, d, c),
     )
-    .await?;
-    Ok(json_bytes(body))
+    .await
 }
 
 /// The error body, for the OpenAPI document.

@@ -182,3 +182,60 @@ async fn whatif_brokers_and_areas() {
         .sum();
     assert_eq!(in_areas, 3);
 }
+
+/// The analytics queries are typed: an unknown, repeated or malformed parameter is a 400 whose
+/// message names it, on every document; empty values count as absent.
+#[tokio::test]
+async fn analytics_queries_refuse_what_they_do_not_know() {
+    let app = spawn_app().await;
+    let a = &app.tokens.admin;
+    for doc in [
+        "coverage",
+        "gaps",
+        "brokers",
+        "areas",
+        "party-orgs/P1/checklist",
+    ] {
+        for (query, names) in [
+            ("colour=red", "unknown query parameter `colour`"),
+            ("colour=", "unknown query parameter `colour`"),
+            (
+                "as_of=2026-02-30",
+                "`as_of` must be a date YYYY-MM-DD, got `2026-02-30`",
+            ),
+            (
+                "as_of=2026-06-30&as_of=2026-06-30",
+                "query parameter `as_of` is given twice",
+            ),
+        ] {
+            let (s, body) = app.get(&format!("/api/v1/{doc}?{query}"), a).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{doc}?{query}: {body}");
+            assert_eq!(code(&body), "bad_request");
+            assert_eq!(body["error"]["message"], names, "{doc}?{query}");
+        }
+        let (s, body) = app.get(&format!("/api/v1/{doc}?as_of="), a).await;
+        assert_eq!(s, StatusCode::OK, "{doc}: an empty as_of is today: {body}");
+    }
+    let (s, body) = app.get("/api/v1/brokers?limit=many", a).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    let message = body["error"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("`limit`") && message.contains("many"),
+        "{message}"
+    );
+    let (s, body) = app
+        .get("/api/v1/party-orgs/P1/checklist?subtree=yes", a)
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "`subtree` must be true or false, got `yes`"
+    );
+    let (s, _) = app
+        .get("/api/v1/party-orgs/P1/checklist?subtree=1", a)
+        .await;
+    assert_eq!(s, StatusCode::OK, "1 is true");
+    let (s, cov) = app.get("/api/v1/coverage?scope=&as_of=2026-06-30", a).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(cov["scope"], "city", "an empty scope is the default");
+}
