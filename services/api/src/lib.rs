@@ -26,10 +26,11 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
-pub mod tokens;
 pub mod view;
 pub mod web;
-pub mod xlsx;
+
+/// Token creation and hashing live beside the `Store` seam in the model.
+pub use dangjian_model::tokens;
 
 pub use access::Caller;
 pub use error::AppError;

@@ -81,13 +81,16 @@ fn run_on_store(command: Command, opened: &Opened) -> Result<()> {
                     s.push('\n');
                     s.into_bytes()
                 }
-                ChecklistFormat::Csv => dangjian_engine::checklist_csv(&doc).into_bytes(),
+                ChecklistFormat::Csv => {
+                    dangjian_export::checklist_csv(&doc, dangjian_export::ChecklistLang::En)?
+                        .into_bytes()
+                }
                 ChecklistFormat::Xlsx => {
                     if out.is_none() {
                         bail!("--format xlsx writes a workbook: pass --out FILE.xlsx");
                     }
-                    dangjian_api::xlsx::checklist_xlsx(&doc, dangjian_engine::ChecklistLang::En)
-                        .map_err(|e| anyhow!("cannot build the checklist workbook: {e}"))?
+                    dangjian_export::checklist_xlsx(&doc, dangjian_export::ChecklistLang::En)
+                        .context("cannot build the checklist workbook")?
                 }
                 ChecklistFormat::Table => {
                     if out.is_some() {
@@ -413,9 +416,10 @@ fn token(opened: &Opened, command: TokenCommand) -> Result<()> {
             }
             if scope.is_some() {
                 let network = load(opened)?;
-                dangjian_api::tokens::validate_scope(&network, role, scope.as_deref())?;
+                dangjian_model::tokens::validate_scope(&network, role, scope.as_deref())?;
             }
-            let (info, secret) = dangjian_api::tokens::create(opened.store.as_ref(), role, scope)?;
+            let (info, secret) =
+                dangjian_model::tokens::create(opened.store.as_ref(), role, scope)?;
             eprintln!(
                 "created token {} (role {}{}); it is shown once — keep it secret:",
                 info.id,

@@ -39,16 +39,11 @@ fn print_table(t: &Table) -> Result<()> {
 }
 
 fn csv_out(rows: Vec<Vec<String>>) -> Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        // Text a spreadsheet would run as a formula gets a leading `'`; numbers stay numbers.
-        w.write_record(
-            r.iter()
-                .map(|c| dangjian_model::guard_table_cell(c).into_owned()),
-        )?;
-    }
-    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-    write_stdout(&bytes)
+    // Text a spreadsheet would run as a formula gets a leading `'`; numbers stay numbers.
+    write_stdout(&dangjian_export::csv_bytes(
+        rows,
+        dangjian_export::Guard::Script,
+    )?)
 }
 
 fn mass_type_zh(t: MassOrgType) -> &'static str {

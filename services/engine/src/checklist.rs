@@ -1,6 +1,6 @@
 //! Responsibility checklists (责任清单, SPEC §3): per party org, the items that follow from the
 //! facts — explicit rows, active partnerships, blank spots, unmet needs and the supervision of
-//! everything below — plus the CSV and row forms the exporters write.
+//! everything below. The files (CSV, XLSX) are written by `dangjian-export`.
 //!
 //! Choices the SPEC leaves open, made here:
 //! - **Derived items have no due date.** `blank_spot`, `unmet_need` and their `supervision`
@@ -22,105 +22,6 @@ use dangjian_model::{
 };
 use std::collections::{HashMap, HashSet};
 
-/// The CSV / XLSX header of a checklist, in column order.
-pub const CHECKLIST_HEADER: [&str; 9] = [
-    "id",
-    "party_org",
-    "first_responsible",
-    "kind",
-    "item",
-    "facts",
-    "due",
-    "status",
-    "rag",
-];
-
-/// The Chinese header of checklist files (the default of the API's CSV and XLSX), in the
-/// order of [`CHECKLIST_HEADER`].
-pub const CHECKLIST_HEADER_ZH: [&str; 9] = [
-    "编号",
-    "党组织",
-    "第一责任人",
-    "类别",
-    "事项",
-    "依据",
-    "期限",
-    "状态",
-    "预警",
-];
-
-/// The language of checklist files: Chinese headers and values, or the machine codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChecklistLang {
-    /// 状态 未完成/已完成, 预警 红/黄/绿, 类别 in Chinese; no codes in the item text.
-    Zh,
-    /// The field names and codes of the JSON document (`status`, `open`, `green`).
-    En,
-}
-
-/// The header of a checklist file in a language.
-pub fn checklist_header(lang: ChecklistLang) -> [&'static str; 9] {
-    match lang {
-        ChecklistLang::Zh => CHECKLIST_HEADER_ZH,
-        ChecklistLang::En => CHECKLIST_HEADER,
-    }
-}
-
-/// The rows of a checklist file in a language (see [`checklist_rows`] for the codes).
-pub fn checklist_rows_lang(doc: &ChecklistDoc, lang: ChecklistLang) -> Vec<[String; 9]> {
-    let mut rows = checklist_rows(doc);
-    if lang == ChecklistLang::Zh {
-        for (row, it) in rows.iter_mut().zip(&doc.items) {
-            row[3] = match it.kind {
-                ItemKind::Explicit => "责任事项",
-                ItemKind::Partnership => "共建协议",
-                ItemKind::BlankSpot => "空白点",
-                ItemKind::UnmetNeed => "未满足需求",
-                ItemKind::Supervision => "督办",
-            }
-            .to_owned();
-            row[7] = match it.status {
-                ItemStatus::Open => "未完成",
-                ItemStatus::Done => "已完成",
-            }
-            .to_owned();
-            row[8] = match it.rag {
-                Rag::Red => "红",
-                Rag::Amber => "黄",
-                Rag::Green => "绿",
-                Rag::None => "",
-            }
-            .to_owned();
-            // A blank-spot item ends in its flag's code, e.g. `无共青团（no_youth_league）`.
-            if let Some(open) = row[4].rfind('（')
-                && row[4].ends_with('）')
-            {
-                let code = &row[4][open + '（'.len_utf8()..row[4].len() - '）'.len_utf8()];
-                if !code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
-                    row[4].truncate(open);
-                }
-            }
-        }
-    }
-    rows
-}
-
-/// The checklist as CSV in a language (see [`checklist_csv`]).
-pub fn checklist_csv_lang(doc: &ChecklistDoc, lang: ChecklistLang) -> String {
-    let mut out = String::from("\u{feff}");
-    let header = checklist_header(lang).map(str::to_owned);
-    for row in std::iter::once(header).chain(checklist_rows_lang(doc, lang)) {
-        for (i, field) in row.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            csv_field(&mut out, field);
-        }
-        out.push_str("\r\n");
-    }
-    out
-}
-
 /// Days ahead within which an open item is `amber`.
 pub const AMBER_DAYS: i64 = 30;
 
@@ -136,17 +37,6 @@ pub fn rag_for(status: ItemStatus, due: Option<Date>, as_of: Date) -> Rag {
     }
 }
 
-/// The wire name of an item kind (`blank_spot`, …).
-pub fn item_kind_str(kind: ItemKind) -> &'static str {
-    match kind {
-        ItemKind::Explicit => "explicit",
-        ItemKind::Partnership => "partnership",
-        ItemKind::BlankSpot => "blank_spot",
-        ItemKind::UnmetNeed => "unmet_need",
-        ItemKind::Supervision => "supervision",
-    }
-}
-
 fn kind_rank(kind: ItemKind) -> u8 {
     match kind {
         ItemKind::Explicit => 0,
@@ -155,74 +45,6 @@ fn kind_rank(kind: ItemKind) -> u8 {
         ItemKind::UnmetNeed => 3,
         ItemKind::Supervision => 4,
     }
-}
-
-fn status_str(status: ItemStatus) -> &'static str {
-    match status {
-        ItemStatus::Open => "open",
-        ItemStatus::Done => "done",
-    }
-}
-
-fn rag_str(rag: Rag) -> &'static str {
-    match rag {
-        Rag::Red => "red",
-        Rag::Amber => "amber",
-        Rag::Green => "green",
-        Rag::None => "none",
-    }
-}
-
-/// The checklist as rows of strings in [`CHECKLIST_HEADER`] order (no header row): facts
-/// joined by `;`, due as `YYYY-MM-DD` or empty. The XLSX writer uses these.
-pub fn checklist_rows(doc: &ChecklistDoc) -> Vec<[String; 9]> {
-    doc.items
-        .iter()
-        .map(|it| {
-            [
-                it.id.clone(),
-                it.party_org.clone(),
-                it.first_responsible.clone(),
-                item_kind_str(it.kind).to_owned(),
-                it.item.clone(),
-                it.facts.join(";"),
-                it.due.map(|d| d.to_string()).unwrap_or_default(),
-                status_str(it.status).to_owned(),
-                rag_str(it.rag).to_owned(),
-            ]
-        })
-        .collect()
-}
-
-fn csv_field(out: &mut String, field: &str) {
-    // Free text that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a leading
-    // tab or carriage return) is prefixed with `'`, the usual guard against CSV injection:
-    // checklist items come from coordinators' own files and are opened in Excel.
-    let field = &*dangjian_model::guard_formula(field);
-    if field.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&field.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(field);
-    }
-}
-
-/// The checklist as CSV (RFC 4180, CRLF line ends) with a header row, UTF-8 with a byte-order
-/// mark so that Excel opens the Chinese text correctly.
-pub fn checklist_csv(doc: &ChecklistDoc) -> String {
-    let mut out = String::from("\u{feff}");
-    let header = CHECKLIST_HEADER.map(str::to_owned);
-    for row in std::iter::once(header).chain(checklist_rows(doc)) {
-        for (i, field) in row.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            csv_field(&mut out, field);
-        }
-        out.push_str("\r\n");
-    }
-    out
 }
 
 /// Name and hierarchy lookups through the engine's id index (built once by `Engine::new`).

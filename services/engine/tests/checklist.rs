@@ -2,9 +2,8 @@
 //! supervision up a three-level party-org chain, RAG boundaries, subtree order, CSV.
 
 use chrono::NaiveDate;
-use dangjian_engine::{
-    AMBER_DAYS, CHECKLIST_HEADER, Engine, EngineError, checklist_csv, checklist_rows, rag_for,
-};
+use dangjian_engine::{AMBER_DAYS, Engine, EngineError, rag_for};
+use dangjian_export::{CHECKLIST_HEADER, ChecklistLang, checklist_csv, checklist_rows};
 use dangjian_model::{
     Adjacency, Bundle, ChecklistDoc, ChecklistItem, Committee, Community, District, ItemKind,
     ItemStatus, MassLink, MassOrg, MassOrgType, Member, Need, Partnership, PartyOrg, PartyOrgLevel,
@@ -570,7 +569,7 @@ fn csv_has_bom_header_and_quotes() {
     let doc = engine()
         .checklist("P_C1", false, as_of())
         .expect("checklist");
-    let csv = checklist_csv(&doc);
+    let csv = checklist_csv(&doc, ChecklistLang::En).expect("csv");
     assert!(csv.starts_with('\u{feff}'));
     let mut lines = csv.trim_start_matches('\u{feff}').split("\r\n");
     assert_eq!(
@@ -592,7 +591,7 @@ fn csv_has_bom_header_and_quotes() {
     assert!(csv.ends_with("\r\n"));
     assert_eq!(csv.matches("\r\n").count(), doc.items.len() + 1);
 
-    let rows = checklist_rows(&doc);
+    let rows = checklist_rows(&doc, ChecklistLang::En);
     assert_eq!(rows.len(), doc.items.len());
     let done = rows
         .iter()
@@ -627,7 +626,7 @@ fn csv_guards_text_a_spreadsheet_would_run_as_a_formula() {
     doc.items[0].item = "=HYPERLINK(\"http://x\",\"点击\")".into();
     doc.items[1].item = "@SUM(1)".into();
     doc.items[2].item = "-减少台账".into();
-    let csv = checklist_csv(&doc);
+    let csv = checklist_csv(&doc, ChecklistLang::En).expect("csv");
     assert!(
         csv.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"点击\"\")\","),
         "{csv}"

@@ -5,12 +5,14 @@
 pub mod bundle;
 pub mod documents;
 pub mod formula;
+pub mod labels;
 pub mod merge;
 pub mod params;
 pub mod person;
 pub mod problem;
 pub mod store;
 pub mod today;
+pub mod tokens;
 pub mod validate;
 
 pub use bundle::*;

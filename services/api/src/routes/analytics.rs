@@ -264,8 +264,8 @@ pub async fn checklist(
     let subtree = q.subtree.unwrap_or(false);
     let format = checklist_format(q.format.as_deref(), &headers)?;
     let lang = match q.lang.as_deref() {
-        None | Some("zh") => dangjian_engine::ChecklistLang::Zh,
-        Some("en") => dangjian_engine::ChecklistLang::En,
+        None | Some("zh") => dangjian_export::ChecklistLang::Zh,
+        Some("en") => dangjian_export::ChecklistLang::En,
         Some(other) => {
             return Err(AppError::BadRequest(format!(
                 "`lang` must be zh or en, got `{other}`"
@@ -320,12 +320,16 @@ pub async fn checklist(
         Format::Csv => (
             "text/csv; charset=utf-8",
             "csv",
-            dangjian_engine::checklist_csv_lang(&doc, lang).into_bytes(),
+            dangjian_export::checklist_csv(&doc, lang)
+                .map_err(internal)?
+                .into_bytes(),
         ),
         _ => (
             XLSX_MIME,
             "xlsx",
-            tokio::task::spawn_blocking(move || crate::xlsx::checklist_xlsx(&doc, lang)).await??,
+            tokio::task::spawn_blocking(move || dangjian_export::checklist_xlsx(&doc, lang))
+                .await?
+                .map_err(internal)?,
         ),
     };
     let disposition = format!("attachment; filename=\"checklist-{safe_org}-{as_of}.{ext}\"");

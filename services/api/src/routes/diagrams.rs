@@ -99,18 +99,16 @@ pub fn split_file(file: &str) -> Result<(&str, Format), AppError> {
     Ok((scope, format))
 }
 
-/// Percent-encode everything but unreserved ASCII (RFC 3986), for a header value that
-/// JavaScript's `decodeURIComponent` reads back.
+/// Everything but unreserved ASCII (RFC 3986 §2.3) is percent-encoded in a title header.
+const TITLE_ENCODE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encode a title for a header value that JavaScript's `decodeURIComponent` reads back.
 pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, TITLE_ENCODE).to_string()
 }
 
 /// The render timeout for a service whose requests time out after `request_timeout`: the

@@ -315,12 +315,12 @@ async fn revocation_takes_effect_once_the_token_cache_expires() {
     })
     .await;
     let (info, secret) =
-        dangjian_api::tokens::create(app.store.as_ref(), dangjian_model::TokenRole::Viewer, None)
+        dangjian_model::tokens::create(app.store.as_ref(), dangjian_model::TokenRole::Viewer, None)
             .expect("token");
     assert!(secret.starts_with("djg_"));
     let stored = dangjian_model::Store::tokens(app.store.as_ref()).expect("tokens");
     let rec = stored.iter().find(|t| t.id == info.id).expect("stored");
-    assert_eq!(rec.hash, dangjian_api::tokens::hash(&secret));
+    assert_eq!(rec.hash, dangjian_model::tokens::hash(&secret));
     assert!(!stored.iter().any(|t| t.hash.contains(&secret[4..])));
     let (s, _) = app.get("/api/v1/districts", &secret).await;
     assert_eq!(s, StatusCode::OK, "a token created while serving works");

@@ -489,7 +489,7 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some(dangjian_engine::CHECKLIST_HEADER_ZH.join(",").as_str()),
+        Some(dangjian_export::CHECKLIST_HEADER_ZH.join(",").as_str()),
         "header row"
     );
     let rows: Vec<&str> = lines.collect();

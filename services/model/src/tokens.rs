@@ -1,6 +1,7 @@
-//! API tokens (SPEC §6): random secrets shown once, stored only as SHA-256 hashes.
+//! API tokens (SPEC §6): random secrets shown once, stored only as SHA-256 hashes through the
+//! `Store` seam; used by the CLI (`dangjian token create`) and the API (checking a bearer).
 
-use dangjian_model::{Bundle, Store, StoreError, TokenInfo, TokenRole};
+use crate::{Bundle, Store, StoreError, TokenInfo, TokenRole};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -89,7 +90,7 @@ mod tests {
     #[test]
     fn coordinators_need_a_known_street_or_district() {
         let mut b = Bundle::default();
-        b.districts.push(dangjian_model::District {
+        b.districts.push(crate::District {
             id: "D1".into(),
             name: "区".into(),
         });
