@@ -11,9 +11,10 @@ use crate::layout::{
     wrap,
 };
 use crate::{Diagram, DiagramOptions, View};
+use dangjian_model::labels::wire_name;
 use dangjian_model::{
-    BlankSpot, Bundle, CommitteeCoverage, CoverageDoc, GapsDoc, MassOrg, MassOrgType, PartyOrg,
-    PartyOrgLevel, ServiceDomain, SocialOrg, StreetKind, Unit, UnitCategory,
+    BlankSpot, Bundle, CommitteeCoverage, CoverageDoc, GapsDoc, MassOrg, PartyOrg, ServiceDomain,
+    SocialOrg, StreetKind, Unit,
 };
 use graphviz_rust::dot_generator::id;
 use graphviz_rust::dot_structures::{Graph, Id, Stmt};
@@ -555,7 +556,7 @@ impl<'a> Scene<'a> {
             Some(o) => format!(
                 "{}（{}）· 书记 {}",
                 o.name,
-                level_zh(o.level),
+                o.level.label_zh(),
                 self.secretary(&o.secretary)
             ),
             None => "未设党组织".to_string(),
@@ -678,8 +679,8 @@ impl<'a> Scene<'a> {
             OrgGrain::ByCategory | OrgGrain::ByCategoryToCommunities => Some("驻区"),
         };
         let key = match outside {
-            Some("驻区") => format!("__units_{}", category_key(u.category)),
-            Some(_) => format!("__outside_units_{}", category_key(u.category)),
+            Some("驻区") => format!("__units_{}", wire_name(&u.category)),
+            Some(_) => format!("__outside_units_{}", wire_name(&u.category)),
             None => u.id.clone(),
         };
         let e = self.entities.entry(key.clone()).or_default();
@@ -694,13 +695,13 @@ impl<'a> Scene<'a> {
         e.fill = "#fdebd0";
         if let Some(place) = outside {
             e.label = vec![
-                format!("{place}单位 · {}", category_zh(u.category)),
+                format!("{place}单位 · {}", u.category.label_zh()),
                 format!("{} 家", e.members.len()),
             ];
         } else {
             e.label = vec![
                 u.name.clone(),
-                format!("{} · {}", category_zh(u.category), u.industry),
+                format!("{} · {}", u.category.label_zh(), u.industry),
             ];
         }
         Some(Cell {
@@ -714,7 +715,7 @@ impl<'a> Scene<'a> {
         // Mass organisations belong to no street: counted only when everything is.
         let aggregated = self.org_grain >= OrgGrain::ByCategory;
         let key = if aggregated {
-            format!("__mass_{}", mass_key(m.kind))
+            format!("__mass_{}", wire_name(&m.kind))
         } else {
             m.id.clone()
         };
@@ -724,11 +725,11 @@ impl<'a> Scene<'a> {
         e.fill = "#d6eaf8";
         e.label = if aggregated {
             vec![
-                format!("群团 · {}", mass_zh(m.kind)),
+                format!("群团 · {}", m.kind.label_zh()),
                 format!("{} 个", e.members.len()),
             ]
         } else {
-            vec![m.name.clone(), format!("群团 · {}", mass_zh(m.kind))]
+            vec![m.name.clone(), format!("群团 · {}", m.kind.label_zh())]
         };
         Some(Cell {
             node: key,
@@ -1759,54 +1760,5 @@ fn fmt_hours(h: f64) -> String {
         format!("{}", h.round() as i64)
     } else {
         format!("{h:.1}")
-    }
-}
-
-fn level_zh(l: PartyOrgLevel) -> &'static str {
-    match l {
-        PartyOrgLevel::WorkingCommittee => "党工委",
-        PartyOrgLevel::Committee => "党委",
-        PartyOrgLevel::GeneralBranch => "党总支",
-        PartyOrgLevel::Branch => "党支部",
-    }
-}
-
-fn category_key(c: UnitCategory) -> &'static str {
-    match c {
-        UnitCategory::Enterprise => "enterprise",
-        UnitCategory::PublicInstitution => "public_institution",
-        UnitCategory::Government => "government",
-        UnitCategory::School => "school",
-        UnitCategory::Hospital => "hospital",
-        UnitCategory::Other => "other",
-    }
-}
-
-fn category_zh(c: UnitCategory) -> &'static str {
-    match c {
-        UnitCategory::Enterprise => "企业",
-        UnitCategory::PublicInstitution => "事业单位",
-        UnitCategory::Government => "机关",
-        UnitCategory::School => "学校",
-        UnitCategory::Hospital => "医院",
-        UnitCategory::Other => "其他",
-    }
-}
-
-fn mass_key(t: MassOrgType) -> &'static str {
-    match t {
-        MassOrgType::Union => "union",
-        MassOrgType::YouthLeague => "youth_league",
-        MassOrgType::WomenFederation => "women_federation",
-        MassOrgType::Other => "other",
-    }
-}
-
-fn mass_zh(t: MassOrgType) -> &'static str {
-    match t {
-        MassOrgType::Union => "工会",
-        MassOrgType::YouthLeague => "共青团",
-        MassOrgType::WomenFederation => "妇联",
-        MassOrgType::Other => "其他",
     }
 }

@@ -5,7 +5,7 @@ use crate::TableFormat;
 use anyhow::Result;
 use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use dangjian_model::{
-    BlankSpot, ChecklistDoc, CoverageDoc, GapsDoc, MassOrgType, Problems, StoreError, TokenInfo,
+    BlankSpot, ChecklistDoc, CoverageDoc, GapsDoc, Problems, StoreError, TokenInfo,
 };
 use serde::Serialize;
 use std::io::Write;
@@ -44,15 +44,6 @@ fn csv_out(rows: Vec<Vec<String>>) -> Result<()> {
         rows,
         dangjian_export::Guard::Script,
     )?)
-}
-
-fn mass_type_zh(t: MassOrgType) -> &'static str {
-    match t {
-        MassOrgType::Union => "工会",
-        MassOrgType::YouthLeague => "共青团",
-        MassOrgType::WomenFederation => "妇联",
-        MassOrgType::Other => "其他",
-    }
 }
 
 fn flags_zh(flags: &[BlankSpot]) -> String {
@@ -103,7 +94,7 @@ pub fn coverage_table(doc: &CoverageDoc) -> Result<()> {
             c.partners_in_reach.to_string(),
             c.mass_org_types
                 .iter()
-                .map(|t| mass_type_zh(*t))
+                .map(|t| t.label_zh())
                 .collect::<Vec<_>>()
                 .join("、"),
             flags_zh(&c.blank_spots),
@@ -128,7 +119,7 @@ pub fn coverage_table(doc: &CoverageDoc) -> Result<()> {
             .join(" ");
         r.add_row(vec![
             roll.id.clone(),
-            format!("{:?}", roll.level).to_lowercase(),
+            dangjian_model::labels::wire_name(&roll.level),
             roll.committees.to_string(),
             roll.registered_members.to_string(),
             fmt_f(roll.volunteer_hours),
