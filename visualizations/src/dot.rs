@@ -6,6 +6,10 @@ use graphviz_rust::dot_structures::{
     Attribute, Edge, EdgeTy, GraphAttributes, Id, Node, NodeId, Stmt, Subgraph, Vertex,
 };
 
+/// Invisible layout nodes (the spacers of wrapped grids) start with this; they do not count
+/// against the node budget and sort first.
+pub(crate) const WRAP_PREFIX: &str = "__wrap_";
+
 /// Escape text for a double-quoted DOT string: backslashes and quotes are escaped (so `\n`
 /// typed by a user stays literal text), line breaks become DOT's centred line break.
 pub fn escape_quoted(s: &str) -> String {
@@ -109,7 +113,7 @@ pub fn count_nodes(stmts: &[Stmt]) -> usize {
         .iter()
         .map(|s| match s {
             Stmt::Node(n) => match &n.id.0 {
-                Id::Escaped(v) if v.starts_with(&format!("\"{}", crate::scene::WRAP_PREFIX)) => 0,
+                Id::Escaped(v) if v.starts_with(&format!("\"{}", WRAP_PREFIX)) => 0,
                 _ => 1,
             },
             Stmt::Subgraph(sg) => count_nodes(&sg.stmts),

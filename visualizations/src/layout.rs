@@ -2,8 +2,7 @@
 //! invisible rows (spacer nodes) so siblings wrap into a grid whose shape is chosen from those
 //! sizes instead of one very wide rank.
 
-use crate::dot::{a, edge, node};
-use crate::scene::WRAP_PREFIX;
+use crate::dot::{WRAP_PREFIX, a, edge, node};
 use graphviz_rust::dot_structures::{Attribute, Id, Stmt};
 
 /// `nodesep` of the graph, in points (0.3 in).
