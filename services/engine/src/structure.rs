@@ -22,6 +22,9 @@
 
 use crate::{Engine, EngineError};
 use dangjian_model::{Committee, Date, Id, Unit};
+use petgraph::Undirected;
+use petgraph::csr::Csr;
+use petgraph::unionfind::UnionFind;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -208,79 +211,47 @@ impl<'a> ScopeReach<'a> {
     }
 }
 
-/// An undirected graph in compressed adjacency form.
-struct Csr {
-    offsets: Vec<usize>,
-    targets: Vec<u32>,
+/// The unit–committee reach graph: petgraph's compressed sparse rows, undirected, each node's
+/// neighbours in index order (so betweenness sums in the same order on every run).
+type ReachGraph = Csr<(), (), Undirected, u32>;
+
+/// The undirected graph on `n` nodes with these edges (each given once, in either direction).
+fn reach_graph(n: usize, edges: &[(u32, u32)]) -> ReachGraph {
+    let mut both: Vec<(u32, u32)> = edges.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).collect();
+    both.sort_unstable();
+    both.dedup();
+    let mut g = ReachGraph::from_sorted_edges(&both).expect("sorted and deduplicated above");
+    while g.node_count() < n {
+        g.add_node(());
+    }
+    g
 }
 
-impl Csr {
-    fn from_edges(n: usize, edges: &[(u32, u32)]) -> Csr {
-        let mut degree = vec![0usize; n + 1];
-        for &(a, b) in edges {
-            degree[a as usize + 1] += 1;
-            degree[b as usize + 1] += 1;
+/// Σ over connected components (petgraph's union-find) of nodes × (nodes + adjacency
+/// entries): the visits of Brandes from every source.
+fn brandes_work(g: &ReachGraph) -> u64 {
+    let n = g.node_count();
+    let mut components = UnionFind::<u32>::new(n);
+    for v in 0..n as u32 {
+        for &w in g.neighbors_slice(v) {
+            components.union(v, w);
         }
-        for i in 0..n {
-            degree[i + 1] += degree[i];
-        }
-        let offsets = degree;
-        let mut fill = offsets.clone();
-        let mut targets = vec![0u32; offsets[n]];
-        for &(a, b) in edges {
-            targets[fill[a as usize]] = b;
-            fill[a as usize] += 1;
-            targets[fill[b as usize]] = a;
-            fill[b as usize] += 1;
-        }
-        Csr { offsets, targets }
     }
-
-    fn neighbours(&self, v: usize) -> &[u32] {
-        &self.targets[self.offsets[v]..self.offsets[v + 1]]
+    let mut nodes = vec![0u64; n];
+    let mut entries = vec![0u64; n];
+    for v in 0..n as u32 {
+        let root = components.find_mut(v) as usize;
+        nodes[root] += 1;
+        entries[root] += g.out_degree(v) as u64;
     }
-
-    fn len(&self) -> usize {
-        self.offsets.len() - 1
-    }
-
-    /// Σ over connected components of nodes × (nodes + adjacency entries): the visits of
-    /// Brandes from every source.
-    fn brandes_work(&self) -> u64 {
-        let n = self.len();
-        let mut seen = vec![false; n];
-        let mut queue: Vec<u32> = Vec::new();
-        let mut work = 0u64;
-        for s in 0..n {
-            if seen[s] {
-                continue;
-            }
-            seen[s] = true;
-            queue.clear();
-            queue.push(s as u32);
-            let mut head = 0;
-            let mut entries = 0u64;
-            while head < queue.len() {
-                let v = queue[head] as usize;
-                head += 1;
-                entries += self.neighbours(v).len() as u64;
-                for &w in self.neighbours(v) {
-                    if !seen[w as usize] {
-                        seen[w as usize] = true;
-                        queue.push(w);
-                    }
-                }
-            }
-            let nodes = queue.len() as u64;
-            work = work.saturating_add(nodes.saturating_mul(nodes + entries));
-        }
-        work
-    }
+    nodes.iter().zip(&entries).fold(0u64, |work, (&c, &e)| {
+        work.saturating_add(c.saturating_mul(c + e))
+    })
 }
 
 /// Brandes' betweenness from the given sources, accumulated (undirected pairs counted twice).
 fn brandes(
-    g: &Csr,
+    g: &ReachGraph,
     n: usize,
     sources: impl Iterator<Item = usize>,
     cancel: &Cancel,
@@ -301,7 +272,7 @@ fn brandes(
             let v = order[head] as usize;
             head += 1;
             let dv = dist[v];
-            for &w in g.neighbours(v) {
+            for &w in g.neighbors_slice(v as u32) {
                 let w = w as usize;
                 if dist[w] < 0 {
                     dist[w] = dv + 1;
@@ -316,7 +287,7 @@ fn brandes(
             let w = w as usize;
             let dw = dist[w];
             let coeff = (1.0 + delta[w]) / sigma[w];
-            for &v in g.neighbours(w) {
+            for &v in g.neighbors_slice(w as u32) {
                 let v = v as usize;
                 if dist[v] == dw - 1 {
                     delta[v] += sigma[v] * coeff;
@@ -548,8 +519,8 @@ impl Engine {
             let un = (nc + u) as u32;
             edges.extend(r.iter().map(|&c| (un, c)));
         }
-        let g = Csr::from_edges(n, &edges);
-        let work = g.brandes_work();
+        let g = reach_graph(n, &edges);
+        let work = brandes_work(&g);
         let (bc, method, samples) = if work <= BROKER_WORK_BUDGET {
             (brandes(&g, n, 0..n, cancel)?, BrokerMethod::Exact, None)
         } else {
@@ -728,9 +699,9 @@ mod tests {
     use super::*;
 
     /// A path 0–1–…–(n−1): node i lies on i·(n−1−i) pairs.
-    fn path(n: usize) -> Csr {
+    fn path(n: usize) -> ReachGraph {
         let edges: Vec<(u32, u32)> = (1..n as u32).map(|i| (i - 1, i)).collect();
-        Csr::from_edges(n, &edges)
+        reach_graph(n, &edges)
     }
 
     #[test]
@@ -745,7 +716,7 @@ mod tests {
     #[test]
     fn brandes_counts_shortest_paths_fractionally() {
         // A 4-cycle 0–1–2–3–0: each node is on half of the paths of its opposite pair.
-        let g = Csr::from_edges(4, &[(0, 1), (1, 2), (2, 3), (3, 0)]);
+        let g = reach_graph(4, &[(0, 1), (1, 2), (2, 3), (3, 0)]);
         let bc = brandes(&g, 4, 0..4, &Cancel::new()).expect("not cancelled");
         assert!(bc.iter().all(|x| (*x / 2.0 - 0.5).abs() < 1e-12), "{bc:?}");
     }
@@ -800,10 +771,14 @@ mod tests {
     #[test]
     fn work_is_counted_per_component() {
         // Two separate paths of 3 nodes (4 adjacency entries each): 2 × 3 × (3 + 4).
-        let g = Csr::from_edges(6, &[(0, 1), (1, 2), (3, 4), (4, 5)]);
-        assert_eq!(g.brandes_work(), 42);
-        // An isolated node costs one visit.
-        assert_eq!(Csr::from_edges(1, &[]).brandes_work(), 1);
+        let g = reach_graph(6, &[(0, 1), (1, 2), (3, 4), (4, 5)]);
+        assert_eq!(brandes_work(&g), 42);
+        // An isolated node costs one visit, a trailing one too.
+        assert_eq!(brandes_work(&reach_graph(1, &[])), 1);
+        assert_eq!(
+            brandes_work(&reach_graph(8, &[(0, 1), (1, 2), (3, 4), (4, 5)])),
+            44
+        );
     }
 
     #[test]
