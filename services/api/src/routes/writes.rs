@@ -41,103 +41,39 @@ pub trait Row: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     fn anchors(&self) -> Vec<Option<&str>>;
 }
 
-impl Row for Partnership {
-    const TABLE: &'static str = "partnerships";
-    fn id(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-    fn rows(b: &Bundle) -> &[Self] {
-        &b.partnerships
-    }
-    fn rows_mut(b: &mut Bundle) -> &mut Vec<Self> {
-        &mut b.partnerships
-    }
-    fn anchors(&self) -> Vec<Option<&str>> {
-        vec![Some(&self.target)]
-    }
+/// `impl Row` for a table: its name, bundle field, id and anchors, stated once per table.
+macro_rules! row {
+    ($ty:ty, $field:ident, id: |$r:ident| $id:expr, anchors: |$a:ident| $anchors:expr) => {
+        impl Row for $ty {
+            const TABLE: &'static str = stringify!($field);
+            fn id(&self) -> Option<&str> {
+                let $r = self;
+                $id
+            }
+            fn rows(b: &Bundle) -> &[Self] {
+                &b.$field
+            }
+            fn rows_mut(b: &mut Bundle) -> &mut Vec<Self> {
+                &mut b.$field
+            }
+            fn anchors(&self) -> Vec<Option<&str>> {
+                let $a = self;
+                $anchors
+            }
+        }
+    };
 }
 
-impl Row for Member {
-    const TABLE: &'static str = "members";
-    fn id(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-    fn rows(b: &Bundle) -> &[Self] {
-        &b.members
-    }
-    fn rows_mut(b: &mut Bundle) -> &mut Vec<Self> {
-        &mut b.members
-    }
-    fn anchors(&self) -> Vec<Option<&str>> {
-        vec![self.registered_at.as_deref()]
-    }
-}
-
-impl Row for Volunteering {
-    const TABLE: &'static str = "volunteering";
-    fn id(&self) -> Option<&str> {
-        None
-    }
-    fn rows(b: &Bundle) -> &[Self] {
-        &b.volunteering
-    }
-    fn rows_mut(b: &mut Bundle) -> &mut Vec<Self> {
-        &mut b.volunteering
-    }
-    fn anchors(&self) -> Vec<Option<&str>> {
-        vec![Some(&self.committee)]
-    }
-}
-
-impl Row for Need {
-    const TABLE: &'static str = "needs";
-    fn id(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-    fn rows(b: &Bundle) -> &[Self] {
-        &b.needs
-    }
-    fn rows_mut(b: &mut Bundle) -> &mut Vec<Self> {
-        &mut b.needs
-    }
-    fn anchors(&self) -> Vec<Option<&str>> {
-        vec![Some(&self.committee)]
-    }
-}
-
-impl Row for Resource {
-    const TABLE: &'static str = "resources";
-    fn id(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-    fn rows(b: &Bundle) -> &[Self] {
-        &b.resources
-    }
-    fn rows_mut(b: &mut Bundle) -> &mut Vec<Self> {
-        &mut b.resources
-    }
-    fn anchors(&self) -> Vec<Option<&str>> {
-        std::iter::once(Some(self.provider.as_str()))
-            .chain(self.deployed_to.iter().flatten().map(|k| Some(k.as_str())))
-            .collect()
-    }
-}
-
-impl Row for Responsibility {
-    const TABLE: &'static str = "responsibilities";
-    fn id(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-    fn rows(b: &Bundle) -> &[Self] {
-        &b.responsibilities
-    }
-    fn rows_mut(b: &mut Bundle) -> &mut Vec<Self> {
-        &mut b.responsibilities
-    }
-    fn anchors(&self) -> Vec<Option<&str>> {
-        vec![Some(&self.party_org)]
-    }
-}
+row!(Partnership, partnerships, id: |r| Some(&r.id), anchors: |r| vec![Some(&r.target)]);
+row!(Member, members, id: |r| Some(&r.id), anchors: |r| vec![r.registered_at.as_deref()]);
+row!(Volunteering, volunteering, id: |_r| None, anchors: |r| vec![Some(&r.committee)]);
+row!(Need, needs, id: |r| Some(&r.id), anchors: |r| vec![Some(&r.committee)]);
+row!(Resource, resources, id: |r| Some(&r.id), anchors: |r| {
+    std::iter::once(Some(r.provider.as_str()))
+        .chain(r.deployed_to.iter().flatten().map(|k| Some(k.as_str())))
+        .collect()
+});
+row!(Responsibility, responsibilities, id: |r| Some(&r.id), anchors: |r| vec![Some(&r.party_org)]);
 
 fn require_anchors<R: Row>(caller: &Caller, snap: &Snapshot, row: &R) -> Result<(), AppError> {
     for anchor in row.anchors() {
