@@ -7,12 +7,14 @@ use crate::error::AppError;
 use crate::extract::{Body, Query, flag, opt};
 use crate::state::{AppState, Snapshot};
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use dangjian_engine::{Cancel, Engine};
 use dangjian_model::params::{AsOf, Scope};
 use dangjian_model::{Date, Id};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
@@ -85,110 +87,141 @@ where
         .await
 }
 
-/// The query of a document about a scope on a date.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ScopeQuery {
-    /// `city` or a district, street, community or committee id; default: city, or the
-    /// token's subtree.
-    #[serde(default, deserialize_with = "opt")]
-    #[param(value_type = Option<String>)]
-    scope: Option<Scope>,
-    /// YYYY-MM-DD, default today (in Shanghai).
-    #[serde(default, deserialize_with = "opt")]
-    #[param(value_type = Option<String>)]
-    as_of: Option<AsOf>,
+/// A query struct for a document about a scope on a date: `scope` and `as_of`, then the
+/// document's own parameters.
+macro_rules! scope_query {
+    ($(#[$doc:meta])* $name:ident { $($extra:tt)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Deserialize, IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            /// `city` or a district, street, community or committee id; default: city, or the
+            /// token's subtree.
+            #[serde(default, deserialize_with = "opt")]
+            #[param(value_type = Option<String>)]
+            scope: Option<Scope>,
+            /// YYYY-MM-DD, default today (in Shanghai).
+            #[serde(default, deserialize_with = "opt")]
+            #[param(value_type = Option<String>)]
+            as_of: Option<AsOf>,
+            $($extra)*
+        }
+
+        impl Scoped for $name {
+            fn scope(&self) -> Option<&Scope> {
+                self.scope.as_ref()
+            }
+            fn as_of(&self) -> Option<AsOf> {
+                self.as_of
+            }
+        }
+    };
 }
 
-/// The query of the brokers document.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct BrokersQuery {
-    /// `city` or a district, street, community or committee id; default: city, or the
-    /// token's subtree.
-    #[serde(default, deserialize_with = "opt")]
-    #[param(value_type = Option<String>)]
-    scope: Option<Scope>,
-    /// YYYY-MM-DD, default today (in Shanghai).
-    #[serde(default, deserialize_with = "opt")]
-    #[param(value_type = Option<String>)]
-    as_of: Option<AsOf>,
-    /// At most this many (default 20, max 1000).
-    #[serde(default, deserialize_with = "opt")]
-    limit: Option<usize>,
+/// The `scope` and `as_of` of a query struct.
+pub trait Scoped {
+    /// The scope asked for, if any.
+    fn scope(&self) -> Option<&Scope>;
+    /// The date asked for, if any.
+    fn as_of(&self) -> Option<AsOf>;
 }
 
-/// The one shape of every scoped analytics read: the caller's scope (403 outside its
-/// subtree), then the document for (kind, scope, `extra`, as_of) from the cache or computed.
-async fn scoped_document<T, F>(
-    state: &AppState,
-    heavy: &Heavy,
-    caller: &Caller,
-    (kind, extra): (&'static str, String),
-    (scope, as_of): (Option<Scope>, Option<AsOf>),
-    compute: F,
-) -> Result<Response, AppError>
-where
-    T: Serialize,
-    F: FnOnce(&Engine, &str, Date, &Cancel) -> Result<T, dangjian_engine::EngineError>
-        + Send
-        + 'static,
-{
-    let as_of = AsOf::or_today(as_of);
-    let snap = state.snapshot();
-    let scope = caller.read_scope(&snap.engine, scope.as_ref().map(Scope::as_str))?;
-    let key = format!("{scope}{extra}");
-    let body = cached(heavy, snap, caller, kind, key, as_of, move |e, cancel| {
-        Ok(compute(e, &scope, as_of, cancel)?)
-    })
-    .await?;
-    Ok(json_bytes(body))
+scope_query!(
+    /// The query of coverage, gaps and areas.
+    ScopeQuery {}
+);
+
+scope_query!(
+    /// The query of the brokers document.
+    BrokersQuery {
+        /// At most this many (default 20, max 1000).
+        #[serde(default, deserialize_with = "opt")]
+        limit: Option<usize>,
+    }
+);
+
+/// Everything a scoped analytics read takes from its request: the network, the limiter of
+/// heavy work, the caller and its typed query.
+pub struct ScopedRead<Q> {
+    state: AppState,
+    heavy: Arc<Heavy>,
+    caller: Caller,
+    query: Q,
+}
+
+impl<Q: DeserializeOwned + Send> FromRequestParts<AppState> for ScopedRead<Q> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let Query(query) = Query::<Q>::from_request_parts(parts, state).await?;
+        let heavy = parts
+            .extensions
+            .get::<Arc<Heavy>>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("the heavy-work limiter is not installed".into()))?;
+        Ok(ScopedRead {
+            state: state.clone(),
+            heavy,
+            caller,
+            query,
+        })
+    }
+}
+
+impl<Q: Scoped> ScopedRead<Q> {
+    /// The one shape of every scoped analytics read: the caller's scope (403 outside its
+    /// subtree), then the document `kind` for (scope, `extra`, as_of) from the cache, or
+    /// computed once on a blocking thread.
+    async fn document<T, F>(
+        self,
+        kind: &'static str,
+        extra: String,
+        compute: F,
+    ) -> Result<Response, AppError>
+    where
+        T: Serialize,
+        F: FnOnce(&Engine, &str, Date, &Cancel) -> Result<T, dangjian_engine::EngineError>
+            + Send
+            + 'static,
+    {
+        let as_of = AsOf::or_today(self.query.as_of());
+        let snap = self.state.snapshot();
+        let scope = self
+            .caller
+            .read_scope(&snap.engine, self.query.scope().map(Scope::as_str))?;
+        let key = format!("{scope}{extra}");
+        let body = cached(
+            &self.heavy,
+            snap,
+            &self.caller,
+            kind,
+            key,
+            as_of,
+            move |e, cancel| Ok(compute(e, &scope, as_of, cancel)?),
+        )
+        .await?;
+        Ok(json_bytes(body))
+    }
 }
 
 /// Coverage of a scope (SPEC §3): per committee, with roll-ups.
 #[utoipa::path(get, path = "/api/v1/coverage", tag = "analytics", params(ScopeQuery),
     responses((status = 200, description = "The coverage document", body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn coverage(
-    State(state): State<AppState>,
-    Extension(heavy): HeavyExt,
-    caller: Caller,
-    Query(q): Query<ScopeQuery>,
-) -> Result<Response, AppError> {
-    let doc = ("coverage", String::new());
-    scoped_document(
-        &state,
-        &heavy,
-        &caller,
-        doc,
-        (q.scope, q.as_of),
-        |e, s, d, _| e.coverage(s, d),
-    )
-    .await
+pub async fn coverage(read: ScopedRead<ScopeQuery>) -> Result<Response, AppError> {
+    read.document("coverage", String::new(), |e, s, d, _| e.coverage(s, d))
+        .await
 }
 
 /// Resource sinking gaps of a scope (SPEC §3).
 #[utoipa::path(get, path = "/api/v1/gaps", tag = "analytics", params(ScopeQuery),
     responses((status = 200, description = "The gaps document", body = Object), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn gaps(
-    State(state): State<AppState>,
-    Extension(heavy): HeavyExt,
-    caller: Caller,
-    Query(q): Query<ScopeQuery>,
-) -> Result<Response, AppError> {
-    let doc = ("gaps", String::new());
-    scoped_document(
-        &state,
-        &heavy,
-        &caller,
-        doc,
-        (q.scope, q.as_of),
-        |e, s, d, _| e.gaps(s, d),
-    )
-    .await
+pub async fn gaps(read: ScopedRead<ScopeQuery>) -> Result<Response, AppError> {
+    read.document("gaps", String::new(), |e, s, d, _| e.gaps(s, d))
+        .await
 }
 
 /// Output format of a checklist.
@@ -410,22 +443,11 @@ pub async fn whatif(
 #[utoipa::path(get, path = "/api/v1/brokers", tag = "analytics", params(BrokersQuery),
     responses((status = 200, description = "The brokers document", body = Object), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn brokers(
-    State(state): State<AppState>,
-    Extension(heavy): HeavyExt,
-    caller: Caller,
-    Query(q): Query<BrokersQuery>,
-) -> Result<Response, AppError> {
-    let limit = q.limit.unwrap_or(20).min(MAX_BROKERS);
-    let doc = ("brokers", format!("|{limit}"));
-    scoped_document(
-        &state,
-        &heavy,
-        &caller,
-        doc,
-        (q.scope, q.as_of),
-        move |e, s, d, c| e.brokers_until(s, d, limit, c),
-    )
+pub async fn brokers(read: ScopedRead<BrokersQuery>) -> Result<Response, AppError> {
+    let limit = read.query.limit.unwrap_or(20).min(MAX_BROKERS);
+    read.document("brokers", format!("|{limit}"), move |e, s, d, c| {
+        e.brokers_until(s, d, limit, c)
+    })
     .await
 }
 
@@ -433,22 +455,9 @@ pub async fn brokers(
 #[utoipa::path(get, path = "/api/v1/areas", tag = "analytics", params(ScopeQuery),
     responses((status = 200, description = "The areas document", body = Object), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn areas(
-    State(state): State<AppState>,
-    Extension(heavy): HeavyExt,
-    caller: Caller,
-    Query(q): Query<ScopeQuery>,
-) -> Result<Response, AppError> {
-    let doc = ("areas", String::new());
-    scoped_document(
-        &state,
-        &heavy,
-        &caller,
-        doc,
-        (q.scope, q.as_of),
-        |e, s, d, c| e.areas_until(s, d, c),
-    )
-    .await
+pub async fn areas(read: ScopedRead<ScopeQuery>) -> Result<Response, AppError> {
+    read.document("areas", String::new(), |e, s, d, c| e.areas_until(s, d, c))
+        .await
 }
 
 /// The error body, for the OpenAPI document.
