@@ -136,6 +136,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     }
 }
 
+/// A route that takes no query parameters (any is refused, naming it).
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoQuery {}
+
 /// The 400 message for a query the struct refused: the parameter first.
 fn query_message(path: &str, message: &str) -> String {
     if let Some(name) = field_of("", message)

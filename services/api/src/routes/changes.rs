@@ -5,26 +5,42 @@
 
 use crate::access::Caller;
 use crate::error::AppError;
-use crate::extract::Params;
+use crate::extract::{NoQuery, Query, opt};
 use crate::routes::writes::anchors_of;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use dangjian_model::{ChangeEntry, ChangeFilter, TokenRole};
+use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::IntoParams;
 
 /// Entries per page by default, and at most.
 const DEFAULT_LIMIT: usize = 1_000;
 const MAX_LIMIT: usize = 10_000;
 
+/// The query of the change log.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesQuery {
+    /// Entries with a sequence number above this (default 0).
+    #[serde(default, deserialize_with = "opt")]
+    since: Option<u64>,
+    /// Only this table.
+    #[serde(default, deserialize_with = "opt")]
+    table: Option<String>,
+    /// Only this row id.
+    #[serde(default, deserialize_with = "opt")]
+    id: Option<String>,
+    /// Entries scanned per page, default 1000, max 10000.
+    #[serde(default, deserialize_with = "opt")]
+    limit: Option<usize>,
+}
+
 /// Change-log entries after `since`, oldest first.
 #[utoipa::path(get, path = "/api/v1/changes", tag = "writes",
-    params(
-        ("since" = Option<u64>, Query, description = "Entries with a sequence number above this (default 0)"),
-        ("table" = Option<String>, Query, description = "Only this table"),
-        ("id" = Option<String>, Query, description = "Only this row id"),
-        ("limit" = Option<usize>, Query, description = "Entries scanned per page, default 1000, max 10000"),
-    ),
+    params(ChangesQuery),
     responses((status = 200, description = "`changes` (seq, at, actor, op, table, id, before, after) and `next_since` for the next page", body = Object),
         (status = 400, body = crate::routes::analytics::ErrorBody),
         (status = 403, body = crate::routes::analytics::ErrorBody)),
@@ -32,18 +48,17 @@ const MAX_LIMIT: usize = 10_000;
 pub async fn changes(
     State(state): State<AppState>,
     caller: Caller,
-    mut p: Params,
+    query: Result<Query<ChangesQuery>, AppError>,
 ) -> Result<Json<Value>, AppError> {
     if caller.role == TokenRole::Viewer {
         return Err(AppError::Forbidden(
             "the change log is for admins and coordinators".into(),
         ));
     }
-    let since = p.take_usize("since")?.unwrap_or(0) as u64;
-    let table = p.take("table").filter(|t| !t.is_empty());
-    let id = p.take("id").filter(|t| !t.is_empty());
-    let limit = p.take_usize("limit")?.unwrap_or(DEFAULT_LIMIT);
-    p.finish()?;
+    let Query(q) = query?;
+    let since = q.since.unwrap_or(0);
+    let (table, id) = (q.table, q.id);
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if let Some(id) = &id
         && caller.restriction().is_some()
     {
@@ -134,8 +149,7 @@ fn for_coordinator(
     responses((status = 200, description = "`{role, scope, token_id}`: admin, coordinator or viewer; the subtree, or null", body = Object),
         (status = 401, body = crate::routes::analytics::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn me(caller: Caller, p: Params) -> Result<Json<Value>, AppError> {
-    p.finish()?;
+pub async fn me(caller: Caller, _: Query<NoQuery>) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({
         "role": caller.role,
         "scope": caller.scope,

@@ -6,19 +6,21 @@
 use crate::access::Caller;
 use crate::bounded::Heavy;
 use crate::error::AppError;
-use crate::extract::Params;
+use crate::extract::{Query, opt};
 use crate::state::{AppState, Snapshot};
 use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use dangjian_model::Date;
+use dangjian_model::params::AsOf;
 use dangjian_visualizations::graph::LinkKind;
 use dangjian_visualizations::{DiagramOptions, Format, View, VizError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
+use utoipa::IntoParams;
 
 /// Longest a `dot` run may take (less when the request timeout is shorter).
 pub const RENDER_TIMEOUT: Duration = Duration::from_secs(20);
@@ -118,13 +120,30 @@ pub fn render_timeout(request_timeout: Duration) -> Duration {
     RENDER_TIMEOUT.min(request_timeout.mul_f64(0.8))
 }
 
+/// The query of a diagram.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DiagramQuery {
+    /// `hierarchy` (default), `partnerships` or `gaps`.
+    #[serde(default, deserialize_with = "opt")]
+    view: Option<String>,
+    /// YYYY-MM-DD, default today (in Shanghai).
+    #[serde(default, deserialize_with = "opt")]
+    #[param(value_type = Option<String>)]
+    as_of: Option<AsOf>,
+    /// Comma-separated link kinds drawn in the partnerships and gaps views, as for
+    /// /api/v1/graph: partnership (共建), resource (资源下沉), mass (群团), social (社会组织),
+    /// member (双报到); default all.
+    #[serde(default, deserialize_with = "opt")]
+    kinds: Option<String>,
+}
+
 /// A diagram of a scope as Graphviz DOT, SVG or PNG.
 #[utoipa::path(get, path = "/api/v1/diagrams/{file}", tag = "diagrams",
     params(
         ("file" = String, Path, description = "`<scope>.<format>`: scope `city` or a district, street, community or committee id; format `dot`, `svg` or `png`, e.g. `S-JLT.svg`"),
-        ("view" = Option<String>, Query, description = "`hierarchy` (default), `partnerships` or `gaps`"),
-        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
-        ("kinds" = Option<String>, Query, description = "comma-separated link kinds drawn in the partnerships and gaps views, as for /api/v1/graph: partnership (共建), resource (资源下沉), mass (群团), social (社会组织), member (双报到); default all"),
+        DiagramQuery,
     ),
     responses(
         (status = 200, description = "The diagram (`text/vnd.graphviz`, `image/svg+xml` or `image/png`); headers `X-Diagram-Aggregated: true|false` and `X-Diagram-Title` (percent-encoded UTF-8)"),
@@ -140,10 +159,11 @@ pub async fn diagram(
     Extension(heavy): crate::routes::analytics::HeavyExt,
     caller: Caller,
     Path(file): Path<String>,
-    mut p: Params,
+    query: Result<Query<DiagramQuery>, AppError>,
 ) -> Result<Response, DiagramError> {
     let (scope, format) = split_file(&file)?;
-    let view = match p.take("view") {
+    let Query(q) = query?;
+    let view = match q.view {
         None => View::Hierarchy,
         Some(v) => View::parse(&v).ok_or_else(|| {
             AppError::BadRequest(format!(
@@ -151,10 +171,8 @@ pub async fn diagram(
             ))
         })?,
     };
-    let as_of = p.take_as_of()?;
-    let kinds =
-        LinkKind::parse_list(&p.take("kinds").unwrap_or_default()).map_err(AppError::BadRequest)?;
-    p.finish()?;
+    let as_of = AsOf::or_today(q.as_of);
+    let kinds = LinkKind::parse_list(&q.kinds.unwrap_or_default()).map_err(AppError::BadRequest)?;
     let snap = state.snapshot();
     let scope = caller.read_scope(&snap.engine, Some(scope))?;
     let masked = !caller.sees_personal_data();

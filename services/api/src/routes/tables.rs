@@ -3,7 +3,7 @@
 
 use crate::access::Caller;
 use crate::error::AppError;
-use crate::extract::Params;
+use crate::extract::{NoQuery, Params, Query};
 use crate::state::{AppState, Snapshot};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -464,9 +464,8 @@ pub async fn committee_detail(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    p: Params,
+    _: Query<NoQuery>,
 ) -> Result<Json<Value>, AppError> {
-    p.finish()?;
     let snap = state.snapshot();
     let b = snap.bundle();
     // 403 before anything says whether the id exists.

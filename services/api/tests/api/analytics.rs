@@ -238,4 +238,25 @@ async fn analytics_queries_refuse_what_they_do_not_know() {
     let (s, cov) = app.get("/api/v1/coverage?scope=&as_of=2026-06-30", a).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(cov["scope"], "city", "an empty scope is the default");
+    // The other typed queries refuse the same way.
+    for path in [
+        "/api/v1/diagrams/S1.dot?colour=red",
+        "/api/v1/changes?colour=red",
+        "/api/v1/me?colour=red",
+        "/api/v1/committees/K1?colour=red",
+    ] {
+        let (s, body) = app.get(path, a).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_eq!(
+            body["error"]["message"], "unknown query parameter `colour`",
+            "{path}"
+        );
+    }
+    let (s, body) = app.get("/api/v1/changes?since=-1", a).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    // A viewer learns it may not read the change log before anything about its query.
+    let (s, _) = app
+        .get("/api/v1/changes?colour=red", &app.tokens.viewer)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
 }
