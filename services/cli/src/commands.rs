@@ -9,6 +9,7 @@ use crate::{
 use anyhow::{Context, Result, anyhow, bail};
 use dangjian_engine::{Engine, WhatIf};
 use dangjian_live::{Live, Plan, creates_of};
+use dangjian_model::params::AsOf;
 use dangjian_model::{Bundle, Date, TokenRole};
 use std::path::Path;
 use std::time::Instant;
@@ -178,11 +179,8 @@ fn run_on_store(command: Command, opened: &Opened) -> Result<()> {
 }
 
 pub(crate) fn parse_as_of(s: Option<&str>) -> Result<Date> {
-    match s {
-        None => Ok(dangjian_model::today()),
-        Some(s) => Date::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|e| anyhow!("--as-of `{s}` is not a date in the form YYYY-MM-DD ({e})")),
-    }
+    let given = s.map(|s| s.parse::<AsOf>()).transpose();
+    Ok(AsOf::or_today(given.map_err(|e| anyhow!("--as-of {e}"))?))
 }
 
 fn load(opened: &Opened) -> Result<Bundle> {
@@ -423,7 +421,7 @@ fn token(opened: &Opened, command: TokenCommand) -> Result<()> {
             eprintln!(
                 "created token {} (role {}{}); it is shown once — keep it secret:",
                 info.id,
-                output::serde_plain(&info.role),
+                dangjian_model::labels::wire_name(&info.role),
                 info.scope
                     .as_deref()
                     .map(|s| format!(", scope {s}"))
@@ -547,6 +545,23 @@ fn add(opened: &Opened, table: &str, file: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A change-log entry as text: seq, at, actor, op, table, id, and the rows before and after
+/// as JSON.
+fn change_row(e: &dangjian_model::ChangeEntry) -> [String; 8] {
+    let json =
+        |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+    [
+        e.seq.to_string(),
+        e.at.clone(),
+        e.actor.clone(),
+        e.op.clone(),
+        e.table.clone().unwrap_or_default(),
+        e.id.clone().unwrap_or_default(),
+        json(&e.before),
+        json(&e.after),
+    ]
+}
+
 fn changes(
     opened: &Opened,
     since: u64,
@@ -563,38 +578,22 @@ fn changes(
     match format {
         TableFormat::Json => print_json(&entries),
         TableFormat::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(["seq", "at", "actor", "op", "table", "id", "before", "after"])?;
-            for e in &entries {
-                let json = |v: &Option<serde_json::Value>| {
-                    v.as_ref().map(|v| v.to_string()).unwrap_or_default()
-                };
-                w.write_record([
-                    e.seq.to_string(),
-                    e.at.clone(),
-                    e.actor.clone(),
-                    e.op.clone(),
-                    e.table.clone().unwrap_or_default(),
-                    e.id.clone().unwrap_or_default(),
-                    json(&e.before),
-                    json(&e.after),
-                ])?;
-            }
-            output::write_stdout(&w.into_inner()?)
+            let header = ["seq", "at", "actor", "op", "table", "id", "before", "after"];
+            let rows =
+                std::iter::once(header.map(str::to_owned)).chain(entries.iter().map(change_row));
+            output::write_stdout(&dangjian_export::csv_bytes(
+                rows,
+                dangjian_export::Guard::Script,
+            )?)
         }
         TableFormat::Table => {
             let mut t = comfy_table::Table::new();
             t.load_preset(comfy_table::presets::NOTHING);
             t.set_header(["seq", "at", "actor", "op", "table", "id"]);
             for e in &entries {
-                t.add_row([
-                    e.seq.to_string(),
-                    e.at.clone(),
-                    e.actor.clone(),
-                    e.op.clone(),
-                    e.table.clone().unwrap_or_default(),
-                    e.id.clone().unwrap_or_default(),
-                ]);
+                let mut row = change_row(e).to_vec();
+                row.truncate(6);
+                t.add_row(row);
             }
             println!("{t}");
             eprintln!("{} change(s)", entries.len());

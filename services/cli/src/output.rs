@@ -4,6 +4,7 @@
 use crate::TableFormat;
 use anyhow::Result;
 use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use dangjian_model::labels::wire_name;
 use dangjian_model::{
     BlankSpot, ChecklistDoc, CoverageDoc, GapsDoc, Problems, StoreError, TokenInfo,
 };
@@ -181,7 +182,7 @@ pub fn coverage_csv(doc: &CoverageDoc) -> Result<()> {
             c.partners_in_reach.to_string(),
             c.mass_org_types
                 .iter()
-                .map(serde_plain)
+                .map(wire_name)
                 .collect::<Vec<_>>()
                 .join(";"),
             c.blank_spots
@@ -192,14 +193,6 @@ pub fn coverage_csv(doc: &CoverageDoc) -> Result<()> {
         ]);
     }
     csv_out(rows)
-}
-
-pub fn serde_plain<T: Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => String::new(),
-    }
 }
 
 /// Gaps for people: the totals, demand per domain, the needs left unmet (with cause and the
@@ -348,11 +341,11 @@ pub fn checklist_table(doc: &ChecklistDoc) -> Result<()> {
         t.add_row(vec![
             i.party_org.clone(),
             i.first_responsible.clone(),
-            serde_plain(&i.kind),
+            wire_name(&i.kind),
             i.item.clone(),
             i.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
-            serde_plain(&i.status),
-            serde_plain(&i.rag),
+            wire_name(&i.status),
+            wire_name(&i.rag),
         ]);
     }
     write_stdout(
@@ -492,7 +485,7 @@ pub fn tokens_table(tokens: &[TokenInfo], format: TableFormat) -> Result<()> {
         .map(|t| {
             serde_json::json!({
                 "id": t.id,
-                "role": serde_plain(&t.role),
+                "role": wire_name(&t.role),
                 "scope": t.scope,
                 "created": t.created,
                 "revoked": t.revoked,
