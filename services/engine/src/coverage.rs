@@ -227,29 +227,20 @@ impl Engine {
             }
         }
         let mut out = Vec::new();
-        for c in communities {
-            out.push(rollup(
-                &b.communities[c as usize].id,
-                RollupLevel::Community,
-                &by_community[c as usize],
-                rows,
-            ));
-        }
-        for s in streets {
-            out.push(rollup(
-                &b.streets[s as usize].id,
-                RollupLevel::Street,
-                &by_street[s as usize],
-                rows,
-            ));
-        }
-        for d in districts {
-            out.push(rollup(
-                &b.districts[d as usize].id,
-                RollupLevel::District,
-                &by_district[d as usize],
-                rows,
-            ));
+        let levels = [
+            (RollupLevel::Community, &communities, &by_community),
+            (RollupLevel::Street, &streets, &by_street),
+            (RollupLevel::District, &districts, &by_district),
+        ];
+        for (level, places, members) in levels {
+            for &p in places.iter() {
+                let id = match level {
+                    RollupLevel::Community => &b.communities[p as usize].id,
+                    RollupLevel::Street => &b.streets[p as usize].id,
+                    _ => &b.districts[p as usize].id,
+                };
+                out.push(rollup(id, level, &members[p as usize], rows));
+            }
         }
         if city {
             let all: Vec<usize> = (0..rows.len()).collect();
