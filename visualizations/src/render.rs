@@ -121,22 +121,8 @@ pub fn render_with(
             let _ = s.write_all(&input);
         }
     });
-    let mut stdout = child.stdout.take();
-    let reader = thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stdout.as_mut() {
-            let _ = s.read_to_end(&mut buf);
-        }
-        buf
-    });
-    let mut stderr = child.stderr.take();
-    let err_reader = thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stderr.as_mut() {
-            let _ = s.read_to_end(&mut buf);
-        }
-        buf
-    });
+    let reader = drain(child.stdout.take());
+    let err_reader = drain(child.stderr.take());
     let status = match child.wait_timeout(timeout)? {
         Some(status) => status,
         None => {
@@ -165,6 +151,18 @@ pub fn render_with(
         });
     }
     Ok(out)
+}
+
+/// Read a pipe of the child to its end on its own thread (so neither pipe can fill and stall
+/// `dot`); a read error leaves what was read.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut s) = pipe {
+            let _ = s.read_to_end(&mut buf);
+        }
+        buf
+    })
 }
 
 #[cfg(test)]

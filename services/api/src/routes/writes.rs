@@ -269,6 +269,16 @@ pub async fn create<R: Row>(
     })
 }
 
+/// The stored row with this id: 404 when there is none, but 403 for a confined caller
+/// (whether the id exists outside is not revealed).
+fn stored_row<'b, R: Row>(b: &'b Bundle, caller: &Caller, id: &str) -> Result<&'b R, AppError> {
+    match R::rows(b).iter().find(|r| r.id() == Some(id)) {
+        Some(row) => Ok(row),
+        None if caller.restriction().is_some() => Err(AppError::outside(id)),
+        None => Err(AppError::NotFound(format!("no {} row `{id}`", R::TABLE))),
+    }
+}
+
 /// Read a row with its `ETag`; 403 outside a coordinator's subtree, members masked for viewers.
 pub async fn get<R: Row>(
     state: &AppState,
@@ -276,16 +286,7 @@ pub async fn get<R: Row>(
     id: String,
 ) -> Result<Response, AppError> {
     let snap = state.snapshot();
-    let row = R::rows(snap.bundle())
-        .iter()
-        .find(|r| r.id() == Some(id.as_str()));
-    let Some(row) = row else {
-        if caller.restriction().is_some() {
-            // Whether the id exists outside is not revealed.
-            return Err(AppError::outside(&id));
-        }
-        return Err(AppError::NotFound(format!("no {} row `{id}`", R::TABLE)));
-    };
+    let row = stored_row::<R>(snap.bundle(), &caller, &id)?;
     require_anchors(&caller, &snap, row).map_err(|_| AppError::outside(&id))?;
     let version = state.live().version_of(R::TABLE, &id);
     let mut value = serde_json::to_value(row).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -322,15 +323,7 @@ pub async fn patch<R: Row>(
     let actor = caller.token_id.clone();
     let (stored, seq) = state
         .write(actor, move |snap, versions| {
-            let current = R::rows(snap.bundle())
-                .iter()
-                .find(|r| r.id() == Some(id.as_str()));
-            let Some(current) = current else {
-                if caller.restriction().is_some() {
-                    return Err(AppError::outside(&id));
-                }
-                return Err(AppError::NotFound(format!("no {} row `{id}`", R::TABLE)));
-            };
+            let current = stored_row::<R>(snap.bundle(), &caller, &id)?;
             require_anchors(&caller, snap, current)?;
             let version = versions.get(R::TABLE, &id);
             if let Some(expected) = expected
