@@ -41,6 +41,19 @@ pub enum ChecklistLang {
     En,
 }
 
+impl std::str::FromStr for ChecklistLang {
+    type Err = String;
+
+    /// `zh` or `en`.
+    fn from_str(s: &str) -> Result<ChecklistLang, String> {
+        match s {
+            "zh" => Ok(ChecklistLang::Zh),
+            "en" => Ok(ChecklistLang::En),
+            other => Err(format!("must be zh or en, got `{other}`")),
+        }
+    }
+}
+
 /// The header of a checklist file in a language.
 pub fn checklist_header(lang: ChecklistLang) -> [&'static str; 9] {
     match lang {
@@ -123,6 +136,16 @@ pub fn checklist_xlsx(doc: &ChecklistDoc, lang: ChecklistLang) -> Result<Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn languages_parse_from_their_codes() {
+        assert_eq!("zh".parse(), Ok(ChecklistLang::Zh));
+        assert_eq!("en".parse(), Ok(ChecklistLang::En));
+        assert_eq!(
+            "fr".parse::<ChecklistLang>(),
+            Err("must be zh or en, got `fr`".to_string())
+        );
+    }
 
     #[test]
     fn the_chinese_item_text_drops_only_a_trailing_code() {

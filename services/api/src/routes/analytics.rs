@@ -12,6 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use dangjian_engine::{Cancel, Engine};
+use dangjian_export::ChecklistLang;
 use dangjian_model::params::{AsOf, Scope};
 use dangjian_model::{Date, Id};
 use serde::de::DeserializeOwned;
@@ -226,7 +227,7 @@ pub async fn gaps(read: ScopedRead<ScopeQuery>) -> Result<Response, AppError> {
 
 /// Output format of a checklist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub enum Format {
     Json,
     Csv,
     Xlsx,
@@ -234,29 +235,35 @@ enum Format {
 
 const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn checklist_format(param: Option<&str>, headers: &HeaderMap) -> Result<Format, AppError> {
-    match param {
-        Some("json") => return Ok(Format::Json),
-        Some("csv") => return Ok(Format::Csv),
-        Some("xlsx") => return Ok(Format::Xlsx),
-        Some(other) => {
-            return Err(AppError::BadRequest(format!(
-                "`format` must be json, csv or xlsx, got `{other}`"
-            )));
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s {
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            "xlsx" => Ok(Format::Xlsx),
+            other => Err(format!("must be json, csv or xlsx, got `{other}`")),
         }
-        None => {}
+    }
+}
+
+/// The format asked for: the `format` parameter, else the `Accept` header, else JSON.
+fn checklist_format(param: Option<Format>, headers: &HeaderMap) -> Format {
+    if let Some(format) = param {
+        return format;
     }
     let accept = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    Ok(if accept.contains("text/csv") {
+    if accept.contains("text/csv") {
         Format::Csv
     } else if accept.contains(XLSX_MIME) {
         Format::Xlsx
     } else {
         Format::Json
-    })
+    }
 }
 
 /// The query of a checklist.
@@ -273,11 +280,13 @@ pub struct ChecklistQuery {
     subtree: Option<bool>,
     /// json (default), csv or xlsx; `Accept: text/csv` or the XLSX type also work.
     #[serde(default, deserialize_with = "opt")]
-    format: Option<String>,
+    #[param(value_type = Option<String>)]
+    format: Option<Format>,
     /// CSV/XLSX headers and values: `zh` (default: 状态 未完成/已完成, 预警 红/黄/绿) or `en`
     /// (the JSON field names and codes).
     #[serde(default, deserialize_with = "opt")]
-    lang: Option<String>,
+    #[param(value_type = Option<String>)]
+    lang: Option<ChecklistLang>,
 }
 
 /// The responsibility checklist (责任清单) of a party org, as JSON, CSV or XLSX.
@@ -295,16 +304,8 @@ pub async fn checklist(
 ) -> Result<Response, AppError> {
     let as_of = AsOf::or_today(q.as_of);
     let subtree = q.subtree.unwrap_or(false);
-    let format = checklist_format(q.format.as_deref(), &headers)?;
-    let lang = match q.lang.as_deref() {
-        None | Some("zh") => dangjian_export::ChecklistLang::Zh,
-        Some("en") => dangjian_export::ChecklistLang::En,
-        Some(other) => {
-            return Err(AppError::BadRequest(format!(
-                "`lang` must be zh or en, got `{other}`"
-            )));
-        }
-    };
+    let format = checklist_format(q.format, &headers);
+    let lang = q.lang.unwrap_or(ChecklistLang::Zh);
     let snap = state.snapshot();
     // 403 for an org outside the caller's subtree before anything says whether it exists.
     caller.require_inside(&snap.engine, &org)?;
@@ -389,10 +390,10 @@ pub struct WhatIfRequest {
     /// Scope of the figures; default: city, or the token's subtree.
     #[serde(default)]
     pub scope: Option<String>,
-    /// YYYY-MM-DD, default today.
+    /// YYYY-MM-DD, default today (in Shanghai).
     #[serde(default)]
     #[schema(value_type = Option<String>)]
-    pub as_of: Option<Date>,
+    pub as_of: Option<AsOf>,
 }
 
 /// Coverage and gap figures after removing units or partnerships, without changing stored data.
@@ -424,7 +425,7 @@ pub async fn whatif(
     for id in &req.without_partnerships {
         caller.require_inside(&snap.engine, id)?;
     }
-    let as_of = req.as_of.unwrap_or_else(dangjian_model::today);
+    let as_of = AsOf::or_today(req.as_of);
     let what = dangjian_engine::WhatIf {
         without_units: req.without_units,
         without_partnerships: req.without_partnerships,
