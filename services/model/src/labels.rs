@@ -2,7 +2,7 @@
 //! headers and diagrams all read their labels here. Wire names (`youth_league`) are not
 //! restated: they are what serde writes ([`wire_name`]).
 
-use crate::{ItemKind, ItemStatus, MassOrgType, PartyOrgLevel, Rag, UnitCategory};
+use crate::{ItemKind, ItemStatus, MassOrgType, PartyOrgLevel, Rag, StreetKind, UnitCategory};
 use serde::Serialize;
 
 /// The wire name of a unit enum variant, as serde writes it in JSON (`women_federation`).
@@ -11,6 +11,16 @@ pub fn wire_name<T: Serialize>(value: &T) -> String {
         Ok(serde_json::Value::String(s)) => s,
         Ok(other) => other.to_string(),
         Err(e) => format!("<{e}>"),
+    }
+}
+
+impl StreetKind {
+    /// The Chinese label: 街道 or 镇.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Street => "街道",
+            Self::Town => "镇",
+        }
     }
 }
 
@@ -122,5 +132,6 @@ mod tests {
         assert_eq!(UnitCategory::Hospital.label_zh(), "医院");
         assert_eq!(ItemStatus::Done.label_zh(), "已完成");
         assert_eq!(Rag::Amber.label_zh(), "黄");
+        assert_eq!(StreetKind::Town.label_zh(), "镇");
     }
 }

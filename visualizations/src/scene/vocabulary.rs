@@ -133,12 +133,13 @@ impl<'a> Scene<'a> {
 
     pub(super) fn cluster_label(&self, id: &str, level: u8) -> Vec<String> {
         let kind = match level {
-            0 => "区".to_string(),
-            1 => match self.lk.street_kind.get(id) {
-                Some(StreetKind::Town) => "镇".to_string(),
-                _ => "街道".to_string(),
-            },
-            _ => "社区".to_string(),
+            0 => "区",
+            1 => self
+                .lk
+                .street_kind
+                .get(id)
+                .map_or(StreetKind::Street.label_zh(), |k| k.label_zh()),
+            _ => "社区",
         };
         let mut l = vec![format!("{}（{}）", self.name(id), kind)];
         if level > 0 {
