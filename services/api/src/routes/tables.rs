@@ -3,14 +3,17 @@
 
 use crate::access::Caller;
 use crate::error::AppError;
-use crate::extract::{NoQuery, Params, Query};
+use crate::extract::{NoQuery, Query, opt};
 use crate::state::{AppState, Snapshot};
 use axum::Json;
 use axum::extract::{Path, State};
 use dangjian_engine::Engine;
+use dangjian_model::params::AsOf;
 use dangjian_model::{Bundle, Date, Member};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use utoipa::IntoParams;
 use utoipa::ToSchema;
 
 /// Default page size.
@@ -73,20 +76,42 @@ fn page<'a, T: Serialize + 'a>(
     })
 }
 
+/// The filters of one list, parsed at the edge by its query struct: the page, equality
+/// filters by parameter name, and the date partnerships must be active on.
+#[derive(Debug, Default)]
+pub struct Filters {
+    limit: Option<usize>,
+    offset: Option<usize>,
+    eq: BTreeMap<String, String>,
+    active_on: Option<Date>,
+}
+
+impl Filters {
+    /// An equality filter's value, left in place.
+    fn peek(&self, key: &str) -> Option<&str> {
+        self.eq.get(key).map(String::as_str)
+    }
+
+    /// An equality filter's value.
+    fn take(&mut self, key: &str) -> Option<String> {
+        self.eq.remove(key)
+    }
+}
+
 /// List one table for the caller.
 pub fn list_table(
     snap: &Snapshot,
     caller: &Caller,
     table: &str,
-    mut p: Params,
+    mut p: Filters,
 ) -> Result<Page, AppError> {
-    let limit = p.take_usize("limit")?.unwrap_or(DEFAULT_LIMIT);
+    let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
         return Err(AppError::BadRequest(format!(
             "`limit` must be between 1 and {MAX_LIMIT}"
         )));
     }
-    let offset = p.take_usize("offset")?.unwrap_or(0);
+    let offset = p.offset.unwrap_or(0);
     let b: &Bundle = snap.bundle();
     let engine: &Engine = &snap.engine;
     let inside = |id: &str| caller.inside(engine, id);
@@ -115,19 +140,15 @@ pub fn list_table(
         }
     }
     let page = match table {
-        "districts" => {
-            p.finish()?;
-            page(
-                b.districts.iter().filter(|r| visible(&r.id)),
-                caller,
-                engine,
-                limit,
-                offset,
-            )?
-        }
+        "districts" => page(
+            b.districts.iter().filter(|r| visible(&r.id)),
+            caller,
+            engine,
+            limit,
+            offset,
+        )?,
         "streets" => {
             let district = p.take("district");
-            p.finish()?;
             let rows = b
                 .streets
                 .iter()
@@ -136,7 +157,6 @@ pub fn list_table(
         }
         "communities" => {
             let street = p.take("street");
-            p.finish()?;
             let rows = b
                 .communities
                 .iter()
@@ -146,7 +166,6 @@ pub fn list_table(
         "committees" => {
             let community = p.take("community");
             let street = p.take("street");
-            p.finish()?;
             let rows = b.committees.iter().filter(|r| {
                 matches(&community, Some(&r.community))
                     && street.as_deref().is_none_or(|s| engine.within(&r.id, s))
@@ -157,7 +176,6 @@ pub fn list_table(
         "party_orgs" => {
             let leads = p.take("leads");
             let parent = p.take("parent");
-            p.finish()?;
             let rows = b.party_orgs.iter().filter(|r| {
                 matches(&leads, Some(&r.leads))
                     && matches(&parent, r.parent.as_deref())
@@ -168,7 +186,6 @@ pub fn list_table(
         "units" => {
             let street = p.take("street");
             let category = p.take("category");
-            p.finish()?;
             let rows = b.units.iter().filter(|r| {
                 matches(&street, Some(&r.street))
                     && matches(
@@ -181,7 +198,6 @@ pub fn list_table(
         }
         "mass_orgs" => {
             let kind = p.take("type");
-            p.finish()?;
             let rows = b.mass_orgs.iter().filter(|r| {
                 matches(
                     &kind,
@@ -193,7 +209,6 @@ pub fn list_table(
         "social_orgs" => {
             let street = p.take("street");
             let domain = p.take("domain");
-            p.finish()?;
             let rows = b.social_orgs.iter().filter(|r| {
                 matches(&street, Some(&r.street))
                     && domain
@@ -206,7 +221,6 @@ pub fn list_table(
         "members" => {
             let committee = p.take("committee");
             let employer = p.take("employer");
-            p.finish()?;
             if employer.is_some() && !caller.sees_personal_data() {
                 return Err(AppError::Forbidden(
                     "viewer tokens cannot filter by employer (personal data)".into(),
@@ -233,8 +247,7 @@ pub fn list_table(
         "partnerships" => {
             let unit = p.take("unit");
             let target = p.take("target");
-            let active_on = p.take_date("active_on")?;
-            p.finish()?;
+            let active_on = p.active_on;
             let rows = b.partnerships.iter().filter(|r| {
                 matches(&unit, Some(&r.unit))
                     && matches(&target, Some(&r.target))
@@ -246,7 +259,6 @@ pub fn list_table(
         "mass_links" => {
             let mass_org = p.take("mass_org");
             let target = p.take("target");
-            p.finish()?;
             let rows = b.mass_links.iter().filter(|r| {
                 matches(&mass_org, Some(&r.mass_org))
                     && matches(&target, Some(&r.target))
@@ -257,7 +269,6 @@ pub fn list_table(
         "resources" => {
             let provider = p.take("provider");
             let domain = p.take("domain");
-            p.finish()?;
             let rows = b.resources.iter().filter(|r| {
                 matches(&provider, Some(&r.provider))
                     && matches(&domain, Some(r.domain.as_str()))
@@ -268,7 +279,6 @@ pub fn list_table(
         "needs" => {
             let committee = p.take("committee");
             let domain = p.take("domain");
-            p.finish()?;
             let rows = b.needs.iter().filter(|r| {
                 matches(&committee, Some(&r.committee))
                     && matches(&domain, Some(r.domain.as_str()))
@@ -278,7 +288,6 @@ pub fn list_table(
         }
         "projects" => {
             let committee = p.take("committee");
-            p.finish()?;
             let rows = b
                 .projects
                 .iter()
@@ -288,7 +297,6 @@ pub fn list_table(
         "volunteering" => {
             let member = p.take("member");
             let committee = p.take("committee");
-            p.finish()?;
             let rows = b.volunteering.iter().filter(|r| {
                 matches(&member, Some(&r.member))
                     && matches(&committee, Some(&r.committee))
@@ -299,7 +307,6 @@ pub fn list_table(
         "responsibilities" => {
             let party_org = p.take("party_org");
             let status = p.take("status");
-            p.finish()?;
             let rows = b.responsibilities.iter().filter(|r| {
                 matches(&party_org, Some(&r.party_org))
                     && matches(
@@ -316,24 +323,61 @@ pub fn list_table(
 }
 
 macro_rules! list_endpoint {
-    ($name:ident, $table:literal, $path:literal, $doc:literal, [$($param:literal),*]) => {
+    ($name:ident, $query:ident, $table:literal, $path:literal, $doc:literal, [$($param:ident),*] $(, active: $date:ident)?) => {
+        #[doc = concat!("The query of `GET ", $path, "`.")]
+        #[derive(Debug, Deserialize, IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $query {
+            /// Page size, default 100, max 1000.
+            #[serde(default, deserialize_with = "opt")]
+            limit: Option<usize>,
+            /// Rows to skip.
+            #[serde(default, deserialize_with = "opt")]
+            offset: Option<usize>,
+            $(
+                /// Filter: equal to this value.
+                #[serde(default, deserialize_with = "opt")]
+                $param: Option<String>,
+            )*
+            $(
+                /// Filter: active on this date (YYYY-MM-DD).
+                #[serde(default, deserialize_with = "opt")]
+                #[param(value_type = Option<String>)]
+                $date: Option<AsOf>,
+            )?
+        }
+
+        impl From<$query> for Filters {
+            fn from(q: $query) -> Filters {
+                #[allow(unused_mut)]
+                let mut f = Filters {
+                    limit: q.limit,
+                    offset: q.offset,
+                    ..Filters::default()
+                };
+                $(
+                    if let Some(v) = q.$param {
+                        f.eq.insert(stringify!($param).trim_start_matches("r#").to_string(), v);
+                    }
+                )*
+                $( f.active_on = q.$date.map(|d| d.0); )?
+                f
+            }
+        }
+
         #[doc = $doc]
-        #[utoipa::path(get, path = $path, tag = "tables",
-            params(
-                ("limit" = Option<usize>, Query, description = "Page size, default 100, max 1000"),
-                ("offset" = Option<usize>, Query, description = "Rows to skip"),
-                $(($param = Option<String>, Query, description = "Filter: equal to this value"),)*
-            ),
+        #[utoipa::path(get, path = $path, tag = "tables", params($query),
             responses((status = 200, description = "One page of rows", body = Page), (status = 400, body = crate::routes::analytics::ErrorBody)),
             security(("bearer" = [])))]
         pub async fn $name(
             State(state): State<AppState>,
             caller: Caller,
-            p: Params,
+            Query(q): Query<$query>,
         ) -> Result<Json<Page>, AppError> {
             let snap = state.snapshot();
             // Off the async workers: a filter may scan a table of 700,000 members.
-            let page = tokio::task::spawn_blocking(move || list_table(&snap, &caller, $table, p))
+            let page = tokio::task::spawn_blocking(move || list_table(&snap, &caller, $table, q.into()))
                 .await??;
             Ok(Json(page))
         }
@@ -342,6 +386,7 @@ macro_rules! list_endpoint {
 
 list_endpoint!(
     list_districts,
+    DistrictsQuery,
     "districts",
     "/api/v1/districts",
     "Districts (区).",
@@ -349,108 +394,124 @@ list_endpoint!(
 );
 list_endpoint!(
     list_streets,
+    StreetsQuery,
     "streets",
     "/api/v1/streets",
     "Streets and towns.",
-    ["district"]
+    [district]
 );
 list_endpoint!(
     list_communities,
+    CommunitiesQuery,
     "communities",
     "/api/v1/communities",
     "Communities (社区).",
-    ["street"]
+    [street]
 );
 list_endpoint!(
     list_committees,
+    CommitteesQuery,
     "committees",
     "/api/v1/committees",
     "Residents' committees (居委会).",
-    ["community", "street"]
+    [community, street]
 );
 list_endpoint!(
     list_party_orgs,
+    PartyOrgsQuery,
     "party_orgs",
     "/api/v1/party-orgs",
     "Party organisations.",
-    ["leads", "parent"]
+    [leads, parent]
 );
 list_endpoint!(
     list_units,
+    UnitsQuery,
     "units",
     "/api/v1/units",
     "Resident units (驻区单位).",
-    ["street", "category"]
+    [street, category]
 );
 list_endpoint!(
     list_mass_orgs,
+    MassOrgsQuery,
     "mass_orgs",
     "/api/v1/mass-orgs",
     "Mass organisations (群团).",
-    ["type"]
+    [r#type]
 );
 list_endpoint!(
     list_social_orgs,
+    SocialOrgsQuery,
     "social_orgs",
     "/api/v1/social-orgs",
     "Social organisations.",
-    ["street", "domain"]
+    [street, domain]
 );
 list_endpoint!(
     list_members,
+    MembersQuery,
     "members",
     "/api/v1/members",
     "In-service party members (masked for viewers).",
-    ["committee", "employer"]
+    [committee, employer]
 );
 list_endpoint!(
     list_partnerships,
+    PartnershipsQuery,
     "partnerships",
     "/api/v1/partnerships",
     "Partnerships (共建).",
-    ["unit", "target", "active_on"]
+    [unit, target],
+    active: active_on
 );
 list_endpoint!(
     list_mass_links,
+    MassLinksQuery,
     "mass_links",
     "/api/v1/mass-links",
     "Mass-org links.",
-    ["mass_org", "target"]
+    [mass_org, target]
 );
 list_endpoint!(
     list_resources,
+    ResourcesQuery,
     "resources",
     "/api/v1/resources",
     "Resources (资源清单).",
-    ["provider", "domain"]
+    [provider, domain]
 );
 list_endpoint!(
     list_needs,
+    NeedsQuery,
     "needs",
     "/api/v1/needs",
     "Needs (需求清单).",
-    ["committee", "domain"]
+    [committee, domain]
 );
 list_endpoint!(
     list_projects,
+    ProjectsQuery,
     "projects",
     "/api/v1/projects",
     "Projects (项目清单).",
-    ["committee"]
+    [committee]
 );
 list_endpoint!(
     list_volunteering,
+    VolunteeringQuery,
     "volunteering",
     "/api/v1/volunteering",
     "Volunteering records.",
-    ["member", "committee"]
+    [member, committee]
 );
 list_endpoint!(
     list_responsibilities,
+    ResponsibilitiesQuery,
     "responsibilities",
     "/api/v1/responsibilities",
     "Explicit responsibility items (责任清单).",
-    ["party_org", "status"]
+    [party_org, status]
 );
 
 /// One committee with its links: community, street, district, the party orgs leading it,

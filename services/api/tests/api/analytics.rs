@@ -254,6 +254,23 @@ async fn analytics_queries_refuse_what_they_do_not_know() {
     }
     let (s, body) = app.get("/api/v1/changes?since=-1", a).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    // The list queries are typed too: `type` is a parameter name like any other.
+    let (s, page) = app.get("/api/v1/mass-orgs?type=union", a).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let items = page["items"].as_array().cloned().unwrap_or_default();
+    assert!(
+        !items.is_empty() && items.iter().all(|m| m["type"] == "union"),
+        "{page}"
+    );
+    let (s, body) = app.get("/api/v1/mass-orgs?kind=union", a).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["message"], "unknown query parameter `kind`");
+    let (s, body) = app.get("/api/v1/partnerships?active_on=yesterday", a).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["error"]["message"],
+        "`active_on` must be a date YYYY-MM-DD, got `yesterday`"
+    );
     // A viewer learns it may not read the change log before anything about its query.
     let (s, _) = app
         .get("/api/v1/changes?colour=red", &app.tokens.viewer)
