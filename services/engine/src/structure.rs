@@ -21,11 +21,11 @@
 //!   then by the bundle position of their first committee.
 
 use crate::{Engine, EngineError};
-use dangjian_model::{Committee, Date, Id, Unit};
+pub use dangjian_model::{Area, AreaUnit, AreasDoc, Broker, BrokerMethod, BrokersDoc};
+use dangjian_model::{Committee, Date, Unit};
 use petgraph::Undirected;
 use petgraph::csr::Csr;
 use petgraph::unionfind::UnionFind;
-use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -75,72 +75,6 @@ pub const ADJACENCY_WEIGHT: f64 = 1.0;
 
 /// Edge weight added per unit in reach of both committees in the area graph.
 pub const SHARED_PARTNER_WEIGHT: f64 = 0.5;
-
-/// How the betweenness was computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BrokerMethod {
-    /// Brandes from every source.
-    Exact,
-    /// Brandes from `samples` pivot sources, scaled up.
-    Sampled,
-}
-
-/// A unit ranked by betweenness.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Broker {
-    pub unit: Id,
-    pub name: String,
-    pub betweenness: f64,
-    /// Active partnerships of the unit that reach committees in scope.
-    pub partnerships: u64,
-    /// Committees in scope the unit reaches.
-    pub committees_in_reach: u64,
-}
-
-/// The brokers document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BrokersDoc {
-    pub as_of: Date,
-    pub scope: Id,
-    pub method: BrokerMethod,
-    /// Pivot sources used when `method` is `sampled`.
-    pub samples: Option<usize>,
-    /// Highest betweenness first (ties: more committees in reach, then unit id).
-    pub brokers: Vec<Broker>,
-}
-
-/// A unit in reach of committees of an area.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AreaUnit {
-    pub unit: Id,
-    pub name: String,
-    /// Committees of the area the unit reaches.
-    pub committees: u64,
-}
-
-/// One area (片区): a cluster of committees.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Area {
-    /// `A1`, `A2`, …
-    pub id: String,
-    /// Committee ids in bundle order.
-    pub committees: Vec<Id>,
-    /// Their names, parallel to `committees`.
-    pub names: Vec<String>,
-    /// Up to three units in reach of the most committees of the area.
-    pub strongest_units: Vec<AreaUnit>,
-}
-
-/// The areas document (变点状推进为成片推进).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AreasDoc {
-    pub as_of: Date,
-    pub scope: Id,
-    /// Modularity of the partition on the weighted committee graph (0 without edges).
-    pub modularity: f64,
-    pub areas: Vec<Area>,
-}
 
 /// Committees of a scope and the units reaching them.
 struct ScopeReach<'a> {

@@ -8,63 +8,11 @@
 use crate::index::Ent;
 use crate::{Engine, EngineError};
 use dangjian_model::{
-    BlankSpot, CommitteeDelta, CoverageDoc, Date, DomainDelta, GapsDoc, Id, NeedDelta, round2,
+    BlankSpot, CommitteeDelta, Date, DomainDelta, GapsDoc, Id, NeedDelta, round2,
 };
-use serde::{Deserialize, Serialize};
+pub use dangjian_model::{NewBlankSpots, WhatIf, WhatIfDelta, WhatIfDoc};
 use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};
-
-/// The change to try.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WhatIf {
-    /// Units that withdraw (their partnerships and resources are removed).
-    #[serde(default)]
-    pub without_units: Vec<Id>,
-    /// Partnerships that end.
-    #[serde(default)]
-    pub without_partnerships: Vec<Id>,
-}
-
-/// Blank spots a committee gains under the change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewBlankSpots {
-    pub committee: Id,
-    /// Only the flags it did not have before, in SPEC order.
-    pub flags: Vec<BlankSpot>,
-}
-
-/// What changes compared with the network as stored: both sides are the city's fair
-/// allocation (SPEC §3 v2) restricted to the scope.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WhatIfDelta {
-    /// Met demand after minus before (≤ 0 for removals), rounded to 2 decimals.
-    pub met_demand_change: f64,
-    /// Unmet demand after minus before.
-    pub unmet_demand_change: f64,
-    /// The scope's needs whose met demand changes (by 0.01 or more), sorted by need id.
-    pub needs: Vec<NeedDelta>,
-    /// The scope's committees whose unmet demand changes, sorted by committee id.
-    pub committees: Vec<CommitteeDelta>,
-    /// Every domain with needs in the scope, in SPEC order.
-    pub domains: Vec<DomainDelta>,
-    /// Committees of the scope with a partner in reach before and none after, sorted.
-    pub committees_losing_all_partners: Vec<Id>,
-    /// Committees of the scope that gain blank spots, sorted by committee id.
-    pub new_blank_spots: Vec<NewBlankSpots>,
-    /// Partnerships removed from the copy, sorted.
-    pub removed_partnerships: Vec<Id>,
-    /// Resources removed from the copy, sorted.
-    pub removed_resources: Vec<Id>,
-}
-
-/// Coverage and gaps after the change, and the delta.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WhatIfDoc {
-    pub coverage: CoverageDoc,
-    pub gaps: GapsDoc,
-    pub delta: WhatIfDelta,
-}
 
 impl Engine {
     /// Coverage and gaps of a scope on `as_of` as if the units withdrew and the partnerships

@@ -332,3 +332,125 @@ pub fn format_amount(x: f64) -> String {
         s.to_string()
     }
 }
+
+// Brokers and areas (SPEC §3 "Structure"), computed by `engine/src/structure.rs`.
+
+/// How the betweenness was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BrokerMethod {
+    /// Brandes from every source.
+    Exact,
+    /// Brandes from `samples` pivot sources, scaled up.
+    Sampled,
+}
+
+/// A unit ranked by betweenness.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Broker {
+    pub unit: Id,
+    pub name: String,
+    pub betweenness: f64,
+    /// Active partnerships of the unit that reach committees in scope.
+    pub partnerships: u64,
+    /// Committees in scope the unit reaches.
+    pub committees_in_reach: u64,
+}
+
+/// The brokers document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BrokersDoc {
+    pub as_of: Date,
+    pub scope: Id,
+    pub method: BrokerMethod,
+    /// Pivot sources used when `method` is `sampled`.
+    pub samples: Option<usize>,
+    /// Highest betweenness first (ties: more committees in reach, then unit id).
+    pub brokers: Vec<Broker>,
+}
+
+/// A unit in reach of committees of an area.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaUnit {
+    pub unit: Id,
+    pub name: String,
+    /// Committees of the area the unit reaches.
+    pub committees: u64,
+}
+
+/// One area (片区): a cluster of committees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Area {
+    /// `A1`, `A2`, …
+    pub id: String,
+    /// Committee ids in bundle order.
+    pub committees: Vec<Id>,
+    /// Their names, parallel to `committees`.
+    pub names: Vec<String>,
+    /// Up to three units in reach of the most committees of the area.
+    pub strongest_units: Vec<AreaUnit>,
+}
+
+/// The areas document (变点状推进为成片推进).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreasDoc {
+    pub as_of: Date,
+    pub scope: Id,
+    /// Modularity of the partition on the weighted committee graph (0 without edges).
+    pub modularity: f64,
+    pub areas: Vec<Area>,
+}
+
+// What-if (SPEC §3 "Structure"), computed by `engine/src/whatif.rs`.
+
+/// The change to try.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIf {
+    /// Units that withdraw (their partnerships and resources are removed).
+    #[serde(default)]
+    pub without_units: Vec<Id>,
+    /// Partnerships that end.
+    #[serde(default)]
+    pub without_partnerships: Vec<Id>,
+}
+
+/// Blank spots a committee gains under the change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewBlankSpots {
+    pub committee: Id,
+    /// Only the flags it did not have before, in SPEC order.
+    pub flags: Vec<BlankSpot>,
+}
+
+/// What changes compared with the network as stored: both sides are the city's fair
+/// allocation (SPEC §3 v2) restricted to the scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhatIfDelta {
+    /// Met demand after minus before (≤ 0 for removals), rounded to 2 decimals.
+    pub met_demand_change: f64,
+    /// Unmet demand after minus before.
+    pub unmet_demand_change: f64,
+    /// The scope's needs whose met demand changes (by 0.01 or more), sorted by need id.
+    pub needs: Vec<NeedDelta>,
+    /// The scope's committees whose unmet demand changes, sorted by committee id.
+    pub committees: Vec<CommitteeDelta>,
+    /// Every domain with needs in the scope, in SPEC order.
+    pub domains: Vec<DomainDelta>,
+    /// Committees of the scope with a partner in reach before and none after, sorted.
+    pub committees_losing_all_partners: Vec<Id>,
+    /// Committees of the scope that gain blank spots, sorted by committee id.
+    pub new_blank_spots: Vec<NewBlankSpots>,
+    /// Partnerships removed from the copy, sorted.
+    pub removed_partnerships: Vec<Id>,
+    /// Resources removed from the copy, sorted.
+    pub removed_resources: Vec<Id>,
+}
+
+/// Coverage and gaps after the change, and the delta.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhatIfDoc {
+    pub coverage: CoverageDoc,
+    pub gaps: GapsDoc,
+    pub delta: WhatIfDelta,
+}
