@@ -3,7 +3,8 @@
 //! as GEXF), a district's graph, and a district's 12-month trend. Each figure is timed against a
 //! fixed calibration workload run interleaved in the same process (as `engine/benches/shanghai.rs`).
 //!
-//! `cargo bench -p dangjian-visualizations --bench graph -- [--scale shanghai|district] [--reps N]`
+//! `cargo bench -p dangjian-visualizations --bench graph -- [--scale shanghai|district] [--reps N]
+//! [--only TEXT]` (`--only`: the figures whose name or scope contains TEXT)
 
 use dangjian_engine::Engine;
 use dangjian_model::{Bundle, Date};
@@ -76,6 +77,7 @@ fn biggest(b: &Bundle) -> (String, String) {
 fn main() {
     let mut scale = Scale::Shanghai;
     let mut reps = 7usize;
+    let mut only: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -85,6 +87,7 @@ fn main() {
                     _ => Scale::Shanghai,
                 }
             }
+            "--only" => only = args.next(),
             "--reps" => reps = args.next().and_then(|r| r.parse().ok()).unwrap_or(7).max(1),
             _ => {}
         }
@@ -175,19 +178,89 @@ fn main() {
             }),
         ),
         (
-            "trend, 12 months",
+            "city fair allocation, one date, computed (via gaps of one street)",
+            "city".into(),
+            None,
+            Box::new(|| {
+                engine.clear_allocation_cache();
+                black_box(engine.gaps(&street, as_of).expect("gaps"));
+            }),
+        ),
+        (
+            "trend before (coverage + gaps document per month end, 2 threads), cold",
+            district.clone(),
+            None,
+            Box::new(|| {
+                engine.clear_allocation_cache();
+                let dates = dangjian_engine::month_ends(from, as_of);
+                std::thread::scope(|s| {
+                    let (engine, district) = (&engine, &district);
+                    for half in dates.chunks(dates.len().div_ceil(2)) {
+                        s.spawn(move || {
+                            for &d in half {
+                                black_box(engine.coverage(district, d).expect("coverage"));
+                                black_box(engine.gaps(district, d).expect("gaps"));
+                            }
+                        });
+                    }
+                });
+            }),
+        ),
+        (
+            "trend, 12 months, cold (no allocation cached)",
+            district.clone(),
+            Some(1000.0),
+            Box::new(|| {
+                engine.clear_allocation_cache();
+                black_box(engine.trend(&district, from, as_of).expect("trend"));
+            }),
+        ),
+        (
+            "trend, 12 months, again (components cached)",
             district.clone(),
             Some(1000.0),
             Box::new(|| {
                 black_box(engine.trend(&district, from, as_of).expect("trend"));
             }),
         ),
+        (
+            "trend, 12 months, cold",
+            street.clone(),
+            Some(1000.0),
+            Box::new(|| {
+                engine.clear_allocation_cache();
+                black_box(engine.trend(&street, from, as_of).expect("trend"));
+            }),
+        ),
+        (
+            "trend, 12 months, cold",
+            "city".into(),
+            None,
+            Box::new(|| {
+                engine.clear_allocation_cache();
+                black_box(engine.trend("city", from, as_of).expect("trend"));
+            }),
+        ),
     ];
+    let comps = engine.allocation_components(as_of);
+    let served: Vec<&(usize, usize)> = comps.iter().filter(|c| c.1 > 0).collect();
+    eprintln!(
+        "allocation components on {as_of}: {} ({} with resources); largest {:?} (needs, resources) of {} needs",
+        comps.len(),
+        served.len(),
+        comps.iter().max_by_key(|c| c.0),
+        b.needs.len()
+    );
     println!(
         "| figure | scope | reps | median ms | min ms | × calibration | target ms | target ÷ median |"
     );
     println!("|---|---|---|---|---|---|---|---|");
     for (name, scope, target, f) in &jobs {
+        if let Some(o) = &only
+            && !format!("{name} {scope}").contains(o.as_str())
+        {
+            continue;
+        }
         let mut times = Vec::new();
         let mut calib = Vec::new();
         for _ in 0..reps {

@@ -124,8 +124,18 @@ impl PartialDate {
         let reach = ix.reach_at(as_of, b.units.len());
         let targets = resource_targets(ix, &reach);
         let mut sc = Scratch::new(ix);
-        let comps = (0..DOMAINS)
-            .map(|d| components(ix, &targets, d, &mut sc))
+        let mut by_domain: Vec<Vec<u32>> = vec![Vec::new(); DOMAINS];
+        for (n, nr) in ix.needs.iter().enumerate() {
+            if nr.committee != NONE
+                && let Some(v) = by_domain.get_mut(nr.domain)
+            {
+                v.push(n as u32);
+            }
+        }
+        let comps = by_domain
+            .into_iter()
+            .enumerate()
+            .map(|(d, needs)| components(ix, &targets, needs, d, &mut sc))
             .collect();
         PartialDate {
             as_of,
@@ -157,7 +167,7 @@ impl PartialDate {
             let Some(comps) = self.comps.get(nr.domain) else {
                 continue;
             };
-            let Some(&c) = comps.of_need.get(&n) else {
+            let Some(c) = comps.of(n) else {
                 continue;
             };
             if !solved.insert((nr.domain, c)) {
@@ -529,6 +539,12 @@ struct Scratch {
     snode: Vec<u32>,
     /// Union-find parents for the component split.
     parent: Vec<u32>,
+    /// Component split: each committee's slot (`NONE` when it has no need of the domain) and
+    /// each target's representative slot (`UNSEEN` until looked at).
+    kslot: Vec<u32>,
+    rep_s: Vec<u32>,
+    rep_m: Vec<u32>,
+    rep_k: Vec<u32>,
 }
 
 /// A built network with the nodes of each layer, in topological order.
@@ -551,6 +567,10 @@ impl Scratch {
             mnode: vec![NONE; ix.community_street.len()],
             snode: vec![NONE; ix.street_district.len()],
             parent: Vec::new(),
+            kslot: vec![NONE; ix.committee_street.len()],
+            rep_s: vec![UNSEEN; ix.street_district.len()],
+            rep_m: vec![UNSEEN; ix.community_street.len()],
+            rep_k: vec![UNSEEN; ix.committee_street.len()],
         }
     }
 
@@ -678,61 +698,96 @@ fn gcd(mut a: u128, mut b: u128) -> u128 {
 /// The connected components of one domain's resource–need graph on a date.
 #[derive(Debug)]
 struct Components {
-    /// The domain's needs (those with a committee), by need index.
+    /// The domain's needs (those with a committee), ascending.
     needs: Vec<u32>,
-    /// Component (position in `parts`) of each need of the domain.
-    of_need: HashMap<u32, u32>,
+    /// Component (position in `parts`) of each of `needs`.
+    of_need: Vec<u32>,
     /// `(needs, resources)` per component, in order of their first need; `resources` is empty
     /// when no resource can serve the needs.
     parts: Vec<(Vec<u32>, Vec<u32>)>,
 }
 
-/// Split one domain's needs and resources into connected components (a resource and a need are
-/// linked when the resource reaches the need's committee).
-fn components(ix: &Index, targets: &Csr<Target>, d: usize, sc: &mut Scratch) -> Components {
-    let needs: Vec<u32> = (0..ix.needs.len() as u32)
+impl Components {
+    fn of(&self, n: u32) -> Option<u32> {
+        self.needs.binary_search(&n).ok().map(|i| self.of_need[i])
+    }
+}
+
+/// The needs of one domain that have a committee, ascending.
+fn domain_needs(ix: &Index, d: usize) -> Vec<u32> {
+    (0..ix.needs.len() as u32)
         .filter(|&n| {
             let nr = &ix.needs[n as usize];
             nr.domain == d && nr.committee != NONE
         })
-        .collect();
+        .collect()
+}
+
+/// A target not looked at yet (in [`Scratch`]'s per-target representatives).
+const UNSEEN: u32 = u32::MAX - 1;
+
+/// Split one domain's needs (`needs`, ascending) and resources into connected components (a
+/// resource and a need are linked when the resource reaches the need's committee).
+fn components(
+    ix: &Index,
+    targets: &Csr<Target>,
+    needs: Vec<u32>,
+    d: usize,
+    sc: &mut Scratch,
+) -> Components {
     if needs.is_empty() {
         return Components {
             needs,
-            of_need: HashMap::new(),
+            of_need: Vec::new(),
             parts: Vec::new(),
         };
     }
     let res = &ix.resources_by_domain[d];
-    // Components: elements are the needs' committees (slots 0..nk') and the resources.
-    let mut kslot: HashMap<u32, u32> = HashMap::new();
+    // Elements: the needs' committees (slots 0..nks) and the resources (nks + i).
+    let mut ks_used: Vec<u32> = Vec::new();
     for &n in &needs {
-        let next = kslot.len() as u32;
-        kslot.entry(ix.needs[n as usize].committee).or_insert(next);
+        let k = ix.needs[n as usize].committee as usize;
+        if sc.kslot[k] == NONE {
+            sc.kslot[k] = ks_used.len() as u32;
+            ks_used.push(k as u32);
+        }
     }
-    let nks = kslot.len() as u32;
+    let nks = ks_used.len() as u32;
     sc.parent = (0..nks + res.len() as u32).collect();
     // Each target's committees with needs are joined once; the resource joins the first.
-    let mut target_rep: HashMap<Target, u32> = HashMap::new();
+    let mut touched: Vec<Target> = Vec::new();
     let mut serves = vec![false; res.len()];
     for (i, &r) in res.iter().enumerate() {
         for &tg in targets.get(r) {
-            let rep = match target_rep.get(&tg) {
-                Some(&x) => x,
-                None => {
-                    let mut first = NONE;
-                    for k in ix.committees_of(tg) {
-                        if let Some(&slot) = kslot.get(k) {
-                            if first == NONE {
-                                first = slot;
-                            } else {
-                                sc.union(first, slot);
-                            }
+            let seen = match tg {
+                Target::Street(x) => sc.rep_s.get(x as usize),
+                Target::Community(x) => sc.rep_m.get(x as usize),
+                Target::Committee(x) => sc.rep_k.get(x as usize),
+            };
+            let Some(&seen) = seen else {
+                continue;
+            };
+            let rep = if seen != UNSEEN {
+                seen
+            } else {
+                let mut first = NONE;
+                for &k in ix.committees_of(tg) {
+                    let slot = sc.kslot[k as usize];
+                    if slot != NONE {
+                        if first == NONE {
+                            first = slot;
+                        } else {
+                            sc.union(first, slot);
                         }
                     }
-                    target_rep.insert(tg, first);
-                    first
                 }
+                match tg {
+                    Target::Street(x) => sc.rep_s[x as usize] = first,
+                    Target::Community(x) => sc.rep_m[x as usize] = first,
+                    Target::Committee(x) => sc.rep_k[x as usize] = first,
+                }
+                touched.push(tg);
+                first
             };
             if rep != NONE {
                 serves[i] = true;
@@ -740,32 +795,39 @@ fn components(ix: &Index, targets: &Csr<Target>, d: usize, sc: &mut Scratch) -> 
             }
         }
     }
-    let mut comp_needs: HashMap<u32, Vec<u32>> = HashMap::new();
+    // Components numbered in order of their first need (needs are ascending), so the work
+    // (and any tie) is deterministic.
+    let mut comp_of_root = vec![NONE; (nks as usize) + res.len()];
+    let mut parts: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
+    let mut of_need = Vec::with_capacity(needs.len());
     for &n in &needs {
-        let root = sc.find(kslot[&ix.needs[n as usize].committee]);
-        comp_needs.entry(root).or_default().push(n);
+        let root = sc.find(sc.kslot[ix.needs[n as usize].committee as usize]) as usize;
+        if comp_of_root[root] == NONE {
+            comp_of_root[root] = parts.len() as u32;
+            parts.push((Vec::new(), Vec::new()));
+        }
+        let c = comp_of_root[root];
+        parts[c as usize].0.push(n);
+        of_need.push(c);
     }
-    let mut comp_res: HashMap<u32, Vec<u32>> = HashMap::new();
     for (i, &r) in res.iter().enumerate() {
         if serves[i] {
-            let root = sc.find(nks + i as u32);
-            comp_res.entry(root).or_default().push(r);
+            let root = sc.find(nks + i as u32) as usize;
+            if let Some(part) = parts.get_mut(comp_of_root[root] as usize) {
+                part.1.push(r);
+            }
         }
     }
-    // Components in order of their first need, so the work (and any tie) is deterministic.
-    let mut comps: Vec<(u32, Vec<u32>)> = comp_needs.into_iter().collect();
-    comps.sort_by_key(|(_, ns)| ns[0]);
-    let mut of_need = HashMap::with_capacity(needs.len());
-    let parts: Vec<(Vec<u32>, Vec<u32>)> = comps
-        .into_iter()
-        .enumerate()
-        .map(|(i, (root, ns))| {
-            for &n in &ns {
-                of_need.insert(n, i as u32);
-            }
-            (ns, comp_res.remove(&root).unwrap_or_default())
-        })
-        .collect();
+    for k in ks_used {
+        sc.kslot[k as usize] = NONE;
+    }
+    for tg in touched {
+        match tg {
+            Target::Street(x) => sc.rep_s[x as usize] = UNSEEN,
+            Target::Community(x) => sc.rep_m[x as usize] = UNSEEN,
+            Target::Committee(x) => sc.rep_k[x as usize] = UNSEEN,
+        }
+    }
     Components {
         needs,
         of_need,
@@ -797,7 +859,7 @@ fn solve_component(
 
 /// The fair allocation of one domain.
 fn solve_domain(ix: &Index, targets: &Csr<Target>, d: usize, sc: &mut Scratch) -> DomainAllocation {
-    let comps = components(ix, targets, d, sc);
+    let comps = components(ix, targets, domain_needs(ix, d), d, sc);
     let mut out = DomainAllocation {
         met: comps.needs.iter().map(|&n| (n, 0.0)).collect(),
         reachable: Vec::new(),
