@@ -113,15 +113,29 @@ async fn http_figures(
     let coverage = format!("{base}/api/v1/coverage?scope={street}&as_of=2026-06-30");
     timed_gets(&http, &coverage, token, 3).await?;
     let (base_med, base_p90) = timed_gets(&http, &coverage, token, n).await?;
-    println!("| HTTP request (loopback, client-side) | runs | median ms | p90 ms | × baseline | target ms | target ÷ median |");
+    println!(
+        "| HTTP request (loopback, client-side) | runs | median ms | p90 ms | × baseline | target ms | target ÷ median |"
+    );
     println!("|---|---|---|---|---|---|---|");
     println!(
         "| baseline: GET /api/v1/coverage?scope={street} | {n} | {base_med:.2} | {base_p90:.2} | 1.0 | — | — |"
     );
     for (name, url, target) in [
-        (format!("GET /api/v1/graph?scope={street} (all kinds)"), graph(street, ""), Some(50.0)),
-        (format!("GET /api/v1/graph.gexf?scope={street}"), graph(street, ".gexf"), Some(50.0)),
-        (format!("GET /api/v1/graph?scope={district} (folded per street)"), graph(district, ""), None),
+        (
+            format!("GET /api/v1/graph?scope={street} (all kinds)"),
+            graph(street, ""),
+            Some(50.0),
+        ),
+        (
+            format!("GET /api/v1/graph.gexf?scope={street}"),
+            graph(street, ".gexf"),
+            Some(50.0),
+        ),
+        (
+            format!("GET /api/v1/graph?scope={district} (folded per street)"),
+            graph(district, ""),
+            None,
+        ),
     ] {
         let (med, p90) = timed_gets(&http, &url, token, n).await?;
         let (t, r) = match target {
@@ -142,7 +156,8 @@ async fn http_figures(
         cold.push(timed_gets(&http, &url, token, 1).await?.0);
     }
     cold.sort_by(f64::total_cmp);
-    let url = format!("{base}/api/v1/trend?scope={district}&from=2025-07-01&to=2026-06-30&step=month");
+    let url =
+        format!("{base}/api/v1/trend?scope={district}&from=2025-07-01&to=2026-06-30&step=month");
     let (warm, warm_p90) = timed_gets(&http, &url, token, n).await?;
     println!(
         "| GET /api/v1/trend?scope={district} (12 months), cold: first request for each of 4 disjoint years | 4 | {:.1} | max {:.1} | {:.1} | 1000 | {:.2} |",

@@ -115,9 +115,12 @@ struct PartialDate {
     targets: Csr<Target>,
     /// Components per domain.
     comps: Vec<Components>,
-    /// `(solved components as (domain, component), met demand of their needs)`.
-    solved: Mutex<(std::collections::HashSet<(usize, u32)>, HashMap<u32, f64>)>,
+    /// The components solved so far and the met demand of their needs.
+    solved: Mutex<Solved>,
 }
+
+/// Components solved as `(domain, component)`, and the met demand of their needs.
+type Solved = (std::collections::HashSet<(usize, u32)>, HashMap<u32, f64>);
 
 impl PartialDate {
     fn new(b: &Bundle, ix: &Index, as_of: Date) -> PartialDate {
