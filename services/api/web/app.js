@@ -668,7 +668,7 @@ async function drawNetwork(graph, seq, started) {
     : cy.layout({
       name: typeof window.cytoscapeFcose === 'function' || cy.fcose !== undefined ? 'fcose' : 'cose',
       randomize: true, animate: false, quality: 'default', nodeDimensionsIncludeLabels: true,
-      idealEdgeLength: 90, nodeRepulsion: 6000, nestingFactor: 0.2, gravity: 0.3, numIter: 2500,
+      idealEdgeLength: 90, nodeRepulsion: 6000, nestingFactor: 0.2, gravity: 0.3, numIter: 1000,
       fit: true, padding: 30,
     });
   await new Promise((resolve) => {
