@@ -1,5 +1,5 @@
 //! Conformance: the engine's coverage and gaps documents for the two shared example networks
-//! (`tests/data/net-*.json`) against the independently computed `expected-*.json`, on
+//! (`testdata/net-*.json`) against the independently computed `expected-*.json`, on
 //! 2026-06-30, compared field by field (numbers with a tolerance).
 //!
 //! Under SPEC v2 (one fair allocation for the whole city) each need's met and unmet are unique,
@@ -20,9 +20,7 @@ fn as_of() -> NaiveDate {
 }
 
 fn load(name: &str) -> Value {
-    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).expect("conformance file readable");
-    serde_json::from_str(&text).expect("conformance file is JSON")
+    dangjian_testdata::json(name)
 }
 
 /// Compare `expected` against `actual` (keys absent from `expected` are not compared).

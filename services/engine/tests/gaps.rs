@@ -12,59 +12,13 @@ fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid date")
 }
 
-/// S1 = {C1: K1, K2; C2: K3}, S2 = {C3: K4}; adjacency K1–K2–K3–K4.
+/// S1 = {C1: K1, K2; C2: K3}, S2 = {C3: K4}; adjacency K1–K2–K3–K4
+/// (`testdata/engine-gaps.json`). U1 reaches K1..K3 through its street-level partnership (R1);
+/// R2's `deployed_to` (K1) overrides U2's reach (K4); U3 has no partnership and reaches nothing
+/// (R3); R4 reaches K4 but no legal-aid need exists anywhere; street S2 provides R5 to its own
+/// committees; social org O1 provides R6 to the committees of its street.
 pub fn network() -> Bundle {
-    serde_json::from_value(json!({
-        "districts": [{"id": "D1", "name": "一区"}],
-        "streets": [
-            {"id": "S1", "name": "街道一", "district": "D1", "kind": "street"},
-            {"id": "S2", "name": "街道二", "district": "D1", "kind": "street"}
-        ],
-        "communities": [
-            {"id": "C1", "name": "社区一", "street": "S1"},
-            {"id": "C2", "name": "社区二", "street": "S1"},
-            {"id": "C3", "name": "社区三", "street": "S2"}
-        ],
-        "committees": [
-            {"id": "K1", "name": "居委一", "community": "C1", "households": 100},
-            {"id": "K2", "name": "居委二", "community": "C1", "households": 100},
-            {"id": "K3", "name": "居委三", "community": "C2", "households": 100},
-            {"id": "K4", "name": "居委四", "community": "C3", "households": 100}
-        ],
-        "adjacency": [{"a": "K1", "b": "K2"}, {"a": "K2", "b": "K3"}, {"a": "K3", "b": "K4"}],
-        "units": [
-            {"id": "U1", "name": "单位一", "category": "enterprise", "industry": "IT", "street": "S1"},
-            {"id": "U2", "name": "单位二", "category": "hospital", "industry": "医疗", "street": "S2"},
-            {"id": "U3", "name": "单位三", "category": "school", "industry": "教育", "street": "S1"}
-        ],
-        "social_orgs": [{"id": "O1", "name": "社工站", "street": "S1", "domains": ["childcare"]}],
-        "partnerships": [
-            {"id": "H1", "unit": "U1", "target": "S1", "signed": "2020-01-01"},
-            {"id": "H2", "unit": "U2", "target": "K4", "signed": "2020-01-01"}
-        ],
-        "resources": [
-            // U1 reaches K1..K3 through its street-level partnership.
-            {"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 10},
-            // deployed_to overrides U2's reach (K4).
-            {"id": "R2", "name": "义诊", "provider": "U2", "domain": "elderly_care", "capacity": 5, "deployed_to": ["K1"]},
-            // U3 has no partnership: reaches nothing.
-            {"id": "R3", "name": "陪护", "provider": "U3", "domain": "elderly_care", "capacity": 7},
-            // reaches K4, but no legal-aid need exists anywhere.
-            {"id": "R4", "name": "法律咨询", "provider": "U2", "domain": "legal_aid", "capacity": 4},
-            // a street as provider reaches its own committees.
-            {"id": "R5", "name": "托班", "provider": "S2", "domain": "childcare", "capacity": 3},
-            // a social org reaches the committees of its street.
-            {"id": "R6", "name": "四点半课堂", "provider": "O1", "domain": "childcare", "capacity": 2}
-        ],
-        "needs": [
-            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 9},
-            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 6},
-            {"id": "N3", "committee": "K4", "domain": "elderly_care", "demand": 4},
-            {"id": "N4", "committee": "K3", "domain": "childcare", "demand": 5},
-            {"id": "N5", "committee": "K4", "domain": "childcare", "demand": 1}
-        ]
-    }))
-    .expect("test bundle deserialises")
+    dangjian_testdata::bundle("engine-gaps.json")
 }
 
 fn city() -> GapsDoc {
