@@ -14,6 +14,12 @@ pub fn path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(name)
 }
 
+/// The Shanghai sample network shipped in `seed/` (the product's own example, which the tests
+/// also read).
+pub fn seed_sample() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../seed/shanghai-sample.json")
+}
+
 /// A file's text; panics naming the file when it cannot be read.
 pub fn text(name: &str) -> String {
     let p = path(name);

@@ -5,6 +5,7 @@ mod catalogue;
 mod fuzz;
 mod graph;
 mod neo4j;
+mod snapshots;
 mod tidy;
 mod writes;
 
@@ -21,6 +22,12 @@ fn bin() -> Command {
     c
 }
 
+/// The hand-checked network of the coverage edge cases (`testdata/cli-edges.json`).
+fn edges() -> PathBuf {
+    dangjian_testdata::path("cli-edges.json")
+}
+
+/// A file in `tests/cli/data/`.
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/cli/data")
@@ -28,7 +35,7 @@ fn data(name: &str) -> PathBuf {
 }
 
 fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seed/shanghai-sample.json")
+    dangjian_testdata::seed_sample()
 }
 
 fn run(db: &Path, args: &[&str]) -> Output {
@@ -91,7 +98,7 @@ fn rollup<'a>(doc: &'a Value, id: &str) -> &'a Value {
 fn coverage_edges_of_the_definitions() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("edges.db");
-    ok(&db, &["import", data("edges.json").to_str().unwrap()]);
+    ok(&db, &["import", edges().to_str().unwrap()]);
     let doc = coverage_json(&db, &[]);
     assert_eq!(doc["as_of"], AS_OF);
     assert_eq!(doc["scope"], "city");
@@ -211,11 +218,10 @@ fn json_csv_and_xlsx_give_identical_coverage_and_export_round_trips() {
 fn a_refused_import_changes_nothing_and_names_every_problem() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
-    ok(&db, &["import", data("edges.json").to_str().unwrap()]);
+    ok(&db, &["import", edges().to_str().unwrap()]);
     let before = coverage_json(&db, &[]);
 
-    let mut bad: Value =
-        serde_json::from_str(&std::fs::read_to_string(data("edges.json")).unwrap()).unwrap();
+    let mut bad: Value = serde_json::from_str(&std::fs::read_to_string(edges()).unwrap()).unwrap();
     bad["committees"][1]["community"] = "C9".into(); // dangling
     bad["partnerships"][0]["signed"] = "2026-02-30".into(); // not a date
     bad["needs"] =
@@ -265,7 +271,7 @@ fn errors_are_one_paragraph_without_panics() {
     let db = dir.path().join("a.db");
     let err = fails(&db, &["import", "/nonexistent/net.json"]);
     assert!(err.contains("/nonexistent/net.json"), "{err}");
-    ok(&db, &["import", data("edges.json").to_str().unwrap()]);
+    ok(&db, &["import", edges().to_str().unwrap()]);
     let err = fails(&db, &["coverage", "--scope", "NOPE"]);
     assert!(err.contains("NOPE"), "{err}");
     let err = fails(&db, &["coverage", "--as-of", "2026-13-01"]);
@@ -280,7 +286,7 @@ fn errors_are_one_paragraph_without_panics() {
 fn tables_for_people_and_csv_for_scripts() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
-    ok(&db, &["import", data("edges.json").to_str().unwrap()]);
+    ok(&db, &["import", edges().to_str().unwrap()]);
     let table = ok(&db, &["coverage", "--as-of", AS_OF]);
     assert!(table.contains("一号居委会"), "{table}");
     assert!(table.contains("无党组织"), "{table}");

@@ -4,7 +4,7 @@
 //! place; `serve` on Neo4j answers as the CLI does. Everything runs in one test function
 //! because every Neo4j test shares the one database of the local server.
 
-use super::{AS_OF, bin, data, ok, sample};
+use super::{AS_OF, bin, edges, ok, sample};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -312,7 +312,7 @@ fn refused_import_changes_nothing(uri: &str, dir: &Path) {
 
     let mut bad: Value = parse(
         "edges.json",
-        &std::fs::read_to_string(data("edges.json")).expect("edges.json"),
+        &std::fs::read_to_string(edges()).expect("edges.json"),
     );
     bad["committees"][1]["community"] = "C9".into(); // dangling
     bad["districts"][0]["name"] = "改过的区".into(); // would show if anything were written
@@ -498,7 +498,7 @@ fn neo4j_answers_as_sqlite_does() {
     same_answers(
         &uri,
         &d.join("edges.db"),
-        &data("edges.json"),
+        &edges(),
         "edges.json",
         &d.join("edges-export.json"),
     );
@@ -547,7 +547,7 @@ fn bulk_load_answers_as_sqlite_does() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let d = dir.path();
     let into = d.join("neo4j");
-    let bundle = data("edges.json");
+    let bundle = edges();
     let out = bin()
         .current_dir(repo_root())
         .args(["neo4j", "bulk-load"])
