@@ -4,6 +4,9 @@
 //! `net-1001.json` and `net-1002.json` are the conformance networks; `expected-*.json` their
 //! independently computed coverage and gaps documents. The other files are the small
 //! hand-checked networks of single test files, named after their test (`engine-gaps.json`, …).
+//! [`neo4j`] starts and finds the local Neo4j the store and CLI tests share.
+
+pub mod neo4j;
 
 use dangjian_model::Bundle;
 use serde_json::Value;

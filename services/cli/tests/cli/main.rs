@@ -48,19 +48,50 @@ fn run(db: &Path, args: &[&str]) -> Output {
 }
 
 fn ok(db: &Path, args: &[&str]) -> String {
-    let out = run(db, args);
+    succeeded(run(db, args), &format!("{args:?}"))
+}
+
+/// The stdout of a command that must succeed; panics with both streams when it did not.
+fn succeeded(out: Output, what: &str) -> String {
     assert!(
         out.status.success(),
-        "dangjian {args:?} failed:\nstdout: {}\nstderr: {}",
+        "dangjian {what} failed:\nstdout: {}\nstderr: {}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
+/// The words of a command line written as one string (for arguments without spaces).
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
+/// `ok` with the command line as one string.
+fn okw(db: &Path, line: &str) -> String {
+    ok(db, &words(line))
+}
+
+/// `ok` with the command line as one string, its output parsed as JSON.
+fn json_of(db: &Path, line: &str) -> Value {
+    let out = okw(db, line);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("dangjian {line}: not JSON ({e}): {out}"))
+}
+
+/// A database `name` in `dir` holding the network `bundle` (imported with `dangjian import`).
+fn db_with(dir: &Path, name: &str, bundle: &Path) -> PathBuf {
+    let db = dir.join(name);
+    ok(&db, &["import", bundle.to_str().expect("UTF-8 path")]);
+    db
+}
+
 fn fails(db: &Path, args: &[&str]) -> String {
-    let out = run(db, args);
-    assert!(!out.status.success(), "dangjian {args:?} should fail");
+    refused(run(db, args), &format!("{args:?}"))
+}
+
+/// The stderr of a command that must fail with an error (not a panic or a backtrace).
+fn refused(out: Output, what: &str) -> String {
+    assert!(!out.status.success(), "dangjian {what} should fail");
     let err = String::from_utf8(out.stderr).expect("UTF-8 errors");
     assert!(
         !err.contains("panicked"),

@@ -4,52 +4,14 @@
 //! place; `serve` on Neo4j answers as the CLI does. Everything runs in one test function
 //! because every Neo4j test shares the one database of the local server.
 
-use super::{AS_OF, bin, edges, ok, sample};
+use super::{AS_OF, bin, edges, ok, refused, sample, succeeded};
+use dangjian_testdata::neo4j::{SecondServer, neo4j_uri, repo_root};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The Bolt URI of the local Neo4j: `$DANGJIAN_TEST_NEO4J` (exported by `scripts/test`), else
-/// `scripts/neo4j-local start` (which reuses a running server). Panics, never skips, when
-/// Neo4j cannot start.
-fn neo4j_uri() -> String {
-    for var in ["DANGJIAN_TEST_NEO4J", "DANGJIAN_TEST_NEO4J_URI"] {
-        if let Ok(uri) = std::env::var(var)
-            && !uri.trim().is_empty()
-        {
-            return uri.trim().to_owned();
-        }
-    }
-    let root = repo_root();
-    let out = Command::new("bash")
-        .arg(root.join("scripts/neo4j-local"))
-        .arg("start")
-        .output()
-        .expect("running scripts/neo4j-local start");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let log = std::fs::read_to_string(root.join(".neo4j-local/neo4j.log")).unwrap_or_default();
-    let tail: Vec<&str> = log.lines().rev().take(40).collect();
-    assert!(
-        out.status.success(),
-        "the local Neo4j did not start ({}):\n{stdout}\n{}\nlog tail (newest first):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr),
-        tail.join("\n")
-    );
-    let uri = stdout.lines().last().unwrap_or_default().trim().to_owned();
-    assert!(
-        uri.starts_with("bolt://"),
-        "unexpected last line from scripts/neo4j-local start: {uri:?}"
-    );
-    uri
-}
 
 /// `dangjian --neo4j URI args…`.
 fn neo(uri: &str, args: &[&str]) -> Output {
@@ -62,28 +24,11 @@ fn neo(uri: &str, args: &[&str]) -> Output {
 }
 
 fn neo_ok(uri: &str, args: &[&str]) -> String {
-    let out = neo(uri, args);
-    assert!(
-        out.status.success(),
-        "dangjian --neo4j {uri} {args:?} failed:\nstdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 output")
+    succeeded(neo(uri, args), &format!("--neo4j {uri} {args:?}"))
 }
 
 fn neo_fails(uri: &str, args: &[&str]) -> String {
-    let out = neo(uri, args);
-    assert!(
-        !out.status.success(),
-        "dangjian --neo4j {uri} {args:?} should fail"
-    );
-    let err = String::from_utf8(out.stderr).expect("UTF-8 errors");
-    assert!(
-        !err.contains("panicked"),
-        "a panic instead of an error: {err}"
-    );
-    err
+    refused(neo(uri, args), &format!("--neo4j {uri} {args:?}"))
 }
 
 fn parse(what: &str, s: &str) -> Value {
@@ -576,33 +521,8 @@ fn bulk_load_answers_as_sqlite_does() {
         "nothing written for a bad bundle"
     );
 
-    let local = |cmd: &str| {
-        let out = Command::new("bash")
-            .arg(repo_root().join("scripts/neo4j-local"))
-            .arg(cmd)
-            .env("NEO4J_LOCAL_DIR", &into)
-            .env("NEO4J_HEAP", "512m")
-            .output()
-            .expect("running scripts/neo4j-local");
-        assert!(
-            out.status.success(),
-            "neo4j-local {cmd}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .to_owned()
-    };
-    struct Stop<F: Fn(&str) -> String>(F);
-    impl<F: Fn(&str) -> String> Drop for Stop<F> {
-        fn drop(&mut self) {
-            (self.0)("stop");
-        }
-    }
-    let uri = local("start");
-    let _stop = Stop(local);
+    let server = SecondServer::start(&into);
+    let uri = server.uri.clone();
     let db = d.join("edges.db");
     ok(&db, &["import", bundle.to_str().expect("UTF-8")]);
     let doc = coverage_three_ways(&uri, &db, "city", AS_OF, "bulk-loaded edges.json");
