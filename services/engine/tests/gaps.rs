@@ -241,11 +241,12 @@ fn uneven_reach_levels_the_ratios_and_rounds_to_cents() {
     // R1 (100) serves K1 and K2, R2 (30) only K1: N1 and N2 (100 each) both reach 65, with
     // R2's 30 and 35 of R1 going to N1. With N2 at 3× the demand, ratios level at 130/400:
     // N1 32.5, N2 97.5 — then R2 (30) + 2.5 of R1 to N1.
+    let resources = json!([
+        {"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 100, "deployed_to": ["K1", "K2"]},
+        {"id": "R2", "name": "陪护", "provider": "U1", "domain": "elderly_care", "capacity": 30, "deployed_to": ["K1"]}
+    ]);
     let e = shared(
-        json!([
-            {"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 100, "deployed_to": ["K1", "K2"]},
-            {"id": "R2", "name": "陪护", "provider": "U1", "domain": "elderly_care", "capacity": 30, "deployed_to": ["K1"]}
-        ]),
+        resources.clone(),
         json!([
             {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 100},
             {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 100}
@@ -254,10 +255,7 @@ fn uneven_reach_levels_the_ratios_and_rounds_to_cents() {
     let g = e.gaps("city", as_of()).expect("gaps");
     assert_eq!(met_of(&g), [("N1", 65.0), ("N2", 65.0)]);
     let e = shared(
-        json!([
-            {"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 100, "deployed_to": ["K1", "K2"]},
-            {"id": "R2", "name": "陪护", "provider": "U1", "domain": "elderly_care", "capacity": 30, "deployed_to": ["K1"]}
-        ]),
+        resources.clone(),
         json!([
             {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 100},
             {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 300}
