@@ -3,7 +3,7 @@
 //! and domain), unknown ids, the request's wire form, and the stored network left unchanged.
 
 use chrono::NaiveDate;
-use dangjian_engine::{Engine, EngineError, WhatIf};
+use dangjian_engine::{Engine, EngineError, WhatIf, WhatIfDoc};
 use dangjian_model::{BlankSpot, Bundle, ServiceDomain};
 use serde_json::json;
 
@@ -15,6 +15,14 @@ fn as_of() -> NaiveDate {
 /// need; U2 partners K3 and provides R2 there; member A1 works for U1.
 fn network() -> Bundle {
     dangjian_testdata::bundle("engine-whatif.json")
+}
+
+/// Each changed need as (need, met before, met after, change).
+fn need_deltas(doc: &WhatIfDoc) -> Vec<(&str, f64, f64, f64)> {
+    let needs = doc.delta.needs.iter();
+    needs
+        .map(|n| (n.need.as_str(), n.met_before, n.met_after, n.change))
+        .collect()
 }
 
 #[test]
@@ -32,12 +40,7 @@ fn withdrawing_a_unit_isolates_its_committees() {
     assert_eq!(doc.gaps.unreachable_needs, ["N1"]);
     assert_eq!(doc.delta.met_demand_change, -6.0);
     assert_eq!(doc.delta.unmet_demand_change, 6.0);
-    let needs: Vec<(&str, f64, f64, f64)> = doc
-        .delta
-        .needs
-        .iter()
-        .map(|n| (n.need.as_str(), n.met_before, n.met_after, n.change))
-        .collect();
+    let needs = need_deltas(&doc);
     assert_eq!(
         needs,
         [("N1", 6.0, 0.0, -6.0)],
@@ -124,12 +127,7 @@ fn a_withdrawal_reshares_the_fair_allocation() {
         without_partnerships: vec![],
     };
     let doc = e.whatif(&change, "S1", as_of()).expect("whatif");
-    let needs: Vec<(&str, f64, f64, f64)> = doc
-        .delta
-        .needs
-        .iter()
-        .map(|n| (n.need.as_str(), n.met_before, n.met_after, n.change))
-        .collect();
+    let needs = need_deltas(&doc);
     assert_eq!(
         needs,
         [("N1", 100.0, 50.0, -50.0), ("N2", 100.0, 50.0, -50.0)]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Reach, as_of, blank_spots, gaps, reference_problems};
+use common::{BLANK_SPOT_FLAGS, Reach, as_of, blank_spots, gaps, reference_problems};
 use dangjian_synth::{MAX_DEGREE, Scale, generate, skewed_degree};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -148,14 +148,7 @@ fn district_scale_has_every_gap_kind() {
     let b = district();
     let reach = Reach::new(b, as_of());
     let spots = blank_spots(b, &reach);
-    for flag in [
-        "no_party_org",
-        "no_members",
-        "no_partners",
-        "no_union",
-        "no_youth_league",
-        "no_women_federation",
-    ] {
+    for flag in BLANK_SPOT_FLAGS {
         let n = spots.values().filter(|f| f.contains(flag)).count();
         assert!(
             n > 0 && n < spots.len(),
