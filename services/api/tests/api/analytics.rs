@@ -74,12 +74,11 @@ async fn checklist_as_json_csv_and_xlsx() {
     );
 
     let res = app
-        .client
-        .get(app.url("/api/v1/party-orgs/P1/checklist?format=csv&as_of=2026-07-01"))
-        .bearer_auth(a)
-        .send()
-        .await
-        .expect("csv");
+        .get_response(
+            &app.url("/api/v1/party-orgs/P1/checklist?format=csv&as_of=2026-07-01"),
+            a,
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(
         res.headers()["content-type"]

@@ -12,11 +12,7 @@ pub const AS_OF: &str = "2026-06-30";
 
 /// The sample network from `seed/`.
 pub fn sample() -> Bundle {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../seed/shanghai-sample.json"
-    );
-    dangjian_bundle_io::read_path(std::path::Path::new(path)).expect("read the sample network")
+    sample_bundle()
 }
 
 /// The sample served, with coordinators of 九里亭街道 (`S-JLT`) and 泗泾镇 (`S-SJ`).
@@ -338,12 +334,7 @@ async fn the_diagram_route_is_in_the_openapi_document() {
     assert_eq!(status, StatusCode::OK);
     let op = &doc["paths"]["/api/v1/diagrams/{file}"]["get"];
     assert!(op.is_object(), "{}", doc["paths"]);
-    let params: Vec<&str> = op["parameters"]
-        .as_array()
-        .expect("parameters")
-        .iter()
-        .filter_map(|p| p["name"].as_str())
-        .collect();
+    let params = strings(&op["parameters"], "name");
     assert_eq!(params, ["file", "view", "as_of", "kinds"]);
     assert!(op["responses"]["504"].is_object());
 }

@@ -168,14 +168,44 @@ impl TestApp {
             .await
     }
 
+    /// The raw response to a GET of `url` (a whole URL, for a second service) with `token`
+    /// (none when empty).
+    pub async fn get_response(&self, url: &str, token: &str) -> reqwest::Response {
+        let mut req = self.client.get(url);
+        if !token.is_empty() {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// PATCH `url` (a whole URL) with `If-Match: etag` and a JSON body; the raw response.
+    pub async fn patch_if_match(
+        &self,
+        url: &str,
+        token: &str,
+        etag: &str,
+        body: Value,
+    ) -> reqwest::Response {
+        let req = self.client.patch(url).bearer_auth(token);
+        let req = req.header("if-match", etag).json(&body);
+        req.send().await.expect("request")
+    }
+
     pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        self.send(
-            self.client
-                .post(self.url(path))
-                .bearer_auth(token)
-                .json(&body),
-        )
-        .await
+        self.send_json(reqwest::Method::POST, path, token, body)
+            .await
+    }
+
+    /// A request with a JSON body and a bearer token.
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let req = self.client.request(method, self.url(path));
+        self.send(req.bearer_auth(token).json(&body)).await
     }
 
     pub async fn post_raw(&self, path: &str, token: &str, body: &str) -> (StatusCode, Value) {
@@ -190,19 +220,36 @@ impl TestApp {
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        self.send(
-            self.client
-                .patch(self.url(path))
-                .bearer_auth(token)
-                .json(&body),
-        )
-        .await
+        self.send_json(reqwest::Method::PATCH, path, token, body)
+            .await
     }
 }
 
 /// The error code of an error body.
 pub fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("<no error code>")
+}
+
+/// The string `key` of every element of the JSON array `list` (elements without it skipped);
+/// panics when `list` is not an array.
+pub fn strings<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    let items = list
+        .as_array()
+        .unwrap_or_else(|| panic!("not a JSON array: {list}"));
+    items.iter().filter_map(|x| x[key].as_str()).collect()
+}
+
+/// Whether an error body's message contains `needle`.
+pub fn message_has(body: &Value, needle: &str) -> bool {
+    body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains(needle))
+}
+
+/// The Shanghai sample network from `seed/`, read as the service reads an upload.
+pub fn sample_bundle() -> Bundle {
+    dangjian_bundle_io::read_path(&dangjian_testdata::seed_sample())
+        .expect("read the sample network")
 }
 
 /// Ids of a page's items.

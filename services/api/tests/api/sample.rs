@@ -10,11 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 #[tokio::test]
 async fn a_coordinator_of_a_sample_street_sees_nothing_of_the_others() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../seed/shanghai-sample.json"
-    );
-    let bundle = dangjian_bundle_io::read_path(std::path::Path::new(path)).expect("sample");
+    let bundle = sample_bundle();
     let mine = bundle.streets[0].id.clone();
     let other = bundle.streets[1].id.clone();
     // Where everything is, computed here independently of the service.
