@@ -245,24 +245,17 @@ fn uneven_reach_levels_the_ratios_and_rounds_to_cents() {
         {"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 100, "deployed_to": ["K1", "K2"]},
         {"id": "R2", "name": "陪护", "provider": "U1", "domain": "elderly_care", "capacity": 30, "deployed_to": ["K1"]}
     ]);
-    let e = shared(
-        resources.clone(),
-        json!([
+    for (n2_demand, want) in [
+        (100, [("N1", 65.0), ("N2", 65.0)]),
+        (300, [("N1", 32.5), ("N2", 97.5)]),
+    ] {
+        let needs = json!([
             {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 100},
-            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 100}
-        ]),
-    );
-    let g = e.gaps("city", as_of()).expect("gaps");
-    assert_eq!(met_of(&g), [("N1", 65.0), ("N2", 65.0)]);
-    let e = shared(
-        resources.clone(),
-        json!([
-            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 100},
-            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 300}
-        ]),
-    );
-    let g = e.gaps("city", as_of()).expect("gaps");
-    assert_eq!(met_of(&g), [("N1", 32.5), ("N2", 97.5)]);
+            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": n2_demand}
+        ]);
+        let g = shared(resources.clone(), needs).gaps("city", as_of());
+        assert_eq!(met_of(&g.expect("gaps")), want, "N2 demand {n2_demand}");
+    }
     // Three needs of 5 sharing 10: 3.33 each after rounding, but the total is 10 exactly
     // (summed before rounding) and each unmet shows as 3 − 3.33.
     let e = shared(

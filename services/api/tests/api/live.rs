@@ -235,13 +235,9 @@ async fn two_services_on_one_file_see_each_other_and_refuse_stale_writes() {
     assert_eq!(res.status(), StatusCode::OK);
     let new_tag = etag_of(&res);
     assert_ne!(new_tag, tag_a);
+    let n1_b = format!("{other}/api/v1/needs/N1");
     let res = app
-        .patch_if_match(
-            &format!("{other}/api/v1/needs/N1"),
-            a,
-            &tag_b,
-            json!({"demand": 82}),
-        )
+        .patch_if_match(&n1_b, a, &tag_b, json!({"demand": 82}))
         .await;
     assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
     let body: Value = res.json().await.expect("json");
@@ -255,12 +251,7 @@ async fn two_services_on_one_file_see_each_other_and_refuse_stale_writes() {
     eventually(&app, &other, "/api/v1/needs/N1", |n| n["demand"] == 81).await;
     // With the current ETag, B's change goes through.
     let res = app
-        .patch_if_match(
-            &format!("{other}/api/v1/needs/N1"),
-            a,
-            &new_tag,
-            json!({"demand": 82}),
-        )
+        .patch_if_match(&n1_b, a, &new_tag, json!({"demand": 82}))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     eventually(&app, &app.base, "/api/v1/needs/N1", |n| n["demand"] == 82).await;

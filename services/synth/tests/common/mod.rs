@@ -26,22 +26,10 @@ pub fn reference_problems(b: &Bundle) -> Vec<String> {
             vec![$((stringify!($table), b.$table.iter().map(|r| r.id.as_str()).collect::<Vec<&str>>())),*]
         };
     }
-    let tables = ids!(
-        districts,
-        streets,
-        communities,
-        committees,
-        party_orgs,
-        units,
-        mass_orgs,
-        social_orgs,
-        members,
-        partnerships,
-        resources,
-        needs,
-        projects,
-        responsibilities
-    );
+    let mut tables = ids!(districts, streets, communities, committees);
+    tables.extend(ids!(party_orgs, units, mass_orgs, social_orgs, members));
+    tables.extend(ids!(partnerships, resources, needs, projects));
+    tables.extend(ids!(responsibilities));
     for (table, ids) in tables {
         for x in ids {
             if x.is_empty() || !all.insert(x) {
