@@ -107,7 +107,8 @@ biggest_street() {
 
 # start_server LOG [STORE ARGS…] : `dangjian [STORE ARGS] serve` on 127.0.0.1 (a free port),
 # stderr to LOG; returns once it answers /readyz. Sets SERVER_PID and URL; stop_server (run on
-# exit) stops it.
+# exit) stops it. When it does not start, it is stopped here too: a caller in a subshell
+# (`$(…)`) does not run the script's exit trap.
 SERVER_PID=""
 URL=""
 start_server() {
@@ -123,7 +124,7 @@ start_server() {
     kill -0 "$SERVER_PID" 2>/dev/null || { say "the service stopped:"; tail -5 "$log" >&2; exit 1; }
     sleep 0.05
   done
-  [[ -n "$URL" ]] || { say "the service did not start within 300 s"; tail -5 "$log" >&2; exit 1; }
+  [[ -n "$URL" ]] || { say "the service did not start within 300 s"; tail -5 "$log" >&2; stop_server; exit 1; }
   until curl -fsS "$URL/readyz" >/dev/null 2>&1; do
     kill -0 "$SERVER_PID" 2>/dev/null || { say "the service stopped:"; tail -5 "$log" >&2; exit 1; }
     sleep 0.05

@@ -39,12 +39,14 @@ fn sample() -> PathBuf {
 }
 
 fn run(db: &Path, args: &[&str]) -> Output {
-    bin()
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("the dangjian binary runs")
+    on_store("--db", db.as_os_str(), args)
+}
+
+/// `dangjian FLAG STORE args…` (`--db FILE` or `--neo4j URI`).
+fn on_store(flag: &str, store: &std::ffi::OsStr, args: &[&str]) -> Output {
+    let mut c = bin();
+    c.arg(flag).arg(store).args(args);
+    c.output().expect("the dangjian binary runs")
 }
 
 fn ok(db: &Path, args: &[&str]) -> String {

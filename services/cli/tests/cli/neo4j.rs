@@ -4,7 +4,7 @@
 //! place; `serve` on Neo4j answers as the CLI does. Everything runs in one test function
 //! because every Neo4j test shares the one database of the local server.
 
-use super::{AS_OF, bin, edges, ok, refused, sample, succeeded};
+use super::{AS_OF, bin, edges, ok, on_store, refused, sample, succeeded, words};
 use dangjian_testdata::neo4j::{SecondServer, neo4j_uri, repo_root};
 use serde_json::Value;
 use std::io::{Read, Write};
@@ -15,12 +15,7 @@ use std::time::{Duration, Instant};
 
 /// `dangjian --neo4j URI args…`.
 fn neo(uri: &str, args: &[&str]) -> Output {
-    bin()
-        .arg("--neo4j")
-        .arg(uri)
-        .args(args)
-        .output()
-        .expect("the dangjian binary runs")
+    on_store("--neo4j", uri.as_ref(), args)
 }
 
 fn neo_ok(uri: &str, args: &[&str]) -> String {
@@ -118,6 +113,15 @@ fn len(v: &Value, key: &str) -> usize {
 }
 
 /// Import `bundle` into SQLite (`db`) and Neo4j and compare every answer.
+/// `same_answers` with the SQLite file `dir/NAME.db` and the export `dir/NAME-export.json`.
+fn same_answers_in(uri: &str, dir: &Path, name: &str, bundle: &Path, label: &str) {
+    let (db, export_to) = (
+        dir.join(format!("{name}.db")),
+        dir.join(format!("{name}-export.json")),
+    );
+    same_answers(uri, &db, bundle, label, &export_to);
+}
+
 fn same_answers(uri: &str, db: &Path, bundle: &Path, label: &str, export_to: &Path) {
     let path = bundle.to_str().expect("a UTF-8 path");
     ok(db, &["import", path]);
@@ -440,48 +444,23 @@ fn neo4j_answers_as_sqlite_does() {
     let d = dir.path();
 
     // The hand-checked network, then a refused import on top of it.
-    same_answers(
-        &uri,
-        &d.join("edges.db"),
-        &edges(),
-        "edges.json",
-        &d.join("edges-export.json"),
-    );
+    same_answers_in(&uri, d, "edges", &edges(), "edges.json");
     refused_import_changes_nothing(&uri, d);
 
     // A generated district network; an import of it killed midway changes nothing first.
     let district = d.join("district.json");
+    let generate = words("generate --scale district --seed 3 --out");
     ok(
         &d.join("unused.db"),
-        &[
-            "generate",
-            "--scale",
-            "district",
-            "--seed",
-            "3",
-            "--out",
-            district.to_str().expect("UTF-8"),
-        ],
+        &[&generate[..], &[district.to_str().expect("UTF-8")]].concat(),
     );
     killed_import_changes_nothing(&uri, &district);
     // Through the routing scheme (what a cluster or Aura needs) on the single local server.
     let routed = uri.replacen("bolt://", "neo4j://", 1);
-    same_answers(
-        &routed,
-        &d.join("district.db"),
-        &district,
-        "district seed 3",
-        &d.join("district-export.json"),
-    );
+    same_answers_in(&routed, d, "district", &district, "district seed 3");
 
     // The Shanghai sample, then the HTTP service on it.
-    same_answers(
-        &uri,
-        &d.join("sample.db"),
-        &sample(),
-        "shanghai-sample.json",
-        &d.join("sample-export.json"),
-    );
+    same_answers_in(&uri, d, "sample", &sample(), "shanghai-sample.json");
     serve_answers_as_the_cli(&uri, d);
 }
 
