@@ -99,17 +99,33 @@ fn a_declared_dimension_alone_costs_nothing() {
     let b = seed();
     write_xlsx(&b, &good).expect("write");
     let patched = dir.path().join("dimension.xlsx");
-    rewrite_zip(&good, &patched, |name, data| {
-        if name.starts_with("xl/worksheets/") {
-            let text = String::from_utf8(data).expect("xml");
-            let start = text.find("<dimension ref=\"").expect("a dimension") + 16;
-            let end = start + text[start..].find('"').expect("end");
-            format!("{}A1:XFD1048576{}", &text[..start], &text[end..]).into_bytes()
-        } else {
-            data
-        }
-    });
+    // Every sheet's <dimension ref="…"> claims the whole grid.
+    splice_entries(
+        &good,
+        &patched,
+        "xl/worksheets/",
+        "<dimension ref=\"",
+        '"',
+        "A1:XFD1048576",
+    );
     assert_eq!(read_path(&patched).expect("reads"), b);
+}
+
+/// Copies the workbook at `from` to `to`; in each entry whose name starts or ends with `entry`,
+/// the text after the first `after` up to the next `until` becomes `with`.
+fn splice_entries(from: &Path, to: &Path, entry: &str, after: &str, until: char, with: &str) {
+    rewrite_zip(from, to, |name, data| {
+        if !(name.starts_with(entry) || name.ends_with(entry)) {
+            return data;
+        }
+        let text = String::from_utf8(data).expect("xml");
+        let start = text
+            .find(after)
+            .unwrap_or_else(|| panic!("{after} in {name}"))
+            + after.len();
+        let end = start + text[start..].find(until).expect("the value's end");
+        format!("{}{with}{}", &text[..start], &text[end..]).into_bytes()
+    });
 }
 
 /// Copies the zip at `from` to `to`, passing each entry's bytes through `f`.
@@ -361,15 +377,7 @@ fn a_shared_string_index_past_the_table_is_an_error_not_a_panic() {
     let good = dir.path().join("good.xlsx");
     write_xlsx(&seed(), &good).expect("write");
     let bad = dir.path().join("bad-index.xlsx");
-    rewrite_zip(&good, &bad, |name, data| {
-        if name.ends_with("sheet6.xml") {
-            let text = String::from_utf8(data).expect("xml");
-            let at = text.find("t=\"s\"><v>").expect("a shared-string cell") + 9;
-            let end = at + text[at..].find('<').expect("end of value");
-            format!("{}4294967295{}", &text[..at], &text[end..]).into_bytes()
-        } else {
-            data
-        }
-    });
+    // The first shared-string cell of sheet6 points far past the table.
+    splice_entries(&good, &bad, "sheet6.xml", "t=\"s\"><v>", '<', "4294967295");
     refused_saying(&bad, &["sheet party_orgs: malformed workbook content"]);
 }

@@ -15,6 +15,16 @@ pub fn as_of() -> Date {
 
 /// One street, two communities, four committees; a unit with a quote and a backslash in its
 /// name; an expired partnership; a stranded resource; an unreachable need.
+/// The DOT diagram of `view` for `scope` on `as_of()`, with the default options.
+pub fn dot_of(
+    engine: &dangjian_engine::Engine,
+    view: dangjian_visualizations::View,
+    scope: &str,
+) -> Result<dangjian_visualizations::Diagram, dangjian_visualizations::VizError> {
+    let opts = dangjian_visualizations::DiagramOptions::new(view, scope, as_of());
+    dangjian_visualizations::build_dot(engine, &opts)
+}
+
 pub fn small_network() -> Bundle {
     dangjian_testdata::bundle("visualizations-small.json")
 }
