@@ -1,7 +1,7 @@
 //! `dangjian export-graph` (JSON, GraphML, GEXF) and `dangjian trend` on the sample network: the
 //! same documents as the API, XML that parses, and clear errors for bad flags.
 
-use super::{AS_OF, db_with, fails, json_of, ok, okw, sample, words};
+use super::{AS_OF, db_with, fails, json_of, ok, okw, sample, strs, words};
 use std::collections::HashSet;
 
 #[test]
@@ -10,12 +10,7 @@ fn export_graph_writes_json_graphml_and_gexf_of_one_graph() {
     let db = db_with(dir.path(), "g.db", &sample());
     let graph = format!("export-graph --scope S-JLT --as-of {AS_OF}");
     let json = json_of(&db, &format!("{graph} --format json"));
-    let ids: HashSet<&str> = json["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["id"].as_str().unwrap())
-        .collect();
+    let ids: HashSet<&str> = strs(&json["nodes"], "id").into_iter().collect();
     assert!(ids.contains("K-TINGYI") && ids.contains("S-JLT"));
     // The sample's 九里亭 committees get members from employers in three districts and from
     // members who gave no employer: four groups.
@@ -66,12 +61,7 @@ fn trend_lists_month_ends_as_json_and_csv() {
     let db = db_with(dir.path(), "t.db", &sample());
     let trend = format!("trend --scope S-JLT --from 2026-01-01 --to {AS_OF}");
     let doc = json_of(&db, &format!("{trend} --format json"));
-    let dates: Vec<&str> = doc["points"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["as_of"].as_str().unwrap())
-        .collect();
+    let dates = strs(&doc["points"], "as_of");
     assert_eq!(
         dates,
         [

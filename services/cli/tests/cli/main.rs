@@ -109,6 +109,16 @@ fn coverage_json(db: &Path, extra: &[&str]) -> Value {
     serde_json::from_str(&ok(db, &args)).expect("coverage --format json is JSON")
 }
 
+/// The string `key` of every element of the JSON array `list`; panics when `list` is not an
+/// array or an element lacks the key.
+fn strs<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    let items = list
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"));
+    let field = |x: &'a Value| x[key].as_str().unwrap_or_else(|| panic!("no {key} in {x}"));
+    items.iter().map(field).collect()
+}
+
 fn committee<'a>(doc: &'a Value, id: &str) -> &'a Value {
     doc["committees"]
         .as_array()
@@ -199,12 +209,7 @@ fn coverage_edges_of_the_definitions() {
 
     // A scope restricts the committees.
     let c2 = coverage_json(&db, &["--scope", "C2"]);
-    let ids: Vec<&str> = c2["committees"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let ids = strs(&c2["committees"], "id");
     assert_eq!(ids, ["K3"]);
 
     // The day before P1 was signed, K1 has no direct partner.

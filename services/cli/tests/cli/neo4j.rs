@@ -112,7 +112,6 @@ fn len(v: &Value, key: &str) -> usize {
     v[key].as_array().map_or(0, Vec::len)
 }
 
-/// Import `bundle` into SQLite (`db`) and Neo4j and compare every answer.
 /// `same_answers` with the SQLite file `dir/NAME.db` and the export `dir/NAME-export.json`.
 fn same_answers_in(uri: &str, dir: &Path, name: &str, bundle: &Path, label: &str) {
     let (db, export_to) = (
@@ -122,6 +121,7 @@ fn same_answers_in(uri: &str, dir: &Path, name: &str, bundle: &Path, label: &str
     same_answers(uri, &db, bundle, label, &export_to);
 }
 
+/// Import `bundle` into SQLite (`db`) and Neo4j and compare every answer.
 fn same_answers(uri: &str, db: &Path, bundle: &Path, label: &str, export_to: &Path) {
     let path = bundle.to_str().expect("a UTF-8 path");
     ok(db, &["import", path]);
