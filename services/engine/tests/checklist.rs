@@ -28,6 +28,11 @@ fn engine() -> Engine {
     Engine::new(network())
 }
 
+/// The checklist of `org` alone (no subtree) on `as_of()`, from a fresh engine.
+fn own_checklist(org: &str) -> ChecklistDoc {
+    engine().checklist(org, false, as_of()).expect("checklist")
+}
+
 fn of_kind(doc: &ChecklistDoc, kind: ItemKind) -> Vec<&ChecklistItem> {
     doc.items.iter().filter(|i| i.kind == kind).collect()
 }
@@ -38,9 +43,7 @@ fn ids(items: &[&ChecklistItem]) -> Vec<String> {
 
 #[test]
 fn explicit_items_carry_their_row_due_status_and_rag() {
-    let doc = engine()
-        .checklist("P_C1", false, as_of())
-        .expect("checklist");
+    let doc = own_checklist("P_C1");
     assert_eq!(doc.party_org, "P_C1");
     assert_eq!(doc.as_of, as_of());
     let explicit = of_kind(&doc, ItemKind::Explicit);
@@ -136,9 +139,7 @@ fn partnership_items_for_the_led_target_and_the_led_unit() {
 
 #[test]
 fn blank_spot_items_name_the_flag_in_chinese() {
-    let doc = engine()
-        .checklist("P_C1", false, as_of())
-        .expect("checklist");
+    let doc = own_checklist("P_C1");
     let b = of_kind(&doc, ItemKind::BlankSpot);
     assert_eq!(
         ids(&b),
@@ -156,17 +157,13 @@ fn blank_spot_items_name_the_flag_in_chinese() {
         assert_eq!(i.rag, Rag::Green);
     }
     // C2 has a member, a partner and all three mass-org types: no blank spots.
-    let c2 = engine()
-        .checklist("P_C2", false, as_of())
-        .expect("checklist");
+    let c2 = own_checklist("P_C2");
     assert!(of_kind(&c2, ItemKind::BlankSpot).is_empty());
 }
 
 #[test]
 fn unmet_need_items_after_matching() {
-    let doc = engine()
-        .checklist("P_C1", false, as_of())
-        .expect("checklist");
+    let doc = own_checklist("P_C1");
     let u = of_kind(&doc, ItemKind::UnmetNeed);
     assert_eq!(
         ids(&u),
@@ -186,9 +183,7 @@ fn unmet_need_items_after_matching() {
     );
     assert!(u.iter().all(|i| i.rag == Rag::Green && i.due.is_none()));
     // N3 at C2 is met by R2.
-    let c2 = engine()
-        .checklist("P_C2", false, as_of())
-        .expect("checklist");
+    let c2 = own_checklist("P_C2");
     assert!(of_kind(&c2, ItemKind::UnmetNeed).is_empty());
 }
 
@@ -288,9 +283,7 @@ fn unknown_party_org_is_an_error() {
 
 #[test]
 fn csv_has_bom_header_and_quotes() {
-    let doc = engine()
-        .checklist("P_C1", false, as_of())
-        .expect("checklist");
+    let doc = own_checklist("P_C1");
     let csv = checklist_csv(&doc);
     assert!(csv.starts_with('\u{feff}'));
     let mut lines = csv.trim_start_matches('\u{feff}').split("\r\n");
@@ -328,9 +321,7 @@ fn csv_has_bom_header_and_quotes() {
 
 #[test]
 fn checklist_json_uses_the_contract_names() {
-    let doc = engine()
-        .checklist("P_C2", false, as_of())
-        .expect("checklist");
+    let doc = own_checklist("P_C2");
     let v = serde_json::to_value(&doc).expect("json");
     let item = &v["items"][0];
     assert_eq!(item["kind"], "partnership");
@@ -342,9 +333,7 @@ fn checklist_json_uses_the_contract_names() {
 
 #[test]
 fn csv_guards_text_a_spreadsheet_would_run_as_a_formula() {
-    let mut doc = engine()
-        .checklist("P_C1", false, as_of())
-        .expect("checklist");
+    let mut doc = own_checklist("P_C1");
     doc.items[0].item = "=HYPERLINK(\"http://x\",\"点击\")".into();
     doc.items[1].item = "@SUM(1)".into();
     doc.items[2].item = "-减少台账".into();
