@@ -3,12 +3,13 @@
 //! as GEXF), a district's graph, and a district's 12-month trend. Each figure is timed against a
 //! fixed calibration workload run interleaved in the same process (as `engine/benches/shanghai.rs`).
 //!
-//! `cargo bench -p dangjian-visualizations --bench graph -- [--scale shanghai|district] [--reps N]`
+//! `cargo bench -p dangjian-visualizations --bench graph -- [--scale shanghai|district] [--reps N]
+//! [--seed N] [--as-of YYYY-MM-DD]`
 
 use dangjian_engine::Engine;
 use dangjian_model::Date;
-use dangjian_synth::bench::{biggest_areas, calibration, median};
-use dangjian_synth::{Scale, generate};
+use dangjian_synth::bench::{Options, biggest_areas, calibration, median};
+use dangjian_synth::generate;
 use dangjian_visualizations::graph::{GraphIndex, GraphOptions, to_gexf};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -18,24 +19,10 @@ fn ms(d: Duration) -> String {
 }
 
 fn main() {
-    let mut scale = Scale::Shanghai;
-    let mut reps = 7usize;
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--scale" => {
-                scale = match args.next().as_deref() {
-                    Some("district") => Scale::District,
-                    _ => Scale::Shanghai,
-                }
-            }
-            "--reps" => reps = args.next().and_then(|r| r.parse().ok()).unwrap_or(7).max(1),
-            _ => {}
-        }
-    }
-    let as_of = Date::from_ymd_opt(2026, 6, 30).expect("date");
+    let o = Options::from_env().unwrap_or_else(|e| panic!("graph bench: {e}"));
+    let (scale, reps, as_of) = (o.scale, o.reps, o.as_of);
     eprintln!("generating the {scale:?} network …");
-    let bundle = generate(scale, 1);
+    let bundle = generate(scale, o.seed);
     let biggest = biggest_areas(&bundle).expect("a street with committees");
     let (street, district) = (biggest.street, biggest.district);
     eprintln!(

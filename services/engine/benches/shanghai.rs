@@ -10,58 +10,10 @@
 //! a test: `scripts/bench.sh` runs it and BENCHMARKS.md explains the columns.
 
 use dangjian_engine::Engine;
-use dangjian_model::{Bundle, Date, PartyOrgLevel};
-use dangjian_synth::bench::{Biggest, biggest_areas, calibration, median, timed};
-use dangjian_synth::{Scale, generate};
+use dangjian_model::{Bundle, PartyOrgLevel};
+use dangjian_synth::bench::{Biggest, Options, biggest_areas, calibration, median, timed};
+use dangjian_synth::generate;
 use std::time::{Duration, Instant};
-
-/// Options from the command line; cargo's own `--bench` flag is ignored.
-struct Options {
-    scale: Scale,
-    seed: u64,
-    reps: usize,
-    as_of: Date,
-}
-
-fn options() -> Result<Options, String> {
-    let mut o = Options {
-        scale: Scale::Shanghai,
-        seed: 1,
-        reps: 7,
-        as_of: Date::from_ymd_opt(2026, 6, 30).ok_or("date")?,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-        match a.as_str() {
-            "--scale" => {
-                o.scale = match value("--scale")?.as_str() {
-                    "shanghai" => Scale::Shanghai,
-                    "district" => Scale::District,
-                    other => return Err(format!("--scale: `{other}` is not shanghai|district")),
-                }
-            }
-            "--seed" => {
-                o.seed = value("--seed")?
-                    .parse()
-                    .map_err(|e| format!("--seed: {e}"))?
-            }
-            "--reps" => {
-                o.reps = value("--reps")?
-                    .parse()
-                    .map_err(|e| format!("--reps: {e}"))?
-            }
-            "--as-of" => {
-                o.as_of = value("--as-of")?
-                    .parse()
-                    .map_err(|e| format!("--as-of: {e}"))?
-            }
-            _ => {} // `--bench` and filters from cargo
-        }
-    }
-    o.reps = o.reps.max(1);
-    Ok(o)
-}
 
 /// One row of the table.
 struct Row {
@@ -131,7 +83,7 @@ fn scopes(b: &Bundle) -> Result<(String, usize, String, usize, String), String> 
 }
 
 fn run() -> Result<(), String> {
-    let o = options()?;
+    let o = Options::from_env()?;
     let as_of = o.as_of;
     eprintln!("generating the {:?} network (seed {}) …", o.scale, o.seed);
     let t = Instant::now();

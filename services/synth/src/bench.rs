@@ -2,10 +2,68 @@
 //! the calibration workload every figure is divided by, medians and one-call timing, and the
 //! street and district with the most committees of a generated network.
 
-use dangjian_model::Bundle;
+use crate::Scale;
+use dangjian_model::{Bundle, Date};
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+/// A benchmark's command line: `[--scale shanghai|district] [--seed N] [--reps N]
+/// [--as-of YYYY-MM-DD]`; anything else (cargo's `--bench`, filters) is ignored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    pub scale: Scale,
+    pub seed: u64,
+    /// At least 1.
+    pub reps: usize,
+    pub as_of: Date,
+}
+
+impl Options {
+    /// Parses the process's arguments.
+    pub fn from_env() -> Result<Options, String> {
+        Options::parse(std::env::args().skip(1))
+    }
+
+    /// Parses `args` (without the program name); Shanghai scale, seed 1, 7 reps and
+    /// 2026-06-30 unless given.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
+        let mut o = Options {
+            scale: Scale::Shanghai,
+            seed: 1,
+            reps: 7,
+            as_of: Date::from_ymd_opt(2026, 6, 30).ok_or("date")?,
+        };
+        let mut args = args.into_iter();
+        while let Some(a) = args.next() {
+            let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+            match a.as_str() {
+                "--scale" => {
+                    o.scale = match value("--scale")?.as_str() {
+                        "shanghai" => Scale::Shanghai,
+                        "district" => Scale::District,
+                        other => {
+                            return Err(format!("--scale: `{other}` is not shanghai|district"));
+                        }
+                    }
+                }
+                "--seed" => o.seed = number("--seed", value("--seed")?)?,
+                "--reps" => o.reps = number("--reps", value("--reps")?)?,
+                "--as-of" => o.as_of = number("--as-of", value("--as-of")?)?,
+                _ => {} // `--bench` and filters from cargo
+            }
+        }
+        o.reps = o.reps.max(1);
+        Ok(o)
+    }
+}
+
+fn number<T: std::str::FromStr>(name: &str, text: String) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|e| format!("{name}: {e}"))
+}
 
 /// The calibration workload: sort one million pseudo-random integers (splitmix64), a fixed
 /// amount of CPU and memory traffic that does not depend on this project's code. Benchmarks

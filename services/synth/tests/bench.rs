@@ -43,3 +43,29 @@ fn median_takes_the_middle_or_the_upper_middle() {
     assert_eq!(median(ms(&[4, 1, 3, 2])), Duration::from_millis(3));
     assert_eq!(median(Vec::new()), Duration::ZERO);
 }
+
+#[test]
+fn options_parse_defaults_values_and_errors() {
+    use dangjian_synth::Scale;
+    use dangjian_synth::bench::Options;
+    let args = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    let d = Options::parse(args("--bench")).expect("defaults");
+    assert_eq!((d.scale, d.seed, d.reps), (Scale::Shanghai, 1, 7));
+    assert_eq!(d.as_of.to_string(), "2026-06-30");
+    let o = Options::parse(args(
+        "--scale district --seed 3 --reps 0 --as-of 2025-01-31",
+    ))
+    .expect("values");
+    assert_eq!(
+        (o.scale, o.seed, o.reps),
+        (Scale::District, 3, 1),
+        "reps at least 1"
+    );
+    assert_eq!(o.as_of.to_string(), "2025-01-31");
+    let err = Options::parse(args("--scale city")).expect_err("unknown scale");
+    assert!(err.contains("`city` is not shanghai|district"), "{err}");
+    let err = Options::parse(args("--seed x")).expect_err("not a number");
+    assert!(err.starts_with("--seed: "), "{err}");
+    let err = Options::parse(args("--reps")).expect_err("no value");
+    assert_eq!(err, "--reps needs a value");
+}
