@@ -79,27 +79,17 @@ async fn a_viewers_checklist_downloads_show_the_surname_only() {
         .expect("P-S-JLT");
     assert_eq!(secretary, "孙勇敏", "the name the issue measured");
     let app = spawn_network(ServeConfig::default(), bundle, "S-JLT", "S-SJ").await;
-    let get = |format: &str, token: &str| {
-        app.client
-            .get(app.url(&format!(
-                "/api/v1/party-orgs/P-S-JLT/checklist?format={format}&as_of=2026-06-30"
-            )))
-            .bearer_auth(token)
-            .send()
+    let url = |format: &str| {
+        app.url(&format!(
+            "/api/v1/party-orgs/P-S-JLT/checklist?format={format}&as_of=2026-06-30"
+        ))
     };
-    let csv = get("csv", &app.tokens.viewer)
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("text");
+    let viewer = &app.tokens.viewer;
+    let csv = app.get_response(&url("csv"), viewer).await.text().await;
+    let csv = csv.expect("text");
     assert!(csv.contains(",孙*,") && !csv.contains("孙勇敏"), "{csv}");
-    let xlsx = get("xlsx", &app.tokens.viewer)
-        .await
-        .expect("xlsx")
-        .bytes()
-        .await
-        .expect("bytes");
+    let xlsx = app.get_response(&url("xlsx"), viewer).await.bytes().await;
+    let xlsx = xlsx.expect("bytes");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("zip");
     let mut text = String::new();
     for i in 0..zip.len() {
@@ -115,12 +105,8 @@ async fn a_viewers_checklist_downloads_show_the_surname_only() {
         .await;
     assert_eq!(page["items"][0]["secretary"], "孙*");
     // Admins read the name.
-    let csv = get("csv", &app.tokens.admin)
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("text");
+    let csv = app.get_response(&url("csv"), &app.tokens.admin).await;
+    let csv = csv.text().await.expect("text");
     assert!(csv.contains("孙勇敏"));
 }
 
