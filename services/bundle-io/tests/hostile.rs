@@ -33,6 +33,13 @@ fn refused(path: &Path) -> String {
     err
 }
 
+/// The sample written as a workbook `good.xlsx` in `dir`.
+fn seed_xlsx(dir: &Path) -> PathBuf {
+    let good = dir.join("good.xlsx");
+    write_xlsx(&seed(), &good).expect("write");
+    good
+}
+
 /// The sample written as a CSV folder in `dir`, with its `districts.csv` open for appending.
 fn csv_bundle_appending(dir: &Path) -> (PathBuf, std::fs::File) {
     let folder = dir.join("bundle");
@@ -95,9 +102,8 @@ fn a_cell_at_xfd1048576_is_refused_without_a_dense_range() {
 fn a_declared_dimension_alone_costs_nothing() {
     // A sheet whose <dimension> claims the whole grid but whose cells are few reads fine.
     let dir = tempfile::tempdir().expect("tempdir");
-    let good = dir.path().join("good.xlsx");
+    let good = seed_xlsx(dir.path());
     let b = seed();
-    write_xlsx(&b, &good).expect("write");
     let patched = dir.path().join("dimension.xlsx");
     // Every sheet's <dimension ref="…"> claims the whole grid.
     splice_entries(
@@ -173,8 +179,7 @@ fn records(bytes: &[u8], signature: &[u8; 4]) -> Vec<usize> {
 #[test]
 fn an_entry_declaring_a_huge_size_is_refused_before_inflating() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let good = dir.path().join("good.xlsx");
-    write_xlsx(&seed(), &good).expect("write");
+    let good = seed_xlsx(dir.path());
     let mut bytes = std::fs::read(&good).expect("read");
     // Central directory headers: uncompressed size at offset 24 (4 bytes, little-endian).
     let central = records(&bytes, b"PK\x01\x02");
@@ -191,8 +196,7 @@ fn an_entry_lying_small_about_its_size_is_not_trusted() {
     // Every entry claims 1 byte uncompressed: the sizes are measured while inflating, so the
     // lie changes nothing (the unit tests of the reader check the cap on inflated bytes).
     let dir = tempfile::tempdir().expect("tempdir");
-    let good = dir.path().join("good.xlsx");
-    write_xlsx(&seed(), &good).expect("write");
+    let good = seed_xlsx(dir.path());
     let mut bytes = std::fs::read(&good).expect("read");
     for at in records(&bytes, b"PK\x01\x02") {
         bytes[at + 24..at + 28].copy_from_slice(&1u32.to_le_bytes());
@@ -374,8 +378,7 @@ fn read_json_round_trip(b: &Bundle) {
 fn a_shared_string_index_past_the_table_is_an_error_not_a_panic() {
     // Found by the fuzzer: calamine 0.31 indexes shared strings unchecked.
     let dir = tempfile::tempdir().expect("tempdir");
-    let good = dir.path().join("good.xlsx");
-    write_xlsx(&seed(), &good).expect("write");
+    let good = seed_xlsx(dir.path());
     let bad = dir.path().join("bad-index.xlsx");
     // The first shared-string cell of sheet6 points far past the table.
     splice_entries(&good, &bad, "sheet6.xml", "t=\"s\"><v>", '<', "4294967295");
