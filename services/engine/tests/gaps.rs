@@ -163,8 +163,13 @@ fn unmet_needs_rank_candidates() {
     );
 }
 
-/// K1, K2, K3 in one community; resources and needs as given (all elderly care).
-fn shared(resources: serde_json::Value, needs: serde_json::Value) -> Engine {
+/// K1, K2, K3 in one community; resources as given; needs N1, N2, … at K1, K2, … with the
+/// demands given (all elderly care).
+fn shared(resources: serde_json::Value, demands: &[u64]) -> Engine {
+    let needs: Vec<serde_json::Value> = (1..)
+        .zip(demands)
+        .map(|(i, d)| json!({"id": format!("N{i}"), "committee": format!("K{i}"), "domain": "elderly_care", "demand": d}))
+        .collect();
     let b: Bundle = serde_json::from_value(json!({
         "districts": [{"id": "D1", "name": "一区"}],
         "streets": [{"id": "S1", "name": "街道一", "district": "D1", "kind": "street"}],
@@ -192,10 +197,7 @@ fn two_needs_share_one_resource_half_and_half() {
     // one is 50 and 50, not 100 and 0.
     let e = shared(
         json!([{"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 100, "deployed_to": ["K1", "K2"]}]),
-        json!([
-            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 100},
-            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 100}
-        ]),
+        &[100, 100],
     );
     let g = e.gaps("city", as_of()).expect("gaps");
     assert_eq!(met_of(&g), [("N1", 50.0), ("N2", 50.0)]);
@@ -217,11 +219,7 @@ fn a_bottleneck_need_is_frozen_and_the_rest_shared() {
             {"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 100, "deployed_to": ["K1", "K2"]},
             {"id": "R2", "name": "陪护", "provider": "U1", "domain": "elderly_care", "capacity": 10, "deployed_to": ["K2", "K3"]}
         ]),
-        json!([
-            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 100},
-            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 100},
-            {"id": "N3", "committee": "K3", "domain": "elderly_care", "demand": 100}
-        ]),
+        &[100, 100, 100],
     );
     let g = e.gaps("city", as_of()).expect("gaps");
     assert_eq!(met_of(&g), [("N1", 50.0), ("N2", 50.0), ("N3", 10.0)]);
@@ -249,22 +247,14 @@ fn uneven_reach_levels_the_ratios_and_rounds_to_cents() {
         (100, [("N1", 65.0), ("N2", 65.0)]),
         (300, [("N1", 32.5), ("N2", 97.5)]),
     ] {
-        let needs = json!([
-            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 100},
-            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": n2_demand}
-        ]);
-        let g = shared(resources.clone(), needs).gaps("city", as_of());
+        let g = shared(resources.clone(), &[100, n2_demand]).gaps("city", as_of());
         assert_eq!(met_of(&g.expect("gaps")), want, "N2 demand {n2_demand}");
     }
     // Three needs of 5 sharing 10: 3.33 each after rounding, but the total is 10 exactly
     // (summed before rounding) and each unmet shows as 3 − 3.33.
     let e = shared(
         json!([{"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 10, "deployed_to": ["K1", "K2", "K3"]}]),
-        json!([
-            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 5},
-            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 5},
-            {"id": "N3", "committee": "K3", "domain": "elderly_care", "demand": 5}
-        ]),
+        &[5, 5, 5],
     );
     let g = e.gaps("city", as_of()).expect("gaps");
     assert_eq!(met_of(&g), [("N1", 3.33), ("N2", 3.33), ("N3", 3.33)]);
@@ -330,11 +320,7 @@ fn amounts_at_the_bounds_do_not_overflow() {
     // carried exactly (128-bit) and rounded to cents only in the document.
     let e = shared(
         json!([{"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 1_000_000_000u64, "deployed_to": ["K1", "K2", "K3"]}]),
-        json!([
-            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 999_999_999u64},
-            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 999_999_999u64},
-            {"id": "N3", "committee": "K3", "domain": "elderly_care", "demand": 999_999_999u64}
-        ]),
+        &[999_999_999, 999_999_999, 999_999_999],
     );
     let g = e.gaps("city", as_of()).expect("gaps");
     assert_eq!(
