@@ -52,11 +52,7 @@ fn matching_totals_per_domain() {
         "R5 has 2 left, R4 (reaching K4, no legal-aid need) 4; R1, R2, R6 are used up; R3 reaches nothing"
     );
     // Who serves whom: N2 (K2) only R1 can serve, so R1 gives it 6 and N1 the other 4.
-    let alloc: Vec<(&str, &str, f64)> = g
-        .allocations
-        .iter()
-        .map(|a| (a.resource.as_str(), a.need.as_str(), a.amount))
-        .collect();
+    let alloc = allocations_of(&g);
     assert_eq!(
         alloc,
         [
@@ -187,6 +183,13 @@ fn shared(resources: serde_json::Value, demands: &[u64]) -> Engine {
     Engine::new(b)
 }
 
+/// Each allocation as (resource, need, amount).
+fn allocations_of(g: &GapsDoc) -> Vec<(&str, &str, f64)> {
+    let rows = g.allocations.iter();
+    rows.map(|a| (a.resource.as_str(), a.need.as_str(), a.amount))
+        .collect()
+}
+
 fn met_of(g: &GapsDoc) -> Vec<(&str, f64)> {
     g.needs.iter().map(|n| (n.need.as_str(), n.met)).collect()
 }
@@ -223,11 +226,7 @@ fn a_bottleneck_need_is_frozen_and_the_rest_shared() {
     );
     let g = e.gaps("city", as_of()).expect("gaps");
     assert_eq!(met_of(&g), [("N1", 50.0), ("N2", 50.0), ("N3", 10.0)]);
-    let alloc: Vec<(&str, &str, f64)> = g
-        .allocations
-        .iter()
-        .map(|a| (a.resource.as_str(), a.need.as_str(), a.amount))
-        .collect();
+    let alloc = allocations_of(&g);
     assert_eq!(
         alloc,
         [("R1", "N1", 50.0), ("R1", "N2", 50.0), ("R2", "N3", 10.0)]
