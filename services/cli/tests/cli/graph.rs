@@ -1,13 +1,12 @@
 //! `dangjian export-graph` (JSON, GraphML, GEXF) and `dangjian trend` on the sample network: the
 //! same documents as the API, XML that parses, and clear errors for bad flags.
 
-use super::{AS_OF, db_with, fails, json_of, ok, okw, sample, strs, words};
+use super::{AS_OF, fails, json_of, ok, okw, sample, strs, temp_db_with, words};
 use std::collections::HashSet;
 
 #[test]
 fn export_graph_writes_json_graphml_and_gexf_of_one_graph() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = db_with(dir.path(), "g.db", &sample());
+    let (dir, db) = temp_db_with(&sample());
     let graph = format!("export-graph --scope S-JLT --as-of {AS_OF}");
     let json = json_of(&db, &format!("{graph} --format json"));
     let ids: HashSet<&str> = strs(&json["nodes"], "id").into_iter().collect();
@@ -57,8 +56,7 @@ fn export_graph_writes_json_graphml_and_gexf_of_one_graph() {
 
 #[test]
 fn trend_lists_month_ends_as_json_and_csv() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = db_with(dir.path(), "t.db", &sample());
+    let (_dir, db) = temp_db_with(&sample());
     let trend = format!("trend --scope S-JLT --from 2026-01-01 --to {AS_OF}");
     let doc = json_of(&db, &format!("{trend} --format json"));
     let dates = strs(&doc["points"], "as_of");

@@ -80,11 +80,13 @@ fn json_of(db: &Path, line: &str) -> Value {
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("dangjian {line}: not JSON ({e}): {out}"))
 }
 
-/// A database `name` in `dir` holding the network `bundle` (imported with `dangjian import`).
-fn db_with(dir: &Path, name: &str, bundle: &Path) -> PathBuf {
-    let db = dir.join(name);
+/// A new temporary folder with a database `net.db` holding the network `bundle` (imported
+/// with `dangjian import`); keep the folder alive while the database is used.
+fn temp_db_with(bundle: &Path) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let db = dir.path().join("net.db");
     ok(&db, &["import", bundle.to_str().expect("UTF-8 path")]);
-    db
+    (dir, db)
 }
 
 fn fails(db: &Path, args: &[&str]) -> String {
@@ -139,9 +141,7 @@ fn rollup<'a>(doc: &'a Value, id: &str) -> &'a Value {
 
 #[test]
 fn coverage_edges_of_the_definitions() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("edges.db");
-    ok(&db, &["import", edges().to_str().unwrap()]);
+    let (_dir, db) = temp_db_with(&edges());
     let doc = coverage_json(&db, &[]);
     assert_eq!(doc["as_of"], AS_OF);
     assert_eq!(doc["scope"], "city");
@@ -224,9 +224,7 @@ fn coverage_edges_of_the_definitions() {
 
 #[test]
 fn json_csv_and_xlsx_give_identical_coverage_and_export_round_trips() {
-    let dir = tempfile::tempdir().unwrap();
-    let a = dir.path().join("a.db");
-    ok(&a, &["import", sample().to_str().unwrap()]);
+    let (dir, a) = temp_db_with(&sample());
     let reference = coverage_json(&a, &[]);
     assert!(reference["committees"].as_array().unwrap().len() >= 20);
 
@@ -254,9 +252,7 @@ fn json_csv_and_xlsx_give_identical_coverage_and_export_round_trips() {
 
 #[test]
 fn a_refused_import_changes_nothing_and_names_every_problem() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("a.db");
-    ok(&db, &["import", edges().to_str().unwrap()]);
+    let (dir, db) = temp_db_with(&edges());
     let before = coverage_json(&db, &[]);
 
     let mut bad: Value = serde_json::from_str(&std::fs::read_to_string(edges()).unwrap()).unwrap();
@@ -322,9 +318,7 @@ fn errors_are_one_paragraph_without_panics() {
 
 #[test]
 fn tables_for_people_and_csv_for_scripts() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("a.db");
-    ok(&db, &["import", edges().to_str().unwrap()]);
+    let (_dir, db) = temp_db_with(&edges());
     let table = ok(&db, &["coverage", "--as-of", AS_OF]);
     assert!(table.contains("一号居委会"), "{table}");
     assert!(table.contains("无党组织"), "{table}");
@@ -418,9 +412,7 @@ fn generate_is_deterministic_and_valid() {
 
 #[test]
 fn render_draws_the_fair_allocation_on_request() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("a.db");
-    ok(&db, &["import", sample().to_str().expect("path")]);
+    let (dir, db) = temp_db_with(&sample());
     let dot = |extra: &[&str]| {
         let out = dir.path().join("p.dot");
         let mut args = vec![

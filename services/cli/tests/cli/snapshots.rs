@@ -3,9 +3,8 @@
 //! sample network. `UPDATE_EXPECT=1 cargo test -p dangjian --test cli snapshots` rewrites them;
 //! review the diff (Chinese labels, figures against the JSON output) before committing.
 
-use super::{AS_OF, bin, ok, sample};
+use super::{AS_OF, bin, ok, sample, temp_db_with};
 use expect_test::expect_file;
-use std::path::Path;
 
 /// `dangjian ARGS` at a fixed help width (clap wraps to $COLUMNS), its stdout.
 fn help(args: &[&str]) -> String {
@@ -51,13 +50,6 @@ fn help_of_every_command() {
     expect_file!["snapshots/help.txt"].assert_eq(&all);
 }
 
-/// A database holding the sample network.
-fn sample_db(dir: &Path) -> std::path::PathBuf {
-    let db = dir.join("sample.db");
-    ok(&db, &["import", sample().to_str().expect("UTF-8 path")]);
-    db
-}
-
 /// Party-org secretaries' names (invented in the sample, but personal data by kind) replaced by
 /// the surname and full-width asterisks, which keep the table's column widths.
 fn mask_secretaries(text: &str) -> String {
@@ -78,8 +70,7 @@ fn mask_secretaries(text: &str) -> String {
 
 #[test]
 fn coverage_gaps_and_checklist_tables_of_the_sample() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let db = sample_db(dir.path());
+    let (_dir, db) = temp_db_with(&sample());
     expect_file!["snapshots/coverage.txt"].assert_eq(&ok(&db, &["coverage", "--as-of", AS_OF]));
     expect_file!["snapshots/gaps.txt"].assert_eq(&ok(&db, &["gaps", "--as-of", AS_OF]));
 
