@@ -190,29 +190,14 @@ async fn a_coordinator_learns_nothing_about_another_street() {
         .post("/api/v1/whatif", c, json!({"without_units": ["U2"]}))
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = app
-        .post(
-            "/api/v1/whatif",
-            c,
-            json!({"without_partnerships": ["PS2"]}),
-        )
-        .await;
+    let row = json!({"without_partnerships": ["PS2"]});
+    let (s, _) = app.post("/api/v1/whatif", c, row).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = app
-        .post(
-            "/api/v1/whatif",
-            c,
-            json!({"without_units": ["U1"], "scope": "S2"}),
-        )
-        .await;
+    let row = json!({"without_units": ["U1"], "scope": "S2"});
+    let (s, _) = app.post("/api/v1/whatif", c, row).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, body) = app
-        .post(
-            "/api/v1/whatif",
-            c,
-            json!({"without_units": ["U1"], "as_of": "2026-06-30"}),
-        )
-        .await;
+    let row = json!({"without_units": ["U1"], "as_of": "2026-06-30"});
+    let (s, body) = app.post("/api/v1/whatif", c, row).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_no_s2("whatif", &body);
     // The other coordinator sees their own street, not ours.
@@ -227,13 +212,8 @@ async fn coordinators_write_only_inside_their_street() {
     let app = spawn_app().await;
     let c = &app.tokens.coord;
     // Inside: allowed.
-    let (s, body) = app
-        .post(
-            "/api/v1/partnerships",
-            c,
-            json!({"id": "PS9", "unit": "U2", "target": "K2", "signed": "2026-01-01"}),
-        )
-        .await;
+    let row = json!({"id": "PS9", "unit": "U2", "target": "K2", "signed": "2026-01-01"});
+    let (s, body) = app.post("/api/v1/partnerships", c, row).await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     let (s, _) = app
         .patch("/api/v1/members/M3", c, json!({"registered_at": "K1"}))

@@ -147,13 +147,8 @@ async fn whatif_brokers_and_areas() {
     let a = &app.tokens.admin;
     let (s, before) = app.get("/api/v1/coverage?as_of=2026-06-30", a).await;
     assert_eq!(s, StatusCode::OK);
-    let (s, doc) = app
-        .post(
-            "/api/v1/whatif",
-            a,
-            json!({"without_units": ["U1"], "as_of": "2026-06-30"}),
-        )
-        .await;
+    let row = json!({"without_units": ["U1"], "as_of": "2026-06-30"});
+    let (s, doc) = app.post("/api/v1/whatif", a, row).await;
     assert_eq!(s, StatusCode::OK, "{doc}");
     assert!(doc.is_object());
     // What-if changes no stored data.

@@ -58,13 +58,8 @@ async fn ids_outside_a_coordinators_street_are_403_whether_or_not_they_exist() {
         .get("/api/v1/committees/K-NOWHERE", &app.tokens.admin)
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = app
-        .post(
-            "/api/v1/whatif",
-            &app.tokens.admin,
-            json!({"without_units": ["U-NOWHERE"]}),
-        )
-        .await;
+    let row = json!({"without_units": ["U-NOWHERE"]});
+    let (s, _) = app.post("/api/v1/whatif", &app.tokens.admin, row).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 

@@ -391,13 +391,8 @@ async fn a_batch_is_all_or_nothing_with_every_problem_by_row_index() {
         "nothing of a refused batch is stored"
     );
     // Duplicated ids inside a batch.
-    let (s, body) = app
-        .post(
-            "/api/v1/needs",
-            a,
-            json!([need("N10", "K1", 1), need("N10", "K2", 1)]),
-        )
-        .await;
+    let rows = json!([need("N10", "K1", 1), need("N10", "K2", 1)]);
+    let (s, body) = app.post("/api/v1/needs", a, rows).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     // A good batch.
     let good = json!([
@@ -413,13 +408,8 @@ async fn a_batch_is_all_or_nothing_with_every_problem_by_row_index() {
         assert!(has_id(&page, id), "{id}");
     }
     // A coordinator's batch with one row outside their subtree: 403, nothing stored.
-    let (s, _) = app
-        .post(
-            "/api/v1/needs",
-            &app.tokens.coord,
-            json!([need("N20", "K1", 1), need("N21", "K3", 1)]),
-        )
-        .await;
+    let rows = json!([need("N20", "K1", 1), need("N21", "K3", 1)]);
+    let (s, _) = app.post("/api/v1/needs", &app.tokens.coord, rows).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (_, page) = app.get("/api/v1/needs?limit=100", a).await;
     assert!(!has_id(&page, "N20"));
