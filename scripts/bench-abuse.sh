@@ -13,7 +13,7 @@
 # imports it into a database in its work folder.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
 ARGS="$*"
 DB=""
 SEED=1
@@ -22,66 +22,27 @@ CONC=32
 AS_OF=2026-06-30
 
 usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
-while (($#)); do
-  case "$1" in
-    --db) DB="${2:?--db needs a path}"; shift ;;
-    --seed) SEED="${2:?--seed needs a number}"; shift ;;
-    --duration) DURATION="${2:?--duration needs seconds}"; shift ;;
-    --concurrency) CONC="${2:?--concurrency needs a number}"; shift ;;
-    -h|--help) usage; exit 0 ;;
-    *) usage >&2; exit 2 ;;
-  esac
-  shift
-done
+bench_options --db=DB --seed=SEED --duration=DURATION --concurrency=CONC -- "$@"
 
-export PATH="$HOME/.cargo/bin:$PATH"
-say() { echo "bench-abuse: $*" >&2; }
-for pkg in sqlite3 curl python3; do
-  command -v "$pkg" >/dev/null || { say "needs $pkg"; exit 1; }
-done
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/bench-abuse.XXXXXX")"
-SERVER_PID=""
-stop_server() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
-}
+bench_setup bench-abuse
+need_tools sqlite3 curl python3
 trap stop_server EXIT INT TERM
-
-cd "$ROOT"
-say "building the release binary …"
-cargo build --release -q -p dangjian
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/dangjian"
+build_binary
 
 if [[ -z "$DB" ]]; then
   DB="$WORK/net.db"
-  say "generating the Shanghai-scale network (seed $SEED) and importing it …"
-  "$BIN" generate --scale shanghai --seed "$SEED" --out "$WORK/net.json" >/dev/null 2>"$WORK/generate.err"
-  "$BIN" --db "$DB" import "$WORK/net.json" >/dev/null 2>"$WORK/import.err"
-  rm -f "$WORK/net.json"
+  generate_and_import "$DB" shanghai "$SEED"
 fi
-Q() { sqlite3 -readonly -batch -noheader "$DB" "$1"; }
-STREET="$(Q "SELECT co.street FROM committees k JOIN communities co ON co.id = k.community
-             GROUP BY co.street ORDER BY count(*) DESC, co.street LIMIT 1")"
+biggest_street
 Q "SELECT id FROM units ORDER BY id LIMIT 1000" >"$WORK/units.txt"
 
 token() { "$BIN" --db "$DB" token create "$@" 2>&1 | grep -o 'djg_[0-9a-f]*' | head -1; }
 VIEWER="$(token --role viewer)"
 COORD="$(token --role coordinator --scope "$STREET")"
 
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-say "serving on 127.0.0.1:$PORT …"
-RUST_LOG=warn "$BIN" --db "$DB" serve --addr "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 600); do
-  curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-  sleep 0.5
-done
-curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || { say "the service did not start"; cat "$WORK/serve.log" >&2; exit 1; }
+say "serving on 127.0.0.1 …"
+RUST_LOG=warn start_server "$WORK/serve.log" --db "$DB"
+PORT="${URL##*:}"
 READY_RSS="$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")"
 
 cat >"$WORK/abuse.py" <<'PY'

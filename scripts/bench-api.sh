@@ -11,7 +11,7 @@
 # Only 127.0.0.1 is used (the server on an ephemeral port); the server is stopped at the end.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
 DB=""
 SCALE=shanghai
 SEED=1
@@ -21,86 +21,31 @@ THREADS=2
 AS_OF=2026-06-30
 
 usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
-while (($#)); do
-  case "$1" in
-    --db) DB="${2:?--db needs a path}"; shift ;;
-    --scale) SCALE="${2:?--scale needs shanghai or district}"; shift ;;
-    --seed) SEED="${2:?--seed needs a number}"; shift ;;
-    --duration) DURATION="${2:?--duration needs seconds}"; shift ;;
-    --connections) CONNS="${2:?--connections needs a number}"; shift ;;
-    --threads) THREADS="${2:?--threads needs a number}"; shift ;;
-    -h|--help) usage; exit 0 ;;
-    *) usage >&2; exit 2 ;;
-  esac
-  shift
-done
+bench_options --db=DB --scale=SCALE --seed=SEED --duration=DURATION --connections=CONNS --threads=THREADS -- "$@"
 
-export PATH="$HOME/.cargo/bin:$PATH"
-say() { echo "bench-api: $*" >&2; }
-for pkg in wrk sqlite3 curl; do
-  if ! command -v "$pkg" >/dev/null; then
-    say "installing $pkg (Debian) …"
-    apt-get install -y -q "$pkg" >/dev/null
-  fi
-done
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/bench-api.XXXXXX")"
-SERVER_PID=""
-stop_server() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
-}
+bench_setup bench-api
+install_tools wrk sqlite3 curl
 trap stop_server EXIT INT TERM
-
-cd "$ROOT"
-say "building the release binary …"
-cargo build --release -q -p dangjian
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-BIN="$TARGET/release/dangjian"
-LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+build_binary
+LOAD_START="$(loadavg)"
 
 if [[ -z "$DB" ]]; then
   DB="$WORK/net.db"
-  say "generating the $SCALE network (seed $SEED) and importing it into $DB …"
-  "$BIN" generate --scale "$SCALE" --seed "$SEED" --out "$WORK/net.json" >/dev/null 2>"$WORK/generate.err"
-  "$BIN" --db "$DB" import "$WORK/net.json" >/dev/null 2>"$WORK/import.err"
-  rm -f "$WORK/net.json"
+  generate_and_import "$DB" "$SCALE" "$SEED"
 fi
 [[ -f "$DB" ]] || { say "no database at $DB"; exit 1; }
 
-# The street with the most committees (ties: smallest id) and its party org, as scripts/bench.sh.
-Q() { sqlite3 -readonly -batch -noheader "$DB" "$1"; }
-STREET="$(Q "SELECT co.street FROM committees k JOIN communities co ON co.id = k.community
-             GROUP BY co.street ORDER BY count(*) DESC, co.street LIMIT 1")"
-STREET_N="$(Q "SELECT count(*) FROM committees k JOIN communities co ON co.id = k.community
-               WHERE co.street = '$STREET'")"
-ORG="$(Q "SELECT id FROM party_orgs WHERE leads = '$STREET'
-          ORDER BY level = 'working_committee' DESC, id LIMIT 1")"
+biggest_street
 ROWS="$(Q "SELECT (SELECT count(*) FROM members) + (SELECT count(*) FROM volunteering)
            + (SELECT count(*) FROM partnerships) + (SELECT count(*) FROM resources)")"
-[[ -n "$STREET" && -n "$ORG" ]] || { say "no street or party org in $DB"; exit 1; }
 
 TOKEN="$("$BIN" --db "$DB" token create --role admin 2>"$WORK/token.err" | tail -1)"
 [[ -n "$TOKEN" ]] || { say "could not create a token"; cat "$WORK/token.err" >&2; exit 1; }
 
 say "starting the service on 127.0.0.1 (ephemeral port) …"
-T0="$(date +%s.%N)"
-"$BIN" --db "$DB" serve --addr 127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVER_PID=$!
-URL=""
-for _ in $(seq 600); do
-  URL="$(grep -o 'serving on http://127\.0\.0\.1:[0-9]*' "$WORK/serve.err" | head -1 | sed 's/serving on //')" || true
-  [[ -n "$URL" ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { say "the service stopped:"; tail -5 "$WORK/serve.err" >&2; exit 1; }
-  sleep 0.1
-done
-[[ -n "$URL" ]] || { say "the service did not start within 60 s"; exit 1; }
-until curl -fsS "$URL/healthz" >/dev/null 2>&1; do sleep 0.1; done
-STARTUP="$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
+T0="$(now)"
+start_server "$WORK/serve.err" --db "$DB"
+STARTUP="$(awk -v a="$T0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')"
 RSS_IDLE="$(awk '/VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")"
 say "serving at $URL after $STARTUP s"
 
@@ -180,10 +125,8 @@ RSS_PEAK="$(awk '/VmHWM/ { print $2 }' "/proc/$SERVER_PID/status")"
 stop_server
 # The service logs every request: keep only the end of its log.
 tail -200 "$WORK/serve.err" >"$WORK/serve.log" && rm -f "$WORK/serve.err"
-LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
+LOAD_END="$(loadavg)"
 
-div() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN { if (b > 0) printf f, a / b; else print "n/a" }'; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 met() { # condition text
   if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "**missed**"; fi
 }
@@ -191,7 +134,7 @@ row() { # label, name, target
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "${RPS[$2]}" "$(div "${RPS[$2]}" "${RPS[healthz]}")" \
     "${P50[$2]}" "${P99[$2]}" "${ERRS[$2]}" "$3"
 }
-CPU="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)"
+CPU="$(cpu_model)"
 COV_OK="$(met "${RPS[coverage]} >= 5000 && ${P99[coverage]} <= 10")"
 RSS_OK="$(met "$RSS_PEAK <= 2.5 * 1024 * 1024")"
 cat <<EOF

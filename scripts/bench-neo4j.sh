@@ -12,7 +12,7 @@
 # generated network, logs and outputs stay in the work folder it names.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
 SCALE=district
 SEED=3
 REPS=""
@@ -20,26 +20,14 @@ URI=""
 AS_OF=2026-06-30
 
 usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
-while (($#)); do
-  case "$1" in
-    district|shanghai) SCALE="$1" ;;
-    --seed) SEED="${2:?--seed needs a number}"; shift ;;
-    --reps) REPS="${2:?--reps needs a number}"; shift ;;
-    --uri) URI="${2:?--uri needs bolt://HOST:PORT}"; shift ;;
-    -h|--help) usage; exit 0 ;;
-    *) usage >&2; exit 2 ;;
-  esac
-  shift
-done
+bench_options district=SCALE:district shanghai=SCALE:shanghai --seed=SEED --reps=REPS --uri=URI -- "$@"
 [[ -n "$REPS" ]] || { [[ "$SCALE" == shanghai ]] && REPS=2 || REPS=3; }
 
-export PATH="$HOME/.cargo/bin:$PATH"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/bench-neo4j.XXXXXX")"
+bench_setup bench-neo4j
 STARTED_NEO4J=""
-SERVE_PID=""
 BENCH_NEO4J_DIR="${BENCH_NEO4J_DIR:-$ROOT/.neo4j-bench}"
 cleanup() {
-  [[ -n "$SERVE_PID" ]] && kill "$SERVE_PID" 2>/dev/null || true
+  stop_server
   if [[ -n "$STARTED_NEO4J" ]]; then
     NEO4J_LOCAL_DIR="$BENCH_NEO4J_DIR" "$ROOT/scripts/neo4j-local" stop >/dev/null 2>&1 || true
     # Its databases (gigabytes at Shanghai scale) are of no further use.
@@ -48,19 +36,9 @@ cleanup() {
   rm -rf "$WORK/bulk"
 }
 trap cleanup EXIT
-say() { echo "bench-neo4j: $*" >&2; }
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-cd "$ROOT"
-say "building the release binary and the phase-timing example …"
-cargo build --release -q -p dangjian
-cargo build --release -q -p dangjian-neo4j --example bench_phases
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-BIN="$TARGET/release/dangjian"
-PHASES="$TARGET/release/examples/bench_phases"
+build_binary -p dangjian-neo4j --example bench_phases
+PHASES="$TARGET/$PROFILE_DIR/examples/bench_phases"
 
 if [[ -z "$URI" ]]; then
   say "starting a separate local Neo4j for the benchmark (data in $BENCH_NEO4J_DIR) …"
@@ -142,17 +120,11 @@ cmp -s "$WORK/cov-sqlite.json" "$WORK/cov-neo4j-cypher.json" || SAME="NO (Cypher
 
 # `serve` until it listens (the store loaded, the engine built).
 serve_ready() { # store option, its value
-  local t0 t1 log="$WORK/serve.err" waited=0
-  : >"$log"
+  local t0 t1
   t0="$(now)"
-  RUST_LOG=info "$BIN" "$1" "$2" serve --addr 127.0.0.1:0 >/dev/null 2>"$log" &
-  SERVE_PID=$!
-  until grep -q 'listening' "$log"; do
-    kill -0 "$SERVE_PID" 2>/dev/null || { cat "$log" >&2; say "serve exited"; exit 1; }
-    sleep 0.05
-  done
+  RUST_LOG=info start_server "$WORK/serve.err" "$1" "$2"
   t1="$(now)"
-  kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true; SERVE_PID=""
+  stop_server
   secs "$t0" "$t1"
 }
 say "serve: time until it listens …"
@@ -168,8 +140,8 @@ CYPHER_FIRST="$(ph cypher_coverage_first)"
 COMMITTEES="$(ph committees)"
 ENG_BUILT="$(awk -v b="$BUILD" -v c="$ENG" 'BEGIN { printf "%.4f", b + c }')"
 
-CPU="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)"
-LOADAVG="$(cut -d' ' -f1-3 /proc/loadavg)"
+CPU="$(cpu_model)"
+LOADAVG="$(loadavg)"
 cat <<EOT
 
 ### Neo4j vs SQLite: $SCALE network (seed $SEED)

@@ -11,7 +11,7 @@
 # The work folder (network, database, raw outputs) is printed and kept.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
 SCALE=shanghai
 SEED=1
 REPS=3
@@ -19,36 +19,13 @@ ENGINE_BENCH=1
 AS_OF=2026-06-30
 
 usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
-while (($#)); do
-  case "$1" in
-    --scale) SCALE="${2:?--scale needs shanghai or district}"; shift ;;
-    shanghai|district) SCALE="$1" ;;
-    --seed) SEED="${2:?--seed needs a number}"; shift ;;
-    --reps) REPS="${2:?--reps needs a number}"; shift ;;
-    --no-engine-bench) ENGINE_BENCH="" ;;
-    -h|--help) usage; exit 0 ;;
-    *) usage >&2; exit 2 ;;
-  esac
-  shift
-done
+bench_options --scale=SCALE shanghai=SCALE:shanghai district=SCALE:district --seed=SEED --reps=REPS --no-engine-bench=ENGINE_BENCH: -- "$@"
 case "$SCALE" in shanghai|district) ;; *) usage >&2; exit 2 ;; esac
 
-export PATH="$HOME/.cargo/bin:$PATH"
-say() { echo "bench: $*" >&2; }
-for tool in /usr/bin/time sqlite3; do
-  if ! command -v "$tool" >/dev/null; then
-    say "installing $tool (Debian) …"
-    apt-get install -y -q "$( [[ $tool == /usr/bin/time ]] && echo time || echo sqlite3 )" >/dev/null
-  fi
-done
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")"
-LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
-cd "$ROOT"
-say "building the release binary …"
-cargo build --release -q -p dangjian
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-BIN="$TARGET/release/dangjian"
+bench_setup bench
+install_tools /usr/bin/time sqlite3
+LOAD_START="$(loadavg)"
+build_binary
 
 # run NAME CMD… : runs under /usr/bin/time -v; leaves wall seconds in $WALL and peak RSS (KiB)
 # in $RSS; output in $WORK/NAME.{out,err,time}.
@@ -60,10 +37,6 @@ run() {
     for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$WORK/$name.time")"
   RSS="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$WORK/$name.time")"
 }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-max() { tr ' ' '\n' | grep -v '^$' | sort -g | tail -1; }
-div() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN { if (b > 0) printf f, a / b; else print "n/a" }'; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
 NET="$WORK/net.json"
 DB="$WORK/net.db"
@@ -84,13 +57,7 @@ IMP_WALL_RATE="$(div "$ROWS" "$IMP_WALL" %.0f)"
 
 # Scopes: the street with the most committees (ties: smallest id), its party org, the district
 # with the most committees, one committee of that street (the baseline's scope).
-Q() { sqlite3 -readonly -batch -noheader "$DB" "$1"; }
-STREET="$(Q "SELECT co.street FROM committees k JOIN communities co ON co.id = k.community
-             GROUP BY co.street ORDER BY count(*) DESC, co.street LIMIT 1")"
-STREET_N="$(Q "SELECT count(*) FROM committees k JOIN communities co ON co.id = k.community
-               WHERE co.street = '$STREET'")"
-ORG="$(Q "SELECT id FROM party_orgs WHERE leads = '$STREET'
-          ORDER BY level = 'working_committee' DESC, id LIMIT 1")"
+biggest_street
 DISTRICT="$(Q "SELECT s.district FROM committees k JOIN communities co ON co.id = k.community
                JOIN streets s ON s.id = co.street GROUP BY s.district
                ORDER BY count(*) DESC, s.district LIMIT 1")"
@@ -130,14 +97,14 @@ if [[ -n "$ENGINE_BENCH" ]]; then
     >"$WORK/engine.md" 2>"$WORK/engine.err" || { tail -5 "$WORK/engine.err" >&2; exit 1; }
   ENGINE_MD="$(cat "$WORK/engine.md")"
 fi
-LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
+LOAD_END="$(loadavg)"
 
 B="${CLI_WALL[baseline]}"
 row() { # label, name, target text
   local w="${CLI_WALL[$2]}"
   printf '| %s | %s | %s | %s | %s |\n' "$1" "$w" "$(div "$w" "$B")" "$(mib "${CLI_RSS[$2]}")" "$3"
 }
-CPU="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)"
+CPU="$(cpu_model)"
 RSS_TARGET=$((2 * 1024 * 1024))
 verdict() { # KiB
   if (($1 <= RSS_TARGET)); then echo "met (≤ 2048 MiB)"; else echo "**missed** (> 2048 MiB)"; fi

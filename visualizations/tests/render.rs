@@ -4,11 +4,9 @@
 
 mod common;
 
-use common::{as_of, big_district, small_network};
+use common::{big_district, dot_of, small_network};
 use dangjian_engine::Engine;
-use dangjian_visualizations::{
-    DEFAULT_FONT, DiagramOptions, Format, View, VizError, build_dot, render, render_with,
-};
+use dangjian_visualizations::{DEFAULT_FONT, Format, View, VizError, render, render_with};
 use std::ffi::OsStr;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -47,7 +45,7 @@ fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
 fn svg_parses_as_xml_and_keeps_the_chinese_names_as_text() {
     let engine = Engine::new(small_network());
     for view in View::ALL {
-        let d = build_dot(&engine, &DiagramOptions::new(view, "d1", as_of())).expect("builds");
+        let d = dot_of(&engine, view, "d1").expect("builds");
         let svg = render(&d.dot, Format::Svg, T).expect("dot renders SVG");
         let text = String::from_utf8(svg).expect("SVG is UTF-8");
         let doc = parse_svg(&text);
@@ -75,11 +73,7 @@ fn svg_parses_as_xml_and_keeps_the_chinese_names_as_text() {
 #[test]
 fn png_decodes_with_a_size_in_the_expected_range() {
     let engine = Engine::new(small_network());
-    let d = build_dot(
-        &engine,
-        &DiagramOptions::new(View::Partnerships, "d1", as_of()),
-    )
-    .expect("builds");
+    let d = dot_of(&engine, View::Partnerships, "d1").expect("builds");
     let png = render(&d.dot, Format::Png, T).expect("dot renders PNG");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let (w, h, grey) = decode_png(&png);
@@ -127,11 +121,7 @@ fn the_cjk_font_is_installed_and_draws_real_glyphs() {
 #[test]
 fn a_district_aggregated_renders_without_hanging() {
     let engine = Engine::new(big_district(10, 6, 5, 40));
-    let d = build_dot(
-        &engine,
-        &DiagramOptions::new(View::Partnerships, "d", as_of()),
-    )
-    .expect("builds");
+    let d = dot_of(&engine, View::Partnerships, "d").expect("builds");
     assert!(d.aggregated);
     let start = Instant::now();
     let svg = render(&d.dot, Format::Svg, T).expect("renders");
@@ -145,8 +135,7 @@ fn a_district_aggregated_renders_without_hanging() {
 fn a_slow_render_is_killed_at_the_timeout() {
     // The full 300-committee hierarchy with every cluster takes dot well over 10 ms.
     let engine = Engine::new(big_district(10, 6, 5, 0));
-    let d =
-        build_dot(&engine, &DiagramOptions::new(View::Hierarchy, "d", as_of())).expect("builds");
+    let d = dot_of(&engine, View::Hierarchy, "d").expect("builds");
     let start = Instant::now();
     let err = render(&d.dot, Format::Png, Duration::from_millis(10)).expect_err("times out");
     assert!(matches!(err, VizError::Timeout(_)), "{err:?}");
@@ -193,8 +182,7 @@ fn dot_format_is_the_text_itself() {
 fn a_large_png_is_drawn_at_72_dpi_and_at_most_8000_px_wide() {
     // 300 committees: over the 120 nodes-and-edges mark, so the PNG is drawn at 72 dpi.
     let engine = Engine::new(big_district(10, 6, 5, 0));
-    let d =
-        build_dot(&engine, &DiagramOptions::new(View::Hierarchy, "d", as_of())).expect("builds");
+    let d = dot_of(&engine, View::Hierarchy, "d").expect("builds");
     assert!(!d.aggregated);
     assert!(
         d.dot.contains("dpi=\"72\""),
@@ -221,11 +209,7 @@ fn a_large_png_is_drawn_at_72_dpi_and_at_most_8000_px_wide() {
     let ink = grey.iter().filter(|&&g| g < 128).count();
     assert!(ink > 10_000, "something is drawn ({ink} dark pixels)");
     // A small diagram keeps cairo's 96 dpi.
-    let small = build_dot(
-        &Engine::new(small_network()),
-        &DiagramOptions::new(View::Hierarchy, "d1", as_of()),
-    )
-    .expect("builds");
+    let small = dot_of(&Engine::new(small_network()), View::Hierarchy, "d1").expect("builds");
     assert!(!small.dot.contains("dpi="));
 }
 

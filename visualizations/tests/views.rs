@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{as_of, big_district, small_network};
+use common::{as_of, big_district, dot_of, small_network};
 use dangjian_engine::Engine;
 use dangjian_visualizations::{
     DiagramOptions, View, VizError, build_dot, build_dot_from_docs, empty_gaps,
@@ -10,7 +10,7 @@ use dangjian_visualizations::{
 use expect_test::expect_file;
 
 fn diagram(engine: &Engine, view: View, scope: &str) -> dangjian_visualizations::Diagram {
-    build_dot(engine, &DiagramOptions::new(view, scope, as_of())).expect("diagram builds")
+    dot_of(engine, view, scope).expect("diagram builds")
 }
 
 fn parses(dot: &str) {
@@ -188,11 +188,7 @@ fn output_is_deterministic() {
 #[test]
 fn unknown_scope_is_an_engine_error() {
     let engine = Engine::new(small_network());
-    let err = build_dot(
-        &engine,
-        &DiagramOptions::new(View::Hierarchy, "nowhere", as_of()),
-    )
-    .expect_err("unknown scope");
+    let err = dot_of(&engine, View::Hierarchy, "nowhere").expect_err("unknown scope");
     assert!(matches!(err, VizError::Engine(_)), "{err:?}");
 }
 

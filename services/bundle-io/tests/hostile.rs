@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 fn seed_json() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seed/shanghai-sample.json")
+    dangjian_testdata::seed_sample()
 }
 
 fn seed() -> Bundle {
@@ -30,6 +30,33 @@ fn refused(path: &Path) -> String {
         "took {:?}",
         started.elapsed()
     );
+    err
+}
+
+/// The sample written as a workbook `good.xlsx` in `dir`.
+fn seed_xlsx(dir: &Path) -> PathBuf {
+    let good = dir.join("good.xlsx");
+    write_xlsx(&seed(), &good).expect("write");
+    good
+}
+
+/// The sample written as a CSV folder in `dir`, with its `districts.csv` open for appending.
+fn csv_bundle_appending(dir: &Path) -> (PathBuf, std::fs::File) {
+    let folder = dir.join("bundle");
+    write_csv_dir(&seed(), &folder).expect("export");
+    let f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(folder.join("districts.csv"))
+        .expect("open");
+    (folder, f)
+}
+
+/// `refused`, and the error names every one of `needles`.
+fn refused_saying(path: &Path, needles: &[&str]) -> String {
+    let err = refused(path);
+    for needle in needles {
+        assert!(err.contains(needle), "{needle:?} not in: {err}");
+    }
     err
 }
 
@@ -61,12 +88,13 @@ fn a_cell_at_xfd1048576_is_refused_without_a_dense_range() {
     let path = dir.path().join("xfd.xlsx");
     write_xfd_workbook(&path);
     assert!(std::fs::metadata(&path).expect("written").len() < 10_000);
-    let err = refused(&path);
-    assert!(err.contains("sheet districts"), "{err}");
-    assert!(err.contains("XFD1048576"), "{err}");
-    assert!(
-        err.contains(&format!("at most {MAX_SHEET_COLUMNS} columns")),
-        "{err}"
+    refused_saying(
+        &path,
+        &[
+            "sheet districts",
+            "XFD1048576",
+            &format!("at most {MAX_SHEET_COLUMNS} columns"),
+        ],
     );
 }
 
@@ -74,21 +102,36 @@ fn a_cell_at_xfd1048576_is_refused_without_a_dense_range() {
 fn a_declared_dimension_alone_costs_nothing() {
     // A sheet whose <dimension> claims the whole grid but whose cells are few reads fine.
     let dir = tempfile::tempdir().expect("tempdir");
-    let good = dir.path().join("good.xlsx");
+    let good = seed_xlsx(dir.path());
     let b = seed();
-    write_xlsx(&b, &good).expect("write");
     let patched = dir.path().join("dimension.xlsx");
-    rewrite_zip(&good, &patched, |name, data| {
-        if name.starts_with("xl/worksheets/") {
-            let text = String::from_utf8(data).expect("xml");
-            let start = text.find("<dimension ref=\"").expect("a dimension") + 16;
-            let end = start + text[start..].find('"').expect("end");
-            format!("{}A1:XFD1048576{}", &text[..start], &text[end..]).into_bytes()
-        } else {
-            data
-        }
-    });
+    // Every sheet's <dimension ref="…"> claims the whole grid.
+    splice_entries(
+        &good,
+        &patched,
+        "xl/worksheets/",
+        "<dimension ref=\"",
+        '"',
+        "A1:XFD1048576",
+    );
     assert_eq!(read_path(&patched).expect("reads"), b);
+}
+
+/// Copies the workbook at `from` to `to`; in each entry whose name starts or ends with `entry`,
+/// the text after the first `after` up to the next `until` becomes `with`.
+fn splice_entries(from: &Path, to: &Path, entry: &str, after: &str, until: char, with: &str) {
+    rewrite_zip(from, to, |name, data| {
+        if !(name.starts_with(entry) || name.ends_with(entry)) {
+            return data;
+        }
+        let text = String::from_utf8(data).expect("xml");
+        let start = text
+            .find(after)
+            .unwrap_or_else(|| panic!("{after} in {name}"))
+            + after.len();
+        let end = start + text[start..].find(until).expect("the value's end");
+        format!("{}{with}{}", &text[..start], &text[end..]).into_bytes()
+    });
 }
 
 /// Copies the zip at `from` to `to`, passing each entry's bytes through `f`.
@@ -120,11 +163,7 @@ fn a_zip_with_too_many_entries_is_refused() {
         out.start_file(format!("x/{i}"), options).expect("start");
     }
     out.finish().expect("finish");
-    let err = refused(&path);
-    assert!(
-        err.contains(&format!("the limit is {MAX_ZIP_ENTRIES}")),
-        "{err}"
-    );
+    refused_saying(&path, &[&format!("the limit is {MAX_ZIP_ENTRIES}")]);
 }
 
 /// Offsets of every zip record with `signature` in `bytes`.
@@ -140,8 +179,7 @@ fn records(bytes: &[u8], signature: &[u8; 4]) -> Vec<usize> {
 #[test]
 fn an_entry_declaring_a_huge_size_is_refused_before_inflating() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let good = dir.path().join("good.xlsx");
-    write_xlsx(&seed(), &good).expect("write");
+    let good = seed_xlsx(dir.path());
     let mut bytes = std::fs::read(&good).expect("read");
     // Central directory headers: uncompressed size at offset 24 (4 bytes, little-endian).
     let central = records(&bytes, b"PK\x01\x02");
@@ -150,8 +188,7 @@ fn an_entry_declaring_a_huge_size_is_refused_before_inflating() {
     bytes[at..at + 4].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
     let path = dir.path().join("declared.xlsx");
     std::fs::write(&path, &bytes).expect("write");
-    let err = refused(&path);
-    assert!(err.contains("declares 4294967280 bytes"), "{err}");
+    refused_saying(&path, &["declares 4294967280 bytes"]);
 }
 
 #[test]
@@ -159,8 +196,7 @@ fn an_entry_lying_small_about_its_size_is_not_trusted() {
     // Every entry claims 1 byte uncompressed: the sizes are measured while inflating, so the
     // lie changes nothing (the unit tests of the reader check the cap on inflated bytes).
     let dir = tempfile::tempdir().expect("tempdir");
-    let good = dir.path().join("good.xlsx");
-    write_xlsx(&seed(), &good).expect("write");
+    let good = seed_xlsx(dir.path());
     let mut bytes = std::fs::read(&good).expect("read");
     for at in records(&bytes, b"PK\x01\x02") {
         bytes[at + 24..at + 28].copy_from_slice(&1u32.to_le_bytes());
@@ -181,33 +217,22 @@ fn an_entry_lying_small_about_its_size_is_not_trusted() {
 #[test]
 fn a_csv_record_past_the_limit_is_refused_while_reading() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let folder = dir.path().join("bundle");
-    write_csv_dir(&seed(), &folder).expect("export");
     // An unterminated quoted field of 3 MiB: never buffered whole.
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(folder.join("districts.csv"))
-        .expect("open");
+    let (folder, mut f) = csv_bundle_appending(dir.path());
     f.write_all(b"D-BIG,\"").expect("write");
     f.write_all(&vec![b'x'; 3 << 20]).expect("write");
     drop(f);
-    let err = refused(&folder);
-    assert!(err.starts_with("districts.csv line "), "{err}");
-    assert!(
-        err.contains(&format!("longer than {MAX_CSV_RECORD_BYTES} bytes")),
-        "{err}"
+    let err = refused_saying(
+        &folder,
+        &[&format!("longer than {MAX_CSV_RECORD_BYTES} bytes")],
     );
+    assert!(err.starts_with("districts.csv line "), "{err}");
 }
 
 #[test]
 fn a_giant_csv_cell_is_a_problem_with_its_row_and_field() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let folder = dir.path().join("bundle");
-    write_csv_dir(&seed(), &folder).expect("export");
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(folder.join("districts.csv"))
-        .expect("open");
+    let (folder, mut f) = csv_bundle_appending(dir.path());
     let name = "区".repeat(MAX_CELL_BYTES / 3 + 1);
     writeln!(f, "D-BIG,{name}").expect("write");
     drop(f);
@@ -353,22 +378,9 @@ fn read_json_round_trip(b: &Bundle) {
 fn a_shared_string_index_past_the_table_is_an_error_not_a_panic() {
     // Found by the fuzzer: calamine 0.31 indexes shared strings unchecked.
     let dir = tempfile::tempdir().expect("tempdir");
-    let good = dir.path().join("good.xlsx");
-    write_xlsx(&seed(), &good).expect("write");
+    let good = seed_xlsx(dir.path());
     let bad = dir.path().join("bad-index.xlsx");
-    rewrite_zip(&good, &bad, |name, data| {
-        if name.ends_with("sheet6.xml") {
-            let text = String::from_utf8(data).expect("xml");
-            let at = text.find("t=\"s\"><v>").expect("a shared-string cell") + 9;
-            let end = at + text[at..].find('<').expect("end of value");
-            format!("{}4294967295{}", &text[..at], &text[end..]).into_bytes()
-        } else {
-            data
-        }
-    });
-    let err = refused(&bad);
-    assert!(
-        err.contains("sheet party_orgs: malformed workbook content"),
-        "{err}"
-    );
+    // The first shared-string cell of sheet6 points far past the table.
+    splice_entries(&good, &bad, "sheet6.xml", "t=\"s\"><v>", '<', "4294967295");
+    refused_saying(&bad, &["sheet party_orgs: malformed workbook content"]);
 }

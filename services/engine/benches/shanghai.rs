@@ -10,84 +10,10 @@
 //! a test: `scripts/bench.sh` runs it and BENCHMARKS.md explains the columns.
 
 use dangjian_engine::Engine;
-use dangjian_model::{Bundle, Date, PartyOrgLevel};
-use dangjian_synth::{Scale, generate};
-use std::collections::HashMap;
-use std::hint::black_box;
+use dangjian_model::{Bundle, PartyOrgLevel};
+use dangjian_synth::bench::{Biggest, Options, biggest_areas, calibration, median, timed};
+use dangjian_synth::generate;
 use std::time::{Duration, Instant};
-
-/// Options from the command line; cargo's own `--bench` flag is ignored.
-struct Options {
-    scale: Scale,
-    seed: u64,
-    reps: usize,
-    as_of: Date,
-}
-
-fn options() -> Result<Options, String> {
-    let mut o = Options {
-        scale: Scale::Shanghai,
-        seed: 1,
-        reps: 7,
-        as_of: Date::from_ymd_opt(2026, 6, 30).ok_or("date")?,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-        match a.as_str() {
-            "--scale" => {
-                o.scale = match value("--scale")?.as_str() {
-                    "shanghai" => Scale::Shanghai,
-                    "district" => Scale::District,
-                    other => return Err(format!("--scale: `{other}` is not shanghai|district")),
-                }
-            }
-            "--seed" => {
-                o.seed = value("--seed")?
-                    .parse()
-                    .map_err(|e| format!("--seed: {e}"))?
-            }
-            "--reps" => {
-                o.reps = value("--reps")?
-                    .parse()
-                    .map_err(|e| format!("--reps: {e}"))?
-            }
-            "--as-of" => {
-                o.as_of = value("--as-of")?
-                    .parse()
-                    .map_err(|e| format!("--as-of: {e}"))?
-            }
-            _ => {} // `--bench` and filters from cargo
-        }
-    }
-    o.reps = o.reps.max(1);
-    Ok(o)
-}
-
-/// The calibration workload: sort one million pseudo-random integers (splitmix64), a fixed
-/// amount of CPU and memory traffic that does not depend on this project's code.
-fn calibration() -> Duration {
-    let mut s: u64 = 0x2026_0630;
-    let mut v: Vec<u64> = (0..1_000_000)
-        .map(|_| {
-            s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = s;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        })
-        .collect();
-    let t = Instant::now();
-    v.sort_unstable();
-    let d = t.elapsed();
-    black_box(v);
-    d
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
 
 /// One row of the table.
 struct Row {
@@ -128,13 +54,6 @@ fn measure(
     row
 }
 
-/// Times one call of `f`.
-fn timed<T>(f: impl FnOnce() -> T) -> Duration {
-    let t = Instant::now();
-    black_box(f());
-    t.elapsed()
-}
-
 fn ms(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
     if ms < 10.0 {
@@ -146,35 +65,12 @@ fn ms(d: Duration) -> String {
 
 /// The street with the most committees, the district with the most, and the street's party org.
 fn scopes(b: &Bundle) -> Result<(String, usize, String, usize, String), String> {
-    let community_street: HashMap<&str, &str> = b
-        .communities
-        .iter()
-        .map(|c| (c.id.as_str(), c.street.as_str()))
-        .collect();
-    let street_district: HashMap<&str, &str> = b
-        .streets
-        .iter()
-        .map(|s| (s.id.as_str(), s.district.as_str()))
-        .collect();
-    let mut per_street: HashMap<&str, usize> = HashMap::new();
-    let mut per_district: HashMap<&str, usize> = HashMap::new();
-    for k in &b.committees {
-        let s = community_street.get(k.community.as_str()).copied();
-        if let Some(s) = s {
-            *per_street.entry(s).or_default() += 1;
-            if let Some(d) = street_district.get(s) {
-                *per_district.entry(d).or_default() += 1;
-            }
-        }
-    }
-    // Largest first, ties by id, so the choice is deterministic.
-    let pick = |m: &HashMap<&str, usize>| {
-        m.iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map(|(id, n)| (id.to_string(), *n))
-    };
-    let (street, street_n) = pick(&per_street).ok_or("no street")?;
-    let (district, district_n) = pick(&per_district).ok_or("no district")?;
+    let Biggest {
+        street,
+        street_committees: street_n,
+        district,
+        district_committees: district_n,
+    } = biggest_areas(b).ok_or("no street with committees")?;
     let org = b
         .party_orgs
         .iter()
@@ -187,7 +83,7 @@ fn scopes(b: &Bundle) -> Result<(String, usize, String, usize, String), String> 
 }
 
 fn run() -> Result<(), String> {
-    let o = options()?;
+    let o = Options::from_env()?;
     let as_of = o.as_of;
     eprintln!("generating the {:?} network (seed {}) …", o.scale, o.seed);
     let t = Instant::now();

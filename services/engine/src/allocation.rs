@@ -100,6 +100,94 @@ impl CityAllocation {
 #[derive(Debug, Default)]
 pub(crate) struct AllocationCache {
     entries: Mutex<Vec<CacheEntry>>,
+    /// Dates whose city allocation is not computed but some components are (for scopes'
+    /// totals, e.g. a trend): most recently used last.
+    partial: Mutex<Vec<Arc<PartialDate>>>,
+}
+
+/// Some connected components of one date, solved alone for a scope's needs: the same numbers
+/// as the city allocation gives those needs (components are independent), at a fraction of
+/// the cost when the scope is small.
+#[derive(Debug)]
+struct PartialDate {
+    as_of: Date,
+    /// The targets each resource reaches on the date.
+    targets: Csr<Target>,
+    /// Components per domain.
+    comps: Vec<Components>,
+    /// The components solved so far and the met demand of their needs.
+    solved: Mutex<Solved>,
+}
+
+/// Components solved as `(domain, component)`, and the met demand of their needs.
+type Solved = (std::collections::HashSet<(usize, u32)>, HashMap<u32, f64>);
+
+impl PartialDate {
+    fn new(b: &Bundle, ix: &Index, as_of: Date) -> PartialDate {
+        let reach = ix.reach_at(as_of, b.units.len());
+        let targets = resource_targets(ix, &reach);
+        let mut sc = Scratch::new(ix);
+        let mut by_domain: Vec<Vec<u32>> = vec![Vec::new(); DOMAINS];
+        for (n, nr) in ix.needs.iter().enumerate() {
+            if nr.committee != NONE
+                && let Some(v) = by_domain.get_mut(nr.domain)
+            {
+                v.push(n as u32);
+            }
+        }
+        let comps = by_domain
+            .into_iter()
+            .enumerate()
+            .map(|(d, needs)| components(ix, &targets, needs, d, &mut sc))
+            .collect();
+        PartialDate {
+            as_of,
+            targets,
+            comps,
+            solved: Mutex::new(Default::default()),
+        }
+    }
+
+    /// Met demand of `needs` (aligned), solving the components they are in that are not
+    /// solved yet.
+    fn met_of(&self, ix: &Index, needs: &[u32]) -> Vec<f64> {
+        let mut state = self
+            .solved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (solved, met) = &mut *state;
+        let mut sc: Option<Scratch> = None;
+        let mut out = DomainAllocation {
+            met: Vec::new(),
+            reachable: Vec::new(),
+            allocations: Vec::new(),
+            used: Vec::new(),
+        };
+        for &n in needs {
+            let Some(nr) = ix.needs.get(n as usize) else {
+                continue;
+            };
+            let Some(comps) = self.comps.get(nr.domain) else {
+                continue;
+            };
+            let Some(c) = comps.of(n) else {
+                continue;
+            };
+            if !solved.insert((nr.domain, c)) {
+                continue;
+            }
+            let (ns, rs) = &comps.parts[c as usize];
+            let sc = sc.get_or_insert_with(|| Scratch::new(ix));
+            solve_component(ix, &self.targets, sc, ns, rs, met, &mut out);
+            out.allocations.clear();
+            out.used.clear();
+            out.reachable.clear();
+        }
+        needs
+            .iter()
+            .map(|n| met.get(n).copied().unwrap_or(0.0))
+            .collect()
+    }
 }
 
 #[derive(Debug)]
@@ -120,6 +208,7 @@ impl AllocationCache {
     /// Drop one domain's allocation on every cached date (after a write that touches only
     /// that domain's resources or needs); the other domains are kept and reused.
     pub(crate) fn invalidate_domain(&self, domain: usize) {
+        self.partials().clear();
         for e in self.lock().iter_mut() {
             if let Some(slot) = e.domains.get_mut(domain) {
                 *slot = None;
@@ -130,6 +219,21 @@ impl AllocationCache {
 
     pub(crate) fn clear(&self) {
         self.lock().clear();
+        self.partials().clear();
+    }
+
+    fn partials(&self) -> std::sync::MutexGuard<'_, Vec<Arc<PartialDate>>> {
+        self.partial
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The city allocation of a date if it is computed already (nothing is computed here).
+    fn city_if_cached(&self, as_of: Date) -> Option<Arc<CityAllocation>> {
+        self.lock()
+            .iter()
+            .find(|e| e.as_of == as_of)
+            .and_then(|e| e.city.clone())
     }
 
     /// A cache for the next version of the network: the domains marked in `keep` keep their
@@ -155,6 +259,7 @@ impl AllocationCache {
             .collect();
         AllocationCache {
             entries: Mutex::new(entries),
+            partial: Mutex::new(Vec::new()),
         }
     }
 }
@@ -177,6 +282,7 @@ impl Engine {
             }
         }
         let city = Arc::new(build_city(&self.bundle, &self.index, as_of, &mut cached));
+        self.allocations.partials().retain(|p| p.as_of != as_of);
         let mut entries = self.allocations.lock();
         entries.retain(|e| e.as_of != as_of);
         if entries.len() >= CACHE_DATES {
@@ -188,6 +294,57 @@ impl Engine {
             city: Some(city.clone()),
         });
         city
+    }
+
+    /// Met demand of each of `needs` (need indexes) on `as_of`: read from the city allocation
+    /// when it is computed, otherwise by solving only the connected components that hold these
+    /// needs (cached per date). Components are independent, so the numbers are the city
+    /// allocation's, bit for bit (tests/trend_components.rs checks it).
+    pub(crate) fn needs_met(&self, needs: &[u32], as_of: Date) -> Vec<f64> {
+        if let Some(city) = self.allocations.city_if_cached(as_of) {
+            return needs
+                .iter()
+                .map(|&n| city.need_met.get(n as usize).copied().unwrap_or(0.0))
+                .collect();
+        }
+        let found = {
+            let mut parts = self.allocations.partials();
+            parts.iter().position(|p| p.as_of == as_of).map(|i| {
+                let p = parts.remove(i);
+                parts.push(p.clone());
+                p
+            })
+        };
+        let part = match found {
+            Some(p) => p,
+            None => {
+                let p = Arc::new(PartialDate::new(&self.bundle, &self.index, as_of));
+                let mut parts = self.allocations.partials();
+                match parts.iter().find(|x| x.as_of == as_of) {
+                    Some(other) => other.clone(),
+                    None => {
+                        if parts.len() >= CACHE_DATES {
+                            parts.remove(0);
+                        }
+                        parts.push(p.clone());
+                        p
+                    }
+                }
+            }
+        };
+        part.met_of(&self.index, needs)
+    }
+
+    /// The connected components of every domain on `as_of` (cached with the partial
+    /// allocations), as `(needs, resources)` counts: for benchmarks and tests that show how
+    /// much of the city a scope's totals need.
+    #[doc(hidden)]
+    pub fn allocation_components(&self, as_of: Date) -> Vec<(usize, usize)> {
+        let part = PartialDate::new(&self.bundle, &self.index, as_of);
+        part.comps
+            .iter()
+            .flat_map(|c| c.parts.iter().map(|(ns, rs)| (ns.len(), rs.len())))
+            .collect()
     }
 
     /// Forget the cached allocations of one service domain (every date); the next query
@@ -385,6 +542,12 @@ struct Scratch {
     snode: Vec<u32>,
     /// Union-find parents for the component split.
     parent: Vec<u32>,
+    /// Component split: each committee's slot (`NONE` when it has no need of the domain) and
+    /// each target's representative slot (`UNSEEN` until looked at).
+    kslot: Vec<u32>,
+    rep_s: Vec<u32>,
+    rep_m: Vec<u32>,
+    rep_k: Vec<u32>,
 }
 
 /// A built network with the nodes of each layer, in topological order.
@@ -407,6 +570,10 @@ impl Scratch {
             mnode: vec![NONE; ix.community_street.len()],
             snode: vec![NONE; ix.street_district.len()],
             parent: Vec::new(),
+            kslot: vec![NONE; ix.committee_street.len()],
+            rep_s: vec![UNSEEN; ix.street_district.len()],
+            rep_m: vec![UNSEEN; ix.community_street.len()],
+            rep_k: vec![UNSEEN; ix.committee_street.len()],
         }
     }
 
@@ -531,53 +698,99 @@ fn gcd(mut a: u128, mut b: u128) -> u128 {
     a
 }
 
-/// The fair allocation of one domain.
-fn solve_domain(ix: &Index, targets: &Csr<Target>, d: usize, sc: &mut Scratch) -> DomainAllocation {
-    let needs: Vec<u32> = (0..ix.needs.len() as u32)
+/// The connected components of one domain's resource–need graph on a date.
+#[derive(Debug)]
+struct Components {
+    /// The domain's needs (those with a committee), ascending.
+    needs: Vec<u32>,
+    /// Component (position in `parts`) of each of `needs`.
+    of_need: Vec<u32>,
+    /// `(needs, resources)` per component, in order of their first need; `resources` is empty
+    /// when no resource can serve the needs.
+    parts: Vec<(Vec<u32>, Vec<u32>)>,
+}
+
+impl Components {
+    fn of(&self, n: u32) -> Option<u32> {
+        self.needs.binary_search(&n).ok().map(|i| self.of_need[i])
+    }
+}
+
+/// The needs of one domain that have a committee, ascending.
+fn domain_needs(ix: &Index, d: usize) -> Vec<u32> {
+    (0..ix.needs.len() as u32)
         .filter(|&n| {
             let nr = &ix.needs[n as usize];
             nr.domain == d && nr.committee != NONE
         })
-        .collect();
-    let mut out = DomainAllocation {
-        met: needs.iter().map(|&n| (n, 0.0)).collect(),
-        reachable: Vec::new(),
-        allocations: Vec::new(),
-        used: Vec::new(),
-    };
+        .collect()
+}
+
+/// A target not looked at yet (in [`Scratch`]'s per-target representatives).
+const UNSEEN: u32 = u32::MAX - 1;
+
+/// Split one domain's needs (`needs`, ascending) and resources into connected components (a
+/// resource and a need are linked when the resource reaches the need's committee).
+fn components(
+    ix: &Index,
+    targets: &Csr<Target>,
+    needs: Vec<u32>,
+    d: usize,
+    sc: &mut Scratch,
+) -> Components {
     if needs.is_empty() {
-        return out;
+        return Components {
+            needs,
+            of_need: Vec::new(),
+            parts: Vec::new(),
+        };
     }
     let res = &ix.resources_by_domain[d];
-    // Components: elements are the needs' committees (slots 0..nk') and the resources.
-    let mut kslot: HashMap<u32, u32> = HashMap::new();
+    // Elements: the needs' committees (slots 0..nks) and the resources (nks + i).
+    let mut ks_used: Vec<u32> = Vec::new();
     for &n in &needs {
-        let next = kslot.len() as u32;
-        kslot.entry(ix.needs[n as usize].committee).or_insert(next);
+        let k = ix.needs[n as usize].committee as usize;
+        if sc.kslot[k] == NONE {
+            sc.kslot[k] = ks_used.len() as u32;
+            ks_used.push(k as u32);
+        }
     }
-    let nks = kslot.len() as u32;
+    let nks = ks_used.len() as u32;
     sc.parent = (0..nks + res.len() as u32).collect();
     // Each target's committees with needs are joined once; the resource joins the first.
-    let mut target_rep: HashMap<Target, u32> = HashMap::new();
+    let mut touched: Vec<Target> = Vec::new();
     let mut serves = vec![false; res.len()];
     for (i, &r) in res.iter().enumerate() {
         for &tg in targets.get(r) {
-            let rep = match target_rep.get(&tg) {
-                Some(&x) => x,
-                None => {
-                    let mut first = NONE;
-                    for k in ix.committees_of(tg) {
-                        if let Some(&slot) = kslot.get(k) {
-                            if first == NONE {
-                                first = slot;
-                            } else {
-                                sc.union(first, slot);
-                            }
+            let seen = match tg {
+                Target::Street(x) => sc.rep_s.get(x as usize),
+                Target::Community(x) => sc.rep_m.get(x as usize),
+                Target::Committee(x) => sc.rep_k.get(x as usize),
+            };
+            let Some(&seen) = seen else {
+                continue;
+            };
+            let rep = if seen != UNSEEN {
+                seen
+            } else {
+                let mut first = NONE;
+                for &k in ix.committees_of(tg) {
+                    let slot = sc.kslot[k as usize];
+                    if slot != NONE {
+                        if first == NONE {
+                            first = slot;
+                        } else {
+                            sc.union(first, slot);
                         }
                     }
-                    target_rep.insert(tg, first);
-                    first
                 }
+                match tg {
+                    Target::Street(x) => sc.rep_s[x as usize] = first,
+                    Target::Community(x) => sc.rep_m[x as usize] = first,
+                    Target::Committee(x) => sc.rep_k[x as usize] = first,
+                }
+                touched.push(tg);
+                first
             };
             if rep != NONE {
                 serves[i] = true;
@@ -585,32 +798,80 @@ fn solve_domain(ix: &Index, targets: &Csr<Target>, d: usize, sc: &mut Scratch) -
             }
         }
     }
-    let mut comp_needs: HashMap<u32, Vec<u32>> = HashMap::new();
+    // Components numbered in order of their first need (needs are ascending), so the work
+    // (and any tie) is deterministic.
+    let mut comp_of_root = vec![NONE; (nks as usize) + res.len()];
+    let mut parts: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
+    let mut of_need = Vec::with_capacity(needs.len());
     for &n in &needs {
-        let root = sc.find(kslot[&ix.needs[n as usize].committee]);
-        comp_needs.entry(root).or_default().push(n);
+        let root = sc.find(sc.kslot[ix.needs[n as usize].committee as usize]) as usize;
+        if comp_of_root[root] == NONE {
+            comp_of_root[root] = parts.len() as u32;
+            parts.push((Vec::new(), Vec::new()));
+        }
+        let c = comp_of_root[root];
+        parts[c as usize].0.push(n);
+        of_need.push(c);
     }
-    let mut comp_res: HashMap<u32, Vec<u32>> = HashMap::new();
     for (i, &r) in res.iter().enumerate() {
         if serves[i] {
-            let root = sc.find(nks + i as u32);
-            comp_res.entry(root).or_default().push(r);
+            let root = sc.find(nks + i as u32) as usize;
+            if let Some(part) = parts.get_mut(comp_of_root[root] as usize) {
+                part.1.push(r);
+            }
         }
     }
-    // Components in order of their first need, so the work (and any tie) is deterministic.
-    let mut comps: Vec<(u32, Vec<u32>)> = comp_needs.into_iter().collect();
-    comps.sort_by_key(|(_, ns)| ns[0]);
-    let mut met: HashMap<u32, f64> = HashMap::new();
-    let mut stack: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
-    for (root, ns) in comps {
-        let Some(rs) = comp_res.remove(&root) else {
-            continue; // no resource can serve these needs: met 0, unreachable
-        };
-        out.reachable.extend_from_slice(&ns);
-        stack.push((ns, rs));
-        while let Some((ns, rs)) = stack.pop() {
-            solve_part(ix, targets, sc, ns, rs, &mut stack, &mut met, &mut out);
+    for k in ks_used {
+        sc.kslot[k as usize] = NONE;
+    }
+    for tg in touched {
+        match tg {
+            Target::Street(x) => sc.rep_s[x as usize] = UNSEEN,
+            Target::Community(x) => sc.rep_m[x as usize] = UNSEEN,
+            Target::Committee(x) => sc.rep_k[x as usize] = UNSEEN,
         }
+    }
+    Components {
+        needs,
+        of_need,
+        parts,
+    }
+}
+
+/// Solve one connected component (needs `ns`, resources `rs`): its needs' met demand into
+/// `met`, its level sets' flows into `out`. Components are independent, so a component's
+/// result is the same whether it is solved alone or with the whole city.
+fn solve_component(
+    ix: &Index,
+    targets: &Csr<Target>,
+    sc: &mut Scratch,
+    ns: &[u32],
+    rs: &[u32],
+    met: &mut HashMap<u32, f64>,
+    out: &mut DomainAllocation,
+) {
+    if rs.is_empty() {
+        return; // no resource can serve these needs: met 0, unreachable
+    }
+    out.reachable.extend_from_slice(ns);
+    let mut stack: Vec<(Vec<u32>, Vec<u32>)> = vec![(ns.to_vec(), rs.to_vec())];
+    while let Some((ns, rs)) = stack.pop() {
+        solve_part(ix, targets, sc, ns, rs, &mut stack, met, out);
+    }
+}
+
+/// The fair allocation of one domain.
+fn solve_domain(ix: &Index, targets: &Csr<Target>, d: usize, sc: &mut Scratch) -> DomainAllocation {
+    let comps = components(ix, targets, domain_needs(ix, d), d, sc);
+    let mut out = DomainAllocation {
+        met: comps.needs.iter().map(|&n| (n, 0.0)).collect(),
+        reachable: Vec::new(),
+        allocations: Vec::new(),
+        used: Vec::new(),
+    };
+    let mut met: HashMap<u32, f64> = HashMap::new();
+    for (ns, rs) in &comps.parts {
+        solve_component(ix, targets, sc, ns, rs, &mut met, &mut out);
     }
     for (n, m) in &mut out.met {
         if let Some(x) = met.get(n) {

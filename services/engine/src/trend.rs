@@ -2,8 +2,10 @@
 //! members, volunteer hours of the last 12 months, met and unmet demand), each point the same
 //! coverage and gaps documents as on that date; and the range of dates the network's data spans.
 
+use crate::allocation::DOMAINS;
+
 use crate::{Engine, EngineError};
-use dangjian_model::{Bundle, Date};
+use dangjian_model::{Bundle, Date, round2};
 use serde::{Deserialize, Serialize};
 
 /// Most points one trend may have (ten years of months).
@@ -119,10 +121,7 @@ impl Engine {
 
     fn trend_point(&self, scope: &str, as_of: Date) -> Result<TrendPoint, EngineError> {
         let cov = self.coverage(scope, as_of)?;
-        let gaps = self.gaps(scope, as_of)?;
-        // Read the demand totals by name, so the point does not depend on their number type.
-        let g = serde_json::to_value(&gaps).unwrap_or_default();
-        let num = |k: &str| g.get(k).and_then(serde_json::Value::as_f64).unwrap_or(0.0);
+        let (total_demand, met_demand, unmet_demand) = self.demand_totals(scope, as_of)?;
         Ok(TrendPoint {
             as_of,
             committees: cov.committees.len() as u64,
@@ -140,10 +139,36 @@ impl Engine {
                 * 100.0)
                 .round()
                 / 100.0,
-            total_demand: num("total_demand"),
-            met_demand: num("met_demand"),
-            unmet_demand: num("unmet_demand"),
+            total_demand: total_demand as f64,
+            met_demand,
+            unmet_demand,
         })
+    }
+
+    /// A scope's `(total_demand, met_demand, unmet_demand)` on `as_of`: the figures of its gaps
+    /// document (same needs, same order of summation, same rounding), without the document's
+    /// lists and candidate searches, and without the whole city's allocation when it is not
+    /// computed yet (only the connected components holding the scope's needs are solved).
+    pub fn demand_totals(&self, scope: &str, as_of: Date) -> Result<(u64, f64, f64), EngineError> {
+        let sc = self.resolve_scope(scope)?;
+        let ks = self.scope_committee_indexes(sc);
+        let (b, ix) = (&self.bundle, &self.index);
+        let mut needs: Vec<u32> = ks
+            .iter()
+            .flat_map(|&k| ix.needs_by_committee.get(k).iter().copied())
+            .collect();
+        needs.sort_by(|&x, &y| b.needs[x as usize].id.cmp(&b.needs[y as usize].id));
+        let met_of = self.needs_met(&needs, as_of);
+        let mut demand = [0u64; DOMAINS];
+        let mut met = [0f64; DOMAINS];
+        for (&n, &m) in needs.iter().zip(&met_of) {
+            let rec = &ix.needs[n as usize];
+            demand[rec.domain] += rec.demand;
+            met[rec.domain] += m;
+        }
+        let total: u64 = demand.iter().sum();
+        let met_total: f64 = met.iter().sum();
+        Ok((total, round2(met_total), round2(total as f64 - met_total)))
     }
 }
 

@@ -4,11 +4,7 @@
 use chrono::NaiveDate;
 use dangjian_engine::{AMBER_DAYS, Engine, EngineError, rag_for};
 use dangjian_export::{CHECKLIST_HEADER, ChecklistLang, checklist_csv, checklist_rows};
-use dangjian_model::{
-    Adjacency, Bundle, ChecklistDoc, ChecklistItem, Committee, Community, District, ItemKind,
-    ItemStatus, MassLink, MassOrg, MassOrgType, Member, Need, Partnership, PartyOrg, PartyOrgLevel,
-    Rag, Resource, Responsibility, ServiceDomain, Street, StreetKind, Unit, UnitCategory,
-};
+use dangjian_model::{Bundle, ChecklistDoc, ChecklistItem, ItemKind, ItemStatus, Rag};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
@@ -18,292 +14,22 @@ fn as_of() -> NaiveDate {
     d("2024-06-01")
 }
 
-fn org(id: &str, level: PartyOrgLevel, parent: Option<&str>, leads: &str, sec: &str) -> PartyOrg {
-    PartyOrg {
-        id: id.into(),
-        name: format!("{id}党组织"),
-        level,
-        parent: parent.map(Into::into),
-        leads: leads.into(),
-        secretary: sec.into(),
-    }
-}
-
-fn committee(id: &str, name: &str, community: &str) -> Committee {
-    Committee {
-        id: id.into(),
-        name: name.into(),
-        community: community.into(),
-        households: 1000,
-    }
-}
-
-fn partnership(
-    id: &str,
-    unit: &str,
-    target: &str,
-    signed: &str,
-    expires: Option<&str>,
-) -> Partnership {
-    Partnership {
-        id: id.into(),
-        unit: unit.into(),
-        target: target.into(),
-        signed: d(signed),
-        expires: expires.map(d),
-    }
-}
-
-fn responsibility(
-    id: &str,
-    org: &str,
-    item: &str,
-    due: Option<&str>,
-    status: ItemStatus,
-) -> Responsibility {
-    Responsibility {
-        id: id.into(),
-        party_org: org.into(),
-        item: item.into(),
-        due: due.map(d),
-        status,
-    }
-}
-
 /// Street S1 (working committee P_S1) → community CM1 (committee P_CM1) → committees C1
 /// (general branch P_C1) and C2 (branch P_C2); community CM2 with C3 (no org); street S2 with
 /// C4. Mass orgs of all three types link to S1. C1 has no members and no partners; its needs
 /// N1 (elderly care 10, a resource of 4 deployed there) and N2 (employment 5, nothing) stay
 /// unmet by 6 and 5. C2 has a member, partner U1 (PS1, expiring 2024-07-01) and a met need.
 fn network() -> Bundle {
-    Bundle {
-        districts: vec![District {
-            id: "D1".into(),
-            name: "金山区".into(),
-        }],
-        streets: vec![
-            Street {
-                id: "S1".into(),
-                name: "亭林镇".into(),
-                district: "D1".into(),
-                kind: StreetKind::Town,
-            },
-            Street {
-                id: "S2".into(),
-                name: "枫泾镇".into(),
-                district: "D1".into(),
-                kind: StreetKind::Town,
-            },
-        ],
-        communities: vec![
-            Community {
-                id: "CM1".into(),
-                name: "亭林社区".into(),
-                street: "S1".into(),
-            },
-            Community {
-                id: "CM2".into(),
-                name: "东新社区".into(),
-                street: "S1".into(),
-            },
-            Community {
-                id: "CM3".into(),
-                name: "枫泾社区".into(),
-                street: "S2".into(),
-            },
-        ],
-        committees: vec![
-            committee("C1", "亭谊居委会", "CM1"),
-            committee("C2", "亭北居委会", "CM1"),
-            committee("C3", "东新居委会", "CM2"),
-            committee("C4", "枫阳居委会", "CM3"),
-        ],
-        adjacency: vec![Adjacency {
-            a: "C1".into(),
-            b: "C2".into(),
-        }],
-        party_orgs: vec![
-            org(
-                "P_S1",
-                PartyOrgLevel::WorkingCommittee,
-                None,
-                "S1",
-                "张书记",
-            ),
-            org(
-                "P_CM1",
-                PartyOrgLevel::Committee,
-                Some("P_S1"),
-                "CM1",
-                "李书记",
-            ),
-            org(
-                "P_C1",
-                PartyOrgLevel::GeneralBranch,
-                Some("P_CM1"),
-                "C1",
-                "王书记",
-            ),
-            org("P_C2", PartyOrgLevel::Branch, Some("P_CM1"), "C2", "赵书记"),
-            org("P_U1", PartyOrgLevel::Branch, Some("P_S1"), "U1", "钱书记"),
-        ],
-        units: vec![
-            Unit {
-                id: "U1".into(),
-                name: "亭林医院".into(),
-                category: UnitCategory::Hospital,
-                industry: "医疗".into(),
-                street: "S1".into(),
-            },
-            Unit {
-                id: "U2".into(),
-                name: "亭林中学".into(),
-                category: UnitCategory::School,
-                industry: "教育".into(),
-                street: "S1".into(),
-            },
-            Unit {
-                id: "U3".into(),
-                name: "金山石化".into(),
-                category: UnitCategory::Enterprise,
-                industry: "化工".into(),
-                street: "S1".into(),
-            },
-        ],
-        mass_orgs: vec![
-            MassOrg {
-                id: "MO1".into(),
-                name: "镇总工会".into(),
-                kind: MassOrgType::Union,
-            },
-            MassOrg {
-                id: "MO2".into(),
-                name: "镇团委".into(),
-                kind: MassOrgType::YouthLeague,
-            },
-            MassOrg {
-                id: "MO3".into(),
-                name: "镇妇联".into(),
-                kind: MassOrgType::WomenFederation,
-            },
-        ],
-        mass_links: ["MO1", "MO2", "MO3"]
-            .into_iter()
-            .map(|m| MassLink {
-                mass_org: m.into(),
-                target: "S1".into(),
-                domain: ServiceDomain::Employment,
-            })
-            .collect(),
-        members: vec![Member {
-            id: "M1".into(),
-            name: "党员甲".into(),
-            birth_year: 1990,
-            employer: Some("U1".into()),
-            registered_at: Some("C2".into()),
-            skills: vec![],
-        }],
-        partnerships: vec![
-            partnership("PS1", "U1", "C2", "2020-01-01", Some("2024-07-01")),
-            partnership("PS2", "U2", "CM2", "2021-03-01", None),
-            partnership("PS3", "U1", "C4", "2020-01-01", Some("2023-01-01")),
-            partnership("PS4", "U3", "CM1", "2025-01-01", None),
-        ],
-        resources: vec![
-            Resource {
-                id: "R1".into(),
-                name: "助老服务".into(),
-                provider: "U1".into(),
-                domain: ServiceDomain::ElderlyCare,
-                capacity: 4,
-                deployed_to: Some(vec!["C1".into()]),
-            },
-            Resource {
-                id: "R2".into(),
-                name: "义诊".into(),
-                provider: "U1".into(),
-                domain: ServiceDomain::Healthcare,
-                capacity: 10,
-                deployed_to: Some(vec!["C2".into()]),
-            },
-        ],
-        needs: vec![
-            Need {
-                id: "N1".into(),
-                committee: "C1".into(),
-                domain: ServiceDomain::ElderlyCare,
-                demand: 10,
-            },
-            Need {
-                id: "N2".into(),
-                committee: "C1".into(),
-                domain: ServiceDomain::Employment,
-                demand: 5,
-            },
-            Need {
-                id: "N3".into(),
-                committee: "C2".into(),
-                domain: ServiceDomain::Healthcare,
-                demand: 3,
-            },
-        ],
-        responsibilities: vec![
-            responsibility(
-                "R-a",
-                "P_C1",
-                "组织在职党员报到",
-                Some("2024-05-31"),
-                ItemStatus::Open,
-            ),
-            responsibility(
-                "R-b",
-                "P_C1",
-                "召开联席会议",
-                Some("2024-06-01"),
-                ItemStatus::Open,
-            ),
-            responsibility(
-                "R-c",
-                "P_C1",
-                "走访驻区单位",
-                Some("2024-07-01"),
-                ItemStatus::Open,
-            ),
-            responsibility(
-                "R-d",
-                "P_C1",
-                "需求调查",
-                Some("2024-07-02"),
-                ItemStatus::Open,
-            ),
-            responsibility(
-                "R-e",
-                "P_C1",
-                "年度述职",
-                Some("2024-01-01"),
-                ItemStatus::Done,
-            ),
-            responsibility(
-                "R-f",
-                "P_C1",
-                "建立台账, \"常态化\"",
-                None,
-                ItemStatus::Open,
-            ),
-            responsibility(
-                "R-g",
-                "P_S1",
-                "制定片区规划",
-                Some("2024-12-31"),
-                ItemStatus::Open,
-            ),
-        ],
-        ..Bundle::default()
-    }
+    dangjian_testdata::bundle("engine-checklist.json")
 }
 
 fn engine() -> Engine {
     Engine::new(network())
+}
+
+/// The checklist of `org` alone (no subtree) on `as_of()`, from a fresh engine.
+fn own_checklist(org: &str) -> ChecklistDoc {
+    engine().checklist(org, false, as_of()).expect("checklist")
 }
 
 fn of_kind(doc: &ChecklistDoc, kind: ItemKind) -> Vec<&ChecklistItem> {
@@ -316,9 +42,7 @@ fn ids(items: &[&ChecklistItem]) -> Vec<String> {
 
 #[test]
 fn explicit_items_carry_their_row_due_status_and_rag() {
-    let doc = engine()
-        .checklist("P_C1", false, as_of())
-        .expect("checklist");
+    let doc = own_checklist("P_C1");
     assert_eq!(doc.party_org, "P_C1");
     assert_eq!(doc.as_of, as_of());
     let explicit = of_kind(&doc, ItemKind::Explicit);
@@ -414,9 +138,7 @@ fn partnership_items_for_the_led_target_and_the_led_unit() {
 
 #[test]
 fn blank_spot_items_name_the_flag_in_chinese() {
-    let doc = engine()
-        .checklist("P_C1", false, as_of())
-        .expect("checklist");
+    let doc = own_checklist("P_C1");
     let b = of_kind(&doc, ItemKind::BlankSpot);
     assert_eq!(
         ids(&b),
@@ -434,17 +156,13 @@ fn blank_spot_items_name_the_flag_in_chinese() {
         assert_eq!(i.rag, Rag::Green);
     }
     // C2 has a member, a partner and all three mass-org types: no blank spots.
-    let c2 = engine()
-        .checklist("P_C2", false, as_of())
-        .expect("checklist");
+    let c2 = own_checklist("P_C2");
     assert!(of_kind(&c2, ItemKind::BlankSpot).is_empty());
 }
 
 #[test]
 fn unmet_need_items_after_matching() {
-    let doc = engine()
-        .checklist("P_C1", false, as_of())
-        .expect("checklist");
+    let doc = own_checklist("P_C1");
     let u = of_kind(&doc, ItemKind::UnmetNeed);
     assert_eq!(
         ids(&u),
@@ -464,9 +182,7 @@ fn unmet_need_items_after_matching() {
     );
     assert!(u.iter().all(|i| i.rag == Rag::Green && i.due.is_none()));
     // N3 at C2 is met by R2.
-    let c2 = engine()
-        .checklist("P_C2", false, as_of())
-        .expect("checklist");
+    let c2 = own_checklist("P_C2");
     assert!(of_kind(&c2, ItemKind::UnmetNeed).is_empty());
 }
 
@@ -566,9 +282,7 @@ fn unknown_party_org_is_an_error() {
 
 #[test]
 fn csv_has_bom_header_and_quotes() {
-    let doc = engine()
-        .checklist("P_C1", false, as_of())
-        .expect("checklist");
+    let doc = own_checklist("P_C1");
     let csv = checklist_csv(&doc, ChecklistLang::En).expect("csv");
     assert!(csv.starts_with('\u{feff}'));
     let mut lines = csv.trim_start_matches('\u{feff}').split("\r\n");
@@ -606,9 +320,7 @@ fn csv_has_bom_header_and_quotes() {
 
 #[test]
 fn checklist_json_uses_the_contract_names() {
-    let doc = engine()
-        .checklist("P_C2", false, as_of())
-        .expect("checklist");
+    let doc = own_checklist("P_C2");
     let v = serde_json::to_value(&doc).expect("json");
     let item = &v["items"][0];
     assert_eq!(item["kind"], "partnership");
@@ -620,9 +332,7 @@ fn checklist_json_uses_the_contract_names() {
 
 #[test]
 fn csv_guards_text_a_spreadsheet_would_run_as_a_formula() {
-    let mut doc = engine()
-        .checklist("P_C1", false, as_of())
-        .expect("checklist");
+    let mut doc = own_checklist("P_C1");
     doc.items[0].item = "=HYPERLINK(\"http://x\",\"点击\")".into();
     doc.items[1].item = "@SUM(1)".into();
     doc.items[2].item = "-减少台账".into();

@@ -1,5 +1,5 @@
 //! Conformance: the engine's coverage and gaps documents for the two shared example networks
-//! (`tests/data/net-*.json`) against the independently computed `expected-*.json`, on
+//! (`testdata/net-*.json`) against the independently computed `expected-*.json`, on
 //! 2026-06-30, compared field by field (numbers with a tolerance).
 //!
 //! Under SPEC v2 (one fair allocation for the whole city) each need's met and unmet are unique,
@@ -20,9 +20,7 @@ fn as_of() -> NaiveDate {
 }
 
 fn load(name: &str) -> Value {
-    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).expect("conformance file readable");
-    serde_json::from_str(&text).expect("conformance file is JSON")
+    dangjian_testdata::json(name)
 }
 
 /// Compare `expected` against `actual` (keys absent from `expected` are not compared).
@@ -92,21 +90,34 @@ fn sorted(v: &Value) -> Value {
     Value::from(items)
 }
 
-/// Per-need met and unmet (keyed by need id), within 0.01; the other fields exactly.
-fn compare_needs(path: &str, expected: &Value, actual: &Value, errors: &mut Vec<String>) {
-    let keyed = |v: &Value| -> std::collections::BTreeMap<String, Value> {
-        v.as_array()
-            .into_iter()
-            .flatten()
-            .map(|x| (x["need"].as_str().unwrap_or("").to_string(), x.clone()))
+type Keyed = std::collections::BTreeMap<String, Value>;
+
+/// Two lists of objects keyed by their `key` field; a difference in the keys is an error
+/// (`what` names them).
+fn keyed_pair(
+    what: &str,
+    key: &str,
+    path: &str,
+    expected: &Value,
+    actual: &Value,
+    errors: &mut Vec<String>,
+) -> (Keyed, Keyed) {
+    let keyed = |v: &Value| -> Keyed {
+        let rows = v.as_array().into_iter().flatten();
+        rows.map(|x| (x[key].as_str().unwrap_or("").to_string(), x.clone()))
             .collect()
     };
     let (e, a) = (keyed(expected), keyed(actual));
-    let ek: Vec<&String> = e.keys().collect();
-    let ak: Vec<&String> = a.keys().collect();
+    let (ek, ak): (Vec<&String>, Vec<&String>) = (e.keys().collect(), a.keys().collect());
     if ek != ak {
-        errors.push(format!("{path}: needs {ek:?} expected, got {ak:?}"));
+        errors.push(format!("{path}: {what} {ek:?} expected, got {ak:?}"));
     }
+    (e, a)
+}
+
+/// Per-need met and unmet (keyed by need id), within 0.01; the other fields exactly.
+fn compare_needs(path: &str, expected: &Value, actual: &Value, errors: &mut Vec<String>) {
+    let (e, a) = keyed_pair("needs", "need", path, expected, actual, errors);
     for (need, ev) in &e {
         let Some(av) = a.get(need) else { continue };
         for (field, x) in ev.as_object().into_iter().flatten() {
@@ -124,19 +135,7 @@ fn compare_needs(path: &str, expected: &Value, actual: &Value, errors: &mut Vec<
 }
 
 fn compare_by_domain(path: &str, expected: &Value, actual: &Value, errors: &mut Vec<String>) {
-    let keyed = |v: &Value| -> std::collections::BTreeMap<String, Value> {
-        v.as_array()
-            .into_iter()
-            .flatten()
-            .map(|x| (x["domain"].as_str().unwrap_or("").to_string(), x.clone()))
-            .collect()
-    };
-    let (e, a) = (keyed(expected), keyed(actual));
-    let ek: Vec<&String> = e.keys().collect();
-    let ak: Vec<&String> = a.keys().collect();
-    if ek != ak {
-        errors.push(format!("{path}: domains {ek:?} expected, got {ak:?}"));
-    }
+    let (e, a) = keyed_pair("domains", "domain", path, expected, actual, errors);
     for (k, ev) in &e {
         if let Some(av) = a.get(k) {
             compare(&format!("{path}[{k}]"), ev, av, errors);

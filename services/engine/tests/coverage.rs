@@ -4,96 +4,24 @@
 
 use chrono::NaiveDate;
 use dangjian_engine::{Engine, EngineError, Place};
-use dangjian_model::{BlankSpot, Bundle, CommitteeCoverage, MassOrgType, RollupLevel};
-use serde_json::json;
+use dangjian_model::{BlankSpot, CommitteeCoverage, MassOrgType, RollupLevel};
 
 fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
 }
 
-/// The network every test here reads; the expected figures are worked out in the comments.
+/// The network every test here reads (`testdata/engine-coverage.json`); the expected figures
+/// are worked out in the tests' comments. What its rows are for:
+/// - partnerships: H1 is signed on as_of (active, direct at K1); H2 expires on as_of (not
+///   active); H3 is community level (reaches K1 and K2); H4 street level (reaches K4); H5 is
+///   signed after as_of (not active);
+/// - volunteering: A1 is 35 in 2026 (hours counted, not young); A2's 3 h exactly one year
+///   before as_of are not counted; A2's zero hours count (adding 0) but do not make A2 a young
+///   volunteer; unregistered A3 (26) counts at K1, once although twice; A3's greening hours on
+///   as_of count, those of the day after do not; A1's two K2 rows (2023-02-28, 2023-03-01) are
+///   for the leap-day window (as_of 2024-02-29 starts after 2023-02-28).
 fn network() -> Engine {
-    let bundle: Bundle = serde_json::from_value(json!({
-        "districts": [{"id": "D1", "name": "一区"}],
-        "streets": [
-            {"id": "S1", "name": "街道一", "district": "D1", "kind": "street"},
-            {"id": "S2", "name": "镇二", "district": "D1", "kind": "town"}
-        ],
-        "communities": [
-            {"id": "C1", "name": "社区一", "street": "S1"},
-            {"id": "C2", "name": "社区二", "street": "S1"},
-            {"id": "C3", "name": "社区三", "street": "S2"}
-        ],
-        "committees": [
-            {"id": "K1", "name": "居委一", "community": "C1", "households": 2000},
-            {"id": "K2", "name": "居委二", "community": "C1", "households": 0},
-            {"id": "K3", "name": "居委三", "community": "C2", "households": 500},
-            {"id": "K4", "name": "居委四", "community": "C3", "households": 1000}
-        ],
-        "adjacency": [{"a": "K1", "b": "K2"}],
-        "party_orgs": [
-            {"id": "P0", "name": "街道一党工委", "level": "working_committee", "leads": "S1", "secretary": "甲"},
-            {"id": "P1", "name": "居委一党总支", "level": "general_branch", "parent": "P0", "leads": "K1", "secretary": "乙"}
-        ],
-        "units": [
-            {"id": "U1", "name": "单位一", "category": "enterprise", "industry": "IT", "street": "S1"},
-            {"id": "U2", "name": "单位二", "category": "school", "industry": "教育", "street": "S1"},
-            {"id": "U3", "name": "单位三", "category": "hospital", "industry": "医疗", "street": "S2"},
-            {"id": "U4", "name": "单位四", "category": "other", "industry": "其他", "street": "S2"}
-        ],
-        "mass_orgs": [
-            {"id": "M1", "name": "工会", "type": "union"},
-            {"id": "M2", "name": "团委", "type": "youth_league"},
-            {"id": "M3", "name": "妇联", "type": "women_federation"},
-            {"id": "M4", "name": "其他", "type": "other"}
-        ],
-        "members": [
-            {"id": "A1", "name": "党员一", "birth_year": 1991, "registered_at": "K1"},
-            {"id": "A2", "name": "党员二", "birth_year": 1992, "registered_at": "K1"},
-            {"id": "A3", "name": "党员三", "birth_year": 2000, "employer": "U1"},
-            {"id": "A4", "name": "党员四", "birth_year": 1995, "registered_at": "K4"}
-        ],
-        "partnerships": [
-            // signed on as_of: active, direct at K1
-            {"id": "H1", "unit": "U1", "target": "K1", "signed": "2026-06-30"},
-            // expires on as_of: not active
-            {"id": "H2", "unit": "U2", "target": "K1", "signed": "2020-01-01", "expires": "2026-06-30"},
-            // community level: reaches K1 and K2
-            {"id": "H3", "unit": "U2", "target": "C1", "signed": "2020-01-01", "expires": "2027-01-01"},
-            // street level: reaches K4
-            {"id": "H4", "unit": "U3", "target": "S2", "signed": "2020-01-01"},
-            // signed after as_of: not active
-            {"id": "H5", "unit": "U4", "target": "K3", "signed": "2026-07-01"}
-        ],
-        "mass_links": [
-            {"mass_org": "M1", "target": "S1", "domain": "employment"},
-            {"mass_org": "M2", "target": "C1", "domain": "education_training"},
-            {"mass_org": "M3", "target": "K4", "domain": "childcare"},
-            {"mass_org": "M4", "target": "K1", "domain": "culture_sports"}
-        ],
-        "needs": [{"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 3}],
-        "resources": [{"id": "R1", "name": "资源", "provider": "U3", "domain": "elderly_care", "capacity": 2}],
-        "volunteering": [
-            // A1 is 35 in 2026: counted hours, not young
-            {"member": "A1", "committee": "K1", "domain": "employment", "hours": 5.0, "date": "2026-06-01"},
-            // exactly one year before as_of: not counted
-            {"member": "A2", "committee": "K1", "domain": "employment", "hours": 3.0, "date": "2025-06-30"},
-            // zero hours: counted (adds 0) but A2 is not a young volunteer for it
-            {"member": "A2", "committee": "K1", "domain": "employment", "hours": 0.0, "date": "2026-06-15"},
-            // unregistered A3 (26): counts at K1, once although twice
-            {"member": "A3", "committee": "K1", "domain": "employment", "hours": 4.0, "date": "2025-07-01"},
-            {"member": "A3", "committee": "K1", "domain": "employment", "hours": 2.0, "date": "2026-01-01"},
-            {"member": "A4", "committee": "K4", "domain": "employment", "hours": 0.0, "date": "2026-05-05"},
-            // on as_of: counted; the day after: not
-            {"member": "A3", "committee": "K3", "domain": "greening", "hours": 1.5, "date": "2026-06-30"},
-            {"member": "A3", "committee": "K3", "domain": "greening", "hours": 7.0, "date": "2026-07-01"},
-            // for the leap-day window (as_of 2024-02-29 starts after 2023-02-28)
-            {"member": "A1", "committee": "K2", "domain": "greening", "hours": 1.0, "date": "2023-02-28"},
-            {"member": "A1", "committee": "K2", "domain": "greening", "hours": 2.0, "date": "2023-03-01"}
-        ]
-    }))
-    .expect("test bundle deserialises");
-    Engine::new(bundle)
+    Engine::new(dangjian_testdata::bundle("engine-coverage.json"))
 }
 
 fn row<'a>(rows: &'a [CommitteeCoverage], id: &str) -> &'a CommitteeCoverage {

@@ -12,59 +12,13 @@ fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid date")
 }
 
-/// S1 = {C1: K1, K2; C2: K3}, S2 = {C3: K4}; adjacency K1–K2–K3–K4.
+/// S1 = {C1: K1, K2; C2: K3}, S2 = {C3: K4}; adjacency K1–K2–K3–K4
+/// (`testdata/engine-gaps.json`). U1 reaches K1..K3 through its street-level partnership (R1);
+/// R2's `deployed_to` (K1) overrides U2's reach (K4); U3 has no partnership and reaches nothing
+/// (R3); R4 reaches K4 but no legal-aid need exists anywhere; street S2 provides R5 to its own
+/// committees; social org O1 provides R6 to the committees of its street.
 pub fn network() -> Bundle {
-    serde_json::from_value(json!({
-        "districts": [{"id": "D1", "name": "一区"}],
-        "streets": [
-            {"id": "S1", "name": "街道一", "district": "D1", "kind": "street"},
-            {"id": "S2", "name": "街道二", "district": "D1", "kind": "street"}
-        ],
-        "communities": [
-            {"id": "C1", "name": "社区一", "street": "S1"},
-            {"id": "C2", "name": "社区二", "street": "S1"},
-            {"id": "C3", "name": "社区三", "street": "S2"}
-        ],
-        "committees": [
-            {"id": "K1", "name": "居委一", "community": "C1", "households": 100},
-            {"id": "K2", "name": "居委二", "community": "C1", "households": 100},
-            {"id": "K3", "name": "居委三", "community": "C2", "households": 100},
-            {"id": "K4", "name": "居委四", "community": "C3", "households": 100}
-        ],
-        "adjacency": [{"a": "K1", "b": "K2"}, {"a": "K2", "b": "K3"}, {"a": "K3", "b": "K4"}],
-        "units": [
-            {"id": "U1", "name": "单位一", "category": "enterprise", "industry": "IT", "street": "S1"},
-            {"id": "U2", "name": "单位二", "category": "hospital", "industry": "医疗", "street": "S2"},
-            {"id": "U3", "name": "单位三", "category": "school", "industry": "教育", "street": "S1"}
-        ],
-        "social_orgs": [{"id": "O1", "name": "社工站", "street": "S1", "domains": ["childcare"]}],
-        "partnerships": [
-            {"id": "H1", "unit": "U1", "target": "S1", "signed": "2020-01-01"},
-            {"id": "H2", "unit": "U2", "target": "K4", "signed": "2020-01-01"}
-        ],
-        "resources": [
-            // U1 reaches K1..K3 through its street-level partnership.
-            {"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 10},
-            // deployed_to overrides U2's reach (K4).
-            {"id": "R2", "name": "义诊", "provider": "U2", "domain": "elderly_care", "capacity": 5, "deployed_to": ["K1"]},
-            // U3 has no partnership: reaches nothing.
-            {"id": "R3", "name": "陪护", "provider": "U3", "domain": "elderly_care", "capacity": 7},
-            // reaches K4, but no legal-aid need exists anywhere.
-            {"id": "R4", "name": "法律咨询", "provider": "U2", "domain": "legal_aid", "capacity": 4},
-            // a street as provider reaches its own committees.
-            {"id": "R5", "name": "托班", "provider": "S2", "domain": "childcare", "capacity": 3},
-            // a social org reaches the committees of its street.
-            {"id": "R6", "name": "四点半课堂", "provider": "O1", "domain": "childcare", "capacity": 2}
-        ],
-        "needs": [
-            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 9},
-            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 6},
-            {"id": "N3", "committee": "K4", "domain": "elderly_care", "demand": 4},
-            {"id": "N4", "committee": "K3", "domain": "childcare", "demand": 5},
-            {"id": "N5", "committee": "K4", "domain": "childcare", "demand": 1}
-        ]
-    }))
-    .expect("test bundle deserialises")
+    dangjian_testdata::bundle("engine-gaps.json")
 }
 
 fn city() -> GapsDoc {
@@ -98,11 +52,7 @@ fn matching_totals_per_domain() {
         "R5 has 2 left, R4 (reaching K4, no legal-aid need) 4; R1, R2, R6 are used up; R3 reaches nothing"
     );
     // Who serves whom: N2 (K2) only R1 can serve, so R1 gives it 6 and N1 the other 4.
-    let alloc: Vec<(&str, &str, f64)> = g
-        .allocations
-        .iter()
-        .map(|a| (a.resource.as_str(), a.need.as_str(), a.amount))
-        .collect();
+    let alloc = allocations_of(&g);
     assert_eq!(
         alloc,
         [
@@ -209,8 +159,13 @@ fn unmet_needs_rank_candidates() {
     );
 }
 
-/// K1, K2, K3 in one community; resources and needs as given (all elderly care).
-fn shared(resources: serde_json::Value, needs: serde_json::Value) -> Engine {
+/// K1, K2, K3 in one community; resources as given; needs N1, N2, … at K1, K2, … with the
+/// demands given (all elderly care).
+fn shared(resources: serde_json::Value, demands: &[u64]) -> Engine {
+    let needs: Vec<serde_json::Value> = (1..)
+        .zip(demands)
+        .map(|(i, d)| json!({"id": format!("N{i}"), "committee": format!("K{i}"), "domain": "elderly_care", "demand": d}))
+        .collect();
     let b: Bundle = serde_json::from_value(json!({
         "districts": [{"id": "D1", "name": "一区"}],
         "streets": [{"id": "S1", "name": "街道一", "district": "D1", "kind": "street"}],
@@ -228,6 +183,13 @@ fn shared(resources: serde_json::Value, needs: serde_json::Value) -> Engine {
     Engine::new(b)
 }
 
+/// Each allocation as (resource, need, amount).
+fn allocations_of(g: &GapsDoc) -> Vec<(&str, &str, f64)> {
+    let rows = g.allocations.iter();
+    rows.map(|a| (a.resource.as_str(), a.need.as_str(), a.amount))
+        .collect()
+}
+
 fn met_of(g: &GapsDoc) -> Vec<(&str, f64)> {
     g.needs.iter().map(|n| (n.need.as_str(), n.met)).collect()
 }
@@ -238,10 +200,7 @@ fn two_needs_share_one_resource_half_and_half() {
     // one is 50 and 50, not 100 and 0.
     let e = shared(
         json!([{"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 100, "deployed_to": ["K1", "K2"]}]),
-        json!([
-            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 100},
-            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 100}
-        ]),
+        &[100, 100],
     );
     let g = e.gaps("city", as_of()).expect("gaps");
     assert_eq!(met_of(&g), [("N1", 50.0), ("N2", 50.0)]);
@@ -263,19 +222,11 @@ fn a_bottleneck_need_is_frozen_and_the_rest_shared() {
             {"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 100, "deployed_to": ["K1", "K2"]},
             {"id": "R2", "name": "陪护", "provider": "U1", "domain": "elderly_care", "capacity": 10, "deployed_to": ["K2", "K3"]}
         ]),
-        json!([
-            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 100},
-            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 100},
-            {"id": "N3", "committee": "K3", "domain": "elderly_care", "demand": 100}
-        ]),
+        &[100, 100, 100],
     );
     let g = e.gaps("city", as_of()).expect("gaps");
     assert_eq!(met_of(&g), [("N1", 50.0), ("N2", 50.0), ("N3", 10.0)]);
-    let alloc: Vec<(&str, &str, f64)> = g
-        .allocations
-        .iter()
-        .map(|a| (a.resource.as_str(), a.need.as_str(), a.amount))
-        .collect();
+    let alloc = allocations_of(&g);
     assert_eq!(
         alloc,
         [("R1", "N1", 50.0), ("R1", "N2", 50.0), ("R2", "N3", 10.0)]
@@ -287,39 +238,22 @@ fn uneven_reach_levels_the_ratios_and_rounds_to_cents() {
     // R1 (100) serves K1 and K2, R2 (30) only K1: N1 and N2 (100 each) both reach 65, with
     // R2's 30 and 35 of R1 going to N1. With N2 at 3× the demand, ratios level at 130/400:
     // N1 32.5, N2 97.5 — then R2 (30) + 2.5 of R1 to N1.
-    let e = shared(
-        json!([
-            {"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 100, "deployed_to": ["K1", "K2"]},
-            {"id": "R2", "name": "陪护", "provider": "U1", "domain": "elderly_care", "capacity": 30, "deployed_to": ["K1"]}
-        ]),
-        json!([
-            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 100},
-            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 100}
-        ]),
-    );
-    let g = e.gaps("city", as_of()).expect("gaps");
-    assert_eq!(met_of(&g), [("N1", 65.0), ("N2", 65.0)]);
-    let e = shared(
-        json!([
-            {"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 100, "deployed_to": ["K1", "K2"]},
-            {"id": "R2", "name": "陪护", "provider": "U1", "domain": "elderly_care", "capacity": 30, "deployed_to": ["K1"]}
-        ]),
-        json!([
-            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 100},
-            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 300}
-        ]),
-    );
-    let g = e.gaps("city", as_of()).expect("gaps");
-    assert_eq!(met_of(&g), [("N1", 32.5), ("N2", 97.5)]);
+    let resources = json!([
+        {"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 100, "deployed_to": ["K1", "K2"]},
+        {"id": "R2", "name": "陪护", "provider": "U1", "domain": "elderly_care", "capacity": 30, "deployed_to": ["K1"]}
+    ]);
+    for (n2_demand, want) in [
+        (100, [("N1", 65.0), ("N2", 65.0)]),
+        (300, [("N1", 32.5), ("N2", 97.5)]),
+    ] {
+        let g = shared(resources.clone(), &[100, n2_demand]).gaps("city", as_of());
+        assert_eq!(met_of(&g.expect("gaps")), want, "N2 demand {n2_demand}");
+    }
     // Three needs of 5 sharing 10: 3.33 each after rounding, but the total is 10 exactly
     // (summed before rounding) and each unmet shows as 3 − 3.33.
     let e = shared(
         json!([{"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 10, "deployed_to": ["K1", "K2", "K3"]}]),
-        json!([
-            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 5},
-            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 5},
-            {"id": "N3", "committee": "K3", "domain": "elderly_care", "demand": 5}
-        ]),
+        &[5, 5, 5],
     );
     let g = e.gaps("city", as_of()).expect("gaps");
     assert_eq!(met_of(&g), [("N1", 3.33), ("N2", 3.33), ("N3", 3.33)]);
@@ -385,11 +319,7 @@ fn amounts_at_the_bounds_do_not_overflow() {
     // carried exactly (128-bit) and rounded to cents only in the document.
     let e = shared(
         json!([{"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 1_000_000_000u64, "deployed_to": ["K1", "K2", "K3"]}]),
-        json!([
-            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 999_999_999u64},
-            {"id": "N2", "committee": "K2", "domain": "elderly_care", "demand": 999_999_999u64},
-            {"id": "N3", "committee": "K3", "domain": "elderly_care", "demand": 999_999_999u64}
-        ]),
+        &[999_999_999, 999_999_999, 999_999_999],
     );
     let g = e.gaps("city", as_of()).expect("gaps");
     assert_eq!(

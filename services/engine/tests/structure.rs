@@ -2,7 +2,7 @@
 //! shared partners) on small hand-checked networks.
 
 use chrono::NaiveDate;
-use dangjian_engine::{AreasDoc, BrokerMethod, Engine, EngineError};
+use dangjian_engine::{AreasDoc, BrokerMethod, BrokersDoc, Engine, EngineError};
 use dangjian_model::{
     Adjacency, Bundle, Committee, Community, District, Partnership, Street, StreetKind, Unit,
     UnitCategory,
@@ -116,18 +116,7 @@ fn bridge_unit_has_the_highest_betweenness() {
     assert_eq!(doc.method, BrokerMethod::Exact);
     assert_eq!(doc.samples, None);
     assert_eq!(doc.scope, "D1");
-    let got: Vec<(&str, f64, u64, u64)> = doc
-        .brokers
-        .iter()
-        .map(|b| {
-            (
-                b.unit.as_str(),
-                b.betweenness,
-                b.partnerships,
-                b.committees_in_reach,
-            )
-        })
-        .collect();
+    let got = rows(&doc);
     assert_eq!(
         got,
         vec![("UB", 16.0, 2, 2), ("UA", 13.0, 3, 3), ("UC", 13.0, 3, 3)]
@@ -138,23 +127,23 @@ fn bridge_unit_has_the_highest_betweenness() {
     assert_eq!(top1.brokers[0].unit, "UB");
 }
 
+/// Each broker as (unit, betweenness, partnerships, committees in reach).
+fn rows(doc: &BrokersDoc) -> Vec<(&str, f64, u64, u64)> {
+    doc.brokers
+        .iter()
+        .map(|b| {
+            let unit = b.unit.as_str();
+            (unit, b.betweenness, b.partnerships, b.committees_in_reach)
+        })
+        .collect()
+}
+
 #[test]
 fn brokers_are_restricted_to_the_scope() {
     let e = Engine::new(bridge_network());
     // Within S1 only K1..K3: UB reaches K3 only, a leaf; UA is the hub of a star (3 pairs).
     let doc = e.brokers("S1", as_of(), 10).expect("brokers");
-    let got: Vec<(&str, f64, u64, u64)> = doc
-        .brokers
-        .iter()
-        .map(|b| {
-            (
-                b.unit.as_str(),
-                b.betweenness,
-                b.partnerships,
-                b.committees_in_reach,
-            )
-        })
-        .collect();
+    let got = rows(&doc);
     // Star UA–{K1,K2,K3} plus UB on K3: UA lies on K1–K2, K1–K3, K2–K3, K1–UB, K2–UB.
     assert_eq!(got, vec![("UA", 5.0, 3, 3), ("UB", 0.0, 1, 1)]);
     // Street-level agreements reach every committee of the street.

@@ -3,7 +3,7 @@
 //! and domain), unknown ids, the request's wire form, and the stored network left unchanged.
 
 use chrono::NaiveDate;
-use dangjian_engine::{Engine, EngineError, WhatIf};
+use dangjian_engine::{Engine, EngineError, WhatIf, WhatIfDoc};
 use dangjian_model::{BlankSpot, Bundle, ServiceDomain};
 use serde_json::json;
 
@@ -14,41 +14,15 @@ fn as_of() -> NaiveDate {
 /// S1 = {C1: K1, K2}, S2 = {C2: K3}. U1 partners S1 (street level) and provides R1 for K1's
 /// need; U2 partners K3 and provides R2 there; member A1 works for U1.
 fn network() -> Bundle {
-    serde_json::from_value(json!({
-        "districts": [{"id": "D1", "name": "一区"}],
-        "streets": [
-            {"id": "S1", "name": "街道一", "district": "D1", "kind": "street"},
-            {"id": "S2", "name": "街道二", "district": "D1", "kind": "street"}
-        ],
-        "communities": [
-            {"id": "C1", "name": "社区一", "street": "S1"},
-            {"id": "C2", "name": "社区二", "street": "S2"}
-        ],
-        "committees": [
-            {"id": "K1", "name": "居委一", "community": "C1", "households": 100},
-            {"id": "K2", "name": "居委二", "community": "C1", "households": 100},
-            {"id": "K3", "name": "居委三", "community": "C2", "households": 100}
-        ],
-        "units": [
-            {"id": "U1", "name": "单位一", "category": "enterprise", "industry": "IT", "street": "S1"},
-            {"id": "U2", "name": "单位二", "category": "hospital", "industry": "医疗", "street": "S2"}
-        ],
-        "members": [{"id": "A1", "name": "党员", "birth_year": 1990, "employer": "U1", "registered_at": "K1"}],
-        "partnerships": [
-            {"id": "H1", "unit": "U1", "target": "S1", "signed": "2020-01-01"},
-            {"id": "H2", "unit": "U2", "target": "K3", "signed": "2020-01-01"}
-        ],
-        "resources": [
-            {"id": "R1", "name": "助老", "provider": "U1", "domain": "elderly_care", "capacity": 10},
-            {"id": "R2", "name": "义诊", "provider": "U2", "domain": "healthcare", "capacity": 5}
-        ],
-        "needs": [
-            {"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 6},
-            {"id": "N2", "committee": "K3", "domain": "healthcare", "demand": 5}
-        ],
-        "projects": [{"id": "J1", "name": "助老项目", "committee": "K1", "needs": ["N1"], "resources": ["R1"], "status": "active"}]
-    }))
-    .expect("test bundle deserialises")
+    dangjian_testdata::bundle("engine-whatif.json")
+}
+
+/// Each changed need as (need, met before, met after, change).
+fn need_deltas(doc: &WhatIfDoc) -> Vec<(&str, f64, f64, f64)> {
+    let needs = doc.delta.needs.iter();
+    needs
+        .map(|n| (n.need.as_str(), n.met_before, n.met_after, n.change))
+        .collect()
 }
 
 #[test]
@@ -66,12 +40,7 @@ fn withdrawing_a_unit_isolates_its_committees() {
     assert_eq!(doc.gaps.unreachable_needs, ["N1"]);
     assert_eq!(doc.delta.met_demand_change, -6.0);
     assert_eq!(doc.delta.unmet_demand_change, 6.0);
-    let needs: Vec<(&str, f64, f64, f64)> = doc
-        .delta
-        .needs
-        .iter()
-        .map(|n| (n.need.as_str(), n.met_before, n.met_after, n.change))
-        .collect();
+    let needs = need_deltas(&doc);
     assert_eq!(
         needs,
         [("N1", 6.0, 0.0, -6.0)],
@@ -158,12 +127,7 @@ fn a_withdrawal_reshares_the_fair_allocation() {
         without_partnerships: vec![],
     };
     let doc = e.whatif(&change, "S1", as_of()).expect("whatif");
-    let needs: Vec<(&str, f64, f64, f64)> = doc
-        .delta
-        .needs
-        .iter()
-        .map(|n| (n.need.as_str(), n.met_before, n.met_after, n.change))
-        .collect();
+    let needs = need_deltas(&doc);
     assert_eq!(
         needs,
         [("N1", 100.0, 50.0, -50.0), ("N2", 100.0, 50.0, -50.0)]

@@ -7,41 +7,7 @@ mod common;
 use common::*;
 use dangjian_model::*;
 use dangjian_neo4j::Neo4jStore;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/neo4j-local")
-}
-
-fn local(dir: &Path, cmd: &str) -> String {
-    let out = Command::new("bash")
-        .arg(script())
-        .arg(cmd)
-        .env("NEO4J_LOCAL_DIR", dir)
-        .env("NEO4J_HEAP", "512m")
-        .output()
-        .expect("running scripts/neo4j-local");
-    assert!(
-        out.status.success(),
-        "neo4j-local {cmd}: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        std::fs::read_to_string(dir.join("neo4j.log")).unwrap_or_default()
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// Stops the second server even when an assertion fails.
-struct Server(PathBuf);
-impl Drop for Server {
-    fn drop(&mut self) {
-        local(&self.0, "stop");
-    }
-}
+use dangjian_testdata::neo4j::{SecondServer, script};
 
 #[test]
 fn bulk_load_into_a_fresh_folder() {
@@ -64,8 +30,8 @@ fn bulk_load_into_a_fresh_folder() {
     );
     assert!(!dir.join("bulk-csv").exists(), "the CSV files are removed");
 
-    let uri = local(&dir, "start");
-    let _server = Server(dir.clone());
+    let server = SecondServer::start(&dir);
+    let uri = server.uri.clone();
     assert!(uri.starts_with("bolt://"), "{uri}");
     let s = Neo4jStore::connect(&uri).expect("connect to the bulk-loaded server");
     assert_eq!(s.load().expect("load"), b);

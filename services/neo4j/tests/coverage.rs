@@ -13,11 +13,7 @@ fn as_of() -> Date {
 }
 
 fn expected_coverage(name: &str) -> CoverageDoc {
-    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name);
-    let v: Value =
-        serde_json::from_str(&std::fs::read_to_string(p).expect("reading")).expect("json");
+    let v: Value = dangjian_testdata::json(name);
     let mut doc: CoverageDoc =
         serde_json::from_value(v["coverage"].clone()).expect("a coverage document");
     // The conformance files list mass-org types alphabetically; the model's contract

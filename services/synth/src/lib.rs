@@ -1,6 +1,7 @@
 //! Synthetic network generator, deterministic per seed, at district or Shanghai scale, and the
 //! hand-built Shanghai sample network (`seed/shanghai-sample.json`). No I/O: callers write files.
 
+pub mod bench;
 mod generate;
 pub mod names;
 pub mod sample;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Reach, as_of, blank_spots, gaps, reference_problems};
+use common::{BLANK_SPOT_FLAGS, Reach, as_of, blank_spots, gaps, reference_problems};
 use dangjian_synth::{MAX_DEGREE, Scale, generate, skewed_degree};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -27,12 +27,14 @@ fn same_seed_same_bundle_other_seed_other_bundle() {
     assert_ne!(other.members[0].name, district().members[0].name);
 }
 
+/// `n` (the size of `what`) lies in `lo..=hi`.
+fn within(what: &str, n: usize, lo: usize, hi: usize) {
+    assert!((lo..=hi).contains(&n), "{what}: {n} not in {lo}..={hi}");
+}
+
 #[test]
 fn district_scale_sizes() {
     let b = district();
-    let within = |what: &str, n: usize, lo: usize, hi: usize| {
-        assert!((lo..=hi).contains(&n), "{what}: {n} not in {lo}..={hi}");
-    };
     within("districts", b.districts.len(), 1, 1);
     within("streets", b.streets.len(), 10, 10);
     within("communities", b.communities.len(), 30, 60);
@@ -148,14 +150,7 @@ fn district_scale_has_every_gap_kind() {
     let b = district();
     let reach = Reach::new(b, as_of());
     let spots = blank_spots(b, &reach);
-    for flag in [
-        "no_party_org",
-        "no_members",
-        "no_partners",
-        "no_union",
-        "no_youth_league",
-        "no_women_federation",
-    ] {
+    for flag in BLANK_SPOT_FLAGS {
         let n = spots.values().filter(|f| f.contains(flag)).count();
         assert!(
             n > 0 && n < spots.len(),
@@ -176,9 +171,6 @@ fn district_scale_has_every_gap_kind() {
 #[test]
 fn shanghai_scale_sizes_skew_and_validity() {
     let b = generate(Scale::Shanghai, 1);
-    let within = |what: &str, n: usize, lo: usize, hi: usize| {
-        assert!((lo..=hi).contains(&n), "{what}: {n} not in {lo}..={hi}");
-    };
     within("districts", b.districts.len(), 16, 16);
     within("streets", b.streets.len(), 210, 220);
     within("committees", b.committees.len(), 5_500, 6_500);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Reach, as_of, blank_spots, gaps, reference_problems};
+use common::{BLANK_SPOT_FLAGS, Reach, as_of, blank_spots, gaps, reference_problems};
 use dangjian_model::{Bundle, ItemStatus, MassOrgType, UnitCategory};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -107,14 +107,7 @@ fn sample_has_every_blank_spot_and_a_clean_committee() {
     let b = dangjian_synth::shanghai_sample();
     let reach = Reach::new(&b, as_of());
     let spots = blank_spots(&b, &reach);
-    for flag in [
-        "no_party_org",
-        "no_members",
-        "no_partners",
-        "no_union",
-        "no_youth_league",
-        "no_women_federation",
-    ] {
+    for flag in BLANK_SPOT_FLAGS {
         assert!(
             spots.values().any(|f| f.contains(flag)),
             "some committee is {flag}"

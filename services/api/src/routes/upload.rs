@@ -524,27 +524,148 @@ fn quoted<'a>(s: &'a str, after: &str) -> Option<&'a str> {
     Some(&rest[start..start + len])
 }
 
-/// A problem in Chinese, for the people filling in the workbook. The readers' and the
-/// validator's messages follow a few patterns; what no pattern covers keeps its English words
-/// after a Chinese lead.
+/// The text after the last occurrence of `after` (trimmed), or "".
+fn after<'a>(s: &'a str, after: &str) -> &'a str {
+    s.rfind(after).map_or("", |i| s[i + after.len()..].trim())
+}
+
+/// The first number in `s` after `from`, or "".
+fn number_after<'a>(s: &'a str, from: &str) -> &'a str {
+    let Some(i) = s.find(from) else { return "" };
+    let rest = &s[i + from.len()..];
+    let start = rest
+        .find(|c: char| c.is_ascii_digit() || c == '-')
+        .unwrap_or(rest.len());
+    let rest = &rest[start..];
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e'))
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// A record kind (the validator's nouns) in Chinese.
+fn noun_zh(noun: &str) -> &str {
+    match noun.trim() {
+        "district" => "区",
+        "street" => "街镇",
+        "community" => "社区",
+        "committee" => "居委会",
+        "party org" => "党组织",
+        "unit" => "单位",
+        "mass org" => "群团组织",
+        "social org" => "社会组织",
+        "member" => "党员",
+        "partnership" => "共建",
+        "resource" => "资源",
+        "need" => "需求",
+        "project" => "项目",
+        "responsibility" => "责任事项",
+        other => other,
+    }
+}
+
+/// `district, street or community` → `区、街镇或社区`.
+fn nouns_zh(nouns: &str) -> String {
+    let (head, last) = match nouns.rsplit_once(" or ") {
+        Some((h, l)) => (h, Some(l)),
+        None => (nouns, None),
+    };
+    let mut out: Vec<&str> = head.split(", ").map(noun_zh).collect();
+    match last {
+        Some(l) => format!("{}或{}", out.join("、"), noun_zh(l)),
+        None => {
+            out.truncate(1);
+            out.concat()
+        }
+    }
+}
+
+/// What a reader found instead (`the number 3`, `the text "x"`, `a list`) in Chinese.
+fn found_zh(found: &str) -> String {
+    let f = found.trim();
+    if let Some(n) = f.strip_prefix("the number ") {
+        return format!("数字 {n}");
+    }
+    if let Some(t) = f.strip_prefix("the text ") {
+        return format!("文字「{}」", t.trim_matches('"'));
+    }
+    match f {
+        "`true`" => "逻辑值 TRUE".into(),
+        "`false`" => "逻辑值 FALSE".into(),
+        "null" => "空值".into(),
+        "a list" => "列表".into(),
+        "an object" => "对象".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A vocabulary's name (`unit category`) in Chinese.
+fn vocabulary_zh(what: &str) -> &str {
+    match what {
+        "street kind" => "街镇类型",
+        "party-org level" => "党组织层级",
+        "unit category" => "单位类别",
+        "mass-org type" => "群团组织类型",
+        "project status" => "项目状态",
+        "responsibility status" => "责任事项状态",
+        "service domain" => "服务领域",
+        other => other,
+    }
+}
+
+/// A problem in Chinese, for the people filling in the workbook: every message the readers
+/// (`dangjian-bundle-io`), the validator (`dangjian_model::validate`) and this route write has
+/// a Chinese form (the test `every_known_message_has_a_chinese_form` walks them); ids, field
+/// names and the codes to type stay as they are, in 「」. Only a message no rule knows keeps its
+/// English words after a Chinese lead.
 pub fn zh(p: &Problem) -> String {
-    let m = p.message.as_str();
-    let field = p.field.as_deref().unwrap_or("");
+    zh_message(p.message.as_str(), p.field.as_deref().unwrap_or(""))
+}
+
+fn zh_message(m: &str, field: &str) -> String {
     let q = |after: &str| quoted(m, after).unwrap_or("").to_string();
-    if m.contains("is required but missing") {
-        return format!("缺少必填字段「{}」", q(""));
+    let found = || found_zh(after(m, "found "));
+    // Prefixes that wrap another message.
+    if let Some(rest) = m.strip_prefix("item ")
+        && let Some((n, inner)) = rest.split_once(" of `")
+        && let Some((name, msg)) = inner.split_once("`: ")
+    {
+        return format!("「{name}」第{n}项：{}", zh_message(msg, name));
     }
-    if m.starts_with("unknown field") {
-        return format!("未知字段「{}」（表头应使用模板中的字段名）", q(""));
+    for (lead, zh) in [
+        (
+            "not a readable workbook: ",
+            "无法读取工作簿（请上传 .xlsx 文件）",
+        ),
+        ("not a readable CSV file: ", "无法读取 CSV 文件"),
+        (
+            "not a readable zip archive: ",
+            "无法读取压缩包（请上传 CSV 文件的 zip 压缩包）",
+        ),
+    ] {
+        if let Some(inner) = m.strip_prefix(lead) {
+            let inner_zh = zh_message(inner, field);
+            return if inner_zh.starts_with(FALLBACK) {
+                zh.to_string()
+            } else {
+                format!("{zh}：{inner_zh}")
+            };
+        }
     }
-    if m.starts_with("unknown sheet") {
-        return format!("未知工作表「{}」（工作表应以数据表命名，见模板）", q(""));
+    if let Some(inner) = m.strip_prefix("entry `")
+        && let Some((name, msg)) = inner.split_once("`: ")
+    {
+        let inner_zh = zh_message(msg, field);
+        return if inner_zh.starts_with(FALLBACK) {
+            format!("压缩条目「{name}」无法读取")
+        } else {
+            format!("压缩条目「{name}」：{inner_zh}")
+        };
     }
-    if m.starts_with("unknown table file") {
-        return format!("未知文件「{}」（文件应以数据表命名，如 needs.csv）", q(""));
-    }
-    if m.starts_with("unknown table") {
-        return format!("未知数据表「{}」", q(""));
+
+    // The validator (dangjian_model::validate).
+    if m.starts_with("id is empty") {
+        return "编号为空：每一行都必须有编号".into();
     }
     if m.starts_with("duplicate id") {
         return format!("编号「{}」重复", q(""));
@@ -552,105 +673,274 @@ pub fn zh(p: &Problem) -> String {
     if m.contains("is a reserved word") {
         return format!("「{}」是保留字，不能用作编号", q(""));
     }
+    if m.starts_with("`domains` is empty") {
+        return "「domains」为空：至少填写一个服务领域".into();
+    }
+    if let Some(nouns) = m.split("is empty; it must name a ").nth(1) {
+        return format!("「{}」不能为空，应填写{}的编号", q(""), nouns_zh(nouns));
+    }
     if m.contains("refers to") && m.contains("but no") {
+        let nouns = m
+            .split("but no ")
+            .nth(1)
+            .and_then(|x| x.strip_suffix(" has that id"))
+            .unwrap_or("");
         return format!(
-            "「{}」引用的「{}」不存在",
-            field,
-            quoted(m, "refers to ").unwrap_or("")
+            "「{}」引用的「{}」不存在（没有这个编号的{}）",
+            q(""),
+            q("refers to "),
+            nouns_zh(nouns)
         );
     }
     if m.contains("refers to") && m.contains("which is a") {
+        let kind = m
+            .split("which is a ")
+            .nth(1)
+            .and_then(|x| x.split(" (").next())
+            .unwrap_or("");
+        let nouns = after(m, "), not a ");
         return format!(
-            "「{}」引用的「{}」类型不符",
-            field,
-            quoted(m, "refers to ").unwrap_or("")
+            "「{}」引用的「{}」是{}，不是{}",
+            q(""),
+            q("refers to "),
+            noun_zh(kind),
+            nouns_zh(nouns)
         );
     }
-    if m.contains("is empty") {
-        return format!(
-            "「{}」不能为空",
-            if field.is_empty() { "编号" } else { field }
-        );
+    if m.starts_with('`') && m.ends_with("` is empty") {
+        return format!("「{}」不能为空", q(""));
     }
     if m.starts_with("birth year") {
-        return "出生年份不合理（应在1900至2100之间）".into();
+        return format!(
+            "出生年份 {} 不合理（应在1900至2100之间）",
+            number_after(m, "birth year")
+        );
     }
     if m.starts_with("expires") {
         return "到期日期必须晚于签订日期".into();
     }
+    if m.starts_with("capacity must be greater") {
+        return "服务能力必须大于0".into();
+    }
     if m.starts_with("capacity") {
-        return "服务能力超过上限".into();
+        return format!(
+            "服务能力 {} 超过上限 {}",
+            number_after(m, "capacity"),
+            number_after(m, "limit of")
+        );
     }
     if m.starts_with("demand must be greater") {
         return "需求量必须大于0".into();
     }
     if m.starts_with("demand") {
-        return "需求量超过上限".into();
+        return format!(
+            "需求量 {} 超过上限 {}",
+            number_after(m, "demand"),
+            number_after(m, "limit of")
+        );
     }
-    if m.starts_with("hours must be") {
+    if m.starts_with("hours must be a finite") {
         return "志愿时长必须是不小于0的数".into();
     }
-    if m.starts_with("hours") {
-        return "志愿时长超过每行上限".into();
+    if m.starts_with("hours must be ≥ 0") {
+        return format!("志愿时长不能小于0（填写的是 {}）", after(m, "found "));
+    }
+    if m.starts_with("hours") && m.contains("above the limit") {
+        return format!(
+            "志愿时长 {} 超过每行上限 {}",
+            number_after(m, "hours"),
+            number_after(m, "limit of")
+        );
     }
     if m.contains("parent chain has a cycle") {
-        return "上级党组织形成了循环".into();
+        return format!("上级党组织形成了循环：{}", after(m, "cycle:"));
     }
     if m.contains("cannot border itself") {
-        return "居委会不能与自身相邻".into();
+        return "居委会不能与自身相邻（a 与 b 相同）".into();
     }
-    if m.contains("cells but the header has") {
-        return "本行单元格数与表头不一致".into();
+
+    // The readers: a row's fields and values.
+    if m.contains("is required but missing") {
+        return format!("缺少必填字段「{}」", q(""));
     }
-    if m.contains("bytes of text; the limit is") {
-        return "单元格文字过长".into();
+    if m.starts_with("required column") {
+        return format!("缺少必填列「{}」", q(""));
+    }
+    if m.starts_with("unknown field") {
+        return format!("未知字段「{}」（表头应使用模板中的字段名）", q(""));
+    }
+    if m.starts_with("unknown column") {
+        return format!("未知列「{}」（表头应使用模板中的字段名）", q(""));
+    }
+    if m.starts_with("column `") && m.ends_with("appears twice") {
+        return format!("列「{}」出现了两次", q(""));
+    }
+    if m.starts_with("a row must be an object") {
+        return format!("每一行应为一条记录（含各字段），实际是{}", found());
+    }
+    if m.contains("must be a list of rows") {
+        return format!("「{}」应为数据行的列表，实际是{}", q(""), found());
+    }
+    if m.contains("` must be a list, found") {
+        return format!("「{}」应为列表，实际是{}", q(""), found());
+    }
+    if m.starts_with("the bundle must be a JSON object") {
+        return "文件应为 JSON 对象，每个数据表一个列表".into();
+    }
+    if m.starts_with("expected text") {
+        return format!("「{field}」应为文字，实际是{}", found());
+    }
+    if m.contains("is not a plausible year") {
+        return format!("出生年份 {} 不合理", number_after(m, ""));
     }
     if m.starts_with("must be greater than 0") || m.starts_with("expected a whole number > 0") {
         return if field == "demand" {
             "需求量必须大于0".into()
         } else {
-            format!("「{field}」必须是大于0的整数")
+            format!("「{field}」必须是大于0的整数（填写的是{}）", found())
         };
     }
-    if m.starts_with("must be ≥ 0") || m.starts_with("hours must be ≥ 0") {
-        return format!("「{field}」不能小于0");
+    if m.starts_with("must be ≥ 0") || m.starts_with("expected a whole number ≥ 0") {
+        return format!("「{field}」应为不小于0的整数（填写的是{}）", found());
     }
     if m.starts_with("expected a whole number") {
-        return format!("「{field}」应为整数");
+        return format!("「{field}」应为整数，实际是{}", found());
     }
     if m.starts_with("expected a number of hours") {
-        return "志愿时长应为不小于0的数".into();
+        return format!("志愿时长应为不小于0的数，实际是{}", found());
     }
-    if m.starts_with("expected text") {
-        return format!("「{field}」应为文字");
+    if m.contains("is not a date") {
+        return format!("「{field}」的「{}」不是有效日期（格式 YYYY-MM-DD）", q(""));
     }
-    if m.contains("is not a plausible year") {
-        return "出生年份不合理".into();
+    if m.starts_with("expected a date") {
+        return format!("「{field}」应为日期（格式 YYYY-MM-DD），实际是{}", found());
     }
-    if m.starts_with("unknown ") && m.contains("expected one of:") {
-        let allowed = m.split("expected one of:").nth(1).unwrap_or("").trim();
-        return format!("「{field}」的取值「{}」无效，可选：{allowed}", q(""));
+    if let Some(rest) = m.strip_prefix("unknown ")
+        && let Some((what, _)) = rest.split_once(" `")
+        && m.contains("expected one of:")
+    {
+        return format!(
+            "{}「{}」无效，可选：{}",
+            vocabulary_zh(what),
+            q(""),
+            after(m, "expected one of:")
+        );
     }
-    if m.contains("must be a date") || m.contains("YYYY-MM-DD") {
-        return format!("「{field}」应为日期（格式 YYYY-MM-DD）");
+    if let Some(rest) = m.strip_prefix("expected a ")
+        && let Some((what, _)) = rest.split_once(", found")
+    {
+        return format!("「{field}」应为{}，实际是{}", vocabulary_zh(what), found());
     }
-    if m.contains("must be one of") {
-        return format!("「{field}」的取值不在允许范围内：{m}");
+
+    // The readers: files, sheets, tables and limits.
+    if m.starts_with("unknown sheet") {
+        return format!("未知工作表「{}」（工作表应以数据表命名，见模板）", q(""));
     }
-    if m.contains("must be a number") || m.contains("must be an integer") {
-        return format!("「{field}」应为数字");
+    if m.starts_with("unknown table file") {
+        return format!(
+            "未知文件「{}」（文件应以数据表命名，如「needs.csv」）",
+            q("")
+        );
+    }
+    if m.starts_with("unknown table") {
+        return format!("未知数据表「{}」", q(""));
+    }
+    if m.starts_with("unknown bundle format") {
+        return format!("不支持的文件格式「{}」（应为 json、csv 或 xlsx）", q(""));
+    }
+    if m.contains("cells but the header has") {
+        return "本行单元格数与表头不一致".into();
+    }
+    if m.starts_with("the cell holds the spreadsheet error") {
+        return format!(
+            "单元格是公式错误值（{}），请填写数值或文字",
+            after(m, "error")
+        );
+    }
+    if m.contains("bytes of text; the limit is") {
+        return format!(
+            "单元格文字过长（{} 字节，上限 {}）",
+            number_after(m, "holds"),
+            number_after(m, "limit is")
+        );
+    }
+    if m.starts_with("a record longer than") {
+        return format!("有一行超过 {} 字节的上限", number_after(m, "than"));
+    }
+    if m.starts_with("the file is") {
+        return format!(
+            "文件过大（{} 字节，上限 {} 字节）",
+            number_after(m, "file is"),
+            number_after(m, "limit is")
+        );
+    }
+    if m.starts_with("the folder holds more than") {
+        return format!(
+            "文件夹中的文件超过 {} 个（每个数据表一个文件）",
+            number_after(m, "more than")
+        );
+    }
+    if m.starts_with("arrays and objects nested more than") {
+        return "文件嵌套层数过多".into();
+    }
+    if m.starts_with("malformed workbook content") {
+        return "工作簿内容已损坏，无法读取".into();
+    }
+    if m.starts_with("a cell at") && m.contains("in column") {
+        return format!(
+            "单元格「{}」超出列数上限（每张表最多 {} 列）",
+            m.trim_start_matches("a cell at ")
+                .split(' ')
+                .next()
+                .unwrap_or(""),
+            number_after(m, "at most")
+        );
+    }
+    if m.starts_with("a cell at") && m.contains("in row") {
+        return format!(
+            "单元格「{}」超出行数上限（每张表最多 {} 行）",
+            m.trim_start_matches("a cell at ")
+                .split(' ')
+                .next()
+                .unwrap_or(""),
+            number_after(m, "at most")
+        );
+    }
+    if m.starts_with("the workbook has more than") {
+        return format!("工作簿中非空单元格超过 {} 个", number_after(m, "more than"));
+    }
+    if m.starts_with("the archive has")
+        || m.starts_with("the archive holds") && m.contains("entries")
+    {
+        return format!(
+            "压缩包中的条目过多（{} 个，上限 {}）",
+            number_after(m, "the archive h"),
+            number_after(m, "limit is")
+        );
+    }
+    if m.starts_with("the archive holds `") && m.ends_with("twice") {
+        return format!("压缩包中有两个「{}」", q(""));
+    }
+    if m.starts_with("the archive entry") && m.contains("unusable name") {
+        return format!("压缩包中的条目名「{}」不可用", q(""));
+    }
+    if m.contains(" declare") && m.contains("uncompressed") {
+        return "压缩包解压后超过大小上限".into();
+    }
+    if m.contains("inflates") {
+        return format!("「{}」解压后超过大小上限", q(""));
+    }
+    if m.contains("cannot be inflated") {
+        return format!("「{}」无法解压", q(""));
     }
     if m == "the file holds no rows" {
         return "文件中没有任何数据行".into();
     }
-    if m.starts_with("not a readable") {
-        return format!("无法读取文件（请上传 .xlsx 工作簿或 CSV 压缩包）：{m}");
-    }
-    if m.contains("inflate") || m.contains("the limit is") || m.contains("the archive") {
-        return format!("文件超出限制或无法解压：{m}");
-    }
-    format!("数据有误：{m}")
+    format!("{FALLBACK}{m}")
 }
+
+/// The lead of a message no rule knows (its English words follow).
+const FALLBACK: &str = "数据有误：";
 
 /// Turns the upload's problems into the response (see [`problems_error`]).
 pub fn upload_response(problems: &[Problem]) -> Response {
@@ -717,7 +1007,10 @@ mod tests {
         assert_eq!(j["sheet"], "needs");
         assert_eq!(j["row"], 3);
         assert_eq!(j["field"], "committee");
-        assert_eq!(j["message"], "「committee」引用的「K-NONE」不存在");
+        assert_eq!(
+            j["message"],
+            "「committee」引用的「K-NONE」不存在（没有这个编号的居委会）"
+        );
         let p = problem(
             "needs.csv line 4",
             Some("demand"),
@@ -727,6 +1020,346 @@ mod tests {
         assert_eq!(j["sheet"], "needs.csv");
         assert_eq!(j["row"], 4);
         assert_eq!(j["message"], "缺少必填字段「demand」");
+    }
+
+    /// One message of every kind the readers, the validator and this route write, as they
+    /// write them (templates from `dangjian_model::validate`, `dangjian-bundle-io`'s `decode`,
+    /// `cells`, `csv_dir`, `xlsx`, `lib`, and `unzip_csv` here), with the field they name.
+    const CATALOGUE: &[(&str, &str)] = &[
+        // dangjian_model::validate
+        ("id", "id is empty; every row needs a non-empty id"),
+        (
+            "id",
+            "duplicate id `K1`: already used by committee /committees/3",
+        ),
+        ("id", "duplicate id `K1`: already used"),
+        ("id", "`city` is a reserved word and cannot be an id"),
+        ("name", "`name` is empty"),
+        ("district", "`district` is empty; it must name a district"),
+        (
+            "target",
+            "`target` is empty; it must name a district, street, community or committee",
+        ),
+        (
+            "leads",
+            "`leads` refers to `U9`, which is a unit (/units/4), not a street, community or committee",
+        ),
+        (
+            "committee",
+            "`committee` refers to `K-NONE`, but no committee has that id",
+        ),
+        (
+            "provider",
+            "`provider` refers to `X`, but no unit, mass org, social org, street or community has that id",
+        ),
+        (
+            "parent",
+            "`parent` refers to `P1`, which is a need (needs), not a party org",
+        ),
+        (
+            "b",
+            "a committee cannot border itself (`a` and `b` are both `K1`)",
+        ),
+        (
+            "domains",
+            "`domains` is empty; list at least one service domain",
+        ),
+        (
+            "birth_year",
+            "birth year 1800 is not plausible (expected 1900 to 2100)",
+        ),
+        (
+            "expires",
+            "expires (2020-01-01) must be after signed (2021-01-01)",
+        ),
+        ("capacity", "capacity must be greater than 0"),
+        (
+            "capacity",
+            "capacity 9999999999 is above the limit of 1000000",
+        ),
+        ("demand", "demand must be greater than 0"),
+        ("demand", "demand 9999999999 is above the limit of 1000000"),
+        ("hours", "hours must be a finite number ≥ 0, not -1"),
+        ("hours", "hours 100 is above the limit of 24 per row"),
+        (
+            "parent",
+            "the party-org parent chain has a cycle: P1 → P2 → P1",
+        ),
+        // dangjian-bundle-io: decode
+        ("name", "expected text, found the number 3"),
+        ("birth_year", "1800 is not a plausible year"),
+        (
+            "households",
+            "expected a whole number, found the text \"many\"",
+        ),
+        ("households", "must be ≥ 0, found -3"),
+        ("households", "expected a whole number ≥ 0, found a list"),
+        ("capacity", "must be greater than 0, found 0"),
+        ("demand", "must be greater than 0, found -2"),
+        ("capacity", "expected a whole number > 0, found null"),
+        ("hours", "hours must be ≥ 0, found -1.5"),
+        ("hours", "expected a number of hours ≥ 0, found an object"),
+        (
+            "signed",
+            "`2026-02-30` is not a date; expected a real calendar date as YYYY-MM-DD",
+        ),
+        (
+            "signed",
+            "expected a date as YYYY-MM-DD, found the number 20260101",
+        ),
+        (
+            "category",
+            "unknown unit category `shop`; expected one of: enterprise, hospital, school",
+        ),
+        (
+            "domain",
+            "unknown service domain `x`; expected one of: childcare, eldercare",
+        ),
+        (
+            "kind",
+            "unknown street kind `y`; expected one of: street, town",
+        ),
+        (
+            "level",
+            "unknown party-org level `z`; expected one of: street, community",
+        ),
+        (
+            "type",
+            "unknown mass-org type `t`; expected one of: youth_league",
+        ),
+        (
+            "status",
+            "unknown project status `s`; expected one of: open, done",
+        ),
+        (
+            "status",
+            "unknown responsibility status `s`; expected one of: open, done",
+        ),
+        ("category", "expected a unit category, found `true`"),
+        (
+            "domains",
+            "item 2 of `domains`: unknown service domain `x`; expected one of: childcare",
+        ),
+        ("demand", "`demand` is required but missing"),
+        ("domains", "`domains` must be a list, found the text \"a\""),
+        (
+            "",
+            "a row must be an object with the fields id, name; found a list",
+        ),
+        (
+            "nickname",
+            "unknown field `nickname`; the fields of units are: id, name",
+        ),
+        (
+            "",
+            "unknown table `foo`; the tables are: districts, streets",
+        ),
+        (
+            "",
+            "the bundle must be a JSON object with one list per table, found a list",
+        ),
+        (
+            "",
+            "the bundle must be a JSON object with one list per table: EOF while parsing",
+        ),
+        ("", "`units` must be a list of rows, found the number 1"),
+        // cells
+        ("name", "column `name` appears twice"),
+        (
+            "nickname",
+            "unknown column `nickname`; the columns of units are: id, name",
+        ),
+        ("id", "required column `id` is missing"),
+        // csv_dir
+        (
+            "",
+            "the folder holds more than 64 entries; a bundle has one file per table",
+        ),
+        (
+            "",
+            "unknown table file `foo.csv`; the files are named after the tables: needs.csv",
+        ),
+        (
+            "",
+            "a record longer than 1048576 bytes (the limit for one row)",
+        ),
+        (
+            "",
+            "the file is 300000000 bytes; the limit is 268435456 bytes",
+        ),
+        ("", "this line has 3 cells but the header has 4"),
+        (
+            "name",
+            "the cell holds 70000 bytes of text; the limit is 65536",
+        ),
+        // lib
+        (
+            "",
+            "unknown bundle format `yaml`; expected json, csv or xlsx",
+        ),
+        (
+            "",
+            "arrays and objects nested more than 8 deep; a bundle nests 3 deep",
+        ),
+        // xlsx
+        (
+            "",
+            "unknown sheet `Sheet1`; the sheets are named after the tables: districts, streets",
+        ),
+        (
+            "",
+            "malformed workbook content (the spreadsheet reader failed: bad xml)",
+        ),
+        ("", "the archive has 5000 entries; the limit is 1000"),
+        (
+            "",
+            "entry `xl/sheet1.xml` declares 999999999 bytes uncompressed; the limit is 100000000",
+        ),
+        (
+            "",
+            "the entries declare 999999999 bytes uncompressed; the limit is 500000000",
+        ),
+        (
+            "",
+            "entry `xl/sheet1.xml` inflates past 100 bytes (the limits are 100 bytes per entry, 200 in all)",
+        ),
+        ("", "entry `xl/sheet1.xml`: invalid Zip archive: bad header"),
+        (
+            "",
+            "a cell at A1048577 is in row 1048577; a sheet has at most 1048576 rows",
+        ),
+        (
+            "",
+            "a cell at ZZ1 is in column 702; a table sheet may use at most 64 columns",
+        ),
+        ("", "the workbook has more than 10000000 non-empty cells"),
+        ("demand", "the cell holds the spreadsheet error #DIV/0!"),
+        // this route
+        ("", "the file holds no rows"),
+        (
+            "",
+            "not a readable workbook: the file is 300000000 bytes; the limit is 268435456 bytes",
+        ),
+        (
+            "",
+            "not a readable workbook: invalid Zip archive: Could not find EOCD",
+        ),
+        (
+            "",
+            "not a readable CSV file: stream did not contain valid UTF-8",
+        ),
+        (
+            "",
+            "not a readable zip archive: invalid Zip archive: Could not find EOCD",
+        ),
+        ("", "the archive holds 65 entries; the limit is 64"),
+        ("", "the archive entry `../x.csv` has an unusable name"),
+        ("", "the archive holds `needs.csv` twice"),
+        (
+            "",
+            "`needs.csv` inflates to 999 bytes; the limit is 100 bytes per file and 200 in all",
+        ),
+        ("", "`needs.csv` cannot be inflated: corrupt deflate stream"),
+        (
+            "",
+            "`needs.csv` inflates past the limit of 100 bytes per file and 200 in all",
+        ),
+    ];
+
+    /// English words left in a Chinese message once the ids, field names and codes quoted in
+    /// 「」, the allowed values after 可选： and the file-format names are taken out.
+    fn english_words(zh: &str) -> Vec<String> {
+        let mut text = String::new();
+        let mut depth = 0;
+        for c in zh.chars() {
+            match c {
+                '「' => depth += 1,
+                '」' => depth -= 1,
+                _ if depth == 0 => text.push(c),
+                _ => {}
+            }
+        }
+        let text = text.split("可选：").next().unwrap_or("");
+        text.split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() >= 2)
+            .filter(|w| {
+                ![
+                    "YYYY", "MM", "DD", "xlsx", "csv", "CSV", "zip", "json", "JSON", "DIV", "TRUE",
+                    "FALSE",
+                ]
+                .contains(w)
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn every_known_message_has_a_chinese_form() {
+        for (field, message) in CATALOGUE {
+            let p = problem(
+                "sheet needs row 2",
+                (!field.is_empty()).then_some(*field),
+                message,
+            );
+            let zh = zh(&p);
+            assert!(
+                !zh.starts_with(FALLBACK),
+                "no Chinese form for {message:?}: {zh}"
+            );
+            let left = english_words(&zh);
+            assert!(
+                left.is_empty(),
+                "English left in {zh:?} (from {message:?}): {left:?}"
+            );
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{zh}"
+            );
+        }
+        // The checker itself finds what it must.
+        assert!(!english_words("数据有误：something broke").is_empty());
+        let unknown = problem("", None, "something nobody wrote yet");
+        assert!(zh(&unknown).starts_with(FALLBACK));
+    }
+
+    #[test]
+    fn chinese_forms_keep_the_ids_and_numbers() {
+        let z = |f: &str, m: &str| zh(&problem("", Some(f), m));
+        assert_eq!(
+            z(
+                "provider",
+                "`provider` refers to `X`, but no unit, mass org, social org, street or community has that id"
+            ),
+            "「provider」引用的「X」不存在（没有这个编号的单位、群团组织、社会组织、街镇或社区）"
+        );
+        assert_eq!(
+            z(
+                "leads",
+                "`leads` refers to `U9`, which is a unit (/units/4), not a street, community or committee"
+            ),
+            "「leads」引用的「U9」是单位，不是街镇、社区或居委会"
+        );
+        assert_eq!(
+            z(
+                "capacity",
+                "capacity 9999999999 is above the limit of 1000000"
+            ),
+            "服务能力 9999999999 超过上限 1000000"
+        );
+        assert_eq!(
+            z(
+                "domains",
+                "item 2 of `domains`: unknown service domain `x`; expected one of: childcare, eldercare"
+            ),
+            "「domains」第2项：服务领域「x」无效，可选：childcare, eldercare"
+        );
+        assert_eq!(
+            z(
+                "households",
+                "expected a whole number, found the text \"many\""
+            ),
+            "「households」应为整数，实际是文字「many」"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! are confined to their street and learn nothing about another one.
 
 use crate::helpers::*;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 const GETS: [&str; 22] = [
@@ -56,41 +56,36 @@ async fn every_read_needs_a_valid_token_and_every_role_may_read() {
 async fn viewers_cannot_write() {
     let app = spawn_app().await;
     let v = &app.tokens.viewer;
-    let cases: [(&str, &str, Value); 6] = [
+    let cases: [(Method, &str, Value); 6] = [
         (
-            "POST",
+            Method::POST,
             "/api/v1/partnerships",
             json!({"id": "PS9", "unit": "U1", "target": "K2", "signed": "2026-01-01"}),
         ),
         (
-            "POST",
+            Method::POST,
             "/api/v1/volunteering",
             json!({"member": "M1", "committee": "K1", "domain": "greening", "hours": 1, "date": "2026-01-01"}),
         ),
         (
-            "PATCH",
+            Method::PATCH,
             "/api/v1/members/M1",
             json!({"registered_at": "K2"}),
         ),
         (
-            "PATCH",
+            Method::PATCH,
             "/api/v1/responsibilities/RS1",
             json!({"status": "done"}),
         ),
         (
-            "POST",
+            Method::POST,
             "/api/v1/needs",
             json!({"id": "N9", "committee": "K1", "domain": "greening", "demand": 1}),
         ),
-        ("POST", "/api/v1/import", json!({})),
+        (Method::POST, "/api/v1/import", json!({})),
     ];
     for (method, path, body) in cases {
-        let req = if method == "POST" {
-            app.client.post(app.url(path))
-        } else {
-            app.client.patch(app.url(path))
-        };
-        let (s, resp) = app.send(req.bearer_auth(v).json(&body)).await;
+        let (s, resp) = app.send_json(method.clone(), path, v, body).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path}: {resp}");
         assert_eq!(code(&resp), "forbidden");
     }
@@ -195,29 +190,14 @@ async fn a_coordinator_learns_nothing_about_another_street() {
         .post("/api/v1/whatif", c, json!({"without_units": ["U2"]}))
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = app
-        .post(
-            "/api/v1/whatif",
-            c,
-            json!({"without_partnerships": ["PS2"]}),
-        )
-        .await;
+    let row = json!({"without_partnerships": ["PS2"]});
+    let (s, _) = app.post("/api/v1/whatif", c, row).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = app
-        .post(
-            "/api/v1/whatif",
-            c,
-            json!({"without_units": ["U1"], "scope": "S2"}),
-        )
-        .await;
+    let row = json!({"without_units": ["U1"], "scope": "S2"});
+    let (s, _) = app.post("/api/v1/whatif", c, row).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, body) = app
-        .post(
-            "/api/v1/whatif",
-            c,
-            json!({"without_units": ["U1"], "as_of": "2026-06-30"}),
-        )
-        .await;
+    let row = json!({"without_units": ["U1"], "as_of": "2026-06-30"});
+    let (s, body) = app.post("/api/v1/whatif", c, row).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_no_s2("whatif", &body);
     // The other coordinator sees their own street, not ours.
@@ -232,13 +212,8 @@ async fn coordinators_write_only_inside_their_street() {
     let app = spawn_app().await;
     let c = &app.tokens.coord;
     // Inside: allowed.
-    let (s, body) = app
-        .post(
-            "/api/v1/partnerships",
-            c,
-            json!({"id": "PS9", "unit": "U2", "target": "K2", "signed": "2026-01-01"}),
-        )
-        .await;
+    let row = json!({"id": "PS9", "unit": "U2", "target": "K2", "signed": "2026-01-01"});
+    let (s, body) = app.post("/api/v1/partnerships", c, row).await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     let (s, _) = app
         .patch("/api/v1/members/M3", c, json!({"registered_at": "K1"}))
@@ -249,50 +224,45 @@ async fn coordinators_write_only_inside_their_street() {
         .await;
     assert_eq!(s, StatusCode::OK);
     // Outside: forbidden, and nothing changes.
-    let forbidden: [(&str, &str, Value); 7] = [
+    let forbidden: [(Method, &str, Value); 7] = [
         (
-            "POST",
+            Method::POST,
             "/api/v1/partnerships",
             json!({"id": "PS8", "unit": "U1", "target": "K3", "signed": "2026-01-01"}),
         ),
         (
-            "PATCH",
+            Method::PATCH,
             "/api/v1/partnerships/PS2",
             json!({"expires": "2026-07-01"}),
         ),
         (
-            "POST",
+            Method::POST,
             "/api/v1/members",
             json!({"id": "M7", "name": "赵六", "birth_year": 1990, "registered_at": "K3"}),
         ),
         (
-            "PATCH",
+            Method::PATCH,
             "/api/v1/members/M1",
             json!({"registered_at": "K3"}),
         ),
         (
-            "PATCH",
+            Method::PATCH,
             "/api/v1/members/M2",
             json!({"registered_at": "K1"}),
         ),
         (
-            "POST",
+            Method::POST,
             "/api/v1/volunteering",
             json!({"member": "M1", "committee": "K3", "domain": "greening", "hours": 2, "date": "2026-03-01"}),
         ),
         (
-            "PATCH",
+            Method::PATCH,
             "/api/v1/responsibilities/RS2",
             json!({"status": "done"}),
         ),
     ];
     for (method, path, body) in forbidden {
-        let req = if method == "POST" {
-            app.client.post(app.url(path))
-        } else {
-            app.client.patch(app.url(path))
-        };
-        let (s, resp) = app.send(req.bearer_auth(c).json(&body)).await;
+        let (s, resp) = app.send_json(method.clone(), path, c, body).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path}: {resp}");
     }
     let (s, _) = app.post("/api/v1/import?merge=true", c, json!({})).await;

@@ -74,12 +74,11 @@ async fn checklist_as_json_csv_and_xlsx() {
     );
 
     let res = app
-        .client
-        .get(app.url("/api/v1/party-orgs/P1/checklist?format=csv&as_of=2026-07-01"))
-        .bearer_auth(a)
-        .send()
-        .await
-        .expect("csv");
+        .get_response(
+            &app.url("/api/v1/party-orgs/P1/checklist?format=csv&as_of=2026-07-01"),
+            a,
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(
         res.headers()["content-type"]
@@ -148,13 +147,8 @@ async fn whatif_brokers_and_areas() {
     let a = &app.tokens.admin;
     let (s, before) = app.get("/api/v1/coverage?as_of=2026-06-30", a).await;
     assert_eq!(s, StatusCode::OK);
-    let (s, doc) = app
-        .post(
-            "/api/v1/whatif",
-            a,
-            json!({"without_units": ["U1"], "as_of": "2026-06-30"}),
-        )
-        .await;
+    let row = json!({"without_units": ["U1"], "as_of": "2026-06-30"});
+    let (s, doc) = app.post("/api/v1/whatif", a, row).await;
     assert_eq!(s, StatusCode::OK, "{doc}");
     assert!(doc.is_object());
     // What-if changes no stored data.

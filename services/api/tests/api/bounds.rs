@@ -17,21 +17,11 @@ async fn whatif_takes_at_most_1000_ids_and_a_small_body() {
         .post("/api/v1/whatif", a, json!({"without_units": ids}))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("at most 1000 ids")),
-        "{body}"
-    );
+    assert!(message_has(&body, "at most 1000 ids"), "{body}");
     let huge = format!("{{\"without_units\": [\"{}\"]}}", "U".repeat(300 * 1024));
     let (s, body) = app.post_raw("/api/v1/whatif", a, &huge).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("262144")),
-        "{body}"
-    );
+    assert!(message_has(&body, "262144"), "{body}");
     // A one-row write is capped at 1 MiB, not the import's limit.
     let big_row =
         json!({"id": "N9", "committee": "K1", "domain": "x".repeat(2 * 1024 * 1024), "demand": 1});
@@ -68,23 +58,14 @@ async fn ids_outside_a_coordinators_street_are_403_whether_or_not_they_exist() {
         .get("/api/v1/committees/K-NOWHERE", &app.tokens.admin)
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = app
-        .post(
-            "/api/v1/whatif",
-            &app.tokens.admin,
-            json!({"without_units": ["U-NOWHERE"]}),
-        )
-        .await;
+    let row = json!({"without_units": ["U-NOWHERE"]});
+    let (s, _) = app.post("/api/v1/whatif", &app.tokens.admin, row).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn a_viewers_checklist_downloads_show_the_surname_only() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../seed/shanghai-sample.json"
-    );
-    let bundle = dangjian_bundle_io::read_path(std::path::Path::new(path)).expect("sample");
+    let bundle = sample_bundle();
     let secretary = bundle
         .party_orgs
         .iter()
@@ -93,27 +74,17 @@ async fn a_viewers_checklist_downloads_show_the_surname_only() {
         .expect("P-S-JLT");
     assert_eq!(secretary, "孙勇敏", "the name the issue measured");
     let app = spawn_network(ServeConfig::default(), bundle, "S-JLT", "S-SJ").await;
-    let get = |format: &str, token: &str| {
-        app.client
-            .get(app.url(&format!(
-                "/api/v1/party-orgs/P-S-JLT/checklist?format={format}&as_of=2026-06-30"
-            )))
-            .bearer_auth(token)
-            .send()
+    let url = |format: &str| {
+        app.url(&format!(
+            "/api/v1/party-orgs/P-S-JLT/checklist?format={format}&as_of=2026-06-30"
+        ))
     };
-    let csv = get("csv", &app.tokens.viewer)
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("text");
+    let viewer = &app.tokens.viewer;
+    let csv = app.get_response(&url("csv"), viewer).await.text().await;
+    let csv = csv.expect("text");
     assert!(csv.contains(",孙*,") && !csv.contains("孙勇敏"), "{csv}");
-    let xlsx = get("xlsx", &app.tokens.viewer)
-        .await
-        .expect("xlsx")
-        .bytes()
-        .await
-        .expect("bytes");
+    let xlsx = app.get_response(&url("xlsx"), viewer).await.bytes().await;
+    let xlsx = xlsx.expect("bytes");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("zip");
     let mut text = String::new();
     for i in 0..zip.len() {
@@ -129,12 +100,8 @@ async fn a_viewers_checklist_downloads_show_the_surname_only() {
         .await;
     assert_eq!(page["items"][0]["secretary"], "孙*");
     // Admins read the name.
-    let csv = get("csv", &app.tokens.admin)
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("text");
+    let csv = app.get_response(&url("csv"), &app.tokens.admin).await;
+    let csv = csv.text().await.expect("text");
     assert!(csv.contains("孙勇敏"));
 }
 

@@ -12,11 +12,7 @@ pub const AS_OF: &str = "2026-06-30";
 
 /// The sample network from `seed/`.
 pub fn sample() -> Bundle {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../seed/shanghai-sample.json"
-    );
-    dangjian_bundle_io::read_path(std::path::Path::new(path)).expect("read the sample network")
+    sample_bundle()
 }
 
 /// The sample served, with coordinators of 九里亭街道 (`S-JLT`) and 泗泾镇 (`S-SJ`).
@@ -63,6 +59,12 @@ struct Got {
     body: Vec<u8>,
 }
 
+/// `/api/v1/diagrams/FILE_AND_QUERY` as an admin.
+async fn diagram_of(app: &TestApp, file_and_query: &str) -> Got {
+    let path = format!("/api/v1/diagrams/{file_and_query}");
+    fetch(app, &path, Some(&app.tokens.admin)).await
+}
+
 async fn fetch(app: &TestApp, path: &str, token: Option<&str>) -> Got {
     let mut req = app.client.get(app.url(path));
     if let Some(t) = token {
@@ -105,12 +107,7 @@ async fn a_street_is_drawn_as_svg_png_and_dot_with_chinese_names() {
     let names = committee_names(&bundle, "S-JLT");
     assert!(names.len() >= 3, "九里亭街道 has committees");
 
-    let svg = fetch(
-        &app,
-        &format!("/api/v1/diagrams/S-JLT.svg?view=hierarchy&as_of={AS_OF}"),
-        Some(&app.tokens.admin),
-    )
-    .await;
+    let svg = diagram_of(&app, &format!("S-JLT.svg?view=hierarchy&as_of={AS_OF}")).await;
     assert_eq!(svg.status, StatusCode::OK, "{}", text(&svg));
     assert_eq!(svg.content_type, "image/svg+xml");
     assert_eq!(svg.aggregated.as_deref(), Some("false"));
@@ -141,12 +138,7 @@ async fn a_street_is_drawn_as_svg_png_and_dot_with_chinese_names() {
         );
     }
 
-    let png = fetch(
-        &app,
-        "/api/v1/diagrams/S-JLT.png?view=partnerships&as_of=2026-06-30",
-        Some(&app.tokens.admin),
-    )
-    .await;
+    let png = diagram_of(&app, "S-JLT.png?view=partnerships&as_of=2026-06-30").await;
     assert_eq!(png.status, StatusCode::OK);
     assert_eq!(png.content_type, "image/png");
     assert!(png.body.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
@@ -156,12 +148,7 @@ async fn a_street_is_drawn_as_svg_png_and_dot_with_chinese_names() {
         png.body.len()
     );
 
-    let dot = fetch(
-        &app,
-        "/api/v1/diagrams/S-JLT.dot?view=gaps&as_of=2026-06-30",
-        Some(&app.tokens.admin),
-    )
-    .await;
+    let dot = diagram_of(&app, "S-JLT.dot?view=gaps&as_of=2026-06-30").await;
     assert_eq!(dot.status, StatusCode::OK);
     assert_eq!(dot.content_type, "text/vnd.graphviz; charset=utf-8");
     let dot_text = text(&dot);
@@ -173,12 +160,7 @@ async fn a_street_is_drawn_as_svg_png_and_dot_with_chinese_names() {
     assert!(names.iter().all(|n| dot_text.contains(n.as_str())));
 
     // The same request again comes from the cache, byte for byte.
-    let again = fetch(
-        &app,
-        &format!("/api/v1/diagrams/S-JLT.svg?view=hierarchy&as_of={AS_OF}"),
-        Some(&app.tokens.admin),
-    )
-    .await;
+    let again = diagram_of(&app, &format!("S-JLT.svg?view=hierarchy&as_of={AS_OF}")).await;
     assert_eq!(again.body, svg.body);
 }
 
@@ -338,12 +320,7 @@ async fn the_diagram_route_is_in_the_openapi_document() {
     assert_eq!(status, StatusCode::OK);
     let op = &doc["paths"]["/api/v1/diagrams/{file}"]["get"];
     assert!(op.is_object(), "{}", doc["paths"]);
-    let params: Vec<&str> = op["parameters"]
-        .as_array()
-        .expect("parameters")
-        .iter()
-        .filter_map(|p| p["name"].as_str())
-        .collect();
+    let params = strings(&op["parameters"], "name");
     assert_eq!(params, ["file", "view", "as_of", "kinds"]);
     assert!(op["responses"]["504"].is_object());
 }
@@ -407,7 +384,7 @@ fn big_street() -> Bundle {
 #[tokio::test]
 async fn a_street_over_the_node_budget_is_aggregated_and_says_so() {
     let app = spawn_network(ServeConfig::default(), big_street(), "S-BIG", "S-BIG").await;
-    let got = fetch(&app, "/api/v1/diagrams/S-BIG.svg", Some(&app.tokens.admin)).await;
+    let got = diagram_of(&app, "S-BIG.svg").await;
     assert_eq!(got.status, StatusCode::OK, "{}", text(&got));
     assert_eq!(got.aggregated.as_deref(), Some("true"));
     let title = got.title.clone().expect("title");
@@ -420,7 +397,7 @@ async fn a_street_over_the_node_budget_is_aggregated_and_says_so() {
     );
 
     // A community without committees is drawn too (an empty scope is not an error).
-    let empty = fetch(&app, "/api/v1/diagrams/C-5.svg", Some(&app.tokens.admin)).await;
+    let empty = diagram_of(&app, "C-5.svg").await;
     assert_eq!(empty.status, StatusCode::OK, "{}", text(&empty));
     assert_eq!(empty.aggregated.as_deref(), Some("false"));
     assert!(text(&empty).contains("第5社区"));
@@ -463,12 +440,7 @@ async fn the_print_diagrams_take_the_kinds_filter_of_the_graph() {
     let only_partnerships = dot("&kinds=partnership").await;
     assert_eq!(edges_in(&only_partnerships, MEMBER), 0);
     assert_eq!(edges_in(&only_partnerships, PARTNERSHIP), partnerships);
-    let got = fetch(
-        &app,
-        "/api/v1/diagrams/S-JLT.svg?view=partnerships&kinds=roads",
-        Some(&app.tokens.admin),
-    )
-    .await;
+    let got = diagram_of(&app, "S-JLT.svg?view=partnerships&kinds=roads").await;
     assert_eq!(got.status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&got), "bad_request");
 }

@@ -44,13 +44,8 @@ async fn wrong_types_and_unknown_fields_are_422_with_the_field() {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(resp["error"]["details"][0]["field"], "colour");
-    let (s, resp) = app
-        .post(
-            "/api/v1/partnerships",
-            a,
-            json!({"id": "PS7", "unit": "U1", "target": "K1", "signed": "2026-13-01"}),
-        )
-        .await;
+    let row = json!({"id": "PS7", "unit": "U1", "target": "K1", "signed": "2026-13-01"});
+    let (s, resp) = app.post("/api/v1/partnerships", a, row).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(resp["error"]["details"][0]["field"], "signed");
     let (s, _) = app

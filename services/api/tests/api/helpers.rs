@@ -60,245 +60,7 @@ pub fn date(s: &str) -> Date {
 
 /// Two streets in one district; S1 has two committees, S2 one.
 pub fn network() -> Bundle {
-    Bundle {
-        districts: vec![District {
-            id: "D1".into(),
-            name: "浦东新区".into(),
-        }],
-        streets: vec![
-            Street {
-                id: "S1".into(),
-                name: "陆家嘴街道".into(),
-                district: "D1".into(),
-                kind: StreetKind::Street,
-            },
-            Street {
-                id: "S2".into(),
-                name: "花木街道".into(),
-                district: "D1".into(),
-                kind: StreetKind::Street,
-            },
-        ],
-        communities: vec![
-            Community {
-                id: "C1".into(),
-                name: "梅园社区".into(),
-                street: "S1".into(),
-            },
-            Community {
-                id: "C2".into(),
-                name: "联洋社区".into(),
-                street: "S2".into(),
-            },
-        ],
-        committees: vec![
-            Committee {
-                id: "K1".into(),
-                name: "梅园一村居委会".into(),
-                community: "C1".into(),
-                households: 1000,
-            },
-            Committee {
-                id: "K2".into(),
-                name: "梅园二村居委会".into(),
-                community: "C1".into(),
-                households: 500,
-            },
-            Committee {
-                id: "K3".into(),
-                name: "联洋居委会".into(),
-                community: "C2".into(),
-                households: 800,
-            },
-        ],
-        adjacency: vec![
-            Adjacency {
-                a: "K1".into(),
-                b: "K2".into(),
-            },
-            Adjacency {
-                a: "K2".into(),
-                b: "K3".into(),
-            },
-        ],
-        party_orgs: vec![
-            PartyOrg {
-                id: "P0".into(),
-                name: "陆家嘴街道党工委".into(),
-                level: PartyOrgLevel::WorkingCommittee,
-                parent: None,
-                leads: "S1".into(),
-                secretary: "周书记".into(),
-            },
-            PartyOrg {
-                id: "P1".into(),
-                name: "梅园一村党总支".into(),
-                level: PartyOrgLevel::GeneralBranch,
-                parent: Some("P0".into()),
-                leads: "K1".into(),
-                secretary: "吴书记".into(),
-            },
-            PartyOrg {
-                id: "P3".into(),
-                name: "花木街道党工委".into(),
-                level: PartyOrgLevel::WorkingCommittee,
-                parent: None,
-                leads: "S2".into(),
-                secretary: "郑书记".into(),
-            },
-            PartyOrg {
-                id: "P4".into(),
-                name: "联洋党支部".into(),
-                level: PartyOrgLevel::Branch,
-                parent: Some("P3".into()),
-                leads: "K3".into(),
-                secretary: "冯书记".into(),
-            },
-        ],
-        units: vec![
-            Unit {
-                id: "U1".into(),
-                name: "陆家嘴银行".into(),
-                category: UnitCategory::Enterprise,
-                industry: "金融".into(),
-                street: "S1".into(),
-            },
-            Unit {
-                id: "U2".into(),
-                name: "花木医院".into(),
-                category: UnitCategory::Hospital,
-                industry: "医疗".into(),
-                street: "S2".into(),
-            },
-        ],
-        mass_orgs: vec![MassOrg {
-            id: "MO1".into(),
-            name: "区总工会".into(),
-            kind: MassOrgType::Union,
-        }],
-        social_orgs: vec![SocialOrg {
-            id: "SO1".into(),
-            name: "乐龄社工站".into(),
-            street: "S1".into(),
-            domains: vec![ServiceDomain::ElderlyCare],
-        }],
-        members: vec![
-            Member {
-                id: "M1".into(),
-                name: "王小明".into(),
-                birth_year: 1990,
-                employer: Some("U1".into()),
-                registered_at: Some("K1".into()),
-                skills: vec!["金融".into()],
-            },
-            Member {
-                id: "M2".into(),
-                name: "李红".into(),
-                birth_year: 1960,
-                employer: Some("U2".into()),
-                registered_at: Some("K3".into()),
-                skills: vec![],
-            },
-            Member {
-                id: "M3".into(),
-                name: "张伟".into(),
-                birth_year: 1985,
-                employer: None,
-                registered_at: Some("K2".into()),
-                skills: vec![],
-            },
-        ],
-        partnerships: vec![
-            Partnership {
-                id: "PS1".into(),
-                unit: "U1".into(),
-                target: "K1".into(),
-                signed: date("2025-01-01"),
-                expires: None,
-            },
-            Partnership {
-                id: "PS2".into(),
-                unit: "U2".into(),
-                target: "S2".into(),
-                signed: date("2025-01-01"),
-                expires: Some(date("2028-01-01")),
-            },
-        ],
-        mass_links: vec![MassLink {
-            mass_org: "MO1".into(),
-            target: "S1".into(),
-            domain: ServiceDomain::Employment,
-        }],
-        resources: vec![
-            Resource {
-                id: "R1".into(),
-                name: "助老服务".into(),
-                provider: "U1".into(),
-                domain: ServiceDomain::ElderlyCare,
-                capacity: 100,
-                deployed_to: None,
-            },
-            Resource {
-                id: "R2".into(),
-                name: "义诊".into(),
-                provider: "U2".into(),
-                domain: ServiceDomain::Healthcare,
-                capacity: 50,
-                deployed_to: None,
-            },
-        ],
-        needs: vec![
-            Need {
-                id: "N1".into(),
-                committee: "K1".into(),
-                domain: ServiceDomain::ElderlyCare,
-                demand: 80,
-            },
-            Need {
-                id: "N2".into(),
-                committee: "K3".into(),
-                domain: ServiceDomain::Healthcare,
-                demand: 30,
-            },
-            Need {
-                id: "N3".into(),
-                committee: "K2".into(),
-                domain: ServiceDomain::LegalAid,
-                demand: 10,
-            },
-        ],
-        projects: vec![Project {
-            id: "PR1".into(),
-            name: "乐龄助老".into(),
-            committee: "K1".into(),
-            needs: vec!["N1".into()],
-            resources: vec!["R1".into()],
-            status: ProjectStatus::Active,
-        }],
-        volunteering: vec![Volunteering {
-            member: "M1".into(),
-            committee: "K1".into(),
-            domain: ServiceDomain::ElderlyCare,
-            hours: 4.0,
-            date: date("2026-05-01"),
-        }],
-        responsibilities: vec![
-            Responsibility {
-                id: "RS1".into(),
-                party_org: "P1".into(),
-                item: "走访困难家庭".into(),
-                due: Some(date("2026-07-15")),
-                status: ItemStatus::Open,
-            },
-            Responsibility {
-                id: "RS2".into(),
-                party_org: "P4".into(),
-                item: "联洋议事会".into(),
-                due: None,
-                status: ItemStatus::Open,
-            },
-        ],
-    }
+    dangjian_testdata::bundle("api-network.json")
 }
 
 /// Bearer secrets, one per role.
@@ -406,14 +168,44 @@ impl TestApp {
             .await
     }
 
+    /// The raw response to a GET of `url` (a whole URL, for a second service) with `token`
+    /// (none when empty).
+    pub async fn get_response(&self, url: &str, token: &str) -> reqwest::Response {
+        let mut req = self.client.get(url);
+        if !token.is_empty() {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// PATCH `url` (a whole URL) with `If-Match: etag` and a JSON body; the raw response.
+    pub async fn patch_if_match(
+        &self,
+        url: &str,
+        token: &str,
+        etag: &str,
+        body: Value,
+    ) -> reqwest::Response {
+        let req = self.client.patch(url).bearer_auth(token);
+        let req = req.header("if-match", etag).json(&body);
+        req.send().await.expect("request")
+    }
+
     pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        self.send(
-            self.client
-                .post(self.url(path))
-                .bearer_auth(token)
-                .json(&body),
-        )
-        .await
+        self.send_json(reqwest::Method::POST, path, token, body)
+            .await
+    }
+
+    /// A request with a JSON body and a bearer token.
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let req = self.client.request(method, self.url(path));
+        self.send(req.bearer_auth(token).json(&body)).await
     }
 
     pub async fn post_raw(&self, path: &str, token: &str, body: &str) -> (StatusCode, Value) {
@@ -428,19 +220,36 @@ impl TestApp {
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        self.send(
-            self.client
-                .patch(self.url(path))
-                .bearer_auth(token)
-                .json(&body),
-        )
-        .await
+        self.send_json(reqwest::Method::PATCH, path, token, body)
+            .await
     }
 }
 
 /// The error code of an error body.
 pub fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("<no error code>")
+}
+
+/// The string `key` of every element of the JSON array `list` (elements without it skipped);
+/// panics when `list` is not an array.
+pub fn strings<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    let items = list
+        .as_array()
+        .unwrap_or_else(|| panic!("not a JSON array: {list}"));
+    items.iter().filter_map(|x| x[key].as_str()).collect()
+}
+
+/// Whether an error body's message contains `needle`.
+pub fn message_has(body: &Value, needle: &str) -> bool {
+    body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains(needle))
+}
+
+/// The Shanghai sample network from `seed/`, read as the service reads an upload.
+pub fn sample_bundle() -> Bundle {
+    dangjian_bundle_io::read_path(&dangjian_testdata::seed_sample())
+        .expect("read the sample network")
 }
 
 /// Ids of a page's items.

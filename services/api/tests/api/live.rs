@@ -42,12 +42,8 @@ async fn eventually(
     let started = Instant::now();
     loop {
         let res = app
-            .client
-            .get(format!("{base}{path}"))
-            .bearer_auth(&app.tokens.admin)
-            .send()
-            .await
-            .expect("request");
+            .get_response(&format!("{base}{path}"), &app.tokens.admin)
+            .await;
         let body: Value = res.json().await.unwrap_or(Value::Null);
         if ok(&body) {
             return started.elapsed();
@@ -190,12 +186,7 @@ async fn writes_and_imports_by_another_process_are_served_within_a_second() {
     let (_, n1) = app.get("/api/v1/needs/N1", &app.tokens.admin).await;
     assert_eq!(n1["demand"], 99);
     let (_, log) = app.get("/api/v1/changes?since=0", &app.tokens.admin).await;
-    let ops: Vec<&str> = log["changes"]
-        .as_array()
-        .expect("changes")
-        .iter()
-        .filter_map(|e| e["op"].as_str())
-        .collect();
+    let ops = strings(&log["changes"], "op");
     assert_eq!(ops, ["import", "create", "import"], "{log}");
 }
 
@@ -227,43 +218,27 @@ async fn two_services_on_one_file_see_each_other_and_refuse_stale_writes() {
             .map(str::to_string)
             .expect("an ETag")
     };
-    let res_a = app
-        .client
-        .get(app.url("/api/v1/needs/N1"))
-        .bearer_auth(a)
-        .send()
-        .await
-        .expect("get");
+    let res_a = app.get_response(&app.url("/api/v1/needs/N1"), a).await;
     let res_b = app
-        .client
-        .get(format!("{other}/api/v1/needs/N1"))
-        .bearer_auth(a)
-        .send()
-        .await
-        .expect("get");
+        .get_response(&format!("{other}/api/v1/needs/N1"), a)
+        .await;
     let (tag_a, tag_b) = (etag_of(&res_a), etag_of(&res_b));
     assert_eq!(tag_a, tag_b, "one row, one version, in both services");
     let res = app
-        .client
-        .patch(app.url("/api/v1/needs/N1"))
-        .bearer_auth(a)
-        .header("if-match", &tag_a)
-        .json(&json!({"demand": 81}))
-        .send()
-        .await
-        .expect("patch");
+        .patch_if_match(
+            &app.url("/api/v1/needs/N1"),
+            a,
+            &tag_a,
+            json!({"demand": 81}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let new_tag = etag_of(&res);
     assert_ne!(new_tag, tag_a);
+    let n1_b = format!("{other}/api/v1/needs/N1");
     let res = app
-        .client
-        .patch(format!("{other}/api/v1/needs/N1"))
-        .bearer_auth(a)
-        .header("if-match", &tag_b)
-        .json(&json!({"demand": 82}))
-        .send()
-        .await
-        .expect("patch");
+        .patch_if_match(&n1_b, a, &tag_b, json!({"demand": 82}))
+        .await;
     assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
     let body: Value = res.json().await.expect("json");
     assert_eq!(code(&body), "precondition_failed");
@@ -276,14 +251,8 @@ async fn two_services_on_one_file_see_each_other_and_refuse_stale_writes() {
     eventually(&app, &other, "/api/v1/needs/N1", |n| n["demand"] == 81).await;
     // With the current ETag, B's change goes through.
     let res = app
-        .client
-        .patch(format!("{other}/api/v1/needs/N1"))
-        .bearer_auth(a)
-        .header("if-match", &new_tag)
-        .json(&json!({"demand": 82}))
-        .send()
-        .await
-        .expect("patch");
+        .patch_if_match(&n1_b, a, &new_tag, json!({"demand": 82}))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     eventually(&app, &app.base, "/api/v1/needs/N1", |n| n["demand"] == 82).await;
 }
@@ -345,13 +314,7 @@ async fn the_store_refuses_a_stale_version_inside_its_transaction() {
 async fn etag_and_if_match_on_one_service() {
     let app = spawn_app().await;
     let a = &app.tokens.admin;
-    let res = app
-        .client
-        .get(app.url("/api/v1/needs/N1"))
-        .bearer_auth(a)
-        .send()
-        .await
-        .expect("get");
+    let res = app.get_response(&app.url("/api/v1/needs/N1"), a).await;
     assert_eq!(res.status(), StatusCode::OK);
     let tag = res
         .headers()
@@ -405,12 +368,7 @@ async fn a_batch_is_all_or_nothing_with_every_problem_by_row_index() {
     ]);
     let (s, body) = app.post("/api/v1/needs", a, bad).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let locations: Vec<&str> = body["error"]["details"]
-        .as_array()
-        .expect("details")
-        .iter()
-        .filter_map(|p| p["location"].as_str())
-        .collect();
+    let locations = strings(&body["error"]["details"], "location");
     assert!(locations.contains(&"request body row 3"), "{body}");
     // Decoding problems come first; fix row 3 and the rest are found in one pass.
     let bad = json!([
@@ -421,12 +379,7 @@ async fn a_batch_is_all_or_nothing_with_every_problem_by_row_index() {
     ]);
     let (s, body) = app.post("/api/v1/needs", a, bad).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let locations: Vec<&str> = body["error"]["details"]
-        .as_array()
-        .expect("details")
-        .iter()
-        .filter_map(|p| p["location"].as_str())
-        .collect();
+    let locations = strings(&body["error"]["details"], "location");
     assert_eq!(
         locations,
         ["request body row 1", "request body row 3"],
@@ -438,13 +391,8 @@ async fn a_batch_is_all_or_nothing_with_every_problem_by_row_index() {
         "nothing of a refused batch is stored"
     );
     // Duplicated ids inside a batch.
-    let (s, body) = app
-        .post(
-            "/api/v1/needs",
-            a,
-            json!([need("N10", "K1", 1), need("N10", "K2", 1)]),
-        )
-        .await;
+    let rows = json!([need("N10", "K1", 1), need("N10", "K2", 1)]);
+    let (s, body) = app.post("/api/v1/needs", a, rows).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     // A good batch.
     let good = json!([
@@ -460,13 +408,8 @@ async fn a_batch_is_all_or_nothing_with_every_problem_by_row_index() {
         assert!(has_id(&page, id), "{id}");
     }
     // A coordinator's batch with one row outside their subtree: 403, nothing stored.
-    let (s, _) = app
-        .post(
-            "/api/v1/needs",
-            &app.tokens.coord,
-            json!([need("N20", "K1", 1), need("N21", "K3", 1)]),
-        )
-        .await;
+    let rows = json!([need("N20", "K1", 1), need("N21", "K3", 1)]);
+    let (s, _) = app.post("/api/v1/needs", &app.tokens.coord, rows).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (_, page) = app.get("/api/v1/needs?limit=100", a).await;
     assert!(!has_id(&page, "N20"));

@@ -10,11 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 #[tokio::test]
 async fn a_coordinator_of_a_sample_street_sees_nothing_of_the_others() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../seed/shanghai-sample.json"
-    );
-    let bundle = dangjian_bundle_io::read_path(std::path::Path::new(path)).expect("sample");
+    let bundle = sample_bundle();
     let mine = bundle.streets[0].id.clone();
     let other = bundle.streets[1].id.clone();
     // Where everything is, computed here independently of the service.
@@ -49,21 +45,13 @@ async fn a_coordinator_of_a_sample_street_sees_nothing_of_the_others() {
         .filter(|v| street_of_committee[v.committee.as_str()] == mine)
         .map(|v| v.member.as_str())
         .collect();
-    let mut foreign: Vec<String> = Vec::new();
-    foreign.extend(
-        bundle
-            .streets
-            .iter()
-            .filter(|s| s.id != mine)
-            .map(|s| s.id.clone()),
-    );
-    foreign.extend(
-        bundle
-            .communities
-            .iter()
-            .filter(|c| c.street != mine)
-            .map(|c| c.id.clone()),
-    );
+    let streets = bundle
+        .streets
+        .iter()
+        .filter(|s| s.id != mine)
+        .map(|s| &s.id);
+    let communities = bundle.communities.iter().filter(|c| c.street != mine);
+    let mut foreign: Vec<String> = streets.chain(communities.map(|c| &c.id)).cloned().collect();
     for (k, s) in &street_of_committee {
         if *s != mine {
             foreign.push(k.to_string());

@@ -105,12 +105,7 @@ async fn committee_detail_with_links() {
         "links to the street count"
     );
     assert_eq!(doc["needs"][0]["id"], "N1");
-    let resources: Vec<&str> = doc["resources"]
-        .as_array()
-        .expect("resources")
-        .iter()
-        .filter_map(|r| r["id"].as_str())
-        .collect();
+    let resources = strings(&doc["resources"], "id");
     assert_eq!(resources, vec!["R1"]);
     assert_eq!(doc["registered_members"], 1);
     assert_eq!(doc["adjacent"], serde_json::json!(["K2"]));

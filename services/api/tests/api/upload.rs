@@ -147,7 +147,10 @@ async fn a_bad_workbook_lists_every_problem_in_chinese_and_changes_nothing() {
     let committee = find(3, "committee");
     let demand = find(4, "demand");
     assert_eq!(details.len(), 3, "{body}");
-    assert_eq!(committee["message"], "「committee」引用的「K404」不存在");
+    assert_eq!(
+        committee["message"],
+        "「committee」引用的「K404」不存在（没有这个编号的居委会）"
+    );
     assert_eq!(demand["message"], "缺少必填字段「demand」");
     for d in [domain, committee, demand] {
         let m = d["message"].as_str().expect("message");
@@ -155,6 +158,7 @@ async fn a_bad_workbook_lists_every_problem_in_chinese_and_changes_nothing() {
             m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
             "not Chinese: {m}"
         );
+        assert!(!m.starts_with("数据有误"), "no Chinese form: {m}");
     }
     assert!(
         body["error"]["message"]

@@ -1078,7 +1078,7 @@ async fn upload_scenario(c: Client, app: &TestApp, downloads: PathBuf) {
             "needs".to_string(),
             "3".to_string(),
             "committee".to_string(),
-            "「committee」引用的「K404」不存在".to_string()
+            "「committee」引用的「K404」不存在（没有这个编号的居委会）".to_string()
         ]),
         "{rows:?}"
     );

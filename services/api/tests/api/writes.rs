@@ -21,13 +21,8 @@ async fn partnerships_create_conflict_and_end() {
     let (s, body) = app.post("/api/v1/partnerships", a, row).await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(code(&body), "conflict");
-    let (s, body) = app
-        .patch(
-            "/api/v1/partnerships/PS3",
-            a,
-            json!({"expires": "2026-03-01"}),
-        )
-        .await;
+    let row = json!({"expires": "2026-03-01"});
+    let (s, body) = app.patch("/api/v1/partnerships/PS3", a, row).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(body["expires"], "2026-03-01");
     let (_, cov) = app
@@ -37,13 +32,8 @@ async fn partnerships_create_conflict_and_end() {
         cov["committees"][0]["partners_direct"], 0,
         "the ended partnership no longer counts"
     );
-    let (s, _) = app
-        .patch(
-            "/api/v1/partnerships/NOPE",
-            a,
-            json!({"expires": "2026-03-01"}),
-        )
-        .await;
+    let row = json!({"expires": "2026-03-01"});
+    let (s, _) = app.patch("/api/v1/partnerships/NOPE", a, row).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, body) = app
         .patch("/api/v1/partnerships/PS3", a, json!({"id": "PS4"}))
@@ -63,21 +53,11 @@ async fn partnerships_create_conflict_and_end() {
 async fn members_register_and_move() {
     let app = spawn_app().await;
     let a = &app.tokens.admin;
-    let (s, body) = app
-        .post(
-            "/api/v1/members",
-            a,
-            json!({"id": "M5", "name": "赵六", "birth_year": 1995, "skills": ["法律"]}),
-        )
-        .await;
+    let row = json!({"id": "M5", "name": "赵六", "birth_year": 1995, "skills": ["法律"]});
+    let (s, body) = app.post("/api/v1/members", a, row).await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
-    let (s, body) = app
-        .patch(
-            "/api/v1/members/M5",
-            a,
-            json!({"registered_at": "K2", "employer": "U1"}),
-        )
-        .await;
+    let row = json!({"registered_at": "K2", "employer": "U1"});
+    let (s, body) = app.patch("/api/v1/members/M5", a, row).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["registered_at"], "K2");
     assert_eq!(body["name"], "赵六");
@@ -109,13 +89,8 @@ async fn members_register_and_move() {
 async fn needs_resources_responsibilities_and_volunteering() {
     let app = spawn_app().await;
     let a = &app.tokens.admin;
-    let (s, b) = app
-        .post(
-            "/api/v1/needs",
-            a,
-            json!({"id": "N9", "committee": "K2", "domain": "greening", "demand": 5}),
-        )
-        .await;
+    let row = json!({"id": "N9", "committee": "K2", "domain": "greening", "demand": 5});
+    let (s, b) = app.post("/api/v1/needs", a, row).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let (s, b) = app.patch("/api/v1/needs/N9", a, json!({"demand": 7})).await;
     assert_eq!((s, b["demand"].clone()), (StatusCode::OK, json!(7)));
@@ -130,13 +105,8 @@ async fn needs_resources_responsibilities_and_volunteering() {
     let (_, gaps) = app.get("/api/v1/gaps?scope=K2&as_of=2026-06-30", a).await;
     assert_eq!(gaps["total_demand"], 17);
     assert_eq!(gaps["met_demand"], 7.0);
-    let (s, _) = app
-        .post(
-            "/api/v1/responsibilities",
-            a,
-            json!({"id": "RS9", "party_org": "P1", "item": "组织议事", "status": "open"}),
-        )
-        .await;
+    let row = json!({"id": "RS9", "party_org": "P1", "item": "组织议事", "status": "open"});
+    let (s, _) = app.post("/api/v1/responsibilities", a, row).await;
     assert_eq!(s, StatusCode::CREATED);
     let (s, _) = app
         .patch("/api/v1/responsibilities/RS1", a, json!({"status": "done"}))
@@ -168,13 +138,8 @@ async fn needs_resources_responsibilities_and_volunteering() {
 async fn invalid_writes_change_nothing() {
     let app = spawn_app().await;
     let a = &app.tokens.admin;
-    let (s, body) = app
-        .post(
-            "/api/v1/partnerships",
-            a,
-            json!({"id": "PS5", "unit": "U404", "target": "K1", "signed": "2026-01-01"}),
-        )
-        .await;
+    let row = json!({"id": "PS5", "unit": "U404", "target": "K1", "signed": "2026-01-01"});
+    let (s, body) = app.post("/api/v1/partnerships", a, row).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let details = body["error"]["details"].as_array().expect("details");
     assert!(
@@ -183,22 +148,12 @@ async fn invalid_writes_change_nothing() {
             .any(|d| d["table"] == "partnerships" && d["field"] == "unit"),
         "{body}"
     );
-    let (s, _) = app
-        .post(
-            "/api/v1/needs",
-            a,
-            json!({"id": "N1x", "committee": "K1", "domain": "greening", "demand": 0}),
-        )
-        .await;
+    let row = json!({"id": "N1x", "committee": "K1", "domain": "greening", "demand": 0});
+    let (s, _) = app.post("/api/v1/needs", a, row).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "demand must be > 0");
     // A duplicate id in another table is a validation problem.
-    let (s, _) = app
-        .post(
-            "/api/v1/needs",
-            a,
-            json!({"id": "K1", "committee": "K1", "domain": "greening", "demand": 1}),
-        )
-        .await;
+    let row = json!({"id": "K1", "committee": "K1", "domain": "greening", "demand": 1});
+    let (s, _) = app.post("/api/v1/needs", a, row).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (_, page) = app.get("/api/v1/partnerships", a).await;
     assert_eq!(page["total"], 2);

@@ -1,34 +1,15 @@
 //! `dangjian export-graph` (JSON, GraphML, GEXF) and `dangjian trend` on the sample network: the
 //! same documents as the API, XML that parses, and clear errors for bad flags.
 
-use super::{AS_OF, fails, ok, sample};
-use serde_json::Value;
+use super::{AS_OF, fails, json_of, ok, okw, sample, strs, temp_db_with, words};
 use std::collections::HashSet;
 
 #[test]
 fn export_graph_writes_json_graphml_and_gexf_of_one_graph() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("g.db");
-    ok(&db, &["import", sample().to_str().unwrap()]);
-    let json: Value = serde_json::from_str(&ok(
-        &db,
-        &[
-            "export-graph",
-            "--scope",
-            "S-JLT",
-            "--as-of",
-            AS_OF,
-            "--format",
-            "json",
-        ],
-    ))
-    .expect("JSON");
-    let ids: HashSet<&str> = json["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["id"].as_str().unwrap())
-        .collect();
+    let (dir, db) = temp_db_with(&sample());
+    let graph = format!("export-graph --scope S-JLT --as-of {AS_OF}");
+    let json = json_of(&db, &format!("{graph} --format json"));
+    let ids: HashSet<&str> = strs(&json["nodes"], "id").into_iter().collect();
     assert!(ids.contains("K-TINGYI") && ids.contains("S-JLT"));
     // The sample's 九里亭 committees get members from employers in three districts and from
     // members who gave no employer: four groups.
@@ -41,20 +22,8 @@ fn export_graph_writes_json_graphml_and_gexf_of_one_graph() {
     assert_eq!(groups, 4, "{json}");
 
     let out = dir.path().join("g.gexf");
-    ok(
-        &db,
-        &[
-            "export-graph",
-            "--scope",
-            "S-JLT",
-            "--as-of",
-            AS_OF,
-            "--format",
-            "gexf",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let gexf = format!("{graph} --format gexf --out");
+    ok(&db, &[&words(&gexf)[..], &[out.to_str().unwrap()]].concat());
     let gexf = std::fs::read_to_string(&out).expect("written");
     let doc = roxmltree::Document::parse(&gexf).expect("GEXF parses");
     let gexf_ids: HashSet<&str> = doc
@@ -64,19 +33,9 @@ fn export_graph_writes_json_graphml_and_gexf_of_one_graph() {
         .collect();
     assert_eq!(gexf_ids, ids);
 
-    let graphml = ok(
+    let graphml = okw(
         &db,
-        &[
-            "export-graph",
-            "--scope",
-            "S-JLT",
-            "--as-of",
-            AS_OF,
-            "--format",
-            "graphml",
-            "--kinds",
-            "partnership",
-        ],
+        &format!("{graph} --format graphml --kinds partnership"),
     );
     let doc = roxmltree::Document::parse(&graphml).expect("GraphML parses");
     let kinds: HashSet<&str> = doc
@@ -97,30 +56,10 @@ fn export_graph_writes_json_graphml_and_gexf_of_one_graph() {
 
 #[test]
 fn trend_lists_month_ends_as_json_and_csv() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    ok(&db, &["import", sample().to_str().unwrap()]);
-    let doc: Value = serde_json::from_str(&ok(
-        &db,
-        &[
-            "trend",
-            "--scope",
-            "S-JLT",
-            "--from",
-            "2026-01-01",
-            "--to",
-            AS_OF,
-            "--format",
-            "json",
-        ],
-    ))
-    .expect("JSON");
-    let dates: Vec<&str> = doc["points"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["as_of"].as_str().unwrap())
-        .collect();
+    let (_dir, db) = temp_db_with(&sample());
+    let trend = format!("trend --scope S-JLT --from 2026-01-01 --to {AS_OF}");
+    let doc = json_of(&db, &format!("{trend} --format json"));
+    let dates = strs(&doc["points"], "as_of");
     assert_eq!(
         dates,
         [
@@ -132,13 +71,10 @@ fn trend_lists_month_ends_as_json_and_csv() {
             AS_OF
         ]
     );
-    let coverage: Value = serde_json::from_str(&ok(
+    let coverage = json_of(
         &db,
-        &[
-            "coverage", "--scope", "S-JLT", "--as-of", AS_OF, "--format", "json",
-        ],
-    ))
-    .unwrap();
+        &format!("coverage --scope S-JLT --as-of {AS_OF} --format json"),
+    );
     let members: u64 = coverage["committees"]
         .as_array()
         .unwrap()
@@ -149,20 +85,7 @@ fn trend_lists_month_ends_as_json_and_csv() {
         doc["points"][5]["registered_members"].as_u64(),
         Some(members)
     );
-    let csv = ok(
-        &db,
-        &[
-            "trend",
-            "--scope",
-            "S-JLT",
-            "--from",
-            "2026-01-01",
-            "--to",
-            AS_OF,
-            "--format",
-            "csv",
-        ],
-    );
+    let csv = okw(&db, &format!("{trend} --format csv"));
     assert!(
         csv.starts_with("as_of,committees,committees_with_blank_spots,"),
         "{csv}"

@@ -5,6 +5,7 @@ mod catalogue;
 mod fuzz;
 mod graph;
 mod neo4j;
+mod snapshots;
 mod tidy;
 mod writes;
 
@@ -21,6 +22,12 @@ fn bin() -> Command {
     c
 }
 
+/// The hand-checked network of the coverage edge cases (`testdata/cli-edges.json`).
+fn edges() -> PathBuf {
+    dangjian_testdata::path("cli-edges.json")
+}
+
+/// A file in `tests/cli/data/`.
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/cli/data")
@@ -28,32 +35,67 @@ fn data(name: &str) -> PathBuf {
 }
 
 fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seed/shanghai-sample.json")
+    dangjian_testdata::seed_sample()
 }
 
 fn run(db: &Path, args: &[&str]) -> Output {
-    bin()
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("the dangjian binary runs")
+    on_store("--db", db.as_os_str(), args)
+}
+
+/// `dangjian FLAG STORE args…` (`--db FILE` or `--neo4j URI`).
+fn on_store(flag: &str, store: &std::ffi::OsStr, args: &[&str]) -> Output {
+    let mut c = bin();
+    c.arg(flag).arg(store).args(args);
+    c.output().expect("the dangjian binary runs")
 }
 
 fn ok(db: &Path, args: &[&str]) -> String {
-    let out = run(db, args);
+    succeeded(run(db, args), &format!("{args:?}"))
+}
+
+/// The stdout of a command that must succeed; panics with both streams when it did not.
+fn succeeded(out: Output, what: &str) -> String {
     assert!(
         out.status.success(),
-        "dangjian {args:?} failed:\nstdout: {}\nstderr: {}",
+        "dangjian {what} failed:\nstdout: {}\nstderr: {}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
+/// The words of a command line written as one string (for arguments without spaces).
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
+/// `ok` with the command line as one string.
+fn okw(db: &Path, line: &str) -> String {
+    ok(db, &words(line))
+}
+
+/// `ok` with the command line as one string, its output parsed as JSON.
+fn json_of(db: &Path, line: &str) -> Value {
+    let out = okw(db, line);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("dangjian {line}: not JSON ({e}): {out}"))
+}
+
+/// A new temporary folder with a database `net.db` holding the network `bundle` (imported
+/// with `dangjian import`); keep the folder alive while the database is used.
+fn temp_db_with(bundle: &Path) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let db = dir.path().join("net.db");
+    ok(&db, &["import", bundle.to_str().expect("UTF-8 path")]);
+    (dir, db)
+}
+
 fn fails(db: &Path, args: &[&str]) -> String {
-    let out = run(db, args);
-    assert!(!out.status.success(), "dangjian {args:?} should fail");
+    refused(run(db, args), &format!("{args:?}"))
+}
+
+/// The stderr of a command that must fail with an error (not a panic or a backtrace).
+fn refused(out: Output, what: &str) -> String {
+    assert!(!out.status.success(), "dangjian {what} should fail");
     let err = String::from_utf8(out.stderr).expect("UTF-8 errors");
     assert!(
         !err.contains("panicked"),
@@ -67,6 +109,16 @@ fn coverage_json(db: &Path, extra: &[&str]) -> Value {
     let mut args = vec!["coverage", "--as-of", AS_OF, "--format", "json"];
     args.extend_from_slice(extra);
     serde_json::from_str(&ok(db, &args)).expect("coverage --format json is JSON")
+}
+
+/// The string `key` of every element of the JSON array `list`; panics when `list` is not an
+/// array or an element lacks the key.
+fn strs<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    let items = list
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"));
+    let field = |x: &'a Value| x[key].as_str().unwrap_or_else(|| panic!("no {key} in {x}"));
+    items.iter().map(field).collect()
 }
 
 fn committee<'a>(doc: &'a Value, id: &str) -> &'a Value {
@@ -89,9 +141,7 @@ fn rollup<'a>(doc: &'a Value, id: &str) -> &'a Value {
 
 #[test]
 fn coverage_edges_of_the_definitions() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("edges.db");
-    ok(&db, &["import", data("edges.json").to_str().unwrap()]);
+    let (_dir, db) = temp_db_with(&edges());
     let doc = coverage_json(&db, &[]);
     assert_eq!(doc["as_of"], AS_OF);
     assert_eq!(doc["scope"], "city");
@@ -159,12 +209,7 @@ fn coverage_edges_of_the_definitions() {
 
     // A scope restricts the committees.
     let c2 = coverage_json(&db, &["--scope", "C2"]);
-    let ids: Vec<&str> = c2["committees"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let ids = strs(&c2["committees"], "id");
     assert_eq!(ids, ["K3"]);
 
     // The day before P1 was signed, K1 has no direct partner.
@@ -179,9 +224,7 @@ fn coverage_edges_of_the_definitions() {
 
 #[test]
 fn json_csv_and_xlsx_give_identical_coverage_and_export_round_trips() {
-    let dir = tempfile::tempdir().unwrap();
-    let a = dir.path().join("a.db");
-    ok(&a, &["import", sample().to_str().unwrap()]);
+    let (dir, a) = temp_db_with(&sample());
     let reference = coverage_json(&a, &[]);
     assert!(reference["committees"].as_array().unwrap().len() >= 20);
 
@@ -209,13 +252,10 @@ fn json_csv_and_xlsx_give_identical_coverage_and_export_round_trips() {
 
 #[test]
 fn a_refused_import_changes_nothing_and_names_every_problem() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("a.db");
-    ok(&db, &["import", data("edges.json").to_str().unwrap()]);
+    let (dir, db) = temp_db_with(&edges());
     let before = coverage_json(&db, &[]);
 
-    let mut bad: Value =
-        serde_json::from_str(&std::fs::read_to_string(data("edges.json")).unwrap()).unwrap();
+    let mut bad: Value = serde_json::from_str(&std::fs::read_to_string(edges()).unwrap()).unwrap();
     bad["committees"][1]["community"] = "C9".into(); // dangling
     bad["partnerships"][0]["signed"] = "2026-02-30".into(); // not a date
     bad["needs"] =
@@ -265,7 +305,7 @@ fn errors_are_one_paragraph_without_panics() {
     let db = dir.path().join("a.db");
     let err = fails(&db, &["import", "/nonexistent/net.json"]);
     assert!(err.contains("/nonexistent/net.json"), "{err}");
-    ok(&db, &["import", data("edges.json").to_str().unwrap()]);
+    ok(&db, &["import", edges().to_str().unwrap()]);
     let err = fails(&db, &["coverage", "--scope", "NOPE"]);
     assert!(err.contains("NOPE"), "{err}");
     let err = fails(&db, &["coverage", "--as-of", "2026-13-01"]);
@@ -278,9 +318,7 @@ fn errors_are_one_paragraph_without_panics() {
 
 #[test]
 fn tables_for_people_and_csv_for_scripts() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("a.db");
-    ok(&db, &["import", data("edges.json").to_str().unwrap()]);
+    let (_dir, db) = temp_db_with(&edges());
     let table = ok(&db, &["coverage", "--as-of", AS_OF]);
     assert!(table.contains("一号居委会"), "{table}");
     assert!(table.contains("无党组织"), "{table}");
@@ -374,9 +412,7 @@ fn generate_is_deterministic_and_valid() {
 
 #[test]
 fn render_draws_the_fair_allocation_on_request() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("a.db");
-    ok(&db, &["import", sample().to_str().expect("path")]);
+    let (dir, db) = temp_db_with(&sample());
     let dot = |extra: &[&str]| {
         let out = dir.path().join("p.dot");
         let mut args = vec![

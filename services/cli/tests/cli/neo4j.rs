@@ -4,86 +4,26 @@
 //! place; `serve` on Neo4j answers as the CLI does. Everything runs in one test function
 //! because every Neo4j test shares the one database of the local server.
 
-use super::{AS_OF, bin, data, ok, sample};
+use super::{AS_OF, bin, edges, ok, on_store, refused, sample, succeeded, words};
+use dangjian_testdata::neo4j::{SecondServer, neo4j_uri, repo_root};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The Bolt URI of the local Neo4j: `$DANGJIAN_TEST_NEO4J` (exported by `scripts/test`), else
-/// `scripts/neo4j-local start` (which reuses a running server). Panics, never skips, when
-/// Neo4j cannot start.
-fn neo4j_uri() -> String {
-    for var in ["DANGJIAN_TEST_NEO4J", "DANGJIAN_TEST_NEO4J_URI"] {
-        if let Ok(uri) = std::env::var(var)
-            && !uri.trim().is_empty()
-        {
-            return uri.trim().to_owned();
-        }
-    }
-    let root = repo_root();
-    let out = Command::new("bash")
-        .arg(root.join("scripts/neo4j-local"))
-        .arg("start")
-        .output()
-        .expect("running scripts/neo4j-local start");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let log = std::fs::read_to_string(root.join(".neo4j-local/neo4j.log")).unwrap_or_default();
-    let tail: Vec<&str> = log.lines().rev().take(40).collect();
-    assert!(
-        out.status.success(),
-        "the local Neo4j did not start ({}):\n{stdout}\n{}\nlog tail (newest first):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr),
-        tail.join("\n")
-    );
-    let uri = stdout.lines().last().unwrap_or_default().trim().to_owned();
-    assert!(
-        uri.starts_with("bolt://"),
-        "unexpected last line from scripts/neo4j-local start: {uri:?}"
-    );
-    uri
-}
 
 /// `dangjian --neo4j URI args…`.
 fn neo(uri: &str, args: &[&str]) -> Output {
-    bin()
-        .arg("--neo4j")
-        .arg(uri)
-        .args(args)
-        .output()
-        .expect("the dangjian binary runs")
+    on_store("--neo4j", uri.as_ref(), args)
 }
 
 fn neo_ok(uri: &str, args: &[&str]) -> String {
-    let out = neo(uri, args);
-    assert!(
-        out.status.success(),
-        "dangjian --neo4j {uri} {args:?} failed:\nstdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 output")
+    succeeded(neo(uri, args), &format!("--neo4j {uri} {args:?}"))
 }
 
 fn neo_fails(uri: &str, args: &[&str]) -> String {
-    let out = neo(uri, args);
-    assert!(
-        !out.status.success(),
-        "dangjian --neo4j {uri} {args:?} should fail"
-    );
-    let err = String::from_utf8(out.stderr).expect("UTF-8 errors");
-    assert!(
-        !err.contains("panicked"),
-        "a panic instead of an error: {err}"
-    );
-    err
+    refused(neo(uri, args), &format!("--neo4j {uri} {args:?}"))
 }
 
 fn parse(what: &str, s: &str) -> Value {
@@ -170,6 +110,15 @@ fn ids(net: &Value, table: &str) -> Vec<String> {
 
 fn len(v: &Value, key: &str) -> usize {
     v[key].as_array().map_or(0, Vec::len)
+}
+
+/// `same_answers` with the SQLite file `dir/NAME.db` and the export `dir/NAME-export.json`.
+fn same_answers_in(uri: &str, dir: &Path, name: &str, bundle: &Path, label: &str) {
+    let (db, export_to) = (
+        dir.join(format!("{name}.db")),
+        dir.join(format!("{name}-export.json")),
+    );
+    same_answers(uri, &db, bundle, label, &export_to);
 }
 
 /// Import `bundle` into SQLite (`db`) and Neo4j and compare every answer.
@@ -312,7 +261,7 @@ fn refused_import_changes_nothing(uri: &str, dir: &Path) {
 
     let mut bad: Value = parse(
         "edges.json",
-        &std::fs::read_to_string(data("edges.json")).expect("edges.json"),
+        &std::fs::read_to_string(edges()).expect("edges.json"),
     );
     bad["committees"][1]["community"] = "C9".into(); // dangling
     bad["districts"][0]["name"] = "改过的区".into(); // would show if anything were written
@@ -495,48 +444,23 @@ fn neo4j_answers_as_sqlite_does() {
     let d = dir.path();
 
     // The hand-checked network, then a refused import on top of it.
-    same_answers(
-        &uri,
-        &d.join("edges.db"),
-        &data("edges.json"),
-        "edges.json",
-        &d.join("edges-export.json"),
-    );
+    same_answers_in(&uri, d, "edges", &edges(), "edges.json");
     refused_import_changes_nothing(&uri, d);
 
     // A generated district network; an import of it killed midway changes nothing first.
     let district = d.join("district.json");
+    let generate = words("generate --scale district --seed 3 --out");
     ok(
         &d.join("unused.db"),
-        &[
-            "generate",
-            "--scale",
-            "district",
-            "--seed",
-            "3",
-            "--out",
-            district.to_str().expect("UTF-8"),
-        ],
+        &[&generate[..], &[district.to_str().expect("UTF-8")]].concat(),
     );
     killed_import_changes_nothing(&uri, &district);
     // Through the routing scheme (what a cluster or Aura needs) on the single local server.
     let routed = uri.replacen("bolt://", "neo4j://", 1);
-    same_answers(
-        &routed,
-        &d.join("district.db"),
-        &district,
-        "district seed 3",
-        &d.join("district-export.json"),
-    );
+    same_answers_in(&routed, d, "district", &district, "district seed 3");
 
     // The Shanghai sample, then the HTTP service on it.
-    same_answers(
-        &uri,
-        &d.join("sample.db"),
-        &sample(),
-        "shanghai-sample.json",
-        &d.join("sample-export.json"),
-    );
+    same_answers_in(&uri, d, "sample", &sample(), "shanghai-sample.json");
     serve_answers_as_the_cli(&uri, d);
 }
 
@@ -547,7 +471,7 @@ fn bulk_load_answers_as_sqlite_does() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let d = dir.path();
     let into = d.join("neo4j");
-    let bundle = data("edges.json");
+    let bundle = edges();
     let out = bin()
         .current_dir(repo_root())
         .args(["neo4j", "bulk-load"])
@@ -576,33 +500,8 @@ fn bulk_load_answers_as_sqlite_does() {
         "nothing written for a bad bundle"
     );
 
-    let local = |cmd: &str| {
-        let out = Command::new("bash")
-            .arg(repo_root().join("scripts/neo4j-local"))
-            .arg(cmd)
-            .env("NEO4J_LOCAL_DIR", &into)
-            .env("NEO4J_HEAP", "512m")
-            .output()
-            .expect("running scripts/neo4j-local");
-        assert!(
-            out.status.success(),
-            "neo4j-local {cmd}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .to_owned()
-    };
-    struct Stop<F: Fn(&str) -> String>(F);
-    impl<F: Fn(&str) -> String> Drop for Stop<F> {
-        fn drop(&mut self) {
-            (self.0)("stop");
-        }
-    }
-    let uri = local("start");
-    let _stop = Stop(local);
+    let server = SecondServer::start(&into);
+    let uri = server.uri.clone();
     let db = d.join("edges.db");
     ok(&db, &["import", bundle.to_str().expect("UTF-8")]);
     let doc = coverage_three_ways(&uri, &db, "city", AS_OF, "bulk-loaded edges.json");

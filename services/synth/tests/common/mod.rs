@@ -7,56 +7,29 @@ use dangjian_model::{Bundle, Date, MassOrgType, ServiceDomain};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Every problem with ids and references, as readable lines; empty when the bundle is sound.
+/// The blank-spot flags of SPEC §3, as `blank_spots` names them.
+pub const BLANK_SPOT_FLAGS: [&str; 6] = [
+    "no_party_org",
+    "no_members",
+    "no_partners",
+    "no_union",
+    "no_youth_league",
+    "no_women_federation",
+];
+
 pub fn reference_problems(b: &Bundle) -> Vec<String> {
     let mut problems = Vec::new();
     let mut all: HashSet<&str> = HashSet::new();
     let mut kind: HashMap<&str, &str> = HashMap::new();
-    let tables: Vec<(&'static str, Vec<&str>)> = vec![
-        (
-            "districts",
-            b.districts.iter().map(|r| r.id.as_str()).collect(),
-        ),
-        ("streets", b.streets.iter().map(|r| r.id.as_str()).collect()),
-        (
-            "communities",
-            b.communities.iter().map(|r| r.id.as_str()).collect(),
-        ),
-        (
-            "committees",
-            b.committees.iter().map(|r| r.id.as_str()).collect(),
-        ),
-        (
-            "party_orgs",
-            b.party_orgs.iter().map(|r| r.id.as_str()).collect(),
-        ),
-        ("units", b.units.iter().map(|r| r.id.as_str()).collect()),
-        (
-            "mass_orgs",
-            b.mass_orgs.iter().map(|r| r.id.as_str()).collect(),
-        ),
-        (
-            "social_orgs",
-            b.social_orgs.iter().map(|r| r.id.as_str()).collect(),
-        ),
-        ("members", b.members.iter().map(|r| r.id.as_str()).collect()),
-        (
-            "partnerships",
-            b.partnerships.iter().map(|r| r.id.as_str()).collect(),
-        ),
-        (
-            "resources",
-            b.resources.iter().map(|r| r.id.as_str()).collect(),
-        ),
-        ("needs", b.needs.iter().map(|r| r.id.as_str()).collect()),
-        (
-            "projects",
-            b.projects.iter().map(|r| r.id.as_str()).collect(),
-        ),
-        (
-            "responsibilities",
-            b.responsibilities.iter().map(|r| r.id.as_str()).collect(),
-        ),
-    ];
+    macro_rules! ids {
+        ($($table:ident),*) => {
+            vec![$((stringify!($table), b.$table.iter().map(|r| r.id.as_str()).collect::<Vec<&str>>())),*]
+        };
+    }
+    let mut tables = ids!(districts, streets, communities, committees);
+    tables.extend(ids!(party_orgs, units, mass_orgs, social_orgs, members));
+    tables.extend(ids!(partnerships, resources, needs, projects));
+    tables.extend(ids!(responsibilities));
     for (table, ids) in tables {
         for x in ids {
             if x.is_empty() || !all.insert(x) {
