@@ -377,14 +377,15 @@ fn wrong_top_level_shapes() {
 #[test]
 fn big_valid_json_takes_the_typed_path() {
     let mut b = sample();
+    let (member, volunteering) = (b.members[0].clone(), b.volunteering[0].clone());
     for i in 0..30_000 {
         b.members.push(Member {
             id: format!("m{i}"),
-            ..b.members[0].clone()
+            ..member.clone()
         });
         b.volunteering.push(Volunteering {
             member: format!("m{i}"),
-            ..b.volunteering[0].clone()
+            ..volunteering.clone()
         });
     }
     let bytes = serde_json::to_vec(&b).expect("json");

@@ -120,25 +120,27 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
     out.push((
         "volunteering, 1 new row",
         Bundle {
-            volunteering: vec![Volunteering {
+            volunteering: (vec![Volunteering {
                 member: m.id.clone(),
                 committee: k.id.clone(),
                 domain: b.needs[0].domain,
                 hours: 2.5 + serial as f64,
                 date,
-            }],
+            }])
+            .into(),
             ..Bundle::default()
         },
     ));
     out.push((
         "needs, 1 new row",
         Bundle {
-            needs: vec![Need {
+            needs: (vec![Need {
                 id: format!("BENCH-N{serial}"),
                 committee: k.id.clone(),
                 domain: b.needs[0].domain,
                 demand: 5,
-            }],
+            }])
+            .into(),
             ..Bundle::default()
         },
     ));
@@ -147,7 +149,7 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
     out.push((
         "needs, 1 row updated",
         Bundle {
-            needs: vec![need],
+            needs: vec![need].into(),
             ..Bundle::default()
         },
     ));
@@ -156,7 +158,7 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
     out.push((
         "resources, 1 row updated",
         Bundle {
-            resources: vec![res],
+            resources: vec![res].into(),
             ..Bundle::default()
         },
     ));
@@ -165,7 +167,7 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
     out.push((
         "members, 1 row updated",
         Bundle {
-            members: vec![member],
+            members: vec![member].into(),
             ..Bundle::default()
         },
     ));
@@ -173,13 +175,14 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
     out.push((
         "partnerships, 1 new row",
         Bundle {
-            partnerships: vec![Partnership {
+            partnerships: (vec![Partnership {
                 id: format!("BENCH-P{serial}"),
                 unit: p.unit.clone(),
                 target: k.id.clone(),
                 signed: date,
                 expires: None,
-            }],
+            }])
+            .into(),
             ..Bundle::default()
         },
     ));
@@ -188,7 +191,7 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
     out.push((
         "responsibilities, 1 row updated",
         Bundle {
-            responsibilities: vec![q],
+            responsibilities: vec![q].into(),
             ..Bundle::default()
         },
     ));

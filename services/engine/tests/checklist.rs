@@ -78,11 +78,12 @@ fn responsibility(
 /// unmet by 6 and 5. C2 has a member, partner U1 (PS1, expiring 2024-07-01) and a met need.
 fn network() -> Bundle {
     Bundle {
-        districts: vec![District {
+        districts: (vec![District {
             id: "D1".into(),
             name: "金山区".into(),
-        }],
-        streets: vec![
+        }])
+        .into(),
+        streets: (vec![
             Street {
                 id: "S1".into(),
                 name: "亭林镇".into(),
@@ -95,8 +96,9 @@ fn network() -> Bundle {
                 district: "D1".into(),
                 kind: StreetKind::Town,
             },
-        ],
-        communities: vec![
+        ])
+        .into(),
+        communities: (vec![
             Community {
                 id: "CM1".into(),
                 name: "亭林社区".into(),
@@ -112,17 +114,20 @@ fn network() -> Bundle {
                 name: "枫泾社区".into(),
                 street: "S2".into(),
             },
-        ],
+        ])
+        .into(),
         committees: vec![
             committee("C1", "亭谊居委会", "CM1"),
             committee("C2", "亭北居委会", "CM1"),
             committee("C3", "东新居委会", "CM2"),
             committee("C4", "枫阳居委会", "CM3"),
-        ],
-        adjacency: vec![Adjacency {
+        ]
+        .into(),
+        adjacency: (vec![Adjacency {
             a: "C1".into(),
             b: "C2".into(),
-        }],
+        }])
+        .into(),
         party_orgs: vec![
             org(
                 "P_S1",
@@ -147,8 +152,9 @@ fn network() -> Bundle {
             ),
             org("P_C2", PartyOrgLevel::Branch, Some("P_CM1"), "C2", "赵书记"),
             org("P_U1", PartyOrgLevel::Branch, Some("P_S1"), "U1", "钱书记"),
-        ],
-        units: vec![
+        ]
+        .into(),
+        units: (vec![
             Unit {
                 id: "U1".into(),
                 name: "亭林医院".into(),
@@ -170,8 +176,9 @@ fn network() -> Bundle {
                 industry: "化工".into(),
                 street: "S1".into(),
             },
-        ],
-        mass_orgs: vec![
+        ])
+        .into(),
+        mass_orgs: (vec![
             MassOrg {
                 id: "MO1".into(),
                 name: "镇总工会".into(),
@@ -187,7 +194,8 @@ fn network() -> Bundle {
                 name: "镇妇联".into(),
                 kind: MassOrgType::WomenFederation,
             },
-        ],
+        ])
+        .into(),
         mass_links: ["MO1", "MO2", "MO3"]
             .into_iter()
             .map(|m| MassLink {
@@ -196,21 +204,23 @@ fn network() -> Bundle {
                 domain: ServiceDomain::Employment,
             })
             .collect(),
-        members: vec![Member {
+        members: (vec![Member {
             id: "M1".into(),
             name: "党员甲".into(),
             birth_year: 1990,
             employer: Some("U1".into()),
             registered_at: Some("C2".into()),
             skills: vec![],
-        }],
+        }])
+        .into(),
         partnerships: vec![
             partnership("PS1", "U1", "C2", "2020-01-01", Some("2024-07-01")),
             partnership("PS2", "U2", "CM2", "2021-03-01", None),
             partnership("PS3", "U1", "C4", "2020-01-01", Some("2023-01-01")),
             partnership("PS4", "U3", "CM1", "2025-01-01", None),
-        ],
-        resources: vec![
+        ]
+        .into(),
+        resources: (vec![
             Resource {
                 id: "R1".into(),
                 name: "助老服务".into(),
@@ -227,8 +237,9 @@ fn network() -> Bundle {
                 capacity: 10,
                 deployed_to: Some(vec!["C2".into()]),
             },
-        ],
-        needs: vec![
+        ])
+        .into(),
+        needs: (vec![
             Need {
                 id: "N1".into(),
                 committee: "C1".into(),
@@ -247,8 +258,9 @@ fn network() -> Bundle {
                 domain: ServiceDomain::Healthcare,
                 demand: 3,
             },
-        ],
-        responsibilities: vec![
+        ])
+        .into(),
+        responsibilities: (vec![
             responsibility(
                 "R-a",
                 "P_C1",
@@ -298,7 +310,8 @@ fn network() -> Bundle {
                 Some("2024-12-31"),
                 ItemStatus::Open,
             ),
-        ],
+        ])
+        .into(),
         ..Bundle::default()
     }
 }

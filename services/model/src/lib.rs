@@ -9,6 +9,7 @@ pub mod merge;
 pub mod person;
 pub mod problem;
 pub mod store;
+pub mod table;
 pub mod today;
 pub mod validate;
 
@@ -21,6 +22,7 @@ pub use store::{
     ChangeEntry, ChangeFilter, Commit, Expect, RowChange, RowVersions, Store, StoreError,
     TokenInfo, TokenRole, WriteKind,
 };
+pub use table::Table;
 pub use today::today;
 pub use validate::{
     Kind, MAX_CAPACITY, MAX_DEMAND, MAX_HOURS_PER_ROW, RESERVED_IDS, validate, validation_problems,

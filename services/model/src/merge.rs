@@ -2,6 +2,7 @@
 //! place, new ones appended); rows without ids are appended unless an equal row exists.
 
 use crate::bundle::*;
+use crate::table::Table;
 use std::collections::{HashMap, HashSet};
 
 /// Rows that carry an id.
@@ -59,7 +60,7 @@ fn append_new<T: Clone, K: std::hash::Hash + Eq>(
     base: &[T],
     partial: &[T],
     key: impl Fn(&T) -> K,
-) -> Vec<T> {
+) -> Table<T> {
     let mut out = base.to_vec();
     let mut seen: HashSet<K> = base.iter().map(&key).collect();
     for r in partial {
@@ -67,17 +68,17 @@ fn append_new<T: Clone, K: std::hash::Hash + Eq>(
             out.push(r.clone());
         }
     }
-    out
+    out.into()
 }
 
 impl Bundle {
     /// This bundle with `partial` merged in (see the module doc). Nothing is validated here.
     pub fn merged(&self, partial: &Bundle) -> Bundle {
         Bundle {
-            districts: upsert(&self.districts, &partial.districts),
-            streets: upsert(&self.streets, &partial.streets),
-            communities: upsert(&self.communities, &partial.communities),
-            committees: upsert(&self.committees, &partial.committees),
+            districts: upsert(&self.districts, &partial.districts).into(),
+            streets: upsert(&self.streets, &partial.streets).into(),
+            communities: upsert(&self.communities, &partial.communities).into(),
+            committees: upsert(&self.committees, &partial.committees).into(),
             adjacency: append_new(&self.adjacency, &partial.adjacency, |r| {
                 // Undirected: {a, b} equals {b, a}.
                 if r.a <= r.b {
@@ -86,18 +87,18 @@ impl Bundle {
                     (r.b.clone(), r.a.clone())
                 }
             }),
-            party_orgs: upsert(&self.party_orgs, &partial.party_orgs),
-            units: upsert(&self.units, &partial.units),
-            mass_orgs: upsert(&self.mass_orgs, &partial.mass_orgs),
-            social_orgs: upsert(&self.social_orgs, &partial.social_orgs),
-            members: upsert(&self.members, &partial.members),
-            partnerships: upsert(&self.partnerships, &partial.partnerships),
+            party_orgs: upsert(&self.party_orgs, &partial.party_orgs).into(),
+            units: upsert(&self.units, &partial.units).into(),
+            mass_orgs: upsert(&self.mass_orgs, &partial.mass_orgs).into(),
+            social_orgs: upsert(&self.social_orgs, &partial.social_orgs).into(),
+            members: upsert(&self.members, &partial.members).into(),
+            partnerships: upsert(&self.partnerships, &partial.partnerships).into(),
             mass_links: append_new(&self.mass_links, &partial.mass_links, |r| {
                 (r.mass_org.clone(), r.target.clone(), r.domain)
             }),
-            resources: upsert(&self.resources, &partial.resources),
-            needs: upsert(&self.needs, &partial.needs),
-            projects: upsert(&self.projects, &partial.projects),
+            resources: upsert(&self.resources, &partial.resources).into(),
+            needs: upsert(&self.needs, &partial.needs).into(),
+            projects: upsert(&self.projects, &partial.projects).into(),
             volunteering: append_new(&self.volunteering, &partial.volunteering, |r| {
                 (
                     r.member.clone(),
@@ -107,7 +108,7 @@ impl Bundle {
                     r.date,
                 )
             }),
-            responsibilities: upsert(&self.responsibilities, &partial.responsibilities),
+            responsibilities: upsert(&self.responsibilities, &partial.responsibilities).into(),
         }
     }
 }
@@ -116,10 +117,11 @@ impl Bundle {
 /// `base` (first occurrence) is replaced where it stands, a new key is appended once, and the
 /// last row of `partial` with a key wins. Only `partial`'s keys are indexed, so a one-row
 /// partial costs one pass over `base` without allocating per row.
-fn upsert_into<T: Keyed>(base: &mut Vec<T>, partial: Vec<T>) {
+fn upsert_into<T: Keyed + Clone>(base: &mut Table<T>, partial: Table<T>) {
     if partial.is_empty() {
         return;
     }
+    let partial = partial.into_vec();
     let mut at: HashMap<String, usize> = partial
         .iter()
         .map(|r| (r.key().to_string(), usize::MAX))
@@ -227,7 +229,10 @@ pub(crate) fn appended_rows<T: Unkeyed>(base: &[T], partial: &[T]) -> Vec<usize>
     (0..partial.len()).filter(|&j| !taken[j]).collect()
 }
 
-fn append_new_into<T: Unkeyed>(base: &mut Vec<T>, partial: Vec<T>) {
+fn append_new_into<T: Unkeyed + Clone>(base: &mut Table<T>, partial: Table<T>) {
+    if partial.is_empty() {
+        return;
+    }
     let keep = appended_rows(base, &partial);
     let mut keep = keep.into_iter().peekable();
     for (j, r) in partial.into_iter().enumerate() {
@@ -276,11 +281,11 @@ mod tests {
     #[test]
     fn upsert_replaces_in_place_and_appends() {
         let base = Bundle {
-            districts: vec![district("D1", "一"), district("D2", "二")],
+            districts: vec![district("D1", "一"), district("D2", "二")].into(),
             ..Bundle::default()
         };
         let partial = Bundle {
-            districts: vec![district("D3", "三"), district("D1", "壹")],
+            districts: vec![district("D3", "三"), district("D1", "壹")].into(),
             ..Bundle::default()
         };
         let m = base.merged(&partial);
@@ -315,18 +320,19 @@ mod tests {
             domain: d,
         };
         let base = Bundle {
-            adjacency: vec![adj("K1", "K2")],
-            volunteering: vec![vol(1.0)],
-            mass_links: vec![link(ServiceDomain::Employment)],
+            adjacency: vec![adj("K1", "K2")].into(),
+            volunteering: vec![vol(1.0)].into(),
+            mass_links: vec![link(ServiceDomain::Employment)].into(),
             ..Bundle::default()
         };
         let partial = Bundle {
-            adjacency: vec![adj("K2", "K1"), adj("K2", "K3")],
-            volunteering: vec![vol(1.0), vol(2.0)],
+            adjacency: vec![adj("K2", "K1"), adj("K2", "K3")].into(),
+            volunteering: vec![vol(1.0), vol(2.0)].into(),
             mass_links: vec![
                 link(ServiceDomain::Employment),
                 link(ServiceDomain::Childcare),
-            ],
+            ]
+            .into(),
             ..Bundle::default()
         };
         let m = base.merged(&partial);
@@ -344,7 +350,7 @@ mod tests {
     #[test]
     fn merging_into_empty_is_the_partial() {
         let partial = Bundle {
-            districts: vec![district("D1", "一")],
+            districts: vec![district("D1", "一")].into(),
             ..Bundle::default()
         };
         assert_eq!(Bundle::default().merged(&partial), partial);
@@ -365,9 +371,9 @@ mod tests {
             date: "2025-01-02".parse().expect("date"),
         };
         let base = Bundle {
-            districts: vec![district("D1", "一"), district("D2", "二")],
-            adjacency: vec![adj("K1", "K2")],
-            volunteering: vec![vol(1.0), vol(3.0)],
+            districts: vec![district("D1", "一"), district("D2", "二")].into(),
+            adjacency: vec![adj("K1", "K2")].into(),
+            volunteering: vec![vol(1.0), vol(3.0)].into(),
             ..Bundle::default()
         };
         let partial = Bundle {
@@ -376,9 +382,10 @@ mod tests {
                 district("D1", "壹"),
                 district("D3", "叁"),
                 district("D2", "贰"),
-            ],
-            adjacency: vec![adj("K2", "K1"), adj("K2", "K3"), adj("K3", "K2")],
-            volunteering: vec![vol(1.0), vol(2.0), vol(2.0), vol(f64::NAN)],
+            ]
+            .into(),
+            adjacency: vec![adj("K2", "K1"), adj("K2", "K3"), adj("K3", "K2")].into(),
+            volunteering: vec![vol(1.0), vol(2.0), vol(2.0), vol(f64::NAN)].into(),
             ..Bundle::default()
         };
         let expected = base.merged(&partial);

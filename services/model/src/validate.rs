@@ -966,22 +966,25 @@ mod tests {
     /// A small valid bundle touching every table.
     pub(crate) fn sample() -> Bundle {
         Bundle {
-            districts: vec![District {
+            districts: (vec![District {
                 id: "D1".into(),
                 name: "黄浦区".into(),
-            }],
-            streets: vec![Street {
+            }])
+            .into(),
+            streets: (vec![Street {
                 id: "S1".into(),
                 name: "外滩街道".into(),
                 district: "D1".into(),
                 kind: StreetKind::Street,
-            }],
-            communities: vec![Community {
+            }])
+            .into(),
+            communities: (vec![Community {
                 id: "C1".into(),
                 name: "社区一".into(),
                 street: "S1".into(),
-            }],
-            committees: vec![
+            }])
+            .into(),
+            committees: (vec![
                 Committee {
                     id: "K1".into(),
                     name: "居委会一".into(),
@@ -994,12 +997,14 @@ mod tests {
                     community: "C1".into(),
                     households: 0,
                 },
-            ],
-            adjacency: vec![Adjacency {
+            ])
+            .into(),
+            adjacency: (vec![Adjacency {
                 a: "K1".into(),
                 b: "K2".into(),
-            }],
-            party_orgs: vec![
+            }])
+            .into(),
+            party_orgs: (vec![
                 PartyOrg {
                     id: "P1".into(),
                     name: "外滩街道党工委".into(),
@@ -1016,81 +1021,93 @@ mod tests {
                     leads: "K1".into(),
                     secretary: "李书记".into(),
                 },
-            ],
-            units: vec![Unit {
+            ])
+            .into(),
+            units: (vec![Unit {
                 id: "U1".into(),
                 name: "某医院".into(),
                 category: UnitCategory::Hospital,
                 industry: "医疗".into(),
                 street: "S1".into(),
-            }],
-            mass_orgs: vec![MassOrg {
+            }])
+            .into(),
+            mass_orgs: (vec![MassOrg {
                 id: "M1".into(),
                 name: "街道工会".into(),
                 kind: MassOrgType::Union,
-            }],
-            social_orgs: vec![SocialOrg {
+            }])
+            .into(),
+            social_orgs: (vec![SocialOrg {
                 id: "O1".into(),
                 name: "阳光社工".into(),
                 street: "S1".into(),
                 domains: vec![ServiceDomain::ElderlyCare],
-            }],
-            members: vec![Member {
+            }])
+            .into(),
+            members: (vec![Member {
                 id: "E1".into(),
                 name: "王五".into(),
                 birth_year: 1990,
                 employer: Some("U1".into()),
                 registered_at: Some("K1".into()),
                 skills: vec!["护理".into()],
-            }],
-            partnerships: vec![Partnership {
+            }])
+            .into(),
+            partnerships: (vec![Partnership {
                 id: "PS1".into(),
                 unit: "U1".into(),
                 target: "C1".into(),
                 signed: d("2024-01-01"),
                 expires: Some(d("2027-01-01")),
-            }],
-            mass_links: vec![MassLink {
+            }])
+            .into(),
+            mass_links: (vec![MassLink {
                 mass_org: "M1".into(),
                 target: "S1".into(),
                 domain: ServiceDomain::Employment,
-            }],
-            resources: vec![Resource {
+            }])
+            .into(),
+            resources: (vec![Resource {
                 id: "R1".into(),
                 name: "义诊".into(),
                 provider: "U1".into(),
                 domain: ServiceDomain::Healthcare,
                 capacity: 12,
                 deployed_to: Some(vec!["K1".into()]),
-            }],
-            needs: vec![Need {
+            }])
+            .into(),
+            needs: (vec![Need {
                 id: "N1".into(),
                 committee: "K1".into(),
                 domain: ServiceDomain::Healthcare,
                 demand: 5,
-            }],
-            projects: vec![Project {
+            }])
+            .into(),
+            projects: (vec![Project {
                 id: "J1".into(),
                 name: "健康进社区".into(),
                 committee: "K1".into(),
                 needs: vec!["N1".into()],
                 resources: vec!["R1".into()],
                 status: ProjectStatus::Active,
-            }],
-            volunteering: vec![Volunteering {
+            }])
+            .into(),
+            volunteering: (vec![Volunteering {
                 member: "E1".into(),
                 committee: "K1".into(),
                 domain: ServiceDomain::Healthcare,
                 hours: 2.5,
                 date: d("2025-06-01"),
-            }],
-            responsibilities: vec![Responsibility {
+            }])
+            .into(),
+            responsibilities: (vec![Responsibility {
                 id: "T1".into(),
                 party_org: "P2".into(),
                 item: "走访驻区单位".into(),
                 due: Some(d("2025-12-31")),
                 status: ItemStatus::Open,
-            }],
+            }])
+            .into(),
         }
     }
 
@@ -1115,9 +1132,10 @@ mod tests {
     fn duplicate_ids_within_and_across_tables() {
         let mut b = sample();
         b.units[0].id = "K2".into();
+        let first = b.members[0].clone();
         b.members.push(Member {
             id: "E1".into(),
-            ..b.members[0].clone()
+            ..first
         });
         let ps = problems(&b);
         assert!(has(&ps, "/units/0", "id", "/committees/1"), "{ps:#?}");
@@ -1279,9 +1297,10 @@ mod tests {
         b.resources[0].capacity = 0;
         b.needs[0].demand = 0;
         b.volunteering[0].hours = -1.0;
+        let first = b.volunteering[0].clone();
         b.volunteering.push(Volunteering {
             hours: f64::NAN,
-            ..b.volunteering[0].clone()
+            ..first
         });
         b.members[0].birth_year = 1850;
         b.social_orgs[0].domains.clear();
@@ -1331,10 +1350,11 @@ mod tests {
         // Added through an upsert too.
         let current = sample();
         let partial = Bundle {
-            districts: vec![District {
+            districts: (vec![District {
                 id: "city".into(),
                 name: "全市".into(),
-            }],
+            }])
+            .into(),
             ..Bundle::default()
         };
         let ps = validate_upsert(&current, &partial)
@@ -1363,14 +1383,15 @@ mod tests {
     #[test]
     fn large_bundle_validates_fast() {
         let mut b = sample();
+        let (member, volunteering) = (b.members[0].clone(), b.volunteering[0].clone());
         for i in 0..200_000 {
             b.members.push(Member {
                 id: format!("m{i}"),
-                ..b.members[0].clone()
+                ..member.clone()
             });
             b.volunteering.push(Volunteering {
                 member: format!("m{i}"),
-                ..b.volunteering[0].clone()
+                ..volunteering.clone()
             });
         }
         let t = std::time::Instant::now();

@@ -76,11 +76,12 @@ fn d(s: &str) -> Date {
 /// non-integer hours and Chinese names.
 pub fn every_table() -> Bundle {
     Bundle {
-        districts: vec![District {
+        districts: (vec![District {
             id: "D1".into(),
             name: "黄浦区".into(),
-        }],
-        streets: vec![
+        }])
+        .into(),
+        streets: (vec![
             Street {
                 id: "S1".into(),
                 name: "外滩街道".into(),
@@ -93,8 +94,9 @@ pub fn every_table() -> Bundle {
                 district: "D1".into(),
                 kind: StreetKind::Town,
             },
-        ],
-        communities: vec![
+        ])
+        .into(),
+        communities: (vec![
             Community {
                 id: "C1".into(),
                 name: "一社区".into(),
@@ -105,8 +107,9 @@ pub fn every_table() -> Bundle {
                 name: "二社区".into(),
                 street: "S2".into(),
             },
-        ],
-        committees: vec![
+        ])
+        .into(),
+        committees: (vec![
             Committee {
                 id: "K2".into(),
                 name: "乙居委".into(),
@@ -125,8 +128,9 @@ pub fn every_table() -> Bundle {
                 community: "C2".into(),
                 households: 800,
             },
-        ],
-        adjacency: vec![
+        ])
+        .into(),
+        adjacency: (vec![
             Adjacency {
                 a: "K1".into(),
                 b: "K2".into(),
@@ -135,8 +139,9 @@ pub fn every_table() -> Bundle {
                 a: "K3".into(),
                 b: "K1".into(),
             },
-        ],
-        party_orgs: vec![
+        ])
+        .into(),
+        party_orgs: (vec![
             PartyOrg {
                 id: "P1".into(),
                 name: "外滩街道党工委".into(),
@@ -161,8 +166,9 @@ pub fn every_table() -> Bundle {
                 leads: "U1".into(),
                 secretary: "王书记".into(),
             },
-        ],
-        units: vec![
+        ])
+        .into(),
+        units: (vec![
             Unit {
                 id: "U1".into(),
                 name: "某医院".into(),
@@ -177,8 +183,9 @@ pub fn every_table() -> Bundle {
                 industry: "教育".into(),
                 street: "S2".into(),
             },
-        ],
-        mass_orgs: vec![
+        ])
+        .into(),
+        mass_orgs: (vec![
             MassOrg {
                 id: "M1".into(),
                 name: "工会".into(),
@@ -189,14 +196,16 @@ pub fn every_table() -> Bundle {
                 name: "妇联".into(),
                 kind: MassOrgType::WomenFederation,
             },
-        ],
-        social_orgs: vec![SocialOrg {
+        ])
+        .into(),
+        social_orgs: (vec![SocialOrg {
             id: "O1".into(),
             name: "社工站".into(),
             street: "S1".into(),
             domains: vec![ServiceDomain::ElderlyCare, ServiceDomain::Psychological],
-        }],
-        members: vec![
+        }])
+        .into(),
+        members: (vec![
             Member {
                 id: "E1".into(),
                 name: "赵某".into(),
@@ -213,8 +222,9 @@ pub fn every_table() -> Bundle {
                 registered_at: None,
                 skills: vec![],
             },
-        ],
-        partnerships: vec![
+        ])
+        .into(),
+        partnerships: (vec![
             Partnership {
                 id: "PS1".into(),
                 unit: "U1".into(),
@@ -229,8 +239,9 @@ pub fn every_table() -> Bundle {
                 signed: d("2025-03-01"),
                 expires: None,
             },
-        ],
-        mass_links: vec![
+        ])
+        .into(),
+        mass_links: (vec![
             MassLink {
                 mass_org: "M1".into(),
                 target: "C1".into(),
@@ -241,8 +252,9 @@ pub fn every_table() -> Bundle {
                 target: "K3".into(),
                 domain: ServiceDomain::Childcare,
             },
-        ],
-        resources: vec![
+        ])
+        .into(),
+        resources: (vec![
             Resource {
                 id: "R1".into(),
                 name: "义诊".into(),
@@ -267,8 +279,9 @@ pub fn every_table() -> Bundle {
                 capacity: 5,
                 deployed_to: Some(vec![]),
             },
-        ],
-        needs: vec![
+        ])
+        .into(),
+        needs: (vec![
             Need {
                 id: "N1".into(),
                 committee: "K1".into(),
@@ -281,8 +294,9 @@ pub fn every_table() -> Bundle {
                 domain: ServiceDomain::LegalAid,
                 demand: 7,
             },
-        ],
-        projects: vec![
+        ])
+        .into(),
+        projects: (vec![
             Project {
                 id: "J1".into(),
                 name: "健康进社区".into(),
@@ -299,8 +313,9 @@ pub fn every_table() -> Bundle {
                 resources: vec![],
                 status: ProjectStatus::Planned,
             },
-        ],
-        volunteering: vec![
+        ])
+        .into(),
+        volunteering: (vec![
             Volunteering {
                 member: "E1".into(),
                 committee: "K1".into(),
@@ -322,8 +337,9 @@ pub fn every_table() -> Bundle {
                 hours: 2.5,
                 date: d("2026-03-01"),
             },
-        ],
-        responsibilities: vec![
+        ])
+        .into(),
+        responsibilities: (vec![
             Responsibility {
                 id: "Q1".into(),
                 party_org: "P1".into(),
@@ -338,6 +354,7 @@ pub fn every_table() -> Bundle {
                 due: None,
                 status: ItemStatus::Done,
             },
-        ],
+        ])
+        .into(),
     }
 }

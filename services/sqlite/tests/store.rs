@@ -19,11 +19,12 @@ fn db_in(dir: &tempfile::TempDir) -> PathBuf {
 fn sample() -> Bundle {
     let s = |x: &str| x.to_string();
     Bundle {
-        districts: vec![District {
+        districts: (vec![District {
             id: s("d1"),
             name: s("浦东新区"),
-        }],
-        streets: vec![
+        }])
+        .into(),
+        streets: (vec![
             Street {
                 id: s("s1"),
                 name: s("陆家嘴街道"),
@@ -36,13 +37,15 @@ fn sample() -> Bundle {
                 district: s("d1"),
                 kind: StreetKind::Town,
             },
-        ],
-        communities: vec![Community {
+        ])
+        .into(),
+        communities: (vec![Community {
             id: s("c1"),
             name: s("梅园社区"),
             street: s("s1"),
-        }],
-        committees: vec![
+        }])
+        .into(),
+        committees: (vec![
             Committee {
                 id: s("k2"),
                 name: s("崂山居委"),
@@ -55,13 +58,15 @@ fn sample() -> Bundle {
                 community: s("c1"),
                 households: 1200,
             },
-        ],
-        adjacency: vec![Adjacency {
+        ])
+        .into(),
+        adjacency: (vec![Adjacency {
             a: s("k1"),
             b: s("k2"),
-        }],
+        }])
+        .into(),
         // The branch comes before its parent: deferred foreign keys must allow it.
-        party_orgs: vec![
+        party_orgs: (vec![
             PartyOrg {
                 id: s("p2"),
                 name: s("东昌居委党支部"),
@@ -86,8 +91,9 @@ fn sample() -> Bundle {
                 leads: s("u1"),
                 secretary: s("王五"),
             },
-        ],
-        units: vec![
+        ])
+        .into(),
+        units: (vec![
             Unit {
                 id: s("u1"),
                 name: s("某银行"),
@@ -102,13 +108,15 @@ fn sample() -> Bundle {
                 industry: s("医疗"),
                 street: s("s2"),
             },
-        ],
-        mass_orgs: vec![MassOrg {
+        ])
+        .into(),
+        mass_orgs: (vec![MassOrg {
             id: s("mo1"),
             name: s("街道工会"),
             kind: MassOrgType::Union,
-        }],
-        social_orgs: vec![
+        }])
+        .into(),
+        social_orgs: (vec![
             SocialOrg {
                 id: s("so1"),
                 name: s("乐龄服务社"),
@@ -121,8 +129,9 @@ fn sample() -> Bundle {
                 street: s("s2"),
                 domains: vec![],
             },
-        ],
-        members: vec![
+        ])
+        .into(),
+        members: (vec![
             Member {
                 id: s("m1"),
                 name: s("赵六"),
@@ -139,8 +148,9 @@ fn sample() -> Bundle {
                 registered_at: None,
                 skills: vec![],
             },
-        ],
-        partnerships: vec![
+        ])
+        .into(),
+        partnerships: (vec![
             Partnership {
                 id: s("pa1"),
                 unit: s("u1"),
@@ -155,13 +165,15 @@ fn sample() -> Bundle {
                 signed: date("2024-02-29"),
                 expires: None,
             },
-        ],
-        mass_links: vec![MassLink {
+        ])
+        .into(),
+        mass_links: (vec![MassLink {
             mass_org: s("mo1"),
             target: s("s1"),
             domain: ServiceDomain::Employment,
-        }],
-        resources: vec![
+        }])
+        .into(),
+        resources: (vec![
             Resource {
                 id: s("r1"),
                 name: s("义诊"),
@@ -186,22 +198,25 @@ fn sample() -> Bundle {
                 capacity: 5,
                 deployed_to: Some(vec![]),
             },
-        ],
-        needs: vec![Need {
+        ])
+        .into(),
+        needs: (vec![Need {
             id: s("n1"),
             committee: s("k1"),
             domain: ServiceDomain::Healthcare,
             demand: 30,
-        }],
-        projects: vec![Project {
+        }])
+        .into(),
+        projects: (vec![Project {
             id: s("pr1"),
             name: s("社区义诊"),
             committee: s("k1"),
             needs: vec![s("n1")],
             resources: vec![s("r1")],
             status: ProjectStatus::Active,
-        }],
-        volunteering: vec![
+        }])
+        .into(),
+        volunteering: (vec![
             Volunteering {
                 member: s("m1"),
                 committee: s("k1"),
@@ -223,8 +238,9 @@ fn sample() -> Bundle {
                 hours: 0.0,
                 date: date("2024-06-12"),
             },
-        ],
-        responsibilities: vec![
+        ])
+        .into(),
+        responsibilities: (vec![
             Responsibility {
                 id: s("t1"),
                 party_org: s("p2"),
@@ -239,7 +255,8 @@ fn sample() -> Bundle {
                 due: None,
                 status: ItemStatus::Done,
             },
-        ],
+        ])
+        .into(),
     }
 }
 
@@ -247,21 +264,24 @@ fn sample() -> Bundle {
 /// so that two such networks share nothing.
 fn synthetic(tag: &str, n: usize) -> Bundle {
     let mut b = Bundle {
-        districts: vec![District {
+        districts: (vec![District {
             id: format!("{tag}d"),
             name: format!("{tag}区"),
-        }],
-        streets: vec![Street {
+        }])
+        .into(),
+        streets: (vec![Street {
             id: format!("{tag}s"),
             name: format!("{tag}街道"),
             district: format!("{tag}d"),
             kind: StreetKind::Street,
-        }],
-        communities: vec![Community {
+        }])
+        .into(),
+        communities: (vec![Community {
             id: format!("{tag}c"),
             name: format!("{tag}社区"),
             street: format!("{tag}s"),
-        }],
+        }])
+        .into(),
         ..Bundle::default()
     };
     for k in 0..10 {
@@ -361,10 +381,10 @@ fn upsert_updates_by_id_and_adds_idless_rows_once() {
     let mut changed_resource = base.resources[0].clone();
     changed_resource.deployed_to = None;
     let partial = Bundle {
-        members: vec![new_member.clone(), changed_member.clone()],
-        volunteering: vec![existing_vol, new_vol.clone()],
-        adjacency: vec![base.adjacency[0].clone()],
-        resources: vec![changed_resource.clone()],
+        members: vec![new_member.clone(), changed_member.clone()].into(),
+        volunteering: vec![existing_vol, new_vol.clone()].into(),
+        adjacency: vec![base.adjacency[0].clone()].into(),
+        resources: vec![changed_resource.clone()].into(),
         ..Bundle::default()
     };
     store.upsert(&partial).expect("upsert");
@@ -386,16 +406,18 @@ fn upsert_with_a_dangling_reference_changes_nothing() {
     let base = sample();
     store.replace(&base).expect("replace");
     let partial = Bundle {
-        needs: vec![Need {
+        needs: (vec![Need {
             id: "n9".to_string(),
             committee: "k404".to_string(),
             domain: ServiceDomain::Childcare,
             demand: 3,
-        }],
-        districts: vec![District {
+        }])
+        .into(),
+        districts: (vec![District {
             id: "d2".to_string(),
             name: "新区".to_string(),
-        }],
+        }])
+        .into(),
         ..Bundle::default()
     };
     let err = store.upsert(&partial).expect_err("dangling committee");

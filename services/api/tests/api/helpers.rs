@@ -61,11 +61,12 @@ pub fn date(s: &str) -> Date {
 /// Two streets in one district; S1 has two committees, S2 one.
 pub fn network() -> Bundle {
     Bundle {
-        districts: vec![District {
+        districts: (vec![District {
             id: "D1".into(),
             name: "浦东新区".into(),
-        }],
-        streets: vec![
+        }])
+        .into(),
+        streets: (vec![
             Street {
                 id: "S1".into(),
                 name: "陆家嘴街道".into(),
@@ -78,8 +79,9 @@ pub fn network() -> Bundle {
                 district: "D1".into(),
                 kind: StreetKind::Street,
             },
-        ],
-        communities: vec![
+        ])
+        .into(),
+        communities: (vec![
             Community {
                 id: "C1".into(),
                 name: "梅园社区".into(),
@@ -90,8 +92,9 @@ pub fn network() -> Bundle {
                 name: "联洋社区".into(),
                 street: "S2".into(),
             },
-        ],
-        committees: vec![
+        ])
+        .into(),
+        committees: (vec![
             Committee {
                 id: "K1".into(),
                 name: "梅园一村居委会".into(),
@@ -110,8 +113,9 @@ pub fn network() -> Bundle {
                 community: "C2".into(),
                 households: 800,
             },
-        ],
-        adjacency: vec![
+        ])
+        .into(),
+        adjacency: (vec![
             Adjacency {
                 a: "K1".into(),
                 b: "K2".into(),
@@ -120,8 +124,9 @@ pub fn network() -> Bundle {
                 a: "K2".into(),
                 b: "K3".into(),
             },
-        ],
-        party_orgs: vec![
+        ])
+        .into(),
+        party_orgs: (vec![
             PartyOrg {
                 id: "P0".into(),
                 name: "陆家嘴街道党工委".into(),
@@ -154,8 +159,9 @@ pub fn network() -> Bundle {
                 leads: "K3".into(),
                 secretary: "冯书记".into(),
             },
-        ],
-        units: vec![
+        ])
+        .into(),
+        units: (vec![
             Unit {
                 id: "U1".into(),
                 name: "陆家嘴银行".into(),
@@ -170,19 +176,22 @@ pub fn network() -> Bundle {
                 industry: "医疗".into(),
                 street: "S2".into(),
             },
-        ],
-        mass_orgs: vec![MassOrg {
+        ])
+        .into(),
+        mass_orgs: (vec![MassOrg {
             id: "MO1".into(),
             name: "区总工会".into(),
             kind: MassOrgType::Union,
-        }],
-        social_orgs: vec![SocialOrg {
+        }])
+        .into(),
+        social_orgs: (vec![SocialOrg {
             id: "SO1".into(),
             name: "乐龄社工站".into(),
             street: "S1".into(),
             domains: vec![ServiceDomain::ElderlyCare],
-        }],
-        members: vec![
+        }])
+        .into(),
+        members: (vec![
             Member {
                 id: "M1".into(),
                 name: "王小明".into(),
@@ -207,8 +216,9 @@ pub fn network() -> Bundle {
                 registered_at: Some("K2".into()),
                 skills: vec![],
             },
-        ],
-        partnerships: vec![
+        ])
+        .into(),
+        partnerships: (vec![
             Partnership {
                 id: "PS1".into(),
                 unit: "U1".into(),
@@ -223,13 +233,15 @@ pub fn network() -> Bundle {
                 signed: date("2025-01-01"),
                 expires: Some(date("2028-01-01")),
             },
-        ],
-        mass_links: vec![MassLink {
+        ])
+        .into(),
+        mass_links: (vec![MassLink {
             mass_org: "MO1".into(),
             target: "S1".into(),
             domain: ServiceDomain::Employment,
-        }],
-        resources: vec![
+        }])
+        .into(),
+        resources: (vec![
             Resource {
                 id: "R1".into(),
                 name: "助老服务".into(),
@@ -246,8 +258,9 @@ pub fn network() -> Bundle {
                 capacity: 50,
                 deployed_to: None,
             },
-        ],
-        needs: vec![
+        ])
+        .into(),
+        needs: (vec![
             Need {
                 id: "N1".into(),
                 committee: "K1".into(),
@@ -266,23 +279,26 @@ pub fn network() -> Bundle {
                 domain: ServiceDomain::LegalAid,
                 demand: 10,
             },
-        ],
-        projects: vec![Project {
+        ])
+        .into(),
+        projects: (vec![Project {
             id: "PR1".into(),
             name: "乐龄助老".into(),
             committee: "K1".into(),
             needs: vec!["N1".into()],
             resources: vec!["R1".into()],
             status: ProjectStatus::Active,
-        }],
-        volunteering: vec![Volunteering {
+        }])
+        .into(),
+        volunteering: (vec![Volunteering {
             member: "M1".into(),
             committee: "K1".into(),
             domain: ServiceDomain::ElderlyCare,
             hours: 4.0,
             date: date("2026-05-01"),
-        }],
-        responsibilities: vec![
+        }])
+        .into(),
+        responsibilities: (vec![
             Responsibility {
                 id: "RS1".into(),
                 party_org: "P1".into(),
@@ -297,7 +313,8 @@ pub fn network() -> Bundle {
                 due: None,
                 status: ItemStatus::Open,
             },
-        ],
+        ])
+        .into(),
     }
 }
 
