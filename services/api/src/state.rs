@@ -48,6 +48,9 @@ impl View for Snapshot {
             cache: Mutex::new(DocCache::default()),
         }
     }
+    fn locator(&self) -> Option<&dyn dangjian_model::Locate> {
+        Some(&*self.engine)
+    }
 }
 
 impl Snapshot {

@@ -9,7 +9,7 @@
 //! that runs it on a blocking task gets a write that finishes whatever its client does.
 
 use dangjian_model::store::{Commit, Expect, RowChange, RowVersions, WriteKind};
-use dangjian_model::{Bundle, ChangeEntry, ChangeFilter, Problems, Store, StoreError};
+use dangjian_model::{Bundle, ChangeEntry, ChangeFilter, Locate, Problems, Store, StoreError};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
@@ -36,6 +36,24 @@ pub trait View: Send + Sync + 'static {
         let _ = partial;
         Self::build(merged)
     }
+    /// Where rows sit in [`View::bundle`], answered without scanning it (an engine's id table):
+    /// then a write merges and validates in time proportional to its rows. `None` (the
+    /// default): the write path scans the network instead.
+    fn locator(&self) -> Option<&dyn Locate> {
+        None
+    }
+}
+
+/// The next network after a row write: a copy-on-write clone of `view`'s (cheap: the tables
+/// are shared) with `partial` merged in, located when `view` can locate and `valid` (ids
+/// unique) — else by scanning. Both give the same bundle.
+fn merged_of<V: View>(view: &V, partial: &Bundle, valid: bool) -> Bundle {
+    let mut whole = view.bundle().clone();
+    match view.locator() {
+        Some(locate) if valid => whole.merge_located(partial.clone(), locate),
+        _ => whole.merge(partial.clone()),
+    }
+    whole
 }
 
 /// The plain bundle: what the CLI needs.
@@ -278,8 +296,15 @@ impl<V: View> Live<V> {
         let mut merged = None;
         match &plan {
             Plan::Rows { partial, .. } | Plan::Merge(partial) if validated => {
-                dangjian_model::validate::validate_upsert(view.bundle(), partial)
-                    .map_err(WriteError::Invalid)?;
+                match view.locator() {
+                    Some(locate) => dangjian_model::validate::validate_upsert_located(
+                        view.bundle(),
+                        partial,
+                        locate,
+                    ),
+                    None => dangjian_model::validate::validate_upsert(view.bundle(), partial),
+                }
+                .map_err(WriteError::Invalid)?;
             }
             Plan::Rows { partial, .. } | Plan::Merge(partial) => {
                 let whole = view.bundle().merged(partial);
@@ -333,11 +358,7 @@ impl<V: View> Live<V> {
         let next = match (plan, merged) {
             (Plan::Replace(whole), _) => V::build(whole),
             (Plan::Rows { partial, .. } | Plan::Merge(partial), merged) => {
-                let whole = merged.unwrap_or_else(|| {
-                    let mut whole = view.bundle().clone();
-                    whole.merge(partial.clone());
-                    whole
-                });
+                let whole = merged.unwrap_or_else(|| merged_of(&*view, &partial, validated));
                 view.apply(whole, &partial)
             }
         };
@@ -384,8 +405,7 @@ impl<V: View> Live<V> {
             let c = self.current.read().unwrap_or_else(|p| p.into_inner());
             (c.view.clone(), c.validated)
         };
-        let mut whole = view.bundle().clone();
-        whole.merge(partial.clone());
+        let whole = merged_of(&*view, &partial, validated);
         {
             let mut versions = lock(&self.versions);
             for e in &entries {

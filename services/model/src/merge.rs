@@ -267,6 +267,184 @@ impl Bundle {
     }
 }
 
+/// Where the rows of a valid bundle sit, known without scanning it: what the write path
+/// uses to merge and validate a few rows in time proportional to the rows written (an engine
+/// keeps an id table and per-committee volunteering lists anyway).
+///
+/// Answers must describe exactly the bundle they are used with, whose ids must be unique (a
+/// valid bundle): then [`Bundle::merge_located`] equals [`Bundle::merge`] and
+/// [`validate_upsert_located`](crate::validate::validate_upsert_located) equals
+/// [`validate_upsert`](crate::validate::validate_upsert).
+pub trait Locate {
+    /// The kind and position of the row with this id, `None` when no row has it.
+    fn locate(&self, id: &str) -> Option<(crate::validate::Kind, usize)>;
+    /// Whether the bundle holds a volunteering row with the same member, committee, domain,
+    /// hours (bit for bit) and date as `v`.
+    fn has_volunteering(&self, v: &Volunteering) -> bool;
+}
+
+/// [`upsert_into`] with the base positions of `partial`'s keys from `locate` instead of a scan.
+fn upsert_located<T: Keyed + Clone>(
+    base: &mut Table<T>,
+    partial: Table<T>,
+    kind: crate::validate::Kind,
+    locate: &dyn Locate,
+) {
+    if partial.is_empty() {
+        return;
+    }
+    let partial = partial.into_vec();
+    let mut at: HashMap<String, usize> = partial
+        .iter()
+        .map(|r| {
+            let slot = match locate.locate(r.key()) {
+                Some((k, i)) if k == kind => i,
+                _ => usize::MAX,
+            };
+            (r.key().to_string(), slot)
+        })
+        .collect();
+    let base: &mut Vec<T> = base;
+    for r in partial {
+        match at.get_mut(r.key()) {
+            Some(slot) if *slot != usize::MAX => base[*slot] = r,
+            Some(slot) => {
+                *slot = base.len();
+                base.push(r);
+            }
+            None => base.push(r),
+        }
+    }
+}
+
+/// [`appended_rows`] for volunteering, asking `locate` about the base instead of scanning it.
+pub(crate) fn appended_volunteering(partial: &[Volunteering], locate: &dyn Locate) -> Vec<usize> {
+    let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut out = Vec::new();
+    for (j, r) in partial.iter().enumerate() {
+        let same = by_hash.entry(r.key_hash()).or_default();
+        if same.iter().any(|&k| partial[k].same_key(r)) {
+            continue;
+        }
+        same.push(j);
+        if !locate.has_volunteering(r) {
+            out.push(j);
+        }
+    }
+    out
+}
+
+impl Bundle {
+    /// [`Bundle::merge`] with the positions of `partial`'s ids, and the volunteering already
+    /// present, asked of `locate` (which must describe this bundle, see [`Locate`]): the same
+    /// result, in time proportional to `partial` (plus copying each table it writes to when
+    /// another version shares it). Adjacency and mass links are still deduplicated by a scan.
+    pub fn merge_located(&mut self, partial: Bundle, locate: &dyn Locate) {
+        use crate::validate::Kind;
+        upsert_located(
+            &mut self.districts,
+            partial.districts,
+            Kind::District,
+            locate,
+        );
+        upsert_located(&mut self.streets, partial.streets, Kind::Street, locate);
+        upsert_located(
+            &mut self.communities,
+            partial.communities,
+            Kind::Community,
+            locate,
+        );
+        upsert_located(
+            &mut self.committees,
+            partial.committees,
+            Kind::Committee,
+            locate,
+        );
+        append_new_into(&mut self.adjacency, partial.adjacency);
+        upsert_located(
+            &mut self.party_orgs,
+            partial.party_orgs,
+            Kind::PartyOrg,
+            locate,
+        );
+        upsert_located(&mut self.units, partial.units, Kind::Unit, locate);
+        upsert_located(
+            &mut self.mass_orgs,
+            partial.mass_orgs,
+            Kind::MassOrg,
+            locate,
+        );
+        upsert_located(
+            &mut self.social_orgs,
+            partial.social_orgs,
+            Kind::SocialOrg,
+            locate,
+        );
+        upsert_located(&mut self.members, partial.members, Kind::Member, locate);
+        upsert_located(
+            &mut self.partnerships,
+            partial.partnerships,
+            Kind::Partnership,
+            locate,
+        );
+        append_new_into(&mut self.mass_links, partial.mass_links);
+        upsert_located(
+            &mut self.resources,
+            partial.resources,
+            Kind::Resource,
+            locate,
+        );
+        upsert_located(&mut self.needs, partial.needs, Kind::Need, locate);
+        upsert_located(&mut self.projects, partial.projects, Kind::Project, locate);
+        if !partial.volunteering.is_empty() {
+            let keep = appended_volunteering(&partial.volunteering, locate);
+            if !keep.is_empty() {
+                let rows: &[Volunteering] = &partial.volunteering;
+                self.volunteering
+                    .extend(keep.into_iter().map(|j| rows[j].clone()));
+            }
+        }
+        upsert_located(
+            &mut self.responsibilities,
+            partial.responsibilities,
+            Kind::Responsibility,
+            locate,
+        );
+    }
+}
+
+/// A [`Locate`] built by scanning a bundle (what an engine's indexes answer faster), for
+/// tests that compare the located paths with the scanning ones.
+#[cfg(test)]
+pub(crate) struct Scanned {
+    at: HashMap<String, (crate::validate::Kind, usize)>,
+    volunteering: Vec<Volunteering>,
+}
+
+#[cfg(test)]
+impl Scanned {
+    pub(crate) fn of(b: &Bundle) -> Scanned {
+        let mut at = HashMap::new();
+        crate::validate::each_id(b, |kind, i, id| {
+            at.entry(id.to_string()).or_insert((kind, i));
+        });
+        Scanned {
+            at,
+            volunteering: b.volunteering.to_vec(),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Locate for Scanned {
+    fn locate(&self, id: &str) -> Option<(crate::validate::Kind, usize)> {
+        self.at.get(id).copied()
+    }
+    fn has_volunteering(&self, v: &Volunteering) -> bool {
+        self.volunteering.iter().any(|r| r.same_key(v))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,5 +573,66 @@ mod tests {
         assert_eq!(format!("{m:?}"), format!("{expected:?}"));
         assert_eq!(m.districts[2], district("D3", "叁"));
         assert_eq!(m.volunteering.len(), 4);
+    }
+
+    #[test]
+    fn located_merge_equals_merge_and_copies_only_written_tables() {
+        let vol = |h: f64, m: &str| Volunteering {
+            member: m.into(),
+            committee: "K1".into(),
+            domain: ServiceDomain::Greening,
+            hours: h,
+            date: "2025-01-02".parse().expect("date"),
+        };
+        let need = |id: &str, demand: u64| Need {
+            id: id.into(),
+            committee: "K1".into(),
+            domain: ServiceDomain::Childcare,
+            demand,
+        };
+        let base = Bundle {
+            districts: vec![district("D1", "一"), district("D2", "二")].into(),
+            needs: vec![need("N1", 1), need("N2", 2)].into(),
+            volunteering: vec![vol(1.0, "E1"), vol(3.0, "E1"), vol(1.0, "E2")].into(),
+            ..Bundle::default()
+        };
+        let partials = [
+            Bundle {
+                // An update, a new id written twice, and an id of another table.
+                needs: vec![need("N2", 20), need("N3", 3), need("N3", 30), need("D1", 4)].into(),
+                ..Bundle::default()
+            },
+            Bundle {
+                // Present, new, new twice, present under another member.
+                volunteering: vec![
+                    vol(3.0, "E1"),
+                    vol(2.0, "E1"),
+                    vol(2.0, "E1"),
+                    vol(1.0, "E2"),
+                    vol(5.0, "E2"),
+                ]
+                .into(),
+                districts: vec![district("D2", "贰")].into(),
+                ..Bundle::default()
+            },
+            Bundle::default(),
+        ];
+        for partial in partials {
+            let mut expected = base.clone();
+            expected.merge(partial.clone());
+            let mut located = base.clone();
+            located.merge_located(partial.clone(), &Scanned::of(&base));
+            assert_eq!(located, expected, "partial {partial:?}");
+            // Tables the partial has no rows for are still shared with `base`.
+            assert_eq!(
+                Table::ptr_eq(&located.needs, &base.needs),
+                partial.needs.is_empty()
+            );
+            assert_eq!(
+                Table::ptr_eq(&located.volunteering, &base.volunteering),
+                partial.volunteering.is_empty()
+            );
+            assert!(Table::ptr_eq(&located.members, &base.members));
+        }
     }
 }

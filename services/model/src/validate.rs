@@ -2,7 +2,7 @@
 //! right kind of row, party-org cycles, dates and quantities — every problem in one pass.
 
 use crate::bundle::*;
-use crate::merge::Keyed;
+use crate::merge::{Keyed, Locate};
 use crate::problem::{Problem, Problems};
 use std::collections::HashMap;
 
@@ -148,7 +148,26 @@ pub fn validation_problems(bundle: &Bundle, elsewhere: &[(&str, &str)]) -> Vec<P
 /// and party-org cycles through a changed org (checked over the merged party orgs); when an
 /// id is duplicated, the merged whole is validated the slow way, so the report stays complete.
 pub fn validate_upsert(current: &Bundle, partial: &Bundle) -> Result<(), Problems> {
-    let problems = match upsert_problems(current, partial) {
+    validate_upsert_with(current, partial, None)
+}
+
+/// [`validate_upsert`] with the positions of `partial`'s ids (and the volunteering already
+/// present) asked of `locate`, which must describe `current` (see [`Locate`]): the same
+/// answer, in time proportional to `partial` instead of one pass over `current`'s ids.
+pub fn validate_upsert_located(
+    current: &Bundle,
+    partial: &Bundle,
+    locate: &dyn Locate,
+) -> Result<(), Problems> {
+    validate_upsert_with(current, partial, Some(locate))
+}
+
+fn validate_upsert_with(
+    current: &Bundle,
+    partial: &Bundle,
+    locate: Option<&dyn Locate>,
+) -> Result<(), Problems> {
+    let problems = match upsert_problems(current, partial, locate) {
         Some(problems) => problems,
         None => return validate(&current.merged(partial)),
     };
@@ -219,7 +238,7 @@ fn ids_of(b: &Bundle) -> Vec<&str> {
 }
 
 /// Calls `f(kind, position, id)` for every row with an id, in bundle order.
-fn each_id<'a>(b: &'a Bundle, mut f: impl FnMut(Kind, usize, &'a str)) {
+pub(crate) fn each_id<'a>(b: &'a Bundle, mut f: impl FnMut(Kind, usize, &'a str)) {
     fn rows<'a, T: Keyed>(kind: Kind, rs: &'a [T], f: &mut impl FnMut(Kind, usize, &'a str)) {
         for (i, r) in rs.iter().enumerate() {
             f(kind, i, r.key());
@@ -284,13 +303,23 @@ fn landing<'a, T: Keyed>(
 
 /// The problems of `current` merged with `partial` when `current` is valid, or `None` when an
 /// id would be duplicated (then only a whole validation reports every consequence).
-fn upsert_problems(current: &Bundle, partial: &Bundle) -> Option<Vec<Problem>> {
+fn upsert_problems(
+    current: &Bundle,
+    partial: &Bundle,
+    locate: Option<&dyn Locate>,
+) -> Option<Vec<Problem>> {
     type Map<'a> = HashMap<&'a str, (Kind, usize), foldhash::fast::RandomState>;
     let needed: std::collections::HashSet<&str, foldhash::fast::RandomState> =
         ids_of(partial).into_iter().collect();
     // Where the ids `partial` has or names sit in `current` (unique there: it is valid).
     let mut in_current: Map<'_> = Map::default();
-    if !needed.is_empty() {
+    if let Some(locate) = locate {
+        for &id in &needed {
+            if let Some(at) = locate.locate(id) {
+                in_current.insert(id, at);
+            }
+        }
+    } else if !needed.is_empty() {
         each_id(current, |kind, i, id| {
             if let Some(&id) = needed.get(id) {
                 in_current.entry(id).or_insert((kind, i));
@@ -377,7 +406,18 @@ fn upsert_problems(current: &Bundle, partial: &Bundle) -> Option<Vec<Problem>> {
     check!(resources, check_resources);
     check!(needs, check_needs);
     check!(projects, check_projects);
-    check_appended!(volunteering, check_volunteering);
+    match locate {
+        Some(locate) if !partial.volunteering.is_empty() => {
+            let base = current.volunteering.len();
+            let new = crate::merge::appended_volunteering(&partial.volunteering, locate);
+            for (k, j) in new.into_iter().enumerate() {
+                v.check_volunteering(base + k, &partial.volunteering[j]);
+            }
+        }
+        _ => {
+            check_appended!(volunteering, check_volunteering);
+        }
+    }
     check!(responsibilities, check_responsibilities);
 
     if !party_orgs.is_empty() {
@@ -1537,7 +1577,22 @@ mod tests {
             let expected = validate(&current.merged(&partial));
             let got = validate_upsert(&current, &partial);
             assert_eq!(got, expected, "round {round}: partial {partial:#?}");
-            match upsert_problems(&current, &partial) {
+            let located = crate::merge::Scanned::of(&current);
+            let got = validate_upsert_located(&current, &partial, &located);
+            assert_eq!(
+                got, expected,
+                "round {round} (located): partial {partial:#?}"
+            );
+            if got.is_ok() {
+                let mut merged = current.clone();
+                merged.merge_located(partial.clone(), &located);
+                assert_eq!(
+                    format!("{merged:?}"),
+                    format!("{:?}", current.merged(&partial)),
+                    "round {round}: located merge"
+                );
+            }
+            match upsert_problems(&current, &partial, None) {
                 None => slow += 1,
                 Some(ps) if ps.is_empty() => ok += 1,
                 Some(ps) => {
