@@ -1,8 +1,10 @@
 //! Incremental application of writes against the whole rebuild it replaces, on the real
 //! generator's network (`dangjian_synth::generate`): a one-row write of each table the API
 //! writes, a batch of 10,000 volunteering rows and a run of sequential one-row writes, each
-//! applied with `Engine::with_rows` (bundle copy + merge + index update) and timed against
-//! the old write path's `bundle.clone()` + merge + `Engine::new`, in the same process.
+//! applied with `Engine::with_rows` (copy-on-write clone + located merge + index update) and
+//! through the whole write path (located validation, merge, index update, with its parts),
+//! timed against the first write path's deep bundle copy + merge + `Engine::new`, in the same
+//! process.
 //!
 //! `cargo bench -p dangjian-engine --bench incremental -- [--scale shanghai|district]
 //! [--seed N] [--reps N]`
@@ -13,7 +15,9 @@
 //! timed: an engine frees a large network on a thread of its own.
 
 use dangjian_engine::Engine;
-use dangjian_model::{Bundle, Date, Member, Need, Partnership, Resource, Volunteering};
+use dangjian_model::{
+    Bundle, Date, Member, Need, Partnership, Resource, Table, Volunteering, validate,
+};
 use dangjian_synth::{Scale, generate};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -76,6 +80,32 @@ fn calibration() -> Duration {
     let d = t.elapsed();
     black_box(v);
     d
+}
+
+/// A copy of every row of a bundle (what cloning a bundle cost before copy-on-write tables).
+fn deep_copy(b: &Bundle) -> Bundle {
+    fn t<T: Clone>(t: &Table<T>) -> Table<T> {
+        Table::from(t.to_vec())
+    }
+    Bundle {
+        districts: t(&b.districts),
+        streets: t(&b.streets),
+        communities: t(&b.communities),
+        committees: t(&b.committees),
+        adjacency: t(&b.adjacency),
+        party_orgs: t(&b.party_orgs),
+        units: t(&b.units),
+        mass_orgs: t(&b.mass_orgs),
+        social_orgs: t(&b.social_orgs),
+        members: t(&b.members),
+        partnerships: t(&b.partnerships),
+        mass_links: t(&b.mass_links),
+        resources: t(&b.resources),
+        needs: t(&b.needs),
+        projects: t(&b.projects),
+        volunteering: t(&b.volunteering),
+        responsibilities: t(&b.responsibilities),
+    }
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -220,7 +250,7 @@ fn run() -> Result<(), String> {
         few,
         || {
             let t = Instant::now();
-            let mut b = engine.bundle().clone();
+            let mut b = deep_copy(engine.bundle());
             b.merge(write.clone());
             let next = black_box(Engine::new(b));
             let d = t.elapsed();
@@ -231,11 +261,11 @@ fn run() -> Result<(), String> {
     let base = rebuild.median;
     table.push(rebuild);
     table.push(measure(
-        "bundle copy + merge alone (part of each row below)",
-        reps,
+        "before copy-on-write: deep bundle copy + scanning merge (volunteering, 1 row)",
+        few,
         || {
             let t = Instant::now();
-            let mut b = engine.bundle().clone();
+            let mut b = deep_copy(engine.bundle());
             b.merge(write.clone());
             let b = black_box(b);
             let d = t.elapsed();
@@ -245,6 +275,59 @@ fn run() -> Result<(), String> {
         },
     ));
     for (name, partial) in one_row_writes(&bundle, 1) {
+        table.push(measure(
+            &format!(
+                "write path (located validation + clone + located merge + index update): {name}"
+            ),
+            reps,
+            || {
+                let t = Instant::now();
+                validate::validate_upsert_located(engine.bundle(), &partial, &engine)
+                    .expect("valid");
+                let mut b = engine.bundle().clone();
+                b.merge_located(partial.clone(), &engine);
+                let next = black_box(engine.with_merged(b, &partial));
+                let d = t.elapsed();
+                std::thread::spawn(move || drop(next));
+                d
+            },
+        ));
+        table.push(measure(
+            &format!("  of which: located validation: {name}"),
+            reps,
+            || {
+                let t = Instant::now();
+                black_box(validate::validate_upsert_located(
+                    engine.bundle(),
+                    &partial,
+                    &engine,
+                ))
+                .expect("valid");
+                t.elapsed()
+            },
+        ));
+        table.push(measure(
+            &format!("  before: validation by scan (`validate_upsert`): {name}"),
+            few,
+            || {
+                let t = Instant::now();
+                black_box(validate::validate_upsert(engine.bundle(), &partial)).expect("valid");
+                t.elapsed()
+            },
+        ));
+        table.push(measure(
+            &format!("  of which: clone + located merge (copies the written table): {name}"),
+            reps,
+            || {
+                let t = Instant::now();
+                let mut b = engine.bundle().clone();
+                b.merge_located(partial.clone(), &engine);
+                let b = black_box(b);
+                let d = t.elapsed();
+                std::thread::spawn(move || drop(b));
+                d
+            },
+        ));
         table.push(measure(&format!("incremental: {name}"), reps, || {
             let t = Instant::now();
             let next = black_box(engine.with_rows(&partial));

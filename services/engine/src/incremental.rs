@@ -38,8 +38,10 @@ impl Engine {
     /// as it is (readers holding it keep a consistent version). `partial` must be valid against
     /// this network (the write path validates before applying).
     pub fn with_rows(&self, partial: &Bundle) -> Engine {
+        // Copy-on-write: only the tables `partial` writes to are copied; rows are located with
+        // this engine's id table (the network is valid, so ids are unique).
         let mut next = self.bundle.clone();
-        next.merge(partial.clone());
+        next.merge_located(partial.clone(), self);
         self.with_merged(next, partial)
     }
 
