@@ -97,7 +97,7 @@ say "serving at $URL"
 say "measuring: $WRITES one-row writes, a read baseline, a batch of $BATCH rows …"
 python3 - "$URL" "$TOKEN" "$COMMITTEE" "$NEED" "$WRITES" "$BATCH" "$WORK/members.txt" "$STREET" \
   >"$WORK/figures.txt" <<'PY'
-import http.client, json, sys, threading, time, urllib.parse
+import http.client, json, sys, time, urllib.parse
 url, token, committee, need, writes, batch, members, street = sys.argv[1:9]
 writes, batch = int(writes), int(batch)
 host = urllib.parse.urlparse(url)
@@ -106,7 +106,8 @@ H = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
 def req(method, path, body=None, c=None):
     c = c or conn
     t = time.perf_counter()
-    c.request(method, path, body=None if body is None else json.dumps(body), headers=H)
+    c.request(method, path, body=None if body is None else json.dumps(body, separators=(",", ":")),
+              headers=H)
     r = c.getresponse(); data = r.read()
     return r.status, data, time.perf_counter() - t
 def pct(xs, p):
@@ -129,6 +130,8 @@ people = [l.split(",") for l in open(members).read().split() if "," in l]
 rows = [{"member": people[i % len(people)][0], "committee": people[i % len(people)][1],
          "domain": "elderly_care", "hours": 1.0 + (i % 97) / 4, "date": "2026-06-%02d" % (1 + i // len(people) % 28)}
         for i in range(batch)]
+# Compact JSON: the batch must fit the 1 MiB cap on row-write bodies (docs/access.md).
+batch_bytes = len(json.dumps(rows, separators=(",", ":")))
 s, d, bt = req("POST", "/api/v1/volunteering", rows)
 assert s == 201, (s, d[:300])
 # One-row writes to the two biggest tables: a new member, one volunteering row.
@@ -148,31 +151,39 @@ cov_path = f"/api/v1/coverage?scope={urllib.parse.quote(street)}&as_of=2026-06-3
 alone = []
 for _ in range(200):
     s, _, dt = req("GET", cov_path); assert s == 200, s; alone.append(dt)
-stop = threading.Event(); done = []
-def writer():
-    wc = http.client.HTTPConnection(host.hostname, host.port, timeout=600)
-    t0 = time.perf_counter()
-    for i in range(400):  # bounded: at most 8 s at 50/s
-        if stop.is_set():
-            break
-        due = t0 + i / 50
-        time.sleep(max(0.0, due - time.perf_counter()))
-        s, d, _ = req("POST", "/api/v1/needs",
-                      {"id": f"N-BG-{stamp}-{i}", "committee": committee,
-                       "domain": "elderly_care", "demand": 1 + i % 9}, wc)
-        assert s == 201, (s, d[:300])
-        done.append(time.perf_counter())
-    wc.close()
-w = threading.Thread(target=writer); w.start()
-busy = []
+# The writer is a process of its own (not a thread: it would wait for the reader's GIL), and
+# the reader paces itself at 200 reads/s, so the two clients do not starve each other of the
+# machine's two cores.
+import subprocess
+writer_src = r"""
+import http.client, json, sys, time
+host, port, token, committee, stamp = sys.argv[1:6]
+c = http.client.HTTPConnection(host, int(port), timeout=600)
+H = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
 t0 = time.perf_counter()
-while w.is_alive() and time.perf_counter() - t0 < 60:
+for i in range(400):  # bounded: 8 s at 50/s
+    time.sleep(max(0.0, t0 + i / 50 - time.perf_counter()))
+    body = json.dumps({"id": f"N-BG-{stamp}-{i}", "committee": committee,
+                       "domain": "elderly_care", "demand": 1 + i % 9})
+    c.request("POST", "/api/v1/needs", body=body, headers=H)
+    r = c.getresponse(); r.read()
+    assert r.status == 201, r.status
+    print(time.perf_counter(), flush=True)
+"""
+w = subprocess.Popen([sys.executable, "-c", writer_src, host.hostname, str(host.port), token,
+                      committee, str(stamp)], stdout=subprocess.PIPE, text=True)
+busy = []
+t0 = time.perf_counter(); n = 0
+while w.poll() is None and time.perf_counter() - t0 < 60:
+    time.sleep(max(0.0, t0 + n / 200 - time.perf_counter())); n += 1
     s, _, dt = req("GET", cov_path); assert s == 200, s; busy.append(dt)
-stop.set(); w.join()
+out, _ = w.communicate(timeout=120)
+assert w.returncode == 0, "the background writer failed"
+done = [float(x) for x in out.split()]
 rate = (len(done) - 1) / (done[-1] - done[0]) if len(done) > 1 else 0
 print(f"read_p50={pct(reads,50):.2f} read_p99={pct(reads,99):.2f}")
 print(f"write_p50={pct(lat,50):.1f} write_p99={pct(lat,99):.1f} writes_per_s={writes/total:.2f}")
-print(f"batch_s={bt:.2f}")
+print(f"batch_s={bt:.2f} batch_kib={batch_bytes // 1024}")
 print(f"member_p50={pct(mem,50):.1f} member_p99={pct(mem,99):.1f}")
 print(f"vol_p50={pct(vol,50):.1f} vol_p99={pct(vol,99):.1f}")
 print(f"cov_p50={pct(alone,50):.2f} cov_p99={pct(alone,99):.2f}")
@@ -193,7 +204,9 @@ $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) CPU(s) ($CPU), load average $LOAD,
 sequential. Each write is answered once committed in SQLite with its change-log entry and swapped
 into the running service (the next read sees it; the script checks). Baselines in the same run:
 \`GET /api/v1/needs/{id}\` (200 reads) for writes, and the coverage of street $STREET (200 reads,
-cached after the first) for the read under writes.
+cached after the first) for the read under writes, where the reader paces itself at 200 reads/s
+while a separate writer process POSTs one need every 20 ms (400 writes; each write starts a new
+version of the network, whose coverage documents a need cannot change are carried over).
 
 | Measure | Value | Ratio to read p50 | Target | |
 |---|---|---|---|---|
@@ -201,7 +214,7 @@ cached after the first) for the read under writes.
 | One-row \`POST /api/v1/needs\` p50 | $write_p50 ms | $(ratio "$write_p50" "$read_p50") | ≤ 20 ms | $(met "$write_p50 <= 20") |
 | One-row write p99 | $write_p99 ms | $(ratio "$write_p99" "$read_p50") | ≤ 100 ms | $(met "$write_p99 <= 100") |
 | Sequential writes/s | $writes_per_s | | ≥ 200 | $(met "$writes_per_s >= 200") |
-| Batch of $BATCH volunteering rows (one POST) | $batch_s s | | ≤ 2 s | $(met "$batch_s <= 2") |
+| Batch of $BATCH volunteering rows (one POST, $batch_kib KiB) | $batch_s s | | ≤ 2 s | $(met "$batch_s <= 2") |
 | One-row \`POST /api/v1/members\` p50 / p99 | $member_p50 / $member_p99 ms | $(ratio "$member_p50" "$read_p50") | | |
 | One-row \`POST /api/v1/volunteering\` p50 / p99 | $vol_p50 / $vol_p99 ms | $(ratio "$vol_p50" "$read_p50") | | |
 | Street coverage read alone p50 / p99 | $cov_p50 / $cov_p99 ms | 1× | | |
