@@ -9,7 +9,9 @@
 //! that runs it on a blocking task gets a write that finishes whatever its client does.
 
 use dangjian_model::store::{Commit, Expect, RowChange, RowVersions, WriteKind};
-use dangjian_model::{Bundle, ChangeEntry, ChangeFilter, Locate, Problems, Store, StoreError};
+use dangjian_model::{
+    Bundle, ChangeEntry, ChangeFilter, Delta, Locate, Problems, Store, StoreError,
+};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
@@ -42,6 +44,23 @@ pub trait View: Send + Sync + 'static {
     fn locator(&self) -> Option<&dyn Locate> {
         None
     }
+    /// The network, taken out of a version no one else holds (see [`Bundle::catch_up`]).
+    /// The default clones it (cheap: the tables are shared, so nothing is then owned).
+    fn into_bundle(self) -> Bundle
+    where
+        Self: Sized,
+    {
+        self.bundle().clone()
+    }
+}
+
+/// The version before the current one, kept by the writer, and the delta that leads from its
+/// network to the current one's: once no reader holds it, the next write brings it up to date
+/// and merges into it in place, so a stream of writes to one big table does not copy that
+/// table each time.
+struct Spare<V> {
+    view: Arc<V>,
+    delta: Delta,
 }
 
 /// The next network after a row write: a copy-on-write clone of `view`'s (cheap: the tables
@@ -50,7 +69,9 @@ pub trait View: Send + Sync + 'static {
 fn merged_of<V: View>(view: &V, partial: &Bundle, valid: bool) -> Bundle {
     let mut whole = view.bundle().clone();
     match view.locator() {
-        Some(locate) if valid => whole.merge_located(partial.clone(), locate),
+        Some(locate) if valid => {
+            whole.merge_located(partial.clone(), locate);
+        }
         _ => whole.merge(partial.clone()),
     }
     whole
@@ -62,6 +83,9 @@ impl View for Bundle {
         bundle
     }
     fn bundle(&self) -> &Bundle {
+        self
+    }
+    fn into_bundle(self) -> Bundle {
         self
     }
 }
@@ -159,6 +183,10 @@ pub struct Live<V: View> {
     /// The background validation of a loaded network, while it runs: a write waits for it
     /// rather than validating the merged whole itself.
     validation: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// The version before the current one, when the current one was made by a located write.
+    spare: Mutex<Option<Spare<V>>>,
+    /// How many writes were merged into the version before, brought up to date in place.
+    in_place: AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -182,6 +210,8 @@ impl<V: View> Live<V> {
             write_lock: Mutex::new(()),
             stopped: AtomicBool::new(false),
             validation: Mutex::new(None),
+            spare: Mutex::new(None),
+            in_place: AtomicU64::new(0),
         });
         if !trusted {
             live.validate_in_background();
@@ -204,6 +234,8 @@ impl<V: View> Live<V> {
             write_lock: Mutex::new(()),
             stopped: AtomicBool::new(false),
             validation: Mutex::new(None),
+            spare: Mutex::new(None),
+            in_place: AtomicU64::new(0),
         }))
     }
 
@@ -248,6 +280,12 @@ impl<V: View> Live<V> {
     /// The store sequence applied in memory.
     pub fn applied(&self) -> u64 {
         self.applied.load(Ordering::Acquire)
+    }
+
+    /// How many writes so far were merged in place into the version before the current one
+    /// (brought up to date), rather than into a copy-on-write clone of the current one.
+    pub fn in_place_writes(&self) -> u64 {
+        self.in_place.load(Ordering::Relaxed)
     }
 
     /// The version of a row (its `ETag`).
@@ -355,20 +393,52 @@ impl<V: View> Live<V> {
                 }
             }
         }
+        let mut spare = None;
         let next = match (plan, merged) {
             (Plan::Replace(whole), _) => V::build(whole),
-            (Plan::Rows { partial, .. } | Plan::Merge(partial), merged) => {
-                let whole = merged.unwrap_or_else(|| merged_of(&*view, &partial, validated));
+            (Plan::Rows { partial, .. } | Plan::Merge(partial), Some(whole)) => {
                 view.apply(whole, &partial)
+            }
+            (Plan::Rows { partial, .. } | Plan::Merge(partial), None) => {
+                let (whole, delta) = self.next_bundle(&view, &partial, validated);
+                let next = view.apply(whole, &partial);
+                spare = delta.map(|delta| Spare {
+                    view: view.clone(),
+                    delta,
+                });
+                next
             }
         };
         self.install(next, true);
+        *lock(&self.spare) = spare;
         // Only when nothing else committed in between is everything up to `seq` applied;
         // otherwise the follower replays the gap (applying our own rows again is harmless).
         let _ =
             self.applied
                 .compare_exchange(seq - entries, seq, Ordering::AcqRel, Ordering::Acquire);
         Ok((out, seq))
+    }
+
+    /// The network after a row write onto `view` (the current version), and the delta of its
+    /// located merge. Located when `view` can locate and is `valid`: then into the version
+    /// before, brought up to date in place, when no reader holds that any more (else into a
+    /// copy-on-write clone of `view`'s). Otherwise merged by scanning, without a delta.
+    fn next_bundle(&self, view: &Arc<V>, partial: &Bundle, valid: bool) -> (Bundle, Option<Delta>) {
+        let spare = lock(&self.spare).take();
+        let Some(locate) = view.locator().filter(|_| valid) else {
+            return (merged_of(&**view, partial, false), None);
+        };
+        let mut whole = match spare.map(|s| (Arc::try_unwrap(s.view), s.delta)) {
+            Some((Ok(older), delta)) => {
+                self.in_place.fetch_add(1, Ordering::Relaxed);
+                let mut whole = older.into_bundle();
+                whole.catch_up(view.bundle(), &delta, partial);
+                whole
+            }
+            _ => view.bundle().clone(),
+        };
+        let delta = whole.merge_located(partial.clone(), locate);
+        (whole, Some(delta))
     }
 
     /// Apply the commits other processes made since the last look; true when something
@@ -397,6 +467,7 @@ impl<V: View> Live<V> {
             *lock(&self.versions) = versions;
             // Imports are validated by their writer; the store holds only validated networks.
             self.install(view, true);
+            *lock(&self.spare) = None;
             self.applied.store(seq, Ordering::Release);
             return Ok(true);
         }
@@ -415,6 +486,7 @@ impl<V: View> Live<V> {
             }
         }
         self.install(view.apply(whole, &partial), validated);
+        *lock(&self.spare) = None;
         self.applied.store(last, Ordering::Release);
         Ok(true)
     }

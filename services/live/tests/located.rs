@@ -3,7 +3,8 @@
 //! incrementally: after every write of a pseudo-random sequence the live engine's documents
 //! equal those of an engine rebuilt from a fresh load of the store, and so do those of a
 //! second `Live` on the same file that follows the commits. Each new version shares every
-//! table the write did not touch with the version before (copy-on-write tables).
+//! table the write did not touch with the version before (copy-on-write tables), and most
+//! writes go into the version before the current one, brought up to date by the last delta.
 
 use dangjian_engine::Engine;
 use dangjian_live::{Live, Plan, View, created, updated};
@@ -33,6 +34,9 @@ impl View for EngineView {
     }
     fn locator(&self) -> Option<&dyn Locate> {
         Some(&self.0)
+    }
+    fn into_bundle(self) -> Bundle {
+        self.0.into_bundle()
     }
 }
 
@@ -267,6 +271,12 @@ fn located_writes_equal_a_rebuild_from_the_store_document_for_document() {
         }
     }
     assert_eq!(written, 40);
+    // Most writes went into the version before, brought up to date (no reader held it).
+    assert!(
+        live.in_place_writes() >= 20,
+        "{} of 40 writes in place",
+        live.in_place_writes()
+    );
 }
 
 #[test]

@@ -16,7 +16,7 @@ pub mod validate;
 pub use bundle::*;
 pub use documents::*;
 pub use formula::{guard_formula, guard_table_cell, unguard_formula};
-pub use merge::Locate;
+pub use merge::{Delta, Locate};
 pub use person::mask_name;
 pub use problem::{Problem, Problems};
 pub use store::{

@@ -289,11 +289,12 @@ fn upsert_located<T: Keyed + Clone>(
     partial: Table<T>,
     kind: crate::validate::Kind,
     locate: &dyn Locate,
-) {
+) -> Vec<usize> {
     if partial.is_empty() {
-        return;
+        return Vec::new();
     }
     let partial = partial.into_vec();
+    let mut replaced = Vec::new();
     let mut at: HashMap<String, usize> = partial
         .iter()
         .map(|r| {
@@ -305,9 +306,15 @@ fn upsert_located<T: Keyed + Clone>(
         })
         .collect();
     let base: &mut Vec<T> = base;
+    let len = base.len();
     for r in partial {
         match at.get_mut(r.key()) {
-            Some(slot) if *slot != usize::MAX => base[*slot] = r,
+            Some(slot) if *slot != usize::MAX => {
+                if *slot < len {
+                    replaced.push(*slot);
+                }
+                base[*slot] = r;
+            }
             Some(slot) => {
                 *slot = base.len();
                 base.push(r);
@@ -315,6 +322,7 @@ fn upsert_located<T: Keyed + Clone>(
             None => base.push(r),
         }
     }
+    replaced
 }
 
 /// [`appended_rows`] for volunteering, asking `locate` about the base instead of scanning it.
@@ -339,77 +347,124 @@ impl Bundle {
     /// present, asked of `locate` (which must describe this bundle, see [`Locate`]): the same
     /// result, in time proportional to `partial` (plus copying each table it writes to when
     /// another version shares it). Adjacency and mass links are still deduplicated by a scan.
-    pub fn merge_located(&mut self, partial: Bundle, locate: &dyn Locate) {
+    pub fn merge_located(&mut self, partial: Bundle, locate: &dyn Locate) -> Delta {
         use crate::validate::Kind;
-        upsert_located(
-            &mut self.districts,
-            partial.districts,
-            Kind::District,
-            locate,
-        );
-        upsert_located(&mut self.streets, partial.streets, Kind::Street, locate);
-        upsert_located(
-            &mut self.communities,
-            partial.communities,
-            Kind::Community,
-            locate,
-        );
-        upsert_located(
-            &mut self.committees,
-            partial.committees,
-            Kind::Committee,
-            locate,
-        );
-        append_new_into(&mut self.adjacency, partial.adjacency);
-        upsert_located(
-            &mut self.party_orgs,
-            partial.party_orgs,
-            Kind::PartyOrg,
-            locate,
-        );
-        upsert_located(&mut self.units, partial.units, Kind::Unit, locate);
-        upsert_located(
-            &mut self.mass_orgs,
-            partial.mass_orgs,
-            Kind::MassOrg,
-            locate,
-        );
-        upsert_located(
-            &mut self.social_orgs,
-            partial.social_orgs,
-            Kind::SocialOrg,
-            locate,
-        );
-        upsert_located(&mut self.members, partial.members, Kind::Member, locate);
-        upsert_located(
-            &mut self.partnerships,
-            partial.partnerships,
-            Kind::Partnership,
-            locate,
-        );
-        append_new_into(&mut self.mass_links, partial.mass_links);
-        upsert_located(
-            &mut self.resources,
-            partial.resources,
-            Kind::Resource,
-            locate,
-        );
-        upsert_located(&mut self.needs, partial.needs, Kind::Need, locate);
-        upsert_located(&mut self.projects, partial.projects, Kind::Project, locate);
+        let mut delta = Delta::default();
+        macro_rules! keyed {
+            ($t:ident, $kind:expr) => {
+                if !partial.$t.is_empty() {
+                    let len = self.$t.len();
+                    let replaced = upsert_located(&mut self.$t, partial.$t, $kind, locate);
+                    delta.tables.push((stringify!($t), len, replaced));
+                }
+            };
+        }
+        macro_rules! unkeyed {
+            ($t:ident) => {
+                if !partial.$t.is_empty() {
+                    let len = self.$t.len();
+                    append_new_into(&mut self.$t, partial.$t);
+                    delta.tables.push((stringify!($t), len, Vec::new()));
+                }
+            };
+        }
+        keyed!(districts, Kind::District);
+        keyed!(streets, Kind::Street);
+        keyed!(communities, Kind::Community);
+        keyed!(committees, Kind::Committee);
+        unkeyed!(adjacency);
+        keyed!(party_orgs, Kind::PartyOrg);
+        keyed!(units, Kind::Unit);
+        keyed!(mass_orgs, Kind::MassOrg);
+        keyed!(social_orgs, Kind::SocialOrg);
+        keyed!(members, Kind::Member);
+        keyed!(partnerships, Kind::Partnership);
+        unkeyed!(mass_links);
+        keyed!(resources, Kind::Resource);
+        keyed!(needs, Kind::Need);
+        keyed!(projects, Kind::Project);
         if !partial.volunteering.is_empty() {
+            let len = self.volunteering.len();
             let keep = appended_volunteering(&partial.volunteering, locate);
             if !keep.is_empty() {
                 let rows: &[Volunteering] = &partial.volunteering;
                 self.volunteering
                     .extend(keep.into_iter().map(|j| rows[j].clone()));
             }
+            delta.tables.push(("volunteering", len, Vec::new()));
         }
-        upsert_located(
-            &mut self.responsibilities,
-            partial.responsibilities,
-            Kind::Responsibility,
-            locate,
+        keyed!(responsibilities, Kind::Responsibility);
+        delta
+    }
+
+    /// Brings this bundle, an older version of `newer`, up to `newer` given the [`Delta`] of
+    /// the one located merge between them, in time proportional to the rows that merge wrote:
+    /// in each table the `next` partial has rows for, the rows the merge replaced are copied
+    /// over and the rows it appended are appended; every other table (and one whose length
+    /// does not match `delta`) is shared with `newer`. The result equals `newer`.
+    ///
+    /// What this is for: a writer that keeps the version before the current one, once no
+    /// reader holds it any more, can bring it up to date and merge the `next` write into it in
+    /// place, instead of copying every table that write touches.
+    pub fn catch_up(&mut self, newer: &Bundle, delta: &Delta, next: &Bundle) {
+        macro_rules! sync {
+            ($($t:ident),*) => {$(
+                if next.$t.is_empty() {
+                    self.$t = newer.$t.clone();
+                } else if !Table::ptr_eq(&self.$t, &newer.$t) {
+                    match delta.of(stringify!($t)) {
+                        Some((len, replaced))
+                            if self.$t.len() == len
+                                && newer.$t.len() >= len
+                                && replaced.iter().all(|&i| i < len) =>
+                        {
+                            let rows: &mut Vec<_> = &mut self.$t;
+                            for &i in replaced {
+                                rows[i] = newer.$t[i].clone();
+                            }
+                            rows.extend(newer.$t[len..].iter().cloned());
+                        }
+                        _ => self.$t = newer.$t.clone(),
+                    }
+                }
+            )*};
+        }
+        sync!(
+            districts,
+            streets,
+            communities,
+            committees,
+            adjacency,
+            party_orgs,
+            units,
+            mass_orgs,
+            social_orgs,
+            members,
+            partnerships,
+            mass_links,
+            resources,
+            needs,
+            projects,
+            volunteering,
+            responsibilities
         );
+    }
+}
+
+/// What one [`Bundle::merge_located`] changed: per table it wrote to, the table's length
+/// before and the positions of the rows it replaced (rows past that length were appended).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Delta {
+    tables: Vec<(&'static str, usize, Vec<usize>)>,
+}
+
+impl Delta {
+    /// The length before and the replaced positions of one table, if the merge wrote to it.
+    pub fn of(&self, table: &str) -> Option<(usize, &[usize])> {
+        self.tables
+            .iter()
+            .find(|(t, _, _)| *t == table)
+            .map(|(_, len, replaced)| (*len, replaced.as_slice()))
     }
 }
 
@@ -621,8 +676,22 @@ mod tests {
             let mut expected = base.clone();
             expected.merge(partial.clone());
             let mut located = base.clone();
-            located.merge_located(partial.clone(), &Scanned::of(&base));
+            let delta = located.merge_located(partial.clone(), &Scanned::of(&base));
             assert_eq!(located, expected, "partial {partial:?}");
+            // The older version caught up by the delta equals the newer one, and owns the
+            // tables the merge wrote (the next write can go in place).
+            let mut older = Bundle {
+                needs: base.needs.to_vec().into(),
+                volunteering: base.volunteering.to_vec().into(),
+                ..base.clone()
+            };
+            older.catch_up(&located, &delta, &partial);
+            assert_eq!(older, located);
+            assert_eq!(
+                Table::ptr_eq(&older.needs, &located.needs),
+                partial.needs.is_empty()
+            );
+            assert!(Table::ptr_eq(&older.members, &located.members));
             // Tables the partial has no rows for are still shared with `base`.
             assert_eq!(
                 Table::ptr_eq(&located.needs, &base.needs),

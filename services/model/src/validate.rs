@@ -1585,11 +1585,19 @@ mod tests {
             );
             if got.is_ok() {
                 let mut merged = current.clone();
-                merged.merge_located(partial.clone(), &located);
+                let delta = merged.merge_located(partial.clone(), &located);
                 assert_eq!(
                     format!("{merged:?}"),
                     format!("{:?}", current.merged(&partial)),
                     "round {round}: located merge"
+                );
+                // The version before, brought up to date by the delta alone.
+                let mut older = current.clone();
+                older.catch_up(&merged, &delta, &partial);
+                assert_eq!(
+                    format!("{older:?}"),
+                    format!("{merged:?}"),
+                    "round {round}: catch-up"
                 );
             }
             match upsert_problems(&current, &partial, None) {
