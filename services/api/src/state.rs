@@ -58,12 +58,6 @@ impl View for Snapshot {
     fn locator(&self) -> Option<&dyn dangjian_model::Locate> {
         Some(&*self.engine)
     }
-    fn into_bundle(self) -> Bundle {
-        match Arc::try_unwrap(self.engine) {
-            Ok(engine) => engine.into_bundle(),
-            Err(shared) => shared.bundle().clone(),
-        }
-    }
 }
 
 /// The cached documents of the previous version that a row write cannot have changed, for

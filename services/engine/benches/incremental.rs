@@ -349,6 +349,34 @@ fn run() -> Result<(), String> {
             },
         ));
     }
+    // The live write path's steady state: the written table is the spare kept from the
+    // table's previous write (owned by the writer once no version holds it), brought up to
+    // date by that write's delta, so it is not copied.
+    for (k, (name, first)) in one_row_writes(&bundle, 3).into_iter().enumerate() {
+        let second = one_row_writes(&bundle, 4).swap_remove(k).1;
+        table.push(measure(
+            &format!("write in place (spare caught up + located merge + index update): {name}"),
+            few,
+            || {
+                let before = deep_copy(engine.bundle());
+                let mut b1 = engine.bundle().clone();
+                let delta = b1.merge_located(first.clone(), &engine);
+                let current = engine.with_merged(b1, &first);
+                let (mut spares, mut deltas) = (Bundle::default(), Default::default());
+                Bundle::keep_spares(&mut spares, &mut deltas, &before, delta);
+                drop(before);
+                let t = Instant::now();
+                let (mut b2, taken) =
+                    Bundle::from_spares(current.bundle(), &mut spares, &deltas, &second);
+                assert_eq!(taken, 1);
+                b2.merge_located(second.clone(), &current);
+                let next = black_box(current.with_merged(b2, &second));
+                let d = t.elapsed();
+                std::thread::spawn(move || drop((next, current, spares)));
+                d
+            },
+        ));
+    }
     // A month of volunteering from a spreadsheet.
     let date: Date = "2026-05-01".parse().map_err(|e| format!("date: {e}"))?;
     let batch = Bundle {

@@ -96,11 +96,6 @@ impl Engine {
         }
     }
 
-    /// The network, taken out of the engine (no thread is started to free it).
-    pub fn into_bundle(mut self) -> Bundle {
-        std::mem::take(&mut self.bundle)
-    }
-
     /// The network the engine was built from.
     pub fn bundle(&self) -> &Bundle {
         &self.bundle

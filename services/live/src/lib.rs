@@ -44,25 +44,18 @@ pub trait View: Send + Sync + 'static {
     fn locator(&self) -> Option<&dyn Locate> {
         None
     }
-    /// The network, taken out of a version no one else holds (see [`Bundle::catch_up`]).
-    /// The default clones it (cheap: the tables are shared, so nothing is then owned).
-    fn into_bundle(self) -> Bundle
-    where
-        Self: Sized,
-    {
-        self.bundle().clone()
-    }
 }
 
-/// The version before the current one, kept by the writer, and the delta that leads from its
-/// network to the current one's: once no reader holds it, the next write brings it up to date
-/// and merges into it in place, so a stream of writes to one big table does not copy that
-/// table each time.
-struct Spare<V> {
-    view: Arc<V>,
-    delta: Delta,
+/// Spare tables kept by the writer: for each table a located write wrote to, that table as it
+/// was just before (in a [`Bundle`], the others empty), with that write's [`Delta`]. Once no
+/// version holds a spare any more, the next write to its table brings it up to date and merges
+/// into it in place ([`Bundle::from_spares`]), so a stream of writes to a big table (members,
+/// volunteering) does not copy it each time.
+#[derive(Default)]
+struct Spares {
+    tables: Bundle,
+    deltas: Delta,
 }
-
 /// The next network after a row write: a copy-on-write clone of `view`'s (cheap: the tables
 /// are shared) with `partial` merged in, located when `view` can locate and `valid` (ids
 /// unique) — else by scanning. Both give the same bundle.
@@ -83,9 +76,6 @@ impl View for Bundle {
         bundle
     }
     fn bundle(&self) -> &Bundle {
-        self
-    }
-    fn into_bundle(self) -> Bundle {
         self
     }
 }
@@ -183,8 +173,8 @@ pub struct Live<V: View> {
     /// The background validation of a loaded network, while it runs: a write waits for it
     /// rather than validating the merged whole itself.
     validation: Mutex<Option<std::thread::JoinHandle<()>>>,
-    /// The version before the current one, when the current one was made by a located write.
-    spare: Mutex<Option<Spare<V>>>,
+    /// Spare tables for in-place writes; emptied whenever a version is installed otherwise.
+    spares: Mutex<Spares>,
     /// How many writes were merged into the version before, brought up to date in place.
     in_place: AtomicU64,
 }
@@ -210,7 +200,7 @@ impl<V: View> Live<V> {
             write_lock: Mutex::new(()),
             stopped: AtomicBool::new(false),
             validation: Mutex::new(None),
-            spare: Mutex::new(None),
+            spares: Mutex::new(Spares::default()),
             in_place: AtomicU64::new(0),
         });
         if !trusted {
@@ -234,7 +224,7 @@ impl<V: View> Live<V> {
             write_lock: Mutex::new(()),
             stopped: AtomicBool::new(false),
             validation: Mutex::new(None),
-            spare: Mutex::new(None),
+            spares: Mutex::new(Spares::default()),
             in_place: AtomicU64::new(0),
         }))
     }
@@ -282,8 +272,8 @@ impl<V: View> Live<V> {
         self.applied.load(Ordering::Acquire)
     }
 
-    /// How many writes so far were merged in place into the version before the current one
-    /// (brought up to date), rather than into a copy-on-write clone of the current one.
+    /// How many writes so far were merged in place into spare tables brought up to date,
+    /// rather than into copy-on-write clones of the current version's tables.
     pub fn in_place_writes(&self) -> u64 {
         self.in_place.load(Ordering::Relaxed)
     }
@@ -393,24 +383,21 @@ impl<V: View> Live<V> {
                 }
             }
         }
-        let mut spare = None;
         let next = match (plan, merged) {
-            (Plan::Replace(whole), _) => V::build(whole),
+            (Plan::Replace(whole), _) => {
+                *lock(&self.spares) = Spares::default();
+                V::build(whole)
+            }
             (Plan::Rows { partial, .. } | Plan::Merge(partial), Some(whole)) => {
+                *lock(&self.spares) = Spares::default();
                 view.apply(whole, &partial)
             }
             (Plan::Rows { partial, .. } | Plan::Merge(partial), None) => {
-                let (whole, delta) = self.next_bundle(&view, &partial, validated);
-                let next = view.apply(whole, &partial);
-                spare = delta.map(|delta| Spare {
-                    view: view.clone(),
-                    delta,
-                });
-                next
+                let whole = self.next_bundle(&view, &partial, validated);
+                view.apply(whole, &partial)
             }
         };
         self.install(next, true);
-        *lock(&self.spare) = spare;
         // Only when nothing else committed in between is everything up to `seq` applied;
         // otherwise the follower replays the gap (applying our own rows again is harmless).
         let _ =
@@ -419,26 +406,24 @@ impl<V: View> Live<V> {
         Ok((out, seq))
     }
 
-    /// The network after a row write onto `view` (the current version), and the delta of its
-    /// located merge. Located when `view` can locate and is `valid`: then into the version
-    /// before, brought up to date in place, when no reader holds that any more (else into a
-    /// copy-on-write clone of `view`'s). Otherwise merged by scanning, without a delta.
-    fn next_bundle(&self, view: &Arc<V>, partial: &Bundle, valid: bool) -> (Bundle, Option<Delta>) {
-        let spare = lock(&self.spare).take();
+    /// The network after a row write onto `view` (the current version). Located when `view`
+    /// can locate and is `valid`: into the spare tables where they can be brought up to date
+    /// in place, else into copy-on-write clones of `view`'s; the tables written become the
+    /// next spares. Otherwise merged by scanning (and the spares are dropped).
+    fn next_bundle(&self, view: &Arc<V>, partial: &Bundle, valid: bool) -> Bundle {
+        let mut spares = lock(&self.spares);
         let Some(locate) = view.locator().filter(|_| valid) else {
-            return (merged_of(&**view, partial, false), None);
+            *spares = Spares::default();
+            return merged_of(&**view, partial, false);
         };
-        let mut whole = match spare.map(|s| (Arc::try_unwrap(s.view), s.delta)) {
-            Some((Ok(older), delta)) => {
-                self.in_place.fetch_add(1, Ordering::Relaxed);
-                let mut whole = older.into_bundle();
-                whole.catch_up(view.bundle(), &delta, partial);
-                whole
-            }
-            _ => view.bundle().clone(),
-        };
+        let Spares { tables, deltas } = &mut *spares;
+        let (mut whole, taken) = Bundle::from_spares(view.bundle(), tables, deltas, partial);
+        if taken > 0 {
+            self.in_place.fetch_add(1, Ordering::Relaxed);
+        }
         let delta = whole.merge_located(partial.clone(), locate);
-        (whole, Some(delta))
+        Bundle::keep_spares(tables, deltas, view.bundle(), delta);
+        whole
     }
 
     /// Apply the commits other processes made since the last look; true when something
@@ -467,7 +452,7 @@ impl<V: View> Live<V> {
             *lock(&self.versions) = versions;
             // Imports are validated by their writer; the store holds only validated networks.
             self.install(view, true);
-            *lock(&self.spare) = None;
+            *lock(&self.spares) = Spares::default();
             self.applied.store(seq, Ordering::Release);
             return Ok(true);
         }
@@ -486,7 +471,7 @@ impl<V: View> Live<V> {
             }
         }
         self.install(view.apply(whole, &partial), validated);
-        *lock(&self.spare) = None;
+        *lock(&self.spares) = Spares::default();
         self.applied.store(last, Ordering::Release);
         Ok(true)
     }

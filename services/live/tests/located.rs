@@ -4,7 +4,7 @@
 //! equal those of an engine rebuilt from a fresh load of the store, and so do those of a
 //! second `Live` on the same file that follows the commits. Each new version shares every
 //! table the write did not touch with the version before (copy-on-write tables), and most
-//! writes go into the version before the current one, brought up to date by the last delta.
+//! writes go into spare tables brought up to date by the delta of the table's last write.
 
 use dangjian_engine::Engine;
 use dangjian_live::{Live, Plan, View, created, updated};
@@ -34,9 +34,6 @@ impl View for EngineView {
     }
     fn locator(&self) -> Option<&dyn Locate> {
         Some(&self.0)
-    }
-    fn into_bundle(self) -> Bundle {
-        self.0.into_bundle()
     }
 }
 
@@ -271,7 +268,7 @@ fn located_writes_equal_a_rebuild_from_the_store_document_for_document() {
         }
     }
     assert_eq!(written, 40);
-    // Most writes went into the version before, brought up to date (no reader held it).
+    // Most writes went into spare tables brought up to date (no version held them any more).
     assert!(
         live.in_place_writes() >= 20,
         "{} of 40 writes in place",

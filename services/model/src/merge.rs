@@ -397,39 +397,44 @@ impl Bundle {
         delta
     }
 
-    /// Brings this bundle, an older version of `newer`, up to `newer` given the [`Delta`] of
-    /// the one located merge between them, in time proportional to the rows that merge wrote:
-    /// in each table the `next` partial has rows for, the rows the merge replaced are copied
-    /// over and the rows it appended are appended; every other table (and one whose length
-    /// does not match `delta`) is shared with `newer`. The result equals `newer`.
+    /// The base for the next write: `current` (its tables shared), except that each table the
+    /// `next` partial writes to is taken from `spares` when the spare there is owned by no one
+    /// else and is that table as it was just before its last located merge (`deltas` holds
+    /// that merge's [`Delta`]): then it is brought up to date by copying over the rows that
+    /// merge replaced and appended — time proportional to those rows — and the next merge goes
+    /// into it in place instead of copying the whole table. Equal to `current` in any case.
     ///
-    /// What this is for: a writer that keeps the version before the current one, once no
-    /// reader holds it any more, can bring it up to date and merge the `next` write into it in
-    /// place, instead of copying every table that write touches.
-    pub fn catch_up(&mut self, newer: &Bundle, delta: &Delta, next: &Bundle) {
-        macro_rules! sync {
+    /// Returns the base and how many tables were taken from `spares`.
+    pub fn from_spares(
+        current: &Bundle,
+        spares: &mut Bundle,
+        deltas: &Delta,
+        next: &Bundle,
+    ) -> (Bundle, usize) {
+        let mut out = current.clone();
+        let mut taken = 0;
+        macro_rules! take {
             ($($t:ident),*) => {$(
-                if next.$t.is_empty() {
-                    self.$t = newer.$t.clone();
-                } else if !Table::ptr_eq(&self.$t, &newer.$t) {
-                    match delta.of(stringify!($t)) {
-                        Some((len, replaced))
-                            if self.$t.len() == len
-                                && newer.$t.len() >= len
-                                && replaced.iter().all(|&i| i < len) =>
-                        {
-                            let rows: &mut Vec<_> = &mut self.$t;
-                            for &i in replaced {
-                                rows[i] = newer.$t[i].clone();
-                            }
-                            rows.extend(newer.$t[len..].iter().cloned());
+                if !next.$t.is_empty() && !spares.$t.is_shared() {
+                    let mut spare = std::mem::take(&mut spares.$t);
+                    if let Some((len, replaced)) = deltas.of(stringify!($t))
+                        && spare.len() == len
+                        && current.$t.len() >= len
+                        && replaced.iter().all(|&i| i < len)
+                    {
+                        // Owned by no one else: written in place.
+                        let rows: &mut Vec<_> = &mut spare;
+                        for &i in replaced {
+                            rows[i] = current.$t[i].clone();
                         }
-                        _ => self.$t = newer.$t.clone(),
+                        rows.extend(current.$t[len..].iter().cloned());
+                        out.$t = spare;
+                        taken += 1;
                     }
                 }
             )*};
         }
-        sync!(
+        take!(
             districts,
             streets,
             communities,
@@ -448,6 +453,43 @@ impl Bundle {
             volunteering,
             responsibilities
         );
+        (out, taken)
+    }
+
+    /// After a located merge of `delta` onto `before` (the version it started from): keep
+    /// `before`'s tables that the merge wrote as the spares of those tables (see
+    /// [`Bundle::from_spares`]), with their deltas.
+    pub fn keep_spares(spares: &mut Bundle, deltas: &mut Delta, before: &Bundle, delta: Delta) {
+        macro_rules! keep {
+            ($($t:ident),*) => {$(
+                if delta.of(stringify!($t)).is_some() {
+                    spares.$t = before.$t.clone();
+                }
+            )*};
+        }
+        keep!(
+            districts,
+            streets,
+            communities,
+            committees,
+            adjacency,
+            party_orgs,
+            units,
+            mass_orgs,
+            social_orgs,
+            members,
+            partnerships,
+            mass_links,
+            resources,
+            needs,
+            projects,
+            volunteering,
+            responsibilities
+        );
+        for entry in delta.tables {
+            deltas.tables.retain(|(t, _, _)| *t != entry.0);
+            deltas.tables.push(entry);
+        }
     }
 }
 
@@ -466,6 +508,12 @@ impl Delta {
             .find(|(t, _, _)| *t == table)
             .map(|(_, len, replaced)| (*len, replaced.as_slice()))
     }
+}
+
+/// A copy of every row of a bundle, sharing nothing (for tests of the spares).
+#[cfg(test)]
+pub(crate) fn tests_deep_copy(b: &Bundle) -> Bundle {
+    serde_json::from_value(serde_json::to_value(b).expect("json")).expect("bundle")
 }
 
 /// A [`Locate`] built by scanning a bundle (what an engine's indexes answer faster), for
@@ -678,20 +726,29 @@ mod tests {
             let mut located = base.clone();
             let delta = located.merge_located(partial.clone(), &Scanned::of(&base));
             assert_eq!(located, expected, "partial {partial:?}");
-            // The older version caught up by the delta equals the newer one, and owns the
-            // tables the merge wrote (the next write can go in place).
-            let mut older = Bundle {
+            // The version before, kept as spares and brought up to date by the delta, equals
+            // the newer one, and owns the tables the next write writes (in place).
+            let mut spares = Bundle::default();
+            let mut deltas = Delta::default();
+            let before = Bundle {
                 needs: base.needs.to_vec().into(),
                 volunteering: base.volunteering.to_vec().into(),
                 ..base.clone()
             };
-            older.catch_up(&located, &delta, &partial);
-            assert_eq!(older, located);
+            Bundle::keep_spares(&mut spares, &mut deltas, &before, delta);
+            drop(before);
+            let (next, taken) = Bundle::from_spares(&located, &mut spares, &deltas, &partial);
+            assert_eq!(next, located);
             assert_eq!(
-                Table::ptr_eq(&older.needs, &located.needs),
+                taken,
+                usize::from(!partial.needs.is_empty())
+                    + usize::from(!partial.volunteering.is_empty())
+            );
+            assert_eq!(
+                Table::ptr_eq(&next.needs, &located.needs),
                 partial.needs.is_empty()
             );
-            assert!(Table::ptr_eq(&older.members, &located.members));
+            assert!(Table::ptr_eq(&next.members, &located.members));
             // Tables the partial has no rows for are still shared with `base`.
             assert_eq!(
                 Table::ptr_eq(&located.needs, &base.needs),

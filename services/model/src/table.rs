@@ -20,6 +20,11 @@ impl<T> Table<T> {
         Table(Arc::new(Vec::new()))
     }
 
+    /// Whether another table (another version) shares these rows: then writing copies them.
+    pub fn is_shared(&self) -> bool {
+        Arc::strong_count(&self.0) > 1
+    }
+
     /// Whether two tables share their rows (a clone not written to since).
     pub fn ptr_eq(a: &Self, b: &Self) -> bool {
         Arc::ptr_eq(&a.0, &b.0)

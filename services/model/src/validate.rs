@@ -1591,11 +1591,15 @@ mod tests {
                     format!("{:?}", current.merged(&partial)),
                     "round {round}: located merge"
                 );
-                // The version before, brought up to date by the delta alone.
-                let mut older = current.clone();
-                older.catch_up(&merged, &delta, &partial);
+                // The version before, kept as spares, brought up to date by the delta alone.
+                let mut spares = Bundle::default();
+                let mut deltas = crate::merge::Delta::default();
+                let before = crate::merge::tests_deep_copy(&current);
+                Bundle::keep_spares(&mut spares, &mut deltas, &before, delta);
+                drop(before);
+                let (next, _) = Bundle::from_spares(&merged, &mut spares, &deltas, &partial);
                 assert_eq!(
-                    format!("{older:?}"),
+                    format!("{next:?}"),
                     format!("{merged:?}"),
                     "round {round}: catch-up"
                 );
