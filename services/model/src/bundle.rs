@@ -414,6 +414,30 @@ impl std::fmt::Display for ServiceDomain {
 }
 
 impl Bundle {
+    /// Number of rows in the tables no other version shares (what dropping this bundle frees).
+    pub fn owned_rows(&self) -> usize {
+        fn n<T>(t: &Table<T>) -> usize {
+            if t.is_shared() { 0 } else { t.len() }
+        }
+        n(&self.districts)
+            + n(&self.streets)
+            + n(&self.communities)
+            + n(&self.committees)
+            + n(&self.adjacency)
+            + n(&self.party_orgs)
+            + n(&self.units)
+            + n(&self.mass_orgs)
+            + n(&self.social_orgs)
+            + n(&self.members)
+            + n(&self.partnerships)
+            + n(&self.mass_links)
+            + n(&self.resources)
+            + n(&self.needs)
+            + n(&self.projects)
+            + n(&self.volunteering)
+            + n(&self.responsibilities)
+    }
+
     /// Number of rows over all tables.
     pub fn row_count(&self) -> usize {
         self.districts.len()
