@@ -50,7 +50,9 @@ stop_server() {
   fi
   SERVER_PID=""
 }
-trap stop_server EXIT INT TERM
+# The work folder holds a Shanghai-scale database (~150 MB): removed however the script ends.
+cleanup() { stop_server; rm -rf "$WORK"; }
+trap cleanup EXIT INT TERM
 
 cd "$ROOT"
 say "building the release binary …"
