@@ -14,6 +14,7 @@ use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use dangjian_engine::Engine;
+use dangjian_model::{Member, PartyOrg, Table};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, Weak};
 
@@ -73,8 +74,15 @@ impl NameMask {
 /// a fingerprint of the names it holds.
 static CURRENT: Mutex<Option<Indexed>> = Mutex::new(None);
 
-/// An engine (weakly held), the fingerprint of its names, and their index.
-type Indexed = (Weak<Engine>, u64, Arc<NameMask>);
+/// An engine (weakly held), the fingerprint of its names, their index, and the tables the
+/// names came from (copy-on-write: a later version that still shares both has the same names).
+type Indexed = (
+    Weak<Engine>,
+    u64,
+    Arc<NameMask>,
+    Table<Member>,
+    Table<PartyOrg>,
+);
 
 /// A fingerprint of every person name of a network: a row write that touches no name (most
 /// do: volunteering, needs, resources, partnerships) keeps the index of the previous version
@@ -100,17 +108,29 @@ pub fn names_of(engine: &Arc<Engine>) -> Arc<NameMask> {
         Ok(g) => g,
         Err(p) => p.into_inner(),
     };
-    if let Some((weak, _, mask)) = current.as_ref()
-        && weak.upgrade().is_some_and(|e| Arc::ptr_eq(&e, engine))
-    {
-        return mask.clone();
+    let b = engine.bundle();
+    if let Some((weak, _, mask, members, orgs)) = current.as_mut() {
+        if weak.upgrade().is_some_and(|e| Arc::ptr_eq(&e, engine)) {
+            return mask.clone();
+        }
+        // A version after a write that touched neither table: no need to hash every name.
+        if Table::ptr_eq(members, &b.members) && Table::ptr_eq(orgs, &b.party_orgs) {
+            *weak = Arc::downgrade(engine);
+            return mask.clone();
+        }
     }
     let fingerprint = names_fingerprint(engine);
     let mask = match current.as_ref() {
-        Some((_, f, mask)) if *f == fingerprint => mask.clone(),
+        Some((_, f, mask, _, _)) if *f == fingerprint => mask.clone(),
         _ => Arc::new(NameMask::build(engine)),
     };
-    *current = Some((Arc::downgrade(engine), fingerprint, mask.clone()));
+    *current = Some((
+        Arc::downgrade(engine),
+        fingerprint,
+        mask.clone(),
+        b.members.clone(),
+        b.party_orgs.clone(),
+    ));
     mask
 }
 

@@ -8,6 +8,8 @@ use dangjian_engine::Engine;
 use dangjian_live::{Live, Plan, View, WriteError};
 use dangjian_model::store::RowVersions;
 use dangjian_model::{Bundle, Date, Store, StoreError, TokenInfo};
+#[cfg(test)]
+use dangjian_model::{ServiceDomain, Volunteering};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -43,11 +45,74 @@ impl View for Snapshot {
         self.engine.bundle()
     }
     fn apply(&self, merged: Bundle, partial: &Bundle) -> Self {
+        let engine = Arc::new(self.engine.with_merged(merged, partial));
+        let cache = match self.cache.lock() {
+            Ok(old) => carried_over(&old, &engine, partial),
+            Err(_) => DocCache::default(),
+        };
         Snapshot {
-            engine: Arc::new(self.engine.with_merged(merged, partial)),
-            cache: Mutex::new(DocCache::default()),
+            engine,
+            cache: Mutex::new(cache),
         }
     }
+    fn locator(&self) -> Option<&dyn dangjian_model::Locate> {
+        Some(&*self.engine)
+    }
+}
+
+/// The cached documents of the previous version that a row write cannot have changed, for
+/// the next version (`engine`, with `partial` applied).
+///
+/// Only unrestricted coverage documents are carried over (the ones every other caller's view
+/// and every other kind are computed from anew). Coverage (SPEC §3) is made of the hierarchy,
+/// members' registrations and birth years, volunteering at the scope's committees,
+/// partnerships, units, party orgs and mass links — not of needs, resources, responsibilities
+/// or projects. So after a write of needs, resources or responsibilities every coverage
+/// document is still right; after volunteering rows, every one whose scope contains none of
+/// the rows' committees (the city contains all of them). Any other table: nothing is carried.
+fn carried_over(old: &DocCache, engine: &Engine, partial: &Bundle) -> DocCache {
+    use dangjian_model::Kind;
+    use dangjian_model::Locate;
+    let p = partial;
+    let other_tables = p.row_count()
+        - p.needs.len()
+        - p.resources.len()
+        - p.responsibilities.len()
+        - p.volunteering.len();
+    if other_tables > 0 || old.docs.is_empty() {
+        return DocCache::default();
+    }
+    // The scopes that contain a written committee: the committee and its ancestors.
+    let b = engine.bundle();
+    let mut touched: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for v in p.volunteering.iter() {
+        let Some((Kind::Committee, k)) = engine.locate(&v.committee) else {
+            return DocCache::default();
+        };
+        let k = &b.committees[k];
+        touched.insert(&k.id);
+        touched.insert(&k.community);
+        if let Some((Kind::Community, c)) = engine.locate(&k.community) {
+            let street = &b.communities[c].street;
+            touched.insert(street);
+            if let Some((Kind::Street, s)) = engine.locate(street) {
+                touched.insert(&b.streets[s].district);
+            }
+        }
+    }
+    let mut next = DocCache::default();
+    for ((kind, key, as_of), doc) in &old.docs {
+        let Some(scope) = key.strip_suffix('|') else {
+            continue;
+        };
+        let unchanged = *kind == "coverage"
+            && (touched.is_empty() || (scope != "city" && !touched.contains(scope)));
+        if unchanged {
+            next.bytes += doc.len();
+            next.docs.insert((kind, key.clone(), *as_of), doc.clone());
+        }
+    }
+    next
 }
 
 impl Snapshot {
@@ -244,6 +309,127 @@ impl From<WriteError> for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn network() -> Bundle {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../engine/tests/data/net-1002.json"
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).expect("network")).expect("bundle")
+    }
+
+    /// Coverage of a scope as the cache holds it (an unrestricted caller's bytes).
+    fn coverage(e: &Engine, scope: &str, as_of: Date) -> bytes::Bytes {
+        serde_json::to_vec(&e.coverage(scope, as_of).expect("coverage"))
+            .expect("json")
+            .into()
+    }
+
+    #[test]
+    fn a_write_keeps_the_coverage_documents_it_cannot_change_and_only_those() {
+        let b = network();
+        let snap = Snapshot::build(b.clone());
+        let day = Date::from_ymd_opt(2026, 6, 30).expect("date");
+        // A committee the write volunteers at, and a street that does not contain it.
+        let k = b.committees[0].clone();
+        let street_of = |community: &str| {
+            b.communities
+                .iter()
+                .find(|c| c.id == community)
+                .map(|c| c.street.clone())
+                .expect("community")
+        };
+        let home = street_of(&k.community);
+        let elsewhere = b
+            .committees
+            .iter()
+            .map(|c| street_of(&c.community))
+            .find(|s| *s != home)
+            .expect("a second street");
+        let scopes = [
+            "city".to_string(),
+            home.clone(),
+            elsewhere.clone(),
+            k.id.clone(),
+        ];
+        for s in &scopes {
+            snap.cache_put(
+                "coverage",
+                &format!("{s}|"),
+                day,
+                coverage(&snap.engine, s, day),
+            );
+            snap.cache_put("gaps", &format!("{s}|"), day, "gaps".into());
+        }
+        // A restricted caller's document is never carried over.
+        snap.cache_put(
+            "coverage",
+            &format!("{elsewhere}|{elsewhere}"),
+            day,
+            "x".into(),
+        );
+
+        let mut p = Bundle::default();
+        p.volunteering.push(Volunteering {
+            member: b.members[0].id.clone(),
+            committee: k.id.clone(),
+            domain: ServiceDomain::Greening,
+            hours: 7.5,
+            date: day,
+        });
+        let merged = b.merged(&p);
+        let next = snap.apply(merged, &p);
+        for s in &scopes {
+            let kept = next.cache_get("coverage", &format!("{s}|"), day);
+            assert_eq!(kept.is_some(), *s == elsewhere, "coverage of {s}");
+            assert_eq!(next.cache_get("gaps", &format!("{s}|"), day), None);
+        }
+        // What was kept is what the new version computes.
+        assert_eq!(
+            next.cache_get("coverage", &format!("{elsewhere}|"), day),
+            Some(coverage(&next.engine, &elsewhere, day))
+        );
+        // The write did change the committee's coverage: dropping it was needed.
+        assert_ne!(
+            coverage(&next.engine, &k.id, day),
+            coverage(&snap.engine, &k.id, day)
+        );
+        assert_eq!(
+            next.cache_get("coverage", &format!("{elsewhere}|{elsewhere}"), day),
+            None
+        );
+
+        // A need write changes no coverage: every unrestricted coverage document is kept.
+        for s in &scopes {
+            next.cache_put(
+                "coverage",
+                &format!("{s}|"),
+                day,
+                coverage(&next.engine, s, day),
+            );
+        }
+        let mut p = Bundle::default();
+        let mut need = b.needs[0].clone();
+        need.demand += 5;
+        p.needs.push(need);
+        let after = next.apply(next.bundle().merged(&p), &p);
+        for s in &scopes {
+            assert_eq!(
+                after.cache_get("coverage", &format!("{s}|"), day),
+                Some(coverage(&after.engine, s, day)),
+                "coverage of {s} after a need write"
+            );
+        }
+        // A member write may change any coverage (birth years, registrations): nothing kept.
+        let mut p = Bundle::default();
+        let mut m = b.members[0].clone();
+        m.birth_year += 1;
+        p.members.push(m);
+        let last = after.apply(after.bundle().merged(&p), &p);
+        for s in &scopes {
+            assert_eq!(last.cache_get("coverage", &format!("{s}|"), day), None);
+        }
+    }
 
     #[test]
     fn the_document_cache_stays_within_its_byte_budget() {

@@ -1,8 +1,10 @@
 //! Incremental application of writes against the whole rebuild it replaces, on the real
 //! generator's network (`dangjian_synth::generate`): a one-row write of each table the API
 //! writes, a batch of 10,000 volunteering rows and a run of sequential one-row writes, each
-//! applied with `Engine::with_rows` (bundle copy + merge + index update) and timed against
-//! the old write path's `bundle.clone()` + merge + `Engine::new`, in the same process.
+//! applied with `Engine::with_rows` (copy-on-write clone + located merge + index update) and
+//! through the whole write path (located validation, merge, index update, with its parts),
+//! timed against the first write path's deep bundle copy + merge + `Engine::new`, in the same
+//! process.
 //!
 //! `cargo bench -p dangjian-engine --bench incremental -- [--scale shanghai|district]
 //! [--seed N] [--reps N]`
@@ -13,7 +15,9 @@
 //! timed: an engine frees a large network on a thread of its own.
 
 use dangjian_engine::Engine;
-use dangjian_model::{Bundle, Date, Member, Need, Partnership, Resource, Volunteering};
+use dangjian_model::{
+    Bundle, Date, Member, Need, Partnership, Resource, Table, Volunteering, validate,
+};
 use dangjian_synth::{Scale, generate};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -78,6 +82,32 @@ fn calibration() -> Duration {
     d
 }
 
+/// A copy of every row of a bundle (what cloning a bundle cost before copy-on-write tables).
+fn deep_copy(b: &Bundle) -> Bundle {
+    fn t<T: Clone>(t: &Table<T>) -> Table<T> {
+        Table::from(t.to_vec())
+    }
+    Bundle {
+        districts: t(&b.districts),
+        streets: t(&b.streets),
+        communities: t(&b.communities),
+        committees: t(&b.committees),
+        adjacency: t(&b.adjacency),
+        party_orgs: t(&b.party_orgs),
+        units: t(&b.units),
+        mass_orgs: t(&b.mass_orgs),
+        social_orgs: t(&b.social_orgs),
+        members: t(&b.members),
+        partnerships: t(&b.partnerships),
+        mass_links: t(&b.mass_links),
+        resources: t(&b.resources),
+        needs: t(&b.needs),
+        projects: t(&b.projects),
+        volunteering: t(&b.volunteering),
+        responsibilities: t(&b.responsibilities),
+    }
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -120,25 +150,27 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
     out.push((
         "volunteering, 1 new row",
         Bundle {
-            volunteering: vec![Volunteering {
+            volunteering: (vec![Volunteering {
                 member: m.id.clone(),
                 committee: k.id.clone(),
                 domain: b.needs[0].domain,
                 hours: 2.5 + serial as f64,
                 date,
-            }],
+            }])
+            .into(),
             ..Bundle::default()
         },
     ));
     out.push((
         "needs, 1 new row",
         Bundle {
-            needs: vec![Need {
+            needs: (vec![Need {
                 id: format!("BENCH-N{serial}"),
                 committee: k.id.clone(),
                 domain: b.needs[0].domain,
                 demand: 5,
-            }],
+            }])
+            .into(),
             ..Bundle::default()
         },
     ));
@@ -147,7 +179,7 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
     out.push((
         "needs, 1 row updated",
         Bundle {
-            needs: vec![need],
+            needs: vec![need].into(),
             ..Bundle::default()
         },
     ));
@@ -156,7 +188,7 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
     out.push((
         "resources, 1 row updated",
         Bundle {
-            resources: vec![res],
+            resources: vec![res].into(),
             ..Bundle::default()
         },
     ));
@@ -165,7 +197,7 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
     out.push((
         "members, 1 row updated",
         Bundle {
-            members: vec![member],
+            members: vec![member].into(),
             ..Bundle::default()
         },
     ));
@@ -173,13 +205,14 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
     out.push((
         "partnerships, 1 new row",
         Bundle {
-            partnerships: vec![Partnership {
+            partnerships: (vec![Partnership {
                 id: format!("BENCH-P{serial}"),
                 unit: p.unit.clone(),
                 target: k.id.clone(),
                 signed: date,
                 expires: None,
-            }],
+            }])
+            .into(),
             ..Bundle::default()
         },
     ));
@@ -188,7 +221,7 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
     out.push((
         "responsibilities, 1 row updated",
         Bundle {
-            responsibilities: vec![q],
+            responsibilities: vec![q].into(),
             ..Bundle::default()
         },
     ));
@@ -217,7 +250,7 @@ fn run() -> Result<(), String> {
         few,
         || {
             let t = Instant::now();
-            let mut b = engine.bundle().clone();
+            let mut b = deep_copy(engine.bundle());
             b.merge(write.clone());
             let next = black_box(Engine::new(b));
             let d = t.elapsed();
@@ -228,11 +261,11 @@ fn run() -> Result<(), String> {
     let base = rebuild.median;
     table.push(rebuild);
     table.push(measure(
-        "bundle copy + merge alone (part of each row below)",
-        reps,
+        "before copy-on-write: deep bundle copy + scanning merge (volunteering, 1 row)",
+        few,
         || {
             let t = Instant::now();
-            let mut b = engine.bundle().clone();
+            let mut b = deep_copy(engine.bundle());
             b.merge(write.clone());
             let b = black_box(b);
             let d = t.elapsed();
@@ -242,6 +275,59 @@ fn run() -> Result<(), String> {
         },
     ));
     for (name, partial) in one_row_writes(&bundle, 1) {
+        table.push(measure(
+            &format!(
+                "write path (located validation + clone + located merge + index update): {name}"
+            ),
+            reps,
+            || {
+                let t = Instant::now();
+                validate::validate_upsert_located(engine.bundle(), &partial, &engine)
+                    .expect("valid");
+                let mut b = engine.bundle().clone();
+                b.merge_located(partial.clone(), &engine);
+                let next = black_box(engine.with_merged(b, &partial));
+                let d = t.elapsed();
+                std::thread::spawn(move || drop(next));
+                d
+            },
+        ));
+        table.push(measure(
+            &format!("  of which: located validation: {name}"),
+            reps,
+            || {
+                let t = Instant::now();
+                black_box(validate::validate_upsert_located(
+                    engine.bundle(),
+                    &partial,
+                    &engine,
+                ))
+                .expect("valid");
+                t.elapsed()
+            },
+        ));
+        table.push(measure(
+            &format!("  before: validation by scan (`validate_upsert`): {name}"),
+            few,
+            || {
+                let t = Instant::now();
+                black_box(validate::validate_upsert(engine.bundle(), &partial)).expect("valid");
+                t.elapsed()
+            },
+        ));
+        table.push(measure(
+            &format!("  of which: clone + located merge (copies the written table): {name}"),
+            reps,
+            || {
+                let t = Instant::now();
+                let mut b = engine.bundle().clone();
+                b.merge_located(partial.clone(), &engine);
+                let b = black_box(b);
+                let d = t.elapsed();
+                std::thread::spawn(move || drop(b));
+                d
+            },
+        ));
         table.push(measure(&format!("incremental: {name}"), reps, || {
             let t = Instant::now();
             let next = black_box(engine.with_rows(&partial));
@@ -259,6 +345,34 @@ fn run() -> Result<(), String> {
                 let next = black_box(engine.with_merged(b, &partial));
                 let d = t.elapsed();
                 drop(next);
+                d
+            },
+        ));
+    }
+    // The live write path's steady state: the written table is the spare kept from the
+    // table's previous write (owned by the writer once no version holds it), brought up to
+    // date by that write's delta, so it is not copied.
+    for (k, (name, first)) in one_row_writes(&bundle, 3).into_iter().enumerate() {
+        let second = one_row_writes(&bundle, 4).swap_remove(k).1;
+        table.push(measure(
+            &format!("write in place (spare caught up + located merge + index update): {name}"),
+            few,
+            || {
+                let before = deep_copy(engine.bundle());
+                let mut b1 = engine.bundle().clone();
+                let delta = b1.merge_located(first.clone(), &engine);
+                let current = engine.with_merged(b1, &first);
+                let (mut spares, mut deltas) = (Bundle::default(), Default::default());
+                Bundle::keep_spares(&mut spares, &mut deltas, &before, delta);
+                drop(before);
+                let t = Instant::now();
+                let (mut b2, taken) =
+                    Bundle::from_spares(current.bundle(), &mut spares, &deltas, &second);
+                assert_eq!(taken, 1);
+                b2.merge_located(second.clone(), &current);
+                let next = black_box(current.with_merged(b2, &second));
+                let d = t.elapsed();
+                std::thread::spawn(move || drop((next, current, spares)));
                 d
             },
         ));

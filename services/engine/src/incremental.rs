@@ -13,7 +13,8 @@
 use crate::Engine;
 use crate::allocation::DOMAINS;
 use crate::index::Ent;
-use dangjian_model::Bundle;
+use dangjian_model::validate::Kind;
+use dangjian_model::{Bundle, Locate, Volunteering};
 
 /// Whether every table the write touches is handled incrementally (else: a whole rebuild).
 fn handled(partial: &Bundle) -> bool {
@@ -37,8 +38,10 @@ impl Engine {
     /// as it is (readers holding it keep a consistent version). `partial` must be valid against
     /// this network (the write path validates before applying).
     pub fn with_rows(&self, partial: &Bundle) -> Engine {
+        // Copy-on-write: only the tables `partial` writes to are copied; rows are located with
+        // this engine's id table (the network is valid, so ids are unique).
         let mut next = self.bundle.clone();
-        next.merge(partial.clone());
+        next.merge_located(partial.clone(), self);
         self.with_merged(next, partial)
     }
 
@@ -108,9 +111,12 @@ impl Engine {
         }
 
         if b.volunteering.len() > old.volunteering.len() {
-            let pairs: Vec<_> = b.volunteering[old.volunteering.len()..]
+            let pairs: Vec<_> = b
+                .volunteering
                 .iter()
-                .filter_map(|v| ix.vol_of(v))
+                .enumerate()
+                .skip(old.volunteering.len())
+                .filter_map(|(row, v)| ix.vol_of(row, v))
                 .collect();
             ix.volunteering =
                 std::sync::Arc::new(ix.volunteering.with_appended(b.committees.len(), &pairs));
@@ -161,5 +167,48 @@ impl Engine {
             // first use, since partnerships or units may have changed.
             unit_streets: std::sync::OnceLock::new(),
         }
+    }
+}
+
+/// Where rows sit in this engine's network, from its id table and per-committee volunteering
+/// lists: what lets the write path merge and validate a few rows without scanning two million.
+impl Locate for Engine {
+    fn locate(&self, id: &str) -> Option<(Kind, usize)> {
+        let (kind, i) = match *self.index.ids.get(id)? {
+            Ent::District(i) => (Kind::District, i),
+            Ent::Street(i) => (Kind::Street, i),
+            Ent::Community(i) => (Kind::Community, i),
+            Ent::Committee(i) => (Kind::Committee, i),
+            Ent::PartyOrg(i) => (Kind::PartyOrg, i),
+            Ent::Unit(i) => (Kind::Unit, i),
+            Ent::MassOrg(i) => (Kind::MassOrg, i),
+            Ent::SocialOrg(i) => (Kind::SocialOrg, i),
+            Ent::Member(i) => (Kind::Member, i),
+            Ent::Partnership(i) => (Kind::Partnership, i),
+            Ent::Resource(i) => (Kind::Resource, i),
+            Ent::Need(i) => (Kind::Need, i),
+            Ent::Project(i) => (Kind::Project, i),
+            Ent::Responsibility(i) => (Kind::Responsibility, i),
+        };
+        Some((kind, i as usize))
+    }
+
+    fn has_volunteering(&self, v: &Volunteering) -> bool {
+        // Every row of a valid network names a committee, so it is in that committee's list.
+        let Some(k) = self.index.committee_of(&v.committee) else {
+            return false;
+        };
+        let rows = &self.bundle.volunteering;
+        self.index.volunteering.get(k).iter().any(|x| {
+            x.date == v.date
+                && x.hours.to_bits() == v.hours.to_bits()
+                && rows.get(x.row as usize).is_some_and(|r| {
+                    r.member == v.member
+                        && r.committee == v.committee
+                        && r.domain == v.domain
+                        && r.hours.to_bits() == v.hours.to_bits()
+                        && r.date == v.date
+                })
+        })
     }
 }

@@ -111,6 +111,8 @@ impl<T: Copy> Csr<T> {
 pub(crate) struct Vol {
     /// Member index, `u32::MAX` when the member id is unknown.
     pub member: u32,
+    /// Position of the row in the bundle's volunteering table.
+    pub row: u32,
     pub hours: f64,
     pub date: Date,
 }
@@ -341,7 +343,8 @@ impl Index {
         let vol_pairs: Vec<(u32, Vol)> = b
             .volunteering
             .iter()
-            .filter_map(|v| {
+            .enumerate()
+            .filter_map(|(row, v)| {
                 let k = committee_of(&v.committee)?;
                 let member = match look(&v.member) {
                     Some(Ent::Member(i)) => i,
@@ -351,6 +354,7 @@ impl Index {
                     k,
                     Vol {
                         member,
+                        row: row as u32,
                         hours: v.hours,
                         date: v.date,
                     },
@@ -438,7 +442,7 @@ impl Index {
         ix
     }
 
-    fn committee_of(&self, id: &str) -> Option<u32> {
+    pub(crate) fn committee_of(&self, id: &str) -> Option<u32> {
         match self.ids.get(id) {
             Some(Ent::Committee(i)) => Some(*i),
             _ => None,
@@ -455,7 +459,11 @@ impl Index {
     }
 
     /// One volunteering row resolved to indexes: its committee and the row.
-    pub(crate) fn vol_of(&self, v: &dangjian_model::Volunteering) -> Option<(u32, Vol)> {
+    pub(crate) fn vol_of(
+        &self,
+        row: usize,
+        v: &dangjian_model::Volunteering,
+    ) -> Option<(u32, Vol)> {
         let k = self.committee_of(&v.committee)?;
         let member = match self.ids.get(&v.member) {
             Some(Ent::Member(i)) => *i,
@@ -465,6 +473,7 @@ impl Index {
             k,
             Vol {
                 member,
+                row: row as u32,
                 hours: v.hours,
                 date: v.date,
             },

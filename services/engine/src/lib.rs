@@ -74,7 +74,10 @@ const DROP_ELSEWHERE_ROWS: usize = 50_000;
 
 impl Drop for Engine {
     fn drop(&mut self) {
-        if self.bundle.row_count() > DROP_ELSEWHERE_ROWS {
+        // Tables shared with other versions are only released here (at once: a writer may be
+        // waiting to reuse them, see `Bundle::from_spares`); only rows this engine owns alone
+        // are worth a thread.
+        if self.bundle.owned_rows() > DROP_ELSEWHERE_ROWS {
             let bundle = std::mem::take(&mut self.bundle);
             // If no thread can be started, the bundle is freed here, as it would have been.
             let _ = std::thread::Builder::new()

@@ -20,10 +20,11 @@ fn as_of() -> NaiveDate {
 /// unless listed in `in_s2`, and units U*.
 fn base(committees: &[&str], in_s2: &[&str], units: &[&str]) -> Bundle {
     Bundle {
-        districts: vec![District {
+        districts: (vec![District {
             id: "D1".into(),
             name: "徐汇区".into(),
-        }],
+        }])
+        .into(),
         streets: ["S1", "S2"]
             .into_iter()
             .map(|s| Street {

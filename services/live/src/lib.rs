@@ -9,7 +9,9 @@
 //! that runs it on a blocking task gets a write that finishes whatever its client does.
 
 use dangjian_model::store::{Commit, Expect, RowChange, RowVersions, WriteKind};
-use dangjian_model::{Bundle, ChangeEntry, ChangeFilter, Problems, Store, StoreError};
+use dangjian_model::{
+    Bundle, ChangeEntry, ChangeFilter, Delta, Locate, Problems, Store, StoreError,
+};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
@@ -36,6 +38,36 @@ pub trait View: Send + Sync + 'static {
         let _ = partial;
         Self::build(merged)
     }
+    /// Where rows sit in [`View::bundle`], answered without scanning it (an engine's id table):
+    /// then a write merges and validates in time proportional to its rows. `None` (the
+    /// default): the write path scans the network instead.
+    fn locator(&self) -> Option<&dyn Locate> {
+        None
+    }
+}
+
+/// Spare tables kept by the writer: for each table a located write wrote to, that table as it
+/// was just before (in a [`Bundle`], the others empty), with that write's [`Delta`]. Once no
+/// version holds a spare any more, the next write to its table brings it up to date and merges
+/// into it in place ([`Bundle::from_spares`]), so a stream of writes to a big table (members,
+/// volunteering) does not copy it each time.
+#[derive(Default)]
+struct Spares {
+    tables: Bundle,
+    deltas: Delta,
+}
+/// The next network after a row write: a copy-on-write clone of `view`'s (cheap: the tables
+/// are shared) with `partial` merged in, located when `view` can locate and `valid` (ids
+/// unique) — else by scanning. Both give the same bundle.
+fn merged_of<V: View>(view: &V, partial: &Bundle, valid: bool) -> Bundle {
+    let mut whole = view.bundle().clone();
+    match view.locator() {
+        Some(locate) if valid => {
+            whole.merge_located(partial.clone(), locate);
+        }
+        _ => whole.merge(partial.clone()),
+    }
+    whole
 }
 
 /// The plain bundle: what the CLI needs.
@@ -141,6 +173,10 @@ pub struct Live<V: View> {
     /// The background validation of a loaded network, while it runs: a write waits for it
     /// rather than validating the merged whole itself.
     validation: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// Spare tables for in-place writes; emptied whenever a version is installed otherwise.
+    spares: Mutex<Spares>,
+    /// How many writes were merged into the version before, brought up to date in place.
+    in_place: AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -164,6 +200,8 @@ impl<V: View> Live<V> {
             write_lock: Mutex::new(()),
             stopped: AtomicBool::new(false),
             validation: Mutex::new(None),
+            spares: Mutex::new(Spares::default()),
+            in_place: AtomicU64::new(0),
         });
         if !trusted {
             live.validate_in_background();
@@ -186,6 +224,8 @@ impl<V: View> Live<V> {
             write_lock: Mutex::new(()),
             stopped: AtomicBool::new(false),
             validation: Mutex::new(None),
+            spares: Mutex::new(Spares::default()),
+            in_place: AtomicU64::new(0),
         }))
     }
 
@@ -230,6 +270,12 @@ impl<V: View> Live<V> {
     /// The store sequence applied in memory.
     pub fn applied(&self) -> u64 {
         self.applied.load(Ordering::Acquire)
+    }
+
+    /// How many writes so far were merged in place into spare tables brought up to date,
+    /// rather than into copy-on-write clones of the current version's tables.
+    pub fn in_place_writes(&self) -> u64 {
+        self.in_place.load(Ordering::Relaxed)
     }
 
     /// The version of a row (its `ETag`).
@@ -278,8 +324,15 @@ impl<V: View> Live<V> {
         let mut merged = None;
         match &plan {
             Plan::Rows { partial, .. } | Plan::Merge(partial) if validated => {
-                dangjian_model::validate::validate_upsert(view.bundle(), partial)
-                    .map_err(WriteError::Invalid)?;
+                match view.locator() {
+                    Some(locate) => dangjian_model::validate::validate_upsert_located(
+                        view.bundle(),
+                        partial,
+                        locate,
+                    ),
+                    None => dangjian_model::validate::validate_upsert(view.bundle(), partial),
+                }
+                .map_err(WriteError::Invalid)?;
             }
             Plan::Rows { partial, .. } | Plan::Merge(partial) => {
                 let whole = view.bundle().merged(partial);
@@ -331,13 +384,16 @@ impl<V: View> Live<V> {
             }
         }
         let next = match (plan, merged) {
-            (Plan::Replace(whole), _) => V::build(whole),
-            (Plan::Rows { partial, .. } | Plan::Merge(partial), merged) => {
-                let whole = merged.unwrap_or_else(|| {
-                    let mut whole = view.bundle().clone();
-                    whole.merge(partial.clone());
-                    whole
-                });
+            (Plan::Replace(whole), _) => {
+                *lock(&self.spares) = Spares::default();
+                V::build(whole)
+            }
+            (Plan::Rows { partial, .. } | Plan::Merge(partial), Some(whole)) => {
+                *lock(&self.spares) = Spares::default();
+                view.apply(whole, &partial)
+            }
+            (Plan::Rows { partial, .. } | Plan::Merge(partial), None) => {
+                let whole = self.next_bundle(&view, &partial, validated);
                 view.apply(whole, &partial)
             }
         };
@@ -348,6 +404,26 @@ impl<V: View> Live<V> {
             self.applied
                 .compare_exchange(seq - entries, seq, Ordering::AcqRel, Ordering::Acquire);
         Ok((out, seq))
+    }
+
+    /// The network after a row write onto `view` (the current version). Located when `view`
+    /// can locate and is `valid`: into the spare tables where they can be brought up to date
+    /// in place, else into copy-on-write clones of `view`'s; the tables written become the
+    /// next spares. Otherwise merged by scanning (and the spares are dropped).
+    fn next_bundle(&self, view: &Arc<V>, partial: &Bundle, valid: bool) -> Bundle {
+        let mut spares = lock(&self.spares);
+        let Some(locate) = view.locator().filter(|_| valid) else {
+            *spares = Spares::default();
+            return merged_of(&**view, partial, false);
+        };
+        let Spares { tables, deltas } = &mut *spares;
+        let (mut whole, taken) = Bundle::from_spares(view.bundle(), tables, deltas, partial);
+        if taken > 0 {
+            self.in_place.fetch_add(1, Ordering::Relaxed);
+        }
+        let delta = whole.merge_located(partial.clone(), locate);
+        Bundle::keep_spares(tables, deltas, view.bundle(), delta);
+        whole
     }
 
     /// Apply the commits other processes made since the last look; true when something
@@ -376,6 +452,7 @@ impl<V: View> Live<V> {
             *lock(&self.versions) = versions;
             // Imports are validated by their writer; the store holds only validated networks.
             self.install(view, true);
+            *lock(&self.spares) = Spares::default();
             self.applied.store(seq, Ordering::Release);
             return Ok(true);
         }
@@ -384,8 +461,7 @@ impl<V: View> Live<V> {
             let c = self.current.read().unwrap_or_else(|p| p.into_inner());
             (c.view.clone(), c.validated)
         };
-        let mut whole = view.bundle().clone();
-        whole.merge(partial.clone());
+        let whole = merged_of(&*view, &partial, validated);
         {
             let mut versions = lock(&self.versions);
             for e in &entries {
@@ -395,6 +471,7 @@ impl<V: View> Live<V> {
             }
         }
         self.install(view.apply(whole, &partial), validated);
+        *lock(&self.spares) = Spares::default();
         self.applied.store(last, Ordering::Release);
         Ok(true)
     }

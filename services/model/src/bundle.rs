@@ -1,5 +1,6 @@
 //! The network bundle, version 1 (SPEC §2): one struct per table, serde names are the contract.
 
+use crate::table::Table;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -14,39 +15,39 @@ pub type Date = NaiveDate;
 #[serde(deny_unknown_fields)]
 pub struct Bundle {
     #[serde(default)]
-    pub districts: Vec<District>,
+    pub districts: Table<District>,
     #[serde(default)]
-    pub streets: Vec<Street>,
+    pub streets: Table<Street>,
     #[serde(default)]
-    pub communities: Vec<Community>,
+    pub communities: Table<Community>,
     #[serde(default)]
-    pub committees: Vec<Committee>,
+    pub committees: Table<Committee>,
     #[serde(default)]
-    pub adjacency: Vec<Adjacency>,
+    pub adjacency: Table<Adjacency>,
     #[serde(default)]
-    pub party_orgs: Vec<PartyOrg>,
+    pub party_orgs: Table<PartyOrg>,
     #[serde(default)]
-    pub units: Vec<Unit>,
+    pub units: Table<Unit>,
     #[serde(default)]
-    pub mass_orgs: Vec<MassOrg>,
+    pub mass_orgs: Table<MassOrg>,
     #[serde(default)]
-    pub social_orgs: Vec<SocialOrg>,
+    pub social_orgs: Table<SocialOrg>,
     #[serde(default)]
-    pub members: Vec<Member>,
+    pub members: Table<Member>,
     #[serde(default)]
-    pub partnerships: Vec<Partnership>,
+    pub partnerships: Table<Partnership>,
     #[serde(default)]
-    pub mass_links: Vec<MassLink>,
+    pub mass_links: Table<MassLink>,
     #[serde(default)]
-    pub resources: Vec<Resource>,
+    pub resources: Table<Resource>,
     #[serde(default)]
-    pub needs: Vec<Need>,
+    pub needs: Table<Need>,
     #[serde(default)]
-    pub projects: Vec<Project>,
+    pub projects: Table<Project>,
     #[serde(default)]
-    pub volunteering: Vec<Volunteering>,
+    pub volunteering: Table<Volunteering>,
     #[serde(default)]
-    pub responsibilities: Vec<Responsibility>,
+    pub responsibilities: Table<Responsibility>,
 }
 
 /// The table names in bundle order (JSON keys, CSV file stems, XLSX sheet names).
@@ -413,6 +414,30 @@ impl std::fmt::Display for ServiceDomain {
 }
 
 impl Bundle {
+    /// Number of rows in the tables no other version shares (what dropping this bundle frees).
+    pub fn owned_rows(&self) -> usize {
+        fn n<T>(t: &Table<T>) -> usize {
+            if t.is_shared() { 0 } else { t.len() }
+        }
+        n(&self.districts)
+            + n(&self.streets)
+            + n(&self.communities)
+            + n(&self.committees)
+            + n(&self.adjacency)
+            + n(&self.party_orgs)
+            + n(&self.units)
+            + n(&self.mass_orgs)
+            + n(&self.social_orgs)
+            + n(&self.members)
+            + n(&self.partnerships)
+            + n(&self.mass_links)
+            + n(&self.resources)
+            + n(&self.needs)
+            + n(&self.projects)
+            + n(&self.volunteering)
+            + n(&self.responsibilities)
+    }
+
     /// Number of rows over all tables.
     pub fn row_count(&self) -> usize {
         self.districts.len()

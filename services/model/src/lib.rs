@@ -11,6 +11,7 @@ pub mod params;
 pub mod person;
 pub mod problem;
 pub mod store;
+pub mod table;
 pub mod today;
 pub mod tokens;
 pub mod validate;
@@ -18,12 +19,14 @@ pub mod validate;
 pub use bundle::*;
 pub use documents::*;
 pub use formula::{guard_formula, guard_table_cell, unguard_formula};
+pub use merge::{Delta, Locate};
 pub use person::mask_name;
 pub use problem::{Problem, Problems};
 pub use store::{
     ChangeEntry, ChangeFilter, Commit, Expect, RowChange, RowVersions, Store, StoreError,
     TokenInfo, TokenRole, WriteKind,
 };
+pub use table::Table;
 pub use today::today;
 pub use validate::{
     Kind, MAX_CAPACITY, MAX_DEMAND, MAX_HOURS_PER_ROW, RESERVED_IDS, validate, validation_problems,

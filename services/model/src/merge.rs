@@ -2,6 +2,7 @@
 //! place, new ones appended); rows without ids are appended unless an equal row exists.
 
 use crate::bundle::*;
+use crate::table::Table;
 use std::collections::{HashMap, HashSet};
 
 /// Rows that carry an id.
@@ -59,7 +60,7 @@ fn append_new<T: Clone, K: std::hash::Hash + Eq>(
     base: &[T],
     partial: &[T],
     key: impl Fn(&T) -> K,
-) -> Vec<T> {
+) -> Table<T> {
     let mut out = base.to_vec();
     let mut seen: HashSet<K> = base.iter().map(&key).collect();
     for r in partial {
@@ -67,17 +68,17 @@ fn append_new<T: Clone, K: std::hash::Hash + Eq>(
             out.push(r.clone());
         }
     }
-    out
+    out.into()
 }
 
 impl Bundle {
     /// This bundle with `partial` merged in (see the module doc). Nothing is validated here.
     pub fn merged(&self, partial: &Bundle) -> Bundle {
         Bundle {
-            districts: upsert(&self.districts, &partial.districts),
-            streets: upsert(&self.streets, &partial.streets),
-            communities: upsert(&self.communities, &partial.communities),
-            committees: upsert(&self.committees, &partial.committees),
+            districts: upsert(&self.districts, &partial.districts).into(),
+            streets: upsert(&self.streets, &partial.streets).into(),
+            communities: upsert(&self.communities, &partial.communities).into(),
+            committees: upsert(&self.committees, &partial.committees).into(),
             adjacency: append_new(&self.adjacency, &partial.adjacency, |r| {
                 // Undirected: {a, b} equals {b, a}.
                 if r.a <= r.b {
@@ -86,18 +87,18 @@ impl Bundle {
                     (r.b.clone(), r.a.clone())
                 }
             }),
-            party_orgs: upsert(&self.party_orgs, &partial.party_orgs),
-            units: upsert(&self.units, &partial.units),
-            mass_orgs: upsert(&self.mass_orgs, &partial.mass_orgs),
-            social_orgs: upsert(&self.social_orgs, &partial.social_orgs),
-            members: upsert(&self.members, &partial.members),
-            partnerships: upsert(&self.partnerships, &partial.partnerships),
+            party_orgs: upsert(&self.party_orgs, &partial.party_orgs).into(),
+            units: upsert(&self.units, &partial.units).into(),
+            mass_orgs: upsert(&self.mass_orgs, &partial.mass_orgs).into(),
+            social_orgs: upsert(&self.social_orgs, &partial.social_orgs).into(),
+            members: upsert(&self.members, &partial.members).into(),
+            partnerships: upsert(&self.partnerships, &partial.partnerships).into(),
             mass_links: append_new(&self.mass_links, &partial.mass_links, |r| {
                 (r.mass_org.clone(), r.target.clone(), r.domain)
             }),
-            resources: upsert(&self.resources, &partial.resources),
-            needs: upsert(&self.needs, &partial.needs),
-            projects: upsert(&self.projects, &partial.projects),
+            resources: upsert(&self.resources, &partial.resources).into(),
+            needs: upsert(&self.needs, &partial.needs).into(),
+            projects: upsert(&self.projects, &partial.projects).into(),
             volunteering: append_new(&self.volunteering, &partial.volunteering, |r| {
                 (
                     r.member.clone(),
@@ -107,7 +108,7 @@ impl Bundle {
                     r.date,
                 )
             }),
-            responsibilities: upsert(&self.responsibilities, &partial.responsibilities),
+            responsibilities: upsert(&self.responsibilities, &partial.responsibilities).into(),
         }
     }
 }
@@ -116,10 +117,11 @@ impl Bundle {
 /// `base` (first occurrence) is replaced where it stands, a new key is appended once, and the
 /// last row of `partial` with a key wins. Only `partial`'s keys are indexed, so a one-row
 /// partial costs one pass over `base` without allocating per row.
-fn upsert_into<T: Keyed>(base: &mut Vec<T>, partial: Vec<T>) {
+fn upsert_into<T: Keyed + Clone>(base: &mut Table<T>, partial: Table<T>) {
     if partial.is_empty() {
         return;
     }
+    let partial = partial.into_vec();
     let mut at: HashMap<String, usize> = partial
         .iter()
         .map(|r| (r.key().to_string(), usize::MAX))
@@ -227,7 +229,10 @@ pub(crate) fn appended_rows<T: Unkeyed>(base: &[T], partial: &[T]) -> Vec<usize>
     (0..partial.len()).filter(|&j| !taken[j]).collect()
 }
 
-fn append_new_into<T: Unkeyed>(base: &mut Vec<T>, partial: Vec<T>) {
+fn append_new_into<T: Unkeyed + Clone>(base: &mut Table<T>, partial: Table<T>) {
+    if partial.is_empty() {
+        return;
+    }
     let keep = appended_rows(base, &partial);
     let mut keep = keep.into_iter().peekable();
     for (j, r) in partial.into_iter().enumerate() {
@@ -262,6 +267,287 @@ impl Bundle {
     }
 }
 
+/// Where the rows of a valid bundle sit, known without scanning it: what the write path
+/// uses to merge and validate a few rows in time proportional to the rows written (an engine
+/// keeps an id table and per-committee volunteering lists anyway).
+///
+/// Answers must describe exactly the bundle they are used with, whose ids must be unique (a
+/// valid bundle): then [`Bundle::merge_located`] equals [`Bundle::merge`] and
+/// [`validate_upsert_located`](crate::validate::validate_upsert_located) equals
+/// [`validate_upsert`](crate::validate::validate_upsert).
+pub trait Locate {
+    /// The kind and position of the row with this id, `None` when no row has it.
+    fn locate(&self, id: &str) -> Option<(crate::validate::Kind, usize)>;
+    /// Whether the bundle holds a volunteering row with the same member, committee, domain,
+    /// hours (bit for bit) and date as `v`.
+    fn has_volunteering(&self, v: &Volunteering) -> bool;
+}
+
+/// [`upsert_into`] with the base positions of `partial`'s keys from `locate` instead of a scan.
+fn upsert_located<T: Keyed + Clone>(
+    base: &mut Table<T>,
+    partial: Table<T>,
+    kind: crate::validate::Kind,
+    locate: &dyn Locate,
+) -> Vec<usize> {
+    if partial.is_empty() {
+        return Vec::new();
+    }
+    let partial = partial.into_vec();
+    let mut replaced = Vec::new();
+    let mut at: HashMap<String, usize> = partial
+        .iter()
+        .map(|r| {
+            let slot = match locate.locate(r.key()) {
+                Some((k, i)) if k == kind => i,
+                _ => usize::MAX,
+            };
+            (r.key().to_string(), slot)
+        })
+        .collect();
+    let base: &mut Vec<T> = base;
+    let len = base.len();
+    for r in partial {
+        match at.get_mut(r.key()) {
+            Some(slot) if *slot != usize::MAX => {
+                if *slot < len {
+                    replaced.push(*slot);
+                }
+                base[*slot] = r;
+            }
+            Some(slot) => {
+                *slot = base.len();
+                base.push(r);
+            }
+            None => base.push(r),
+        }
+    }
+    replaced
+}
+
+/// [`appended_rows`] for volunteering, asking `locate` about the base instead of scanning it.
+pub(crate) fn appended_volunteering(partial: &[Volunteering], locate: &dyn Locate) -> Vec<usize> {
+    let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut out = Vec::new();
+    for (j, r) in partial.iter().enumerate() {
+        let same = by_hash.entry(r.key_hash()).or_default();
+        if same.iter().any(|&k| partial[k].same_key(r)) {
+            continue;
+        }
+        same.push(j);
+        if !locate.has_volunteering(r) {
+            out.push(j);
+        }
+    }
+    out
+}
+
+impl Bundle {
+    /// [`Bundle::merge`] with the positions of `partial`'s ids, and the volunteering already
+    /// present, asked of `locate` (which must describe this bundle, see [`Locate`]): the same
+    /// result, in time proportional to `partial` (plus copying each table it writes to when
+    /// another version shares it). Adjacency and mass links are still deduplicated by a scan.
+    pub fn merge_located(&mut self, partial: Bundle, locate: &dyn Locate) -> Delta {
+        use crate::validate::Kind;
+        let mut delta = Delta::default();
+        macro_rules! keyed {
+            ($t:ident, $kind:expr) => {
+                if !partial.$t.is_empty() {
+                    let len = self.$t.len();
+                    let replaced = upsert_located(&mut self.$t, partial.$t, $kind, locate);
+                    delta.tables.push((stringify!($t), len, replaced));
+                }
+            };
+        }
+        macro_rules! unkeyed {
+            ($t:ident) => {
+                if !partial.$t.is_empty() {
+                    let len = self.$t.len();
+                    append_new_into(&mut self.$t, partial.$t);
+                    delta.tables.push((stringify!($t), len, Vec::new()));
+                }
+            };
+        }
+        keyed!(districts, Kind::District);
+        keyed!(streets, Kind::Street);
+        keyed!(communities, Kind::Community);
+        keyed!(committees, Kind::Committee);
+        unkeyed!(adjacency);
+        keyed!(party_orgs, Kind::PartyOrg);
+        keyed!(units, Kind::Unit);
+        keyed!(mass_orgs, Kind::MassOrg);
+        keyed!(social_orgs, Kind::SocialOrg);
+        keyed!(members, Kind::Member);
+        keyed!(partnerships, Kind::Partnership);
+        unkeyed!(mass_links);
+        keyed!(resources, Kind::Resource);
+        keyed!(needs, Kind::Need);
+        keyed!(projects, Kind::Project);
+        if !partial.volunteering.is_empty() {
+            let len = self.volunteering.len();
+            let keep = appended_volunteering(&partial.volunteering, locate);
+            if !keep.is_empty() {
+                let rows: &[Volunteering] = &partial.volunteering;
+                self.volunteering
+                    .extend(keep.into_iter().map(|j| rows[j].clone()));
+            }
+            delta.tables.push(("volunteering", len, Vec::new()));
+        }
+        keyed!(responsibilities, Kind::Responsibility);
+        delta
+    }
+
+    /// The base for the next write: `current` (its tables shared), except that each table the
+    /// `next` partial writes to is taken from `spares` when the spare there is owned by no one
+    /// else and is that table as it was just before its last located merge (`deltas` holds
+    /// that merge's [`Delta`]): then it is brought up to date by copying over the rows that
+    /// merge replaced and appended — time proportional to those rows — and the next merge goes
+    /// into it in place instead of copying the whole table. Equal to `current` in any case.
+    ///
+    /// Returns the base and how many tables were taken from `spares`.
+    pub fn from_spares(
+        current: &Bundle,
+        spares: &mut Bundle,
+        deltas: &Delta,
+        next: &Bundle,
+    ) -> (Bundle, usize) {
+        let mut out = current.clone();
+        let mut taken = 0;
+        macro_rules! take {
+            ($($t:ident),*) => {$(
+                if !next.$t.is_empty() && !spares.$t.is_shared() {
+                    let mut spare = std::mem::take(&mut spares.$t);
+                    if let Some((len, replaced)) = deltas.of(stringify!($t))
+                        && spare.len() == len
+                        && current.$t.len() >= len
+                        && replaced.iter().all(|&i| i < len)
+                    {
+                        // Owned by no one else: written in place.
+                        let rows: &mut Vec<_> = &mut spare;
+                        for &i in replaced {
+                            rows[i] = current.$t[i].clone();
+                        }
+                        rows.extend(current.$t[len..].iter().cloned());
+                        out.$t = spare;
+                        taken += 1;
+                    }
+                }
+            )*};
+        }
+        take!(
+            districts,
+            streets,
+            communities,
+            committees,
+            adjacency,
+            party_orgs,
+            units,
+            mass_orgs,
+            social_orgs,
+            members,
+            partnerships,
+            mass_links,
+            resources,
+            needs,
+            projects,
+            volunteering,
+            responsibilities
+        );
+        (out, taken)
+    }
+
+    /// After a located merge of `delta` onto `before` (the version it started from): keep
+    /// `before`'s tables that the merge wrote as the spares of those tables (see
+    /// [`Bundle::from_spares`]), with their deltas.
+    pub fn keep_spares(spares: &mut Bundle, deltas: &mut Delta, before: &Bundle, delta: Delta) {
+        macro_rules! keep {
+            ($($t:ident),*) => {$(
+                if delta.of(stringify!($t)).is_some() {
+                    spares.$t = before.$t.clone();
+                }
+            )*};
+        }
+        keep!(
+            districts,
+            streets,
+            communities,
+            committees,
+            adjacency,
+            party_orgs,
+            units,
+            mass_orgs,
+            social_orgs,
+            members,
+            partnerships,
+            mass_links,
+            resources,
+            needs,
+            projects,
+            volunteering,
+            responsibilities
+        );
+        for entry in delta.tables {
+            deltas.tables.retain(|(t, _, _)| *t != entry.0);
+            deltas.tables.push(entry);
+        }
+    }
+}
+
+/// What one [`Bundle::merge_located`] changed: per table it wrote to, the table's length
+/// before and the positions of the rows it replaced (rows past that length were appended).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Delta {
+    tables: Vec<(&'static str, usize, Vec<usize>)>,
+}
+
+impl Delta {
+    /// The length before and the replaced positions of one table, if the merge wrote to it.
+    pub fn of(&self, table: &str) -> Option<(usize, &[usize])> {
+        self.tables
+            .iter()
+            .find(|(t, _, _)| *t == table)
+            .map(|(_, len, replaced)| (*len, replaced.as_slice()))
+    }
+}
+
+/// A copy of every row of a bundle, sharing nothing (for tests of the spares).
+#[cfg(test)]
+pub(crate) fn tests_deep_copy(b: &Bundle) -> Bundle {
+    serde_json::from_value(serde_json::to_value(b).expect("json")).expect("bundle")
+}
+
+/// A [`Locate`] built by scanning a bundle (what an engine's indexes answer faster), for
+/// tests that compare the located paths with the scanning ones.
+#[cfg(test)]
+pub(crate) struct Scanned {
+    at: HashMap<String, (crate::validate::Kind, usize)>,
+    volunteering: Vec<Volunteering>,
+}
+
+#[cfg(test)]
+impl Scanned {
+    pub(crate) fn of(b: &Bundle) -> Scanned {
+        let mut at = HashMap::new();
+        crate::validate::each_id(b, |kind, i, id| {
+            at.entry(id.to_string()).or_insert((kind, i));
+        });
+        Scanned {
+            at,
+            volunteering: b.volunteering.to_vec(),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Locate for Scanned {
+    fn locate(&self, id: &str) -> Option<(crate::validate::Kind, usize)> {
+        self.at.get(id).copied()
+    }
+    fn has_volunteering(&self, v: &Volunteering) -> bool {
+        self.volunteering.iter().any(|r| r.same_key(v))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,11 +562,11 @@ mod tests {
     #[test]
     fn upsert_replaces_in_place_and_appends() {
         let base = Bundle {
-            districts: vec![district("D1", "一"), district("D2", "二")],
+            districts: vec![district("D1", "一"), district("D2", "二")].into(),
             ..Bundle::default()
         };
         let partial = Bundle {
-            districts: vec![district("D3", "三"), district("D1", "壹")],
+            districts: vec![district("D3", "三"), district("D1", "壹")].into(),
             ..Bundle::default()
         };
         let m = base.merged(&partial);
@@ -315,18 +601,19 @@ mod tests {
             domain: d,
         };
         let base = Bundle {
-            adjacency: vec![adj("K1", "K2")],
-            volunteering: vec![vol(1.0)],
-            mass_links: vec![link(ServiceDomain::Employment)],
+            adjacency: vec![adj("K1", "K2")].into(),
+            volunteering: vec![vol(1.0)].into(),
+            mass_links: vec![link(ServiceDomain::Employment)].into(),
             ..Bundle::default()
         };
         let partial = Bundle {
-            adjacency: vec![adj("K2", "K1"), adj("K2", "K3")],
-            volunteering: vec![vol(1.0), vol(2.0)],
+            adjacency: vec![adj("K2", "K1"), adj("K2", "K3")].into(),
+            volunteering: vec![vol(1.0), vol(2.0)].into(),
             mass_links: vec![
                 link(ServiceDomain::Employment),
                 link(ServiceDomain::Childcare),
-            ],
+            ]
+            .into(),
             ..Bundle::default()
         };
         let m = base.merged(&partial);
@@ -344,7 +631,7 @@ mod tests {
     #[test]
     fn merging_into_empty_is_the_partial() {
         let partial = Bundle {
-            districts: vec![district("D1", "一")],
+            districts: vec![district("D1", "一")].into(),
             ..Bundle::default()
         };
         assert_eq!(Bundle::default().merged(&partial), partial);
@@ -365,9 +652,9 @@ mod tests {
             date: "2025-01-02".parse().expect("date"),
         };
         let base = Bundle {
-            districts: vec![district("D1", "一"), district("D2", "二")],
-            adjacency: vec![adj("K1", "K2")],
-            volunteering: vec![vol(1.0), vol(3.0)],
+            districts: vec![district("D1", "一"), district("D2", "二")].into(),
+            adjacency: vec![adj("K1", "K2")].into(),
+            volunteering: vec![vol(1.0), vol(3.0)].into(),
             ..Bundle::default()
         };
         let partial = Bundle {
@@ -376,9 +663,10 @@ mod tests {
                 district("D1", "壹"),
                 district("D3", "叁"),
                 district("D2", "贰"),
-            ],
-            adjacency: vec![adj("K2", "K1"), adj("K2", "K3"), adj("K3", "K2")],
-            volunteering: vec![vol(1.0), vol(2.0), vol(2.0), vol(f64::NAN)],
+            ]
+            .into(),
+            adjacency: vec![adj("K2", "K1"), adj("K2", "K3"), adj("K3", "K2")].into(),
+            volunteering: vec![vol(1.0), vol(2.0), vol(2.0), vol(f64::NAN)].into(),
             ..Bundle::default()
         };
         let expected = base.merged(&partial);
@@ -388,5 +676,89 @@ mod tests {
         assert_eq!(format!("{m:?}"), format!("{expected:?}"));
         assert_eq!(m.districts[2], district("D3", "叁"));
         assert_eq!(m.volunteering.len(), 4);
+    }
+
+    #[test]
+    fn located_merge_equals_merge_and_copies_only_written_tables() {
+        let vol = |h: f64, m: &str| Volunteering {
+            member: m.into(),
+            committee: "K1".into(),
+            domain: ServiceDomain::Greening,
+            hours: h,
+            date: "2025-01-02".parse().expect("date"),
+        };
+        let need = |id: &str, demand: u64| Need {
+            id: id.into(),
+            committee: "K1".into(),
+            domain: ServiceDomain::Childcare,
+            demand,
+        };
+        let base = Bundle {
+            districts: vec![district("D1", "一"), district("D2", "二")].into(),
+            needs: vec![need("N1", 1), need("N2", 2)].into(),
+            volunteering: vec![vol(1.0, "E1"), vol(3.0, "E1"), vol(1.0, "E2")].into(),
+            ..Bundle::default()
+        };
+        let partials = [
+            Bundle {
+                // An update, a new id written twice, and an id of another table.
+                needs: vec![need("N2", 20), need("N3", 3), need("N3", 30), need("D1", 4)].into(),
+                ..Bundle::default()
+            },
+            Bundle {
+                // Present, new, new twice, present under another member.
+                volunteering: vec![
+                    vol(3.0, "E1"),
+                    vol(2.0, "E1"),
+                    vol(2.0, "E1"),
+                    vol(1.0, "E2"),
+                    vol(5.0, "E2"),
+                ]
+                .into(),
+                districts: vec![district("D2", "贰")].into(),
+                ..Bundle::default()
+            },
+            Bundle::default(),
+        ];
+        for partial in partials {
+            let mut expected = base.clone();
+            expected.merge(partial.clone());
+            let mut located = base.clone();
+            let delta = located.merge_located(partial.clone(), &Scanned::of(&base));
+            assert_eq!(located, expected, "partial {partial:?}");
+            // The version before, kept as spares and brought up to date by the delta, equals
+            // the newer one, and owns the tables the next write writes (in place).
+            let mut spares = Bundle::default();
+            let mut deltas = Delta::default();
+            let before = Bundle {
+                needs: base.needs.to_vec().into(),
+                volunteering: base.volunteering.to_vec().into(),
+                ..base.clone()
+            };
+            Bundle::keep_spares(&mut spares, &mut deltas, &before, delta);
+            drop(before);
+            let (next, taken) = Bundle::from_spares(&located, &mut spares, &deltas, &partial);
+            assert_eq!(next, located);
+            assert_eq!(
+                taken,
+                usize::from(!partial.needs.is_empty())
+                    + usize::from(!partial.volunteering.is_empty())
+            );
+            assert_eq!(
+                Table::ptr_eq(&next.needs, &located.needs),
+                partial.needs.is_empty()
+            );
+            assert!(Table::ptr_eq(&next.members, &located.members));
+            // Tables the partial has no rows for are still shared with `base`.
+            assert_eq!(
+                Table::ptr_eq(&located.needs, &base.needs),
+                partial.needs.is_empty()
+            );
+            assert_eq!(
+                Table::ptr_eq(&located.volunteering, &base.volunteering),
+                partial.volunteering.is_empty()
+            );
+            assert!(Table::ptr_eq(&located.members, &base.members));
+        }
     }
 }

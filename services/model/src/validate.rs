@@ -2,7 +2,7 @@
 //! right kind of row, party-org cycles, dates and quantities — every problem in one pass.
 
 use crate::bundle::*;
-use crate::merge::Keyed;
+use crate::merge::{Keyed, Locate};
 use crate::problem::{Problem, Problems};
 use std::collections::HashMap;
 
@@ -148,7 +148,26 @@ pub fn validation_problems(bundle: &Bundle, elsewhere: &[(&str, &str)]) -> Vec<P
 /// and party-org cycles through a changed org (checked over the merged party orgs); when an
 /// id is duplicated, the merged whole is validated the slow way, so the report stays complete.
 pub fn validate_upsert(current: &Bundle, partial: &Bundle) -> Result<(), Problems> {
-    let problems = match upsert_problems(current, partial) {
+    validate_upsert_with(current, partial, None)
+}
+
+/// [`validate_upsert`] with the positions of `partial`'s ids (and the volunteering already
+/// present) asked of `locate`, which must describe `current` (see [`Locate`]): the same
+/// answer, in time proportional to `partial` instead of one pass over `current`'s ids.
+pub fn validate_upsert_located(
+    current: &Bundle,
+    partial: &Bundle,
+    locate: &dyn Locate,
+) -> Result<(), Problems> {
+    validate_upsert_with(current, partial, Some(locate))
+}
+
+fn validate_upsert_with(
+    current: &Bundle,
+    partial: &Bundle,
+    locate: Option<&dyn Locate>,
+) -> Result<(), Problems> {
+    let problems = match upsert_problems(current, partial, locate) {
         Some(problems) => problems,
         None => return validate(&current.merged(partial)),
     };
@@ -219,7 +238,7 @@ fn ids_of(b: &Bundle) -> Vec<&str> {
 }
 
 /// Calls `f(kind, position, id)` for every row with an id, in bundle order.
-fn each_id<'a>(b: &'a Bundle, mut f: impl FnMut(Kind, usize, &'a str)) {
+pub(crate) fn each_id<'a>(b: &'a Bundle, mut f: impl FnMut(Kind, usize, &'a str)) {
     fn rows<'a, T: Keyed>(kind: Kind, rs: &'a [T], f: &mut impl FnMut(Kind, usize, &'a str)) {
         for (i, r) in rs.iter().enumerate() {
             f(kind, i, r.key());
@@ -284,13 +303,23 @@ fn landing<'a, T: Keyed>(
 
 /// The problems of `current` merged with `partial` when `current` is valid, or `None` when an
 /// id would be duplicated (then only a whole validation reports every consequence).
-fn upsert_problems(current: &Bundle, partial: &Bundle) -> Option<Vec<Problem>> {
+fn upsert_problems(
+    current: &Bundle,
+    partial: &Bundle,
+    locate: Option<&dyn Locate>,
+) -> Option<Vec<Problem>> {
     type Map<'a> = HashMap<&'a str, (Kind, usize), foldhash::fast::RandomState>;
     let needed: std::collections::HashSet<&str, foldhash::fast::RandomState> =
         ids_of(partial).into_iter().collect();
     // Where the ids `partial` has or names sit in `current` (unique there: it is valid).
     let mut in_current: Map<'_> = Map::default();
-    if !needed.is_empty() {
+    if let Some(locate) = locate {
+        for &id in &needed {
+            if let Some(at) = locate.locate(id) {
+                in_current.insert(id, at);
+            }
+        }
+    } else if !needed.is_empty() {
         each_id(current, |kind, i, id| {
             if let Some(&id) = needed.get(id) {
                 in_current.entry(id).or_insert((kind, i));
@@ -377,7 +406,18 @@ fn upsert_problems(current: &Bundle, partial: &Bundle) -> Option<Vec<Problem>> {
     check!(resources, check_resources);
     check!(needs, check_needs);
     check!(projects, check_projects);
-    check_appended!(volunteering, check_volunteering);
+    match locate {
+        Some(locate) if !partial.volunteering.is_empty() => {
+            let base = current.volunteering.len();
+            let new = crate::merge::appended_volunteering(&partial.volunteering, locate);
+            for (k, j) in new.into_iter().enumerate() {
+                v.check_volunteering(base + k, &partial.volunteering[j]);
+            }
+        }
+        _ => {
+            check_appended!(volunteering, check_volunteering);
+        }
+    }
     check!(responsibilities, check_responsibilities);
 
     if !party_orgs.is_empty() {
@@ -966,22 +1006,25 @@ mod tests {
     /// A small valid bundle touching every table.
     pub(crate) fn sample() -> Bundle {
         Bundle {
-            districts: vec![District {
+            districts: (vec![District {
                 id: "D1".into(),
                 name: "黄浦区".into(),
-            }],
-            streets: vec![Street {
+            }])
+            .into(),
+            streets: (vec![Street {
                 id: "S1".into(),
                 name: "外滩街道".into(),
                 district: "D1".into(),
                 kind: StreetKind::Street,
-            }],
-            communities: vec![Community {
+            }])
+            .into(),
+            communities: (vec![Community {
                 id: "C1".into(),
                 name: "社区一".into(),
                 street: "S1".into(),
-            }],
-            committees: vec![
+            }])
+            .into(),
+            committees: (vec![
                 Committee {
                     id: "K1".into(),
                     name: "居委会一".into(),
@@ -994,12 +1037,14 @@ mod tests {
                     community: "C1".into(),
                     households: 0,
                 },
-            ],
-            adjacency: vec![Adjacency {
+            ])
+            .into(),
+            adjacency: (vec![Adjacency {
                 a: "K1".into(),
                 b: "K2".into(),
-            }],
-            party_orgs: vec![
+            }])
+            .into(),
+            party_orgs: (vec![
                 PartyOrg {
                     id: "P1".into(),
                     name: "外滩街道党工委".into(),
@@ -1016,81 +1061,93 @@ mod tests {
                     leads: "K1".into(),
                     secretary: "李书记".into(),
                 },
-            ],
-            units: vec![Unit {
+            ])
+            .into(),
+            units: (vec![Unit {
                 id: "U1".into(),
                 name: "某医院".into(),
                 category: UnitCategory::Hospital,
                 industry: "医疗".into(),
                 street: "S1".into(),
-            }],
-            mass_orgs: vec![MassOrg {
+            }])
+            .into(),
+            mass_orgs: (vec![MassOrg {
                 id: "M1".into(),
                 name: "街道工会".into(),
                 kind: MassOrgType::Union,
-            }],
-            social_orgs: vec![SocialOrg {
+            }])
+            .into(),
+            social_orgs: (vec![SocialOrg {
                 id: "O1".into(),
                 name: "阳光社工".into(),
                 street: "S1".into(),
                 domains: vec![ServiceDomain::ElderlyCare],
-            }],
-            members: vec![Member {
+            }])
+            .into(),
+            members: (vec![Member {
                 id: "E1".into(),
                 name: "王五".into(),
                 birth_year: 1990,
                 employer: Some("U1".into()),
                 registered_at: Some("K1".into()),
                 skills: vec!["护理".into()],
-            }],
-            partnerships: vec![Partnership {
+            }])
+            .into(),
+            partnerships: (vec![Partnership {
                 id: "PS1".into(),
                 unit: "U1".into(),
                 target: "C1".into(),
                 signed: d("2024-01-01"),
                 expires: Some(d("2027-01-01")),
-            }],
-            mass_links: vec![MassLink {
+            }])
+            .into(),
+            mass_links: (vec![MassLink {
                 mass_org: "M1".into(),
                 target: "S1".into(),
                 domain: ServiceDomain::Employment,
-            }],
-            resources: vec![Resource {
+            }])
+            .into(),
+            resources: (vec![Resource {
                 id: "R1".into(),
                 name: "义诊".into(),
                 provider: "U1".into(),
                 domain: ServiceDomain::Healthcare,
                 capacity: 12,
                 deployed_to: Some(vec!["K1".into()]),
-            }],
-            needs: vec![Need {
+            }])
+            .into(),
+            needs: (vec![Need {
                 id: "N1".into(),
                 committee: "K1".into(),
                 domain: ServiceDomain::Healthcare,
                 demand: 5,
-            }],
-            projects: vec![Project {
+            }])
+            .into(),
+            projects: (vec![Project {
                 id: "J1".into(),
                 name: "健康进社区".into(),
                 committee: "K1".into(),
                 needs: vec!["N1".into()],
                 resources: vec!["R1".into()],
                 status: ProjectStatus::Active,
-            }],
-            volunteering: vec![Volunteering {
+            }])
+            .into(),
+            volunteering: (vec![Volunteering {
                 member: "E1".into(),
                 committee: "K1".into(),
                 domain: ServiceDomain::Healthcare,
                 hours: 2.5,
                 date: d("2025-06-01"),
-            }],
-            responsibilities: vec![Responsibility {
+            }])
+            .into(),
+            responsibilities: (vec![Responsibility {
                 id: "T1".into(),
                 party_org: "P2".into(),
                 item: "走访驻区单位".into(),
                 due: Some(d("2025-12-31")),
                 status: ItemStatus::Open,
-            }],
+            }])
+            .into(),
         }
     }
 
@@ -1115,9 +1172,10 @@ mod tests {
     fn duplicate_ids_within_and_across_tables() {
         let mut b = sample();
         b.units[0].id = "K2".into();
+        let first = b.members[0].clone();
         b.members.push(Member {
             id: "E1".into(),
-            ..b.members[0].clone()
+            ..first
         });
         let ps = problems(&b);
         assert!(has(&ps, "/units/0", "id", "/committees/1"), "{ps:#?}");
@@ -1279,9 +1337,10 @@ mod tests {
         b.resources[0].capacity = 0;
         b.needs[0].demand = 0;
         b.volunteering[0].hours = -1.0;
+        let first = b.volunteering[0].clone();
         b.volunteering.push(Volunteering {
             hours: f64::NAN,
-            ..b.volunteering[0].clone()
+            ..first
         });
         b.members[0].birth_year = 1850;
         b.social_orgs[0].domains.clear();
@@ -1331,10 +1390,11 @@ mod tests {
         // Added through an upsert too.
         let current = sample();
         let partial = Bundle {
-            districts: vec![District {
+            districts: (vec![District {
                 id: "city".into(),
                 name: "全市".into(),
-            }],
+            }])
+            .into(),
             ..Bundle::default()
         };
         let ps = validate_upsert(&current, &partial)
@@ -1363,14 +1423,15 @@ mod tests {
     #[test]
     fn large_bundle_validates_fast() {
         let mut b = sample();
+        let (member, volunteering) = (b.members[0].clone(), b.volunteering[0].clone());
         for i in 0..200_000 {
             b.members.push(Member {
                 id: format!("m{i}"),
-                ..b.members[0].clone()
+                ..member.clone()
             });
             b.volunteering.push(Volunteering {
                 member: format!("m{i}"),
-                ..b.volunteering[0].clone()
+                ..volunteering.clone()
             });
         }
         let t = std::time::Instant::now();
@@ -1516,7 +1577,34 @@ mod tests {
             let expected = validate(&current.merged(&partial));
             let got = validate_upsert(&current, &partial);
             assert_eq!(got, expected, "round {round}: partial {partial:#?}");
-            match upsert_problems(&current, &partial) {
+            let located = crate::merge::Scanned::of(&current);
+            let got = validate_upsert_located(&current, &partial, &located);
+            assert_eq!(
+                got, expected,
+                "round {round} (located): partial {partial:#?}"
+            );
+            if got.is_ok() {
+                let mut merged = current.clone();
+                let delta = merged.merge_located(partial.clone(), &located);
+                assert_eq!(
+                    format!("{merged:?}"),
+                    format!("{:?}", current.merged(&partial)),
+                    "round {round}: located merge"
+                );
+                // The version before, kept as spares, brought up to date by the delta alone.
+                let mut spares = Bundle::default();
+                let mut deltas = crate::merge::Delta::default();
+                let before = crate::merge::tests_deep_copy(&current);
+                Bundle::keep_spares(&mut spares, &mut deltas, &before, delta);
+                drop(before);
+                let (next, _) = Bundle::from_spares(&merged, &mut spares, &deltas, &partial);
+                assert_eq!(
+                    format!("{next:?}"),
+                    format!("{merged:?}"),
+                    "round {round}: catch-up"
+                );
+            }
+            match upsert_problems(&current, &partial, None) {
                 None => slow += 1,
                 Some(ps) if ps.is_empty() => ok += 1,
                 Some(ps) => {

@@ -154,11 +154,12 @@ fn neo4j_store_end_to_end() {
 
     // 3. Upsert: changed and new rows, atomically.
     let partial = Bundle {
-        districts: vec![District {
+        districts: (vec![District {
             id: "D1".into(),
             name: "黄浦".into(),
-        }],
-        adjacency: vec![
+        }])
+        .into(),
+        adjacency: (vec![
             Adjacency {
                 a: "K2".into(),
                 b: "K1".into(),
@@ -167,7 +168,8 @@ fn neo4j_store_end_to_end() {
                 a: "K2".into(),
                 b: "K3".into(),
             },
-        ],
+        ])
+        .into(),
         ..Bundle::default()
     };
     s.upsert(&partial).expect("upsert");

@@ -62,9 +62,9 @@ fn neo4j_row_writes_in_place_with_conflicts_and_change_log() {
     };
     let duplicate = base.volunteering[1].clone();
     let partial = Bundle {
-        needs: vec![n3.clone(), n1.clone()],
-        resources: vec![r1.clone()],
-        volunteering: vec![hours.clone(), duplicate.clone()],
+        needs: vec![n3.clone(), n1.clone()].into(),
+        resources: vec![r1.clone()].into(),
+        volunteering: vec![hours.clone(), duplicate.clone()].into(),
         ..Bundle::default()
     };
     let v = |b: &Need| serde_json::to_value(b).expect("json");
@@ -137,7 +137,7 @@ fn neo4j_row_writes_in_place_with_conflicts_and_change_log() {
         })
     };
     let again = Bundle {
-        needs: vec![n3.clone()],
+        needs: vec![n3.clone()].into(),
         ..Bundle::default()
     };
     let err = commit(&again, &[created("needs", Some("N3"), v(&n3))], seq).expect_err("exists");
@@ -145,7 +145,7 @@ fn neo4j_row_writes_in_place_with_conflicts_and_change_log() {
     let mut n1b = n1.clone();
     n1b.demand = 1;
     let stale = Bundle {
-        needs: vec![n1b.clone()],
+        needs: vec![n1b.clone()].into(),
         ..Bundle::default()
     };
     let err = commit(

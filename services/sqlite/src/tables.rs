@@ -534,42 +534,47 @@ fn read_rows<T>(
 /// Read the whole stored network; the caller holds one read transaction around it.
 pub(crate) fn read_bundle(conn: &Connection) -> Result<Bundle, Fail> {
     Ok(Bundle {
-        districts: read_rows(conn, &DISTRICTS, |r| {
+        districts: (read_rows(conn, &DISTRICTS, |r| {
             Ok(District {
                 id: r.get(0)?,
                 name: r.get(1)?,
             })
-        })?,
-        streets: read_rows(conn, &STREETS, |r| {
+        })?)
+        .into(),
+        streets: (read_rows(conn, &STREETS, |r| {
             Ok(Street {
                 id: r.get(0)?,
                 name: r.get(1)?,
                 district: r.get(2)?,
                 kind: enum_at(r, 3)?,
             })
-        })?,
-        communities: read_rows(conn, &COMMUNITIES, |r| {
+        })?)
+        .into(),
+        communities: (read_rows(conn, &COMMUNITIES, |r| {
             Ok(Community {
                 id: r.get(0)?,
                 name: r.get(1)?,
                 street: r.get(2)?,
             })
-        })?,
-        committees: read_rows(conn, &COMMITTEES, |r| {
+        })?)
+        .into(),
+        committees: (read_rows(conn, &COMMITTEES, |r| {
             Ok(Committee {
                 id: r.get(0)?,
                 name: r.get(1)?,
                 community: r.get(2)?,
                 households: r.get(3)?,
             })
-        })?,
-        adjacency: read_rows(conn, &ADJACENCY, |r| {
+        })?)
+        .into(),
+        adjacency: (read_rows(conn, &ADJACENCY, |r| {
             Ok(Adjacency {
                 a: r.get(0)?,
                 b: r.get(1)?,
             })
-        })?,
-        party_orgs: read_rows(conn, &PARTY_ORGS, |r| {
+        })?)
+        .into(),
+        party_orgs: (read_rows(conn, &PARTY_ORGS, |r| {
             Ok(PartyOrg {
                 id: r.get(0)?,
                 name: r.get(1)?,
@@ -578,8 +583,9 @@ pub(crate) fn read_bundle(conn: &Connection) -> Result<Bundle, Fail> {
                 leads: r.get(4)?,
                 secretary: r.get(5)?,
             })
-        })?,
-        units: read_rows(conn, &UNITS, |r| {
+        })?)
+        .into(),
+        units: (read_rows(conn, &UNITS, |r| {
             Ok(Unit {
                 id: r.get(0)?,
                 name: r.get(1)?,
@@ -587,23 +593,26 @@ pub(crate) fn read_bundle(conn: &Connection) -> Result<Bundle, Fail> {
                 industry: r.get(3)?,
                 street: r.get(4)?,
             })
-        })?,
-        mass_orgs: read_rows(conn, &MASS_ORGS, |r| {
+        })?)
+        .into(),
+        mass_orgs: (read_rows(conn, &MASS_ORGS, |r| {
             Ok(MassOrg {
                 id: r.get(0)?,
                 name: r.get(1)?,
                 kind: enum_at(r, 2)?,
             })
-        })?,
-        social_orgs: read_rows(conn, &SOCIAL_ORGS, |r| {
+        })?)
+        .into(),
+        social_orgs: (read_rows(conn, &SOCIAL_ORGS, |r| {
             Ok(SocialOrg {
                 id: r.get(0)?,
                 name: r.get(1)?,
                 street: r.get(2)?,
                 domains: json_at(r, 3)?,
             })
-        })?,
-        members: read_rows(conn, &MEMBERS, |r| {
+        })?)
+        .into(),
+        members: (read_rows(conn, &MEMBERS, |r| {
             Ok(Member {
                 id: r.get(0)?,
                 name: r.get(1)?,
@@ -612,8 +621,9 @@ pub(crate) fn read_bundle(conn: &Connection) -> Result<Bundle, Fail> {
                 registered_at: r.get(4)?,
                 skills: json_at(r, 5)?,
             })
-        })?,
-        partnerships: read_rows(conn, &PARTNERSHIPS, |r| {
+        })?)
+        .into(),
+        partnerships: (read_rows(conn, &PARTNERSHIPS, |r| {
             Ok(Partnership {
                 id: r.get(0)?,
                 unit: r.get(1)?,
@@ -621,15 +631,17 @@ pub(crate) fn read_bundle(conn: &Connection) -> Result<Bundle, Fail> {
                 signed: date_at(r, 3)?,
                 expires: opt_date_at(r, 4)?,
             })
-        })?,
-        mass_links: read_rows(conn, &MASS_LINKS, |r| {
+        })?)
+        .into(),
+        mass_links: (read_rows(conn, &MASS_LINKS, |r| {
             Ok(MassLink {
                 mass_org: r.get(0)?,
                 target: r.get(1)?,
                 domain: enum_at(r, 2)?,
             })
-        })?,
-        resources: read_rows(conn, &RESOURCES, |r| {
+        })?)
+        .into(),
+        resources: (read_rows(conn, &RESOURCES, |r| {
             Ok(Resource {
                 id: r.get(0)?,
                 name: r.get(1)?,
@@ -638,16 +650,18 @@ pub(crate) fn read_bundle(conn: &Connection) -> Result<Bundle, Fail> {
                 capacity: r.get(4)?,
                 deployed_to: opt_json_at(r, 5)?,
             })
-        })?,
-        needs: read_rows(conn, &NEEDS, |r| {
+        })?)
+        .into(),
+        needs: (read_rows(conn, &NEEDS, |r| {
             Ok(Need {
                 id: r.get(0)?,
                 committee: r.get(1)?,
                 domain: enum_at(r, 2)?,
                 demand: r.get(3)?,
             })
-        })?,
-        projects: read_rows(conn, &PROJECTS, |r| {
+        })?)
+        .into(),
+        projects: (read_rows(conn, &PROJECTS, |r| {
             Ok(Project {
                 id: r.get(0)?,
                 name: r.get(1)?,
@@ -656,8 +670,9 @@ pub(crate) fn read_bundle(conn: &Connection) -> Result<Bundle, Fail> {
                 resources: json_at(r, 4)?,
                 status: enum_at(r, 5)?,
             })
-        })?,
-        volunteering: read_rows(conn, &VOLUNTEERING, |r| {
+        })?)
+        .into(),
+        volunteering: (read_rows(conn, &VOLUNTEERING, |r| {
             Ok(Volunteering {
                 member: r.get(0)?,
                 committee: r.get(1)?,
@@ -665,8 +680,9 @@ pub(crate) fn read_bundle(conn: &Connection) -> Result<Bundle, Fail> {
                 hours: r.get(3)?,
                 date: date_at(r, 4)?,
             })
-        })?,
-        responsibilities: read_rows(conn, &RESPONSIBILITIES, |r| {
+        })?)
+        .into(),
+        responsibilities: (read_rows(conn, &RESPONSIBILITIES, |r| {
             Ok(Responsibility {
                 id: r.get(0)?,
                 party_org: r.get(1)?,
@@ -674,7 +690,8 @@ pub(crate) fn read_bundle(conn: &Connection) -> Result<Bundle, Fail> {
                 due: opt_date_at(r, 3)?,
                 status: enum_at(r, 4)?,
             })
-        })?,
+        })?)
+        .into(),
     })
 }
 

@@ -24,21 +24,24 @@ fn sample() -> Bundle {
 /// so that two such networks share nothing.
 fn synthetic(tag: &str, n: usize) -> Bundle {
     let mut b = Bundle {
-        districts: vec![District {
+        districts: (vec![District {
             id: format!("{tag}d"),
             name: format!("{tag}区"),
-        }],
-        streets: vec![Street {
+        }])
+        .into(),
+        streets: (vec![Street {
             id: format!("{tag}s"),
             name: format!("{tag}街道"),
             district: format!("{tag}d"),
             kind: StreetKind::Street,
-        }],
-        communities: vec![Community {
+        }])
+        .into(),
+        communities: (vec![Community {
             id: format!("{tag}c"),
             name: format!("{tag}社区"),
             street: format!("{tag}s"),
-        }],
+        }])
+        .into(),
         ..Bundle::default()
     };
     for k in 0..10 {
@@ -138,10 +141,10 @@ fn upsert_updates_by_id_and_adds_idless_rows_once() {
     let mut changed_resource = base.resources[0].clone();
     changed_resource.deployed_to = None;
     let partial = Bundle {
-        members: vec![new_member.clone(), changed_member.clone()],
-        volunteering: vec![existing_vol, new_vol.clone()],
-        adjacency: vec![base.adjacency[0].clone()],
-        resources: vec![changed_resource.clone()],
+        members: vec![new_member.clone(), changed_member.clone()].into(),
+        volunteering: vec![existing_vol, new_vol.clone()].into(),
+        adjacency: vec![base.adjacency[0].clone()].into(),
+        resources: vec![changed_resource.clone()].into(),
         ..Bundle::default()
     };
     store.upsert(&partial).expect("upsert");
@@ -163,16 +166,18 @@ fn upsert_with_a_dangling_reference_changes_nothing() {
     let base = sample();
     store.replace(&base).expect("replace");
     let partial = Bundle {
-        needs: vec![Need {
+        needs: (vec![Need {
             id: "n9".to_string(),
             committee: "k404".to_string(),
             domain: ServiceDomain::Childcare,
             demand: 3,
-        }],
-        districts: vec![District {
+        }])
+        .into(),
+        districts: (vec![District {
             id: "d2".to_string(),
             name: "新区".to_string(),
-        }],
+        }])
+        .into(),
         ..Bundle::default()
     };
     let err = store.upsert(&partial).expect_err("dangling committee");

@@ -832,8 +832,9 @@ impl Gen {
                 let u: f64 = self.rng.random();
                 let demand = 10 + (u * u * 290.0) as u64;
                 let domain = weighted_domain(&mut self.rng);
+                let id = format!("N{:07}", self.b.needs.len() + 1);
                 self.b.needs.push(Need {
-                    id: format!("N{:07}", self.b.needs.len() + 1),
+                    id,
                     committee: self.b.committees[k].id.clone(),
                     domain,
                     demand,
@@ -929,8 +930,9 @@ impl Gen {
             let kind = *["服务", "志愿服务", "公益课堂", "帮扶计划", "活动"]
                 .choose(&mut self.rng)
                 .unwrap_or(&"服务");
+            let id = format!("R{:07}", self.b.resources.len() + 1);
             self.b.resources.push(Resource {
-                id: format!("R{:07}", self.b.resources.len() + 1),
+                id,
                 name: format!("{provider_label}{kind}"),
                 provider,
                 domain,
@@ -978,8 +980,9 @@ impl Gen {
             .choose(&mut self.rng)
             .unwrap_or(&ProjectStatus::Planned);
             let area = self.b.committees[k].name.trim_end_matches("居委会");
+            let id = format!("PRJ{:06}", self.b.projects.len() + 1);
             self.b.projects.push(Project {
-                id: format!("PRJ{:06}", self.b.projects.len() + 1),
+                id,
                 name: format!("{area}{}项目", domain.label_zh()),
                 committee: self.b.committees[k].id.clone(),
                 needs,

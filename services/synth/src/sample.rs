@@ -1372,7 +1372,7 @@ pub fn shanghai_sample() -> Bundle {
         })
         .collect();
 
-    b.members = sample_members(&mut rng);
+    b.members = sample_members(&mut rng).into();
 
     b.partnerships = PARTNERSHIPS
         .iter()
@@ -1424,7 +1424,7 @@ pub fn shanghai_sample() -> Bundle {
             status: *status,
         })
         .collect();
-    b.volunteering = sample_volunteering(&mut rng, &b.members);
+    b.volunteering = sample_volunteering(&mut rng, &b.members).into();
     b.responsibilities = RESPONSIBILITIES
         .iter()
         .map(|(id, org, item, due, status)| Responsibility {

@@ -39,10 +39,11 @@ pub fn big_district(
 ) -> Bundle {
     use dangjian_model::*;
     let mut b = Bundle {
-        districts: vec![District {
+        districts: (vec![District {
             id: "d".into(),
             name: "测试区".into(),
-        }],
+        }])
+        .into(),
         ..Bundle::default()
     };
     let cats = [

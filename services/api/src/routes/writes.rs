@@ -208,8 +208,6 @@ pub async fn create<R: Row>(
     let result = state
         .write(actor, move |snap, _versions| {
             base_seen.store(R::rows(snap.bundle()).len(), Ordering::Relaxed);
-            let stored: std::collections::HashSet<&str> =
-                R::rows(snap.bundle()).iter().filter_map(Row::id).collect();
             let mut seen = std::collections::HashSet::new();
             let mut partial = Bundle::default();
             let mut changes = Vec::with_capacity(rows.len());
@@ -217,7 +215,7 @@ pub async fn create<R: Row>(
             for (i, row) in rows.into_iter().enumerate() {
                 require_anchors(&caller, snap, &row)?;
                 if let Some(id) = row.id() {
-                    if stored.contains(id) {
+                    if find_row::<R>(snap, id).is_some() {
                         return Err(AppError::Conflict(if batch {
                             format!("request body row {i}: {} `{id}` exists already", R::TABLE)
                         } else {
@@ -269,10 +267,32 @@ pub async fn create<R: Row>(
     })
 }
 
+/// The stored row of table `R` with this id: located with the engine's id table, checked, and
+/// looked for by a scan only when the id table does not place it there (an id the network
+/// holds twice before its validation finished; the store still refuses a duplicate create).
+fn find_row<'a, R: Row>(snap: &'a Snapshot, id: &str) -> Option<&'a R> {
+    use dangjian_model::Locate;
+    let rows = R::rows(snap.bundle());
+    if let Some((kind, i)) = snap.engine.locate(id)
+        && kind.table() == R::TABLE
+        && let Some(r) = rows.get(i)
+        && r.id() == Some(id)
+    {
+        return Some(r);
+    }
+    // Not in the id table: no row of any table has the id.
+    snap.engine.locate(id)?;
+    rows.iter().find(|r| r.id() == Some(id))
+}
+
 /// The stored row with this id: 404 when there is none, but 403 for a confined caller
 /// (whether the id exists outside is not revealed).
-fn stored_row<'b, R: Row>(b: &'b Bundle, caller: &Caller, id: &str) -> Result<&'b R, AppError> {
-    match R::rows(b).iter().find(|r| r.id() == Some(id)) {
+fn stored_row<'a, R: Row>(
+    snap: &'a Snapshot,
+    caller: &Caller,
+    id: &str,
+) -> Result<&'a R, AppError> {
+    match find_row::<R>(snap, id) {
         Some(row) => Ok(row),
         None if caller.restriction().is_some() => Err(AppError::outside(id)),
         None => Err(AppError::NotFound(format!("no {} row `{id}`", R::TABLE))),
@@ -286,7 +306,7 @@ pub async fn get<R: Row>(
     id: String,
 ) -> Result<Response, AppError> {
     let snap = state.snapshot();
-    let row = stored_row::<R>(snap.bundle(), &caller, &id)?;
+    let row = stored_row::<R>(&snap, &caller, &id)?;
     require_anchors(&caller, &snap, row).map_err(|_| AppError::outside(&id))?;
     let version = state.live().version_of(R::TABLE, &id);
     let mut value = serde_json::to_value(row).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -323,7 +343,7 @@ pub async fn patch<R: Row>(
     let actor = caller.token_id.clone();
     let (stored, seq) = state
         .write(actor, move |snap, versions| {
-            let current = stored_row::<R>(snap.bundle(), &caller, &id)?;
+            let current = stored_row::<R>(snap, &caller, &id)?;
             require_anchors(&caller, snap, current)?;
             let version = versions.get(R::TABLE, &id);
             if let Some(expected) = expected

@@ -351,16 +351,18 @@ async fn the_page_and_its_assets_are_served_without_a_token() {
 fn big_street() -> Bundle {
     use dangjian_model::{Committee, Community, District, Street, StreetKind};
     let mut b = Bundle {
-        districts: vec![District {
+        districts: (vec![District {
             id: "D-BIG".into(),
             name: "大区".into(),
-        }],
-        streets: vec![Street {
+        }])
+        .into(),
+        streets: (vec![Street {
             id: "S-BIG".into(),
             name: "大街道".into(),
             district: "D-BIG".into(),
             kind: StreetKind::Street,
-        }],
+        }])
+        .into(),
         ..Bundle::default()
     };
     for c in 0..6 {

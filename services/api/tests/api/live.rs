@@ -155,7 +155,7 @@ async fn writes_and_imports_by_another_process_are_served_within_a_second() {
     };
     let after = serde_json::to_value(&row).expect("json");
     let partial = Bundle {
-        needs: vec![row],
+        needs: vec![row].into(),
         ..Bundle::default()
     };
     live.write("cli", |_, _| {
@@ -274,7 +274,7 @@ async fn the_store_refuses_a_stale_version_inside_its_transaction() {
     let mut row = serde_json::to_value(network().needs[0].clone()).expect("json");
     row["demand"] = json!(71);
     let partial = Bundle {
-        needs: vec![serde_json::from_value(row.clone()).expect("need")],
+        needs: vec![serde_json::from_value(row.clone()).expect("need")].into(),
         ..Bundle::default()
     };
     let changes = vec![dangjian_live::updated(

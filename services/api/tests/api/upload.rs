@@ -100,7 +100,7 @@ async fn a_good_workbook_merges_and_the_numbers_change() {
     let a = &app.tokens.admin;
     assert_eq!(k1_employment_demand(&app).await, 0);
     let file = workbook(&Bundle {
-        needs: vec![need("N9", "K1", 7)],
+        needs: vec![need("N9", "K1", 7)].into(),
         ..Bundle::default()
     });
     let (s, body) = upload(&app, "/api/v1/import", a, XLSX, file).await;
@@ -113,7 +113,7 @@ async fn a_good_workbook_merges_and_the_numbers_change() {
     assert_eq!(committees["total"], 3, "a merge keeps the rest");
     // The same row again with another demand replaces it (merge by id).
     let file = workbook(&Bundle {
-        needs: vec![need("N9", "K1", 9)],
+        needs: vec![need("N9", "K1", 9)].into(),
         ..Bundle::default()
     });
     let (s, body) = upload(&app, "/api/v1/import?mode=merge", a, XLSX, file).await;
@@ -188,7 +188,7 @@ async fn coordinators_upload_inside_their_street_only() {
     // One row inside (K1) and one outside (K3, street S2): refused whole, naming only the
     // uploaded row, not what lies outside.
     let file = workbook(&Bundle {
-        needs: vec![need("N30", "K1", 2), need("N31", "K3", 4)],
+        needs: vec![need("N30", "K1", 2), need("N31", "K3", 4)].into(),
         ..Bundle::default()
     });
     let (s, body) = upload(&app, "/api/v1/import", coord, XLSX, file).await;
@@ -202,7 +202,7 @@ async fn coordinators_upload_inside_their_street_only() {
     assert_eq!(needs(&app).await, before, "nothing changed");
     // Replacing the network is for admins.
     let file = workbook(&Bundle {
-        needs: vec![need("N30", "K1", 2)],
+        needs: vec![need("N30", "K1", 2)].into(),
         ..Bundle::default()
     });
     let (s, body) = upload(
@@ -216,7 +216,7 @@ async fn coordinators_upload_inside_their_street_only() {
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
     // Overwriting a stored row of another street by its id is outside too.
     let file_n2 = workbook(&Bundle {
-        needs: vec![need("N2", "K1", 2)],
+        needs: vec![need("N2", "K1", 2)].into(),
         ..Bundle::default()
     });
     let (s, body) = upload(&app, "/api/v1/import", coord, XLSX, file_n2).await;

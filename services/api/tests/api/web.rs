@@ -1112,12 +1112,13 @@ async fn upload_scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     std::fs::write(
         &good,
         workbook(&dangjian_model::Bundle {
-            needs: vec![dangjian_model::Need {
+            needs: (vec![dangjian_model::Need {
                 id: "N-UPLOAD-1".into(),
                 committee: "K-TINGYI".into(),
                 domain: dangjian_model::ServiceDomain::Employment,
                 demand: 37,
-            }],
+            }])
+            .into(),
             ..Default::default()
         }),
     )
