@@ -15,8 +15,10 @@ use crate::telemetry;
 use axum::Router;
 use axum::routing::{get, post};
 
-/// Largest body of a one-row write (the whole-network import keeps the service's limit).
-pub const ROW_BODY_LIMIT: usize = 1024 * 1024;
+/// Largest body of a row write: one row, or a batch of up to
+/// [`writes::MAX_BATCH_ROWS`] rows (a month of volunteering from a spreadsheet is ~100 bytes a
+/// row); the whole-network import keeps the service's limit.
+pub const ROW_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 /// A route whose request bodies are capped at [`ROW_BODY_LIMIT`].
 fn capped(route: axum::routing::MethodRouter<AppState>) -> axum::routing::MethodRouter<AppState> {

@@ -22,11 +22,12 @@ async fn whatif_takes_at_most_1000_ids_and_a_small_body() {
     let (s, body) = app.post_raw("/api/v1/whatif", a, &huge).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert!(message_has(&body, "262144"), "{body}");
-    // A one-row write is capped at 1 MiB, not the import's limit.
+    // A row write (one row or a batch) is capped at 16 MiB, not the import's 64 MiB.
     let big_row =
-        json!({"id": "N9", "committee": "K1", "domain": "x".repeat(2 * 1024 * 1024), "demand": 1});
+        json!({"id": "N9", "committee": "K1", "domain": "x".repeat(17 * 1024 * 1024), "demand": 1});
     let (s, body) = app.post("/api/v1/needs", a, big_row).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(message_has(&body, "16777216"), "{body}");
 }
 
 #[tokio::test]
