@@ -133,23 +133,27 @@ pub fn layout(doc: &GraphDoc) -> HashMap<String, Point> {
         g
     };
     let mut cells = Cells::new(bw, bh);
-    let mut outer: f64 = half.0.hypot(half.1);
+    // How far the placed nodes reach from the centre, per axis.
+    let mut reach = half;
+    let mut ring: Option<(f64, f64)> = None;
     for &i in &orgs {
         let ideal = if doc.nodes[i].kind == NodeKind::UnitGroup {
+            // Round the border of everything else, evenly by id from the top.
+            let (rx, ry) = *ring.get_or_insert((reach.0 + ORG.0, reach.1 + 1.5 * ORG.1));
             let k = groups.iter().position(|&g| g == i).unwrap_or(0);
             let angle = -std::f64::consts::FRAC_PI_2
                 + std::f64::consts::TAU * k as f64 / groups.len() as f64;
-            let r = outer + ORG.0;
             Point {
-                x: block_c.x + angle.cos() * r * 1.2,
-                y: block_c.y + angle.sin() * r,
+                x: block_c.x + angle.cos() * rx,
+                y: block_c.y + angle.sin() * ry,
             }
         } else {
             let dir = direction(&doc.nodes[i].id, &hood[i], &centres, block_c);
             exit_point(block_c, half, dir)
         };
         let p = cells.take_nearest(ideal);
-        outer = outer.max((p.x - block_c.x).hypot(p.y - block_c.y));
+        reach.0 = reach.0.max((p.x - block_c.x).abs());
+        reach.1 = reach.1.max((p.y - block_c.y).abs());
         centres[i] = Some(p);
     }
     for (i, nd) in doc.nodes.iter().enumerate() {
