@@ -548,7 +548,9 @@ const HIERARCHY = new Set(['district', 'street', 'community', 'committee']);
 const EDGE_COLOURS = { partnership: '#c0392b', resource: '#27ae60', mass: '#8e44ad', social: '#d68910', member: '#2e86c1' };
 
 const NET_STYLE = [
-  { selector: 'node', style: { label: 'data(label)', 'font-size': 11, 'text-valign': 'bottom', 'text-margin-y': 3, width: 18, height: 18, 'background-color': '#999', 'font-family': 'system-ui, "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif', 'text-wrap': 'ellipsis', 'text-max-width': 110 } },
+  // Labels too small to read are not drawn ('min-zoomed-font-size'): a whole street fitted to
+  // the canvas shows its shape, zooming in shows the names (and the first paint is cheaper).
+  { selector: 'node', style: { label: 'data(label)', 'min-zoomed-font-size': 7, 'font-size': 11, 'text-valign': 'bottom', 'text-margin-y': 3, width: 18, height: 18, 'background-color': '#999', 'font-family': 'system-ui, "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif', 'text-wrap': 'ellipsis', 'text-max-width': 110 } },
   { selector: 'node:parent', style: { 'text-valign': 'top', 'text-halign': 'center', 'font-weight': 'bold', 'background-opacity': 0.35, 'border-width': 1, 'border-color': '#999', shape: 'round-rectangle', padding: 12 } },
   { selector: 'node[kind="district"]', style: { 'background-color': '#fdebd0' } },
   { selector: 'node[kind="street"]', style: { 'background-color': '#fadbd8', 'font-size': 14 } },
@@ -664,6 +666,27 @@ async function relayout() {
   area.dataset.state = 'ready';
 }
 
+/** Zoom and pan so that `nodes` (by their centres, plus room for a node and its label) fill
+ * the canvas with a 30 px margin. */
+function frame(cy, nodes) {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  nodes.forEach((n) => {
+    const p = n.position();
+    x0 = Math.min(x0, p.x); x1 = Math.max(x1, p.x);
+    y0 = Math.min(y0, p.y); y1 = Math.max(y1, p.y);
+  });
+  if (!Number.isFinite(x0)) return;
+  // Half a node cell each side, more below for the label; a compound box's padding and title.
+  x0 -= 80; x1 += 80; y0 -= 70; y1 += 50;
+  const w = cy.width() - 60;
+  const h = cy.height() - 60;
+  const zoom = Math.min(4, Math.max(0.05, Math.min(w / (x1 - x0), h / (y1 - y0))));
+  cy.viewport({
+    zoom,
+    pan: { x: cy.width() / 2 - zoom * (x0 + x1) / 2, y: cy.height() / 2 - zoom * (y0 + y1) / 2 },
+  });
+}
+
 async function drawNetwork(graph, seq, started) {
   const area = $('network');
   area.dataset.state = 'loading';
@@ -715,8 +738,13 @@ async function drawNetwork(graph, seq, started) {
   } else {
     cy.batch(() => leaves.forEach((n) => n.position(seedPosition(n.id()))));
   }
-  const layout = mode === 'fcose' ? forceLayout(cy) : cy.layout({ name: 'preset', fit: true, padding: 30 });
-  await runLayout(layout);
+  if (mode === 'fcose') {
+    await runLayout(forceLayout(cy));
+  } else {
+    // The nodes are where they go already: frame them from their centres (no bounding boxes,
+    // which would measure every label before the first paint).
+    frame(cy, leaves);
+  }
   if (seq !== state.seq) return;
   const laidOut = performance.now();
   if (mode === 'fcose') savePositions(cy);

@@ -1057,22 +1057,24 @@ async fn the_network_view_in_headless_chromium() {
     }
 }
 
-/// The total demand the gaps summary shows (`需求 1,234，…`).
+/// The total demand the gaps summary shows (`需求 1,234，…`), once it shows one (a refresh
+/// empties the summary before it fills it again).
 async fn shown_demand(c: &Client) -> u64 {
-    let text = js_string(
-        c,
-        "return document.getElementById('gaps-summary').textContent",
-    )
-    .await;
-    let after = text.split("需求 ").nth(1).unwrap_or("");
-    let digits: String = after
-        .chars()
-        .take_while(|ch| ch.is_ascii_digit() || *ch == ',')
-        .filter(char::is_ascii_digit)
-        .collect();
-    digits
-        .parse()
-        .unwrap_or_else(|_| panic!("no demand in the gaps summary: {text}"))
+    wait_for("the demand in the gaps summary", || async {
+        let text = js_string(
+            c,
+            "return document.getElementById('gaps-summary').textContent",
+        )
+        .await;
+        let after = text.split("需求 ").nth(1).unwrap_or("");
+        let digits: String = after
+            .chars()
+            .take_while(|ch| ch.is_ascii_digit() || *ch == ',')
+            .filter(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    })
+    .await
 }
 
 async fn choose_and_upload(c: &Client, file: &Path) {
