@@ -148,7 +148,7 @@ pub fn layout(doc: &GraphDoc) -> HashMap<String, Point> {
                 y: block_c.y + angle.sin() * ry,
             }
         } else {
-            let dir = direction(&doc.nodes[i].id, &hood[i], &centres, block_c);
+            let dir = direction(&doc.nodes[i].id, &hood[i], &centres, block_c, half);
             exit_point(block_c, half, dir)
         };
         let p = cells.take_nearest(ideal);
@@ -172,8 +172,14 @@ pub fn layout(doc: &GraphDoc) -> HashMap<String, Point> {
 }
 
 /// The unit direction from the block's centre towards the barycentre of `hood`; when that is
-/// the centre itself (or there is no neighbour), a direction from the id's hash.
-fn direction(id: &str, hood: &[usize], centres: &[Option<Point>], c: Point) -> (f64, f64) {
+/// near the centre (or there is no neighbour), a direction from the id's hash.
+fn direction(
+    id: &str,
+    hood: &[usize],
+    centres: &[Option<Point>],
+    c: Point,
+    half: (f64, f64),
+) -> (f64, f64) {
     let mut sx = 0.0;
     let mut sy = 0.0;
     let mut k = 0.0;
@@ -187,7 +193,8 @@ fn direction(id: &str, hood: &[usize], centres: &[Option<Point>], c: Point) -> (
     if k > 0.0 {
         let (dx, dy) = (sx / k - c.x, sy / k - c.y);
         let len = dx.hypot(dy);
-        if len > 1.0 {
+        // Linked all over the block (its barycentre near the centre): no side is nearer.
+        if len > 0.15 * half.0.hypot(half.1).max(1.0) {
             return (dx / len, dy / len);
         }
     }

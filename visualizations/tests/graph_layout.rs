@@ -214,4 +214,21 @@ fn grouped_employers_and_a_folded_district_get_positions_too() {
     let (dx, dy) = pts[&d.id];
     assert!(streets.iter().any(|s| s.0 <= dx) && streets.iter().any(|s| s.0 >= dx));
     assert!(streets.iter().any(|s| s.1 <= dy) && streets.iter().any(|s| s.1 >= dy));
+    // Groups linked to every street are spread round the block (centred on the origin), not
+    // piled on one side.
+    let orgs: Vec<(f64, f64)> = folded
+        .nodes
+        .iter()
+        .filter(|n| !matches!(n.kind, NodeKind::District | NodeKind::Street))
+        .map(|n| pts[&n.id])
+        .collect();
+    assert!(orgs.len() >= 8, "{} groups", orgs.len());
+    for (name, side) in [
+        ("left", orgs.iter().filter(|p| p.0 < 0.0).count()),
+        ("right", orgs.iter().filter(|p| p.0 > 0.0).count()),
+        ("above", orgs.iter().filter(|p| p.1 < 0.0).count()),
+        ("below", orgs.iter().filter(|p| p.1 > 0.0).count()),
+    ] {
+        assert!(side * 6 >= orgs.len(), "{side} of {} {name}", orgs.len());
+    }
 }

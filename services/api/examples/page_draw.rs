@@ -311,6 +311,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             }
+            // What was drawn, for a look (target/web-screenshots/page-draw-*.png).
+            let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/web-screenshots");
+            if std::fs::create_dir_all(&shots).is_ok() {
+                let png = c.screenshot().await?;
+                let name = format!("page-draw-{scope}-{}.png", as_of);
+                std::fs::write(shots.join(name), png)?;
+            }
             let med = |mut v: Vec<f64>| {
                 v.sort_by(f64::total_cmp);
                 v[v.len() / 2]
