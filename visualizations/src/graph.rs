@@ -1160,7 +1160,8 @@ impl<'a> Builder<'a> {
             }
             for &(row, m) in &ix.vol_at[k as usize] {
                 let v = &b.volunteering[row as usize];
-                if !self.any_date && !(year_ago < v.date && v.date <= as_of) {
+                let in_window = year_ago < v.date && v.date <= as_of;
+                if !(self.any_date || in_window) {
                     continue;
                 }
                 let g = if m == NONE { NONE } else { group_of(m) };
