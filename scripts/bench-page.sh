@@ -9,8 +9,8 @@
 #     file): GET /api/v1/graph of the street and the district and GET /api/v1/trend of the
 #     district, against the street's coverage request as the baseline.
 #  3. Headless Chromium (the same example): the network view of the street and the district,
-#     fetch + layout + first painted frame, first visit and another date, each next to a
-#     JavaScript calibration run in the same page.
+#     fetch + layout (the service's positions) + first painted frame, first visit and another
+#     date, each next to a JavaScript calibration run in the same page.
 #
 # scripts/bench-page.sh [--bundle sh.json | --db sh.db] [--reps N] [--keep]
 #   Without --bundle/--db the Shanghai network is generated (seed 1) into a work folder, which

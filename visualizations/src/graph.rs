@@ -18,6 +18,7 @@ use dangjian_model::{Bundle, Date, MassOrgType, UnitCategory};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
 
 /// The kinds of link drawn between nodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -172,6 +173,12 @@ pub struct GraphNode {
     /// aggregates resources on their edges; the kind is kept for other producers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<u64>,
+    /// The position computed by the service ([`GraphIndex::place`]; `None` when not asked
+    /// for): the same for a scope on every date. A compound node's is the centre of its box.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y: Option<f64>,
 }
 
 /// One edge (directed from the organisation to the place it serves).
@@ -298,7 +305,15 @@ pub struct GraphIndex {
     member_employer: Vec<u32>,
     /// Volunteering rows by committee, with the member index (`NONE` when unknown).
     vol_at: Vec<Vec<(u32, u32)>>,
+    /// Positions laid out per (scope, grouping, aggregated), for [`GraphIndex::place`].
+    positions: Mutex<HashMap<(String, MemberGrouping, bool), Arc<Positions>>>,
 }
+
+/// Positions by node id.
+type Positions = HashMap<String, crate::graph_layout::Point>;
+
+/// At most this many scopes' positions are kept per network.
+const POSITIONS_KEPT: usize = 512;
 
 fn grouped(n: usize, pairs: impl Iterator<Item = (u32, u32)>) -> Vec<Vec<u32>> {
     let mut out = vec![Vec::new(); n];
@@ -453,6 +468,7 @@ impl GraphIndex {
             members_at: grouped(nk, members_at.into_iter()),
             member_employer,
             vol_at,
+            positions: Mutex::new(HashMap::new()),
             street_district,
             community_street,
             committee_community,
@@ -463,6 +479,49 @@ impl GraphIndex {
     /// The graph of a scope. `b` must be the bundle the index was built from.
     pub fn graph(&self, b: &Bundle, opts: &GraphOptions) -> Result<GraphDoc, EngineError> {
         Builder::new(self, b, opts)?.run()
+    }
+
+    /// Give every node of `doc` (built by [`GraphIndex::graph`] from the same bundle) its
+    /// position `x`, `y`. The positions are those of the scope's graph with every link kind
+    /// on every date (partnerships whether active or not, volunteering of any year), laid
+    /// out by [`crate::graph_layout::layout`]: the same node is at the same place whatever
+    /// the date and the kinds asked for. Laid out once per (scope, grouping, folded) and kept.
+    pub fn place(&self, b: &Bundle, doc: &mut GraphDoc) -> Result<(), EngineError> {
+        let key = (doc.scope.clone(), doc.grouping, doc.aggregated);
+        let cached = self
+            .positions
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned());
+        let positions = match cached {
+            Some(p) => p,
+            None => {
+                let opts = GraphOptions {
+                    scope: doc.scope.clone(),
+                    as_of: doc.as_of,
+                    kinds: LinkKind::ALL.to_vec(),
+                    grouping: doc.grouping,
+                    aggregate: Some(doc.aggregated),
+                };
+                let mut builder = Builder::new(self, b, &opts)?;
+                builder.any_date = true;
+                let every_date = builder.run()?;
+                let p = Arc::new(crate::graph_layout::layout(&every_date));
+                if let Ok(mut m) = self.positions.lock() {
+                    if m.len() >= POSITIONS_KEPT {
+                        m.clear();
+                    }
+                    m.insert(key, p.clone());
+                }
+                p
+            }
+        };
+        for n in &mut doc.nodes {
+            let p = positions.get(&n.id);
+            n.x = p.map(|p| p.x);
+            n.y = p.map(|p| p.y);
+        }
+        Ok(())
     }
 }
 
@@ -498,6 +557,9 @@ struct Builder<'a> {
     hierarchy_len: usize,
     /// The scope is a district or the city.
     wide: bool,
+    /// Links of every date: partnerships whether active or not, volunteering of any year
+    /// (for positions that do not depend on the date).
+    any_date: bool,
 }
 
 fn kind_slot(k: LinkKind) -> usize {
@@ -536,6 +598,7 @@ impl<'a> Builder<'a> {
             drawn_committee: vec![false; b.committees.len()],
             hierarchy_len: 0,
             wide: false,
+            any_date: false,
         };
         let unknown = || EngineError::UnknownScope(opts.scope.clone());
         let mut districts: Vec<u32> = Vec::new();
@@ -715,7 +778,7 @@ impl<'a> Builder<'a> {
             let tid = self.target_id(t);
             for &p in pships {
                 let p = &b.partnerships[p as usize];
-                if !p.is_active(as_of) {
+                if !self.any_date && !p.is_active(as_of) {
                     continue;
                 }
                 let Some(Ent::Unit(u)) = ix.ids.get(&p.unit).copied() else {
@@ -984,7 +1047,9 @@ impl<'a> Builder<'a> {
                     Some(Ent::Unit(u)) => {
                         for &p in &ix.unit_pships[u as usize] {
                             let p = &b.partnerships[p as usize];
-                            if p.is_active(self.opts.as_of) && self.target_drawn(&p.target) {
+                            if (self.any_date || p.is_active(self.opts.as_of))
+                                && self.target_drawn(&p.target)
+                            {
                                 sinks.push(&p.target);
                             }
                         }
@@ -1095,7 +1160,8 @@ impl<'a> Builder<'a> {
             }
             for &(row, m) in &ix.vol_at[k as usize] {
                 let v = &b.volunteering[row as usize];
-                if !(year_ago < v.date && v.date <= as_of) {
+                let in_window = year_ago < v.date && v.date <= as_of;
+                if !(self.any_date || in_window) {
                     continue;
                 }
                 let g = if m == NONE { NONE } else { group_of(m) };
@@ -1170,6 +1236,8 @@ impl GraphNode {
             area: None,
             households: None,
             capacity: None,
+            x: None,
+            y: None,
         }
     }
 }
@@ -1325,6 +1393,8 @@ pub fn to_graphml(doc: &GraphDoc) -> String {
             "  <key id=\"n_{k}\" for=\"node\" attr.name=\"{k}\" attr.type=\"{t}\"/>"
         );
     }
+    s.push_str("  <key id=\"n_x\" for=\"node\" attr.name=\"x\" attr.type=\"double\"/>\n");
+    s.push_str("  <key id=\"n_y\" for=\"node\" attr.name=\"y\" attr.type=\"double\"/>\n");
     s.push_str("  <key id=\"e_label\" for=\"edge\" attr.name=\"label\" attr.type=\"string\"/>\n");
     s.push_str("  <key id=\"e_weight\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>\n");
     for (k, t) in EDGE_KEYS {
@@ -1347,6 +1417,12 @@ pub fn to_graphml(doc: &GraphDoc) -> String {
         );
         for (k, _, v) in node_attrs(n) {
             let _ = write!(s, "<data key=\"n_{k}\">{}</data>", xml(&v));
+        }
+        if let (Some(x), Some(y)) = (n.x, n.y) {
+            let _ = write!(
+                s,
+                "<data key=\"n_x\">{x}</data><data key=\"n_y\">{y}</data>"
+            );
         }
         s.push_str("</node>\n");
     }
@@ -1374,7 +1450,9 @@ pub fn to_graphml(doc: &GraphDoc) -> String {
 pub fn to_gexf(doc: &GraphDoc) -> String {
     let mut s = String::new();
     s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    s.push_str("<gexf xmlns=\"http://gexf.net/1.3\" version=\"1.3\">\n");
+    s.push_str(
+        "<gexf xmlns=\"http://gexf.net/1.3\" xmlns:viz=\"http://gexf.net/1.3/viz\" version=\"1.3\">\n",
+    );
     let _ = writeln!(
         s,
         "  <meta lastmodifieddate=\"{}\"><creator>Dangjian Graph</creator><description>{}</description></meta>",
@@ -1407,7 +1485,12 @@ pub fn to_gexf(doc: &GraphDoc) -> String {
         for (k, _, v) in node_attrs(n) {
             let _ = write!(s, "<attvalue for=\"{k}\" value=\"{}\"/>", xml(&v));
         }
-        s.push_str("</attvalues></node>\n");
+        s.push_str("</attvalues>");
+        if let (Some(x), Some(y)) = (n.x, n.y) {
+            // GEXF's y axis points up; the page's (Cytoscape's) down.
+            let _ = write!(s, "<viz:position x=\"{x}\" y=\"{}\" z=\"0.0\"/>", 0.0 - y);
+        }
+        s.push_str("</node>\n");
     }
     s.push_str("    </nodes>\n    <edges>\n");
     for e in &doc.edges {

@@ -14,6 +14,7 @@
 
 mod dot;
 pub mod graph;
+pub mod graph_layout;
 mod layout;
 mod render;
 mod scene;

@@ -1,9 +1,10 @@
 //! How long the planners' page takes to draw the interactive network in headless Chromium
-//! (fetch of `/api/v1/graph` + Cytoscape/fCoSE layout + the first painted frame), on a network
+//! (fetch of `/api/v1/graph` with the service's positions + Cytoscape preset layout + the first
+//! painted frame), on a network
 //! read from a bundle file (e.g. `dangjian generate --scale shanghai --out sh.json`), for the
 //! street and the district with the most committees. Times are the page's own measurement
-//! (`#network[data-draw-ms]` and its parts), first visit (force layout) and a second date
-//! (cached positions), each next to a calibration run in the same page right after it (sorting
+//! (`#network[data-draw-ms]` and its parts), first visit and a second date (both drawn at the
+//! positions the service computed), each next to a calibration run in the same page right after it (sorting
 //! 10⁶ pseudo-random doubles in JavaScript): the ratio is the figure to compare across runs.
 //!
 //! `cargo run --release -p dangjian-api --example page_draw -- BUNDLE.json|STORE.db [REPS]`
@@ -108,8 +109,24 @@ async fn http_figures(
     let graph = |scope: &str, ext: &str| {
         format!("{base}/api/v1/graph{ext}?scope={scope}&as_of=2026-06-30&{kinds}")
     };
-    // The graph index is built by the first request of a network version: not timed.
-    timed_gets(&http, &graph(street, ""), token, 1).await?;
+    // The graph index is built by the first request of a network version: not timed (and
+    // without positions, so the first timed request of each scope lays its positions out).
+    timed_gets(
+        &http,
+        &format!("{}&positions=false", graph(street, "")),
+        token,
+        1,
+    )
+    .await?;
+    let (street_cold, _) = timed_gets(&http, &graph(street, ""), token, 1).await?;
+    let (district_bare, _) = timed_gets(
+        &http,
+        &format!("{}&positions=false", graph(district, "")),
+        token,
+        1,
+    )
+    .await?;
+    let (district_cold, _) = timed_gets(&http, &graph(district, ""), token, 1).await?;
     let coverage = format!("{base}/api/v1/coverage?scope={street}&as_of=2026-06-30");
     timed_gets(&http, &coverage, token, 3).await?;
     let (base_med, base_p90) = timed_gets(&http, &coverage, token, n).await?;
@@ -120,6 +137,21 @@ async fn http_figures(
     println!(
         "| baseline: GET /api/v1/coverage?scope={street} | {n} | {base_med:.2} | {base_p90:.2} | 1.0 | — | — |"
     );
+    println!(
+        "| GET /api/v1/graph?scope={district}&positions=false, first request | 1 | {district_bare:.2} | — | {:.1} | — | — |",
+        district_bare / base_med
+    );
+    for (name, ms, target) in [(street, street_cold, "50"), (district, district_cold, "—")] {
+        println!(
+            "| GET /api/v1/graph?scope={name}, first request (positions laid out, then kept) | 1 | {ms:.2} | — | {:.1} | {target} | {} |",
+            ms / base_med,
+            if target == "50" {
+                format!("{:.1}", 50.0 / ms)
+            } else {
+                "—".to_string()
+            }
+        );
+    }
     for (name, url, target) in [
         (
             format!("GET /api/v1/graph?scope={street} (all kinds)"),
@@ -232,7 +264,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         a.sort(); return performance.now() - t;";
     for (scope, target) in [(&street, 1000.0), (&district, 3000.0)] {
         for (visit, as_of) in [
-            ("first (force layout)", "2026-06-30"),
+            ("first (server positions)", "2026-06-30"),
             ("another date", "2026-03-31"),
         ] {
             let mut times = Vec::new();
@@ -254,7 +286,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 )
                 .await?;
                 if visit.starts_with("first") {
-                    // Positions are kept per tab: forget them so the layout runs.
+                    // Positions a tab laid out itself are kept: forget them.
                     c.execute("Object.keys(sessionStorage).filter(k => k.startsWith('dangjian-pos')).forEach(k => sessionStorage.removeItem(k)); return 1", vec![]).await?;
                 }
                 c.refresh().await?;
@@ -278,6 +310,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     }
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
+            }
+            // What was drawn, for a look (target/web-screenshots/page-draw-*.png).
+            let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/web-screenshots");
+            if std::fs::create_dir_all(&shots).is_ok() {
+                let png = c.screenshot().await?;
+                let name = format!("page-draw-{scope}-{}.png", as_of);
+                std::fs::write(shots.join(name), png)?;
             }
             let med = |mut v: Vec<f64>| {
                 v.sort_by(f64::total_cmp);

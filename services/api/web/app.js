@@ -451,7 +451,9 @@ async function refresh() {
     // A district or the city is drawn per street in the network (the server folds it).
     const kinds = view === 'network' ? KINDS.join(',') : 'mass';
     const aggregate = view === 'network' ? undefined : 'false';
-    const graph = await getJson(`/api/v1/graph${query({ scope, as_of: asOf, kinds, group: $('member-group').value, aggregate })}`);
+    // Positions (laid out by the service) only for the network.
+    const positions = view === 'network' ? undefined : 'false';
+    const graph = await getJson(`/api/v1/graph${query({ scope, as_of: asOf, kinds, group: $('member-group').value, aggregate, positions })}`);
     if (seq !== state.seq) return;
     state.fetchMs = performance.now() - started;
     state.graph = graph;
@@ -477,7 +479,7 @@ async function refresh() {
 /** The names of every community and committee of a scope whose network is drawn folded. */
 async function loadNames(scope, asOf, seq) {
   try {
-    const names = await getJson(`/api/v1/graph${query({ scope, as_of: asOf, kinds: 'mass', aggregate: 'false' })}`);
+    const names = await getJson(`/api/v1/graph${query({ scope, as_of: asOf, kinds: 'mass', aggregate: 'false', positions: 'false' })}`);
     if (seq !== state.seq) return;
     for (const n of names.nodes) state.names.set(n.id, n.label);
   } catch (_) {
@@ -546,7 +548,9 @@ const HIERARCHY = new Set(['district', 'street', 'community', 'committee']);
 const EDGE_COLOURS = { partnership: '#c0392b', resource: '#27ae60', mass: '#8e44ad', social: '#d68910', member: '#2e86c1' };
 
 const NET_STYLE = [
-  { selector: 'node', style: { label: 'data(label)', 'font-size': 11, 'text-valign': 'bottom', 'text-margin-y': 3, width: 18, height: 18, 'background-color': '#999', 'font-family': 'system-ui, "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif', 'text-wrap': 'ellipsis', 'text-max-width': 110 } },
+  // Labels too small to read are not drawn ('min-zoomed-font-size'): a whole street fitted to
+  // the canvas shows its shape, zooming in shows the names (and the first paint is cheaper).
+  { selector: 'node', style: { label: 'data(label)', 'min-zoomed-font-size': 7, 'font-size': 11, 'text-valign': 'bottom', 'text-margin-y': 3, width: 18, height: 18, 'background-color': '#999', 'font-family': 'system-ui, "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif', 'text-wrap': 'ellipsis', 'text-max-width': 110 } },
   { selector: 'node:parent', style: { 'text-valign': 'top', 'text-halign': 'center', 'font-weight': 'bold', 'background-opacity': 0.35, 'border-width': 1, 'border-color': '#999', shape: 'round-rectangle', padding: 12 } },
   { selector: 'node[kind="district"]', style: { 'background-color': '#fdebd0' } },
   { selector: 'node[kind="street"]', style: { 'background-color': '#fadbd8', 'font-size': 14 } },
@@ -563,6 +567,7 @@ const NET_STYLE = [
   { selector: 'edge', style: { width: 'mapData(weight, 1, 30, 1, 6)', 'curve-style': 'haystack', 'haystack-radius': 0, opacity: 0.7, 'line-color': '#999' } },
   ...Object.entries(EDGE_COLOURS).map(([k, c]) => ({ selector: `edge[kind="${k}"]`, style: { 'line-color': c } })),
   { selector: 'edge[kind="member"]', style: { 'line-style': 'dashed' } },
+  { selector: '.off', style: { display: 'none' } },
   { selector: '.faded', style: { opacity: 0.12 } },
   { selector: 'node.hl', style: { 'border-width': 3, 'border-color': '#f1c40f' } },
   { selector: 'node.changed', style: { 'border-width': 6, 'border-color': '#e67e22', 'border-style': 'double', 'background-color': '#fdebd0' } },
@@ -620,10 +625,66 @@ function savePositions(cy) {
   }
 }
 
+/** Cytoscape elements; a node the service placed (`x`, `y`) carries its position. */
 function graphElements(graph) {
-  const nodes = graph.nodes.map((n) => ({ group: 'nodes', data: { ...n, parent: n.parent ?? undefined } }));
+  const nodes = graph.nodes.map((n) => {
+    const el = { group: 'nodes', data: { ...n, parent: n.parent ?? undefined } };
+    if (Number.isFinite(n.x) && Number.isFinite(n.y)) el.position = { x: n.x, y: n.y };
+    return el;
+  });
   const edges = graph.edges.map((e) => ({ group: 'edges', data: { ...e } }));
   return [...nodes, ...edges];
+}
+
+/** fCoSE (cose without it) from its spectral start, its random sampling seeded per scope. */
+function forceLayout(cy) {
+  return cy.layout({
+    name: typeof window.cytoscapeFcose === 'function' || cy.fcose !== undefined ? 'fcose' : 'cose',
+    randomize: true, animate: false, quality: 'default', nodeDimensionsIncludeLabels: true,
+    idealEdgeLength: 90, nodeRepulsion: 6000, nestingFactor: 0.2, gravity: 0.3, numIter: 1000,
+    fit: true, padding: 30,
+  });
+}
+
+async function runLayout(layout) {
+  await new Promise((resolve) => {
+    layout.one('layoutstop', resolve);
+    withSeededRandom(positionsKey(), () => layout.run());
+  });
+}
+
+/** 重新布局: a force layout of what is drawn, kept for this scope in the tab. */
+async function relayout() {
+  const cy = state.cy;
+  if (!cy) return;
+  const area = $('network');
+  area.dataset.state = 'loading';
+  await runLayout(forceLayout(cy));
+  if (cy !== state.cy) return;
+  savePositions(cy);
+  area.dataset.layout = 'fcose';
+  area.dataset.state = 'ready';
+}
+
+/** Zoom and pan so that `nodes` (by their centres, plus room for a node and its label) fill
+ * the canvas with a 30 px margin. */
+function frame(cy, nodes) {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  nodes.forEach((n) => {
+    const p = n.position();
+    x0 = Math.min(x0, p.x); x1 = Math.max(x1, p.x);
+    y0 = Math.min(y0, p.y); y1 = Math.max(y1, p.y);
+  });
+  if (!Number.isFinite(x0)) return;
+  // Half a node cell each side, more below for the label; a compound box's padding and title.
+  x0 -= 80; x1 += 80; y0 -= 70; y1 += 50;
+  const w = cy.width() - 60;
+  const h = cy.height() - 60;
+  const zoom = Math.min(4, Math.max(0.05, Math.min(w / (x1 - x0), h / (y1 - y0))));
+  cy.viewport({
+    zoom,
+    pan: { x: cy.width() / 2 - zoom * (x0 + x1) / 2, y: cy.height() / 2 - zoom * (y0 + y1) / 2 },
+  });
 }
 
 async function drawNetwork(graph, seq, started) {
@@ -646,38 +707,47 @@ async function drawNetwork(graph, seq, started) {
     wheelSensitivity: 0.3,
     minZoom: 0.05,
     maxZoom: 4,
+    // While panning or zooming: a picture of the graph, edges hidden (a street has over a
+    // thousand links).
+    textureOnViewport: true,
+    hideEdgesOnViewport: true,
+    // Keep the positions the elements carry (Cytoscape's default would be a grid).
+    layout: { name: 'preset', fit: false },
   });
   state.cy = cy;
   const constructed = performance.now();
+  // Where nodes go, first found first: positions this tab laid out itself (重新布局) for
+  // the scope, the service's positions (the same for a scope on every date), else a force
+  // layout from seeded points.
   const cached = loadPositions();
   const leaves = cy.nodes().filter((n) => !n.isParent());
   let known = 0;
-  leaves.forEach((n) => {
-    const p = cached.get(n.id());
-    if (p) known += 1;
-    n.position(p ?? seedPosition(n.id()));
-  });
-  // Same scope seen before (another date): keep every known node where it was, so two
-  // dates can be compared; otherwise a force layout from the seeded positions.
+  let fromServer = 0;
+  for (const n of graph.nodes) {
+    if (Number.isFinite(n.x) && Number.isFinite(n.y)) fromServer += 1;
+  }
+  leaves.forEach((n) => { if (cached.has(n.id())) known += 1; });
   const allKnown = known === leaves.length && leaves.length > 0;
-  // fCoSE starts from its spectral layout (much closer to the result than scattered points,
-  // so fewer overlaps for the same iterations); its random sampling is fed by a PRNG seeded
-  // per scope, so a first layout is the same every time.
-  const layout = allKnown
-    ? cy.layout({ name: 'preset', fit: true, padding: 30 })
-    : cy.layout({
-      name: typeof window.cytoscapeFcose === 'function' || cy.fcose !== undefined ? 'fcose' : 'cose',
-      randomize: true, animate: false, quality: 'default', nodeDimensionsIncludeLabels: true,
-      idealEdgeLength: 90, nodeRepulsion: 6000, nestingFactor: 0.2, gravity: 0.3, numIter: 1000,
-      fit: true, padding: 30,
-    });
-  await new Promise((resolve) => {
-    layout.one('layoutstop', resolve);
-    withSeededRandom(positionsKey(), () => layout.run());
-  });
+  const serverPlaced = !allKnown && fromServer === graph.nodes.length && leaves.length > 0;
+  let mode = 'fcose';
+  if (allKnown) {
+    mode = 'cached';
+    cy.batch(() => leaves.forEach((n) => n.position(cached.get(n.id()))));
+  } else if (serverPlaced) {
+    mode = 'server';
+  } else {
+    cy.batch(() => leaves.forEach((n) => n.position(seedPosition(n.id()))));
+  }
+  if (mode === 'fcose') {
+    await runLayout(forceLayout(cy));
+  } else {
+    // The nodes are where they go already: frame them from their centres (no bounding boxes,
+    // which would measure every label before the first paint).
+    frame(cy, leaves);
+  }
   if (seq !== state.seq) return;
   const laidOut = performance.now();
-  savePositions(cy);
+  if (mode === 'fcose') savePositions(cy);
   applyKinds();
   cy.on('tap', 'node', (e) => selectNode(e.target));
   cy.on('tap', (e) => { if (e.target === cy) clearSelection(); });
@@ -706,7 +776,7 @@ async function drawNetwork(graph, seq, started) {
   area.dataset.constructMs = ms(constructed - layoutStarted);
   area.dataset.layoutRunMs = ms(laidOut - constructed);
   area.dataset.paintMs = ms(performance.now() - laidOut);
-  area.dataset.layout = allKnown ? 'cached' : 'fcose';
+  area.dataset.layout = mode;
   window.dangjianCy = cy;
   showChanges();
 }
@@ -788,13 +858,18 @@ function applyKinds() {
   const cy = state.cy;
   if (!cy) return;
   const on = new Set(kindsOn());
-  cy.batch(() => {
-    cy.edges().forEach((e) => e.style('display', on.has(e.data('kind')) ? 'element' : 'none'));
+  // A class, not a style bypass per element: with every kind on nothing is touched.
+  const hide = cy.collection();
+  if (on.size < KINDS.length) {
+    cy.edges().forEach((e) => { if (!on.has(e.data('kind'))) hide.merge(e); });
     cy.nodes().forEach((n) => {
       if (HIERARCHY.has(n.data('kind'))) return;
-      const shown = n.connectedEdges().some((e) => on.has(e.data('kind')));
-      n.style('display', shown ? 'element' : 'none');
+      if (!n.connectedEdges().some((e) => on.has(e.data('kind')))) hide.merge(n);
     });
+  }
+  cy.batch(() => {
+    cy.elements('.off').removeClass('off');
+    hide.addClass('off');
   });
   $('network').dataset.kinds = [...on].sort().join(',');
 }
@@ -1540,6 +1615,7 @@ function init() {
   $('member-group').addEventListener('change', refresh);
   $('graph-search').addEventListener('input', () => search($('graph-search').value));
   $('net-fit').addEventListener('click', () => state.cy && state.cy.fit(undefined, 30));
+  $('net-relayout').addEventListener('click', relayout);
   $('org-fit').addEventListener('click', () => state.org && state.org.fit(undefined, 20));
   $('org-expand').addEventListener('click', () => {
     if (!state.org) return;

@@ -61,6 +61,7 @@ async fn document(state: &AppState, caller: &Caller, mut p: Params) -> Result<Gr
         })?,
     };
     let aggregate = p.take_bool("aggregate")?;
+    let positions = p.take_bool("positions")?.unwrap_or(true);
     p.finish()?;
     let snap = state.snapshot();
     let scope = caller.read_scope(&snap.engine, scope.as_deref())?;
@@ -74,7 +75,10 @@ async fn document(state: &AppState, caller: &Caller, mut p: Params) -> Result<Gr
             grouping,
             aggregate,
         };
-        let doc = ix.graph(snap.bundle(), &opts)?;
+        let mut doc = ix.graph(snap.bundle(), &opts)?;
+        if positions {
+            ix.place(snap.bundle(), &mut doc)?;
+        }
         if caller.restriction().is_none() {
             return Ok(doc);
         }
@@ -165,8 +169,9 @@ fn ascii(s: &str) -> String {
         ("kinds" = Option<String>, Query, description = "comma-separated link kinds: partnership (共建), resource (资源下沉), mass (群团), social (社会组织), member (双报到); default all"),
         ("group" = Option<String>, Query, description = "双报到 employers: `district` (default: one node per district) or `unit`"),
         ("aggregate" = Option<bool>, Query, description = "draw per street: communities and committees folded into their street, units counted per district and category; default true for a district or the city"),
+        ("positions" = Option<bool>, Query, description = "give every node a position `x`, `y` (default true): laid out by the service from the scope's links of every date, so the same for a scope on every date; GraphML carries them as `x`/`y`, GEXF as `viz:position` (y up)"),
     ),
-    responses((status = 200, description = "`{as_of, scope, kinds, grouping, aggregated, nodes: [{id, label, kind, parent?, detail?, area?, households?, capacity?}], edges: [{id, source, target, kind, label, weight, members?, volunteers?, hours?, units?, since?, until?, domain?}]}`", body = Object),
+    responses((status = 200, description = "`{as_of, scope, kinds, grouping, aggregated, nodes: [{id, label, kind, parent?, detail?, area?, households?, capacity?, x?, y?}], edges: [{id, source, target, kind, label, weight, members?, volunteers?, hours?, units?, since?, until?, domain?}]}`", body = Object),
         (status = 400, body = crate::routes::analytics::ErrorBody), (status = 403, body = crate::routes::analytics::ErrorBody), (status = 404, body = crate::routes::analytics::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn graph(
@@ -179,7 +184,7 @@ pub async fn graph(
 
 /// The same graph as GraphML (yEd, Cytoscape desktop).
 #[utoipa::path(get, path = "/api/v1/graph.graphml", tag = "analytics",
-    params(("scope" = Option<String>, Query), ("as_of" = Option<String>, Query), ("kinds" = Option<String>, Query), ("group" = Option<String>, Query)),
+    params(("scope" = Option<String>, Query), ("as_of" = Option<String>, Query), ("kinds" = Option<String>, Query), ("group" = Option<String>, Query), ("positions" = Option<bool>, Query)),
     responses((status = 200, description = "GraphML; the compound hierarchy is the node attribute `parent`"), (status = 403, body = crate::routes::analytics::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn graphml(
@@ -192,7 +197,7 @@ pub async fn graphml(
 
 /// The same graph as GEXF 1.3 (Gephi).
 #[utoipa::path(get, path = "/api/v1/graph.gexf", tag = "analytics",
-    params(("scope" = Option<String>, Query), ("as_of" = Option<String>, Query), ("kinds" = Option<String>, Query), ("group" = Option<String>, Query)),
+    params(("scope" = Option<String>, Query), ("as_of" = Option<String>, Query), ("kinds" = Option<String>, Query), ("group" = Option<String>, Query), ("positions" = Option<bool>, Query)),
     responses((status = 200, description = "GEXF 1.3; the compound hierarchy is the node attribute `parent`"), (status = 403, body = crate::routes::analytics::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn gexf(

@@ -552,3 +552,123 @@ async fn a_district_is_drawn_per_street_with_the_same_totals() {
         .sum();
     assert_eq!(units_folded, units_full, "every unit counted once");
 }
+
+/// Node positions by id from a JSON graph (every node must have them).
+fn positions(doc: &Value) -> HashMap<String, (f64, f64)> {
+    doc["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| {
+            let id = n["id"].as_str().expect("id").to_string();
+            let x = n["x"].as_f64().unwrap_or_else(|| panic!("{id} has no x"));
+            let y = n["y"].as_f64().unwrap_or_else(|| panic!("{id} has no y"));
+            assert!(x.is_finite() && y.is_finite(), "{id}");
+            (id, (x, y))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_service_places_nodes_the_same_on_every_date_and_in_every_format() {
+    let app = spawn_sample().await;
+    let get = |path: String| {
+        let app = &app;
+        async move {
+            let (status, doc) = app.get(&path, &app.tokens.admin).await;
+            assert_eq!(status, StatusCode::OK, "{doc}");
+            doc
+        }
+    };
+    let now = get(format!("/api/v1/graph?scope=S-JLT&as_of={AS_OF}")).await;
+    let early = get("/api/v1/graph?scope=S-JLT&as_of=2025-01-31".to_string()).await;
+    let (pn, pe) = (positions(&now), positions(&early));
+    let mut points: HashSet<(i64, i64)> = HashSet::new();
+    for (id, p) in &pn {
+        assert!(
+            points.insert((p.0 as i64, p.1 as i64)),
+            "{id} shares its point"
+        );
+    }
+    let mut common = 0;
+    for (id, p) in &pe {
+        if let Some(q) = pn.get(id) {
+            assert_eq!(p, q, "{id} moved between the dates");
+            common += 1;
+        }
+    }
+    assert!(common > 10, "{common} nodes on both dates");
+    // Fewer kinds: the same places.
+    let few = get(format!(
+        "/api/v1/graph?scope=S-JLT&as_of={AS_OF}&kinds=partnership"
+    ))
+    .await;
+    for (id, p) in positions(&few) {
+        assert_eq!(Some(&p), pn.get(&id), "{id}");
+    }
+    // Without positions when asked so.
+    let bare = get(format!(
+        "/api/v1/graph?scope=S-JLT&as_of={AS_OF}&positions=false"
+    ))
+    .await;
+    assert!(
+        bare["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n.get("x").is_none())
+    );
+    let (status, bad) = app
+        .get(
+            "/api/v1/graph?scope=S-JLT&positions=maybe",
+            &app.tokens.admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+
+    // GraphML: x and y data; GEXF: viz:position with y up.
+    let (_, _, xml) = text(
+        &app,
+        &format!("/api/v1/graph.graphml?scope=S-JLT&as_of={AS_OF}"),
+        &app.tokens.admin,
+    )
+    .await;
+    let parsed = roxmltree::Document::parse(&xml).expect("GraphML is XML");
+    let tingyi = parsed
+        .descendants()
+        .find(|n| n.has_tag_name("node") && n.attribute("id") == Some("K-TINGYI"))
+        .expect("K-TINGYI");
+    let data = |key: &str| -> f64 {
+        tingyi
+            .children()
+            .find(|d| d.attribute("key") == Some(key))
+            .and_then(|d| d.text())
+            .expect(key)
+            .parse()
+            .expect("a number")
+    };
+    assert_eq!((data("n_x"), data("n_y")), pn["K-TINGYI"]);
+    let (_, _, xml) = text(
+        &app,
+        &format!("/api/v1/graph.gexf?scope=S-JLT&as_of={AS_OF}"),
+        &app.tokens.admin,
+    )
+    .await;
+    let parsed = roxmltree::Document::parse(&xml).expect("GEXF is XML");
+    let viz = "http://gexf.net/1.3/viz";
+    let nodes: Vec<_> = parsed
+        .descendants()
+        .filter(|n| n.has_tag_name("node"))
+        .collect();
+    assert_eq!(nodes.len(), pn.len());
+    for n in nodes {
+        let id = n.attribute("id").unwrap();
+        let pos = n
+            .children()
+            .find(|c| c.has_tag_name((viz, "position")))
+            .unwrap_or_else(|| panic!("{id} has no viz:position"));
+        let x: f64 = pos.attribute("x").unwrap().parse().unwrap();
+        let y: f64 = pos.attribute("y").unwrap().parse().unwrap();
+        assert_eq!((x, -y), pn[id], "{id}");
+    }
+}

@@ -386,7 +386,7 @@ fn plain_values(param: &str) -> Option<Vec<Option<&'static str>>> {
         "table" => vec![None, Some("needs")],
         "kinds" => vec![None, Some("member"), Some("partnership,resource")],
         "group" => vec![None, Some("unit")],
-        "aggregate" => vec![None, Some("false")],
+        "aggregate" | "positions" => vec![None, Some("false")],
         "from" => vec![None, Some("2025-01-01")],
         "to" => vec![None, Some(AS_OF)],
         "step" => vec![None, Some("month")],

@@ -662,6 +662,36 @@ async fn network_scenario(c: Client, app: &TestApp) {
     .await;
     enter_token(&c, &app.tokens.admin).await;
     wait_js(&c, "the network of 九里亭街道", NETWORK_READY).await;
+    // Drawn where the service placed the nodes: no force layout in the page.
+    assert_eq!(
+        js_string(
+            &c,
+            "return document.getElementById('network').dataset.layout"
+        )
+        .await,
+        "server"
+    );
+    let (_, _, body) = crate::graph::text(
+        app,
+        &format!("/api/v1/graph?scope=S-JLT&as_of={AS_OF}"),
+        &app.tokens.admin,
+    )
+    .await;
+    let served: Value = serde_json::from_str(&body).expect("graph json");
+    let tingyi = served["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|n| n["id"] == "K-TINGYI")
+        .expect("亭谊居委会 in the graph");
+    assert_eq!(
+        model_position(&c, "K-TINGYI").await,
+        vec![
+            tingyi["x"].as_f64().expect("x"),
+            tingyi["y"].as_f64().expect("y")
+        ],
+        "the page draws the service's position"
+    );
     assert_eq!(
         js_string(&c, "return document.getElementById('view').value").await,
         "network"
@@ -782,7 +812,7 @@ async fn network_scenario(c: Client, app: &TestApp) {
             "return document.getElementById('network').dataset.layout"
         )
         .await,
-        "cached"
+        "server"
     );
     assert_eq!(
         model_position(&c, "K-TINGYI").await,
@@ -819,6 +849,37 @@ async fn network_scenario(c: Client, app: &TestApp) {
         before,
         "positions stable across dates"
     );
+
+    // 重新布局 runs the force layout on demand; the tab keeps its result for the scope.
+    c.find(Locator::Id("net-relayout"))
+        .await
+        .expect("重新布局")
+        .click()
+        .await
+        .expect("click 重新布局");
+    wait_js(
+        &c,
+        "the force layout",
+        "const n = document.getElementById('network'); return n.dataset.layout === 'fcose' && n.dataset.state === 'ready'",
+    )
+    .await;
+    let relaid = model_position(&c, "K-TINGYI").await;
+    assert_ne!(relaid, before, "the force layout moved 亭谊居委会");
+    js(
+        &c,
+        &format!(
+            "const d = document.getElementById('as-of'); d.value = '{AS_OF}'; \
+             d.dispatchEvent(new Event('change')); return 1"
+        ),
+    )
+    .await;
+    wait_js(
+        &c,
+        "the network drawn from the tab's layout",
+        "const n = document.getElementById('network'); return n.dataset.state === 'ready' && n.dataset.layout === 'cached'",
+    )
+    .await;
+    assert_eq!(model_position(&c, "K-TINGYI").await, relaid);
 
     // A date before all data is flagged.
     js(
@@ -996,22 +1057,24 @@ async fn the_network_view_in_headless_chromium() {
     }
 }
 
-/// The total demand the gaps summary shows (`需求 1,234，…`).
+/// The total demand the gaps summary shows (`需求 1,234，…`), once it shows one (a refresh
+/// empties the summary before it fills it again).
 async fn shown_demand(c: &Client) -> u64 {
-    let text = js_string(
-        c,
-        "return document.getElementById('gaps-summary').textContent",
-    )
-    .await;
-    let after = text.split("需求 ").nth(1).unwrap_or("");
-    let digits: String = after
-        .chars()
-        .take_while(|ch| ch.is_ascii_digit() || *ch == ',')
-        .filter(char::is_ascii_digit)
-        .collect();
-    digits
-        .parse()
-        .unwrap_or_else(|_| panic!("no demand in the gaps summary: {text}"))
+    wait_for("the demand in the gaps summary", || async {
+        let text = js_string(
+            c,
+            "return document.getElementById('gaps-summary').textContent",
+        )
+        .await;
+        let after = text.split("需求 ").nth(1).unwrap_or("");
+        let digits: String = after
+            .chars()
+            .take_while(|ch| ch.is_ascii_digit() || *ch == ',')
+            .filter(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    })
+    .await
 }
 
 async fn choose_and_upload(c: &Client, file: &Path) {
