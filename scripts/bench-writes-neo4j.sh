@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# One-row writes through the API on the Neo4j store (the writes issue's Neo4j figure): a
+# generated network bulk-loaded into a fresh local Neo4j (scripts/neo4j-local, data in its own
+# folder), `dangjian --neo4j URI serve` (release), then sequential one-row POST /api/v1/needs —
+# each answered once committed in Neo4j in one Cypher transaction with its change entry and
+# applied in the running service (the next read sees it; the script checks) — with a read
+# baseline (GET /api/v1/needs/{id}) in the same run. Prints a Markdown table. A benchmark, not a
+# test.
+#
+#   scripts/bench-writes-neo4j.sh [district|shanghai] [--seed N] [--writes N]
+#
+# Only 127.0.0.1 is used; the service and the Neo4j it started are stopped and its data folder
+# deleted at the end (NEO4J_HEAP default 2g, NEO4J_PAGECACHE_MB default 1024).
+set -euo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
+SCALE=district
+SEED=1
+WRITES=30
+
+usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+bench_options district=SCALE:district shanghai=SCALE:shanghai --seed=SEED --writes=WRITES -- "$@"
+
+bench_setup bench-writes-neo4j
+need_tools curl python3 java mvn
+NEO4J_DIR="$WORK/neo4j"
+cleanup() {
+  stop_server
+  NEO4J_LOCAL_DIR="$NEO4J_DIR" "$ROOT/scripts/neo4j-local" stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+build_binary
+say "generating the $SCALE network (seed $SEED) …"
+"$BIN" generate --scale "$SCALE" --seed "$SEED" --out "$WORK/net.json" >/dev/null 2>"$WORK/generate.err"
+say "bulk-loading it into a fresh Neo4j database in $NEO4J_DIR …"
+"$BIN" neo4j bulk-load "$WORK/net.json" --into "$NEO4J_DIR" >"$WORK/bulk.out" 2>"$WORK/bulk.err" \
+  || { cat "$WORK/bulk.err" >&2; say "the bulk load failed"; exit 1; }
+ROWS="$(grep -o 'bulk-loaded [0-9]* rows' "$WORK/bulk.err" | tail -1 | tr -dc '0-9')"
+IDS="$(python3 - "$WORK/net.json" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+print(min(k["id"] for k in b["committees"]), min(n["id"] for n in b["needs"]))
+PY
+)"
+read -r COMMITTEE NEED <<<"$IDS"
+rm -f "$WORK/net.json"
+URI="$(NEO4J_LOCAL_DIR="$NEO4J_DIR" NEO4J_HEAP="${NEO4J_HEAP:-2g}" \
+  NEO4J_PAGECACHE_MB="${NEO4J_PAGECACHE_MB:-1024}" "$ROOT/scripts/neo4j-local" start | tail -1)"
+[[ "$URI" == bolt://* ]] || { say "no Neo4j (got: $URI)"; exit 1; }
+TOKEN="$("$BIN" --neo4j "$URI" token create --role admin 2>"$WORK/token.err" | tail -1)"
+[[ -n "$TOKEN" ]] || { say "could not create a token"; cat "$WORK/token.err" >&2; exit 1; }
+
+say "starting the service on Neo4j (loads the network; minutes at Shanghai scale) …"
+t0="$(now)"
+start_server "$WORK/serve.err" --neo4j "$URI"
+READY="$(secs "$t0" "$(now)")"
+say "serving at $URL after $READY s; measuring $WRITES one-row writes and a read baseline …"
+python3 - "$URL" "$TOKEN" "$COMMITTEE" "$NEED" "$WRITES" >"$WORK/figures.txt" <<'PY'
+import http.client, json, sys, time, urllib.parse
+url, token, committee, need, writes = sys.argv[1:6]
+writes = int(writes)
+host = urllib.parse.urlparse(url)
+conn = http.client.HTTPConnection(host.hostname, host.port, timeout=600)
+H = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+def req(method, path, body=None):
+    t = time.perf_counter()
+    conn.request(method, path, body=None if body is None else json.dumps(body), headers=H)
+    r = conn.getresponse(); data = r.read()
+    return r.status, data, time.perf_counter() - t
+def pct(xs, p):
+    xs = sorted(xs); return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] * 1000
+reads = []
+for _ in range(200):
+    s, _, dt = req("GET", "/api/v1/needs/" + need); assert s == 200, s; reads.append(dt)
+lat = []; stamp = int(time.time())
+t0 = time.perf_counter()
+for i in range(writes):
+    nid = f"N-NEO-{stamp}-{i}"
+    s, d, dt = req("POST", "/api/v1/needs",
+                   {"id": nid, "committee": committee, "domain": "elderly_care", "demand": 5})
+    assert s == 201, (s, d[:300])
+    lat.append(dt)
+    s, _, _ = req("GET", "/api/v1/needs/" + nid); assert s == 200, s
+total = time.perf_counter() - t0
+print(f"read_p50={pct(reads,50):.2f} read_p99={pct(reads,99):.2f}")
+print(f"write_p50={pct(lat,50):.1f} write_p99={pct(lat,99):.1f} writes_per_s={writes/total:.2f}")
+PY
+stop_server
+eval "$(tr ' ' '\n' <"$WORK/figures.txt")"
+met() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "**missed**"; fi; }
+cat <<EOF
+### One-row writes on Neo4j ($SCALE network, $ROWS rows)
+
+$(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) CPU(s) ($(cpu_model)), load average $(loadavg),
+\`scripts/bench-writes-neo4j.sh $SCALE --writes $WRITES\`; release build, local Neo4j 5.26 (heap
+${NEO4J_HEAP:-2g}), 127.0.0.1, one client, sequential; the service was ready after $READY s.
+Baseline: \`GET /api/v1/needs/{id}\` (200 reads, served from memory) in the same run.
+
+| Measure | Value | Ratio to read p50 | Target | |
+|---|---|---|---|---|
+| Read baseline p50 / p99 | $read_p50 / $read_p99 ms | 1× | | |
+| One-row \`POST /api/v1/needs\` on Neo4j p50 | $write_p50 ms | $(div "$write_p50" "$read_p50" %.0f)× | ≤ 100 ms | $(met "$write_p50 <= 100") |
+| One-row write p99 | $write_p99 ms | $(div "$write_p99" "$read_p50" %.0f)× | | |
+| Sequential writes/s | $writes_per_s | | | |
+EOF
