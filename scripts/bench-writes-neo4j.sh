@@ -16,7 +16,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
 SCALE=district
 SEED=1
-WRITES=30
+WRITES=100
 
 usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 bench_options district=SCALE:district shanghai=SCALE:shanghai --seed=SEED --writes=WRITES -- "$@"
@@ -75,6 +75,11 @@ reads = []
 for _ in range(200):
     s, _, dt = req("GET", "/api/v1/needs/" + need); assert s == 200, s; reads.append(dt)
 lat = []; stamp = int(time.time())
+# The first write after start-up plans its Cypher and waits for the start-up validation: timed
+# on its own, not part of the steady-state figures.
+s, d, first = req("POST", "/api/v1/needs",
+                  {"id": f"N-NEO-FIRST-{stamp}", "committee": committee, "domain": "elderly_care", "demand": 5})
+assert s == 201, (s, d[:300])
 t0 = time.perf_counter()
 for i in range(writes):
     nid = f"N-NEO-{stamp}-{i}"
@@ -86,6 +91,7 @@ for i in range(writes):
 total = time.perf_counter() - t0
 print(f"read_p50={pct(reads,50):.2f} read_p99={pct(reads,99):.2f}")
 print(f"write_p50={pct(lat,50):.1f} write_p99={pct(lat,99):.1f} writes_per_s={writes/total:.2f}")
+print(f"first_ms={first*1000:.1f}")
 PY
 stop_server
 eval "$(tr ' ' '\n' <"$WORK/figures.txt")"
@@ -101,6 +107,7 @@ Baseline: \`GET /api/v1/needs/{id}\` (200 reads, served from memory) in the same
 | Measure | Value | Ratio to read p50 | Target | |
 |---|---|---|---|---|
 | Read baseline p50 / p99 | $read_p50 / $read_p99 ms | 1× | | |
+| First write after start-up (not in the figures below) | $first_ms ms | | | |
 | One-row \`POST /api/v1/needs\` on Neo4j p50 | $write_p50 ms | $(div "$write_p50" "$read_p50" %.0f)× | ≤ 100 ms | $(met "$write_p50 <= 100") |
 | One-row write p99 | $write_p99 ms | $(div "$write_p99" "$read_p50" %.0f)× | | |
 | Sequential writes/s | $writes_per_s | | | |
