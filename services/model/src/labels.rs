@@ -2,7 +2,9 @@
 //! headers and diagrams all read their labels here. Wire names (`youth_league`) are not
 //! restated: they are what serde writes ([`wire_name`]).
 
-use crate::{ItemKind, ItemStatus, MassOrgType, PartyOrgLevel, Rag, StreetKind, UnitCategory};
+use crate::{
+    ItemKind, ItemStatus, MassOrgType, PartyOrgLevel, Rag, RollupLevel, StreetKind, UnitCategory,
+};
 use serde::Serialize;
 
 /// The wire name of a unit enum variant, as serde writes it in JSON (`women_federation`).
@@ -97,6 +99,18 @@ impl Rag {
     }
 }
 
+impl RollupLevel {
+    /// The Chinese label of a roll-up's level (层级): 社区, 街道, 区, 市.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Community => "社区",
+            Self::Street => "街道",
+            Self::District => "区",
+            Self::City => "市",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +147,6 @@ mod tests {
         assert_eq!(ItemStatus::Done.label_zh(), "已完成");
         assert_eq!(Rag::Amber.label_zh(), "黄");
         assert_eq!(StreetKind::Town.label_zh(), "镇");
+        assert_eq!(RollupLevel::District.label_zh(), "区");
     }
 }
