@@ -55,8 +55,17 @@ impl<'a> Scene<'a> {
             "悬浮资源（闲置能力合计 {}）",
             dangjian_model::format_amount(g.unused_capacity)
         );
+        // (node, caption, header, ids, describe, header fill)
         type Describe<'d> = &'d dyn Fn(&str) -> Option<[String; 4]>;
-        let lists: [(&str, &str, [&str; 4], &[String], Describe, &str); 2] = [
+        type IdList<'l> = (
+            &'l str,
+            &'l str,
+            [&'l str; 4],
+            &'l [String],
+            Describe<'l>,
+            &'l str,
+        );
+        let lists: [IdList; 2] = [
             (
                 "__unreachable_needs",
                 "无资源可达的需求",
