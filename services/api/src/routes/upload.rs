@@ -6,8 +6,9 @@
 
 use crate::access::Caller;
 use crate::error::AppError;
-use crate::extract::{Body, Params};
+use crate::extract::{Body, NoQuery, Query};
 use crate::routes::writes::Row;
+use crate::routes::writes::{ImportMode, ImportQuery};
 use crate::state::{AppState, Snapshot};
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -135,24 +136,18 @@ fn all_problems(upload: &Upload, snap: &Snapshot, merge: bool) -> Vec<Problem> {
 pub async fn import_file(
     state: &AppState,
     caller: Caller,
-    mut p: Params,
+    query: Result<Query<ImportQuery>, AppError>,
     kind: FileKind,
     body: Body,
 ) -> Result<Response, AppError> {
     caller.require_writer()?;
-    let merge = match (p.take("mode").as_deref(), p.take_bool("merge")?) {
-        (Some("merge"), _) => true,
-        (Some("replace"), _) => false,
-        (Some(other), _) => {
-            return Err(AppError::BadRequest(format!(
-                "`mode` must be merge or replace, got `{other}`"
-            )));
-        }
+    let Query(q) = query?;
+    let merge = match (q.mode, q.merge) {
+        (Some(mode), _) => mode == ImportMode::Merge,
         (None, Some(m)) => m,
         // A file usually holds some rows to add: merging is the safe default.
         (None, None) => true,
     };
-    p.finish()?;
     if !merge {
         caller.require_admin().map_err(|_| {
             AppError::Forbidden(
@@ -959,8 +954,7 @@ pub fn upload_response(problems: &[Problem]) -> Response {
     responses((status = 200, description = "An XLSX workbook: one sheet per table, header rows only", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 401, body = crate::routes::analytics::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn template(_caller: Caller, p: Params) -> Result<Response, AppError> {
-    p.finish()?;
+pub async fn template(_caller: Caller, _: Query<NoQuery>) -> Result<Response, AppError> {
     let bytes = tokio::task::spawn_blocking(|| -> Result<Vec<u8>, AppError> {
         let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
         let path = dir.path().join("template.xlsx");

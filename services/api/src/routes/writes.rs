@@ -6,7 +6,7 @@
 
 use crate::access::{Caller, mask_member};
 use crate::error::AppError;
-use crate::extract::{Body, Params, decode_row};
+use crate::extract::{Body, Query, decode_row, flag, opt};
 use crate::state::{AppState, Snapshot};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -16,12 +16,13 @@ use dangjian_live::{Plan, created, updated};
 use dangjian_model::{
     Bundle, Member, Need, Partnership, Problem, Resource, Responsibility, Volunteering,
 };
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use utoipa::IntoParams;
 
 /// Most rows in one batch create.
 pub const MAX_BATCH_ROWS: usize = 100_000;
@@ -515,8 +516,7 @@ pub async fn create_volunteering(
 /// coordinators merge rows inside their subtree. All or nothing; a bad file answers 422 with
 /// every problem's sheet, row, field and a Chinese message.
 #[utoipa::path(post, path = "/api/v1/import", tag = "writes",
-    params(("merge" = Option<bool>, Query, description = "Merge into the stored network instead of replacing it"),
-        ("mode" = Option<String>, Query, description = "Files only: `merge` (default) or `replace` (admins)")),
+    params(ImportQuery),
     request_body(content = Object, description = "A network bundle (SPEC §2) as JSON, an XLSX workbook, or a zip of CSV files"),
     responses((status = 200, description = "Row counts", body = Object),
         (status = 400, body = crate::routes::analytics::ErrorBody),
@@ -527,7 +527,7 @@ pub async fn create_volunteering(
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
-    mut p: Params,
+    query: Result<Query<ImportQuery>, AppError>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AppError> {
@@ -536,11 +536,16 @@ pub async fn import(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if let Some(kind) = crate::routes::upload::FileKind::of(content_type) {
-        return crate::routes::upload::import_file(&state, caller, p, kind, body).await;
+        return crate::routes::upload::import_file(&state, caller, query, kind, body).await;
     }
     caller.require_admin()?;
-    let merge = p.take_bool("merge")?.unwrap_or(false);
-    p.finish()?;
+    let Query(q) = query?;
+    if q.mode.is_some() {
+        return Err(AppError::BadRequest(
+            "unknown query parameter `mode`".into(),
+        ));
+    }
+    let merge = q.merge.unwrap_or(false);
     let bundle = parse_bundle(&body.0)?;
     let imported = bundle.row_count();
     let actor = caller.token_id.clone();
@@ -563,6 +568,41 @@ pub async fn import(
         Json(json!({"imported_rows": imported, "total_rows": total, "merged": merge}))
             .into_response(),
     )
+}
+
+/// The query of an import (read after the caller's rights are checked, so a bad parameter
+/// does not tell a caller without them more than 403 would).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// Merge into the stored network instead of replacing it.
+    #[serde(default, deserialize_with = "flag")]
+    pub merge: Option<bool>,
+    /// Files only: `merge` (default) or `replace` (admins).
+    #[serde(default, deserialize_with = "opt")]
+    #[param(value_type = Option<String>)]
+    pub mode: Option<ImportMode>,
+}
+
+/// How a file import meets the stored network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Rows are upserted by id.
+    Merge,
+    /// The file is the whole new network.
+    Replace,
+}
+
+impl std::str::FromStr for ImportMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<ImportMode, String> {
+        match s {
+            "merge" => Ok(ImportMode::Merge),
+            "replace" => Ok(ImportMode::Replace),
+            _ => Err("must be merge or replace".into()),
+        }
+    }
 }
 
 /// Decode a JSON bundle with every problem located (validation of the whole follows in the
