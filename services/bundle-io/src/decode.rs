@@ -278,6 +278,19 @@ impl Builder {
         self.problems.push((table_pos, n, p));
     }
 
+    /// Records that table `t` of a JSON document is `what` instead of a list of rows.
+    pub(crate) fn not_a_list(&mut self, t: usize, what: &str) {
+        let name = schema::SCHEMA[t].name;
+        let p = Problem {
+            table: name.to_string(),
+            location: format!("/{name}"),
+            id: None,
+            field: None,
+            message: format!("`{name}` must be a list of rows, found {what}"),
+        };
+        self.problem(t, 0, p);
+    }
+
     /// Records a file header's problems (column, message), all at origin number `n`.
     pub(crate) fn header_problems(
         &mut self,
@@ -478,16 +491,7 @@ pub(crate) fn decode_document(value: Value, builder: &mut Builder) {
                     builder.push_row(t, i as u64, row);
                 }
             }
-            other => {
-                let p = Problem {
-                    table: key.clone(),
-                    location: format!("/{key}"),
-                    id: None,
-                    field: None,
-                    message: format!("`{key}` must be a list of rows, found {}", found(&other)),
-                };
-                builder.problem(t, 0, p);
-            }
+            other => builder.not_a_list(t, &found(&other)),
         }
     }
 }
@@ -553,15 +557,7 @@ struct TableSeed<'b> {
 
 impl TableSeed<'_> {
     fn not_a_list(self, what: &str) {
-        let name = schema::SCHEMA[self.t].name;
-        let p = Problem {
-            table: name.to_string(),
-            location: format!("/{name}"),
-            id: None,
-            field: None,
-            message: format!("`{name}` must be a list of rows, found {what}"),
-        };
-        self.builder.problem(self.t, 0, p);
+        self.builder.not_a_list(self.t, what);
     }
 }
 
