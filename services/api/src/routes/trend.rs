@@ -62,10 +62,7 @@ struct Step;
 impl std::str::FromStr for Step {
     type Err = String;
     fn from_str(s: &str) -> Result<Step, String> {
-        match s {
-            "month" => Ok(Step),
-            _ => Err("must be month".into()),
-        }
+        crate::extract::one_of(s, &[("month", Step)])
     }
 }
 

@@ -18,6 +18,7 @@ use dangjian_bundle_io::limits::{
     MAX_CSV_DIR_ENTRIES, MAX_CSV_FILE_BYTES, MAX_ZIP_ENTRY_BYTES, MAX_ZIP_TOTAL_BYTES,
 };
 use dangjian_live::Plan;
+use dangjian_model::store::table_sizes;
 use dangjian_model::{
     Bundle, Member, Need, Partnership, Problem, Resource, Responsibility, TABLES, Volunteering,
 };
@@ -169,11 +170,10 @@ pub async fn import_file(
         }]));
     }
     if caller.restriction().is_some() {
-        let others: Vec<&str> = TABLES
-            .iter()
-            .zip(table_sizes(&upload.bundle))
+        let others: Vec<&str> = table_sizes(&upload.bundle)
+            .into_iter()
             .filter(|(t, n)| *n > 0 && !COORDINATOR_TABLES.contains(t))
-            .map(|(t, _)| *t)
+            .map(|(t, _)| t)
             .collect();
         if !others.is_empty() {
             return Err(AppError::Forbidden(format!(
@@ -245,29 +245,6 @@ fn scrubbed(mut problems: Vec<Problem>, scoped: bool) -> Vec<Problem> {
     problems
 }
 
-/// Rows per table, in [`TABLES`] order.
-fn table_sizes(b: &Bundle) -> Vec<usize> {
-    vec![
-        b.districts.len(),
-        b.streets.len(),
-        b.communities.len(),
-        b.committees.len(),
-        b.adjacency.len(),
-        b.party_orgs.len(),
-        b.units.len(),
-        b.mass_orgs.len(),
-        b.social_orgs.len(),
-        b.members.len(),
-        b.partnerships.len(),
-        b.mass_links.len(),
-        b.resources.len(),
-        b.needs.len(),
-        b.projects.len(),
-        b.volunteering.len(),
-        b.responsibilities.len(),
-    ]
-}
-
 /// The rows of one table a coordinator may not write (with the same checks the row writes
 /// use), named by their own sheet row only: each anchor of the row, and of the stored row with
 /// the same id (a merge replaces it), must lie inside the caller's subtree.
@@ -316,7 +293,7 @@ fn locate(problems: Vec<Problem>, upload: &Upload, snap: &Snapshot, merge: bool)
                     .parse()
                     .ok()?;
                 if merge {
-                    n.checked_sub(sizes[t])
+                    n.checked_sub(sizes[t].1)
                 } else {
                     Some(n)
                 }

@@ -392,7 +392,7 @@ pub fn anchors_of(table: &str, row: &Value) -> Option<Vec<Option<String>>> {
 }
 
 macro_rules! write_endpoints {
-    ($row:ty, $create:ident, $create_path:literal, $get:ident, $patch:ident, $patch_path:literal, $what:literal) => {
+    ($($row:ty => $create:ident, $create_path:literal, $get:ident, $patch:ident, $patch_path:literal, $what:literal;)*) => {$(
         #[doc = concat!("Create one ", $what, " row, or a batch (an array of rows, all or nothing).")]
         #[utoipa::path(post, path = $create_path, tag = "writes",
             request_body(content = Object, description = concat!("A ", $what, " row as in the bundle, or an array of them")),
@@ -445,54 +445,17 @@ macro_rules! write_endpoints {
         ) -> Result<Response, AppError> {
             patch::<$row>(&state, caller, id, headers, body).await
         }
-    };
+    )*};
 }
 
-write_endpoints!(
-    Partnership,
-    create_partnership,
-    "/api/v1/partnerships",
-    get_partnership,
-    patch_partnership,
-    "/api/v1/partnerships/{id}",
-    "partnership"
-);
-write_endpoints!(
-    Member,
-    create_member,
-    "/api/v1/members",
-    get_member,
-    patch_member,
-    "/api/v1/members/{id}",
-    "member"
-);
-write_endpoints!(
-    Need,
-    create_need,
-    "/api/v1/needs",
-    get_need,
-    patch_need,
-    "/api/v1/needs/{id}",
-    "need"
-);
-write_endpoints!(
-    Resource,
-    create_resource,
-    "/api/v1/resources",
-    get_resource,
-    patch_resource,
-    "/api/v1/resources/{id}",
-    "resource"
-);
-write_endpoints!(
-    Responsibility,
-    create_responsibility,
-    "/api/v1/responsibilities",
-    get_responsibility,
-    patch_responsibility,
-    "/api/v1/responsibilities/{id}",
-    "responsibility"
-);
+// The row tables written one row at a time: row type => handlers, paths and name.
+write_endpoints! {
+    Partnership => create_partnership, "/api/v1/partnerships", get_partnership, patch_partnership, "/api/v1/partnerships/{id}", "partnership";
+    Member => create_member, "/api/v1/members", get_member, patch_member, "/api/v1/members/{id}", "member";
+    Need => create_need, "/api/v1/needs", get_need, patch_need, "/api/v1/needs/{id}", "need";
+    Resource => create_resource, "/api/v1/resources", get_resource, patch_resource, "/api/v1/resources/{id}", "resource";
+    Responsibility => create_responsibility, "/api/v1/responsibilities", get_responsibility, patch_responsibility, "/api/v1/responsibilities/{id}", "responsibility";
+}
 
 /// Record volunteering hours: one row, or a batch (an array, all or nothing).
 #[utoipa::path(post, path = "/api/v1/volunteering", tag = "writes",
@@ -597,11 +560,8 @@ pub enum ImportMode {
 impl std::str::FromStr for ImportMode {
     type Err = String;
     fn from_str(s: &str) -> Result<ImportMode, String> {
-        match s {
-            "merge" => Ok(ImportMode::Merge),
-            "replace" => Ok(ImportMode::Replace),
-            _ => Err("must be merge or replace".into()),
-        }
+        use ImportMode::*;
+        crate::extract::one_of(s, &[("merge", Merge), ("replace", Replace)])
     }
 }
 
