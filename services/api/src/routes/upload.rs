@@ -8,7 +8,7 @@ use crate::access::Caller;
 use crate::error::AppError;
 use crate::extract::{Body, NoQuery, Query};
 use crate::routes::writes::Row;
-use crate::routes::writes::{ImportMode, ImportQuery};
+use crate::routes::writes::{ImportQuery, Merges};
 use crate::state::{AppState, Snapshot};
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -144,7 +144,7 @@ pub async fn import_file(
     caller.require_writer()?;
     let Query(q) = query?;
     let merge = match (q.mode, q.merge) {
-        (Some(mode), _) => mode == ImportMode::Merge,
+        (Some(Merges(m)), _) => m,
         (None, Some(m)) => m,
         // A file usually holds some rows to add: merging is the safe default.
         (None, None) => true,

@@ -545,23 +545,18 @@ pub struct ImportQuery {
     /// Files only: `merge` (default) or `replace` (admins).
     #[serde(default, deserialize_with = "opt")]
     #[param(value_type = Option<String>)]
-    pub mode: Option<ImportMode>,
+    pub mode: Option<Merges>,
 }
 
-/// How a file import meets the stored network.
+/// How a file import meets the stored network: merged into it by id (`merge`, true) or
+/// replacing it (`replace`, false).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportMode {
-    /// Rows are upserted by id.
-    Merge,
-    /// The file is the whole new network.
-    Replace,
-}
+pub struct Merges(pub bool);
 
-impl std::str::FromStr for ImportMode {
+impl std::str::FromStr for Merges {
     type Err = String;
-    fn from_str(s: &str) -> Result<ImportMode, String> {
-        use ImportMode::*;
-        crate::extract::one_of(s, &[("merge", Merge), ("replace", Replace)])
+    fn from_str(s: &str) -> Result<Merges, String> {
+        crate::extract::one_of(s, &[("merge", Merges(true)), ("replace", Merges(false))])
     }
 }
 
