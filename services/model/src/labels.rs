@@ -27,6 +27,14 @@ impl StreetKind {
 }
 
 impl PartyOrgLevel {
+    /// Every level, from the top.
+    pub const ALL: [PartyOrgLevel; 4] = [
+        Self::WorkingCommittee,
+        Self::Committee,
+        Self::GeneralBranch,
+        Self::Branch,
+    ];
+
     /// The Chinese label: 党工委, 党委, 党总支, 党支部.
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -39,6 +47,16 @@ impl PartyOrgLevel {
 }
 
 impl UnitCategory {
+    /// Every category, in declaration order.
+    pub const ALL: [UnitCategory; 6] = [
+        Self::Enterprise,
+        Self::PublicInstitution,
+        Self::Government,
+        Self::School,
+        Self::Hospital,
+        Self::Other,
+    ];
+
     /// The Chinese label: 企业, 事业单位, 机关, 学校, 医院, 其他.
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -53,6 +71,14 @@ impl UnitCategory {
 }
 
 impl MassOrgType {
+    /// Every type, in declaration order.
+    pub const ALL: [MassOrgType; 4] = [
+        Self::Union,
+        Self::YouthLeague,
+        Self::WomenFederation,
+        Self::Other,
+    ];
+
     /// The Chinese label: 工会, 共青团, 妇联, 其他.
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -137,10 +163,15 @@ mod tests {
             ItemKind::Supervision,
         ]
         .map(ItemKind::label_zh);
-        let mut unique = kinds.to_vec();
-        unique.sort_unstable();
-        unique.dedup();
-        assert_eq!(unique.len(), kinds.len(), "{kinds:?}");
+        let levels = PartyOrgLevel::ALL.map(PartyOrgLevel::label_zh);
+        let categories = UnitCategory::ALL.map(UnitCategory::label_zh);
+        let types = MassOrgType::ALL.map(MassOrgType::label_zh);
+        for labels in [&kinds[..], &levels, &categories, &types] {
+            let mut unique = labels.to_vec();
+            unique.sort_unstable();
+            unique.dedup();
+            assert_eq!(unique.len(), labels.len(), "{labels:?}");
+        }
         assert_eq!(MassOrgType::YouthLeague.label_zh(), "共青团");
         assert_eq!(PartyOrgLevel::GeneralBranch.label_zh(), "党总支");
         assert_eq!(UnitCategory::Hospital.label_zh(), "医院");

@@ -45,14 +45,7 @@ pub fn big_district(
         }],
         ..Bundle::default()
     };
-    let cats = [
-        UnitCategory::Enterprise,
-        UnitCategory::PublicInstitution,
-        UnitCategory::Government,
-        UnitCategory::School,
-        UnitCategory::Hospital,
-        UnitCategory::Other,
-    ];
+    let cats = UnitCategory::ALL;
     for s in 0..streets {
         let sid = format!("s{s}");
         b.streets.push(Street {
