@@ -691,25 +691,17 @@ fn zh_message(m: &str, field: &str) -> String {
     if m.starts_with("expires") {
         return "到期日期必须晚于签订日期".into();
     }
-    if m.starts_with("capacity must be greater") {
-        return "服务能力必须大于0".into();
-    }
-    if m.starts_with("capacity") {
-        return format!(
-            "服务能力 {} 超过上限 {}",
-            number_after(m, "capacity"),
-            number_after(m, "limit of")
-        );
-    }
-    if m.starts_with("demand must be greater") {
-        return "需求量必须大于0".into();
-    }
-    if m.starts_with("demand") {
-        return format!(
-            "需求量 {} 超过上限 {}",
-            number_after(m, "demand"),
-            number_after(m, "limit of")
-        );
+    for (lead, zh) in [("capacity", "服务能力"), ("demand", "需求量")] {
+        if m.starts_with(&format!("{lead} must be greater")) {
+            return format!("{zh}必须大于0");
+        }
+        if m.starts_with(lead) {
+            return format!(
+                "{zh} {} 超过上限 {}",
+                number_after(m, lead),
+                number_after(m, "limit of")
+            );
+        }
     }
     if m.starts_with("hours must be a finite") {
         return "志愿时长必须是不小于0的数".into();
@@ -738,11 +730,10 @@ fn zh_message(m: &str, field: &str) -> String {
     if m.starts_with("required column") {
         return format!("缺少必填列「{}」", q(""));
     }
-    if m.starts_with("unknown field") {
-        return format!("未知字段「{}」（表头应使用模板中的字段名）", q(""));
-    }
-    if m.starts_with("unknown column") {
-        return format!("未知列「{}」（表头应使用模板中的字段名）", q(""));
+    for (lead, what) in [("unknown field", "字段"), ("unknown column", "列")] {
+        if m.starts_with(lead) {
+            return format!("未知{what}「{}」（表头应使用模板中的字段名）", q(""));
+        }
     }
     if m.starts_with("column `") && m.ends_with("appears twice") {
         return format!("列「{}」出现了两次", q(""));
@@ -858,23 +849,14 @@ fn zh_message(m: &str, field: &str) -> String {
     if m.starts_with("malformed workbook content") {
         return "工作簿内容已损坏，无法读取".into();
     }
-    if m.starts_with("a cell at") && m.contains("in column") {
+    if let Some(rest) = m.strip_prefix("a cell at ")
+        && let Some(what) = [("in column", "列"), ("in row", "行")]
+            .into_iter()
+            .find_map(|(lead, what)| m.contains(lead).then_some(what))
+    {
         return format!(
-            "单元格「{}」超出列数上限（每张表最多 {} 列）",
-            m.trim_start_matches("a cell at ")
-                .split(' ')
-                .next()
-                .unwrap_or(""),
-            number_after(m, "at most")
-        );
-    }
-    if m.starts_with("a cell at") && m.contains("in row") {
-        return format!(
-            "单元格「{}」超出行数上限（每张表最多 {} 行）",
-            m.trim_start_matches("a cell at ")
-                .split(' ')
-                .next()
-                .unwrap_or(""),
+            "单元格「{}」超出{what}数上限（每张表最多 {} {what}）",
+            rest.split(' ').next().unwrap_or(""),
             number_after(m, "at most")
         );
     }
@@ -964,6 +946,50 @@ mod tests {
             id: None,
             field: field.map(str::to_string),
             message: message.into(),
+        }
+    }
+
+    #[test]
+    fn rules_shared_by_fields_keep_each_fields_words() {
+        for (field, m, zh) in [
+            (
+                "capacity",
+                "capacity must be greater than 0",
+                "服务能力必须大于0",
+            ),
+            (
+                "capacity",
+                "capacity 9999999999 is above the limit of 1000000",
+                "服务能力 9999999999 超过上限 1000000",
+            ),
+            ("demand", "demand must be greater than 0", "需求量必须大于0"),
+            (
+                "demand",
+                "demand 9999999999 is above the limit of 1000000",
+                "需求量 9999999999 超过上限 1000000",
+            ),
+            (
+                "nickname",
+                "unknown field `nickname`; the fields of units are: id, name",
+                "未知字段「nickname」（表头应使用模板中的字段名）",
+            ),
+            (
+                "nickname",
+                "unknown column `nickname`; the columns of units are: id, name",
+                "未知列「nickname」（表头应使用模板中的字段名）",
+            ),
+            (
+                "",
+                "a cell at XFE1 is in column 16385; a table sheet may use at most 16384 columns",
+                "单元格「XFE1」超出列数上限（每张表最多 16384 列）",
+            ),
+            (
+                "",
+                "a cell at B2000000 is in row 2000000; a sheet has at most 1048576 rows",
+                "单元格「B2000000」超出行数上限（每张表最多 1048576 行）",
+            ),
+        ] {
+            assert_eq!(zh_message(m, field), zh, "{m}");
         }
     }
 
