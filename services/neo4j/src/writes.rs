@@ -164,17 +164,29 @@ impl Neo4jStore {
         bundle: &Bundle,
     ) -> Result<u64, StoreError> {
         let current = self.current_gen().await?.unwrap_or(-1);
+        self.in_txn("committing the change log", async |txn| {
+            Self::log_import_in(txn, at, actor, op, bundle, current).await
+        })
+        .await
+    }
+
+    /// `body` in one transaction, committed (`committing` names it in a commit error) or, on
+    /// any refusal or failure, rolled back: a transaction left open would keep the network
+    /// pointer locked.
+    async fn in_txn<T>(
+        &self,
+        committing: &str,
+        body: impl AsyncFnOnce(&mut Txn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut txn = self
             .graph
             .start_txn()
             .await
             .map_err(|e| backend("starting a transaction", e))?;
-        match Self::log_import_in(&mut txn, at, actor, op, bundle, current).await {
-            Ok(seq) => {
-                txn.commit()
-                    .await
-                    .map_err(|e| backend("committing the change log", e))?;
-                Ok(seq)
+        match body(&mut txn).await {
+            Ok(value) => {
+                txn.commit().await.map_err(|e| backend(committing, e))?;
+                Ok(value)
             }
             Err(e) => {
                 let _ = txn.rollback().await;
@@ -249,8 +261,7 @@ impl Neo4jStore {
         Ok(count)
     }
 
-    /// Rows written in place, in one transaction; rolled back on any refusal or failure
-    /// (a transaction left open would keep the network pointer locked).
+    /// Rows written in place, in one transaction.
     async fn write_rows(
         &self,
         at: &str,
@@ -259,23 +270,10 @@ impl Neo4jStore {
         partial: &Bundle,
         changes: &[RowChange],
     ) -> Result<u64, StoreError> {
-        let mut txn = self
-            .graph
-            .start_txn()
-            .await
-            .map_err(|e| backend("starting a transaction", e))?;
-        match Self::write_rows_in(&mut txn, at, actor, based_on, partial, changes).await {
-            Ok(seq) => {
-                txn.commit()
-                    .await
-                    .map_err(|e| backend("committing a write", e))?;
-                Ok(seq)
-            }
-            Err(e) => {
-                let _ = txn.rollback().await;
-                Err(e)
-            }
-        }
+        self.in_txn("committing a write", async |txn| {
+            Self::write_rows_in(txn, at, actor, based_on, partial, changes).await
+        })
+        .await
     }
 
     async fn write_rows_in(
