@@ -48,30 +48,22 @@ fn json_text(v: Option<&Value>) -> Option<String> {
 impl Neo4jStore {
     /// The store sequence (0 before the first logged write).
     pub(crate) fn sequence_sync(&self) -> Result<u64, StoreError> {
-        let seq = self.block_on(self.scalar(query(
-            "MATCH (m:Meta {key: 'network'}) RETURN coalesce(m.seq, 0) AS c",
-        )))?;
-        Ok(seq.unwrap_or(0).max(0) as u64)
+        self.block_on(self.meta_counter("seq"))
+    }
+
+    /// A counter on the network pointer (`seq`, `import_seq`); 0 while unset.
+    async fn meta_counter(&self, counter: &'static str) -> Result<u64, StoreError> {
+        let cypher =
+            format!("MATCH (m:Meta {{key: 'network'}}) RETURN coalesce(m.{counter}, 0) AS c");
+        Ok(self.scalar(query(&cypher)).await?.unwrap_or(0).max(0) as u64)
     }
 
     /// The network, its sequence and its row versions.
     pub(crate) fn load_versioned_sync(&self) -> Result<(Bundle, u64, RowVersions), StoreError> {
         self.block_on(async {
             // Read the sequence first: a commit landing during the load is replayed later.
-            let seq = self
-                .scalar(query(
-                    "MATCH (m:Meta {key: 'network'}) RETURN coalesce(m.seq, 0) AS c",
-                ))
-                .await?
-                .unwrap_or(0)
-                .max(0) as u64;
-            let base = self
-                .scalar(query(
-                    "MATCH (m:Meta {key: 'network'}) RETURN coalesce(m.import_seq, 0) AS c",
-                ))
-                .await?
-                .unwrap_or(0)
-                .max(0) as u64;
+            let seq = self.meta_counter("seq").await?;
+            let base = self.meta_counter("import_seq").await?;
             let mut rows = HashMap::new();
             for row in self
                 .rows(query(
