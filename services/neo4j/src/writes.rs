@@ -139,8 +139,10 @@ impl Neo4jStore {
                         .await
                 }
                 WriteKind::Rows { partial, changes } => {
-                    self.write_rows(&now, c.actor, c.based_on, partial, changes)
-                        .await
+                    self.in_txn("committing a write", async |txn| {
+                        Self::write_rows(txn, &now, c.actor, c.based_on, partial, changes).await
+                    })
+                    .await
                 }
             }
         })
@@ -253,22 +255,8 @@ impl Neo4jStore {
         Ok(count)
     }
 
-    /// Rows written in place, in one transaction.
+    /// Rows written in place, in `txn`.
     async fn write_rows(
-        &self,
-        at: &str,
-        actor: &str,
-        based_on: u64,
-        partial: &Bundle,
-        changes: &[RowChange],
-    ) -> Result<u64, StoreError> {
-        self.in_txn("committing a write", async |txn| {
-            Self::write_rows_in(txn, at, actor, based_on, partial, changes).await
-        })
-        .await
-    }
-
-    async fn write_rows_in(
         txn: &mut Txn,
         at: &str,
         actor: &str,
