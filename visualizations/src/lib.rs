@@ -12,6 +12,30 @@
 //! and edges ([`DEFAULT_FONT`], WenQuanYi Zen Hei from Debian `fonts-wqy-zenhei`,
 //! configurable through [`DiagramOptions::font`]).
 
+/// `parse` and `FromStr` for an enum with `ALL` and `as_str` (its wire names); the error names
+/// every choice: ``unknown view `x`: use hierarchy, partnerships or gaps``.
+macro_rules! parse_wire_name {
+    ($ty:ident, $what:literal) => {
+        impl $ty {
+            /// Parse a wire name.
+            pub fn parse(s: &str) -> Option<$ty> {
+                $ty::ALL.into_iter().find(|v| v.as_str() == s)
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $ty::parse(s).ok_or_else(|| {
+                    let names: Vec<&str> = $ty::ALL.iter().map(|v| v.as_str()).collect();
+                    let (last, rest) = names.split_last().unwrap_or((&"", &[]));
+                    format!("unknown {} `{s}`: use {} or {last}", $what, rest.join(", "))
+                })
+            }
+        }
+    };
+}
+
 mod dot;
 pub mod graph;
 pub mod graph_layout;
@@ -62,11 +86,6 @@ impl View {
         }
     }
 
-    /// Parse a wire name.
-    pub fn parse(s: &str) -> Option<View> {
-        View::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-
     /// The Chinese title of the view.
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -77,13 +96,7 @@ impl View {
     }
 }
 
-impl std::str::FromStr for View {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        View::parse(s)
-            .ok_or_else(|| format!("unknown view `{s}`: use hierarchy, partnerships or gaps"))
-    }
-}
+parse_wire_name!(View, "view");
 
 /// What to draw and how.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,6 +23,9 @@ pub enum Format {
 }
 
 impl Format {
+    /// All formats.
+    pub const ALL: [Format; 3] = [Format::Dot, Format::Svg, Format::Png];
+
     /// File extension and wire name (`dot`, `svg`, `png`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -30,13 +33,6 @@ impl Format {
             Format::Svg => "svg",
             Format::Png => "png",
         }
-    }
-
-    /// Parse a wire name.
-    pub fn parse(s: &str) -> Option<Format> {
-        [Format::Dot, Format::Svg, Format::Png]
-            .into_iter()
-            .find(|f| f.as_str() == s)
     }
 
     /// The HTTP content type.
@@ -49,12 +45,7 @@ impl Format {
     }
 }
 
-impl std::str::FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Format::parse(s).ok_or_else(|| format!("unknown format `{s}`: use dot, svg or png"))
-    }
-}
+parse_wire_name!(Format, "format");
 
 /// The `size` passed to `dot` for PNG (inches a side; a drawing larger than this is scaled
 /// down to fit, a smaller one is left alone). Rasterising and compressing the pixels is most of
@@ -175,5 +166,20 @@ mod tests {
         assert!(sets_size("digraph { graph[\"size\" = \"2,2\"] a }"));
         assert!(!sets_size("digraph { node[fontsize=\"11\"] a }"));
         assert!(!sets_size("digraph { a[label=\"size matters\"] }"));
+    }
+
+    #[test]
+    fn wire_names_parse_and_refusals_name_every_choice() {
+        use crate::{Format, View};
+        assert_eq!("svg".parse::<Format>(), Ok(Format::Svg));
+        assert_eq!(
+            "pdf".parse::<Format>(),
+            Err("unknown format `pdf`: use dot, svg or png".to_string())
+        );
+        assert_eq!("gaps".parse::<View>(), Ok(View::Gaps));
+        assert_eq!(
+            "map".parse::<View>(),
+            Err("unknown view `map`: use hierarchy, partnerships or gaps".to_string())
+        );
     }
 }

@@ -17,30 +17,30 @@ fn parses(dot: &str) {
     graphviz_rust::parse(dot).unwrap_or_else(|e| panic!("DOT does not parse: {e}\n{dot}"));
 }
 
+/// The view of `scope` in the small network: it parses, and is the snapshot `file`.
+fn snapshot(view: View, scope: &str, file: &str) -> dangjian_visualizations::Diagram {
+    let engine = Engine::new(small_network());
+    let d = diagram(&engine, view, scope);
+    parses(&d.dot);
+    expect_file![format!("snapshots/{file}")].assert_eq(&d.dot);
+    d
+}
+
 #[test]
 fn hierarchy_snapshot() {
-    let engine = Engine::new(small_network());
-    let d = diagram(&engine, View::Hierarchy, "d1");
-    parses(&d.dot);
+    let d = snapshot(View::Hierarchy, "d1", "hierarchy_d1.dot");
     assert!(!d.aggregated);
     assert_eq!(d.title, "静安区 · 组织架构图 · 截至 2025-06-30");
-    expect_file!["snapshots/hierarchy_d1.dot"].assert_eq(&d.dot);
 }
 
 #[test]
 fn partnerships_snapshot() {
-    let engine = Engine::new(small_network());
-    let d = diagram(&engine, View::Partnerships, "s1");
-    parses(&d.dot);
-    expect_file!["snapshots/partnerships_s1.dot"].assert_eq(&d.dot);
+    snapshot(View::Partnerships, "s1", "partnerships_s1.dot");
 }
 
 #[test]
 fn gaps_snapshot() {
-    let engine = Engine::new(small_network());
-    let d = diagram(&engine, View::Gaps, "d1");
-    parses(&d.dot);
-    expect_file!["snapshots/gaps_d1.dot"].assert_eq(&d.dot);
+    snapshot(View::Gaps, "d1", "gaps_d1.dot");
 }
 
 #[test]

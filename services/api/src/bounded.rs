@@ -49,8 +49,8 @@ pub struct Heavy {
 
 /// Permission to run one computation; released when dropped.
 pub struct Permit {
-    _all: OwnedSemaphorePermit,
-    _viewer: Option<OwnedSemaphorePermit>,
+    /// The viewers' share (a viewer only), then the whole pool's.
+    _held: Vec<OwnedSemaphorePermit>,
 }
 
 /// Sets the flag when dropped: held by the request's future, so a dropped request cancels.
@@ -110,22 +110,11 @@ impl Heavy {
             return Err(busy());
         }
         let wait = async {
-            let viewer = if caller.sees_personal_data() {
-                None
-            } else {
-                Some(
-                    self.viewers
-                        .clone()
-                        .acquire_owned()
-                        .await
-                        .map_err(|_| busy())?,
-                )
-            };
-            let all = self.all.clone().acquire_owned().await.map_err(|_| busy())?;
-            Ok(Permit {
-                _all: all,
-                _viewer: viewer,
-            })
+            let mut held = Vec::with_capacity(2);
+            for share in self.shares(caller) {
+                held.push(share.acquire_owned().await.map_err(|_| busy())?);
+            }
+            Ok(Permit { _held: held })
         };
         let out = tokio::time::timeout(WAIT, wait).await;
         self.waiting.fetch_sub(1, SeqCst);
@@ -134,21 +123,18 @@ impl Heavy {
 
     /// A permit for the caller, or 503 at once when its share is taken.
     pub fn try_acquire(&self, caller: &Caller) -> Result<Permit, AppError> {
-        let viewer = if caller.sees_personal_data() {
-            None
-        } else {
-            Some(
-                self.viewers
-                    .clone()
-                    .try_acquire_owned()
-                    .map_err(|_| busy())?,
-            )
-        };
-        let all = self.all.clone().try_acquire_owned().map_err(|_| busy())?;
-        Ok(Permit {
-            _all: all,
-            _viewer: viewer,
-        })
+        let held = self
+            .shares(caller)
+            .map(|share| share.try_acquire_owned().map_err(|_| busy()))
+            .collect::<Result<_, _>>()?;
+        Ok(Permit { _held: held })
+    }
+
+    /// The semaphores a caller holds a permit of, in the order taken: the viewers' half
+    /// (callers who do not see personal data), then the whole pool.
+    fn shares(&self, caller: &Caller) -> impl Iterator<Item = Arc<Semaphore>> {
+        let viewers = (!caller.sees_personal_data()).then(|| self.viewers.clone());
+        viewers.into_iter().chain([self.all.clone()])
     }
 
     /// Run `work` on a blocking thread under a permit; its [`Cancel`] flag is set if this

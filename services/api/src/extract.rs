@@ -176,6 +176,21 @@ where
     })
 }
 
+/// The value named `s` among `choices` (wire name, value), or the message a query parameter
+/// reports: `must be a, b or c, got `s``.
+pub fn one_of<T: Copy>(s: &str, choices: &[(&str, T)]) -> Result<T, String> {
+    if let Some((_, v)) = choices.iter().find(|(name, _)| *name == s) {
+        return Ok(*v);
+    }
+    let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+    let listed = match names.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    Err(format!("must be {listed}, got `{s}`"))
+}
+
 /// A query flag: `true`/`1` or `false`/`0`, empty counting as absent
 /// (`#[serde(default, deserialize_with = "flag")]`).
 pub fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
@@ -285,5 +300,24 @@ fn strip_position(message: &str) -> String {
     match message.find(" at line ") {
         Some(i) => message[..i].to_string(),
         None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_of;
+
+    #[test]
+    fn one_of_names_every_choice_when_refusing() {
+        let choices = [("json", 1), ("csv", 2), ("xlsx", 3)];
+        assert_eq!(one_of("csv", &choices), Ok(2));
+        assert_eq!(
+            one_of("pdf", &choices),
+            Err("must be json, csv or xlsx, got `pdf`".to_string())
+        );
+        assert_eq!(
+            one_of("week", &[("month", ())]),
+            Err("must be month, got `week`".to_string())
+        );
     }
 }

@@ -16,103 +16,72 @@ pub fn visible_bundle(engine: &Engine, caller: &Caller) -> Option<Bundle> {
     let inside = |id: &str| caller.inside(engine, id);
     let keep = |v: &Vec<String>| v.iter().filter(|x| vis(x)).cloned().collect::<Vec<_>>();
     Some(Bundle {
-        districts: b.districts.iter().filter(|r| vis(&r.id)).cloned().collect(),
-        streets: b.streets.iter().filter(|r| vis(&r.id)).cloned().collect(),
-        communities: b
-            .communities
-            .iter()
-            .filter(|r| vis(&r.id))
-            .cloned()
-            .collect(),
-        committees: b
-            .committees
-            .iter()
-            .filter(|r| vis(&r.id))
-            .cloned()
-            .collect(),
-        adjacency: b
-            .adjacency
-            .iter()
-            .filter(|r| vis(&r.a) && vis(&r.b))
-            .cloned()
-            .collect(),
-        party_orgs: b
-            .party_orgs
-            .iter()
-            .filter(|r| vis(&r.id) && vis(&r.leads))
-            .map(|r| {
-                let mut r = r.clone();
+        districts: kept(&b.districts, |r| vis(&r.id)),
+        streets: kept(&b.streets, |r| vis(&r.id)),
+        communities: kept(&b.communities, |r| vis(&r.id)),
+        committees: kept(&b.committees, |r| vis(&r.id)),
+        adjacency: kept(&b.adjacency, |r| vis(&r.a) && vis(&r.b)),
+        party_orgs: patched(
+            &b.party_orgs,
+            |r| vis(&r.id) && vis(&r.leads),
+            |r| {
                 if r.parent.as_deref().is_some_and(|p| !vis(p)) {
                     r.parent = None;
                 }
-                r
-            })
-            .collect(),
-        units: b.units.iter().filter(|r| vis(&r.id)).cloned().collect(),
+            },
+        ),
+        units: kept(&b.units, |r| vis(&r.id)),
         mass_orgs: b.mass_orgs.clone(),
-        social_orgs: b
-            .social_orgs
-            .iter()
-            .filter(|r| vis(&r.id))
-            .cloned()
-            .collect(),
-        members: b
-            .members
-            .iter()
-            .filter(|r| inside(&r.id))
-            .map(|r| {
-                let mut r = r.clone();
+        social_orgs: kept(&b.social_orgs, |r| vis(&r.id)),
+        members: patched(
+            &b.members,
+            |r| inside(&r.id),
+            |r| {
                 if r.employer.as_deref().is_some_and(|e| !vis(e)) {
                     r.employer = None;
                 }
-                r
-            })
-            .collect(),
-        partnerships: b
-            .partnerships
-            .iter()
-            .filter(|r| inside(&r.id) && vis(&r.unit))
-            .cloned()
-            .collect(),
-        mass_links: b
-            .mass_links
-            .iter()
-            .filter(|r| inside(&r.target))
-            .cloned()
-            .collect(),
-        resources: b
-            .resources
-            .iter()
-            .filter(|r| vis(&r.id) && vis(&r.provider))
-            .map(|r| {
-                let mut r = r.clone();
-                r.deployed_to = r.deployed_to.as_ref().map(keep);
-                r
-            })
-            .collect(),
-        needs: b.needs.iter().filter(|r| inside(&r.id)).cloned().collect(),
-        projects: b
-            .projects
-            .iter()
-            .filter(|r| inside(&r.id))
-            .map(|r| {
-                let mut r = r.clone();
+            },
+        ),
+        partnerships: kept(&b.partnerships, |r| inside(&r.id) && vis(&r.unit)),
+        mass_links: kept(&b.mass_links, |r| inside(&r.target)),
+        resources: patched(
+            &b.resources,
+            |r| vis(&r.id) && vis(&r.provider),
+            |r| r.deployed_to = r.deployed_to.as_ref().map(keep),
+        ),
+        needs: kept(&b.needs, |r| inside(&r.id)),
+        projects: patched(
+            &b.projects,
+            |r| inside(&r.id),
+            |r| {
                 r.needs = keep(&r.needs);
                 r.resources = keep(&r.resources);
-                r
-            })
-            .collect(),
-        volunteering: b
-            .volunteering
-            .iter()
-            .filter(|r| inside(&r.member) && inside(&r.committee))
-            .cloned()
-            .collect(),
-        responsibilities: b
-            .responsibilities
-            .iter()
-            .filter(|r| inside(&r.id))
-            .cloned()
-            .collect(),
+            },
+        ),
+        volunteering: kept(&b.volunteering, |r| {
+            inside(&r.member) && inside(&r.committee)
+        }),
+        responsibilities: kept(&b.responsibilities, |r| inside(&r.id)),
     })
+}
+
+/// The rows `keep` accepts, unchanged.
+fn kept<T: Clone, C: FromIterator<T>>(all: &[T], keep: impl Fn(&T) -> bool) -> C {
+    patched(all, keep, |_| {})
+}
+
+/// The rows `keep` accepts, each with `fix` applied (references the caller may not see cleared).
+fn patched<T: Clone, C: FromIterator<T>>(
+    all: &[T],
+    keep: impl Fn(&T) -> bool,
+    fix: impl Fn(&mut T),
+) -> C {
+    all.iter()
+        .filter(|r| keep(r))
+        .map(|r| {
+            let mut r = r.clone();
+            fix(&mut r);
+            r
+        })
+        .collect()
 }

@@ -9,7 +9,6 @@ use crate::limits::{
 use crate::schema::SCHEMA;
 use crate::{ReadError, WriteError};
 use dangjian_model::{Bundle, Problem, TABLES};
-use serde_json::{Map, Value};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
@@ -197,17 +196,7 @@ fn read_table(path: &Path, t: usize, builder: &mut Builder) -> Result<(), ReadEr
         problems: header_problems,
         missing_required,
     } = cells::map_header(schema, &header);
-    for (field, message) in header_problems {
-        let location = format!("{}.csv line 1", schema.name);
-        let p = Problem {
-            table: schema.name.into(),
-            location,
-            id: None,
-            field,
-            message,
-        };
-        builder.problem(t, 1, p);
-    }
+    builder.header_problems(t, 1, header_problems);
     if missing_required {
         // Every row would repeat the header's problem.
         return Ok(());
@@ -238,32 +227,15 @@ fn read_table(path: &Path, t: usize, builder: &mut Builder) -> Result<(), ReadEr
             builder.problem(t, line, p);
             continue;
         }
-        let mut row = Map::new();
-        let mut too_long = Vec::new();
-        for (cell, field) in record.iter().zip(&columns) {
-            let Some(field) = field else { continue };
+        builder.push_cells(t, line, record.iter(), &columns, |field, cell| {
             if cell.len() > MAX_CELL_BYTES {
-                too_long.push((field.name, cell.len()));
-                continue;
+                return Err(format!(
+                    "the cell holds {} bytes of text; the limit is {MAX_CELL_BYTES}",
+                    cell.len()
+                ));
             }
-            if let Some(v) = text_to_value(field.ty, field.presence, cell) {
-                row.insert(field.name.to_string(), v);
-            }
-        }
-        let id = row.get("id").and_then(Value::as_str).map(str::to_string);
-        let pre = too_long
-            .into_iter()
-            .map(|(field, len)| Problem {
-                table: schema.name.into(),
-                location: format!("{}.csv line {line}", schema.name),
-                id: id.clone(),
-                field: Some(field.into()),
-                message: format!(
-                    "the cell holds {len} bytes of text; the limit is {MAX_CELL_BYTES}"
-                ),
-            })
-            .collect();
-        builder.push_row_with(t, line, Value::Object(row), pre);
+            Ok(text_to_value(field.ty, field.presence, cell))
+        });
     }
     Ok(())
 }

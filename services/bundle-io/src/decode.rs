@@ -2,10 +2,10 @@
 //! (unknown fields, missing fields, wrong types, bad dates, unknown vocabulary) with its location.
 //! The CSV and XLSX readers turn cells into the same row values and share this decoder.
 
-use crate::schema::{self, Presence, Table, Ty, Vocabulary};
+use crate::schema::{self, Field, Presence, Table, Ty, Vocabulary};
 use dangjian_model::{Bundle, Problem, Problems, TABLES, validation_problems};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// How the locations of rows are written for one input.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -278,6 +278,79 @@ impl Builder {
         self.problems.push((table_pos, n, p));
     }
 
+    /// Records that table `t` of a JSON document is `what` instead of a list of rows.
+    pub(crate) fn not_a_list(&mut self, t: usize, what: &str) {
+        let name = schema::SCHEMA[t].name;
+        let p = Problem {
+            table: name.to_string(),
+            location: format!("/{name}"),
+            id: None,
+            field: None,
+            message: format!("`{name}` must be a list of rows, found {what}"),
+        };
+        self.problem(t, 0, p);
+    }
+
+    /// Records a file header's problems (column, message), all at origin number `n`.
+    pub(crate) fn header_problems(
+        &mut self,
+        t: usize,
+        n: u64,
+        problems: Vec<(Option<String>, String)>,
+    ) {
+        let table = schema::SCHEMA[t].name;
+        for (field, message) in problems {
+            let location = self.origin.row_location(table, n);
+            let p = Problem {
+                table: table.into(),
+                location,
+                id: None,
+                field,
+                message,
+            };
+            self.problem(t, n, p);
+        }
+    }
+
+    /// Decodes one row of table `t` from its cells in column order (`columns` from the file's
+    /// header; `None` skips a column): `value` types a cell by its field (`None` = absent) or
+    /// refuses it with a message, reported on the field with the row's id.
+    pub(crate) fn push_cells<C>(
+        &mut self,
+        t: usize,
+        n: u64,
+        cells: impl IntoIterator<Item = C>,
+        columns: &[Option<&Field>],
+        value: impl Fn(&Field, C) -> Result<Option<Value>, String>,
+    ) {
+        let table = schema::SCHEMA[t].name;
+        let mut row = Map::new();
+        let mut refused = Vec::new();
+        for (cell, field) in cells.into_iter().zip(columns) {
+            let Some(field) = field else { continue };
+            match value(field, cell) {
+                Ok(Some(v)) => {
+                    row.insert(field.name.to_string(), v);
+                }
+                Ok(None) => {}
+                Err(message) => refused.push((field.name, message)),
+            }
+        }
+        let id = row.get("id").and_then(Value::as_str).map(str::to_string);
+        let location = self.origin.row_location(table, n);
+        let pre = refused
+            .into_iter()
+            .map(|(field, message)| Problem {
+                table: table.into(),
+                location: location.clone(),
+                id: id.clone(),
+                field: Some(field.into()),
+                message,
+            })
+            .collect();
+        self.push_row_with(t, n, Value::Object(row), pre);
+    }
+
     /// Decodes one row of table `t` (position in [`TABLES`]) found at origin number `n`.
     pub(crate) fn push_row(&mut self, t: usize, n: u64, value: Value) {
         self.push_row_with(t, n, value, Vec::new());
@@ -418,16 +491,7 @@ pub(crate) fn decode_document(value: Value, builder: &mut Builder) {
                     builder.push_row(t, i as u64, row);
                 }
             }
-            other => {
-                let p = Problem {
-                    table: key.clone(),
-                    location: format!("/{key}"),
-                    id: None,
-                    field: None,
-                    message: format!("`{key}` must be a list of rows, found {}", found(&other)),
-                };
-                builder.problem(t, 0, p);
-            }
+            other => builder.not_a_list(t, &found(&other)),
         }
     }
 }
@@ -493,15 +557,7 @@ struct TableSeed<'b> {
 
 impl TableSeed<'_> {
     fn not_a_list(self, what: &str) {
-        let name = schema::SCHEMA[self.t].name;
-        let p = Problem {
-            table: name.to_string(),
-            location: format!("/{name}"),
-            id: None,
-            field: None,
-            message: format!("`{name}` must be a list of rows, found {what}"),
-        };
-        self.builder.problem(self.t, 0, p);
+        self.builder.not_a_list(self.t, what);
     }
 }
 

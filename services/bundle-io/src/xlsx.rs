@@ -12,7 +12,7 @@ use crate::{ReadError, WriteError};
 use calamine::{Data, Reader, Xlsx};
 use dangjian_model::{Bundle, Problem, TABLES};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::path::Path;
 use unicode_width::UnicodeWidthStr;
 
@@ -304,16 +304,7 @@ fn read_sheet(rows: &SheetCells, t: usize, builder: &mut Builder) {
         problems: header_problems,
         missing_required,
     } = cells::map_header(schema, &header);
-    for (field, message) in header_problems {
-        let p = Problem {
-            table: schema.name.into(),
-            location: format!("sheet {} row {header_row}", schema.name),
-            id: None,
-            field,
-            message,
-        };
-        builder.problem(t, header_row, p);
-    }
+    builder.header_problems(t, header_row, header_problems);
     if missing_required {
         return;
     }
@@ -327,30 +318,7 @@ fn read_sheet(rows: &SheetCells, t: usize, builder: &mut Builder) {
         }) {
             continue;
         }
-        let mut row = Map::new();
-        let mut bad_cells = Vec::new();
-        for (cell, field) in cells.iter().zip(&columns) {
-            let Some(field) = field else { continue };
-            match cell_value(field, cell) {
-                Ok(Some(v)) => {
-                    row.insert(field.name.to_string(), v);
-                }
-                Ok(None) => {}
-                Err(message) => bad_cells.push((field.name, message)),
-            }
-        }
-        let id = row.get("id").and_then(Value::as_str).map(str::to_string);
-        let pre = bad_cells
-            .into_iter()
-            .map(|(field, message)| Problem {
-                table: schema.name.into(),
-                location: format!("sheet {} row {n}", schema.name),
-                id: id.clone(),
-                field: Some(field.into()),
-                message,
-            })
-            .collect();
-        builder.push_row_with(t, n, Value::Object(row), pre);
+        builder.push_cells(t, n, &cells, &columns, cell_value);
     }
 }
 

@@ -120,7 +120,7 @@ pub fn coverage_table(doc: &CoverageDoc) -> Result<()> {
             .join(" ");
         r.add_row(vec![
             roll.id.clone(),
-            dangjian_model::labels::wire_name(&roll.level),
+            roll.level.label_zh().to_owned(),
             roll.committees.to_string(),
             roll.registered_members.to_string(),
             fmt_f(roll.volunteer_hours),
@@ -326,27 +326,17 @@ pub fn gaps_csv(doc: &GapsDoc) -> Result<()> {
     csv_out(rows)
 }
 
-/// A checklist for people.
+/// A checklist for people: the columns of the Chinese checklist file (labels, not codes).
 pub fn checklist_table(doc: &ChecklistDoc) -> Result<()> {
-    let mut t = table(&[
-        "党组织",
-        "第一责任人",
-        "类别",
-        "事项",
-        "期限",
-        "状态",
-        "RAG",
-    ]);
-    for i in &doc.items {
-        t.add_row(vec![
-            i.party_org.clone(),
-            i.first_responsible.clone(),
-            wire_name(&i.kind),
-            i.item.clone(),
-            i.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
-            wire_name(&i.status),
-            wire_name(&i.rag),
-        ]);
+    use dangjian_export::{CHECKLIST_HEADER_ZH, ChecklistLang, checklist_rows};
+    // 党组织, 第一责任人, 类别, 事项, 期限, 状态, 预警: the file's columns less 编号 and 依据.
+    const SHOWN: [usize; 7] = [1, 2, 3, 4, 6, 7, 8];
+    let mut t = table(&SHOWN.map(|c| CHECKLIST_HEADER_ZH[c]));
+    for row in checklist_rows(doc, ChecklistLang::Zh) {
+        t.add_row(SHOWN.map(|c| match &row[c] {
+            due if c == 6 && due.is_empty() => "—".to_owned(),
+            cell => cell.clone(),
+        }));
     }
     write_stdout(
         format!(

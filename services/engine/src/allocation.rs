@@ -921,22 +921,8 @@ fn solve_part(
         return;
     }
     let side = b.net.residual_reachable(b.s);
-    let (mut n_low, mut n_high) = (Vec::new(), Vec::new());
-    for &(n, node, _) in &b.needs {
-        if side[node as usize] {
-            n_high.push(n);
-        } else {
-            n_low.push(n);
-        }
-    }
-    let (mut r_low, mut r_high) = (Vec::new(), Vec::new());
-    for &(r, node, _) in &b.res {
-        if side[node as usize] {
-            r_high.push(r);
-        } else {
-            r_low.push(r);
-        }
-    }
+    let (n_low, n_high) = split_by_cut(&b.needs, &side);
+    let (r_low, r_high) = split_by_cut(&b.res, &side);
     if n_low.is_empty() || n_high.is_empty() {
         // Cannot happen for a maximum flow (both sides hold a need, see the module docs);
         // guard against looping forever all the same by taking the flow as it is.
@@ -945,6 +931,15 @@ fn solve_part(
     }
     stack.push((n_high, r_high));
     stack.push((n_low, r_low));
+}
+
+/// The ids of `items` (id, node, capacity) whose node the source cannot reach in the residual
+/// network (low), and those it can (high).
+fn split_by_cut(items: &[(u32, u32, u32)], side: &[bool]) -> (Vec<u32>, Vec<u32>) {
+    let (high, low): (Vec<_>, Vec<_>) =
+        items.iter().partition(|&&(_, node, _)| side[node as usize]);
+    let ids = |v: Vec<&(u32, u32, u32)>| v.into_iter().map(|&(id, _, _)| id).collect();
+    (ids(low), ids(high))
 }
 
 /// Record a level set's met demand and who serves whom, pushing each resource's flow down the

@@ -373,9 +373,10 @@ impl Engine {
                         if same_street {
                             parts.push("同街道".to_string());
                         }
+                        let (provider, name) = self.provider(p);
                         Candidate {
-                            provider: self.provider_id(p),
-                            name: self.provider_name(p),
+                            provider,
+                            name,
                             domain_match: true,
                             unused_capacity: round2(spare),
                             hops,
@@ -389,27 +390,22 @@ impl Engine {
             .collect()
     }
 
-    fn provider_id(&self, slot: usize) -> String {
+    /// The id and name of the provider in `slot`.
+    fn provider(&self, slot: usize) -> (String, String) {
         use crate::index::Provider;
         let b = &self.bundle;
-        match self.index.providers[slot] {
-            Provider::Unit(x) => b.units[x as usize].id.clone(),
-            Provider::MassOrg(x) => b.mass_orgs[x as usize].id.clone(),
-            Provider::SocialOrg(x) => b.social_orgs[x as usize].id.clone(),
-            Provider::Street(x) => b.streets[x as usize].id.clone(),
-            Provider::Community(x) => b.communities[x as usize].id.clone(),
+        macro_rules! id_name {
+            ($rows:ident, $x:expr) => {{
+                let row = &b.$rows[$x as usize];
+                (row.id.clone(), row.name.clone())
+            }};
         }
-    }
-
-    fn provider_name(&self, slot: usize) -> String {
-        use crate::index::Provider;
-        let b = &self.bundle;
         match self.index.providers[slot] {
-            Provider::Unit(x) => b.units[x as usize].name.clone(),
-            Provider::MassOrg(x) => b.mass_orgs[x as usize].name.clone(),
-            Provider::SocialOrg(x) => b.social_orgs[x as usize].name.clone(),
-            Provider::Street(x) => b.streets[x as usize].name.clone(),
-            Provider::Community(x) => b.communities[x as usize].name.clone(),
+            Provider::Unit(x) => id_name!(units, x),
+            Provider::MassOrg(x) => id_name!(mass_orgs, x),
+            Provider::SocialOrg(x) => id_name!(social_orgs, x),
+            Provider::Street(x) => id_name!(streets, x),
+            Provider::Community(x) => id_name!(communities, x),
         }
     }
 }

@@ -87,6 +87,21 @@ struct ScopeReach<'a> {
 }
 
 impl<'a> ScopeReach<'a> {
+    /// The reach of the committees in `scope` (unless `cancel` is already set).
+    fn of_scope(
+        engine: &'a Engine,
+        scope: &str,
+        as_of: Date,
+        cancel: &Cancel,
+    ) -> Result<Self, EngineError> {
+        cancel.check()?;
+        Ok(ScopeReach::new(
+            engine,
+            engine.scope_committees(scope)?,
+            as_of,
+        ))
+    }
+
     fn new(engine: &'a Engine, committees: Vec<&'a Committee>, as_of: Date) -> Self {
         let b = engine.bundle();
         // target (committee, community or street) → committees in scope
@@ -444,8 +459,7 @@ impl Engine {
         limit: usize,
         cancel: &Cancel,
     ) -> Result<BrokersDoc, EngineError> {
-        cancel.check()?;
-        let sr = ScopeReach::new(self, self.scope_committees(scope)?, as_of);
+        let sr = ScopeReach::of_scope(self, scope, as_of, cancel)?;
         let nc = sr.committees.len();
         let n = nc + sr.units.len();
         let mut edges: Vec<(u32, u32)> = Vec::new();
@@ -509,8 +523,7 @@ impl Engine {
         as_of: Date,
         cancel: &Cancel,
     ) -> Result<AreasDoc, EngineError> {
-        cancel.check()?;
-        let sr = ScopeReach::new(self, self.scope_committees(scope)?, as_of);
+        let sr = ScopeReach::of_scope(self, scope, as_of, cancel)?;
         let n = sr.committees.len();
         let index: HashMap<&str, u32> = sr
             .committees

@@ -2,7 +2,9 @@
 //! headers and diagrams all read their labels here. Wire names (`youth_league`) are not
 //! restated: they are what serde writes ([`wire_name`]).
 
-use crate::{ItemKind, ItemStatus, MassOrgType, PartyOrgLevel, Rag, StreetKind, UnitCategory};
+use crate::{
+    ItemKind, ItemStatus, MassOrgType, PartyOrgLevel, Rag, RollupLevel, StreetKind, UnitCategory,
+};
 use serde::Serialize;
 
 /// The wire name of a unit enum variant, as serde writes it in JSON (`women_federation`).
@@ -25,6 +27,14 @@ impl StreetKind {
 }
 
 impl PartyOrgLevel {
+    /// Every level, from the top.
+    pub const ALL: [PartyOrgLevel; 4] = [
+        Self::WorkingCommittee,
+        Self::Committee,
+        Self::GeneralBranch,
+        Self::Branch,
+    ];
+
     /// The Chinese label: 党工委, 党委, 党总支, 党支部.
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -37,6 +47,16 @@ impl PartyOrgLevel {
 }
 
 impl UnitCategory {
+    /// Every category, in declaration order.
+    pub const ALL: [UnitCategory; 6] = [
+        Self::Enterprise,
+        Self::PublicInstitution,
+        Self::Government,
+        Self::School,
+        Self::Hospital,
+        Self::Other,
+    ];
+
     /// The Chinese label: 企业, 事业单位, 机关, 学校, 医院, 其他.
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -51,6 +71,14 @@ impl UnitCategory {
 }
 
 impl MassOrgType {
+    /// Every type, in declaration order.
+    pub const ALL: [MassOrgType; 4] = [
+        Self::Union,
+        Self::YouthLeague,
+        Self::WomenFederation,
+        Self::Other,
+    ];
+
     /// The Chinese label: 工会, 共青团, 妇联, 其他.
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -97,6 +125,18 @@ impl Rag {
     }
 }
 
+impl RollupLevel {
+    /// The Chinese label of a roll-up's level (层级): 社区, 街道, 区, 市.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Community => "社区",
+            Self::Street => "街道",
+            Self::District => "区",
+            Self::City => "市",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,15 +163,21 @@ mod tests {
             ItemKind::Supervision,
         ]
         .map(ItemKind::label_zh);
-        let mut unique = kinds.to_vec();
-        unique.sort_unstable();
-        unique.dedup();
-        assert_eq!(unique.len(), kinds.len(), "{kinds:?}");
+        let levels = PartyOrgLevel::ALL.map(PartyOrgLevel::label_zh);
+        let categories = UnitCategory::ALL.map(UnitCategory::label_zh);
+        let types = MassOrgType::ALL.map(MassOrgType::label_zh);
+        for labels in [&kinds[..], &levels, &categories, &types] {
+            let mut unique = labels.to_vec();
+            unique.sort_unstable();
+            unique.dedup();
+            assert_eq!(unique.len(), labels.len(), "{labels:?}");
+        }
         assert_eq!(MassOrgType::YouthLeague.label_zh(), "共青团");
         assert_eq!(PartyOrgLevel::GeneralBranch.label_zh(), "党总支");
         assert_eq!(UnitCategory::Hospital.label_zh(), "医院");
         assert_eq!(ItemStatus::Done.label_zh(), "已完成");
         assert_eq!(Rag::Amber.label_zh(), "黄");
         assert_eq!(StreetKind::Town.label_zh(), "镇");
+        assert_eq!(RollupLevel::District.label_zh(), "区");
     }
 }

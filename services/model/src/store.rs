@@ -115,6 +115,17 @@ pub struct Commit<'a> {
     pub based_on: u64,
 }
 
+impl<'a> Commit<'a> {
+    /// An import by `cli`, which no later write is prepared from.
+    fn cli_import(kind: WriteKind<'a>) -> Commit<'a> {
+        Commit {
+            actor: "cli",
+            kind,
+            based_on: 0,
+        }
+    }
+}
+
 /// One change-log entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeEntry {
@@ -210,23 +221,15 @@ pub trait Store: Send + Sync {
     /// Replace the stored network with `bundle`, atomically: all or nothing, logged as an
     /// import by `cli`. The caller has validated `bundle`.
     fn replace(&self, bundle: &Bundle) -> Result<(), StoreError> {
-        self.commit(&Commit {
-            actor: "cli",
-            kind: WriteKind::Replace(bundle),
-            based_on: 0,
-        })
-        .map(|_| ())
+        self.commit(&Commit::cli_import(WriteKind::Replace(bundle)))
+            .map(|_| ())
     }
     /// Upsert the rows of `partial` by id (rows without ids — adjacency, mass links,
     /// volunteering — are added unless an equal row exists), atomically, logged as a merge
     /// import by `cli`. The caller has validated the merged whole.
     fn upsert(&self, partial: &Bundle) -> Result<(), StoreError> {
-        self.commit(&Commit {
-            actor: "cli",
-            kind: WriteKind::Merge(partial),
-            based_on: 0,
-        })
-        .map(|_| ())
+        self.commit(&Commit::cli_import(WriteKind::Merge(partial)))
+            .map(|_| ())
     }
     /// Store a new token record.
     fn add_token(&self, token: &TokenInfo) -> Result<(), StoreError>;
@@ -248,27 +251,33 @@ pub trait Store: Send + Sync {
     fn describe(&self) -> String;
 }
 
+/// Each table's name (in [`crate::TABLES`] order) and its number of rows.
+pub fn table_sizes(b: &Bundle) -> [(&'static str, usize); 17] {
+    let sizes = [
+        b.districts.len(),
+        b.streets.len(),
+        b.communities.len(),
+        b.committees.len(),
+        b.adjacency.len(),
+        b.party_orgs.len(),
+        b.units.len(),
+        b.mass_orgs.len(),
+        b.social_orgs.len(),
+        b.members.len(),
+        b.partnerships.len(),
+        b.mass_links.len(),
+        b.resources.len(),
+        b.needs.len(),
+        b.projects.len(),
+        b.volunteering.len(),
+        b.responsibilities.len(),
+    ];
+    std::array::from_fn(|i| (crate::TABLES[i], sizes[i]))
+}
+
 /// Row counts per non-empty table, for the change-log entry of an import.
 pub fn table_counts(b: &Bundle) -> Value {
-    let counts = [
-        ("districts", b.districts.len()),
-        ("streets", b.streets.len()),
-        ("communities", b.communities.len()),
-        ("committees", b.committees.len()),
-        ("adjacency", b.adjacency.len()),
-        ("party_orgs", b.party_orgs.len()),
-        ("units", b.units.len()),
-        ("mass_orgs", b.mass_orgs.len()),
-        ("social_orgs", b.social_orgs.len()),
-        ("members", b.members.len()),
-        ("partnerships", b.partnerships.len()),
-        ("mass_links", b.mass_links.len()),
-        ("resources", b.resources.len()),
-        ("needs", b.needs.len()),
-        ("projects", b.projects.len()),
-        ("volunteering", b.volunteering.len()),
-        ("responsibilities", b.responsibilities.len()),
-    ];
+    let counts = table_sizes(b);
     let mut map = serde_json::Map::new();
     for (table, n) in counts.into_iter().filter(|(_, n)| *n > 0) {
         map.insert(table.to_string(), Value::from(n));

@@ -25,21 +25,13 @@ mod tests {
 
     #[test]
     fn shanghai_is_already_tomorrow_at_16_utc() {
-        let late = Utc
-            .with_ymd_and_hms(2026, 6, 30, 16, 0, 0)
-            .single()
-            .expect("valid");
-        assert_eq!(
-            date_in_shanghai(late),
-            Date::from_ymd_opt(2026, 7, 1).expect("valid")
-        );
-        let early = Utc
-            .with_ymd_and_hms(2026, 6, 30, 15, 59, 59)
-            .single()
-            .expect("valid");
-        assert_eq!(
-            date_in_shanghai(early),
-            Date::from_ymd_opt(2026, 6, 30).expect("valid")
-        );
+        for ((h, m, sec), day) in [((16, 0, 0), (7, 1)), ((15, 59, 59), (6, 30))] {
+            let at = Utc
+                .with_ymd_and_hms(2026, 6, 30, h, m, sec)
+                .single()
+                .expect("valid");
+            let expected = Date::from_ymd_opt(2026, day.0, day.1).expect("valid");
+            assert_eq!(date_in_shanghai(at), expected, "at {at}");
+        }
     }
 }

@@ -10,7 +10,7 @@ use dangjian_model::{Bundle, StoreError};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use neo4rs::{Graph, query};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 
 /// Rows per `UNWIND` batch (one auto-commit transaction each).
@@ -262,17 +262,8 @@ fn table_edges(
             let Value::Object(row) = row else {
                 return Err("a row is not an object".to_owned());
             };
-            let field = |f: &str| row.get(f).and_then(Value::as_str).unwrap_or_default();
-            let mut p = Map::new();
-            if let Some(r) = row.get("row") {
-                p.insert("row".into(), r.clone());
-            }
-            for f in t.props {
-                if let Some(v) = row.get(*f) {
-                    p.insert((*f).into(), v.clone());
-                }
-            }
-            Ok(json!({"s": field(t.source), "t": field(t.target), "p": p}))
+            let (source, target, p) = t.edge_of(&row);
+            Ok(json!({"s": source, "t": target, "p": p}))
         })
         .collect()
 }
@@ -521,6 +512,7 @@ pub(crate) async fn write_gen(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Map;
 
     /// The sample network shipped in `seed/`.
     fn sample() -> Bundle {

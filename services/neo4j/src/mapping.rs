@@ -82,6 +82,24 @@ pub(crate) struct RelTable {
     pub props: &'static [&'static str],
 }
 
+impl RelTable {
+    /// A row's source id, target id and relationship properties (its row index and the kept
+    /// fields).
+    pub(crate) fn edge_of<'r>(
+        &self,
+        row: &'r Map<String, Value>,
+    ) -> (&'r str, &'r str, Map<String, Value>) {
+        let field = |f: &str| row.get(f).and_then(Value::as_str).unwrap_or_default();
+        let mut props = Map::new();
+        for key in std::iter::once("row").chain(self.props.iter().copied()) {
+            if let Some(v) = row.get(key) {
+                props.insert(key.into(), v.clone());
+            }
+        }
+        (field(self.source), field(self.target), props)
+    }
+}
+
 /// The relationship tables.
 pub(crate) const REL_TABLES: [RelTable; 3] = [
     RelTable {
@@ -240,26 +258,8 @@ pub(crate) fn rel_table_edges(bundle: &Bundle, t: &RelTable) -> Result<Vec<Edge>
     table_rows(bundle, t.table)?
         .into_iter()
         .map(|row| {
-            let s = row
-                .get(t.source)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            let d = row
-                .get(t.target)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            let mut props = Map::new();
-            if let Some(r) = row.get("row") {
-                props.insert("row".into(), r.clone());
-            }
-            for p in t.props {
-                if let Some(v) = row.get(*p) {
-                    props.insert((*p).into(), v.clone());
-                }
-            }
-            Ok((s, d, props))
+            let (s, d, props) = t.edge_of(&row);
+            Ok((s.to_owned(), d.to_owned(), props))
         })
         .collect()
 }

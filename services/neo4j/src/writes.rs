@@ -48,30 +48,22 @@ fn json_text(v: Option<&Value>) -> Option<String> {
 impl Neo4jStore {
     /// The store sequence (0 before the first logged write).
     pub(crate) fn sequence_sync(&self) -> Result<u64, StoreError> {
-        let seq = self.block_on(self.scalar(query(
-            "MATCH (m:Meta {key: 'network'}) RETURN coalesce(m.seq, 0) AS c",
-        )))?;
-        Ok(seq.unwrap_or(0).max(0) as u64)
+        self.block_on(self.meta_counter("seq"))
+    }
+
+    /// A counter on the network pointer (`seq`, `import_seq`); 0 while unset.
+    async fn meta_counter(&self, counter: &'static str) -> Result<u64, StoreError> {
+        let cypher =
+            format!("MATCH (m:Meta {{key: 'network'}}) RETURN coalesce(m.{counter}, 0) AS c");
+        Ok(self.scalar(query(&cypher)).await?.unwrap_or(0).max(0) as u64)
     }
 
     /// The network, its sequence and its row versions.
     pub(crate) fn load_versioned_sync(&self) -> Result<(Bundle, u64, RowVersions), StoreError> {
         self.block_on(async {
             // Read the sequence first: a commit landing during the load is replayed later.
-            let seq = self
-                .scalar(query(
-                    "MATCH (m:Meta {key: 'network'}) RETURN coalesce(m.seq, 0) AS c",
-                ))
-                .await?
-                .unwrap_or(0)
-                .max(0) as u64;
-            let base = self
-                .scalar(query(
-                    "MATCH (m:Meta {key: 'network'}) RETURN coalesce(m.import_seq, 0) AS c",
-                ))
-                .await?
-                .unwrap_or(0)
-                .max(0) as u64;
+            let seq = self.meta_counter("seq").await?;
+            let base = self.meta_counter("import_seq").await?;
             let mut rows = HashMap::new();
             for row in self
                 .rows(query(
@@ -147,8 +139,10 @@ impl Neo4jStore {
                         .await
                 }
                 WriteKind::Rows { partial, changes } => {
-                    self.write_rows(&now, c.actor, c.based_on, partial, changes)
-                        .await
+                    self.in_txn("committing a write", async |txn| {
+                        Self::write_rows(txn, &now, c.actor, c.based_on, partial, changes).await
+                    })
+                    .await
                 }
             }
         })
@@ -164,17 +158,29 @@ impl Neo4jStore {
         bundle: &Bundle,
     ) -> Result<u64, StoreError> {
         let current = self.current_gen().await?.unwrap_or(-1);
+        self.in_txn("committing the change log", async |txn| {
+            Self::log_import_in(txn, at, actor, op, bundle, current).await
+        })
+        .await
+    }
+
+    /// `body` in one transaction, committed (`committing` names it in a commit error) or, on
+    /// any refusal or failure, rolled back: a transaction left open would keep the network
+    /// pointer locked.
+    async fn in_txn<T>(
+        &self,
+        committing: &str,
+        body: impl AsyncFnOnce(&mut Txn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut txn = self
             .graph
             .start_txn()
             .await
             .map_err(|e| backend("starting a transaction", e))?;
-        match Self::log_import_in(&mut txn, at, actor, op, bundle, current).await {
-            Ok(seq) => {
-                txn.commit()
-                    .await
-                    .map_err(|e| backend("committing the change log", e))?;
-                Ok(seq)
+        match body(&mut txn).await {
+            Ok(value) => {
+                txn.commit().await.map_err(|e| backend(committing, e))?;
+                Ok(value)
             }
             Err(e) => {
                 let _ = txn.rollback().await;
@@ -249,36 +255,8 @@ impl Neo4jStore {
         Ok(count)
     }
 
-    /// Rows written in place, in one transaction; rolled back on any refusal or failure
-    /// (a transaction left open would keep the network pointer locked).
+    /// Rows written in place, in `txn`.
     async fn write_rows(
-        &self,
-        at: &str,
-        actor: &str,
-        based_on: u64,
-        partial: &Bundle,
-        changes: &[RowChange],
-    ) -> Result<u64, StoreError> {
-        let mut txn = self
-            .graph
-            .start_txn()
-            .await
-            .map_err(|e| backend("starting a transaction", e))?;
-        match Self::write_rows_in(&mut txn, at, actor, based_on, partial, changes).await {
-            Ok(seq) => {
-                txn.commit()
-                    .await
-                    .map_err(|e| backend("committing a write", e))?;
-                Ok(seq)
-            }
-            Err(e) => {
-                let _ = txn.rollback().await;
-                Err(e)
-            }
-        }
-    }
-
-    async fn write_rows_in(
         txn: &mut Txn,
         at: &str,
         actor: &str,

@@ -147,26 +147,9 @@ mod tests {
     #[test]
     fn enum_text_matches_serde_names() {
         check(&[StreetKind::Street, StreetKind::Town]);
-        check(&[
-            PartyOrgLevel::WorkingCommittee,
-            PartyOrgLevel::Committee,
-            PartyOrgLevel::GeneralBranch,
-            PartyOrgLevel::Branch,
-        ]);
-        check(&[
-            UnitCategory::Enterprise,
-            UnitCategory::PublicInstitution,
-            UnitCategory::Government,
-            UnitCategory::School,
-            UnitCategory::Hospital,
-            UnitCategory::Other,
-        ]);
-        check(&[
-            MassOrgType::Union,
-            MassOrgType::YouthLeague,
-            MassOrgType::WomenFederation,
-            MassOrgType::Other,
-        ]);
+        check(&PartyOrgLevel::ALL);
+        check(&UnitCategory::ALL);
+        check(&MassOrgType::ALL);
         check(&[
             ProjectStatus::Planned,
             ProjectStatus::Active,

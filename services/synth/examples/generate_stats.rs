@@ -31,25 +31,7 @@ fn main() -> ExitCode {
         "{scale:?} seed {seed}: {} rows in {elapsed:.2?}",
         b.row_count()
     );
-    let sizes = [
-        ("districts", b.districts.len()),
-        ("streets", b.streets.len()),
-        ("communities", b.communities.len()),
-        ("committees", b.committees.len()),
-        ("adjacency", b.adjacency.len()),
-        ("party_orgs", b.party_orgs.len()),
-        ("units", b.units.len()),
-        ("mass_orgs", b.mass_orgs.len()),
-        ("social_orgs", b.social_orgs.len()),
-        ("members", b.members.len()),
-        ("partnerships", b.partnerships.len()),
-        ("mass_links", b.mass_links.len()),
-        ("resources", b.resources.len()),
-        ("needs", b.needs.len()),
-        ("projects", b.projects.len()),
-        ("volunteering", b.volunteering.len()),
-        ("responsibilities", b.responsibilities.len()),
-    ];
+    let sizes = dangjian_model::store::table_sizes(&b);
     for (table, n) in sizes {
         println!("  {table:<18}{n:>10}");
     }

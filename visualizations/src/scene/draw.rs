@@ -82,6 +82,19 @@ impl<'a> Scene<'a> {
     }
 
     /// A count node for all committees under `id` (a community, street or district).
+    /// The node standing for all committees under `id` (pushed to `body`) and its span.
+    fn aggregate_leaf(
+        &self,
+        id: &str,
+        unmet: &BTreeMap<&str, Vec<(ServiceDomain, f64)>>,
+        body: &mut Vec<Stmt>,
+    ) -> Span {
+        let n = self.aggregate_node(id, &self.committees_under(id), unmet);
+        let span = leaf(id, node_size(&n));
+        body.push(n);
+        span
+    }
+
     pub(super) fn aggregate_node(
         &self,
         id: &str,
@@ -192,30 +205,21 @@ impl<'a> Scene<'a> {
         let streets_on_top = !self.show_districts && self.grain != Grain::District;
         for (district, streets) in &self.tree {
             if self.grain == Grain::District {
-                let list = self.committees_under(district);
-                let n = self.aggregate_node(district, &list, &unmet);
-                district_spans.push(leaf(district, node_size(&n)));
-                out.push(n);
+                district_spans.push(self.aggregate_leaf(district, &unmet, &mut out));
                 continue;
             }
             let mut d_body = Vec::new();
             let mut street_spans = Vec::new();
             for (street, communities) in streets {
                 if self.grain == Grain::Street {
-                    let list = self.committees_under(street);
-                    let n = self.aggregate_node(street, &list, &unmet);
-                    street_spans.push(leaf(street, node_size(&n)));
-                    d_body.push(n);
+                    street_spans.push(self.aggregate_leaf(street, &unmet, &mut d_body));
                     continue;
                 }
                 let mut s_body = Vec::new();
                 let mut community_spans = Vec::new();
                 for (community, list) in communities {
                     if self.grain == Grain::Community {
-                        let cs = self.committees_under(community);
-                        let n = self.aggregate_node(community, &cs, &unmet);
-                        community_spans.push(leaf(community, node_size(&n)));
-                        s_body.push(n);
+                        community_spans.push(self.aggregate_leaf(community, &unmet, &mut s_body));
                         continue;
                     }
                     let mut c_body = Vec::new();

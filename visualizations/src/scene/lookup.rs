@@ -33,37 +33,21 @@ pub(super) struct PairStats<'a> {
 
 impl<'a> Lookup<'a> {
     pub(super) fn new(b: &'a Bundle, cov: &'a CoverageDoc, opts: &DiagramOptions) -> Lookup<'a> {
-        let mut names: HashMap<&str, &str> = HashMap::with_capacity_and_hasher(
-            b.districts.len()
-                + b.streets.len()
-                + b.communities.len()
-                + b.committees.len()
-                + b.units.len()
-                + b.mass_orgs.len()
-                + b.social_orgs.len(),
-            Default::default(),
+        let mut names: HashMap<&str, &str> = HashMap::default();
+        macro_rules! named {
+            ($($table:ident),*) => {$(
+                names.extend(b.$table.iter().map(|r| (r.id.as_str(), r.name.as_str())));
+            )*};
+        }
+        named!(
+            districts,
+            streets,
+            communities,
+            committees,
+            units,
+            mass_orgs,
+            social_orgs
         );
-        for d in &b.districts {
-            names.insert(&d.id, &d.name);
-        }
-        for s in &b.streets {
-            names.insert(&s.id, &s.name);
-        }
-        for c in &b.communities {
-            names.insert(&c.id, &c.name);
-        }
-        for c in &b.committees {
-            names.insert(&c.id, &c.name);
-        }
-        for u in &b.units {
-            names.insert(&u.id, &u.name);
-        }
-        for m in &b.mass_orgs {
-            names.insert(&m.id, &m.name);
-        }
-        for s in &b.social_orgs {
-            names.insert(&s.id, &s.name);
-        }
         for c in &cov.committees {
             names.entry(c.id.as_str()).or_insert(c.name.as_str());
         }

@@ -316,43 +316,54 @@ impl<'a> Scene<'a> {
 
     // ----- entities -------------------------------------------------------------------------
 
+    /// Where an org on `street` is counted: `None` when drawn on its own, `Some(inside)` in
+    /// the count of the scope's own orgs, or in the count of those outside (`区外`, `外街道`).
+    fn counted_in(&self, street: &str, inside: &'static str) -> Option<&'static str> {
+        match self.org_grain {
+            OrgGrain::Each => None,
+            OrgGrain::OutsideByCategory if !self.outside(street) => None,
+            OrgGrain::OutsideByCategory => Some(self.outside_zh()),
+            OrgGrain::ByCategory | OrgGrain::ByCategoryToCommunities => Some(inside),
+        }
+    }
+
+    /// The node `key` with org `id` counted in it, drawn as `look` (shape, fill); `label`
+    /// gets how many orgs the node stands for.
+    fn org_cell(
+        &mut self,
+        key: String,
+        id: &str,
+        look: (&'static str, &'static str),
+        label: impl FnOnce(usize) -> Vec<String>,
+    ) -> Option<Cell> {
+        let e = self.entities.entry(key.clone()).or_default();
+        if e.members.insert(id.to_string()) {
+            (e.shape, e.fill) = look;
+            e.label = label(e.members.len());
+        }
+        Some(Cell {
+            node: key,
+            cluster: None,
+        })
+    }
+
     fn unit_node(&mut self, unit_id: &str) -> Option<Cell> {
         let u = *self.lk.units.get(unit_id)?;
-        let outside = match self.org_grain {
-            OrgGrain::Each => None,
-            OrgGrain::OutsideByCategory if !self.outside(&u.street) => None,
-            OrgGrain::OutsideByCategory => Some(self.outside_zh()),
-            OrgGrain::ByCategory | OrgGrain::ByCategoryToCommunities => Some("驻区"),
-        };
+        let outside = self.counted_in(&u.street, "驻区");
         let key = match outside {
             Some("驻区") => format!("__units_{}", wire_name(&u.category)),
             Some(_) => format!("__outside_units_{}", wire_name(&u.category)),
             None => u.id.clone(),
         };
-        let e = self.entities.entry(key.clone()).or_default();
-        if e.members.contains(&u.id) {
-            return Some(Cell {
-                node: key,
-                cluster: None,
-            });
-        }
-        e.members.insert(u.id.clone());
-        e.shape = "box";
-        e.fill = "#fdebd0";
-        if let Some(place) = outside {
-            e.label = vec![
+        self.org_cell(key, &u.id, ("box", "#fdebd0"), |n| match outside {
+            Some(place) => vec![
                 format!("{place}单位 · {}", u.category.label_zh()),
-                format!("{} 家", e.members.len()),
-            ];
-        } else {
-            e.label = vec![
+                format!("{n} 家"),
+            ],
+            None => vec![
                 u.name.clone(),
                 format!("{} · {}", u.category.label_zh(), u.industry),
-            ];
-        }
-        Some(Cell {
-            node: key,
-            cluster: None,
+            ],
         })
     }
 
@@ -365,53 +376,29 @@ impl<'a> Scene<'a> {
         } else {
             m.id.clone()
         };
-        let e = self.entities.entry(key.clone()).or_default();
-        e.members.insert(m.id.clone());
-        e.shape = "ellipse";
-        e.fill = "#d6eaf8";
-        e.label = if aggregated {
-            vec![
-                format!("群团 · {}", m.kind.label_zh()),
-                format!("{} 个", e.members.len()),
-            ]
-        } else {
-            vec![m.name.clone(), format!("群团 · {}", m.kind.label_zh())]
-        };
-        Some(Cell {
-            node: key,
-            cluster: None,
+        self.org_cell(key, &m.id, ("ellipse", "#d6eaf8"), |n| {
+            if aggregated {
+                vec![format!("群团 · {}", m.kind.label_zh()), format!("{n} 个")]
+            } else {
+                vec![m.name.clone(), format!("群团 · {}", m.kind.label_zh())]
+            }
         })
     }
 
     fn social_node(&mut self, social_id: &str) -> Option<Cell> {
         let s = *self.lk.social_orgs.get(social_id)?;
-        let counted = match self.org_grain {
-            OrgGrain::Each => None,
-            OrgGrain::OutsideByCategory if !self.outside(&s.street) => None,
-            OrgGrain::OutsideByCategory => Some(self.outside_zh()),
-            OrgGrain::ByCategory | OrgGrain::ByCategoryToCommunities => Some(""),
-        };
+        let counted = self.counted_in(&s.street, "");
         let key = match counted {
             Some("") => "__social".to_string(),
             Some(_) => "__outside_social".to_string(),
             None => s.id.clone(),
         };
-        let e = self.entities.entry(key.clone()).or_default();
-        e.members.insert(s.id.clone());
-        e.shape = "hexagon";
-        e.fill = "#e8daef";
-        e.label = if let Some(place) = counted {
-            vec![
-                format!("{place}社会组织"),
-                format!("{} 个", e.members.len()),
-            ]
-        } else {
-            let domains: Vec<&str> = s.domains.iter().map(|d| d.label_zh()).collect();
-            vec![s.name.clone(), format!("社会组织 · {}", domains.join("、"))]
-        };
-        Some(Cell {
-            node: key,
-            cluster: None,
+        self.org_cell(key, &s.id, ("hexagon", "#e8daef"), |n| match counted {
+            Some(place) => vec![format!("{place}社会组织"), format!("{n} 个")],
+            None => {
+                let domains: Vec<&str> = s.domains.iter().map(|d| d.label_zh()).collect();
+                vec![s.name.clone(), format!("社会组织 · {}", domains.join("、"))]
+            }
         })
     }
 

@@ -40,52 +40,74 @@ impl<'a> Scene<'a> {
             &rows,
             "#fdedec",
         ));
-        // Unreachable needs.
-        let rows = id_table(
-            ["需求", "居委会", "领域", "需求量"],
-            &g.unreachable_needs,
-            |id| {
-                needs.get(id).map(|n| {
-                    [
-                        n.id.clone(),
-                        self.name(&n.committee),
-                        n.domain.label_zh().to_string(),
-                        n.demand.to_string(),
-                    ]
-                })
-            },
+        // Needs no resource reaches, and resources no need reaches.
+        let unreachable = |id: &str| {
+            needs
+                .get(id)
+                .map(|n| self.domain_row(&n.id, &n.committee, n.domain, n.demand))
+        };
+        let stranded = |id: &str| {
+            resources
+                .get(id)
+                .map(|r| self.domain_row(&r.name, &r.provider, r.domain, r.capacity))
+        };
+        let stranded_caption = format!(
+            "悬浮资源（闲置能力合计 {}）",
+            dangjian_model::format_amount(g.unused_capacity)
         );
-        out.push(table_node(
-            "__unreachable_needs",
-            "无资源可达的需求",
-            &rows,
-            "#fdedec",
-        ));
-        // Stranded resources.
-        let rows = id_table(
-            ["资源", "提供方", "领域", "能力"],
-            &g.stranded_resources,
-            |id| {
-                resources.get(id).map(|r| {
-                    [
-                        r.name.clone(),
-                        self.name(&r.provider),
-                        r.domain.label_zh().to_string(),
-                        r.capacity.to_string(),
-                    ]
-                })
-            },
+        // (node, caption, header, ids, describe, header fill)
+        type Describe<'d> = &'d dyn Fn(&str) -> Option<[String; 4]>;
+        type IdList<'l> = (
+            &'l str,
+            &'l str,
+            [&'l str; 4],
+            &'l [String],
+            Describe<'l>,
+            &'l str,
         );
-        out.push(table_node(
-            "__stranded_resources",
-            &format!(
-                "悬浮资源（闲置能力合计 {}）",
-                dangjian_model::format_amount(g.unused_capacity)
+        let lists: [IdList; 2] = [
+            (
+                "__unreachable_needs",
+                "无资源可达的需求",
+                ["需求", "居委会", "领域", "需求量"],
+                &g.unreachable_needs,
+                &unreachable,
+                "#fdedec",
             ),
-            &rows,
-            "#fef5e7",
-        ));
+            (
+                "__stranded_resources",
+                &stranded_caption,
+                ["资源", "提供方", "领域", "能力"],
+                &g.stranded_resources,
+                &stranded,
+                "#fef5e7",
+            ),
+        ];
+        for (name, caption, header, ids, describe, fill) in lists {
+            out.push(table_node(
+                name,
+                caption,
+                &id_table(header, ids, describe),
+                fill,
+            ));
+        }
         out
+    }
+
+    /// A row of a need or resource table: what, whose (by name), its domain and amount.
+    fn domain_row(
+        &self,
+        what: &str,
+        owner: &str,
+        domain: ServiceDomain,
+        amount: u64,
+    ) -> [String; 4] {
+        [
+            what.to_owned(),
+            self.name(owner),
+            domain.label_zh().to_string(),
+            amount.to_string(),
+        ]
     }
 
     /// The legend node and its estimated size.

@@ -13,8 +13,6 @@ pub fn as_of() -> Date {
     date("2025-06-30")
 }
 
-/// One street, two communities, four committees; a unit with a quote and a backslash in its
-/// name; an expired partnership; a stranded resource; an unreachable need.
 /// The DOT diagram of `view` for `scope` on `as_of()`, with the default options.
 pub fn dot_of(
     engine: &dangjian_engine::Engine,
@@ -25,6 +23,8 @@ pub fn dot_of(
     dangjian_visualizations::build_dot(engine, &opts)
 }
 
+/// One street, two communities, four committees; a unit with a quote and a backslash in its
+/// name; an expired partnership; a stranded resource; an unreachable need.
 pub fn small_network() -> Bundle {
     dangjian_testdata::bundle("visualizations-small.json")
 }
@@ -46,14 +46,7 @@ pub fn big_district(
         .into(),
         ..Bundle::default()
     };
-    let cats = [
-        UnitCategory::Enterprise,
-        UnitCategory::PublicInstitution,
-        UnitCategory::Government,
-        UnitCategory::School,
-        UnitCategory::Hospital,
-        UnitCategory::Other,
-    ];
+    let cats = UnitCategory::ALL;
     for s in 0..streets {
         let sid = format!("s{s}");
         b.streets.push(Street {

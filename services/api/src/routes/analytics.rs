@@ -239,12 +239,8 @@ impl std::str::FromStr for Format {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Format, String> {
-        match s {
-            "json" => Ok(Format::Json),
-            "csv" => Ok(Format::Csv),
-            "xlsx" => Ok(Format::Xlsx),
-            other => Err(format!("must be json, csv or xlsx, got `{other}`")),
-        }
+        use Format::*;
+        crate::extract::one_of(s, &[("json", Json), ("csv", Csv), ("xlsx", Xlsx)])
     }
 }
 

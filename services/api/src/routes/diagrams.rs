@@ -92,9 +92,7 @@ pub fn split_file(file: &str) -> Result<(&str, Format), AppError> {
             "`{file}` has no format: ask for `{file}.svg`, `.png` or `.dot`"
         ))
     })?;
-    let format = Format::parse(ext).ok_or_else(|| {
-        AppError::BadRequest(format!("unknown format `{ext}`: use dot, svg or png"))
-    })?;
+    let format: Format = ext.parse().map_err(AppError::BadRequest)?;
     if scope.is_empty() {
         return Err(AppError::BadRequest("the scope is empty".into()));
     }
@@ -165,11 +163,7 @@ pub async fn diagram(
     let Query(q) = query?;
     let view = match q.view {
         None => View::Hierarchy,
-        Some(v) => View::parse(&v).ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "unknown view `{v}`: use hierarchy, partnerships or gaps"
-            ))
-        })?,
+        Some(v) => v.parse().map_err(AppError::BadRequest)?,
     };
     let as_of = AsOf::or_today(q.as_of);
     let kinds = LinkKind::parse_list(&q.kinds.unwrap_or_default()).map_err(AppError::BadRequest)?;

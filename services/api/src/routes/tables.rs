@@ -33,47 +33,56 @@ pub struct Page {
     pub offset: usize,
 }
 
-fn matches(filter: &Option<String>, value: Option<&str>) -> bool {
-    filter.as_deref().is_none_or(|f| value == Some(f))
-}
-
 fn to_value<T: Serialize>(row: &T) -> Result<Value, AppError> {
     serde_json::to_value(row).map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// Filter, count and page rows as the caller may read them ([`Caller::row`]): for a confined
-/// caller every matching row is checked (a row naming anything it may not see is left out, and
-/// not counted), otherwise only the page is serialised.
-fn page<'a, T: Serialize + 'a>(
-    rows: impl Iterator<Item = &'a T>,
-    caller: &Caller,
-    engine: &Engine,
+/// The page a caller asked for.
+struct Pager<'c> {
+    caller: &'c Caller,
+    engine: &'c Engine,
     limit: usize,
     offset: usize,
-) -> Result<Page, AppError> {
-    let mut items = Vec::new();
-    let mut total = 0;
-    let confined = caller.restriction().is_some();
-    for row in rows {
-        let in_page = total >= offset && items.len() < limit;
-        if confined {
-            let Some(v) = caller.row(engine, to_value(row)?) else {
-                continue;
-            };
-            if in_page {
+}
+
+impl Pager<'_> {
+    /// Count and page rows as the caller may read them ([`Caller::row`]): for a confined
+    /// caller every matching row is checked (a row naming anything it may not see is left out,
+    /// and not counted), otherwise only the page is serialised.
+    fn page<'a, T: Serialize + 'a>(
+        &self,
+        rows: impl Iterator<Item = &'a T>,
+    ) -> Result<Page, AppError> {
+        let Pager {
+            caller,
+            engine,
+            limit,
+            offset,
+        } = *self;
+        let mut items = Vec::new();
+        let mut total = 0;
+        let confined = caller.restriction().is_some();
+        for row in rows {
+            let in_page = total >= offset && items.len() < limit;
+            if confined {
+                let Some(v) = caller.row(engine, to_value(row)?) else {
+                    continue;
+                };
+                if in_page {
+                    items.push(v);
+                }
+            } else if in_page && let Some(v) = caller.row(engine, to_value(row)?) {
                 items.push(v);
             }
-        } else if in_page && let Some(v) = caller.row(engine, to_value(row)?) {
-            items.push(v);
+            total += 1;
         }
-        total += 1;
+        Ok(Page {
+            items,
+            total,
+            limit,
+            offset,
+        })
     }
-    Ok(Page {
-        items,
-        total,
-        limit,
-        offset,
-    })
 }
 
 /// The filters of one list, parsed at the edge by its query struct: the page, equality
@@ -92,9 +101,15 @@ impl Filters {
         self.eq.get(key).map(String::as_str)
     }
 
-    /// An equality filter's value.
-    fn take(&mut self, key: &str) -> Option<String> {
-        self.eq.remove(key)
+    /// Whether `value` passes the equality filter `key` (no filter passes everything).
+    fn is(&self, key: &str, value: Option<&str>) -> bool {
+        self.peek(key).is_none_or(|f| value == Some(f))
+    }
+
+    /// Whether an enum value's wire name passes the equality filter `key`.
+    fn is_named<T: Serialize>(&self, key: &str, value: &T) -> bool {
+        self.peek(key)
+            .is_none_or(|f| dangjian_model::labels::wire_name(value) == f)
     }
 }
 
@@ -103,7 +118,7 @@ pub fn list_table(
     snap: &Snapshot,
     caller: &Caller,
     table: &str,
-    mut p: Filters,
+    p: Filters,
 ) -> Result<Page, AppError> {
     let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
@@ -114,6 +129,12 @@ pub fn list_table(
     let offset = p.offset.unwrap_or(0);
     let b: &Bundle = snap.bundle();
     let engine: &Engine = &snap.engine;
+    let pager = Pager {
+        caller,
+        engine,
+        limit,
+        offset,
+    };
     let inside = |id: &str| caller.inside(engine, id);
     let visible = |id: &str| caller.visible(engine, id);
     // Filters naming an id the caller may not see are 403, whether or not it exists: an
@@ -140,95 +161,44 @@ pub fn list_table(
         }
     }
     let page = match table {
-        "districts" => page(
-            b.districts.iter().filter(|r| visible(&r.id)),
-            caller,
-            engine,
-            limit,
-            offset,
+        "districts" => pager.page(b.districts.iter().filter(|r| visible(&r.id)))?,
+        "streets" => pager.page(
+            b.streets
+                .iter()
+                .filter(|r| p.is("district", Some(&r.district)) && inside(&r.id)),
         )?,
-        "streets" => {
-            let district = p.take("district");
-            let rows = b
-                .streets
+        "communities" => pager.page(
+            b.communities
                 .iter()
-                .filter(|r| matches(&district, Some(&r.district)) && inside(&r.id));
-            page(rows, caller, engine, limit, offset)?
-        }
-        "communities" => {
-            let street = p.take("street");
-            let rows = b
-                .communities
-                .iter()
-                .filter(|r| matches(&street, Some(&r.street)) && inside(&r.id));
-            page(rows, caller, engine, limit, offset)?
-        }
-        "committees" => {
-            let community = p.take("community");
-            let street = p.take("street");
-            let rows = b.committees.iter().filter(|r| {
-                matches(&community, Some(&r.community))
-                    && street.as_deref().is_none_or(|s| engine.within(&r.id, s))
-                    && inside(&r.id)
-            });
-            page(rows, caller, engine, limit, offset)?
-        }
-        "party_orgs" => {
-            let leads = p.take("leads");
-            let parent = p.take("parent");
-            let rows = b.party_orgs.iter().filter(|r| {
-                matches(&leads, Some(&r.leads))
-                    && matches(&parent, r.parent.as_deref())
-                    && inside(&r.id)
-            });
-            page(rows, caller, engine, limit, offset)?
-        }
-        "units" => {
-            let street = p.take("street");
-            let category = p.take("category");
-            let rows = b.units.iter().filter(|r| {
-                matches(&street, Some(&r.street))
-                    && matches(
-                        &category,
-                        to_value(&r.category).ok().as_ref().and_then(Value::as_str),
-                    )
-                    && inside(&r.id)
-            });
-            page(rows, caller, engine, limit, offset)?
-        }
-        "mass_orgs" => {
-            let kind = p.take("type");
-            let rows = b.mass_orgs.iter().filter(|r| {
-                matches(
-                    &kind,
-                    to_value(&r.kind).ok().as_ref().and_then(Value::as_str),
-                )
-            });
-            page(rows, caller, engine, limit, offset)?
-        }
-        "social_orgs" => {
-            let street = p.take("street");
-            let domain = p.take("domain");
-            let rows = b.social_orgs.iter().filter(|r| {
-                matches(&street, Some(&r.street))
-                    && domain
-                        .as_deref()
-                        .is_none_or(|d| r.domains.iter().any(|x| x.as_str() == d))
-                    && inside(&r.id)
-            });
-            page(rows, caller, engine, limit, offset)?
-        }
+                .filter(|r| p.is("street", Some(&r.street)) && inside(&r.id)),
+        )?,
+        "committees" => pager.page(b.committees.iter().filter(|r| {
+            p.is("community", Some(&r.community))
+                && p.peek("street").is_none_or(|s| engine.within(&r.id, s))
+                && inside(&r.id)
+        }))?,
+        "party_orgs" => pager.page(b.party_orgs.iter().filter(|r| {
+            p.is("leads", Some(&r.leads)) && p.is("parent", r.parent.as_deref()) && inside(&r.id)
+        }))?,
+        "units" => pager.page(b.units.iter().filter(|r| {
+            p.is("street", Some(&r.street)) && p.is_named("category", &r.category) && inside(&r.id)
+        }))?,
+        "mass_orgs" => pager.page(b.mass_orgs.iter().filter(|r| p.is_named("type", &r.kind)))?,
+        "social_orgs" => pager.page(b.social_orgs.iter().filter(|r| {
+            p.is("street", Some(&r.street))
+                && p.peek("domain")
+                    .is_none_or(|d| r.domains.iter().any(|x| x.as_str() == d))
+                && inside(&r.id)
+        }))?,
         "members" => {
-            let committee = p.take("committee");
-            let employer = p.take("employer");
-            if employer.is_some() && !caller.sees_personal_data() {
+            if p.peek("employer").is_some() && !caller.sees_personal_data() {
                 return Err(AppError::Forbidden(
                     "viewer tokens cannot filter by employer (personal data)".into(),
                 ));
             }
             let rows = b.members.iter().filter(|r| {
-                matches(&committee, r.registered_at.as_deref())
-                    && matches(&employer, r.employer.as_deref())
+                p.is("committee", r.registered_at.as_deref())
+                    && p.is("employer", r.employer.as_deref())
                     && inside(&r.id)
             });
             // A member registered here may work in another street: a coordinator does not
@@ -242,81 +212,44 @@ pub fn list_table(
                     r
                 })
                 .collect();
-            page(rows.iter(), caller, engine, limit, offset)?
+            pager.page(rows.iter())?
         }
-        "partnerships" => {
-            let unit = p.take("unit");
-            let target = p.take("target");
-            let active_on = p.active_on;
-            let rows = b.partnerships.iter().filter(|r| {
-                matches(&unit, Some(&r.unit))
-                    && matches(&target, Some(&r.target))
-                    && active_on.is_none_or(|d: Date| r.is_active(d))
-                    && inside(&r.id)
-            });
-            page(rows, caller, engine, limit, offset)?
-        }
-        "mass_links" => {
-            let mass_org = p.take("mass_org");
-            let target = p.take("target");
-            let rows = b.mass_links.iter().filter(|r| {
-                matches(&mass_org, Some(&r.mass_org))
-                    && matches(&target, Some(&r.target))
-                    && inside(&r.target)
-            });
-            page(rows, caller, engine, limit, offset)?
-        }
-        "resources" => {
-            let provider = p.take("provider");
-            let domain = p.take("domain");
-            let rows = b.resources.iter().filter(|r| {
-                matches(&provider, Some(&r.provider))
-                    && matches(&domain, Some(r.domain.as_str()))
-                    && (inside(&r.provider) || r.deployed_to.iter().flatten().any(|k| inside(k)))
-            });
-            page(rows, caller, engine, limit, offset)?
-        }
-        "needs" => {
-            let committee = p.take("committee");
-            let domain = p.take("domain");
-            let rows = b.needs.iter().filter(|r| {
-                matches(&committee, Some(&r.committee))
-                    && matches(&domain, Some(r.domain.as_str()))
-                    && inside(&r.committee)
-            });
-            page(rows, caller, engine, limit, offset)?
-        }
-        "projects" => {
-            let committee = p.take("committee");
-            let rows = b
-                .projects
+        "partnerships" => pager.page(b.partnerships.iter().filter(|r| {
+            p.is("unit", Some(&r.unit))
+                && p.is("target", Some(&r.target))
+                && p.active_on.is_none_or(|d: Date| r.is_active(d))
+                && inside(&r.id)
+        }))?,
+        "mass_links" => pager.page(b.mass_links.iter().filter(|r| {
+            p.is("mass_org", Some(&r.mass_org))
+                && p.is("target", Some(&r.target))
+                && inside(&r.target)
+        }))?,
+        "resources" => pager.page(b.resources.iter().filter(|r| {
+            p.is("provider", Some(&r.provider))
+                && p.is("domain", Some(r.domain.as_str()))
+                && (inside(&r.provider) || r.deployed_to.iter().flatten().any(|k| inside(k)))
+        }))?,
+        "needs" => pager.page(b.needs.iter().filter(|r| {
+            p.is("committee", Some(&r.committee))
+                && p.is("domain", Some(r.domain.as_str()))
+                && inside(&r.committee)
+        }))?,
+        "projects" => pager.page(
+            b.projects
                 .iter()
-                .filter(|r| matches(&committee, Some(&r.committee)) && inside(&r.committee));
-            page(rows, caller, engine, limit, offset)?
-        }
-        "volunteering" => {
-            let member = p.take("member");
-            let committee = p.take("committee");
-            let rows = b.volunteering.iter().filter(|r| {
-                matches(&member, Some(&r.member))
-                    && matches(&committee, Some(&r.committee))
-                    && inside(&r.committee)
-            });
-            page(rows, caller, engine, limit, offset)?
-        }
-        "responsibilities" => {
-            let party_org = p.take("party_org");
-            let status = p.take("status");
-            let rows = b.responsibilities.iter().filter(|r| {
-                matches(&party_org, Some(&r.party_org))
-                    && matches(
-                        &status,
-                        to_value(&r.status).ok().as_ref().and_then(Value::as_str),
-                    )
-                    && inside(&r.party_org)
-            });
-            page(rows, caller, engine, limit, offset)?
-        }
+                .filter(|r| p.is("committee", Some(&r.committee)) && inside(&r.committee)),
+        )?,
+        "volunteering" => pager.page(b.volunteering.iter().filter(|r| {
+            p.is("member", Some(&r.member))
+                && p.is("committee", Some(&r.committee))
+                && inside(&r.committee)
+        }))?,
+        "responsibilities" => pager.page(b.responsibilities.iter().filter(|r| {
+            p.is("party_org", Some(&r.party_org))
+                && p.is_named("status", &r.status)
+                && inside(&r.party_org)
+        }))?,
         other => return Err(AppError::NotFound(format!("no table `{other}`"))),
     };
     Ok(page)

@@ -3,7 +3,7 @@
 
 use crate::access::Caller;
 use crate::error::AppError;
-use crate::extract::Params;
+use crate::extract::{NoQuery, Query, opt};
 use crate::routes::analytics::json_bytes;
 use crate::state::AppState;
 use axum::Extension;
@@ -12,6 +12,9 @@ use axum::response::Response;
 use chrono::Datelike;
 use dangjian_engine::{MAX_TREND_POINTS, data_dates};
 use dangjian_model::Date;
+use dangjian_model::params::{AsOf, Scope};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 /// The default end of a trend: today (Shanghai), or the latest date in the data when today is
 /// after it, so a network whose data ends mid-year does not show a tail of empty months.
@@ -27,14 +30,45 @@ fn months_between(from: Date, to: Date) -> i64 {
     (to.year() as i64 - from.year() as i64) * 12 + to.month() as i64 - from.month() as i64
 }
 
+/// The query of a trend.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TrendQuery {
+    /// `city` or a district, street, community or committee id; default: city, or the token's
+    /// subtree.
+    #[serde(default, deserialize_with = "opt")]
+    #[param(value_type = Option<String>)]
+    scope: Option<Scope>,
+    /// YYYY-MM-DD; default 11 months before `to`.
+    #[serde(default, deserialize_with = "opt")]
+    #[param(value_type = Option<String>)]
+    from: Option<AsOf>,
+    /// YYYY-MM-DD; default today, or the latest date in the data when today is after it.
+    #[serde(default, deserialize_with = "opt")]
+    #[param(value_type = Option<String>)]
+    to: Option<AsOf>,
+    /// `month` (the only step).
+    #[allow(dead_code, reason = "parsed only to refuse any step but a month")]
+    #[serde(default, deserialize_with = "opt")]
+    #[param(value_type = Option<String>)]
+    step: Option<Step>,
+}
+
+/// The step between a trend's points: a month, the only one.
+#[derive(Debug, Clone, Copy)]
+struct Step;
+
+impl std::str::FromStr for Step {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Step, String> {
+        crate::extract::one_of(s, &[("month", Step)])
+    }
+}
+
 /// A scope's key figures at each month end from `from` to `to`.
 #[utoipa::path(get, path = "/api/v1/trend", tag = "analytics",
-    params(
-        ("scope" = Option<String>, Query, description = "`city` or a district, street, community or committee id; default: city, or the token's subtree"),
-        ("from" = Option<String>, Query, description = "YYYY-MM-DD; default 11 months before `to`"),
-        ("to" = Option<String>, Query, description = "YYYY-MM-DD; default today, or the latest date in the data when today is after it"),
-        ("step" = Option<String>, Query, description = "`month` (the only step)"),
-    ),
+    params(TrendQuery),
     responses((status = 200, description = "`{scope, from, to, step, data_from, data_to, points: [{as_of, committees, committees_with_blank_spots, registered_members, volunteer_hours, total_demand, met_demand, unmet_demand}]}`", body = Object),
         (status = 400, body = crate::routes::analytics::ErrorBody), (status = 403, body = crate::routes::analytics::ErrorBody), (status = 404, body = crate::routes::analytics::ErrorBody)),
     security(("bearer" = [])))]
@@ -42,21 +76,11 @@ pub async fn trend(
     State(state): State<AppState>,
     Extension(heavy): super::analytics::HeavyExt,
     caller: Caller,
-    mut p: Params,
+    Query(q): Query<TrendQuery>,
 ) -> Result<Response, AppError> {
-    let scope = p.take("scope");
-    let from = p.take_date("from")?;
-    let to = p.take_date("to")?;
-    if let Some(step) = p.take("step")
-        && step != "month"
-    {
-        return Err(AppError::BadRequest(format!(
-            "`step` must be month, got `{step}`"
-        )));
-    }
-    p.finish()?;
+    let (from, to) = (q.from.map(|d| d.0), q.to.map(|d| d.0));
     let snap = state.snapshot();
-    let scope = caller.read_scope(&snap.engine, scope.as_deref())?;
+    let scope = caller.read_scope(&snap.engine, q.scope.as_ref().map(Scope::as_str))?;
     let today = dangjian_model::today();
     let to = match to {
         Some(t) => t,
@@ -123,9 +147,8 @@ mod tests {
 pub async fn dates(
     State(state): State<AppState>,
     _caller: Caller,
-    p: Params,
+    _: Query<NoQuery>,
 ) -> Result<Response, AppError> {
-    p.finish()?;
     let snap = state.snapshot();
     let range = data_dates(snap.bundle());
     let today = dangjian_model::today();

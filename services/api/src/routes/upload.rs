@@ -6,8 +6,9 @@
 
 use crate::access::Caller;
 use crate::error::AppError;
-use crate::extract::{Body, Params};
+use crate::extract::{Body, NoQuery, Query};
 use crate::routes::writes::Row;
+use crate::routes::writes::{ImportQuery, Merges};
 use crate::state::{AppState, Snapshot};
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -17,6 +18,7 @@ use dangjian_bundle_io::limits::{
     MAX_CSV_DIR_ENTRIES, MAX_CSV_FILE_BYTES, MAX_ZIP_ENTRY_BYTES, MAX_ZIP_TOTAL_BYTES,
 };
 use dangjian_live::Plan;
+use dangjian_model::store::table_sizes;
 use dangjian_model::{
     Bundle, Member, Need, Partnership, Problem, Resource, Responsibility, TABLES, Volunteering,
 };
@@ -135,24 +137,18 @@ fn all_problems(upload: &Upload, snap: &Snapshot, merge: bool) -> Vec<Problem> {
 pub async fn import_file(
     state: &AppState,
     caller: Caller,
-    mut p: Params,
+    query: Result<Query<ImportQuery>, AppError>,
     kind: FileKind,
     body: Body,
 ) -> Result<Response, AppError> {
     caller.require_writer()?;
-    let merge = match (p.take("mode").as_deref(), p.take_bool("merge")?) {
-        (Some("merge"), _) => true,
-        (Some("replace"), _) => false,
-        (Some(other), _) => {
-            return Err(AppError::BadRequest(format!(
-                "`mode` must be merge or replace, got `{other}`"
-            )));
-        }
+    let Query(q) = query?;
+    let merge = match (q.mode, q.merge) {
+        (Some(Merges(m)), _) => m,
         (None, Some(m)) => m,
         // A file usually holds some rows to add: merging is the safe default.
         (None, None) => true,
     };
-    p.finish()?;
     if !merge {
         caller.require_admin().map_err(|_| {
             AppError::Forbidden(
@@ -174,11 +170,10 @@ pub async fn import_file(
         }]));
     }
     if caller.restriction().is_some() {
-        let others: Vec<&str> = TABLES
-            .iter()
-            .zip(table_sizes(&upload.bundle))
+        let others: Vec<&str> = table_sizes(&upload.bundle)
+            .into_iter()
             .filter(|(t, n)| *n > 0 && !COORDINATOR_TABLES.contains(t))
-            .map(|(t, _)| *t)
+            .map(|(t, _)| t)
             .collect();
         if !others.is_empty() {
             return Err(AppError::Forbidden(format!(
@@ -250,29 +245,6 @@ fn scrubbed(mut problems: Vec<Problem>, scoped: bool) -> Vec<Problem> {
     problems
 }
 
-/// Rows per table, in [`TABLES`] order.
-fn table_sizes(b: &Bundle) -> Vec<usize> {
-    vec![
-        b.districts.len(),
-        b.streets.len(),
-        b.communities.len(),
-        b.committees.len(),
-        b.adjacency.len(),
-        b.party_orgs.len(),
-        b.units.len(),
-        b.mass_orgs.len(),
-        b.social_orgs.len(),
-        b.members.len(),
-        b.partnerships.len(),
-        b.mass_links.len(),
-        b.resources.len(),
-        b.needs.len(),
-        b.projects.len(),
-        b.volunteering.len(),
-        b.responsibilities.len(),
-    ]
-}
-
 /// The rows of one table a coordinator may not write (with the same checks the row writes
 /// use), named by their own sheet row only: each anchor of the row, and of the stored row with
 /// the same id (a merge replaces it), must lie inside the caller's subtree.
@@ -321,7 +293,7 @@ fn locate(problems: Vec<Problem>, upload: &Upload, snap: &Snapshot, merge: bool)
                     .parse()
                     .ok()?;
                 if merge {
-                    n.checked_sub(sizes[t])
+                    n.checked_sub(sizes[t].1)
                 } else {
                     Some(n)
                 }
@@ -719,25 +691,17 @@ fn zh_message(m: &str, field: &str) -> String {
     if m.starts_with("expires") {
         return "到期日期必须晚于签订日期".into();
     }
-    if m.starts_with("capacity must be greater") {
-        return "服务能力必须大于0".into();
-    }
-    if m.starts_with("capacity") {
-        return format!(
-            "服务能力 {} 超过上限 {}",
-            number_after(m, "capacity"),
-            number_after(m, "limit of")
-        );
-    }
-    if m.starts_with("demand must be greater") {
-        return "需求量必须大于0".into();
-    }
-    if m.starts_with("demand") {
-        return format!(
-            "需求量 {} 超过上限 {}",
-            number_after(m, "demand"),
-            number_after(m, "limit of")
-        );
+    for (lead, zh) in [("capacity", "服务能力"), ("demand", "需求量")] {
+        if m.starts_with(&format!("{lead} must be greater")) {
+            return format!("{zh}必须大于0");
+        }
+        if m.starts_with(lead) {
+            return format!(
+                "{zh} {} 超过上限 {}",
+                number_after(m, lead),
+                number_after(m, "limit of")
+            );
+        }
     }
     if m.starts_with("hours must be a finite") {
         return "志愿时长必须是不小于0的数".into();
@@ -766,11 +730,10 @@ fn zh_message(m: &str, field: &str) -> String {
     if m.starts_with("required column") {
         return format!("缺少必填列「{}」", q(""));
     }
-    if m.starts_with("unknown field") {
-        return format!("未知字段「{}」（表头应使用模板中的字段名）", q(""));
-    }
-    if m.starts_with("unknown column") {
-        return format!("未知列「{}」（表头应使用模板中的字段名）", q(""));
+    for (lead, what) in [("unknown field", "字段"), ("unknown column", "列")] {
+        if m.starts_with(lead) {
+            return format!("未知{what}「{}」（表头应使用模板中的字段名）", q(""));
+        }
     }
     if m.starts_with("column `") && m.ends_with("appears twice") {
         return format!("列「{}」出现了两次", q(""));
@@ -886,23 +849,14 @@ fn zh_message(m: &str, field: &str) -> String {
     if m.starts_with("malformed workbook content") {
         return "工作簿内容已损坏，无法读取".into();
     }
-    if m.starts_with("a cell at") && m.contains("in column") {
+    if let Some(rest) = m.strip_prefix("a cell at ")
+        && let Some(what) = [("in column", "列"), ("in row", "行")]
+            .into_iter()
+            .find_map(|(lead, what)| m.contains(lead).then_some(what))
+    {
         return format!(
-            "单元格「{}」超出列数上限（每张表最多 {} 列）",
-            m.trim_start_matches("a cell at ")
-                .split(' ')
-                .next()
-                .unwrap_or(""),
-            number_after(m, "at most")
-        );
-    }
-    if m.starts_with("a cell at") && m.contains("in row") {
-        return format!(
-            "单元格「{}」超出行数上限（每张表最多 {} 行）",
-            m.trim_start_matches("a cell at ")
-                .split(' ')
-                .next()
-                .unwrap_or(""),
+            "单元格「{}」超出{what}数上限（每张表最多 {} {what}）",
+            rest.split(' ').next().unwrap_or(""),
             number_after(m, "at most")
         );
     }
@@ -959,8 +913,7 @@ pub fn upload_response(problems: &[Problem]) -> Response {
     responses((status = 200, description = "An XLSX workbook: one sheet per table, header rows only", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 401, body = crate::routes::analytics::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn template(_caller: Caller, p: Params) -> Result<Response, AppError> {
-    p.finish()?;
+pub async fn template(_caller: Caller, _: Query<NoQuery>) -> Result<Response, AppError> {
     let bytes = tokio::task::spawn_blocking(|| -> Result<Vec<u8>, AppError> {
         let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
         let path = dir.path().join("template.xlsx");
@@ -993,6 +946,50 @@ mod tests {
             id: None,
             field: field.map(str::to_string),
             message: message.into(),
+        }
+    }
+
+    #[test]
+    fn rules_shared_by_fields_keep_each_fields_words() {
+        for (field, m, zh) in [
+            (
+                "capacity",
+                "capacity must be greater than 0",
+                "服务能力必须大于0",
+            ),
+            (
+                "capacity",
+                "capacity 9999999999 is above the limit of 1000000",
+                "服务能力 9999999999 超过上限 1000000",
+            ),
+            ("demand", "demand must be greater than 0", "需求量必须大于0"),
+            (
+                "demand",
+                "demand 9999999999 is above the limit of 1000000",
+                "需求量 9999999999 超过上限 1000000",
+            ),
+            (
+                "nickname",
+                "unknown field `nickname`; the fields of units are: id, name",
+                "未知字段「nickname」（表头应使用模板中的字段名）",
+            ),
+            (
+                "nickname",
+                "unknown column `nickname`; the columns of units are: id, name",
+                "未知列「nickname」（表头应使用模板中的字段名）",
+            ),
+            (
+                "",
+                "a cell at XFE1 is in column 16385; a table sheet may use at most 16384 columns",
+                "单元格「XFE1」超出列数上限（每张表最多 16384 列）",
+            ),
+            (
+                "",
+                "a cell at B2000000 is in row 2000000; a sheet has at most 1048576 rows",
+                "单元格「B2000000」超出行数上限（每张表最多 1048576 行）",
+            ),
+        ] {
+            assert_eq!(zh_message(m, field), zh, "{m}");
         }
     }
 

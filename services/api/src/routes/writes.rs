@@ -6,7 +6,7 @@
 
 use crate::access::{Caller, mask_member};
 use crate::error::AppError;
-use crate::extract::{Body, Params, decode_row};
+use crate::extract::{Body, Query, decode_row, flag, opt};
 use crate::state::{AppState, Snapshot};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -16,12 +16,13 @@ use dangjian_live::{Plan, created, updated};
 use dangjian_model::{
     Bundle, Member, Need, Partnership, Problem, Resource, Responsibility, Volunteering,
 };
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use utoipa::IntoParams;
 
 /// Most rows in one batch create.
 pub const MAX_BATCH_ROWS: usize = 100_000;
@@ -411,7 +412,7 @@ pub fn anchors_of(table: &str, row: &Value) -> Option<Vec<Option<String>>> {
 }
 
 macro_rules! write_endpoints {
-    ($row:ty, $create:ident, $create_path:literal, $get:ident, $patch:ident, $patch_path:literal, $what:literal) => {
+    ($($row:ty => $create:ident, $create_path:literal, $get:ident, $patch:ident, $patch_path:literal, $what:literal;)*) => {$(
         #[doc = concat!("Create one ", $what, " row, or a batch (an array of rows, all or nothing).")]
         #[utoipa::path(post, path = $create_path, tag = "writes",
             request_body(content = Object, description = concat!("A ", $what, " row as in the bundle, or an array of them")),
@@ -464,54 +465,17 @@ macro_rules! write_endpoints {
         ) -> Result<Response, AppError> {
             patch::<$row>(&state, caller, id, headers, body).await
         }
-    };
+    )*};
 }
 
-write_endpoints!(
-    Partnership,
-    create_partnership,
-    "/api/v1/partnerships",
-    get_partnership,
-    patch_partnership,
-    "/api/v1/partnerships/{id}",
-    "partnership"
-);
-write_endpoints!(
-    Member,
-    create_member,
-    "/api/v1/members",
-    get_member,
-    patch_member,
-    "/api/v1/members/{id}",
-    "member"
-);
-write_endpoints!(
-    Need,
-    create_need,
-    "/api/v1/needs",
-    get_need,
-    patch_need,
-    "/api/v1/needs/{id}",
-    "need"
-);
-write_endpoints!(
-    Resource,
-    create_resource,
-    "/api/v1/resources",
-    get_resource,
-    patch_resource,
-    "/api/v1/resources/{id}",
-    "resource"
-);
-write_endpoints!(
-    Responsibility,
-    create_responsibility,
-    "/api/v1/responsibilities",
-    get_responsibility,
-    patch_responsibility,
-    "/api/v1/responsibilities/{id}",
-    "responsibility"
-);
+// The row tables written one row at a time: row type => handlers, paths and name.
+write_endpoints! {
+    Partnership => create_partnership, "/api/v1/partnerships", get_partnership, patch_partnership, "/api/v1/partnerships/{id}", "partnership";
+    Member => create_member, "/api/v1/members", get_member, patch_member, "/api/v1/members/{id}", "member";
+    Need => create_need, "/api/v1/needs", get_need, patch_need, "/api/v1/needs/{id}", "need";
+    Resource => create_resource, "/api/v1/resources", get_resource, patch_resource, "/api/v1/resources/{id}", "resource";
+    Responsibility => create_responsibility, "/api/v1/responsibilities", get_responsibility, patch_responsibility, "/api/v1/responsibilities/{id}", "responsibility";
+}
 
 /// Record volunteering hours: one row, or a batch (an array, all or nothing).
 #[utoipa::path(post, path = "/api/v1/volunteering", tag = "writes",
@@ -535,8 +499,7 @@ pub async fn create_volunteering(
 /// coordinators merge rows inside their subtree. All or nothing; a bad file answers 422 with
 /// every problem's sheet, row, field and a Chinese message.
 #[utoipa::path(post, path = "/api/v1/import", tag = "writes",
-    params(("merge" = Option<bool>, Query, description = "Merge into the stored network instead of replacing it"),
-        ("mode" = Option<String>, Query, description = "Files only: `merge` (default) or `replace` (admins)")),
+    params(ImportQuery),
     request_body(content = Object, description = "A network bundle (SPEC §2) as JSON, an XLSX workbook, or a zip of CSV files"),
     responses((status = 200, description = "Row counts", body = Object),
         (status = 400, body = crate::routes::analytics::ErrorBody),
@@ -547,7 +510,7 @@ pub async fn create_volunteering(
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
-    mut p: Params,
+    query: Result<Query<ImportQuery>, AppError>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AppError> {
@@ -556,11 +519,16 @@ pub async fn import(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if let Some(kind) = crate::routes::upload::FileKind::of(content_type) {
-        return crate::routes::upload::import_file(&state, caller, p, kind, body).await;
+        return crate::routes::upload::import_file(&state, caller, query, kind, body).await;
     }
     caller.require_admin()?;
-    let merge = p.take_bool("merge")?.unwrap_or(false);
-    p.finish()?;
+    let Query(q) = query?;
+    if q.mode.is_some() {
+        return Err(AppError::BadRequest(
+            "unknown query parameter `mode`".into(),
+        ));
+    }
+    let merge = q.merge.unwrap_or(false);
     let bundle = parse_bundle(&body.0)?;
     let imported = bundle.row_count();
     let actor = caller.token_id.clone();
@@ -583,6 +551,33 @@ pub async fn import(
         Json(json!({"imported_rows": imported, "total_rows": total, "merged": merge}))
             .into_response(),
     )
+}
+
+/// The query of an import (read after the caller's rights are checked, so a bad parameter
+/// does not tell a caller without them more than 403 would).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// Merge into the stored network instead of replacing it.
+    #[serde(default, deserialize_with = "flag")]
+    pub merge: Option<bool>,
+    /// Files only: `merge` (default) or `replace` (admins).
+    #[serde(default, deserialize_with = "opt")]
+    #[param(value_type = Option<String>)]
+    pub mode: Option<Merges>,
+}
+
+/// How a file import meets the stored network: merged into it by id (`merge`, true) or
+/// replacing it (`replace`, false).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merges(pub bool);
+
+impl std::str::FromStr for Merges {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Merges, String> {
+        crate::extract::one_of(s, &[("merge", Merges(true)), ("replace", Merges(false))])
+    }
 }
 
 /// Decode a JSON bundle with every problem located (validation of the whole follows in the

@@ -161,15 +161,17 @@ async fn a_coordinator_learns_nothing_about_another_street() {
     assert_eq!(ids(&page), vec!["M1", "M3"]);
     // Filters naming the other street are 403 (v2: an empty page would confirm that K3
     // exists elsewhere), like an id that does not exist at all.
-    for path in [
-        "/api/v1/members?committee=K3",
-        "/api/v1/members?committee=K-nowhere",
-    ] {
-        let (s, body) = app.get(path, c).await;
-        assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {body}");
-    }
+    app.get_each(
+        &[
+            "/api/v1/members?committee=K3",
+            "/api/v1/members?committee=K-nowhere",
+        ],
+        c,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
     // Scopes and entities outside: 403.
-    for path in [
+    let outside = [
         "/api/v1/coverage?scope=S2",
         "/api/v1/coverage?scope=K3",
         "/api/v1/coverage?scope=city",
@@ -180,9 +182,8 @@ async fn a_coordinator_learns_nothing_about_another_street() {
         "/api/v1/committees/K3",
         "/api/v1/party-orgs/P4/checklist",
         "/api/v1/party-orgs/P3/checklist?subtree=true",
-    ] {
-        let (s, body) = app.get(path, c).await;
-        assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {body}");
+    ];
+    for (path, body) in app.get_each(&outside, c, StatusCode::FORBIDDEN).await {
         assert_no_s2(path, &body["error"]["details"]);
     }
     // What-if: a unit or partnership of the other street is refused; results stay inside.

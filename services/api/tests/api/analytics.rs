@@ -233,14 +233,13 @@ async fn analytics_queries_refuse_what_they_do_not_know() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(cov["scope"], "city", "an empty scope is the default");
     // The other typed queries refuse the same way.
-    for path in [
+    let typed = [
         "/api/v1/diagrams/S1.dot?colour=red",
         "/api/v1/changes?colour=red",
         "/api/v1/me?colour=red",
         "/api/v1/committees/K1?colour=red",
-    ] {
-        let (s, body) = app.get(path, a).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{path}: {body}");
+    ];
+    for (path, body) in app.get_each(&typed, a, StatusCode::BAD_REQUEST).await {
         assert_eq!(
             body["error"]["message"], "unknown query parameter `colour`",
             "{path}"

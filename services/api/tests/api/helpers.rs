@@ -168,6 +168,23 @@ impl TestApp {
             .await
     }
 
+    /// GET each of `paths` with `token`, asserting the answer is `status`; the bodies, each
+    /// with its path.
+    pub async fn get_each<'p>(
+        &self,
+        paths: &[&'p str],
+        token: &str,
+        status: StatusCode,
+    ) -> Vec<(&'p str, Value)> {
+        let mut out = Vec::with_capacity(paths.len());
+        for &path in paths {
+            let (s, body) = self.get(path, token).await;
+            assert_eq!(s, status, "{path}: {body}");
+            out.push((path, body));
+        }
+        out
+    }
+
     /// The raw response to a GET of `url` (a whole URL, for a second service) with `token`
     /// (none when empty).
     pub async fn get_response(&self, url: &str, token: &str) -> reqwest::Response {

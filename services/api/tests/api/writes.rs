@@ -190,20 +190,15 @@ async fn import_replaces_or_merges() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let details = body["error"]["details"].as_array().expect("details");
     assert_eq!(details.len(), 2, "{body}");
-    assert!(
-        details.iter().any(|d| d["location"]
-            .as_str()
-            .is_some_and(|l| l.starts_with("/needs/0"))
-            && d["field"] == "domain"),
-        "{body}"
-    );
-    assert!(
-        details.iter().any(|d| d["location"]
-            .as_str()
-            .is_some_and(|l| l.starts_with("/members/0"))
-            && d["field"] == "birth_year"),
-        "{body}"
-    );
+    for (row, field) in [("/needs/0", "domain"), ("/members/0", "birth_year")] {
+        assert!(
+            details.iter().any(
+                |d| d["location"].as_str().is_some_and(|l| l.starts_with(row))
+                    && d["field"] == field
+            ),
+            "{row} {field}: {body}"
+        );
+    }
     let (s, body) = app.post("/api/v1/import", a, json!({"committees": [{"id": "K9", "name": "x", "community": "C404", "households": 1}]})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (_, page) = app.get("/api/v1/needs", a).await;
