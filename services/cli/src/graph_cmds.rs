@@ -89,7 +89,10 @@ pub fn export_graph(engine: Engine, args: &ExportGraphArgs) -> Result<()> {
         aggregate: args.aggregate,
     };
     let b = engine.bundle();
-    let doc = GraphIndex::new(b).graph(b, &opts)?;
+    let ix = GraphIndex::new(b);
+    let mut doc = ix.graph(b, &opts)?;
+    // The service's positions, so Gephi, yEd and Cytoscape open it laid out as the page shows it.
+    ix.place(b, &mut doc)?;
     let text = match args.format {
         GraphFormat::Json => {
             let mut s = serde_json::to_string_pretty(&doc)?;

@@ -32,6 +32,16 @@ fn export_graph_writes_json_graphml_and_gexf_of_one_graph() {
         .filter_map(|n| n.attribute("id"))
         .collect();
     assert_eq!(gexf_ids, ids);
+    // Laid out as the page shows it: every node has the service's position, in JSON and GEXF.
+    for n in json["nodes"].as_array().unwrap() {
+        assert!(n["x"].as_f64().is_some_and(f64::is_finite), "{n}");
+        assert!(n["y"].as_f64().is_some_and(f64::is_finite), "{n}");
+    }
+    let placed = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "position")
+        .count();
+    assert_eq!(placed, ids.len(), "one viz:position per node");
 
     let graphml = okw(
         &db,
