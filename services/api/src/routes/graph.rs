@@ -4,17 +4,20 @@
 
 use crate::access::Caller;
 use crate::error::AppError;
-use crate::extract::Params;
+use crate::extract::{Query, flag, opt};
 use crate::routes::analytics::json_bytes;
 use crate::state::{AppState, Snapshot};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use dangjian_engine::Engine;
+use dangjian_model::params::AsOf;
 use dangjian_visualizations::graph::{
     GraphDoc, GraphIndex, GraphOptions, LinkKind, MemberGrouping, to_gexf, to_graphml,
 };
+use serde::Deserialize;
 use std::sync::{Arc, Mutex, Weak};
+use utoipa::IntoParams;
 
 /// The graph index of the current network version: built on first use after each write and
 /// kept as long as that version's engine lives (a `Weak` so an old network is never served).
@@ -48,23 +51,51 @@ fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(e.to_string())
 }
 
+/// The query of the graph, the same for every format.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct GraphQuery {
+    /// `city` or a district, street, community or committee id; default: city, or the token's
+    /// subtree.
+    #[serde(default, deserialize_with = "opt")]
+    scope: Option<String>,
+    /// YYYY-MM-DD, default today.
+    #[serde(default, deserialize_with = "opt")]
+    #[param(value_type = Option<String>)]
+    as_of: Option<AsOf>,
+    /// Comma-separated link kinds: partnership (共建), resource (资源下沉), mass (群团), social
+    /// (社会组织), member (双报到); default all.
+    #[serde(default, deserialize_with = "opt")]
+    kinds: Option<String>,
+    /// 双报到 employers: `district` (default: one node per district) or `unit`.
+    #[serde(default, deserialize_with = "opt")]
+    group: Option<String>,
+    /// Draw per street: communities and committees folded into their street, units counted per
+    /// district and category; default true for a district or the city.
+    #[serde(default, deserialize_with = "flag")]
+    aggregate: Option<bool>,
+    /// Give every node a position `x`, `y` (default true): laid out by the service from the
+    /// scope's links of every date, so the same for a scope on every date; GraphML carries them
+    /// as `x`/`y`, GEXF as `viz:position` (y up).
+    #[serde(default, deserialize_with = "flag")]
+    positions: Option<bool>,
+}
+
 /// Read the parameters, build the document and redact it for the caller.
-async fn document(state: &AppState, caller: &Caller, mut p: Params) -> Result<GraphDoc, AppError> {
-    let scope = p.take("scope");
-    let as_of = p.take_as_of()?;
-    let kinds =
-        LinkKind::parse_list(&p.take("kinds").unwrap_or_default()).map_err(AppError::BadRequest)?;
-    let grouping = match p.take("group").as_deref() {
+async fn document(state: &AppState, caller: &Caller, q: GraphQuery) -> Result<GraphDoc, AppError> {
+    let as_of = AsOf::or_today(q.as_of);
+    let kinds = LinkKind::parse_list(&q.kinds.unwrap_or_default()).map_err(AppError::BadRequest)?;
+    let grouping = match q.group.as_deref() {
         None => MemberGrouping::District,
         Some(g) => MemberGrouping::parse(g).ok_or_else(|| {
             AppError::BadRequest(format!("`group` must be district or unit, got `{g}`"))
         })?,
     };
-    let aggregate = p.take_bool("aggregate")?;
-    let positions = p.take_bool("positions")?.unwrap_or(true);
-    p.finish()?;
+    let aggregate = q.aggregate;
+    let positions = q.positions.unwrap_or(true);
     let snap = state.snapshot();
-    let scope = caller.read_scope(&snap.engine, scope.as_deref())?;
+    let scope = caller.read_scope(&snap.engine, q.scope.as_deref())?;
     let caller = caller.clone();
     tokio::task::spawn_blocking(move || {
         let ix = index_for(&snap);
@@ -109,10 +140,10 @@ async fn document(state: &AppState, caller: &Caller, mut p: Params) -> Result<Gr
 async fn respond(
     state: AppState,
     caller: Caller,
-    p: Params,
+    Query(q): Query<GraphQuery>,
     format: Format,
 ) -> Result<Response, AppError> {
-    let doc = document(&state, &caller, p).await?;
+    let doc = document(&state, &caller, q).await?;
     let (mime, body): (&'static str, bytes::Bytes) = match format {
         Format::Json => {
             return Ok(json_bytes(
@@ -163,47 +194,40 @@ fn ascii(s: &str) -> String {
 
 /// The network of a scope as nodes and edges.
 #[utoipa::path(get, path = "/api/v1/graph", tag = "analytics",
-    params(
-        ("scope" = Option<String>, Query, description = "`city` or a district, street, community or committee id; default: city, or the token's subtree"),
-        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
-        ("kinds" = Option<String>, Query, description = "comma-separated link kinds: partnership (共建), resource (资源下沉), mass (群团), social (社会组织), member (双报到); default all"),
-        ("group" = Option<String>, Query, description = "双报到 employers: `district` (default: one node per district) or `unit`"),
-        ("aggregate" = Option<bool>, Query, description = "draw per street: communities and committees folded into their street, units counted per district and category; default true for a district or the city"),
-        ("positions" = Option<bool>, Query, description = "give every node a position `x`, `y` (default true): laid out by the service from the scope's links of every date, so the same for a scope on every date; GraphML carries them as `x`/`y`, GEXF as `viz:position` (y up)"),
-    ),
+    params(GraphQuery),
     responses((status = 200, description = "`{as_of, scope, kinds, grouping, aggregated, nodes: [{id, label, kind, parent?, detail?, area?, households?, capacity?, x?, y?}], edges: [{id, source, target, kind, label, weight, members?, volunteers?, hours?, units?, since?, until?, domain?}]}`", body = Object),
         (status = 400, body = crate::routes::analytics::ErrorBody), (status = 403, body = crate::routes::analytics::ErrorBody), (status = 404, body = crate::routes::analytics::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn graph(
     State(state): State<AppState>,
     caller: Caller,
-    p: Params,
+    q: Query<GraphQuery>,
 ) -> Result<Response, AppError> {
-    respond(state, caller, p, Format::Json).await
+    respond(state, caller, q, Format::Json).await
 }
 
 /// The same graph as GraphML (yEd, Cytoscape desktop).
 #[utoipa::path(get, path = "/api/v1/graph.graphml", tag = "analytics",
-    params(("scope" = Option<String>, Query), ("as_of" = Option<String>, Query), ("kinds" = Option<String>, Query), ("group" = Option<String>, Query), ("positions" = Option<bool>, Query)),
+    params(GraphQuery),
     responses((status = 200, description = "GraphML; the compound hierarchy is the node attribute `parent`"), (status = 403, body = crate::routes::analytics::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn graphml(
     State(state): State<AppState>,
     caller: Caller,
-    p: Params,
+    q: Query<GraphQuery>,
 ) -> Result<Response, AppError> {
-    respond(state, caller, p, Format::GraphMl).await
+    respond(state, caller, q, Format::GraphMl).await
 }
 
 /// The same graph as GEXF 1.3 (Gephi).
 #[utoipa::path(get, path = "/api/v1/graph.gexf", tag = "analytics",
-    params(("scope" = Option<String>, Query), ("as_of" = Option<String>, Query), ("kinds" = Option<String>, Query), ("group" = Option<String>, Query), ("positions" = Option<bool>, Query)),
+    params(GraphQuery),
     responses((status = 200, description = "GEXF 1.3; the compound hierarchy is the node attribute `parent`"), (status = 403, body = crate::routes::analytics::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn gexf(
     State(state): State<AppState>,
     caller: Caller,
-    p: Params,
+    q: Query<GraphQuery>,
 ) -> Result<Response, AppError> {
-    respond(state, caller, p, Format::Gexf).await
+    respond(state, caller, q, Format::Gexf).await
 }
