@@ -14,7 +14,7 @@
 //! street's document is a few milliseconds.
 
 use dangjian_engine::EngineError;
-use dangjian_model::{Bundle, Date, MassOrgType, UnitCategory};
+use dangjian_model::{Bundle, Date, MassOrgType};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -721,7 +721,7 @@ impl<'a> Builder<'a> {
         let row = &self.b.units[u as usize];
         if !self.node_seen.contains(&row.id) {
             let mut n = GraphNode::new(&row.id, &row.name, NodeKind::Unit);
-            n.detail = Some(format!("{} · {}", category_zh(row.category), row.industry));
+            n.detail = Some(format!("{} · {}", row.category.label_zh(), row.industry));
             n.area = match self.ix.ids.get(&row.street) {
                 Some(Ent::Street(s)) => self.district_name(*s),
                 _ => None,
@@ -884,7 +884,7 @@ impl<'a> Builder<'a> {
                                 Some(Ent::Street(s)) => ix.street_district[*s as usize],
                                 _ => NONE,
                             };
-                            (d, category_zh(row.category).to_string())
+                            (d, row.category.label_zh().to_string())
                         }
                         Some(Ent::SocialOrg(x)) => {
                             let row = &b.social_orgs[*x as usize];
@@ -1264,23 +1264,12 @@ impl GraphEdge {
     }
 }
 
-fn category_zh(c: UnitCategory) -> &'static str {
-    match c {
-        UnitCategory::Enterprise => "企业",
-        UnitCategory::PublicInstitution => "事业单位",
-        UnitCategory::Government => "机关",
-        UnitCategory::School => "学校",
-        UnitCategory::Hospital => "医院",
-        UnitCategory::Other => "其他",
-    }
-}
-
+/// A mass organisation's detail line: its type's label ([`MassOrgType::label_zh`]), the
+/// catch-all type named 其他群团 so it reads on its own beside a node.
 fn mass_zh(t: MassOrgType) -> &'static str {
     match t {
-        MassOrgType::Union => "工会",
-        MassOrgType::YouthLeague => "共青团",
-        MassOrgType::WomenFederation => "妇联",
         MassOrgType::Other => "其他群团",
+        t => t.label_zh(),
     }
 }
 
@@ -1380,6 +1369,46 @@ const EDGE_KEYS: [(&str, &str); 11] = [
     ("domain", "string"),
 ];
 
+/// One declaration line per typed attribute key, as `decl(name, type)` writes it.
+fn declare(s: &mut String, keys: &[(&str, &str)], decl: impl Fn(&str, &str) -> String) {
+    for (k, t) in keys {
+        s.push_str(&decl(k, t));
+        s.push('\n');
+    }
+}
+
+/// Each item as one element: `open` (id, label and the like), one `attr(key, escaped value)`
+/// per attribute of `attrs`, then `close` (positions, the closing tag). The GraphML and GEXF
+/// writers differ only in these three.
+fn elements<T>(
+    s: &mut String,
+    items: &[T],
+    attrs: fn(&T) -> Vec<(&'static str, &'static str, String)>,
+    open: impl Fn(&mut String, &T),
+    attr: impl Fn(&str, &str) -> String,
+    close: impl Fn(&mut String, &T),
+) {
+    for item in items {
+        open(s, item);
+        for (k, _, v) in attrs(item) {
+            s.push_str(&attr(k, &xml(&v)));
+        }
+        close(s, item);
+    }
+}
+
+/// An edge's opening tag: id, ends, label and weight, `label`/`weight` written by `extra`.
+fn edge_open(s: &mut String, indent: &str, e: &GraphEdge, extra: impl Fn(&str, f64) -> String) {
+    let _ = write!(
+        s,
+        "{indent}<edge id=\"{}\" source=\"{}\" target=\"{}\"{}",
+        xml(&e.id),
+        xml(&e.source),
+        xml(&e.target),
+        extra(&xml(&e.label), e.weight)
+    );
+}
+
 /// GraphML (yEd, Cytoscape desktop, NetworkX): a flat directed graph; the compound hierarchy
 /// is the `parent` attribute.
 pub fn to_graphml(doc: &GraphDoc) -> String {
@@ -1387,60 +1416,58 @@ pub fn to_graphml(doc: &GraphDoc) -> String {
     s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     s.push_str("<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n");
     s.push_str("  <key id=\"n_label\" for=\"node\" attr.name=\"label\" attr.type=\"string\"/>\n");
-    for (k, t) in NODE_KEYS {
-        let _ = writeln!(
-            s,
-            "  <key id=\"n_{k}\" for=\"node\" attr.name=\"{k}\" attr.type=\"{t}\"/>"
-        );
-    }
+    declare(&mut s, &NODE_KEYS, |k, t| {
+        format!("  <key id=\"n_{k}\" for=\"node\" attr.name=\"{k}\" attr.type=\"{t}\"/>")
+    });
     s.push_str("  <key id=\"n_x\" for=\"node\" attr.name=\"x\" attr.type=\"double\"/>\n");
     s.push_str("  <key id=\"n_y\" for=\"node\" attr.name=\"y\" attr.type=\"double\"/>\n");
     s.push_str("  <key id=\"e_label\" for=\"edge\" attr.name=\"label\" attr.type=\"string\"/>\n");
     s.push_str("  <key id=\"e_weight\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>\n");
-    for (k, t) in EDGE_KEYS {
-        let _ = writeln!(
-            s,
-            "  <key id=\"e_{k}\" for=\"edge\" attr.name=\"{k}\" attr.type=\"{t}\"/>"
-        );
-    }
+    declare(&mut s, &EDGE_KEYS, |k, t| {
+        format!("  <key id=\"e_{k}\" for=\"edge\" attr.name=\"{k}\" attr.type=\"{t}\"/>")
+    });
     let _ = writeln!(
         s,
         "  <graph id=\"{}\" edgedefault=\"directed\">",
         xml(&format!("{}@{}", doc.scope, doc.as_of))
     );
-    for n in &doc.nodes {
-        let _ = write!(
-            s,
-            "    <node id=\"{}\"><data key=\"n_label\">{}</data>",
-            xml(&n.id),
-            xml(&n.label)
-        );
-        for (k, _, v) in node_attrs(n) {
-            let _ = write!(s, "<data key=\"n_{k}\">{}</data>", xml(&v));
-        }
-        if let (Some(x), Some(y)) = (n.x, n.y) {
+    elements(
+        &mut s,
+        &doc.nodes,
+        node_attrs,
+        |s, n| {
             let _ = write!(
                 s,
-                "<data key=\"n_x\">{x}</data><data key=\"n_y\">{y}</data>"
+                "    <node id=\"{}\"><data key=\"n_label\">{}</data>",
+                xml(&n.id),
+                xml(&n.label)
             );
-        }
-        s.push_str("</node>\n");
-    }
-    for e in &doc.edges {
-        let _ = write!(
-            s,
-            "    <edge id=\"{}\" source=\"{}\" target=\"{}\"><data key=\"e_label\">{}</data><data key=\"e_weight\">{}</data>",
-            xml(&e.id),
-            xml(&e.source),
-            xml(&e.target),
-            xml(&e.label),
-            e.weight
-        );
-        for (k, _, v) in edge_attrs(e) {
-            let _ = write!(s, "<data key=\"e_{k}\">{}</data>", xml(&v));
-        }
-        s.push_str("</edge>\n");
-    }
+        },
+        |k, v| format!("<data key=\"n_{k}\">{v}</data>"),
+        |s, n| {
+            if let (Some(x), Some(y)) = (n.x, n.y) {
+                let _ = write!(
+                    s,
+                    "<data key=\"n_x\">{x}</data><data key=\"n_y\">{y}</data>"
+                );
+            }
+            s.push_str("</node>\n");
+        },
+    );
+    elements(
+        &mut s,
+        &doc.edges,
+        edge_attrs,
+        |s, e| {
+            edge_open(s, "    ", e, |label, weight| {
+                format!(
+                    "><data key=\"e_label\">{label}</data><data key=\"e_weight\">{weight}</data>"
+                )
+            })
+        },
+        |k, v| format!("<data key=\"e_{k}\">{v}</data>"),
+        |s, _| s.push_str("</edge>\n"),
+    );
     s.push_str("  </graph>\n</graphml>\n");
     s
 }
@@ -1460,54 +1487,49 @@ pub fn to_gexf(doc: &GraphDoc) -> String {
         xml(&format!("党建图谱 {} · {}", doc.scope, doc.as_of))
     );
     s.push_str("  <graph defaultedgetype=\"directed\" mode=\"static\">\n");
+    let attribute =
+        |k: &str, t: &str| format!("      <attribute id=\"{k}\" title=\"{k}\" type=\"{t}\"/>");
     s.push_str("    <attributes class=\"node\">\n");
-    for (k, t) in NODE_KEYS {
-        let _ = writeln!(
-            s,
-            "      <attribute id=\"{k}\" title=\"{k}\" type=\"{t}\"/>"
-        );
-    }
+    declare(&mut s, &NODE_KEYS, attribute);
     s.push_str("    </attributes>\n    <attributes class=\"edge\">\n");
-    for (k, t) in EDGE_KEYS {
-        let _ = writeln!(
-            s,
-            "      <attribute id=\"{k}\" title=\"{k}\" type=\"{t}\"/>"
-        );
-    }
+    declare(&mut s, &EDGE_KEYS, attribute);
     s.push_str("    </attributes>\n    <nodes>\n");
-    for n in &doc.nodes {
-        let _ = write!(
-            s,
-            "      <node id=\"{}\" label=\"{}\"><attvalues>",
-            xml(&n.id),
-            xml(&n.label)
-        );
-        for (k, _, v) in node_attrs(n) {
-            let _ = write!(s, "<attvalue for=\"{k}\" value=\"{}\"/>", xml(&v));
-        }
-        s.push_str("</attvalues>");
-        if let (Some(x), Some(y)) = (n.x, n.y) {
-            // GEXF's y axis points up; the page's (Cytoscape's) down.
-            let _ = write!(s, "<viz:position x=\"{x}\" y=\"{}\" z=\"0.0\"/>", 0.0 - y);
-        }
-        s.push_str("</node>\n");
-    }
+    let attvalue = |k: &str, v: &str| format!("<attvalue for=\"{k}\" value=\"{v}\"/>");
+    elements(
+        &mut s,
+        &doc.nodes,
+        node_attrs,
+        |s, n| {
+            let _ = write!(
+                s,
+                "      <node id=\"{}\" label=\"{}\"><attvalues>",
+                xml(&n.id),
+                xml(&n.label)
+            );
+        },
+        attvalue,
+        |s, n| {
+            s.push_str("</attvalues>");
+            if let (Some(x), Some(y)) = (n.x, n.y) {
+                // GEXF's y axis points up; the page's (Cytoscape's) down.
+                let _ = write!(s, "<viz:position x=\"{x}\" y=\"{}\" z=\"0.0\"/>", 0.0 - y);
+            }
+            s.push_str("</node>\n");
+        },
+    );
     s.push_str("    </nodes>\n    <edges>\n");
-    for e in &doc.edges {
-        let _ = write!(
-            s,
-            "      <edge id=\"{}\" source=\"{}\" target=\"{}\" label=\"{}\" weight=\"{}\"><attvalues>",
-            xml(&e.id),
-            xml(&e.source),
-            xml(&e.target),
-            xml(&e.label),
-            e.weight
-        );
-        for (k, _, v) in edge_attrs(e) {
-            let _ = write!(s, "<attvalue for=\"{k}\" value=\"{}\"/>", xml(&v));
-        }
-        s.push_str("</attvalues></edge>\n");
-    }
+    elements(
+        &mut s,
+        &doc.edges,
+        edge_attrs,
+        |s, e| {
+            edge_open(s, "      ", e, |label, weight| {
+                format!(" label=\"{label}\" weight=\"{weight}\"><attvalues>")
+            })
+        },
+        attvalue,
+        |s, _| s.push_str("</attvalues></edge>\n"),
+    );
     s.push_str("    </edges>\n  </graph>\n</gexf>\n");
     s
 }

@@ -192,42 +192,41 @@ fn ascii(s: &str) -> String {
         .collect()
 }
 
-/// The network of a scope as nodes and edges.
-#[utoipa::path(get, path = "/api/v1/graph", tag = "analytics",
-    params(GraphQuery),
-    responses((status = 200, description = "`{as_of, scope, kinds, grouping, aggregated, nodes: [{id, label, kind, parent?, detail?, area?, households?, capacity?, x?, y?}], edges: [{id, source, target, kind, label, weight, members?, volunteers?, hours?, units?, since?, until?, domain?}]}`", body = Object),
-        (status = 400, body = crate::routes::analytics::ErrorBody), (status = 403, body = crate::routes::analytics::ErrorBody), (status = 404, body = crate::routes::analytics::ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn graph(
-    State(state): State<AppState>,
-    caller: Caller,
-    q: Query<GraphQuery>,
-) -> Result<Response, AppError> {
-    respond(state, caller, q, Format::Json).await
+/// The handlers of the graph's formats: one per route (each with its own OpenAPI entry), all
+/// reading [`GraphQuery`] and answering through [`respond`].
+macro_rules! graph_routes {
+    ($($(#[$attr:meta])* $name:ident => $format:expr;)*) => {$(
+        $(#[$attr])*
+        pub async fn $name(
+            State(state): State<AppState>,
+            caller: Caller,
+            q: Query<GraphQuery>,
+        ) -> Result<Response, AppError> {
+            respond(state, caller, q, $format).await
+        }
+    )*};
 }
 
-/// The same graph as GraphML (yEd, Cytoscape desktop).
-#[utoipa::path(get, path = "/api/v1/graph.graphml", tag = "analytics",
-    params(GraphQuery),
-    responses((status = 200, description = "GraphML; the compound hierarchy is the node attribute `parent`"), (status = 403, body = crate::routes::analytics::ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn graphml(
-    State(state): State<AppState>,
-    caller: Caller,
-    q: Query<GraphQuery>,
-) -> Result<Response, AppError> {
-    respond(state, caller, q, Format::GraphMl).await
-}
+graph_routes! {
+    /// The network of a scope as nodes and edges.
+    #[utoipa::path(get, path = "/api/v1/graph", tag = "analytics",
+        params(GraphQuery),
+        responses((status = 200, description = "`{as_of, scope, kinds, grouping, aggregated, nodes: [{id, label, kind, parent?, detail?, area?, households?, capacity?, x?, y?}], edges: [{id, source, target, kind, label, weight, members?, volunteers?, hours?, units?, since?, until?, domain?}]}`", body = Object),
+            (status = 400, body = crate::routes::analytics::ErrorBody), (status = 403, body = crate::routes::analytics::ErrorBody), (status = 404, body = crate::routes::analytics::ErrorBody)),
+        security(("bearer" = [])))]
+    graph => Format::Json;
 
-/// The same graph as GEXF 1.3 (Gephi).
-#[utoipa::path(get, path = "/api/v1/graph.gexf", tag = "analytics",
-    params(GraphQuery),
-    responses((status = 200, description = "GEXF 1.3; the compound hierarchy is the node attribute `parent`"), (status = 403, body = crate::routes::analytics::ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn gexf(
-    State(state): State<AppState>,
-    caller: Caller,
-    q: Query<GraphQuery>,
-) -> Result<Response, AppError> {
-    respond(state, caller, q, Format::Gexf).await
+    /// The same graph as GraphML (yEd, Cytoscape desktop).
+    #[utoipa::path(get, path = "/api/v1/graph.graphml", tag = "analytics",
+        params(GraphQuery),
+        responses((status = 200, description = "GraphML; the compound hierarchy is the node attribute `parent`"), (status = 403, body = crate::routes::analytics::ErrorBody)),
+        security(("bearer" = [])))]
+    graphml => Format::GraphMl;
+
+    /// The same graph as GEXF 1.3 (Gephi).
+    #[utoipa::path(get, path = "/api/v1/graph.gexf", tag = "analytics",
+        params(GraphQuery),
+        responses((status = 200, description = "GEXF 1.3; the compound hierarchy is the node attribute `parent`"), (status = 403, body = crate::routes::analytics::ErrorBody)),
+        security(("bearer" = [])))]
+    gexf => Format::Gexf;
 }
