@@ -4,7 +4,7 @@
 
 use dangjian_model::{Bundle, Date};
 use dangjian_visualizations::graph::{GraphDoc, GraphIndex, GraphOptions, NodeKind};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 fn date(s: &str) -> Date {
     Date::parse_from_str(s, "%Y-%m-%d").expect("test date")
@@ -13,22 +13,9 @@ fn date(s: &str) -> Date {
 /// The generated district (seed 7) and its street with the most committees.
 fn network() -> (Bundle, String, String) {
     let b = dangjian_synth::generate(dangjian_synth::Scale::District, 7);
-    let street_of: HashMap<&str, &str> = b
-        .communities
-        .iter()
-        .map(|c| (c.id.as_str(), c.street.as_str()))
-        .collect();
-    let mut per_street: BTreeMap<&str, usize> = BTreeMap::new();
-    for k in &b.committees {
-        *per_street
-            .entry(street_of[k.community.as_str()])
-            .or_default() += 1;
-    }
-    let (street, _) = per_street
-        .iter()
-        .max_by_key(|(s, n)| (**n, std::cmp::Reverse(**s)))
-        .expect("a street");
-    let street = street.to_string();
+    let street = dangjian_synth::bench::biggest_areas(&b)
+        .expect("a street")
+        .street;
     let district = b
         .streets
         .iter()

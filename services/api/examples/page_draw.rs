@@ -12,62 +12,14 @@
 //! Needs Debian `chromium` and `chromium-driver`.
 
 use dangjian_api::{AppState, Application, ServeConfig, tokens};
-use dangjian_model::{Bundle, Store, TokenRole};
+use dangjian_model::{Store, TokenRole};
 use dangjian_sqlite::SqliteStore;
+use dangjian_synth::bench::{Biggest, biggest_areas, calibration, median};
 use fantoccini::ClientBuilder;
 use serde_json::json;
-use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-fn calibration() -> Duration {
-    let mut s: u64 = 0x2026_0630;
-    let mut v: Vec<u64> = (0..1_000_000)
-        .map(|_| {
-            s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = s;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        })
-        .collect();
-    let t = Instant::now();
-    v.sort_unstable();
-    let d = t.elapsed();
-    black_box(v);
-    d
-}
-
-fn biggest(b: &Bundle) -> (String, String) {
-    let street_of: HashMap<&str, &str> = b
-        .communities
-        .iter()
-        .map(|c| (c.id.as_str(), c.street.as_str()))
-        .collect();
-    let district_of: HashMap<&str, &str> = b
-        .streets
-        .iter()
-        .map(|s| (s.id.as_str(), s.district.as_str()))
-        .collect();
-    let mut ps: HashMap<&str, usize> = HashMap::new();
-    let mut pd: HashMap<&str, usize> = HashMap::new();
-    for k in &b.committees {
-        if let Some(s) = street_of.get(k.community.as_str()) {
-            *ps.entry(s).or_default() += 1;
-            if let Some(d) = district_of.get(s) {
-                *pd.entry(d).or_default() += 1;
-            }
-        }
-    }
-    let pick = |m: &HashMap<&str, usize>| {
-        m.iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map(|(id, _)| id.to_string())
-            .unwrap_or_default()
-    };
-    (pick(&ps), pick(&pd))
-}
 
 /// Median and 90th percentile of `n` GETs of `path` (client-side on loopback: an upper bound of
 /// the service's own time).
@@ -224,7 +176,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         store.replace(&bundle)?;
         (store, bundle)
     };
-    let (street, district) = biggest(&bundle);
+    let Biggest {
+        street, district, ..
+    } = biggest_areas(&bundle).ok_or("the network has no committee in a street")?;
     let (_, admin) = tokens::create(store.as_ref(), TokenRole::Admin, None)?;
     let dyn_store: Arc<dyn Store> = store.clone();
     let config = ServeConfig {
@@ -339,10 +293,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
-    calib.sort();
     println!(
         "\nRust calibration (sort 1M u64, this process) median: {:.1} ms",
-        calib[calib.len() / 2].as_secs_f64() * 1000.0
+        median(calib).as_secs_f64() * 1000.0
     );
     let _ = c.close().await;
     let _ = driver.kill();
