@@ -57,45 +57,19 @@ t0="$(now)"
 start_server "$WORK/serve.err" --neo4j "$URI"
 READY="$(secs "$t0" "$(now)")"
 say "serving at $URL after $READY s; measuring $WRITES one-row writes and a read baseline …"
-python3 - "$URL" "$TOKEN" "$COMMITTEE" "$NEED" "$WRITES" >"$WORK/figures.txt" <<'PY'
-import http.client, json, sys, time, urllib.parse
+PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$ROOT/scripts/lib" python3 - "$URL" "$TOKEN" "$COMMITTEE" "$NEED" "$WRITES" \
+  >"$WORK/figures.txt" <<'PY'
+import sys
+from bench_http import Client, print_write_figures, sequential_needs, timed_gets
 url, token, committee, need, writes = sys.argv[1:6]
-writes = int(writes)
-host = urllib.parse.urlparse(url)
-conn = http.client.HTTPConnection(host.hostname, host.port, timeout=600)
-H = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
-def req(method, path, body=None):
-    t = time.perf_counter()
-    conn.request(method, path, body=None if body is None else json.dumps(body), headers=H)
-    r = conn.getresponse(); data = r.read()
-    return r.status, data, time.perf_counter() - t
-def pct(xs, p):
-    xs = sorted(xs); return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] * 1000
-reads = []
-for _ in range(200):
-    s, _, dt = req("GET", "/api/v1/needs/" + need); assert s == 200, s; reads.append(dt)
-lat = []; stamp = int(time.time())
-# The first write after start-up plans its Cypher and waits for the start-up validation: timed
-# on its own, not part of the steady-state figures.
-s, d, first = req("POST", "/api/v1/needs",
-                  {"id": f"N-NEO-FIRST-{stamp}", "committee": committee, "domain": "elderly_care", "demand": 5})
-assert s == 201, (s, d[:300])
-t0 = time.perf_counter()
-for i in range(writes):
-    nid = f"N-NEO-{stamp}-{i}"
-    s, d, dt = req("POST", "/api/v1/needs",
-                   {"id": nid, "committee": committee, "domain": "elderly_care", "demand": 5})
-    assert s == 201, (s, d[:300])
-    lat.append(dt)
-    s, _, _ = req("GET", "/api/v1/needs/" + nid); assert s == 200, s
-total = time.perf_counter() - t0
-print(f"read_p50={pct(reads,50):.2f} read_p99={pct(reads,99):.2f}")
-print(f"write_p50={pct(lat,50):.1f} write_p99={pct(lat,99):.1f} writes_per_s={writes/total:.2f}")
-print(f"first_ms={first*1000:.1f}")
+client = Client(url, token)
+reads = timed_gets(client, "/api/v1/needs/" + need)
+# The first write after start-up also plans its Cypher: timed on its own, not in the figures.
+first, lat, total = sequential_needs(client, committee, "N-NEO", int(writes))
+print_write_figures(reads, first, lat, total)
 PY
 stop_server
 eval "$(tr ' ' '\n' <"$WORK/figures.txt")"
-met() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "**missed**"; fi; }
 cat <<EOF
 ### One-row writes on Neo4j ($SCALE network, $ROWS rows)
 

@@ -1,4 +1,5 @@
-# What the benchmark scripts share (bench.sh, bench-api.sh, bench-abuse.sh, bench-neo4j.sh):
+# What the benchmark scripts share (bench.sh, bench-api.sh, bench-abuse.sh, bench-neo4j.sh,
+# bench-writes.sh, bench-writes-neo4j.sh; their HTTP timing in Python: lib/bench_http.py):
 # build the binary, generate and import a network, find the biggest street, start and stop
 # `dangjian serve` on loopback, and the arithmetic of the reports. Sourced, not run:
 #
@@ -147,6 +148,8 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { prin
 max() { tr ' ' '\n' | grep -v '^$' | sort -g | tail -1; }
 div() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN { if (b > 0) printf f, a / b; else print "n/a" }'; }
 ratio() { div "$1" "$2" %.1f; }
+# met CONDITION : `met` when the awk condition holds (e.g. "$p50 <= 20"), else **missed**.
+met() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "**missed**"; fi; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 cpu_model() { awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
