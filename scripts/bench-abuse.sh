@@ -21,7 +21,6 @@ DURATION=30
 CONC=32
 AS_OF=2026-06-30
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 bench_options --db=DB --seed=SEED --duration=DURATION --concurrency=CONC -- "$@"
 
 bench_setup bench-abuse

@@ -20,7 +20,6 @@ CONNS=32
 THREADS=2
 AS_OF=2026-06-30
 
-usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 bench_options --db=DB --scale=SCALE --seed=SEED --duration=DURATION --connections=CONNS --threads=THREADS -- "$@"
 
 bench_setup bench-api

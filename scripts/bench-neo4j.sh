@@ -19,7 +19,6 @@ REPS=""
 URI=""
 AS_OF=2026-06-30
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 bench_options district=SCALE:district shanghai=SCALE:shanghai --seed=SEED --reps=REPS --uri=URI -- "$@"
 [[ -n "$REPS" ]] || { [[ "$SCALE" == shanghai ]] && REPS=2 || REPS=3; }
 

@@ -18,7 +18,6 @@ SCALE=district
 SEED=1
 WRITES=100
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 bench_options district=SCALE:district shanghai=SCALE:shanghai --seed=SEED --writes=WRITES -- "$@"
 
 bench_setup bench-writes-neo4j

@@ -21,7 +21,6 @@ SEED=1
 WRITES=200
 BATCH=10000
 
-usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 bench_options --db=DB --scale=SCALE --seed=SEED --writes=WRITES -- "$@"
 
 bench_setup bench-writes

@@ -18,7 +18,6 @@ REPS=3
 ENGINE_BENCH=1
 AS_OF=2026-06-30
 
-usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 bench_options --scale=SCALE shanghai=SCALE:shanghai district=SCALE:district --seed=SEED --reps=REPS --no-engine-bench=ENGINE_BENCH: -- "$@"
 case "$SCALE" in shanghai|district) ;; *) usage >&2; exit 2 ;; esac
 

@@ -21,6 +21,9 @@ bench_setup() {
 }
 say() { echo "$BENCH_NAME: $*" >&2; }
 
+# usage : the running script's help, its leading comment (after the #! line) without the `# `.
+usage() { awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$0"; }
+
 # bench_options SPEC… -- "$@" : parses the command line. A SPEC `--opt=VAR` sets VAR to the
 # option's value; `--flag=VAR:VALUE` or `word=VAR:VALUE` sets VAR to VALUE. -h/--help prints the
 # script's usage() and exits 0; anything else prints it and exits 2.
