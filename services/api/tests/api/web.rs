@@ -566,26 +566,38 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_page_in_headless_chromium() {
+/// Runs `scenario` against the sample service in a fresh headless Chromium, in its own task so
+/// that a failed assertion still lets the browser be closed, within [`SCENARIO`]; a panic in
+/// the scenario is the test's.
+async fn in_chromium<F, Fut>(what: &str, scenario: F)
+where
+    F: FnOnce(Client, TestApp, PathBuf) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let app = spawn_sample().await;
     let driver = start_driver().await;
     let client = connect(&driver).await;
     let downloads = driver.downloads.path().to_path_buf();
-    let c = client.clone();
-    // In its own task so a failed assertion still lets the browser be closed below.
-    let task = tokio::spawn(async move { scenario(c, &app, downloads).await });
+    let task = tokio::spawn(scenario(client.clone(), app, downloads));
     let abort = task.abort_handle();
     let outcome = tokio::time::timeout(SCENARIO, task).await;
     abort.abort();
     let _ = client.close().await;
     drop(driver);
     match outcome {
-        Err(_) => panic!("the browser scenario took longer than {SCENARIO:?}"),
+        Err(_) => panic!("the {what} took longer than {SCENARIO:?}"),
         Ok(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Ok(Err(e)) => panic!("the browser scenario failed: {e}"),
+        Ok(Err(e)) => panic!("the {what} failed: {e}"),
         Ok(Ok(())) => {}
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_in_headless_chromium() {
+    in_chromium("browser scenario", |c, app, downloads| async move {
+        scenario(c, &app, downloads).await
+    })
+    .await;
 }
 
 /// Where screenshots go (test artifacts): `target/web-screenshots/`.
@@ -1039,22 +1051,10 @@ async fn network_scenario(c: Client, app: &TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_network_view_in_headless_chromium() {
-    let app = spawn_sample().await;
-    let driver = start_driver().await;
-    let client = connect(&driver).await;
-    let c = client.clone();
-    let task = tokio::spawn(async move { network_scenario(c, &app).await });
-    let abort = task.abort_handle();
-    let outcome = tokio::time::timeout(SCENARIO, task).await;
-    abort.abort();
-    let _ = client.close().await;
-    drop(driver);
-    match outcome {
-        Err(_) => panic!("the network scenario took longer than {SCENARIO:?}"),
-        Ok(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Ok(Err(e)) => panic!("the network scenario failed: {e}"),
-        Ok(Ok(())) => {}
-    }
+    in_chromium("network scenario", |c, app, _| async move {
+        network_scenario(c, &app).await
+    })
+    .await;
 }
 
 /// The total demand the gaps summary shows (`需求 1,234，…`), once it shows one (a refresh
@@ -1352,21 +1352,8 @@ async fn upload_scenario(c: Client, app: &TestApp, downloads: PathBuf) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploading_workbooks_in_headless_chromium() {
-    let app = spawn_sample().await;
-    let driver = start_driver().await;
-    let client = connect(&driver).await;
-    let downloads = driver.downloads.path().to_path_buf();
-    let c = client.clone();
-    let task = tokio::spawn(async move { upload_scenario(c, &app, downloads).await });
-    let abort = task.abort_handle();
-    let outcome = tokio::time::timeout(SCENARIO, task).await;
-    abort.abort();
-    let _ = client.close().await;
-    drop(driver);
-    match outcome {
-        Err(_) => panic!("the upload scenario took longer than {SCENARIO:?}"),
-        Ok(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Ok(Err(e)) => panic!("the upload scenario failed: {e}"),
-        Ok(Ok(())) => {}
-    }
+    in_chromium("upload scenario", |c, app, downloads| async move {
+        upload_scenario(c, &app, downloads).await
+    })
+    .await;
 }
