@@ -9,20 +9,8 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
 pub async fn text(app: &TestApp, path: &str, token: &str) -> (StatusCode, String, String) {
-    let res = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request");
-    let status = res.status();
-    let ct = res
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let res = app.get_response(&app.url(path), token).await;
+    let (status, ct) = (res.status(), content_type(&res));
     (status, ct, res.text().await.expect("body"))
 }
 

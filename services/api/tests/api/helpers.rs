@@ -243,6 +243,15 @@ impl TestApp {
 }
 
 /// The error code of an error body.
+/// A response's `Content-Type` ("" when it has none).
+pub fn content_type(res: &reqwest::Response) -> String {
+    res.headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
 pub fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("<no error code>")
 }

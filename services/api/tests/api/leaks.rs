@@ -625,20 +625,8 @@ async fn no_route_role_or_format_leaks_what_the_caller_may_not_see() {
     for (path, params) in &routes {
         for case in cases(&truth, path, params) {
             for (role, token) in &roles {
-                let res = app
-                    .client
-                    .get(app.url(&case.url))
-                    .bearer_auth(token)
-                    .send()
-                    .await
-                    .expect("request");
-                let status = res.status();
-                let ct = res
-                    .headers()
-                    .get("content-type")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_string();
+                let res = app.get_response(&app.url(&case.url), token).await;
+                let (status, ct) = (res.status(), content_type(&res));
                 let bytes = res.bytes().await.expect("body");
                 let what = format!("{role} GET {} → {status}", case.url);
                 assert!(!status.is_server_error(), "{what}: {bytes:?}");
