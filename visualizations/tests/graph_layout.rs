@@ -32,6 +32,15 @@ fn placed(ix: &GraphIndex, b: &Bundle, opts: &GraphOptions) -> GraphDoc {
     doc
 }
 
+/// The positions (from `pts`) of the nodes of one kind.
+fn points_of(doc: &GraphDoc, pts: &HashMap<String, (f64, f64)>, kind: NodeKind) -> Vec<(f64, f64)> {
+    doc.nodes
+        .iter()
+        .filter(|n| n.kind == kind)
+        .map(|n| pts[&n.id])
+        .collect()
+}
+
 fn points(doc: &GraphDoc) -> HashMap<String, (f64, f64)> {
     doc.nodes
         .iter()
@@ -106,12 +115,7 @@ fn organisations_sit_outside_the_boxes_and_near_what_they_serve() {
     let ix = GraphIndex::new(&b);
     let doc = placed(&ix, &b, &GraphOptions::new(street, date("2025-06-30")));
     let pts = points(&doc);
-    let committees: Vec<(f64, f64)> = doc
-        .nodes
-        .iter()
-        .filter(|n| n.kind == NodeKind::Committee)
-        .map(|n| pts[&n.id])
-        .collect();
+    let committees = points_of(&doc, &pts, NodeKind::Committee);
     assert!(committees.len() >= 20, "{} committees", committees.len());
     let (x0, x1) = committees
         .iter()
@@ -187,12 +191,7 @@ fn grouped_employers_and_a_folded_district_get_positions_too() {
     check_distinct(&folded);
     // The district is a box holding its streets: its centre lies inside their extent.
     let pts = points(&folded);
-    let streets: Vec<(f64, f64)> = folded
-        .nodes
-        .iter()
-        .filter(|n| n.kind == NodeKind::Street)
-        .map(|n| pts[&n.id])
-        .collect();
+    let streets = points_of(&folded, &pts, NodeKind::Street);
     let d = folded
         .nodes
         .iter()
