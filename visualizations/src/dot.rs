@@ -26,8 +26,9 @@ pub fn escape_quoted(s: &str) -> String {
     out
 }
 
-/// Escape text for an HTML-like label.
-pub fn escape_html(s: &str) -> String {
+/// Escape the markup characters `&`, `<`, `>`, `"` and `'` (as `apos`); every other character
+/// goes through `other`. Shared by DOT's HTML-like labels and the GraphML/GEXF writers.
+pub(crate) fn escape_markup(s: &str, apos: &str, other: impl Fn(char, &mut String)) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -35,12 +36,19 @@ pub fn escape_html(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push_str("<br/>"),
-            _ => out.push(ch),
+            '\'' => out.push_str(apos),
+            _ => other(ch, &mut out),
         }
     }
     out
+}
+
+/// Escape text for an HTML-like label (a line break is `<br/>`).
+pub fn escape_html(s: &str) -> String {
+    escape_markup(s, "&#39;", |ch, out| match ch {
+        '\n' => out.push_str("<br/>"),
+        _ => out.push(ch),
+    })
 }
 
 /// A quoted DOT id holding `s` verbatim.

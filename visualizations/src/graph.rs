@@ -1275,20 +1275,11 @@ fn mass_zh(t: MassOrgType) -> &'static str {
 
 /// Escape text for an XML attribute or element.
 fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::dot::escape_markup(s, "&apos;", |c, out| match c {
+        // Characters XML 1.0 cannot carry at all.
+        c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push(' '),
+        c => out.push(c),
+    })
 }
 
 /// The node attributes written to GraphML and GEXF: (key, type, value).
