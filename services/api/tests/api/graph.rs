@@ -14,6 +14,23 @@ pub async fn text(app: &TestApp, path: &str, token: &str) -> (StatusCode, String
     (status, ct, res.text().await.expect("body"))
 }
 
+/// The items of a JSON array.
+fn list(v: &Value) -> &[Value] {
+    v.as_array().map(Vec::as_slice).expect("a list")
+}
+
+/// The sum of `key` over `items`, each of which must have it (read with `get`).
+fn total<'a, T: std::iter::Sum<T>>(
+    items: impl IntoIterator<Item = &'a Value>,
+    key: &str,
+    get: fn(&Value) -> Option<T>,
+) -> T {
+    items
+        .into_iter()
+        .map(|v| get(&v[key]).unwrap_or_else(|| panic!("`{key}` in {v}")))
+        .sum()
+}
+
 fn node_ids(doc: &Value) -> HashSet<String> {
     doc["nodes"]
         .as_array()
@@ -72,26 +89,14 @@ async fn the_street_graph_draws_the_hierarchy_and_counts_members_as_coverage_doe
     // 双报到: per (group, committee), never per person; the sums are coverage's.
     let member_edges: Vec<&Value> = edges.iter().filter(|e| e["kind"] == "member").collect();
     assert!(!member_edges.is_empty());
-    let members: u64 = member_edges
-        .iter()
-        .map(|e| e["members"].as_u64().unwrap())
-        .sum();
-    let hours: f64 = member_edges
-        .iter()
-        .map(|e| e["hours"].as_f64().unwrap())
-        .sum();
-    let cov_members: u64 = cov["committees"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["registered_members"].as_u64().unwrap())
-        .sum();
-    let cov_hours: f64 = cov["committees"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["volunteer_hours"].as_f64().unwrap())
-        .sum();
+    let members = total(member_edges.iter().copied(), "members", Value::as_u64);
+    let hours = total(member_edges.iter().copied(), "hours", Value::as_f64);
+    let cov_members = total(
+        list(&cov["committees"]),
+        "registered_members",
+        Value::as_u64,
+    );
+    let cov_hours = total(list(&cov["committees"]), "volunteer_hours", Value::as_f64);
     assert_eq!(members, cov_members);
     assert!((hours - cov_hours).abs() < 0.01, "{hours} vs {cov_hours}");
     let mut pairs = HashSet::new();
@@ -154,12 +159,7 @@ async fn the_street_graph_draws_the_hierarchy_and_counts_members_as_coverage_doe
             &app.tokens.admin,
         )
         .await;
-    let unit_members: u64 = per_unit["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["members"].as_u64().unwrap())
-        .sum();
+    let unit_members = total(list(&per_unit["edges"]), "members", Value::as_u64);
     assert_eq!(unit_members, cov_members);
     let (status, err) = app
         .get("/api/v1/graph?scope=S-JLT&kinds=friends", &app.tokens.admin)
@@ -415,10 +415,7 @@ async fn the_trend_steps_by_month_and_ends_on_the_days_figures() {
         .filter(|k| !k["blank_spots"].as_array().unwrap().is_empty())
         .count() as u64;
     assert_eq!(last["committees_with_blank_spots"].as_u64(), Some(blank));
-    let members: u64 = ks
-        .iter()
-        .map(|k| k["registered_members"].as_u64().unwrap())
-        .sum();
+    let members = total(ks, "registered_members", Value::as_u64);
     assert_eq!(last["registered_members"].as_u64(), Some(members));
     assert_eq!(last["met_demand"].as_f64(), gaps["met_demand"].as_f64());
     assert_eq!(last["unmet_demand"].as_f64(), gaps["unmet_demand"].as_f64());
