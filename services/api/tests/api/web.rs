@@ -171,6 +171,19 @@ async fn wait_js(c: &Client, what: &str, script: &str) {
     .await
 }
 
+/// Opens `url` and waits for the page script to be ready.
+async fn open_page(c: &Client, url: &str) {
+    c.goto(url)
+        .await
+        .unwrap_or_else(|e| panic!("open {url}: {e}"));
+    wait_js(
+        c,
+        "the page script",
+        "return document.body.dataset.ready === 'true'",
+    )
+    .await;
+}
+
 async fn enter_token(c: &Client, token: &str) {
     let input = c.find(Locator::Id("token")).await.expect("token input");
     input.clear().await.expect("clear token");
@@ -224,13 +237,7 @@ fn downloaded(dir: &Path, ext: &str) -> Option<PathBuf> {
 }
 
 async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
-    c.goto(&app.url("/")).await.expect("open the page");
-    wait_js(
-        &c,
-        "the page script",
-        "return document.body.dataset.ready === 'true'",
-    )
-    .await;
+    open_page(&c, &app.url("/")).await;
     assert_eq!(
         js_string(&c, "return document.title").await,
         "党建图谱 · 规划工作台"
@@ -663,13 +670,9 @@ async fn network_scenario(c: Client, app: &TestApp) {
     let sample = crate::diagrams::sample();
     c.set_window_size(1440, 900).await.expect("1440×900");
     // A shared URL: scope, view and date come back from it once a token is given.
-    c.goto(&app.url(&format!("/?scope=S-JLT&view=network&as_of={AS_OF}")))
-        .await
-        .expect("open the shared URL");
-    wait_js(
+    open_page(
         &c,
-        "the page script",
-        "return document.body.dataset.ready === 'true'",
+        &app.url(&format!("/?scope=S-JLT&view=network&as_of={AS_OF}")),
     )
     .await;
     enter_token(&c, &app.tokens.admin).await;
@@ -983,13 +986,9 @@ async fn network_scenario(c: Client, app: &TestApp) {
 
     // A viewer sees no person's full name anywhere on the page.
     js(&c, "sessionStorage.clear(); return 1").await;
-    c.goto(&app.url(&format!("/?scope=S-JLT&view=network&as_of={AS_OF}")))
-        .await
-        .expect("open");
-    wait_js(
+    open_page(
         &c,
-        "the page script",
-        "return document.body.dataset.ready === 'true'",
+        &app.url(&format!("/?scope=S-JLT&view=network&as_of={AS_OF}")),
     )
     .await;
     enter_token(&c, &app.tokens.viewer).await;
@@ -1025,15 +1024,7 @@ async fn network_scenario(c: Client, app: &TestApp) {
 
     // A coordinator of 九里亭 opening a link to 泗泾镇 is refused, and nothing can be downloaded.
     js(&c, "sessionStorage.clear(); return 1").await;
-    c.goto(&app.url("/?scope=S-SJ&view=network"))
-        .await
-        .expect("open");
-    wait_js(
-        &c,
-        "the page script",
-        "return document.body.dataset.ready === 'true'",
-    )
-    .await;
+    open_page(&c, &app.url("/?scope=S-SJ&view=network")).await;
     enter_token(&c, &app.tokens.coord).await;
     wait_js(
         &c,
@@ -1096,13 +1087,9 @@ async fn choose_and_upload(c: &Client, file: &Path) {
 
 async fn upload_scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     use crate::upload::{bad_needs, workbook};
-    c.goto(&app.url(&format!("/?scope=S-JLT&view=hierarchy&as_of={AS_OF}")))
-        .await
-        .expect("open the page");
-    wait_js(
+    open_page(
         &c,
-        "the page script",
-        "return document.body.dataset.ready === 'true'",
+        &app.url(&format!("/?scope=S-JLT&view=hierarchy&as_of={AS_OF}")),
     )
     .await;
     enter_token(&c, &app.tokens.admin).await;
