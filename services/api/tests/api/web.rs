@@ -153,6 +153,12 @@ async fn js(c: &Client, script: &str) -> Value {
         .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
 }
 
+/// What a script returns, read as `T`.
+async fn js_as<T: serde::de::DeserializeOwned>(c: &Client, script: &str) -> T {
+    let v = js(c, script).await;
+    serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{script} returned {v}: {e}"))
+}
+
 async fn js_string(c: &Client, script: &str) -> String {
     js(c, script).await.as_str().unwrap_or_default().to_string()
 }
@@ -206,14 +212,13 @@ async fn select(c: &Client, id: &str, value: &str) {
 }
 
 async fn option_values(c: &Client, id: &str) -> Vec<String> {
-    let v = js(
+    js_as(
         c,
         &format!(
             "return [...document.getElementById('{id}').options].map(o => o.value).filter(v => v)"
         ),
     )
-    .await;
-    serde_json::from_value(v).expect("option values")
+    .await
 }
 
 async fn svg_text(c: &Client) -> String {
@@ -622,7 +627,7 @@ async fn screenshot(c: &Client, name: &str) {
 
 /// The rendered position of a network node, in viewport pixels.
 async fn node_point(c: &Client, id: &str) -> (i64, i64) {
-    let v = js(
+    let xy: Vec<i64> = js_as(
         c,
         &format!(
             "const n = window.dangjianCy.getElementById('{id}'); const p = n.renderedPosition(); \
@@ -631,7 +636,6 @@ async fn node_point(c: &Client, id: &str) -> (i64, i64) {
         ),
     )
     .await;
-    let xy: Vec<i64> = serde_json::from_value(v).expect("a point");
     (xy[0], xy[1])
 }
 
@@ -653,14 +657,13 @@ async fn click_at(c: &Client, x: i64, y: i64) {
 }
 
 async fn model_position(c: &Client, id: &str) -> Vec<f64> {
-    let v = js(
+    js_as(
         c,
         &format!(
             "const p = window.dangjianCy.getElementById('{id}').position(); return [p.x, p.y]"
         ),
     )
-    .await;
-    serde_json::from_value(v).expect("a position")
+    .await
 }
 
 const NETWORK_READY: &str = "const n = document.getElementById('network'); \
