@@ -190,16 +190,21 @@ async fn open_page(c: &Client, url: &str) {
     .await;
 }
 
+/// Clicks the element with this id.
+async fn click_id(c: &Client, id: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click #{id}: {e}"));
+}
+
 async fn enter_token(c: &Client, token: &str) {
     let input = c.find(Locator::Id("token")).await.expect("token input");
     input.clear().await.expect("clear token");
     input.send_keys(token).await.expect("type the token");
-    c.find(Locator::Id("token-use"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click 使用令牌");
+    click_id(c, "token-use").await;
 }
 
 async fn select(c: &Client, id: &str, value: &str) {
@@ -364,12 +369,7 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     // Zoom in with the button, then reset.
     let view_box = "return document.querySelector('#diagram svg').getAttribute('viewBox')";
     let original = js_string(&c, view_box).await;
-    c.find(Locator::Id("zoom-in"))
-        .await
-        .expect("+")
-        .click()
-        .await
-        .expect("zoom in");
+    click_id(&c, "zoom-in").await;
     let zoomed = js_string(&c, view_box).await;
     assert_ne!(zoomed, original, "zooming changes the viewBox");
     let width = |vb: &str| -> f64 {
@@ -379,12 +379,7 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
             .unwrap_or(f64::NAN)
     };
     assert!(width(&zoomed) < width(&original), "{zoomed} vs {original}");
-    c.find(Locator::Id("zoom-reset"))
-        .await
-        .expect("复位")
-        .click()
-        .await
-        .expect("reset");
+    click_id(&c, "zoom-reset").await;
     assert_eq!(js_string(&c, view_box).await, original);
     let numbers = |vb: &str| -> Vec<f64> {
         vb.split_whitespace()
@@ -447,12 +442,7 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
         (now.len() == 4 && now[2] < dragged[2]).then_some(())
     })
     .await;
-    c.find(Locator::Id("zoom-reset"))
-        .await
-        .expect("复位")
-        .click()
-        .await
-        .expect("reset");
+    click_id(&c, "zoom-reset").await;
     assert_eq!(js_string(&c, view_box).await, original);
 
     // The gaps view.
@@ -486,12 +476,7 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     )
     .await;
     assert!(org_label.contains("九里亭街道"), "{org_label}");
-    c.find(Locator::Id("dl-csv"))
-        .await
-        .expect("CSV button")
-        .click()
-        .await
-        .expect("click 责任清单 CSV");
+    click_id(&c, "dl-csv").await;
     let file = wait_for("the downloaded checklist CSV", || async {
         downloaded(&downloads, "csv")
     })
@@ -869,12 +854,7 @@ async fn network_scenario(c: Client, app: &TestApp) {
     );
 
     // 重新布局 runs the force layout on demand; the tab keeps its result for the scope.
-    c.find(Locator::Id("net-relayout"))
-        .await
-        .expect("重新布局")
-        .click()
-        .await
-        .expect("click 重新布局");
+    click_id(&c, "net-relayout").await;
     wait_js(
         &c,
         "the force layout",
@@ -956,12 +936,7 @@ async fn network_scenario(c: Client, app: &TestApp) {
     }
 
     // Clicking 使用令牌 again with an empty field keeps everything shown.
-    c.find(Locator::Id("token-use"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click again");
+    click_id(&c, "token-use").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
         option_values(&c, "district").await.len() >= 3,
@@ -1080,12 +1055,7 @@ async fn choose_and_upload(c: &Client, file: &Path) {
         .send_keys(&file.display().to_string())
         .await
         .expect("choose the file");
-    c.find(Locator::Id("upload"))
-        .await
-        .expect("上传 button")
-        .click()
-        .await
-        .expect("click 上传");
+    click_id(c, "upload").await;
 }
 
 async fn upload_scenario(c: Client, app: &TestApp, downloads: PathBuf) {
@@ -1198,12 +1168,7 @@ async fn upload_scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     screenshot(&c, "upload-done-1440x900.png").await;
 
     // 下载模板: the header-only workbook arrives as a download.
-    c.find(Locator::Id("dl-template"))
-        .await
-        .expect("下载模板")
-        .click()
-        .await
-        .expect("click 下载模板");
+    click_id(&c, "dl-template").await;
     let template = wait_for("the template download", || async {
         downloaded(&downloads, "xlsx")
     })
