@@ -641,6 +641,18 @@ async fn click_at(c: &Client, x: i64, y: i64) {
     c.release_actions().await.expect("release");
 }
 
+/// Clicks a network node where it is drawn and waits for its side panel.
+async fn click_node(c: &Client, id: &str) {
+    let (x, y) = node_point(c, id).await;
+    click_at(c, x, y).await;
+    wait_js(
+        c,
+        &format!("the side panel of {id}"),
+        &format!("return document.getElementById('side').dataset.node === '{id}'"),
+    )
+    .await;
+}
+
 async fn model_position(c: &Client, id: &str) -> Vec<f64> {
     js_as(
         c,
@@ -742,14 +754,7 @@ async fn network_scenario(c: Client, app: &TestApp) {
     screenshot(&c, "network-S-JLT-1440x900.png").await;
 
     // Click 亭谊居委会: its neighbours light up and its facts show in the side panel.
-    let (x, y) = node_point(&c, "K-TINGYI").await;
-    click_at(&c, x, y).await;
-    wait_js(
-        &c,
-        "the side panel of 亭谊居委会",
-        "return document.getElementById('side').dataset.node === 'K-TINGYI'",
-    )
-    .await;
+    click_node(&c, "K-TINGYI").await;
     let side = js_string(&c, "return document.getElementById('side').innerText").await;
     assert!(
         side.contains("亭谊居委会") && side.contains("覆盖情况"),
@@ -971,14 +976,7 @@ async fn network_scenario(c: Client, app: &TestApp) {
     .await;
     enter_token(&c, &app.tokens.viewer).await;
     wait_js(&c, "the viewer's network", NETWORK_READY).await;
-    let (x, y) = node_point(&c, "K-TINGYI").await;
-    click_at(&c, x, y).await;
-    wait_js(
-        &c,
-        "the side panel",
-        "return document.getElementById('side').dataset.node === 'K-TINGYI'",
-    )
-    .await;
+    click_node(&c, "K-TINGYI").await;
     wait_js(
         &c,
         "the tables",
