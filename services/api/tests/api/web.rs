@@ -159,6 +159,24 @@ async fn js_as<T: serde::de::DeserializeOwned>(c: &Client, script: &str) -> T {
     serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{script} returned {v}: {e}"))
 }
 
+/// A property of the element with this id (`prop(c, "side", "dataset.node")`).
+async fn prop(c: &Client, id: &str, property: &str) -> Value {
+    js(
+        c,
+        &format!("return document.getElementById('{id}').{property}"),
+    )
+    .await
+}
+
+/// A text property of the element with this id.
+async fn prop_string(c: &Client, id: &str, property: &str) -> String {
+    js_string(
+        c,
+        &format!("return document.getElementById('{id}').{property}"),
+    )
+    .await
+}
+
 async fn js_string(c: &Client, script: &str) -> String {
     js(c, script).await.as_str().unwrap_or_default().to_string()
 }
@@ -314,11 +332,7 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
         "the hierarchy view's title"
     );
     assert!(!hierarchy.contains("空白点与资源缺口图"));
-    let note = js_string(
-        &c,
-        "return document.getElementById('diagram-note').textContent",
-    )
-    .await;
+    let note = prop_string(&c, "diagram-note", "textContent").await;
     assert!(
         note.contains("九里亭街道") && note.contains(AS_OF),
         "the title is shown above the diagram: {note}"
@@ -335,11 +349,7 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
         "return Number(document.getElementById('gaps-table').dataset.rows) > 0",
     )
     .await;
-    let coverage = js_string(
-        &c,
-        "return document.getElementById('coverage-table').tBodies[0].textContent",
-    )
-    .await;
+    let coverage = prop_string(&c, "coverage-table", "tBodies[0].textContent").await;
     assert!(coverage.contains("亭谊居委会") && coverage.contains("新梅居委会"));
     assert!(!coverage.contains("泗泾"), "only 九里亭街道's committees");
 
@@ -470,11 +480,7 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
         "return !document.getElementById('dl-csv').disabled",
     )
     .await;
-    let org_label = js_string(
-        &c,
-        "return document.getElementById('checklist-org').textContent",
-    )
-    .await;
+    let org_label = prop_string(&c, "checklist-org", "textContent").await;
     assert!(org_label.contains("九里亭街道"), "{org_label}");
     click_id(&c, "dl-csv").await;
     let file = wait_for("the downloaded checklist CSV", || async {
@@ -552,10 +558,7 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
          return !m.hidden && m.textContent.includes('令牌无效或已撤销')",
     )
     .await;
-    assert_eq!(
-        js(&c, "return document.getElementById('workspace').hidden").await,
-        json!(true)
-    );
+    assert_eq!(prop(&c, "workspace", "hidden").await, json!(true));
     assert_eq!(
         js(&c, "return sessionStorage.getItem('dangjian-token')").await,
         Value::Null,
@@ -678,14 +681,7 @@ async fn network_scenario(c: Client, app: &TestApp) {
     enter_token(&c, &app.tokens.admin).await;
     wait_js(&c, "the network of 九里亭街道", NETWORK_READY).await;
     // Drawn where the service placed the nodes: no force layout in the page.
-    assert_eq!(
-        js_string(
-            &c,
-            "return document.getElementById('network').dataset.layout"
-        )
-        .await,
-        "server"
-    );
+    assert_eq!(prop_string(&c, "network", "dataset.layout").await, "server");
     let (_, _, body) = crate::graph::text(
         app,
         &format!("/api/v1/graph?scope=S-JLT&as_of={AS_OF}"),
@@ -707,22 +703,10 @@ async fn network_scenario(c: Client, app: &TestApp) {
         ],
         "the page draws the service's position"
     );
-    assert_eq!(
-        js_string(&c, "return document.getElementById('view').value").await,
-        "network"
-    );
-    assert_eq!(
-        js_string(&c, "return document.getElementById('as-of').value").await,
-        AS_OF
-    );
-    assert_eq!(
-        js_string(&c, "return document.getElementById('district').value").await,
-        "D-SJ"
-    );
-    assert_eq!(
-        js_string(&c, "return document.getElementById('street').value").await,
-        "S-JLT"
-    );
+    assert_eq!(prop_string(&c, "view", "value").await, "network");
+    assert_eq!(prop_string(&c, "as-of", "value").await, AS_OF);
+    assert_eq!(prop_string(&c, "district", "value").await, "D-SJ");
+    assert_eq!(prop_string(&c, "street", "value").await, "S-JLT");
     let url = c.current_url().await.expect("url").to_string();
     assert!(
         url.contains("scope=S-JLT")
@@ -755,7 +739,7 @@ async fn network_scenario(c: Client, app: &TestApp) {
 
     // Click 亭谊居委会: its neighbours light up and its facts show in the side panel.
     click_node(&c, "K-TINGYI").await;
-    let side = js_string(&c, "return document.getElementById('side').innerText").await;
+    let side = prop_string(&c, "side", "innerText").await;
     assert!(
         side.contains("亭谊居委会") && side.contains("覆盖情况"),
         "{side}"
@@ -802,10 +786,7 @@ async fn network_scenario(c: Client, app: &TestApp) {
     // A reload restores scope, view, date and filters, and the layout stays where it was.
     c.refresh().await.expect("reload");
     wait_js(&c, "the network after a reload", NETWORK_READY).await;
-    assert_eq!(
-        js_string(&c, "return document.getElementById('street').value").await,
-        "S-JLT"
-    );
+    assert_eq!(prop_string(&c, "street", "value").await, "S-JLT");
     assert_eq!(
         js(
             &c,
@@ -814,14 +795,7 @@ async fn network_scenario(c: Client, app: &TestApp) {
         .await,
         json!(false)
     );
-    assert_eq!(
-        js_string(
-            &c,
-            "return document.getElementById('network').dataset.layout"
-        )
-        .await,
-        "server"
-    );
+    assert_eq!(prop_string(&c, "network", "dataset.layout").await, "server");
     assert_eq!(
         model_position(&c, "K-TINGYI").await,
         before,
@@ -845,11 +819,7 @@ async fn network_scenario(c: Client, app: &TestApp) {
     )
     .await;
     assert_eq!(
-        js_string(
-            &c,
-            "return document.getElementById('slider-label').textContent"
-        )
-        .await,
+        prop_string(&c, "slider-label", "textContent").await,
         "2025-12-31"
     );
     assert_eq!(
@@ -925,17 +895,9 @@ async fn network_scenario(c: Client, app: &TestApp) {
     .await;
     screenshot(&c, "trend-S-JLT-1440x900.png").await;
     // The tables name committees and say which hours they count.
-    let head = js_string(
-        &c,
-        "return document.getElementById('coverage-table').tHead.textContent",
-    )
-    .await;
+    let head = prop_string(&c, "coverage-table", "tHead.textContent").await;
     assert!(head.contains("志愿时长（近12个月）"), "{head}");
-    let gaps_head = js_string(
-        &c,
-        "return document.getElementById('gaps-table').tHead.textContent",
-    )
-    .await;
+    let gaps_head = prop_string(&c, "gaps-table", "tHead.textContent").await;
     for col in ["需求量", "已满足", "未满足", "原因", "可对接"] {
         assert!(gaps_head.contains(col), "{gaps_head}");
     }
@@ -947,10 +909,7 @@ async fn network_scenario(c: Client, app: &TestApp) {
         option_values(&c, "district").await.len() >= 3,
         "the district list stays"
     );
-    assert_eq!(
-        js_string(&c, "return document.getElementById('street').value").await,
-        "S-JLT"
-    );
+    assert_eq!(prop_string(&c, "street", "value").await, "S-JLT");
 
     // Nothing but this service was asked for anything.
     let requests = js(
@@ -1028,11 +987,7 @@ async fn the_network_view_in_headless_chromium() {
 /// empties the summary before it fills it again).
 async fn shown_demand(c: &Client) -> u64 {
     wait_for("the demand in the gaps summary", || async {
-        let text = js_string(
-            c,
-            "return document.getElementById('gaps-summary').textContent",
-        )
-        .await;
+        let text = prop_string(c, "gaps-summary", "textContent").await;
         let after = text.split("需求 ").nth(1).unwrap_or("");
         let digits: String = after
             .chars()
@@ -1112,12 +1067,9 @@ async fn upload_scenario(c: Client, app: &TestApp, downloads: PathBuf) {
         "{rows:?}"
     );
     assert!(
-        js_string(
-            &c,
-            "return document.getElementById('upload-status').textContent"
-        )
-        .await
-        .contains("未做任何更改")
+        prop_string(&c, "upload-status", "textContent")
+            .await
+            .contains("未做任何更改")
     );
     screenshot(&c, "upload-problems-1440x900.png").await;
     assert_eq!(
@@ -1151,14 +1103,7 @@ async fn upload_scenario(c: Client, app: &TestApp, downloads: PathBuf) {
         "return document.getElementById('upload-status').textContent.includes('已上传 1 行')",
     )
     .await;
-    assert_eq!(
-        js(
-            &c,
-            "return document.getElementById('upload-problems').hidden"
-        )
-        .await,
-        json!(true)
-    );
+    assert_eq!(prop(&c, "upload-problems", "hidden").await, json!(true));
     wait_for("the new demand on the page", || async {
         (shown_demand(&c).await == before + 37).then_some(())
     })
@@ -1241,11 +1186,7 @@ async fn upload_scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     select(&c, "view", "network").await;
     wait_js(&c, "the network", NETWORK_READY).await;
     assert_eq!(
-        js(
-            &c,
-            "return document.getElementById('changes-control').hidden"
-        )
-        .await,
+        prop(&c, "changes-control", "hidden").await,
         json!(false),
         "admins get the overlay"
     );
@@ -1292,13 +1233,7 @@ async fn upload_scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     // A viewer does not get the control.
     enter_token(&c, &app.tokens.viewer).await;
     wait_for("the viewer's role", || async {
-        (js(
-            &c,
-            "return document.getElementById('changes-control').hidden",
-        )
-        .await
-            == json!(true))
-        .then_some(())
+        (prop(&c, "changes-control", "hidden").await == json!(true)).then_some(())
     })
     .await;
 }
