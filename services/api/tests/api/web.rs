@@ -234,6 +234,18 @@ async fn select(c: &Client, id: &str, value: &str) {
         .unwrap_or_else(|e| panic!("pick {value} in #{id}: {e}"));
 }
 
+/// Sets the date picker as a planner would (a `change` event follows).
+async fn set_date(c: &Client, date: &str) {
+    js(
+        c,
+        &format!(
+            "const d = document.getElementById('as-of'); d.value = '{date}'; \
+             d.dispatchEvent(new Event('change')); return 1"
+        ),
+    )
+    .await;
+}
+
 async fn option_values(c: &Client, id: &str) -> Vec<String> {
     js_as(
         c,
@@ -287,14 +299,7 @@ async fn scenario(c: Client, app: &TestApp, downloads: PathBuf) {
     let mut districts = option_values(&c, "district").await;
     districts.sort();
     assert_eq!(districts, ["D-JA", "D-PT", "D-SJ", "city"], "三个区和全市");
-    js(
-        &c,
-        &format!(
-            "const d = document.getElementById('as-of'); d.value = '{AS_OF}'; \
-             d.dispatchEvent(new Event('change')); return d.value"
-        ),
-    )
-    .await;
+    set_date(&c, AS_OF).await;
 
     // The print diagrams (打印版); the interactive views have their own test.
     select(&c, "view", "hierarchy").await;
@@ -838,14 +843,7 @@ async fn network_scenario(c: Client, app: &TestApp) {
     .await;
     let relaid = model_position(&c, "K-TINGYI").await;
     assert_ne!(relaid, before, "the force layout moved 亭谊居委会");
-    js(
-        &c,
-        &format!(
-            "const d = document.getElementById('as-of'); d.value = '{AS_OF}'; \
-             d.dispatchEvent(new Event('change')); return 1"
-        ),
-    )
-    .await;
+    set_date(&c, AS_OF).await;
     wait_js(
         &c,
         "the network drawn from the tab's layout",
@@ -855,12 +853,7 @@ async fn network_scenario(c: Client, app: &TestApp) {
     assert_eq!(model_position(&c, "K-TINGYI").await, relaid);
 
     // A date before all data is flagged.
-    js(
-        &c,
-        "const d = document.getElementById('as-of'); d.value = '2000-01-01'; \
-         d.dispatchEvent(new Event('change')); return 1",
-    )
-    .await;
+    set_date(&c, "2000-01-01").await;
     wait_js(
         &c,
         "the early-date warning",
@@ -878,14 +871,7 @@ async fn network_scenario(c: Client, app: &TestApp) {
     )
     .await;
     screenshot(&c, "orgchart-S-JLT-1440x900.png").await;
-    js(
-        &c,
-        &format!(
-            "const d = document.getElementById('as-of'); d.value = '{AS_OF}'; \
-             d.dispatchEvent(new Event('change')); return 1"
-        ),
-    )
-    .await;
+    set_date(&c, AS_OF).await;
     select(&c, "view", "trend").await;
     wait_js(
         &c,
