@@ -5,10 +5,18 @@
 /// Calls the macro `$m!` with every table of a bundle, in bundle order (SPEC §2), as
 /// `field: Row [id]` for a table whose rows carry an id (upserted by it; the row type names the
 /// [`Kind`](crate::Kind) too) and `field: Row []` for one whose rows are deduplicated by value.
+/// `for_each_table!(keyed $m)` calls it with the tables with ids only, as `field: Row`.
 #[macro_export]
 macro_rules! for_each_table {
     ($m:ident) => {
-        $m! {
+        $crate::for_each_table! { @list $m all }
+    };
+    (keyed $m:ident) => {
+        $crate::for_each_table! { @list $m keyed }
+    };
+    (@list $m:ident $mode:ident) => {
+        $crate::for_each_table! {
+            @$mode $m []
             districts: District [id],
             streets: Street [id],
             communities: Community [id],
@@ -27,5 +35,17 @@ macro_rules! for_each_table {
             volunteering: Volunteering [],
             responsibilities: Responsibility [id],
         }
+    };
+    (@all $m:ident [] $($e:tt)*) => {
+        $m! { $($e)* }
+    };
+    (@keyed $m:ident [$($acc:tt)*]) => {
+        $m! { $($acc)* }
+    };
+    (@keyed $m:ident [$($acc:tt)*] $t:ident: $row:ident [id], $($rest:tt)*) => {
+        $crate::for_each_table! { @keyed $m [$($acc)* $t: $row,] $($rest)* }
+    };
+    (@keyed $m:ident [$($acc:tt)*] $t:ident: $row:ident [], $($rest:tt)*) => {
+        $crate::for_each_table! { @keyed $m [$($acc)*] $($rest)* }
     };
 }
