@@ -118,26 +118,10 @@ fn table_chunk(
 
 /// The number of rows of table `table`.
 pub(crate) fn table_len(b: &Bundle, table: &str) -> usize {
-    match table {
-        "districts" => b.districts.len(),
-        "streets" => b.streets.len(),
-        "communities" => b.communities.len(),
-        "committees" => b.committees.len(),
-        "adjacency" => b.adjacency.len(),
-        "party_orgs" => b.party_orgs.len(),
-        "units" => b.units.len(),
-        "mass_orgs" => b.mass_orgs.len(),
-        "social_orgs" => b.social_orgs.len(),
-        "members" => b.members.len(),
-        "partnerships" => b.partnerships.len(),
-        "mass_links" => b.mass_links.len(),
-        "resources" => b.resources.len(),
-        "needs" => b.needs.len(),
-        "projects" => b.projects.len(),
-        "volunteering" => b.volunteering.len(),
-        "responsibilities" => b.responsibilities.len(),
-        _ => 0,
-    }
+    dangjian_model::store::table_sizes(b)
+        .into_iter()
+        .find(|(t, _)| *t == table)
+        .map_or(0, |(_, n)| n)
 }
 
 /// The reference relationships of `b` by type, in the order of `mapping::REF_RELS` (the same
