@@ -47,6 +47,18 @@ pub struct Neo4jStore {
     background: Mutex<Vec<JoinHandle<Result<(), StoreError>>>>,
 }
 
+/// Every row of a query's stream, in order.
+async fn collect_rows(
+    s: Result<neo4rs::DetachedRowStream, neo4rs::Error>,
+) -> Result<Vec<Row>, StoreError> {
+    let mut s = s.map_err(|e| backend("query", e))?;
+    let mut out = Vec::new();
+    while let Some(row) = s.next().await.map_err(|e| backend("reading a row", e))? {
+        out.push(row);
+    }
+    Ok(out)
+}
+
 fn backend(context: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(format!("neo4j: {context}: {e}"))
 }
@@ -209,30 +221,14 @@ impl Neo4jStore {
     /// All rows of the read-only query `q`, in order, in a read transaction (on a cluster
     /// reached with `neo4j://` the server may route it to a follower).
     pub(crate) async fn read_rows(&self, q: Query) -> Result<Vec<Row>, StoreError> {
-        let mut s = self
-            .graph
-            .execute_read(q)
-            .await
-            .map_err(|e| backend("query", e))?;
-        let mut out = Vec::new();
-        while let Some(row) = s.next().await.map_err(|e| backend("reading a row", e))? {
-            out.push(row);
-        }
-        Ok(out)
+        let s = self.graph.execute_read(q).await;
+        collect_rows(s).await
     }
 
     /// All rows of `q`, in order.
     pub(crate) async fn rows(&self, q: Query) -> Result<Vec<Row>, StoreError> {
-        let mut s = self
-            .graph
-            .execute(q)
-            .await
-            .map_err(|e| backend("query", e))?;
-        let mut out = Vec::new();
-        while let Some(row) = s.next().await.map_err(|e| backend("reading a row", e))? {
-            out.push(row);
-        }
-        Ok(out)
+        let s = self.graph.execute(q).await;
+        collect_rows(s).await
     }
 
     /// The current generation, if a network was imported.
