@@ -446,6 +446,23 @@ impl Locate for Scanned {
 mod tests {
     use super::*;
 
+    fn adj(a: &str, b: &str) -> Adjacency {
+        Adjacency {
+            a: a.into(),
+            b: b.into(),
+        }
+    }
+
+    fn vol(hours: f64, member: &str) -> Volunteering {
+        Volunteering {
+            member: member.into(),
+            committee: "K1".into(),
+            domain: ServiceDomain::Greening,
+            hours,
+            date: "2025-01-02".parse().expect("date"),
+        }
+    }
+
     fn district(id: &str, name: &str) -> District {
         District {
             id: id.into(),
@@ -478,17 +495,6 @@ mod tests {
 
     #[test]
     fn rows_without_ids_are_deduplicated() {
-        let adj = |a: &str, b: &str| Adjacency {
-            a: a.into(),
-            b: b.into(),
-        };
-        let vol = |h: f64| Volunteering {
-            member: "E1".into(),
-            committee: "K1".into(),
-            domain: ServiceDomain::Greening,
-            hours: h,
-            date: "2025-01-02".parse().expect("date"),
-        };
         let link = |d| MassLink {
             mass_org: "M1".into(),
             target: "K1".into(),
@@ -496,13 +502,13 @@ mod tests {
         };
         let base = Bundle {
             adjacency: vec![adj("K1", "K2")].into(),
-            volunteering: vec![vol(1.0)].into(),
+            volunteering: vec![vol(1.0, "E1")].into(),
             mass_links: vec![link(ServiceDomain::Employment)].into(),
             ..Bundle::default()
         };
         let partial = Bundle {
             adjacency: vec![adj("K2", "K1"), adj("K2", "K3")].into(),
-            volunteering: vec![vol(1.0), vol(2.0)].into(),
+            volunteering: vec![vol(1.0, "E1"), vol(2.0, "E1")].into(),
             mass_links: vec![
                 link(ServiceDomain::Employment),
                 link(ServiceDomain::Childcare),
@@ -512,7 +518,7 @@ mod tests {
         };
         let m = base.merged(&partial);
         assert_eq!(m.adjacency, vec![adj("K1", "K2"), adj("K2", "K3")]);
-        assert_eq!(m.volunteering, vec![vol(1.0), vol(2.0)]);
+        assert_eq!(m.volunteering, vec![vol(1.0, "E1"), vol(2.0, "E1")]);
         assert_eq!(
             m.mass_links,
             vec![
@@ -534,21 +540,10 @@ mod tests {
 
     #[test]
     fn merge_in_place_equals_merged() {
-        let adj = |a: &str, b: &str| Adjacency {
-            a: a.into(),
-            b: b.into(),
-        };
-        let vol = |h: f64| Volunteering {
-            member: "E1".into(),
-            committee: "K1".into(),
-            domain: ServiceDomain::Greening,
-            hours: h,
-            date: "2025-01-02".parse().expect("date"),
-        };
         let base = Bundle {
             districts: vec![district("D1", "一"), district("D2", "二")].into(),
             adjacency: vec![adj("K1", "K2")].into(),
-            volunteering: vec![vol(1.0), vol(3.0)].into(),
+            volunteering: vec![vol(1.0, "E1"), vol(3.0, "E1")].into(),
             ..Bundle::default()
         };
         let partial = Bundle {
@@ -560,7 +555,13 @@ mod tests {
             ]
             .into(),
             adjacency: vec![adj("K2", "K1"), adj("K2", "K3"), adj("K3", "K2")].into(),
-            volunteering: vec![vol(1.0), vol(2.0), vol(2.0), vol(f64::NAN)].into(),
+            volunteering: vec![
+                vol(1.0, "E1"),
+                vol(2.0, "E1"),
+                vol(2.0, "E1"),
+                vol(f64::NAN, "E1"),
+            ]
+            .into(),
             ..Bundle::default()
         };
         let expected = base.merged(&partial);
@@ -574,13 +575,6 @@ mod tests {
 
     #[test]
     fn located_merge_equals_merge_and_copies_only_written_tables() {
-        let vol = |h: f64, m: &str| Volunteering {
-            member: m.into(),
-            committee: "K1".into(),
-            domain: ServiceDomain::Greening,
-            hours: h,
-            date: "2025-01-02".parse().expect("date"),
-        };
         let need = |id: &str, demand: u64| Need {
             id: id.into(),
             committee: "K1".into(),
