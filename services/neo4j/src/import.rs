@@ -137,6 +137,18 @@ pub(crate) fn reference_edges<'a>(b: &'a Bundle) -> Vec<(&'static str, Vec<RefEd
             pos: Some(pos),
         })
     }
+    /// The edges of an optional reference: `f` gives a row's id and the id it may name.
+    fn opt<'a, T>(
+        rows: &'a [T],
+        f: impl Fn(&'a T) -> (&'a str, Option<&'a str>),
+    ) -> Vec<RefEdge<'a>> {
+        rows.iter()
+            .filter_map(|r| match f(r) {
+                (s, Some(t)) => Some(one(s, t)),
+                (_, None) => None,
+            })
+            .collect()
+    }
     let mut out: Vec<(&'static str, Vec<RefEdge<'a>>)> = Vec::new();
     let mut push = |rel: &'static str, edges: Vec<RefEdge<'a>>| {
         if edges.is_empty() {
@@ -154,10 +166,7 @@ pub(crate) fn reference_edges<'a>(b: &'a Bundle) -> Vec<(&'static str, Vec<RefEd
     push("IN", ins);
     push(
         "PARENT",
-        b.party_orgs
-            .iter()
-            .filter_map(|r| r.parent.as_deref().map(|p| one(&r.id, p)))
-            .collect(),
+        opt(&b.party_orgs, |r| (&r.id, r.parent.as_deref())),
     );
     push(
         "LEADS",
@@ -168,17 +177,11 @@ pub(crate) fn reference_edges<'a>(b: &'a Bundle) -> Vec<(&'static str, Vec<RefEd
     push("LOCATED_IN", located);
     push(
         "EMPLOYED_BY",
-        b.members
-            .iter()
-            .filter_map(|r| r.employer.as_deref().map(|e| one(&r.id, e)))
-            .collect(),
+        opt(&b.members, |r| (&r.id, r.employer.as_deref())),
     );
     push(
         "REGISTERED_AT",
-        b.members
-            .iter()
-            .filter_map(|r| r.registered_at.as_deref().map(|k| one(&r.id, k)))
-            .collect(),
+        opt(&b.members, |r| (&r.id, r.registered_at.as_deref())),
     );
     push(
         "SIGNED",
