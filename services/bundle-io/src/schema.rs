@@ -150,161 +150,81 @@ const fn dflt(name: &'static str, ty: Ty) -> Field {
     }
 }
 
-/// Every table, in bundle order (the same order as `dangjian_model::TABLES`).
-pub(crate) const SCHEMA: [Table; 17] = [
-    Table {
-        name: "districts",
-        fields: &[req("id", Ty::Id), req("name", Ty::Text)],
-    },
-    Table {
-        name: "streets",
-        fields: &[
-            req("id", Ty::Id),
-            req("name", Ty::Text),
-            req("district", Ty::Id),
-            req("kind", Ty::Word(&STREET_KIND)),
-        ],
-    },
-    Table {
-        name: "communities",
-        fields: &[
-            req("id", Ty::Id),
-            req("name", Ty::Text),
-            req("street", Ty::Id),
-        ],
-    },
-    Table {
-        name: "committees",
-        fields: &[
-            req("id", Ty::Id),
-            req("name", Ty::Text),
-            req("community", Ty::Id),
-            req("households", Ty::Count),
-        ],
-    },
-    Table {
-        name: "adjacency",
-        fields: &[req("a", Ty::Id), req("b", Ty::Id)],
-    },
-    Table {
-        name: "party_orgs",
-        fields: &[
-            req("id", Ty::Id),
-            req("name", Ty::Text),
-            req("level", Ty::Word(&PARTY_ORG_LEVEL)),
-            opt("parent", Ty::Id),
-            req("leads", Ty::Id),
-            req("secretary", Ty::Text),
-        ],
-    },
-    Table {
-        name: "units",
-        fields: &[
-            req("id", Ty::Id),
-            req("name", Ty::Text),
-            req("category", Ty::Word(&UNIT_CATEGORY)),
-            req("industry", Ty::Text),
-            req("street", Ty::Id),
-        ],
-    },
-    Table {
-        name: "mass_orgs",
-        fields: &[
-            req("id", Ty::Id),
-            req("name", Ty::Text),
-            req("type", Ty::Word(&MASS_ORG_TYPE)),
-        ],
-    },
-    Table {
-        name: "social_orgs",
-        fields: &[
-            req("id", Ty::Id),
-            req("name", Ty::Text),
-            req("street", Ty::Id),
-            req("domains", Ty::Words(&DOMAIN)),
-        ],
-    },
-    Table {
-        name: "members",
-        fields: &[
-            req("id", Ty::Id),
-            req("name", Ty::Text),
-            req("birth_year", Ty::Year),
-            opt("employer", Ty::Id),
-            opt("registered_at", Ty::Id),
-            dflt("skills", Ty::Texts),
-        ],
-    },
-    Table {
-        name: "partnerships",
-        fields: &[
-            req("id", Ty::Id),
-            req("unit", Ty::Id),
-            req("target", Ty::Id),
-            req("signed", Ty::Date),
-            opt("expires", Ty::Date),
-        ],
-    },
-    Table {
-        name: "mass_links",
-        fields: &[
-            req("mass_org", Ty::Id),
-            req("target", Ty::Id),
-            req("domain", Ty::Word(&DOMAIN)),
-        ],
-    },
-    Table {
-        name: "resources",
-        fields: &[
-            req("id", Ty::Id),
-            req("name", Ty::Text),
-            req("provider", Ty::Id),
-            req("domain", Ty::Word(&DOMAIN)),
-            req("capacity", Ty::Positive),
-            opt("deployed_to", Ty::Ids),
-        ],
-    },
-    Table {
-        name: "needs",
-        fields: &[
-            req("id", Ty::Id),
-            req("committee", Ty::Id),
-            req("domain", Ty::Word(&DOMAIN)),
-            req("demand", Ty::Positive),
-        ],
-    },
-    Table {
-        name: "projects",
-        fields: &[
-            req("id", Ty::Id),
-            req("name", Ty::Text),
-            req("committee", Ty::Id),
-            req("needs", Ty::Ids),
-            req("resources", Ty::Ids),
-            req("status", Ty::Word(&PROJECT_STATUS)),
-        ],
-    },
-    Table {
-        name: "volunteering",
-        fields: &[
-            req("member", Ty::Id),
-            req("committee", Ty::Id),
-            req("domain", Ty::Word(&DOMAIN)),
-            req("hours", Ty::Hours),
-            req("date", Ty::Date),
-        ],
-    },
-    Table {
-        name: "responsibilities",
-        fields: &[
-            req("id", Ty::Id),
-            req("party_org", Ty::Id),
-            req("item", Ty::Text),
-            opt("due", Ty::Date),
-            req("status", Ty::Word(&ITEM_STATUS)),
-        ],
-    },
-];
+macro_rules! schema {
+    ($($t:ident: $($p:ident $name:literal $ty:ident $(($voc:ident))?),*;)*) => {
+        /// Every table, in bundle order (the same order as `dangjian_model::TABLES`).
+        pub(crate) const SCHEMA: [Table; 17] = [$(Table {
+            name: stringify!($t),
+            fields: &[$($p($name, Ty::$ty $((&$voc))?)),*],
+        }),*];
+    };
+}
+
+// One line per table: each field's presence (`req`uired, `opt`ional, `dflt` an empty list when
+// absent), wire name and type.
+schema! {
+    districts: req "id" Id, req "name" Text;
+    streets: req "id" Id, req "name" Text, req "district" Id, req "kind" Word(STREET_KIND);
+    communities: req "id" Id, req "name" Text, req "street" Id;
+    committees: req "id" Id, req "name" Text, req "community" Id, req "households" Count;
+    adjacency: req "a" Id, req "b" Id;
+    party_orgs:
+        req "id" Id,
+        req "name" Text,
+        req "level" Word(PARTY_ORG_LEVEL),
+        opt "parent" Id,
+        req "leads" Id,
+        req "secretary" Text;
+    units:
+        req "id" Id,
+        req "name" Text,
+        req "category" Word(UNIT_CATEGORY),
+        req "industry" Text,
+        req "street" Id;
+    mass_orgs: req "id" Id, req "name" Text, req "type" Word(MASS_ORG_TYPE);
+    social_orgs: req "id" Id, req "name" Text, req "street" Id, req "domains" Words(DOMAIN);
+    members:
+        req "id" Id,
+        req "name" Text,
+        req "birth_year" Year,
+        opt "employer" Id,
+        opt "registered_at" Id,
+        dflt "skills" Texts;
+    partnerships:
+        req "id" Id,
+        req "unit" Id,
+        req "target" Id,
+        req "signed" Date,
+        opt "expires" Date;
+    mass_links: req "mass_org" Id, req "target" Id, req "domain" Word(DOMAIN);
+    resources:
+        req "id" Id,
+        req "name" Text,
+        req "provider" Id,
+        req "domain" Word(DOMAIN),
+        req "capacity" Positive,
+        opt "deployed_to" Ids;
+    needs: req "id" Id, req "committee" Id, req "domain" Word(DOMAIN), req "demand" Positive;
+    projects:
+        req "id" Id,
+        req "name" Text,
+        req "committee" Id,
+        req "needs" Ids,
+        req "resources" Ids,
+        req "status" Word(PROJECT_STATUS);
+    volunteering:
+        req "member" Id,
+        req "committee" Id,
+        req "domain" Word(DOMAIN),
+        req "hours" Hours,
+        req "date" Date;
+    responsibilities:
+        req "id" Id,
+        req "party_org" Id,
+        req "item" Text,
+        opt "due" Date,
+        req "status" Word(ITEM_STATUS);
+}
 
 /// The schema of a table, by name.
 pub(crate) fn table(name: &str) -> Option<(usize, &'static Table)> {

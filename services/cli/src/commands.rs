@@ -493,32 +493,14 @@ fn read_rows(table: &str, file: &Path) -> Result<Bundle> {
         })?;
     let mut only = Bundle::default();
     macro_rules! take {
-        ($($t:ident),*) => {
+        ($($t:ident: $row:ident [$($id:ident)?]),* $(,)?) => {
             match table {
                 $(stringify!($t) => only.$t = decoded.$t,)*
                 other => bail!("no table `{other}` (see SPEC §2 for the table names)"),
             }
         };
     }
-    take!(
-        districts,
-        streets,
-        communities,
-        committees,
-        adjacency,
-        party_orgs,
-        units,
-        mass_orgs,
-        social_orgs,
-        members,
-        partnerships,
-        mass_links,
-        resources,
-        needs,
-        projects,
-        volunteering,
-        responsibilities
-    );
+    dangjian_model::for_each_table!(take);
     if only.row_count() == 0 {
         bail!("{} holds no {table} rows", file.display());
     }

@@ -18,99 +18,19 @@ use dangjian_engine::Engine;
 use dangjian_model::{
     Bundle, Date, Member, Need, Partnership, Resource, Table, Volunteering, validate,
 };
-use dangjian_synth::{Scale, generate};
+use dangjian_synth::bench::{Options, calibration, median};
+use dangjian_synth::generate;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-struct Options {
-    scale: Scale,
-    seed: u64,
-    reps: usize,
-}
-
-fn options() -> Result<Options, String> {
-    let mut o = Options {
-        scale: Scale::Shanghai,
-        seed: 1,
-        reps: 7,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-        match a.as_str() {
-            "--scale" => {
-                o.scale = match value("--scale")?.as_str() {
-                    "shanghai" => Scale::Shanghai,
-                    "district" => Scale::District,
-                    other => return Err(format!("--scale: `{other}` is not shanghai|district")),
-                }
-            }
-            "--seed" => {
-                o.seed = value("--seed")?
-                    .parse()
-                    .map_err(|e| format!("--seed: {e}"))?
-            }
-            "--reps" => {
-                o.reps = value("--reps")?
-                    .parse()
-                    .map_err(|e| format!("--reps: {e}"))?
-            }
-            _ => {}
-        }
-    }
-    o.reps = o.reps.max(1);
-    Ok(o)
-}
-
-/// Sort one million pseudo-random integers (splitmix64): the same calibration workload as
-/// `benches/shanghai.rs`.
-fn calibration() -> Duration {
-    let mut s: u64 = 0x2026_0630;
-    let mut v: Vec<u64> = (0..1_000_000)
-        .map(|_| {
-            s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = s;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        })
-        .collect();
-    let t = Instant::now();
-    v.sort_unstable();
-    let d = t.elapsed();
-    black_box(v);
-    d
-}
-
 /// A copy of every row of a bundle (what cloning a bundle cost before copy-on-write tables).
 fn deep_copy(b: &Bundle) -> Bundle {
-    fn t<T: Clone>(t: &Table<T>) -> Table<T> {
-        Table::from(t.to_vec())
+    macro_rules! copy {
+        ($($t:ident: $row:ident [$($id:ident)?]),* $(,)?) => {
+            Bundle { $($t: Table::from(b.$t.to_vec()),)* }
+        };
     }
-    Bundle {
-        districts: t(&b.districts),
-        streets: t(&b.streets),
-        communities: t(&b.communities),
-        committees: t(&b.committees),
-        adjacency: t(&b.adjacency),
-        party_orgs: t(&b.party_orgs),
-        units: t(&b.units),
-        mass_orgs: t(&b.mass_orgs),
-        social_orgs: t(&b.social_orgs),
-        members: t(&b.members),
-        partnerships: t(&b.partnerships),
-        mass_links: t(&b.mass_links),
-        resources: t(&b.resources),
-        needs: t(&b.needs),
-        projects: t(&b.projects),
-        volunteering: t(&b.volunteering),
-        responsibilities: t(&b.responsibilities),
-    }
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
+    dangjian_model::for_each_table!(copy)
 }
 
 struct Row {
@@ -229,12 +149,12 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
 }
 
 fn run() -> Result<(), String> {
-    let o = options()?;
+    let o = Options::from_env()?;
     eprintln!("generating the {:?} network (seed {}) …", o.scale, o.seed);
     let bundle = generate(o.scale, o.seed);
     let rows = bundle.row_count();
     eprintln!("{rows} rows");
-    let as_of: Date = "2026-06-30".parse().map_err(|e| format!("date: {e}"))?;
+    let as_of = o.as_of;
     let reps = o.reps;
     let few = reps.clamp(1, 3);
     let engine = Engine::new(bundle.clone());

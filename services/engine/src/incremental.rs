@@ -14,7 +14,7 @@ use crate::Engine;
 use crate::allocation::DOMAINS;
 use crate::index::Ent;
 use dangjian_model::validate::Kind;
-use dangjian_model::{Bundle, Locate, Volunteering};
+use dangjian_model::{Bundle, Locate, ServiceDomain, Volunteering};
 
 /// Whether every table the write touches is handled incrementally (else: a whole rebuild).
 fn handled(partial: &Bundle) -> bool {
@@ -129,26 +129,25 @@ impl Engine {
         }
 
         if !partial.needs.is_empty() {
-            for n in &partial.needs {
-                touched |= 1 << (n.domain as usize);
-                if let Some(Ent::Need(i)) = self.index.ids.get(&n.id)
-                    && let Some(was) = old.needs.get(*i as usize)
-                {
-                    touched |= 1 << (was.domain as usize);
-                }
-            }
+            touched |= domain_bits(
+                partial.needs.iter().map(|n| (&n.id, n.domain)),
+                |id| match self.index.ids.get(id) {
+                    Some(Ent::Need(i)) => old.needs.get(*i as usize).map(|n| n.domain),
+                    _ => None,
+                },
+            );
             ix.set_needs(b);
         }
 
         if !partial.resources.is_empty() {
-            for r in &partial.resources {
-                touched |= 1 << (r.domain as usize);
-                if let Some(Ent::Resource(i)) = self.index.ids.get(&r.id)
-                    && let Some(was) = old.resources.get(*i as usize)
-                {
-                    touched |= 1 << (was.domain as usize);
-                }
-            }
+            touched |=
+                domain_bits(
+                    partial.resources.iter().map(|r| (&r.id, r.domain)),
+                    |id| match self.index.ids.get(id) {
+                        Some(Ent::Resource(i)) => old.resources.get(*i as usize).map(|r| r.domain),
+                        _ => None,
+                    },
+                );
             ix.set_resources(b);
             // Provider slots and ranks are shared by every domain's allocation: keep the
             // others only when the providers are the same.
@@ -172,6 +171,22 @@ impl Engine {
 
 /// Where rows sit in this engine's network, from its id table and per-committee volunteering
 /// lists: what lets the write path merge and validate a few rows without scanning two million.
+/// The bits of the domains written rows touch: each row's own domain and, for a row that
+/// replaces one (`was` of its id), the domain it had.
+fn domain_bits<'a>(
+    rows: impl Iterator<Item = (&'a String, ServiceDomain)>,
+    was: impl Fn(&str) -> Option<ServiceDomain>,
+) -> u16 {
+    let mut bits = 0;
+    for (id, domain) in rows {
+        bits |= 1 << (domain as usize);
+        if let Some(d) = was(id) {
+            bits |= 1 << (d as usize);
+        }
+    }
+    bits
+}
+
 impl Locate for Engine {
     fn locate(&self, id: &str) -> Option<(Kind, usize)> {
         let (kind, i) = match *self.index.ids.get(id)? {

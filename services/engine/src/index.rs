@@ -3,7 +3,6 @@
 
 use crate::ids::IdTable;
 use dangjian_model::{Bundle, Date, MassOrgType};
-use petgraph::graph::UnGraph;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -176,8 +175,6 @@ pub(crate) struct Index {
     pub community_committees: Arc<Csr<u32>>,
     /// Committee adjacency (地域相邻), both directions, deduplicated.
     pub adjacency: Arc<Csr<u32>>,
-    /// The same adjacency as a petgraph graph (node index = committee index).
-    pub adjacency_graph: Arc<UnGraph<u32, ()>>,
     pub committee_led: Arc<Vec<bool>>,
     pub committee_registered: Arc<Vec<u64>>,
     pub committee_mass_types: Arc<Vec<u8>>,
@@ -317,15 +314,6 @@ impl Index {
         adj_pairs.sort_unstable();
         adj_pairs.dedup();
         let adjacency = Csr::from_pairs(nk, &adj_pairs);
-        let mut adjacency_graph: UnGraph<u32, ()> = UnGraph::with_capacity(nk, adj_pairs.len() / 2);
-        for k in 0..nk {
-            adjacency_graph.add_node(k as u32);
-        }
-        for &(x, y) in &adj_pairs {
-            if x < y {
-                adjacency_graph.add_edge(x.into(), y.into(), ());
-            }
-        }
 
         let mut committee_led = vec![false; nk];
         for p in &b.party_orgs {
@@ -344,22 +332,7 @@ impl Index {
             .volunteering
             .iter()
             .enumerate()
-            .filter_map(|(row, v)| {
-                let k = committee_of(&v.committee)?;
-                let member = match look(&v.member) {
-                    Some(Ent::Member(i)) => i,
-                    _ => u32::MAX,
-                };
-                Some((
-                    k,
-                    Vol {
-                        member,
-                        row: row as u32,
-                        hours: v.hours,
-                        date: v.date,
-                    },
-                ))
-            })
+            .filter_map(|(row, v)| vol_entry(&ids, row, v))
             .collect();
         let volunteering = Csr::from_pairs(nk, &vol_pairs);
 
@@ -409,7 +382,6 @@ impl Index {
             street_committees: Arc::new(street_committees),
             community_committees: Arc::new(community_committees),
             adjacency: Arc::new(adjacency),
-            adjacency_graph: Arc::new(adjacency_graph),
             committee_led: Arc::new(committee_led),
             committee_registered: Arc::new(committee_registered),
             committee_mass_types: Arc::new(committee_mass_types),
@@ -464,20 +436,7 @@ impl Index {
         row: usize,
         v: &dangjian_model::Volunteering,
     ) -> Option<(u32, Vol)> {
-        let k = self.committee_of(&v.committee)?;
-        let member = match self.ids.get(&v.member) {
-            Some(Ent::Member(i)) => *i,
-            _ => u32::MAX,
-        };
-        Some((
-            k,
-            Vol {
-                member,
-                row: row as u32,
-                hours: v.hours,
-                date: v.date,
-            },
-        ))
+        vol_entry(&self.ids, row, v)
     }
 
     /// (Re)build the partnership indexes from the bundle's partnerships.
@@ -659,4 +618,26 @@ impl Index {
         };
         v.copied().unwrap_or(0)
     }
+}
+
+/// One volunteering row resolved against `ids`: its committee (`None` when it names none) and
+/// the row, its member `u32::MAX` when the member is unknown.
+fn vol_entry(ids: &IdTable, row: usize, v: &dangjian_model::Volunteering) -> Option<(u32, Vol)> {
+    let k = match ids.get(&v.committee) {
+        Some(Ent::Committee(i)) => *i,
+        _ => return None,
+    };
+    let member = match ids.get(&v.member) {
+        Some(Ent::Member(i)) => *i,
+        _ => u32::MAX,
+    };
+    Some((
+        k,
+        Vol {
+            member,
+            row: row as u32,
+            hours: v.hours,
+            date: v.date,
+        },
+    ))
 }

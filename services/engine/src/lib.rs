@@ -1,5 +1,6 @@
-//! The graph engine: builds a petgraph graph from a bundle and computes coverage, gaps
-//! (resource sinking), responsibility checklists, what-if, brokers and areas (SPEC §3).
+//! The graph engine: indexes a bundle as graphs (id tables, CSR adjacency, petgraph for the
+//! reach graph) and computes coverage, gaps (resource sinking), responsibility checklists,
+//! what-if, brokers and areas (SPEC §3).
 //! Architecture invariant: the engine does no I/O; it takes a `Bundle` and returns documents.
 
 mod allocation;
@@ -113,11 +114,5 @@ impl Engine {
             .into_iter()
             .map(|k| &self.bundle.committees[k as usize])
             .collect())
-    }
-
-    /// The committee adjacency (地域相邻) as a petgraph graph; node weight and node index are
-    /// the committee's row index in `bundle().committees`.
-    pub fn adjacency_graph(&self) -> &petgraph::graph::UnGraph<u32, ()> {
-        &self.index.adjacency_graph
     }
 }

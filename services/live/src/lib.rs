@@ -184,16 +184,19 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl<V: View> Live<V> {
-    /// Load the stored network and build its view. With `trusted` the stored network is taken
-    /// as valid (every write path validates before committing); otherwise it is validated on
-    /// a background thread and writes validate the merged whole until that finishes.
-    pub fn open(store: Arc<dyn Store>, trusted: bool) -> Result<Arc<Live<V>>, StoreError> {
-        let (bundle, seq, versions) = store.load_versioned()?;
-        let live = Arc::new(Live {
+    /// A `Live` over `store` showing `view` (validated or not), at sequence `seq`.
+    fn with(
+        store: Arc<dyn Store>,
+        view: V,
+        validated: bool,
+        versions: RowVersions,
+        seq: u64,
+    ) -> Live<V> {
+        Live {
             store,
             current: RwLock::new(Current {
-                view: Arc::new(V::build(bundle)),
-                validated: trusted,
+                view: Arc::new(view),
+                validated,
             }),
             versions: Mutex::new(versions),
             applied: AtomicU64::new(seq),
@@ -202,7 +205,15 @@ impl<V: View> Live<V> {
             validation: Mutex::new(None),
             spares: Mutex::new(Spares::default()),
             in_place: AtomicU64::new(0),
-        });
+        }
+    }
+
+    /// Load the stored network and build its view. With `trusted` the stored network is taken
+    /// as valid (every write path validates before committing); otherwise it is validated on
+    /// a background thread and writes validate the merged whole until that finishes.
+    pub fn open(store: Arc<dyn Store>, trusted: bool) -> Result<Arc<Live<V>>, StoreError> {
+        let (bundle, seq, versions) = store.load_versioned()?;
+        let live = Arc::new(Live::with(store, V::build(bundle), trusted, versions, seq));
         if !trusted {
             live.validate_in_background();
         }
@@ -213,20 +224,13 @@ impl<V: View> Live<V> {
     /// ([`Plan::Replace`], an import): nothing else may be written through it.
     pub fn for_replace(store: Arc<dyn Store>) -> Result<Arc<Live<V>>, StoreError> {
         let seq = store.sequence()?;
-        Ok(Arc::new(Live {
+        Ok(Arc::new(Live::with(
             store,
-            current: RwLock::new(Current {
-                view: Arc::new(V::build(Bundle::default())),
-                validated: true,
-            }),
-            versions: Mutex::new(RowVersions::default()),
-            applied: AtomicU64::new(seq),
-            write_lock: Mutex::new(()),
-            stopped: AtomicBool::new(false),
-            validation: Mutex::new(None),
-            spares: Mutex::new(Spares::default()),
-            in_place: AtomicU64::new(0),
-        }))
+            V::build(Bundle::default()),
+            true,
+            RowVersions::default(),
+            seq,
+        )))
     }
 
     /// Validate the current version on a thread; mark it validated if it is still current.

@@ -10,66 +10,23 @@ pub type Id = String;
 /// A calendar date, `YYYY-MM-DD` on the wire.
 pub type Date = NaiveDate;
 
-/// The whole network: one list per table, in the order of SPEC §2.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Bundle {
-    #[serde(default)]
-    pub districts: Table<District>,
-    #[serde(default)]
-    pub streets: Table<Street>,
-    #[serde(default)]
-    pub communities: Table<Community>,
-    #[serde(default)]
-    pub committees: Table<Committee>,
-    #[serde(default)]
-    pub adjacency: Table<Adjacency>,
-    #[serde(default)]
-    pub party_orgs: Table<PartyOrg>,
-    #[serde(default)]
-    pub units: Table<Unit>,
-    #[serde(default)]
-    pub mass_orgs: Table<MassOrg>,
-    #[serde(default)]
-    pub social_orgs: Table<SocialOrg>,
-    #[serde(default)]
-    pub members: Table<Member>,
-    #[serde(default)]
-    pub partnerships: Table<Partnership>,
-    #[serde(default)]
-    pub mass_links: Table<MassLink>,
-    #[serde(default)]
-    pub resources: Table<Resource>,
-    #[serde(default)]
-    pub needs: Table<Need>,
-    #[serde(default)]
-    pub projects: Table<Project>,
-    #[serde(default)]
-    pub volunteering: Table<Volunteering>,
-    #[serde(default)]
-    pub responsibilities: Table<Responsibility>,
-}
+macro_rules! bundle_struct {
+    ($($t:ident: $row:ident [$($id:ident)?]),* $(,)?) => {
+        /// The whole network: one list per table, in the order of SPEC §2.
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Bundle {
+            $(
+                #[serde(default)]
+                pub $t: Table<$row>,
+            )*
+        }
 
-/// The table names in bundle order (JSON keys, CSV file stems, XLSX sheet names).
-pub const TABLES: [&str; 17] = [
-    "districts",
-    "streets",
-    "communities",
-    "committees",
-    "adjacency",
-    "party_orgs",
-    "units",
-    "mass_orgs",
-    "social_orgs",
-    "members",
-    "partnerships",
-    "mass_links",
-    "resources",
-    "needs",
-    "projects",
-    "volunteering",
-    "responsibilities",
-];
+        /// The table names in bundle order (JSON keys, CSV file stems, XLSX sheet names).
+        pub const TABLES: [&str; 17] = [$(stringify!($t)),*];
+    };
+}
+crate::for_each_table!(bundle_struct);
 
 /// 区.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ pub mod merge;
 pub mod params;
 pub mod person;
 pub mod problem;
+pub mod registry;
 pub mod store;
 pub mod table;
 pub mod today;

@@ -3,117 +3,81 @@
 
 use crate::bundle::*;
 use crate::table::Table;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Rows that carry an id.
 pub(crate) trait Keyed {
     fn key(&self) -> &str;
 }
 
-macro_rules! keyed {
-    ($($t:ty),*) => {$(
-        impl Keyed for $t {
+/// How the rows of one table merge: keyed rows are upserted by id, the others appended unless
+/// an equal-keyed row exists (see the module doc).
+pub(crate) trait MergeRows: Clone + Sized {
+    /// Merges `partial` into `base` in place.
+    fn merge_into(base: &mut Table<Self>, partial: Table<Self>);
+    /// [`MergeRows::merge_into`] asking `locate` where `partial`'s rows sit in `base`; returns
+    /// the positions in `base` of the rows it replaced.
+    fn merge_located(
+        base: &mut Table<Self>,
+        partial: Table<Self>,
+        locate: &dyn Locate,
+    ) -> Vec<usize>;
+}
+
+macro_rules! merge_rows {
+    (@one $row:ident id) => {
+        impl Keyed for $row {
             fn key(&self) -> &str {
                 &self.id
             }
         }
-    )*};
-}
-
-keyed!(
-    District,
-    Street,
-    Community,
-    Committee,
-    PartyOrg,
-    Unit,
-    MassOrg,
-    SocialOrg,
-    Member,
-    Partnership,
-    Resource,
-    Need,
-    Project,
-    Responsibility
-);
-
-fn upsert<T: Keyed + Clone>(base: &[T], partial: &[T]) -> Vec<T> {
-    let mut out = base.to_vec();
-    let mut at: HashMap<String, usize> = HashMap::with_capacity(base.len() + partial.len());
-    for (i, r) in base.iter().enumerate() {
-        at.entry(r.key().to_string()).or_insert(i);
-    }
-    for r in partial {
-        match at.get(r.key()) {
-            Some(&i) => out[i] = r.clone(),
-            None => {
-                at.insert(r.key().to_string(), out.len());
-                out.push(r.clone());
+        impl MergeRows for $row {
+            fn merge_into(base: &mut Table<Self>, partial: Table<Self>) {
+                upsert_into(base, partial)
+            }
+            fn merge_located(
+                base: &mut Table<Self>,
+                partial: Table<Self>,
+                locate: &dyn Locate,
+            ) -> Vec<usize> {
+                upsert_located(base, partial, crate::validate::Kind::$row, locate)
             }
         }
-    }
-    out
-}
-
-/// Appends the rows of `partial` whose key is not yet present.
-fn append_new<T: Clone, K: std::hash::Hash + Eq>(
-    base: &[T],
-    partial: &[T],
-    key: impl Fn(&T) -> K,
-) -> Table<T> {
-    let mut out = base.to_vec();
-    let mut seen: HashSet<K> = base.iter().map(&key).collect();
-    for r in partial {
-        if seen.insert(key(r)) {
-            out.push(r.clone());
+    };
+    (@one $row:ident) => {
+        impl MergeRows for $row {
+            fn merge_into(base: &mut Table<Self>, partial: Table<Self>) {
+                let keep = appended_rows(base, &partial);
+                append_kept(base, partial, keep)
+            }
+            fn merge_located(
+                base: &mut Table<Self>,
+                partial: Table<Self>,
+                locate: &dyn Locate,
+            ) -> Vec<usize> {
+                let keep = Unkeyed::appended_located(base, &partial, locate);
+                append_kept(base, partial, keep);
+                Vec::new()
+            }
         }
-    }
-    out.into()
+    };
+    ($($t:ident: $row:ident [$($id:ident)?]),* $(,)?) => {
+        $(merge_rows!(@one $row $($id)?);)*
+    };
 }
+crate::for_each_table!(merge_rows);
 
 impl Bundle {
-    /// This bundle with `partial` merged in (see the module doc). Nothing is validated here.
+    /// This bundle with `partial` merged in: a clone (sharing its tables) and [`Bundle::merge`].
+    /// Nothing is validated here.
     pub fn merged(&self, partial: &Bundle) -> Bundle {
-        Bundle {
-            districts: upsert(&self.districts, &partial.districts).into(),
-            streets: upsert(&self.streets, &partial.streets).into(),
-            communities: upsert(&self.communities, &partial.communities).into(),
-            committees: upsert(&self.committees, &partial.committees).into(),
-            adjacency: append_new(&self.adjacency, &partial.adjacency, |r| {
-                // Undirected: {a, b} equals {b, a}.
-                if r.a <= r.b {
-                    (r.a.clone(), r.b.clone())
-                } else {
-                    (r.b.clone(), r.a.clone())
-                }
-            }),
-            party_orgs: upsert(&self.party_orgs, &partial.party_orgs).into(),
-            units: upsert(&self.units, &partial.units).into(),
-            mass_orgs: upsert(&self.mass_orgs, &partial.mass_orgs).into(),
-            social_orgs: upsert(&self.social_orgs, &partial.social_orgs).into(),
-            members: upsert(&self.members, &partial.members).into(),
-            partnerships: upsert(&self.partnerships, &partial.partnerships).into(),
-            mass_links: append_new(&self.mass_links, &partial.mass_links, |r| {
-                (r.mass_org.clone(), r.target.clone(), r.domain)
-            }),
-            resources: upsert(&self.resources, &partial.resources).into(),
-            needs: upsert(&self.needs, &partial.needs).into(),
-            projects: upsert(&self.projects, &partial.projects).into(),
-            volunteering: append_new(&self.volunteering, &partial.volunteering, |r| {
-                (
-                    r.member.clone(),
-                    r.committee.clone(),
-                    r.domain,
-                    r.hours.to_bits(),
-                    r.date,
-                )
-            }),
-            responsibilities: upsert(&self.responsibilities, &partial.responsibilities).into(),
-        }
+        let mut out = self.clone();
+        out.merge(partial.clone());
+        out
     }
 }
 
-/// Upserts `partial` into `base` in place, with the result of [`upsert`]: a key present in
+/// Upserts `partial` into `base` in place, as in [`Bundle::merged`]: a key present in
 /// `base` (first occurrence) is replaced where it stands, a new key is appended once, and the
 /// last row of `partial` with a key wins. Only `partial`'s keys are indexed, so a one-row
 /// partial costs one pass over `base` without allocating per row.
@@ -152,6 +116,14 @@ pub(crate) trait Unkeyed {
     fn key_hash(&self) -> u64;
     /// Whether two rows have the same key.
     fn same_key(&self, other: &Self) -> bool;
+    /// The positions in `partial` of the rows to append to `base` (see [`appended_rows`]),
+    /// which `locate` describes.
+    fn appended_located(base: &[Self], partial: &[Self], _locate: &dyn Locate) -> Vec<usize>
+    where
+        Self: Sized,
+    {
+        appended_rows(base, partial)
+    }
 }
 
 fn fixed_hash(v: impl std::hash::Hash) -> u64 {
@@ -199,9 +171,12 @@ impl Unkeyed for Volunteering {
             && self.hours.to_bits() == o.hours.to_bits()
             && self.date == o.date
     }
+    fn appended_located(_base: &[Self], partial: &[Self], locate: &dyn Locate) -> Vec<usize> {
+        appended_volunteering(partial, locate)
+    }
 }
 
-/// The positions in `partial` of the rows [`append_new`] appends to `base`: those whose key is
+/// The positions in `partial` of the rows a merge appends to `base`: those whose key is
 /// neither in `base` nor in an earlier row of `partial`, in order.
 pub(crate) fn appended_rows<T: Unkeyed>(base: &[T], partial: &[T]) -> Vec<usize> {
     if partial.is_empty() {
@@ -229,11 +204,11 @@ pub(crate) fn appended_rows<T: Unkeyed>(base: &[T], partial: &[T]) -> Vec<usize>
     (0..partial.len()).filter(|&j| !taken[j]).collect()
 }
 
-fn append_new_into<T: Unkeyed + Clone>(base: &mut Table<T>, partial: Table<T>) {
-    if partial.is_empty() {
+/// Appends the rows of `partial` at the positions `keep` (ascending) to `base`.
+fn append_kept<T: Clone>(base: &mut Table<T>, partial: Table<T>, keep: Vec<usize>) {
+    if keep.is_empty() {
         return;
     }
-    let keep = appended_rows(base, &partial);
     let mut keep = keep.into_iter().peekable();
     for (j, r) in partial.into_iter().enumerate() {
         if keep.peek() == Some(&j) {
@@ -244,26 +219,16 @@ fn append_new_into<T: Unkeyed + Clone>(base: &mut Table<T>, partial: Table<T>) {
 }
 
 impl Bundle {
-    /// Merges `partial` into this bundle in place: the same result as
-    /// [`Bundle::merged`]`(&partial)`, without copying this bundle. Nothing is validated here.
+    /// Merges `partial` into this bundle in place: without copying this bundle. Nothing is validated here.
     pub fn merge(&mut self, partial: Bundle) {
-        upsert_into(&mut self.districts, partial.districts);
-        upsert_into(&mut self.streets, partial.streets);
-        upsert_into(&mut self.communities, partial.communities);
-        upsert_into(&mut self.committees, partial.committees);
-        append_new_into(&mut self.adjacency, partial.adjacency);
-        upsert_into(&mut self.party_orgs, partial.party_orgs);
-        upsert_into(&mut self.units, partial.units);
-        upsert_into(&mut self.mass_orgs, partial.mass_orgs);
-        upsert_into(&mut self.social_orgs, partial.social_orgs);
-        upsert_into(&mut self.members, partial.members);
-        upsert_into(&mut self.partnerships, partial.partnerships);
-        append_new_into(&mut self.mass_links, partial.mass_links);
-        upsert_into(&mut self.resources, partial.resources);
-        upsert_into(&mut self.needs, partial.needs);
-        upsert_into(&mut self.projects, partial.projects);
-        append_new_into(&mut self.volunteering, partial.volunteering);
-        upsert_into(&mut self.responsibilities, partial.responsibilities);
+        macro_rules! merge {
+            ($($t:ident: $row:ident [$($id:ident)?]),* $(,)?) => {$(
+                if !partial.$t.is_empty() {
+                    MergeRows::merge_into(&mut self.$t, partial.$t);
+                }
+            )*};
+        }
+        crate::for_each_table!(merge);
     }
 }
 
@@ -348,52 +313,17 @@ impl Bundle {
     /// result, in time proportional to `partial` (plus copying each table it writes to when
     /// another version shares it). Adjacency and mass links are still deduplicated by a scan.
     pub fn merge_located(&mut self, partial: Bundle, locate: &dyn Locate) -> Delta {
-        use crate::validate::Kind;
         let mut delta = Delta::default();
-        macro_rules! keyed {
-            ($t:ident, $kind:expr) => {
+        macro_rules! merge {
+            ($($t:ident: $row:ident [$($id:ident)?]),* $(,)?) => {$(
                 if !partial.$t.is_empty() {
                     let len = self.$t.len();
-                    let replaced = upsert_located(&mut self.$t, partial.$t, $kind, locate);
+                    let replaced = MergeRows::merge_located(&mut self.$t, partial.$t, locate);
                     delta.tables.push((stringify!($t), len, replaced));
                 }
-            };
+            )*};
         }
-        macro_rules! unkeyed {
-            ($t:ident) => {
-                if !partial.$t.is_empty() {
-                    let len = self.$t.len();
-                    append_new_into(&mut self.$t, partial.$t);
-                    delta.tables.push((stringify!($t), len, Vec::new()));
-                }
-            };
-        }
-        keyed!(districts, Kind::District);
-        keyed!(streets, Kind::Street);
-        keyed!(communities, Kind::Community);
-        keyed!(committees, Kind::Committee);
-        unkeyed!(adjacency);
-        keyed!(party_orgs, Kind::PartyOrg);
-        keyed!(units, Kind::Unit);
-        keyed!(mass_orgs, Kind::MassOrg);
-        keyed!(social_orgs, Kind::SocialOrg);
-        keyed!(members, Kind::Member);
-        keyed!(partnerships, Kind::Partnership);
-        unkeyed!(mass_links);
-        keyed!(resources, Kind::Resource);
-        keyed!(needs, Kind::Need);
-        keyed!(projects, Kind::Project);
-        if !partial.volunteering.is_empty() {
-            let len = self.volunteering.len();
-            let keep = appended_volunteering(&partial.volunteering, locate);
-            if !keep.is_empty() {
-                let rows: &[Volunteering] = &partial.volunteering;
-                self.volunteering
-                    .extend(keep.into_iter().map(|j| rows[j].clone()));
-            }
-            delta.tables.push(("volunteering", len, Vec::new()));
-        }
-        keyed!(responsibilities, Kind::Responsibility);
+        crate::for_each_table!(merge);
         delta
     }
 
@@ -414,7 +344,7 @@ impl Bundle {
         let mut out = current.clone();
         let mut taken = 0;
         macro_rules! take {
-            ($($t:ident),*) => {$(
+            ($($t:ident: $row:ident [$($id:ident)?]),* $(,)?) => {$(
                 if !next.$t.is_empty() && !spares.$t.is_shared() {
                     let mut spare = std::mem::take(&mut spares.$t);
                     if let Some((len, replaced)) = deltas.of(stringify!($t))
@@ -434,25 +364,7 @@ impl Bundle {
                 }
             )*};
         }
-        take!(
-            districts,
-            streets,
-            communities,
-            committees,
-            adjacency,
-            party_orgs,
-            units,
-            mass_orgs,
-            social_orgs,
-            members,
-            partnerships,
-            mass_links,
-            resources,
-            needs,
-            projects,
-            volunteering,
-            responsibilities
-        );
+        crate::for_each_table!(take);
         (out, taken)
     }
 
@@ -461,31 +373,13 @@ impl Bundle {
     /// [`Bundle::from_spares`]), with their deltas.
     pub fn keep_spares(spares: &mut Bundle, deltas: &mut Delta, before: &Bundle, delta: Delta) {
         macro_rules! keep {
-            ($($t:ident),*) => {$(
+            ($($t:ident: $row:ident [$($id:ident)?]),* $(,)?) => {$(
                 if delta.of(stringify!($t)).is_some() {
                     spares.$t = before.$t.clone();
                 }
             )*};
         }
-        keep!(
-            districts,
-            streets,
-            communities,
-            committees,
-            adjacency,
-            party_orgs,
-            units,
-            mass_orgs,
-            social_orgs,
-            members,
-            partnerships,
-            mass_links,
-            resources,
-            needs,
-            projects,
-            volunteering,
-            responsibilities
-        );
+        crate::for_each_table!(keep);
         for entry in delta.tables {
             deltas.tables.retain(|(t, _, _)| *t != entry.0);
             deltas.tables.push(entry);
@@ -552,6 +446,23 @@ impl Locate for Scanned {
 mod tests {
     use super::*;
 
+    fn adj(a: &str, b: &str) -> Adjacency {
+        Adjacency {
+            a: a.into(),
+            b: b.into(),
+        }
+    }
+
+    fn vol(hours: f64, member: &str) -> Volunteering {
+        Volunteering {
+            member: member.into(),
+            committee: "K1".into(),
+            domain: ServiceDomain::Greening,
+            hours,
+            date: "2025-01-02".parse().expect("date"),
+        }
+    }
+
     fn district(id: &str, name: &str) -> District {
         District {
             id: id.into(),
@@ -584,17 +495,6 @@ mod tests {
 
     #[test]
     fn rows_without_ids_are_deduplicated() {
-        let adj = |a: &str, b: &str| Adjacency {
-            a: a.into(),
-            b: b.into(),
-        };
-        let vol = |h: f64| Volunteering {
-            member: "E1".into(),
-            committee: "K1".into(),
-            domain: ServiceDomain::Greening,
-            hours: h,
-            date: "2025-01-02".parse().expect("date"),
-        };
         let link = |d| MassLink {
             mass_org: "M1".into(),
             target: "K1".into(),
@@ -602,13 +502,13 @@ mod tests {
         };
         let base = Bundle {
             adjacency: vec![adj("K1", "K2")].into(),
-            volunteering: vec![vol(1.0)].into(),
+            volunteering: vec![vol(1.0, "E1")].into(),
             mass_links: vec![link(ServiceDomain::Employment)].into(),
             ..Bundle::default()
         };
         let partial = Bundle {
             adjacency: vec![adj("K2", "K1"), adj("K2", "K3")].into(),
-            volunteering: vec![vol(1.0), vol(2.0)].into(),
+            volunteering: vec![vol(1.0, "E1"), vol(2.0, "E1")].into(),
             mass_links: vec![
                 link(ServiceDomain::Employment),
                 link(ServiceDomain::Childcare),
@@ -618,7 +518,7 @@ mod tests {
         };
         let m = base.merged(&partial);
         assert_eq!(m.adjacency, vec![adj("K1", "K2"), adj("K2", "K3")]);
-        assert_eq!(m.volunteering, vec![vol(1.0), vol(2.0)]);
+        assert_eq!(m.volunteering, vec![vol(1.0, "E1"), vol(2.0, "E1")]);
         assert_eq!(
             m.mass_links,
             vec![
@@ -640,21 +540,10 @@ mod tests {
 
     #[test]
     fn merge_in_place_equals_merged() {
-        let adj = |a: &str, b: &str| Adjacency {
-            a: a.into(),
-            b: b.into(),
-        };
-        let vol = |h: f64| Volunteering {
-            member: "E1".into(),
-            committee: "K1".into(),
-            domain: ServiceDomain::Greening,
-            hours: h,
-            date: "2025-01-02".parse().expect("date"),
-        };
         let base = Bundle {
             districts: vec![district("D1", "一"), district("D2", "二")].into(),
             adjacency: vec![adj("K1", "K2")].into(),
-            volunteering: vec![vol(1.0), vol(3.0)].into(),
+            volunteering: vec![vol(1.0, "E1"), vol(3.0, "E1")].into(),
             ..Bundle::default()
         };
         let partial = Bundle {
@@ -666,7 +555,13 @@ mod tests {
             ]
             .into(),
             adjacency: vec![adj("K2", "K1"), adj("K2", "K3"), adj("K3", "K2")].into(),
-            volunteering: vec![vol(1.0), vol(2.0), vol(2.0), vol(f64::NAN)].into(),
+            volunteering: vec![
+                vol(1.0, "E1"),
+                vol(2.0, "E1"),
+                vol(2.0, "E1"),
+                vol(f64::NAN, "E1"),
+            ]
+            .into(),
             ..Bundle::default()
         };
         let expected = base.merged(&partial);
@@ -680,13 +575,6 @@ mod tests {
 
     #[test]
     fn located_merge_equals_merge_and_copies_only_written_tables() {
-        let vol = |h: f64, m: &str| Volunteering {
-            member: m.into(),
-            committee: "K1".into(),
-            domain: ServiceDomain::Greening,
-            hours: h,
-            date: "2025-01-02".parse().expect("date"),
-        };
         let need = |id: &str, demand: u64| Need {
             id: id.into(),
             committee: "K1".into(),

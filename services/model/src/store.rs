@@ -253,26 +253,12 @@ pub trait Store: Send + Sync {
 
 /// Each table's name (in [`crate::TABLES`] order) and its number of rows.
 pub fn table_sizes(b: &Bundle) -> [(&'static str, usize); 17] {
-    let sizes = [
-        b.districts.len(),
-        b.streets.len(),
-        b.communities.len(),
-        b.committees.len(),
-        b.adjacency.len(),
-        b.party_orgs.len(),
-        b.units.len(),
-        b.mass_orgs.len(),
-        b.social_orgs.len(),
-        b.members.len(),
-        b.partnerships.len(),
-        b.mass_links.len(),
-        b.resources.len(),
-        b.needs.len(),
-        b.projects.len(),
-        b.volunteering.len(),
-        b.responsibilities.len(),
-    ];
-    std::array::from_fn(|i| (crate::TABLES[i], sizes[i]))
+    macro_rules! sizes {
+        ($($t:ident: $row:ident [$($id:ident)?]),* $(,)?) => {
+            [$((stringify!($t), b.$t.len())),*]
+        };
+    }
+    crate::for_each_table!(sizes)
 }
 
 /// Row counts per non-empty table, for the change-log entry of an import.

@@ -12,68 +12,43 @@ use std::collections::HashMap;
 /// of a Shanghai-scale network and made validation take 47 s instead of under one.
 type IdIndex<'a> = HashMap<&'a str, (Kind, usize), foldhash::fast::RandomState>;
 
-/// What kind of row an id names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    District,
-    Street,
-    Community,
-    Committee,
-    PartyOrg,
-    Unit,
-    MassOrg,
-    SocialOrg,
-    Member,
-    Partnership,
-    Resource,
-    Need,
-    Project,
-    Responsibility,
+macro_rules! kinds {
+    ($($t:ident: $row:ident,)*) => {
+        /// What kind of row an id names: one per table with ids, named as its row type.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Kind {
+            $($row,)*
+        }
+
+        impl Kind {
+            /// The table that holds rows of this kind.
+            pub fn table(self) -> &'static str {
+                match self {
+                    $(Self::$row => stringify!($t),)*
+                }
+            }
+
+            /// Every kind, in bundle order.
+            pub const ALL: [Kind; 14] = [$(Self::$row),*];
+        }
+
+        /// Calls `f(kind, position, id)` for every row with an id, in bundle order.
+        pub(crate) fn each_id<'a>(b: &'a Bundle, mut f: impl FnMut(Kind, usize, &'a str)) {
+            $(
+                for (i, r) in b.$t.iter().enumerate() {
+                    f(Kind::$row, i, r.key());
+                }
+            )*
+        }
+    };
 }
+crate::for_each_table!(keyed kinds);
 
 impl Kind {
-    /// The table that holds rows of this kind.
-    pub fn table(self) -> &'static str {
-        match self {
-            Self::District => "districts",
-            Self::Street => "streets",
-            Self::Community => "communities",
-            Self::Committee => "committees",
-            Self::PartyOrg => "party_orgs",
-            Self::Unit => "units",
-            Self::MassOrg => "mass_orgs",
-            Self::SocialOrg => "social_orgs",
-            Self::Member => "members",
-            Self::Partnership => "partnerships",
-            Self::Resource => "resources",
-            Self::Need => "needs",
-            Self::Project => "projects",
-            Self::Responsibility => "responsibilities",
-        }
-    }
-
     /// The kind of a table with ids, by table name.
     pub fn of_table(table: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.table() == table)
     }
-
-    /// Every kind, in bundle order.
-    pub const ALL: [Kind; 14] = [
-        Self::District,
-        Self::Street,
-        Self::Community,
-        Self::Committee,
-        Self::PartyOrg,
-        Self::Unit,
-        Self::MassOrg,
-        Self::SocialOrg,
-        Self::Member,
-        Self::Partnership,
-        Self::Resource,
-        Self::Need,
-        Self::Project,
-        Self::Responsibility,
-    ];
 
     /// A noun for messages: `committee`, `party org`.
     pub fn noun(self) -> &'static str {
@@ -235,29 +210,6 @@ fn ids_of(b: &Bundle) -> Vec<&str> {
         out.extend([r.id.as_str(), &r.party_org]);
     }
     out
-}
-
-/// Calls `f(kind, position, id)` for every row with an id, in bundle order.
-pub(crate) fn each_id<'a>(b: &'a Bundle, mut f: impl FnMut(Kind, usize, &'a str)) {
-    fn rows<'a, T: Keyed>(kind: Kind, rs: &'a [T], f: &mut impl FnMut(Kind, usize, &'a str)) {
-        for (i, r) in rs.iter().enumerate() {
-            f(kind, i, r.key());
-        }
-    }
-    rows(Kind::District, &b.districts, &mut f);
-    rows(Kind::Street, &b.streets, &mut f);
-    rows(Kind::Community, &b.communities, &mut f);
-    rows(Kind::Committee, &b.committees, &mut f);
-    rows(Kind::PartyOrg, &b.party_orgs, &mut f);
-    rows(Kind::Unit, &b.units, &mut f);
-    rows(Kind::MassOrg, &b.mass_orgs, &mut f);
-    rows(Kind::SocialOrg, &b.social_orgs, &mut f);
-    rows(Kind::Member, &b.members, &mut f);
-    rows(Kind::Partnership, &b.partnerships, &mut f);
-    rows(Kind::Resource, &b.resources, &mut f);
-    rows(Kind::Need, &b.needs, &mut f);
-    rows(Kind::Project, &b.projects, &mut f);
-    rows(Kind::Responsibility, &b.responsibilities, &mut f);
 }
 
 /// Where the rows of one table of `partial` land in the merged bundle: `(position, row)` for

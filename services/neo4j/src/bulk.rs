@@ -4,7 +4,7 @@
 //! arguments that run the import tool on them.
 
 use crate::import::{RefEdge, reference_edges, table_len};
-use crate::mapping::{NODE_TABLES, REL_TABLES};
+use crate::mapping::REL_TABLES;
 use dangjian_model::Bundle;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -238,25 +238,12 @@ pub fn write_csv(b: &Bundle, dir: &Path) -> Result<CsvFiles, BulkError> {
         dir,
         files: CsvFiles::default(),
     };
-    for t in &NODE_TABLES {
-        match t.table {
-            "districts" => node_file(&mut out, t.table, t.label, &b.districts)?,
-            "streets" => node_file(&mut out, t.table, t.label, &b.streets)?,
-            "communities" => node_file(&mut out, t.table, t.label, &b.communities)?,
-            "committees" => node_file(&mut out, t.table, t.label, &b.committees)?,
-            "party_orgs" => node_file(&mut out, t.table, t.label, &b.party_orgs)?,
-            "units" => node_file(&mut out, t.table, t.label, &b.units)?,
-            "mass_orgs" => node_file(&mut out, t.table, t.label, &b.mass_orgs)?,
-            "social_orgs" => node_file(&mut out, t.table, t.label, &b.social_orgs)?,
-            "members" => node_file(&mut out, t.table, t.label, &b.members)?,
-            "partnerships" => node_file(&mut out, t.table, t.label, &b.partnerships)?,
-            "resources" => node_file(&mut out, t.table, t.label, &b.resources)?,
-            "needs" => node_file(&mut out, t.table, t.label, &b.needs)?,
-            "projects" => node_file(&mut out, t.table, t.label, &b.projects)?,
-            "responsibilities" => node_file(&mut out, t.table, t.label, &b.responsibilities)?,
-            other => unreachable!("NODE_TABLES has no table {other}"),
-        }
+    macro_rules! node_files {
+        ($($t:ident: $row:ident,)*) => {
+            $(node_file(&mut out, stringify!($t), stringify!($row), &b.$t)?;)*
+        };
     }
+    dangjian_model::for_each_table!(keyed node_files);
     // The generation pointer.
     out.csv(
         "nodes",

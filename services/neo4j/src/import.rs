@@ -118,26 +118,10 @@ fn table_chunk(
 
 /// The number of rows of table `table`.
 pub(crate) fn table_len(b: &Bundle, table: &str) -> usize {
-    match table {
-        "districts" => b.districts.len(),
-        "streets" => b.streets.len(),
-        "communities" => b.communities.len(),
-        "committees" => b.committees.len(),
-        "adjacency" => b.adjacency.len(),
-        "party_orgs" => b.party_orgs.len(),
-        "units" => b.units.len(),
-        "mass_orgs" => b.mass_orgs.len(),
-        "social_orgs" => b.social_orgs.len(),
-        "members" => b.members.len(),
-        "partnerships" => b.partnerships.len(),
-        "mass_links" => b.mass_links.len(),
-        "resources" => b.resources.len(),
-        "needs" => b.needs.len(),
-        "projects" => b.projects.len(),
-        "volunteering" => b.volunteering.len(),
-        "responsibilities" => b.responsibilities.len(),
-        _ => 0,
-    }
+    dangjian_model::store::table_sizes(b)
+        .into_iter()
+        .find(|(t, _)| *t == table)
+        .map_or(0, |(_, n)| n)
 }
 
 /// The reference relationships of `b` by type, in the order of `mapping::REF_RELS` (the same
@@ -152,6 +136,18 @@ pub(crate) fn reference_edges<'a>(b: &'a Bundle) -> Vec<(&'static str, Vec<RefEd
             t,
             pos: Some(pos),
         })
+    }
+    /// The edges of an optional reference: `f` gives a row's id and the id it may name.
+    fn opt<'a, T>(
+        rows: &'a [T],
+        f: impl Fn(&'a T) -> (&'a str, Option<&'a str>),
+    ) -> Vec<RefEdge<'a>> {
+        rows.iter()
+            .filter_map(|r| match f(r) {
+                (s, Some(t)) => Some(one(s, t)),
+                (_, None) => None,
+            })
+            .collect()
     }
     let mut out: Vec<(&'static str, Vec<RefEdge<'a>>)> = Vec::new();
     let mut push = |rel: &'static str, edges: Vec<RefEdge<'a>>| {
@@ -170,10 +166,7 @@ pub(crate) fn reference_edges<'a>(b: &'a Bundle) -> Vec<(&'static str, Vec<RefEd
     push("IN", ins);
     push(
         "PARENT",
-        b.party_orgs
-            .iter()
-            .filter_map(|r| r.parent.as_deref().map(|p| one(&r.id, p)))
-            .collect(),
+        opt(&b.party_orgs, |r| (&r.id, r.parent.as_deref())),
     );
     push(
         "LEADS",
@@ -184,17 +177,11 @@ pub(crate) fn reference_edges<'a>(b: &'a Bundle) -> Vec<(&'static str, Vec<RefEd
     push("LOCATED_IN", located);
     push(
         "EMPLOYED_BY",
-        b.members
-            .iter()
-            .filter_map(|r| r.employer.as_deref().map(|e| one(&r.id, e)))
-            .collect(),
+        opt(&b.members, |r| (&r.id, r.employer.as_deref())),
     );
     push(
         "REGISTERED_AT",
-        b.members
-            .iter()
-            .filter_map(|r| r.registered_at.as_deref().map(|k| one(&r.id, k)))
-            .collect(),
+        opt(&b.members, |r| (&r.id, r.registered_at.as_deref())),
     );
     push(
         "SIGNED",

@@ -47,6 +47,18 @@ pub struct Neo4jStore {
     background: Mutex<Vec<JoinHandle<Result<(), StoreError>>>>,
 }
 
+/// Every row of a query's stream, in order.
+async fn collect_rows(
+    s: Result<neo4rs::DetachedRowStream, neo4rs::Error>,
+) -> Result<Vec<Row>, StoreError> {
+    let mut s = s.map_err(|e| backend("query", e))?;
+    let mut out = Vec::new();
+    while let Some(row) = s.next().await.map_err(|e| backend("reading a row", e))? {
+        out.push(row);
+    }
+    Ok(out)
+}
+
 fn backend(context: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(format!("neo4j: {context}: {e}"))
 }
@@ -209,30 +221,14 @@ impl Neo4jStore {
     /// All rows of the read-only query `q`, in order, in a read transaction (on a cluster
     /// reached with `neo4j://` the server may route it to a follower).
     pub(crate) async fn read_rows(&self, q: Query) -> Result<Vec<Row>, StoreError> {
-        let mut s = self
-            .graph
-            .execute_read(q)
-            .await
-            .map_err(|e| backend("query", e))?;
-        let mut out = Vec::new();
-        while let Some(row) = s.next().await.map_err(|e| backend("reading a row", e))? {
-            out.push(row);
-        }
-        Ok(out)
+        let s = self.graph.execute_read(q).await;
+        collect_rows(s).await
     }
 
     /// All rows of `q`, in order.
     pub(crate) async fn rows(&self, q: Query) -> Result<Vec<Row>, StoreError> {
-        let mut s = self
-            .graph
-            .execute(q)
-            .await
-            .map_err(|e| backend("query", e))?;
-        let mut out = Vec::new();
-        while let Some(row) = s.next().await.map_err(|e| backend("reading a row", e))? {
-            out.push(row);
-        }
-        Ok(out)
+        let s = self.graph.execute(q).await;
+        collect_rows(s).await
     }
 
     /// The current generation, if a network was imported.
@@ -375,87 +371,24 @@ impl Neo4jStore {
     /// Generation `gen_`, decoded table by table straight into the bundle's structs, every table
     /// streamed at once (each on its own pooled connection).
     async fn load_gen(&self, gen_: i64) -> Result<Bundle, StoreError> {
-        let [
-            districts,
-            streets,
-            communities,
-            committees,
-            party_orgs,
-            units,
-            mass_orgs,
-            social_orgs,
-            members,
-            partnerships,
-            resources,
-            needs,
-            projects,
-            responsibilities,
-        ] = NODE_TABLES.map(|t| (t.table, t.label));
-        let [adjacency, mass_links, volunteering] = &REL_TABLES;
         let progress = self.progress();
         progress.begin("reading from Neo4j", None);
-        let tables = async {
-            // Boxed: seventeen read futures side by side would overflow a thread's stack.
-            tokio::try_join!(
-                Box::pin(self.read_nodes(districts.0, districts.1, gen_)),
-                Box::pin(self.read_nodes(streets.0, streets.1, gen_)),
-                Box::pin(self.read_nodes(communities.0, communities.1, gen_)),
-                Box::pin(self.read_nodes(committees.0, committees.1, gen_)),
-                Box::pin(self.read_rels(adjacency, gen_)),
-                Box::pin(self.read_nodes(party_orgs.0, party_orgs.1, gen_)),
-                Box::pin(self.read_nodes(units.0, units.1, gen_)),
-                Box::pin(self.read_nodes(mass_orgs.0, mass_orgs.1, gen_)),
-                Box::pin(self.read_nodes(social_orgs.0, social_orgs.1, gen_)),
-                Box::pin(self.read_nodes(members.0, members.1, gen_)),
-                Box::pin(self.read_nodes(partnerships.0, partnerships.1, gen_)),
-                Box::pin(self.read_rels(mass_links, gen_)),
-                Box::pin(self.read_nodes(resources.0, resources.1, gen_)),
-                Box::pin(self.read_nodes(needs.0, needs.1, gen_)),
-                Box::pin(self.read_nodes(projects.0, projects.1, gen_)),
-                Box::pin(self.read_rels(volunteering, gen_)),
-                Box::pin(self.read_nodes(responsibilities.0, responsibilities.1, gen_)),
-            )
+        macro_rules! load {
+            (@read $t:ident $row:ident id) => {
+                self.read_nodes::<dangjian_model::$row>(stringify!($t), stringify!($row), gen_)
+            };
+            (@read $t:ident $row:ident) => {
+                self.read_rels::<dangjian_model::$row>(mapping::rel_table(stringify!($t)), gen_)
+            };
+            ($($t:ident: $row:ident [$($id:ident)?]),* $(,)?) => {{
+                // Boxed: seventeen read futures side by side would overflow a thread's stack.
+                let tables = async { tokio::try_join!($(Box::pin(load!(@read $t $row $($id)?))),*) }.await;
+                progress.end();
+                let ($($t,)*) = tables?;
+                Ok(Bundle { $($t: $t.into(),)* })
+            }};
         }
-        .await;
-        progress.end();
-        let (
-            districts,
-            streets,
-            communities,
-            committees,
-            adjacency,
-            party_orgs,
-            units,
-            mass_orgs,
-            social_orgs,
-            members,
-            partnerships,
-            mass_links,
-            resources,
-            needs,
-            projects,
-            volunteering,
-            responsibilities,
-        ) = tables?;
-        Ok(Bundle {
-            districts: districts.into(),
-            streets: streets.into(),
-            communities: communities.into(),
-            committees: committees.into(),
-            adjacency: adjacency.into(),
-            party_orgs: party_orgs.into(),
-            units: units.into(),
-            mass_orgs: mass_orgs.into(),
-            social_orgs: social_orgs.into(),
-            members: members.into(),
-            partnerships: partnerships.into(),
-            mass_links: mass_links.into(),
-            resources: resources.into(),
-            needs: needs.into(),
-            projects: projects.into(),
-            volunteering: volunteering.into(),
-            responsibilities: responsibilities.into(),
-        })
+        dangjian_model::for_each_table!(load)
     }
 
     async fn load_async(&self) -> Result<Bundle, StoreError> {

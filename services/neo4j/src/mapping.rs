@@ -12,65 +12,16 @@ pub(crate) struct NodeTable {
     pub label: &'static str,
 }
 
-/// The node tables in bundle order.
-pub(crate) const NODE_TABLES: [NodeTable; 14] = [
-    NodeTable {
-        table: "districts",
-        label: "District",
-    },
-    NodeTable {
-        table: "streets",
-        label: "Street",
-    },
-    NodeTable {
-        table: "communities",
-        label: "Community",
-    },
-    NodeTable {
-        table: "committees",
-        label: "Committee",
-    },
-    NodeTable {
-        table: "party_orgs",
-        label: "PartyOrg",
-    },
-    NodeTable {
-        table: "units",
-        label: "Unit",
-    },
-    NodeTable {
-        table: "mass_orgs",
-        label: "MassOrg",
-    },
-    NodeTable {
-        table: "social_orgs",
-        label: "SocialOrg",
-    },
-    NodeTable {
-        table: "members",
-        label: "Member",
-    },
-    NodeTable {
-        table: "partnerships",
-        label: "Partnership",
-    },
-    NodeTable {
-        table: "resources",
-        label: "Resource",
-    },
-    NodeTable {
-        table: "needs",
-        label: "Need",
-    },
-    NodeTable {
-        table: "projects",
-        label: "Project",
-    },
-    NodeTable {
-        table: "responsibilities",
-        label: "Responsibility",
-    },
-];
+macro_rules! node_tables {
+    ($($t:ident: $row:ident,)*) => {
+        /// The node tables in bundle order: the tables with ids, labelled as their row type.
+        pub(crate) const NODE_TABLES: [NodeTable; 14] = [$(NodeTable {
+            table: stringify!($t),
+            label: stringify!($row),
+        }),*];
+    };
+}
+dangjian_model::for_each_table!(keyed node_tables);
 
 /// A table stored as relationships: bundle name, relationship type, the source and target
 /// fields, and the fields kept as relationship properties.
@@ -124,6 +75,14 @@ pub(crate) const REL_TABLES: [RelTable; 3] = [
         props: &["domain", "hours", "date"],
     },
 ];
+
+/// The relationship table stored for the bundle table `table`, one of [`REL_TABLES`].
+pub(crate) fn rel_table(table: &str) -> &'static RelTable {
+    REL_TABLES
+        .iter()
+        .find(|t| t.table == table)
+        .unwrap_or_else(|| unreachable!("REL_TABLES has no table {table}"))
+}
 
 /// The relationship types derived from reference fields of node tables:
 /// (table, field, type, source is the row itself (true) or the field's node (false)).

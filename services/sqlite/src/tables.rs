@@ -36,140 +36,6 @@ pub(crate) struct TableDef {
     pub(crate) keyed: bool,
 }
 
-macro_rules! table {
-    ($konst:ident, $name:literal, keyed = $keyed:literal, [$($col:literal),* $(,)?]) => {
-        pub(crate) const $konst: TableDef = TableDef {
-            name: $name,
-            columns: &[$($col),*],
-            keyed: $keyed,
-        };
-    };
-}
-
-table!(DISTRICTS, "districts", keyed = true, ["id", "name"]);
-table!(
-    STREETS,
-    "streets",
-    keyed = true,
-    ["id", "name", "district", "kind"]
-);
-table!(
-    COMMUNITIES,
-    "communities",
-    keyed = true,
-    ["id", "name", "street"]
-);
-table!(
-    COMMITTEES,
-    "committees",
-    keyed = true,
-    ["id", "name", "community", "households"]
-);
-table!(ADJACENCY, "adjacency", keyed = false, ["a", "b"]);
-table!(
-    PARTY_ORGS,
-    "party_orgs",
-    keyed = true,
-    ["id", "name", "level", "parent", "leads", "secretary"]
-);
-table!(
-    UNITS,
-    "units",
-    keyed = true,
-    ["id", "name", "category", "industry", "street"]
-);
-table!(MASS_ORGS, "mass_orgs", keyed = true, ["id", "name", "type"]);
-table!(
-    SOCIAL_ORGS,
-    "social_orgs",
-    keyed = true,
-    ["id", "name", "street", "domains"]
-);
-table!(
-    MEMBERS,
-    "members",
-    keyed = true,
-    [
-        "id",
-        "name",
-        "birth_year",
-        "employer",
-        "registered_at",
-        "skills"
-    ]
-);
-table!(
-    PARTNERSHIPS,
-    "partnerships",
-    keyed = true,
-    ["id", "unit", "target", "signed", "expires"]
-);
-table!(
-    MASS_LINKS,
-    "mass_links",
-    keyed = false,
-    ["mass_org", "target", "domain"]
-);
-table!(
-    RESOURCES,
-    "resources",
-    keyed = true,
-    [
-        "id",
-        "name",
-        "provider",
-        "domain",
-        "capacity",
-        "deployed_to"
-    ]
-);
-table!(
-    NEEDS,
-    "needs",
-    keyed = true,
-    ["id", "committee", "domain", "demand"]
-);
-table!(
-    PROJECTS,
-    "projects",
-    keyed = true,
-    ["id", "name", "committee", "needs", "resources", "status"]
-);
-table!(
-    VOLUNTEERING,
-    "volunteering",
-    keyed = false,
-    ["member", "committee", "domain", "hours", "date"]
-);
-table!(
-    RESPONSIBILITIES,
-    "responsibilities",
-    keyed = true,
-    ["id", "party_org", "item", "due", "status"]
-);
-
-/// All bundle tables in bundle (SPEC §2) order; parents come before their children except
-/// for the party-org hierarchy, which deferred foreign keys allow.
-pub(crate) const ALL_TABLES: [&TableDef; 17] = [
-    &DISTRICTS,
-    &STREETS,
-    &COMMUNITIES,
-    &COMMITTEES,
-    &ADJACENCY,
-    &PARTY_ORGS,
-    &UNITS,
-    &MASS_ORGS,
-    &SOCIAL_ORGS,
-    &MEMBERS,
-    &PARTNERSHIPS,
-    &MASS_LINKS,
-    &RESOURCES,
-    &NEEDS,
-    &PROJECTS,
-    &VOLUNTEERING,
-    &RESPONSIBILITIES,
-];
-
 /// How rows are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -249,193 +115,6 @@ macro_rules! write_rows {
             }
         }
     }};
-}
-
-/// Insert (or upsert) every row of `b`, table by table in bundle order.
-pub(crate) fn write_bundle(conn: &Connection, b: &Bundle, mode: Mode) -> Result<(), Fail> {
-    write_rows!(
-        conn,
-        mode,
-        DISTRICTS,
-        b.districts,
-        |r| [r.id, r.name],
-        id = Some(&r.id)
-    );
-    write_rows!(
-        conn,
-        mode,
-        STREETS,
-        b.streets,
-        |r| [r.id, r.name, r.district, r.kind.as_text()],
-        id = Some(&r.id)
-    );
-    write_rows!(
-        conn,
-        mode,
-        COMMUNITIES,
-        b.communities,
-        |r| [r.id, r.name, r.street],
-        id = Some(&r.id)
-    );
-    write_rows!(
-        conn,
-        mode,
-        COMMITTEES,
-        b.committees,
-        |r| [r.id, r.name, r.community, r.households],
-        id = Some(&r.id)
-    );
-    write_rows!(
-        conn,
-        mode,
-        ADJACENCY,
-        b.adjacency,
-        |r| [r.a, r.b],
-        id = None
-    );
-    write_rows!(
-        conn,
-        mode,
-        PARTY_ORGS,
-        b.party_orgs,
-        |r| [
-            r.id,
-            r.name,
-            r.level.as_text(),
-            r.parent,
-            r.leads,
-            r.secretary
-        ],
-        id = Some(&r.id)
-    );
-    write_rows!(
-        conn,
-        mode,
-        UNITS,
-        b.units,
-        |r| [r.id, r.name, r.category.as_text(), r.industry, r.street],
-        id = Some(&r.id)
-    );
-    write_rows!(
-        conn,
-        mode,
-        MASS_ORGS,
-        b.mass_orgs,
-        |r| [r.id, r.name, r.kind.as_text()],
-        id = Some(&r.id)
-    );
-    write_rows!(
-        conn,
-        mode,
-        SOCIAL_ORGS,
-        b.social_orgs,
-        |r| [r.id, r.name, r.street, json_text(&r.domains)?],
-        id = Some(&r.id)
-    );
-    write_rows!(
-        conn,
-        mode,
-        MEMBERS,
-        b.members,
-        |r| [
-            r.id,
-            r.name,
-            r.birth_year,
-            r.employer,
-            r.registered_at,
-            json_text(&r.skills)?
-        ],
-        id = Some(&r.id)
-    );
-    write_rows!(
-        conn,
-        mode,
-        PARTNERSHIPS,
-        b.partnerships,
-        |r| [
-            r.id,
-            r.unit,
-            r.target,
-            date_text(&r.signed),
-            r.expires.as_ref().map(date_text)
-        ],
-        id = Some(&r.id)
-    );
-    write_rows!(
-        conn,
-        mode,
-        MASS_LINKS,
-        b.mass_links,
-        |r| [r.mass_org, r.target, r.domain.as_text()],
-        id = None
-    );
-    write_rows!(
-        conn,
-        mode,
-        RESOURCES,
-        b.resources,
-        |r| [
-            r.id,
-            r.name,
-            r.provider,
-            r.domain.as_text(),
-            r.capacity,
-            r.deployed_to.as_ref().map(json_text).transpose()?
-        ],
-        id = Some(&r.id)
-    );
-    write_rows!(
-        conn,
-        mode,
-        NEEDS,
-        b.needs,
-        |r| [r.id, r.committee, r.domain.as_text(), r.demand],
-        id = Some(&r.id)
-    );
-    write_rows!(
-        conn,
-        mode,
-        PROJECTS,
-        b.projects,
-        |r| [
-            r.id,
-            r.name,
-            r.committee,
-            json_text(&r.needs)?,
-            json_text(&r.resources)?,
-            r.status.as_text()
-        ],
-        id = Some(&r.id)
-    );
-    write_rows!(
-        conn,
-        mode,
-        VOLUNTEERING,
-        b.volunteering,
-        |r| [
-            r.member,
-            r.committee,
-            r.domain.as_text(),
-            r.hours,
-            date_text(&r.date)
-        ],
-        id = None
-    );
-    write_rows!(
-        conn,
-        mode,
-        RESPONSIBILITIES,
-        b.responsibilities,
-        |r| [
-            r.id,
-            r.party_org,
-            r.item,
-            r.due.as_ref().map(date_text),
-            r.status.as_text()
-        ],
-        id = Some(&r.id)
-    );
-    Ok(())
 }
 
 /// Delete every bundle row, children before parents so that no foreign-key check has to
@@ -531,168 +210,150 @@ fn read_rows<T>(
     Ok(out)
 }
 
-/// Read the whole stored network; the caller holds one read transaction around it.
-pub(crate) fn read_bundle(conn: &Connection) -> Result<Bundle, Fail> {
-    Ok(Bundle {
-        districts: (read_rows(conn, &DISTRICTS, |r| {
-            Ok(District {
-                id: r.get(0)?,
-                name: r.get(1)?,
+/// A value's column codec: `plain` (bound and read as is), `text` (a [`TextEnum`]), `json`
+/// and `opt_json` (a list as JSON text), `date` and `opt_date` (`YYYY-MM-DD`).
+macro_rules! put {
+    (plain $v:expr) => {
+        $v
+    };
+    (text $v:expr) => {
+        $v.as_text()
+    };
+    (json $v:expr) => {
+        json_text(&$v)?
+    };
+    (opt_json $v:expr) => {
+        $v.as_ref().map(json_text).transpose()?
+    };
+    (date $v:expr) => {
+        date_text(&$v)
+    };
+    (opt_date $v:expr) => {
+        $v.as_ref().map(date_text)
+    };
+}
+
+macro_rules! get {
+    (plain $r:ident $i:expr) => {
+        $r.get($i)?
+    };
+    (text $r:ident $i:expr) => {
+        enum_at($r, $i)?
+    };
+    (json $r:ident $i:expr) => {
+        json_at($r, $i)?
+    };
+    (opt_json $r:ident $i:expr) => {
+        opt_json_at($r, $i)?
+    };
+    (date $r:ident $i:expr) => {
+        date_at($r, $i)?
+    };
+    (opt_date $r:ident $i:expr) => {
+        opt_date_at($r, $i)?
+    };
+}
+
+macro_rules! column {
+    ($f:ident) => {
+        stringify!($f)
+    };
+    ($f:ident $col:literal) => {
+        $col
+    };
+}
+
+macro_rules! keyed {
+    (id) => {
+        true
+    };
+    () => {
+        false
+    };
+}
+
+macro_rules! row_id {
+    ($r:ident id) => {
+        Some(&$r.id)
+    };
+    ($r:ident) => {
+        None
+    };
+}
+
+/// The stored tables, one line each: the constant, the bundle table and its row type, `id`
+/// when rows are keyed by it, and each field in column order with its column name when it
+/// differs and its codec (see `put!`). From this come the [`TableDef`]s, [`ALL_TABLES`],
+/// [`write_bundle`] and [`read_bundle`].
+macro_rules! sql_tables {
+    ($($konst:ident $t:ident: $row:ident $($id:ident)? [$($f:ident $(= $col:literal)? $codec:ident),* $(,)?];)*) => {
+        $(
+            pub(crate) const $konst: TableDef = TableDef {
+                name: stringify!($t),
+                columns: &[$(column!($f $($col)?)),*],
+                keyed: keyed!($($id)?),
+            };
+        )*
+
+        /// All bundle tables in bundle (SPEC §2) order; parents come before their children
+        /// except for the party-org hierarchy, which deferred foreign keys allow.
+        pub(crate) const ALL_TABLES: [&TableDef; 17] = [$(&$konst),*];
+
+        /// Insert (or upsert) every row of `b`, table by table in bundle order.
+        pub(crate) fn write_bundle(conn: &Connection, b: &Bundle, mode: Mode) -> Result<(), Fail> {
+            $(write_rows!(conn, mode, $konst, b.$t, |r| [$(put!($codec r.$f)),*], id = row_id!(r $($id)?));)*
+            Ok(())
+        }
+
+        /// Read the whole stored network; the caller holds one read transaction around it.
+        pub(crate) fn read_bundle(conn: &Connection) -> Result<Bundle, Fail> {
+            Ok(Bundle {
+                $($t: read_rows(conn, &$konst, |r| {
+                    let mut i = 0;
+                    let mut next = || {
+                        i += 1;
+                        i - 1
+                    };
+                    Ok($row { $($f: get!($codec r next())),* })
+                })?
+                .into(),)*
             })
-        })?)
-        .into(),
-        streets: (read_rows(conn, &STREETS, |r| {
-            Ok(Street {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                district: r.get(2)?,
-                kind: enum_at(r, 3)?,
-            })
-        })?)
-        .into(),
-        communities: (read_rows(conn, &COMMUNITIES, |r| {
-            Ok(Community {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                street: r.get(2)?,
-            })
-        })?)
-        .into(),
-        committees: (read_rows(conn, &COMMITTEES, |r| {
-            Ok(Committee {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                community: r.get(2)?,
-                households: r.get(3)?,
-            })
-        })?)
-        .into(),
-        adjacency: (read_rows(conn, &ADJACENCY, |r| {
-            Ok(Adjacency {
-                a: r.get(0)?,
-                b: r.get(1)?,
-            })
-        })?)
-        .into(),
-        party_orgs: (read_rows(conn, &PARTY_ORGS, |r| {
-            Ok(PartyOrg {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                level: enum_at(r, 2)?,
-                parent: r.get(3)?,
-                leads: r.get(4)?,
-                secretary: r.get(5)?,
-            })
-        })?)
-        .into(),
-        units: (read_rows(conn, &UNITS, |r| {
-            Ok(Unit {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                category: enum_at(r, 2)?,
-                industry: r.get(3)?,
-                street: r.get(4)?,
-            })
-        })?)
-        .into(),
-        mass_orgs: (read_rows(conn, &MASS_ORGS, |r| {
-            Ok(MassOrg {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                kind: enum_at(r, 2)?,
-            })
-        })?)
-        .into(),
-        social_orgs: (read_rows(conn, &SOCIAL_ORGS, |r| {
-            Ok(SocialOrg {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                street: r.get(2)?,
-                domains: json_at(r, 3)?,
-            })
-        })?)
-        .into(),
-        members: (read_rows(conn, &MEMBERS, |r| {
-            Ok(Member {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                birth_year: r.get(2)?,
-                employer: r.get(3)?,
-                registered_at: r.get(4)?,
-                skills: json_at(r, 5)?,
-            })
-        })?)
-        .into(),
-        partnerships: (read_rows(conn, &PARTNERSHIPS, |r| {
-            Ok(Partnership {
-                id: r.get(0)?,
-                unit: r.get(1)?,
-                target: r.get(2)?,
-                signed: date_at(r, 3)?,
-                expires: opt_date_at(r, 4)?,
-            })
-        })?)
-        .into(),
-        mass_links: (read_rows(conn, &MASS_LINKS, |r| {
-            Ok(MassLink {
-                mass_org: r.get(0)?,
-                target: r.get(1)?,
-                domain: enum_at(r, 2)?,
-            })
-        })?)
-        .into(),
-        resources: (read_rows(conn, &RESOURCES, |r| {
-            Ok(Resource {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                provider: r.get(2)?,
-                domain: enum_at(r, 3)?,
-                capacity: r.get(4)?,
-                deployed_to: opt_json_at(r, 5)?,
-            })
-        })?)
-        .into(),
-        needs: (read_rows(conn, &NEEDS, |r| {
-            Ok(Need {
-                id: r.get(0)?,
-                committee: r.get(1)?,
-                domain: enum_at(r, 2)?,
-                demand: r.get(3)?,
-            })
-        })?)
-        .into(),
-        projects: (read_rows(conn, &PROJECTS, |r| {
-            Ok(Project {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                committee: r.get(2)?,
-                needs: json_at(r, 3)?,
-                resources: json_at(r, 4)?,
-                status: enum_at(r, 5)?,
-            })
-        })?)
-        .into(),
-        volunteering: (read_rows(conn, &VOLUNTEERING, |r| {
-            Ok(Volunteering {
-                member: r.get(0)?,
-                committee: r.get(1)?,
-                domain: enum_at(r, 2)?,
-                hours: r.get(3)?,
-                date: date_at(r, 4)?,
-            })
-        })?)
-        .into(),
-        responsibilities: (read_rows(conn, &RESPONSIBILITIES, |r| {
-            Ok(Responsibility {
-                id: r.get(0)?,
-                party_org: r.get(1)?,
-                item: r.get(2)?,
-                due: opt_date_at(r, 3)?,
-                status: enum_at(r, 4)?,
-            })
-        })?)
-        .into(),
-    })
+        }
+    };
+}
+
+sql_tables! {
+    DISTRICTS districts: District id [id plain, name plain];
+    STREETS streets: Street id [id plain, name plain, district plain, kind text];
+    COMMUNITIES communities: Community id [id plain, name plain, street plain];
+    COMMITTEES committees: Committee id [id plain, name plain, community plain, households plain];
+    ADJACENCY adjacency: Adjacency [a plain, b plain];
+    PARTY_ORGS party_orgs: PartyOrg id [
+        id plain, name plain, level text, parent plain, leads plain, secretary plain,
+    ];
+    UNITS units: Unit id [id plain, name plain, category text, industry plain, street plain];
+    MASS_ORGS mass_orgs: MassOrg id [id plain, name plain, kind = "type" text];
+    SOCIAL_ORGS social_orgs: SocialOrg id [id plain, name plain, street plain, domains json];
+    MEMBERS members: Member id [
+        id plain, name plain, birth_year plain, employer plain, registered_at plain, skills json,
+    ];
+    PARTNERSHIPS partnerships: Partnership id [
+        id plain, unit plain, target plain, signed date, expires opt_date,
+    ];
+    MASS_LINKS mass_links: MassLink [mass_org plain, target plain, domain text];
+    RESOURCES resources: Resource id [
+        id plain, name plain, provider plain, domain text, capacity plain, deployed_to opt_json,
+    ];
+    NEEDS needs: Need id [id plain, committee plain, domain text, demand plain];
+    PROJECTS projects: Project id [
+        id plain, name plain, committee plain, needs json, resources json, status text,
+    ];
+    VOLUNTEERING volunteering: Volunteering [
+        member plain, committee plain, domain text, hours plain, date date,
+    ];
+    RESPONSIBILITIES responsibilities: Responsibility id [
+        id plain, party_org plain, item plain, due opt_date, status text,
+    ];
 }
 
 #[cfg(test)]
