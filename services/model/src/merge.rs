@@ -97,17 +97,35 @@ fn upsert_into<T: Keyed + Clone>(base: &mut Table<T>, partial: Table<T>) {
             *slot = i;
         }
     }
+    place_rows(base, partial, at);
+}
+
+/// Puts each row of `partial` where `at` says its key stands in `base` (`usize::MAX`: not
+/// there, so it is appended once and later rows with its key replace it); returns the
+/// positions of `base`'s own rows that were replaced. Every key of `partial` is in `at`.
+fn place_rows<T: Keyed>(
+    base: &mut Vec<T>,
+    partial: Vec<T>,
+    mut at: HashMap<String, usize>,
+) -> Vec<usize> {
+    let len = base.len();
+    let mut replaced = Vec::new();
     for r in partial {
         match at.get_mut(r.key()) {
-            Some(slot) if *slot != usize::MAX => base[*slot] = r,
+            Some(slot) if *slot != usize::MAX => {
+                if *slot < len {
+                    replaced.push(*slot);
+                }
+                base[*slot] = r;
+            }
             Some(slot) => {
                 *slot = base.len();
                 base.push(r);
             }
-            // Every key of `partial` is in `at`.
             None => base.push(r),
         }
     }
+    replaced
 }
 
 /// The dedup key of a row without an id, hashed without allocating, and key equality.
@@ -259,8 +277,7 @@ fn upsert_located<T: Keyed + Clone>(
         return Vec::new();
     }
     let partial = partial.into_vec();
-    let mut replaced = Vec::new();
-    let mut at: HashMap<String, usize> = partial
+    let at: HashMap<String, usize> = partial
         .iter()
         .map(|r| {
             let slot = match locate.locate(r.key()) {
@@ -270,24 +287,7 @@ fn upsert_located<T: Keyed + Clone>(
             (r.key().to_string(), slot)
         })
         .collect();
-    let base: &mut Vec<T> = base;
-    let len = base.len();
-    for r in partial {
-        match at.get_mut(r.key()) {
-            Some(slot) if *slot != usize::MAX => {
-                if *slot < len {
-                    replaced.push(*slot);
-                }
-                base[*slot] = r;
-            }
-            Some(slot) => {
-                *slot = base.len();
-                base.push(r);
-            }
-            None => base.push(r),
-        }
-    }
-    replaced
+    place_rows(base, partial, at)
 }
 
 /// [`appended_rows`] for volunteering, asking `locate` about the base instead of scanning it.
