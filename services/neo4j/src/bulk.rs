@@ -29,6 +29,8 @@ pub enum BulkError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("relationship {rel}: {message}")]
+    Rel { rel: String, message: String },
     #[error("table {table}, row {row}: {message}")]
     Row {
         table: String,
@@ -43,6 +45,9 @@ pub struct CsvFiles {
     pub files: Vec<(&'static str, PathBuf)>,
     pub nodes: u64,
     pub relationships: u64,
+    /// Whether some field holds a line break: the import tool then has to parse the files
+    /// serially (`--multiline-fields=true`), which costs most of its speed.
+    pub multiline: bool,
 }
 
 impl CsvFiles {
@@ -61,7 +66,10 @@ impl CsvFiles {
         }
         args.extend([
             format!("--array-delimiter={ARRAY_DELIMITER}"),
-            "--multiline-fields=true".into(),
+            format!("--multiline-fields={}", self.multiline),
+            // Nodes are numbered by the writer (the string ids are plain properties): the
+            // import tool's integer id map needs no string sorting or collision checks.
+            "--id-type=integer".into(),
             "--overwrite-destination=true".into(),
             "--skip-duplicate-nodes=false".into(),
             "--bad-tolerance=0".into(),
@@ -131,7 +139,9 @@ impl Out<'_> {
             source,
         };
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&path).map_err(io)?);
-        let line = |w: &mut BufWriter<File>, fields: &[String]| -> std::io::Result<()> {
+        let mut multiline = false;
+        let mut line = |w: &mut BufWriter<File>, fields: &[String]| -> std::io::Result<()> {
+            multiline |= fields.iter().any(|f| f.contains(['\n', '\r']));
             w.write_all(fields.join(",").as_bytes())?;
             w.write_all(b"\n")
         };
@@ -141,6 +151,7 @@ impl Out<'_> {
             line(&mut w, &r?).map_err(io)?;
             n += 1;
         }
+        self.files.multiline |= multiline;
         w.flush().map_err(io)?;
         if kind == "nodes" {
             self.files.nodes += n;
@@ -184,15 +195,28 @@ fn json_rows<T: Serialize>(
     Ok((out, columns))
 }
 
+/// The import tool's number of every node, by id: nodes in bundle order, from 0.
+type Numbers<'a> = std::collections::HashMap<&'a str, u64>;
+
+/// The number of the node with id `id`.
+fn number(numbers: &Numbers, id: &str) -> Result<String, String> {
+    numbers
+        .get(id)
+        .map(u64::to_string)
+        .ok_or_else(|| format!("`{id}` is no row of the network (a reference points at nothing)"))
+}
+
+/// The node file of one table; its nodes are numbered from `first`.
 fn node_file<T: Serialize>(
     out: &mut Out,
     table: &str,
     label: &str,
     rows: &[T],
+    first: u64,
 ) -> Result<(), BulkError> {
     let (rows, columns) = json_rows(table, rows)?;
     let columns: Vec<_> = columns.into_iter().filter(|(c, _)| c != "id").collect();
-    let mut header = vec!["id:ID".to_owned()];
+    let mut header = vec![":ID".to_owned(), "id:string".to_owned()];
     header.extend(columns.iter().map(|(c, t)| format!("{c}:{t}")));
     header.extend([
         format!("{EMPTY_LISTS}:string[]"),
@@ -209,7 +233,10 @@ fn node_file<T: Serialize>(
             row: i,
             message,
         };
-        let mut rec = vec![cell(m.get("id")).map_err(bad)?];
+        let mut rec = vec![
+            (first + i as u64).to_string(),
+            cell(m.get("id")).map_err(bad)?,
+        ];
         let mut empty = Vec::new();
         for (c, _) in &columns {
             match m.get(c) {
@@ -238,10 +265,16 @@ pub fn write_csv(b: &Bundle, dir: &Path) -> Result<CsvFiles, BulkError> {
         dir,
         files: CsvFiles::default(),
     };
+    let mut numbers = Numbers::new();
     macro_rules! node_files {
-        ($($t:ident: $row:ident,)*) => {
-            $(node_file(&mut out, stringify!($t), stringify!($row), &b.$t)?;)*
-        };
+        ($($t:ident: $row:ident,)*) => {$(
+            let first = numbers.len() as u64;
+            for r in b.$t.iter() {
+                let n = numbers.len() as u64;
+                numbers.insert(&r.id, n);
+            }
+            node_file(&mut out, stringify!($t), stringify!($row), &b.$t, first)?;
+        )*};
     }
     dangjian_model::for_each_table!(keyed node_files);
     // The generation pointer.
@@ -249,12 +282,14 @@ pub fn write_csv(b: &Bundle, dir: &Path) -> Result<CsvFiles, BulkError> {
         "nodes",
         "Meta",
         vec![
-            "key:ID(Meta)".into(),
+            ":ID(Meta)".into(),
+            "key:string".into(),
             "current_gen:long".into(),
             "next_gen:long".into(),
             ":LABEL".into(),
         ],
         std::iter::once(Ok(vec![
+            "0".into(),
             quoted("network"),
             BULK_GEN.to_string(),
             (BULK_GEN + 1).to_string(),
@@ -268,8 +303,15 @@ pub fn write_csv(b: &Bundle, dir: &Path) -> Result<CsvFiles, BulkError> {
             header.push("pos:long".into());
         }
         header.push(":TYPE".into());
+        let numbers = &numbers;
         let it = edges.into_iter().map(move |RefEdge { s, t, pos }| {
-            let mut rec = vec![quoted(s), quoted(t), BULK_GEN.to_string()];
+            let at = |id| {
+                number(numbers, id).map_err(|message| BulkError::Rel {
+                    rel: rel.to_owned(),
+                    message,
+                })
+            };
+            let mut rec = vec![at(s)?, at(t)?, BULK_GEN.to_string()];
             if has_pos {
                 rec.push(pos.map(|p| p.to_string()).unwrap_or_default());
             }
@@ -278,6 +320,7 @@ pub fn write_csv(b: &Bundle, dir: &Path) -> Result<CsvFiles, BulkError> {
         });
         out.csv("relationships", &format!("rel_{rel}"), header, it)?;
     }
+    let numbers = &numbers;
     for t in &REL_TABLES {
         let (rows, columns) = match t.table {
             "adjacency" => json_rows(t.table, &b.adjacency)?,
@@ -300,11 +343,11 @@ pub fn write_csv(b: &Bundle, dir: &Path) -> Result<CsvFiles, BulkError> {
                 row: i,
                 message,
             };
-            let mut rec = vec![
-                cell(m.get(t.source)).map_err(bad)?,
-                cell(m.get(t.target)).map_err(bad)?,
-                BULK_GEN.to_string(),
-            ];
+            let end = |f: &str| {
+                let id = m.get(f).and_then(Value::as_str).unwrap_or_default();
+                number(numbers, id).map_err(bad)
+            };
+            let mut rec = vec![end(t.source)?, end(t.target)?, BULK_GEN.to_string()];
             for (c, _) in &props {
                 rec.push(cell(m.get(c)).map_err(bad)?);
             }

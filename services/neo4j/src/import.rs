@@ -3,7 +3,7 @@
 //! lookups in the `(gen, id)` uniqueness index. Rows are serialised batch by batch, so the
 //! client never holds the whole network twice.
 
-use crate::mapping::{NODE_TABLES, REL_TABLES, RelTable};
+use crate::mapping::{self, NODE_TABLES, REL_TABLES, RelTable};
 use crate::progress::Progress;
 use crate::{backend, to_bolt};
 use dangjian_model::{Bundle, StoreError};
@@ -16,17 +16,20 @@ use std::collections::HashMap;
 /// Rows per `UNWIND` batch (one auto-commit transaction each).
 pub(crate) const BATCH: usize = 10_000;
 /// Batches in flight at once (each holds one pooled connection); `DANGJIAN_NEO4J_WRITERS`
-/// overrides it (1 to [`WRITERS`]).
+/// overrides it (1 to [`MAX_WRITERS`]).
 pub(crate) const WRITERS: usize = 4;
+/// The most batches in flight `DANGJIAN_NEO4J_WRITERS` may ask for (the pool holds as many).
+pub(crate) const MAX_WRITERS: usize = 16;
 
 fn writers() -> usize {
     std::env::var("DANGJIAN_NEO4J_WRITERS")
         .ok()
         .and_then(|w| w.parse().ok())
-        .map_or(WRITERS, |w: usize| w.clamp(1, WRITERS))
+        .map_or(WRITERS, |w: usize| w.clamp(1, MAX_WRITERS))
 }
 
 /// A relationship from a reference field: source id, target id, position in a list field.
+#[derive(Clone, Copy)]
 pub(crate) struct RefEdge<'a> {
     pub s: &'a str,
     pub t: &'a str,
@@ -47,73 +50,100 @@ enum Job<'a> {
         rel: &'static str,
         edges: &'a [RefEdge<'a>],
     },
-    /// Rows `start..end` of a relationship table.
+    /// Some rows (by index) of a relationship table.
     Table {
         t: &'static RelTable,
-        start: usize,
-        end: usize,
+        rows: &'a [u32],
     },
 }
 
 impl Job<'_> {
     fn len(&self) -> usize {
         match self {
-            Job::Nodes { start, end, .. } | Job::Table { start, end, .. } => end - start,
+            Job::Nodes { start, end, .. } => end - start,
             Job::Refs { edges, .. } => edges.len(),
+            Job::Table { rows, .. } => rows.len(),
         }
     }
 }
 
-/// Rows `start..end` of `rows` as JSON objects with their `row` index and `gen`.
-fn node_rows<T: Serialize>(
+/// Rows `start..end` of `rows` as lists: the values of `fields` in order (null where a field is
+/// absent), then the row index.
+fn lists<T: Serialize>(
     rows: &[T],
+    fields: &[&str],
     start: usize,
     end: usize,
-    gen_: i64,
 ) -> Result<Vec<Value>, String> {
     rows[start..end]
         .iter()
         .enumerate()
-        .map(|(i, r)| match serde_json::to_value(r) {
-            Ok(Value::Object(mut m)) => {
-                m.insert("row".into(), json!(start + i));
-                m.insert("gen".into(), json!(gen_));
-                Ok(Value::Object(m))
-            }
-            Ok(other) => Err(format!("a row serialised to {other}, not an object")),
-            Err(e) => Err(e.to_string()),
-        })
+        .map(|(i, r)| row_list(r, fields, start + i))
         .collect()
 }
 
-/// Rows `start..end` of node table `table`.
-fn table_chunk(
-    b: &Bundle,
-    table: &str,
-    start: usize,
-    end: usize,
-    gen_: i64,
-) -> Result<Vec<Value>, String> {
-    match table {
-        "districts" => node_rows(&b.districts, start, end, gen_),
-        "streets" => node_rows(&b.streets, start, end, gen_),
-        "communities" => node_rows(&b.communities, start, end, gen_),
-        "committees" => node_rows(&b.committees, start, end, gen_),
-        "adjacency" => node_rows(&b.adjacency, start, end, gen_),
-        "party_orgs" => node_rows(&b.party_orgs, start, end, gen_),
-        "units" => node_rows(&b.units, start, end, gen_),
-        "mass_orgs" => node_rows(&b.mass_orgs, start, end, gen_),
-        "social_orgs" => node_rows(&b.social_orgs, start, end, gen_),
-        "members" => node_rows(&b.members, start, end, gen_),
-        "partnerships" => node_rows(&b.partnerships, start, end, gen_),
-        "mass_links" => node_rows(&b.mass_links, start, end, gen_),
-        "resources" => node_rows(&b.resources, start, end, gen_),
-        "needs" => node_rows(&b.needs, start, end, gen_),
-        "projects" => node_rows(&b.projects, start, end, gen_),
-        "volunteering" => node_rows(&b.volunteering, start, end, gen_),
-        "responsibilities" => node_rows(&b.responsibilities, start, end, gen_),
-        other => Err(format!("unknown table {other}")),
+/// One row as a list: the values of `fields` in order, then `index`.
+fn row_list<T: Serialize>(r: &T, fields: &[&str], index: usize) -> Result<Value, String> {
+    match serde_json::to_value(r) {
+        Ok(Value::Object(mut m)) => {
+            let mut l: Vec<Value> = fields
+                .iter()
+                .map(|f| m.remove(*f).unwrap_or(Value::Null))
+                .collect();
+            l.push(json!(index));
+            Ok(Value::Array(l))
+        }
+        Ok(other) => Err(format!("a row serialised to {other}, not an object")),
+        Err(e) => Err(e.to_string()),
     }
+}
+
+macro_rules! by_table {
+    ($($t:ident: $row:ident [$($id:ident)?]),* $(,)?) => {
+        /// The serde fields of table `table`'s rows, in declaration order.
+        pub(crate) fn table_fields(table: &str) -> &'static [&'static str] {
+            match table {
+                $(stringify!($t) => mapping::fields_of::<dangjian_model::$row>(),)*
+                _ => &[],
+            }
+        }
+
+        /// Rows `start..end` of table `table` as lists of its fields (see [`lists`]).
+        fn table_chunk(b: &Bundle, table: &str, start: usize, end: usize) -> Result<Vec<Value>, String> {
+            match table {
+                $(stringify!($t) => lists(&b.$t, table_fields(table), start, end),)*
+                other => Err(format!("unknown table {other}")),
+            }
+        }
+
+        /// The rows at `rows` of table `table` as lists of `fields` (see [`row_list`]).
+        fn table_picks(b: &Bundle, table: &str, fields: &[&str], rows: &[u32]) -> Result<Vec<Value>, String> {
+            match table {
+                $(stringify!($t) => rows
+                    .iter()
+                    .map(|&i| row_list(&b.$t[i as usize], fields, i as usize))
+                    .collect(),)*
+                other => Err(format!("unknown table {other}")),
+            }
+        }
+    };
+}
+dangjian_model::for_each_table!(by_table);
+
+/// The Cypher that creates a batch of nodes labelled `label` from lists of `fields` (then the
+/// row index), naming every property, and returns each row index with its node's internal id.
+fn node_cypher(label: &str, fields: &[&str]) -> String {
+    let props: Vec<String> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| format!("`{f}`: r[{i}]"))
+        .collect();
+    let k = fields.len();
+    format!(
+        "UNWIND $rows AS r CREATE (n:Net:{label} {{{}, row: r[{k}], gen: $gen}}) \
+         RETURN r[{k}] AS k, id(n) AS i",
+        props.join(", ")
+    )
 }
 
 /// The number of rows of table `table`.
@@ -235,38 +265,96 @@ pub(crate) fn reference_edges<'a>(b: &'a Bundle) -> Vec<(&'static str, Vec<RefEd
     out
 }
 
-/// The rows of a relationship-table job as `{s, t, p}` objects.
-fn table_edges(
-    b: &Bundle,
-    t: &RelTable,
-    start: usize,
-    end: usize,
-    gen_: i64,
-) -> Result<Vec<Value>, String> {
-    table_chunk(b, t.table, start, end, gen_)?
+/// The rows at `rows` of a relationship table as lists: source id, target id, row index, then
+/// the kept fields (`t.props`).
+fn table_edges(b: &Bundle, t: &RelTable, rows: &[u32]) -> Result<Vec<Value>, String> {
+    let mut fields = vec![t.source, t.target];
+    fields.extend(t.props);
+    table_picks(b, t.table, &fields, rows)?
         .into_iter()
-        .map(|row| {
-            let Value::Object(row) = row else {
-                return Err("a row is not an object".to_owned());
+        .map(|l| {
+            let Value::Array(mut l) = l else {
+                return Err("a row is not a list".to_owned());
             };
-            let (source, target, p) = t.edge_of(&row);
-            Ok(json!({"s": source, "t": target, "p": p}))
+            // [source, target, props…, row] → [source, target, row, props…]
+            let row = l.pop().unwrap_or(Value::Null);
+            l.insert(2, row);
+            Ok(Value::Array(l))
         })
         .collect()
 }
 
 /// The Cypher that creates a batch of relationships of type `rel` between nodes given by their
-/// internal ids (the cheapest lookup there is), and fails (rolling the batch back) when an end
-/// is missing: `c / (c - c)` divides by zero exactly when fewer relationships were made than
-/// rows sent.
-fn rel_cypher(rel: &str) -> String {
+/// internal ids (the cheapest lookup there is) from lists `[source, target, props…]`, naming
+/// every property (`props`, from position 2), and fails (rolling the batch back) when an end is
+/// missing: `c / (c - c)` divides by zero exactly when fewer relationships were made than rows
+/// sent.
+fn rel_cypher(rel: &str, props: &[&str]) -> String {
+    let mut set = vec!["gen: $gen".to_owned()];
+    set.extend(
+        props
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("`{p}`: r[{}]", i + 2)),
+    );
     format!(
         "UNWIND $rows AS r \
-         MATCH (a) WHERE id(a) = r.s MATCH (b) WHERE id(b) = r.t \
-         CREATE (a)-[x:{rel} {{gen: $gen}}]->(b) SET x += r.p \
+         MATCH (a) WHERE id(a) = r[0] MATCH (b) WHERE id(b) = r[1] \
+         CREATE (a)-[x:{rel} {{{}}}]->(b) \
          WITH count(x) AS c \
-         RETURN CASE WHEN c = size($rows) THEN c ELSE c / (c - c) END AS c"
+         RETURN CASE WHEN c = size($rows) THEN c ELSE c / (c - c) END AS c",
+        set.join(", ")
     )
+}
+
+/// The order in which a relationship type's rows are sent: concurrent batches should not
+/// touch the same sparse node (creating a relationship locks a sparse node's chain; a dense
+/// node takes concurrent inserts). So the rows are grouped by the end whose nodes recur in
+/// this type with the fewest relationships each — the sparse end — unless every row has its
+/// own node on that end, then by the other end. `ends` gives a row's (source, target).
+fn send_order<'a>(n: usize, ends: impl Fn(usize) -> (&'a str, &'a str)) -> Vec<u32> {
+    let distinct = |f: &dyn Fn(usize) -> &'a str| {
+        (0..n)
+            .map(f)
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    };
+    let (ds, dt) = (distinct(&|i| ends(i).0), distinct(&|i| ends(i).1));
+    let by_source = if ds == n {
+        false
+    } else if dt == n {
+        true
+    } else {
+        ds >= dt
+    };
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    if by_source {
+        order.sort_by_key(|&i| ends(i as usize));
+    } else {
+        order.sort_by_key(|&i| {
+            let (s, t) = ends(i as usize);
+            (t, s)
+        });
+    }
+    order
+}
+
+/// The (source, target) ids of every row of relationship table `table`.
+fn rel_ends<'a>(b: &'a Bundle, table: &str) -> Vec<(&'a str, &'a str)> {
+    match table {
+        "adjacency" => b.adjacency.iter().map(|r| (&*r.a, &*r.b)).collect(),
+        "mass_links" => b
+            .mass_links
+            .iter()
+            .map(|r| (&*r.mass_org, &*r.target))
+            .collect(),
+        "volunteering" => b
+            .volunteering
+            .iter()
+            .map(|r| (&*r.member, &*r.committee))
+            .collect(),
+        other => unreachable!("REL_TABLES has no table {other}"),
+    }
 }
 
 /// The ids of rows `start..end` of node table `table`.
@@ -309,11 +397,10 @@ async fn create_nodes(
     else {
         return Ok(Vec::new());
     };
-    let rows = table_chunk(b, table, *start, *end, gen_).map_err(|e| backend(table, e))?;
-    let q = query(&format!(
-        "UNWIND $rows AS r CREATE (n:Net:{label}) SET n = r RETURN r.row AS k, id(n) AS i"
-    ))
-    .param("rows", to_bolt(Value::Array(rows))?);
+    let rows = table_chunk(b, table, *start, *end).map_err(|e| backend(table, e))?;
+    let q = query(&node_cypher(label, table_fields(table)))
+        .param("gen", gen_)
+        .param("rows", to_bolt(Value::Array(rows))?);
     let mut ids = vec![-1i64; end - start];
     let mut stream = graph
         .execute(q)
@@ -362,32 +449,33 @@ async fn create_rels(
             ))
         })
     };
-    let (rel, rows) = match job {
+    let (rel, props, rows) = match job {
         Job::Nodes { .. } => return Ok(()),
         Job::Refs { rel, edges } => {
+            let with_pos = edges.iter().any(|e| e.pos.is_some());
             let mut rows = Vec::with_capacity(edges.len());
             for e in *edges {
-                let p = match e.pos {
-                    Some(pos) => json!({ "pos": pos }),
-                    None => json!({}),
-                };
-                rows.push(json!({"s": lookup(rel, e.s)?, "t": lookup(rel, e.t)?, "p": p}));
+                let mut r = vec![json!(lookup(rel, e.s)?), json!(lookup(rel, e.t)?)];
+                if with_pos {
+                    r.push(json!(e.pos));
+                }
+                rows.push(Value::Array(r));
             }
-            (*rel, rows)
+            (*rel, if with_pos { vec!["pos"] } else { Vec::new() }, rows)
         }
-        Job::Table { t, start, end } => {
-            let mut rows =
-                table_edges(b, t, *start, *end, gen_).map_err(|e| backend(t.table, e))?;
+        Job::Table { t, rows } => {
+            let mut rows = table_edges(b, t, rows).map_err(|e| backend(t.table, e))?;
             for r in &mut rows {
-                for end in ["s", "t"] {
+                for end in 0..2 {
                     let id = r[end].as_str().unwrap_or_default().to_owned();
                     r[end] = json!(lookup(t.table, &id)?);
                 }
             }
-            (t.rel, rows)
+            let props = std::iter::once("row").chain(t.props.iter().copied());
+            (t.rel, props.collect(), rows)
         }
     };
-    let q = query(&rel_cypher(rel))
+    let q = query(&rel_cypher(rel, &props))
         .param("gen", gen_)
         .param("rows", to_bolt(Value::Array(rows))?);
     graph.run(q).await.map_err(|e| {
@@ -460,26 +548,29 @@ pub(crate) async fn write_gen(
         eprintln!("nodes {:.2}s", t.elapsed().as_secs_f64());
     }
     let t = std::time::Instant::now();
-    let mut refs = reference_edges(b);
-    // Batches in flight at once lock the nodes they connect: sorted by target, they touch
-    // (nearly) disjoint sets of committees, streets, … instead of all of them each.
-    for (_, edges) in &mut refs {
-        edges.sort_by(|x, y| (x.t, x.s).cmp(&(y.t, y.s)));
-    }
+    let refs: Vec<(&str, Vec<RefEdge>)> = reference_edges(b)
+        .into_iter()
+        .map(|(rel, edges)| {
+            let order = send_order(edges.len(), |i| (edges[i].s, edges[i].t));
+            (rel, order.into_iter().map(|i| edges[i as usize]).collect())
+        })
+        .collect();
+    let tables: Vec<(&RelTable, Vec<u32>)> = REL_TABLES
+        .iter()
+        .map(|t| {
+            let ends = rel_ends(b, t.table);
+            (t, send_order(ends.len(), |i| ends[i]))
+        })
+        .collect();
     let mut rels = Vec::new();
     for (rel, edges) in &refs {
         for chunk in edges.chunks(BATCH) {
             rels.push(Job::Refs { rel, edges: chunk });
         }
     }
-    for t in &REL_TABLES {
-        let n = table_len(b, t.table);
-        for start in (0..n).step_by(BATCH) {
-            rels.push(Job::Table {
-                t,
-                start,
-                end: (start + BATCH).min(n),
-            });
+    for (t, order) in &tables {
+        for chunk in order.chunks(BATCH) {
+            rels.push(Job::Table { t, rows: chunk });
         }
     }
     let node_ids = &node_ids;
@@ -535,21 +626,88 @@ mod tests {
         assert_eq!(typed, generic);
     }
 
-    /// Relationship-table rows become the same `{s, t, p}` as the generic mapping's edges.
+    /// Relationship-table rows become the generic mapping's edges as lists
+    /// `[source, target, row, kept fields…]`.
     #[test]
     fn table_edges_equal_the_generic_mapping() {
         let b = sample();
         for t in &REL_TABLES {
             let n = table_len(&b, t.table);
             assert!(n > 0, "{} has rows in the sample", t.table);
-            let ours = table_edges(&b, t, 0, n, 7).expect("ours");
+            let all: Vec<u32> = (0..n as u32).collect();
+            let ours = table_edges(&b, t, &all).expect("ours");
             let generic: Vec<Value> = crate::mapping::rel_table_edges(&b, t)
                 .expect("generic")
                 .into_iter()
-                .map(|(s, t, p)| json!({"s": s, "t": t, "p": p}))
+                .map(|(s, d, p)| {
+                    let mut l = vec![json!(s), json!(d), p["row"].clone()];
+                    l.extend(
+                        t.props
+                            .iter()
+                            .map(|k| p.get(*k).cloned().unwrap_or(Value::Null)),
+                    );
+                    Value::Array(l)
+                })
                 .collect();
             assert_eq!(ours, generic, "{}", t.table);
+            // Picked rows keep their own row index.
+            let picked = table_edges(&b, t, &[n as u32 - 1, 0]).expect("picked");
+            assert_eq!(picked, vec![generic[n - 1].clone(), generic[0].clone()]);
         }
         assert_eq!(item_count(&Bundle::default()), 0);
+    }
+
+    /// Node rows are sent as their fields in declaration order, then the row index, and the
+    /// Cypher names each field at its position.
+    #[test]
+    fn node_lists_follow_the_declared_fields() {
+        let b = sample();
+        let fields = table_fields("members");
+        assert_eq!(
+            fields,
+            [
+                "id",
+                "name",
+                "birth_year",
+                "employer",
+                "registered_at",
+                "skills"
+            ]
+        );
+        let rows = table_chunk(&b, "members", 2, 4).expect("rows");
+        let m = &b.members[3];
+        assert_eq!(rows[1][0], json!(m.id));
+        assert_eq!(rows[1][2], json!(m.birth_year));
+        assert_eq!(rows[1][6], json!(3));
+        let cypher = node_cypher("Member", fields);
+        assert!(cypher.contains("`birth_year`: r[2]"), "{cypher}");
+        assert!(cypher.contains("row: r[6]"), "{cypher}");
+        for t in &NODE_TABLES {
+            assert_eq!(table_fields(t.table).first(), Some(&"id"), "{}", t.table);
+        }
+    }
+
+    /// Rows are grouped by their sparse end: a member's volunteering rows travel together
+    /// (members recur, each with few rows), registrations by committee (every member is
+    /// registered once, so grouping by member would spread each committee over every batch).
+    #[test]
+    fn send_order_groups_rows_by_their_sparse_end() {
+        let vol = [
+            ("m1", "k1"),
+            ("m2", "k1"),
+            ("m1", "k2"),
+            ("m3", "k2"),
+            ("m2", "k3"),
+        ];
+        let order = send_order(vol.len(), |i| vol[i]);
+        let sources: Vec<&str> = order.iter().map(|&i| vol[i as usize].0).collect();
+        assert_eq!(sources, ["m1", "m1", "m2", "m2", "m3"]);
+        let reg = [("m1", "k2"), ("m2", "k1"), ("m3", "k2"), ("m4", "k1")];
+        let order = send_order(reg.len(), |i| reg[i]);
+        let targets: Vec<&str> = order.iter().map(|&i| reg[i as usize].1).collect();
+        assert_eq!(targets, ["k1", "k1", "k2", "k2"]);
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, [0, 1, 2, 3], "a permutation");
     }
 }

@@ -20,13 +20,18 @@ use dangjian_model::{
     Bundle, ChangeEntry, ChangeFilter, Commit, RowVersions, Store, StoreError, TokenInfo,
 };
 use mapping::{NODE_TABLES, REL_TABLES, RelTable};
-use neo4rs::{BoltMap, BoltType, ConfigBuilder, Graph, Query, Row, query};
+use neo4rs::{BoltList, BoltType, ConfigBuilder, Graph, Query, Row, query};
 pub use progress::{NoProgress, Progress};
 use serde::de::{DeserializeOwned, IntoDeserializer};
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
+
+/// The one index on the network's nodes: a generation's rows by id (writes, reads and
+/// deletions of one generation seek on it).
+const NET_CONSTRAINT: &str =
+    "CREATE CONSTRAINT net_gen_id IF NOT EXISTS FOR (n:Net) REQUIRE (n.gen, n.id) IS UNIQUE";
 
 /// Rows per server-side transaction when a generation is deleted.
 const DELETE_BATCH: usize = 10_000;
@@ -84,7 +89,7 @@ impl Neo4jStore {
             .user(user)
             .password(password)
             .fetch_size(10_000)
-            .max_connections(import::WRITERS + 6)
+            .max_connections(import::MAX_WRITERS + 6)
             .build()
             .map_err(|e| backend(&format!("configuring {uri}"), e))?;
         let graph = rt
@@ -167,10 +172,11 @@ impl Neo4jStore {
     /// versions of this store are dropped.
     async fn ensure_schema(&self) -> Result<(), StoreError> {
         let mut stmts = vec![
-            "CREATE CONSTRAINT net_gen_id IF NOT EXISTS FOR (n:Net) REQUIRE (n.gen, n.id) IS UNIQUE"
+            NET_CONSTRAINT.to_owned(),
+            "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:Meta) REQUIRE m.key IS UNIQUE"
                 .to_owned(),
-            "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:Meta) REQUIRE m.key IS UNIQUE".to_owned(),
-            "CREATE CONSTRAINT token_id IF NOT EXISTS FOR (t:Token) REQUIRE t.id IS UNIQUE".to_owned(),
+            "CREATE CONSTRAINT token_id IF NOT EXISTS FOR (t:Token) REQUIRE t.id IS UNIQUE"
+                .to_owned(),
             "DROP INDEX net_gen IF EXISTS".to_owned(),
         ];
         stmts.extend(writes::SCHEMA.map(String::from));
@@ -194,6 +200,18 @@ impl Neo4jStore {
             .await
             .map_err(|e| backend("waiting for indexes", e))?;
         Ok(())
+    }
+
+    /// Create the id index (when missing) and wait until it is online.
+    async fn build_net_index(&self) -> Result<(), StoreError> {
+        self.graph
+            .run(query(NET_CONSTRAINT))
+            .await
+            .map_err(|e| backend("building the id index", e))?;
+        self.graph
+            .run(query("CALL db.awaitIndexes(3600)"))
+            .await
+            .map_err(|e| backend("waiting for the id index", e))
     }
 
     /// The first row's column `c` as an integer (`None` when there is no row or it is null).
@@ -297,19 +315,24 @@ impl Neo4jStore {
         )))
     }
 
-    /// The rows of the node table with label `label`, decoded into `T`.
+    /// The rows of the node table with label `label`, decoded into `T` from lists of its
+    /// fields in declaration order (no property names on the wire, no map per row).
     async fn read_nodes<T: DeserializeOwned>(
         &self,
         table: &str,
         label: &str,
         gen_: i64,
     ) -> Result<Vec<T>, StoreError> {
+        let fields = mapping::fields_of::<T>();
+        let list: Vec<String> = fields.iter().map(|f| format!("n.`{f}`")).collect();
+        let list = list.join(", ");
         self.read_table(
             table,
             || {
                 query(&format!(
                     "MATCH (n:{label}:Net {{gen: $gen}}) WHERE n.id IS NOT NULL \
-                     RETURN n.row AS i, properties(n) AS p"
+                     RETURN n.row AS i, [{list}] AS p, n.`{}` AS e",
+                    bulk::EMPTY_LISTS
                 ))
                 .param("gen", gen_)
             },
@@ -320,40 +343,43 @@ impl Neo4jStore {
                 .param("gen", gen_)
             },
             |row| {
-                let mut m = row.get::<BoltMap>("p").map_err(|e| e.to_string())?;
-                m.value.remove("gen");
-                m.value.remove("row");
+                let mut p = row.get::<BoltList>("p").map_err(|e| e.to_string())?;
                 // A bulk-loaded node names its empty lists (see `bulk::EMPTY_LISTS`).
-                if let Some(BoltType::List(names)) = m.value.remove(bulk::EMPTY_LISTS) {
-                    for n in names.value {
-                        if let BoltType::String(n) = n {
-                            m.value.insert(n, BoltType::List(Default::default()));
+                if let Ok(Some(empty)) = row.get::<Option<Vec<String>>>("e") {
+                    for name in empty {
+                        if let Some(at) = fields.iter().position(|f| *f == name) {
+                            p.value[at] = BoltType::List(Default::default());
                         }
                     }
                 }
-                let m = BoltType::Map(m);
-                T::deserialize((&m).into_deserializer()).map_err(|e| e.to_string())
+                T::deserialize((&p).into_deserializer()).map_err(|e| e.to_string())
             },
         )
         .await
     }
 
-    /// The rows of a relationship table, decoded into `T`.
+    /// The rows of a relationship table, decoded into `T` from lists of its fields (the ends'
+    /// ids and the relationship's properties).
     async fn read_rels<T: DeserializeOwned>(
         &self,
         t: &RelTable,
         gen_: i64,
     ) -> Result<Vec<T>, StoreError> {
-        let mut fields = format!("{}: a.id, {}: b.id", t.source, t.target);
-        for p in t.props {
-            fields.push_str(&format!(", {p}: x.{p}"));
-        }
+        let list: Vec<String> = mapping::fields_of::<T>()
+            .iter()
+            .map(|f| match *f {
+                f if f == t.source => "a.id".to_owned(),
+                f if f == t.target => "b.id".to_owned(),
+                f => format!("x.`{f}`"),
+            })
+            .collect();
+        let list = list.join(", ");
         let rel = t.rel;
         self.read_table(
             t.table,
             || {
                 query(&format!(
-                    "MATCH (a)-[x:{rel} {{gen: $gen}}]->(b) RETURN x.row AS i, {{{fields}}} AS p"
+                    "MATCH (a)-[x:{rel} {{gen: $gen}}]->(b) RETURN x.row AS i, [{list}] AS p"
                 ))
                 .param("gen", gen_)
             },
@@ -363,7 +389,10 @@ impl Neo4jStore {
                 ))
                 .param("gen", gen_)
             },
-            |row| row.get::<T>("p").map_err(|e| e.to_string()),
+            |row| {
+                let p = row.get::<BoltList>("p").map_err(|e| e.to_string())?;
+                T::deserialize((&p).into_deserializer()).map_err(|e| e.to_string())
+            },
         )
         .await
     }
@@ -471,9 +500,24 @@ impl Neo4jStore {
             .await?
             .ok_or_else(|| StoreError::Backend("neo4j: could not allocate a generation".into()))?;
         let progress = self.progress();
+        // Keeping the index up to date row by row costs most of a node's write (and the
+        // commits queue on it): it is dropped for the write and built again in one pass
+        // before the pointer moves. Meanwhile a row write elsewhere finds its row by a label
+        // scan (slower, still right: row writes serialise on the `Meta` node); an import that
+        // dies here leaves it to the next `connect`, which creates it again.
+        self.graph
+            .run(query("DROP CONSTRAINT net_gen_id IF EXISTS"))
+            .await
+            .map_err(|e| backend("dropping the id index for the import", e))?;
         progress.begin("writing to Neo4j", Some(import::item_count(bundle)));
         let written = import::write_gen(&self.graph, bundle, gen_, progress.as_ref()).await;
         progress.end();
+        let t = std::time::Instant::now();
+        let indexed = self.build_net_index().await;
+        if std::env::var_os("DANGJIAN_NEO4J_TRACE").is_some() {
+            eprintln!("index {:.2}s", t.elapsed().as_secs_f64());
+        }
+        let written = written.and(indexed);
         if let Err(e) = written {
             // Best effort: the pointer never moved; the next import cleans up anyway.
             let _ = self.delete_gen(gen_).await;

@@ -222,3 +222,37 @@ pub(crate) fn rel_table_edges(bundle: &Bundle, t: &RelTable) -> Result<Vec<Edge>
         })
         .collect()
 }
+
+/// The serde field names of row type `T`, in declaration order: what its derived
+/// `Deserialize` asks a deserializer for. Imports name every property in their Cypher (a
+/// `CREATE` with a literal map is planned once and sets properties without a map walk) and the
+/// projection reads them back as lists in the same order.
+pub(crate) fn fields_of<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    use serde::de::value::Error;
+    use serde::de::{Deserializer, Error as _, Visitor};
+    /// A deserializer that only listens for the field list.
+    struct Probe<'a>(&'a mut &'static [&'static str]);
+    impl<'de> Deserializer<'de> for Probe<'_> {
+        type Error = Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
+            Err(Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Error> {
+            *self.0 = fields;
+            Err(Error::custom("probed"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+    let mut fields: &'static [&'static str] = &[];
+    let _ = T::deserialize(Probe(&mut fields));
+    fields
+}
