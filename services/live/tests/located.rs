@@ -219,7 +219,7 @@ fn located_writes_equal_a_rebuild_from_the_store_document_for_document() {
     let mut written = 0;
     for serial in 0..40 {
         let before = live.current();
-        let (touched, seq) = live
+        let (touched, installed) = live
             .write("test", |view, versions| {
                 let plan = a_write(view.bundle(), versions, &mut rng, serial);
                 let touched = match &plan {
@@ -229,9 +229,14 @@ fn located_writes_equal_a_rebuild_from_the_store_document_for_document() {
                 Ok::<_, dangjian_live::WriteError>((plan, touched))
             })
             .expect("a valid write");
-        assert!(seq > 0);
+        assert!(installed.seq > 0);
         written += 1;
         let now = live.current();
+        assert_eq!(
+            installed.rows,
+            now.bundle().row_count(),
+            "write {serial} reports the rows it installed"
+        );
         // Copy-on-write: tables the write has no rows for are shared with the version before.
         let (b0, b1) = (before.bundle(), now.bundle());
         assert_eq!(

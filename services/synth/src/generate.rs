@@ -44,6 +44,43 @@ const DISTRICTS: [(&str, usize); 16] = [
 ];
 const CENTRAL_DISTRICTS: usize = 7;
 
+/// The kinds of unit of each category, with their industry: (category, industry, kind).
+#[rustfmt::skip]
+const UNIT_KINDS: [(UnitCategory, &str, &str); 32] = [
+    (UnitCategory::Enterprise, "制造业", "精密制造"),
+    (UnitCategory::Enterprise, "信息技术", "信息科技"),
+    (UnitCategory::Enterprise, "金融", "投资管理"),
+    (UnitCategory::Enterprise, "商贸零售", "商贸"),
+    (UnitCategory::Enterprise, "物流", "物流"),
+    (UnitCategory::Enterprise, "建筑", "建设工程"),
+    (UnitCategory::Enterprise, "房地产", "置业"),
+    (UnitCategory::Enterprise, "餐饮住宿", "餐饮管理"),
+    (UnitCategory::Enterprise, "文化创意", "文化传媒"),
+    (UnitCategory::Enterprise, "物业服务", "物业管理"),
+    (UnitCategory::PublicInstitution, "文化", "文化活动中心"),
+    (UnitCategory::PublicInstitution, "科研", "技术研究所"),
+    (UnitCategory::PublicInstitution, "社会保障", "社区事务受理服务中心"),
+    (UnitCategory::PublicInstitution, "公共服务", "图书馆"),
+    (UnitCategory::Government, "公共管理", "派出所"),
+    (UnitCategory::Government, "公共管理", "税务所"),
+    (UnitCategory::Government, "公共管理", "市场监管所"),
+    (UnitCategory::Government, "公共管理", "城管执法中队"),
+    (UnitCategory::Government, "公共管理", "司法所"),
+    (UnitCategory::School, "教育", "小学"),
+    (UnitCategory::School, "教育", "中学"),
+    (UnitCategory::School, "教育", "幼儿园"),
+    (UnitCategory::School, "教育", "实验学校"),
+    (UnitCategory::School, "教育", "职业技术学校"),
+    (UnitCategory::Hospital, "医疗卫生", "医院"),
+    (UnitCategory::Hospital, "医疗卫生", "社区卫生服务站"),
+    (UnitCategory::Hospital, "医疗卫生", "中医医院"),
+    (UnitCategory::Hospital, "医疗卫生", "口腔诊所"),
+    (UnitCategory::Other, "行业协会", "商会"),
+    (UnitCategory::Other, "法律服务", "律师事务所"),
+    (UnitCategory::Other, "养老服务", "养老院"),
+    (UnitCategory::Other, "慈善", "慈善服务社"),
+];
+
 /// Per-committee averages that scale every other table (Shanghai totals / ~6,000 committees).
 const UNITS_PER_COMMITTEE: f64 = 6.7;
 const RESOURCES_PER_COMMITTEE: f64 = 18.2;
@@ -453,64 +490,15 @@ impl Gen {
         };
         let rng = &mut self.rng;
         let word = place_name(rng);
-        let (name, industry) = match category {
-            UnitCategory::Enterprise => {
-                let (ind, kind) = *[
-                    ("制造业", "精密制造"),
-                    ("信息技术", "信息科技"),
-                    ("金融", "投资管理"),
-                    ("商贸零售", "商贸"),
-                    ("物流", "物流"),
-                    ("建筑", "建设工程"),
-                    ("房地产", "置业"),
-                    ("餐饮住宿", "餐饮管理"),
-                    ("文化创意", "文化传媒"),
-                    ("物业服务", "物业管理"),
-                ]
-                .choose(rng)
-                .unwrap_or(&("制造业", "实业"));
-                (format!("上海{word}{kind}有限公司"), ind)
+        let kinds: Vec<_> = UNIT_KINDS.iter().filter(|(c, ..)| *c == category).collect();
+        let (_, industry, kind) = **kinds.choose(rng).expect("every category has kinds");
+        let name = match category {
+            UnitCategory::Enterprise => format!("上海{word}{kind}有限公司"),
+            UnitCategory::PublicInstitution | UnitCategory::Hospital => {
+                format!("{place}{word}{kind}")
             }
-            UnitCategory::PublicInstitution => {
-                let (ind, kind) = *[
-                    ("文化", "文化活动中心"),
-                    ("科研", "技术研究所"),
-                    ("社会保障", "社区事务受理服务中心"),
-                    ("公共服务", "图书馆"),
-                ]
-                .choose(rng)
-                .unwrap_or(&("公共服务", "服务中心"));
-                (format!("{place}{word}{kind}"), ind)
-            }
-            UnitCategory::Government => {
-                let kind = *["派出所", "税务所", "市场监管所", "城管执法中队", "司法所"]
-                    .choose(rng)
-                    .unwrap_or(&"派出所");
-                (format!("{place}{kind}"), "公共管理")
-            }
-            UnitCategory::School => {
-                let kind = *["小学", "中学", "幼儿园", "实验学校", "职业技术学校"]
-                    .choose(rng)
-                    .unwrap_or(&"小学");
-                (format!("{word}{kind}"), "教育")
-            }
-            UnitCategory::Hospital => {
-                let kind = *["医院", "社区卫生服务站", "中医医院", "口腔诊所"]
-                    .choose(rng)
-                    .unwrap_or(&"医院");
-                (format!("{place}{word}{kind}"), "医疗卫生")
-            }
-            UnitCategory::Other => {
-                let (ind, kind) = *[
-                    ("行业协会", "商会"),
-                    ("法律服务", "律师事务所"),
-                    ("养老服务", "养老院"),
-                    ("慈善", "慈善服务社"),
-                ]
-                .choose(rng)
-                .unwrap_or(&("社会服务", "服务社"));
-                (format!("{word}{kind}"), ind)
-            }
+            UnitCategory::Government => format!("{place}{kind}"),
+            UnitCategory::School | UnitCategory::Other => format!("{word}{kind}"),
         };
         // About one unit in ten has its own party organisation, most under the street's.
         if self.rng.random_bool(0.1) {

@@ -107,6 +107,11 @@ async fn a_good_workbook_merges_and_the_numbers_change() {
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["imported_rows"], 1);
     assert_eq!(body["merged"], true, "files merge by default");
+    let total = network().row_count() + 1;
+    assert_eq!(
+        body["total_rows"], total,
+        "the sample network and the new need"
+    );
     assert_eq!(needs(&app).await, vec!["N1", "N2", "N3", "N9"]);
     assert_eq!(k1_employment_demand(&app).await, 7);
     let (_, committees) = app.get("/api/v1/committees", a).await;
@@ -118,6 +123,7 @@ async fn a_good_workbook_merges_and_the_numbers_change() {
     });
     let (s, body) = upload(&app, "/api/v1/import?mode=merge", a, XLSX, file).await;
     assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["total_rows"], total, "merged by id: no row more");
     assert_eq!(k1_employment_demand(&app).await, 9);
     // The change log names the import.
     let (s, log) = app.get("/api/v1/changes", a).await;
