@@ -42,8 +42,7 @@ async fn every_read_needs_a_valid_token_and_every_role_may_read() {
         let (s, _) = app.get(path, &app.tokens.revoked).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{path} with a revoked token");
         for token in [&app.tokens.admin, &app.tokens.coord, &app.tokens.viewer] {
-            let (s, body) = app.get(path, token).await;
-            assert_eq!(s, StatusCode::OK, "{path}: {body}");
+            app.get_ok(path, token).await;
         }
     }
     let (s, _) = app
@@ -96,10 +95,9 @@ async fn viewers_cannot_write() {
 #[tokio::test]
 async fn viewers_read_members_masked() {
     let app = spawn_app().await;
-    let (s, page) = app
-        .get("/api/v1/members?committee=K1", &app.tokens.viewer)
+    let page = app
+        .get_ok("/api/v1/members?committee=K1", &app.tokens.viewer)
         .await;
-    assert_eq!(s, StatusCode::OK);
     let m = &page["items"][0];
     assert_eq!(m["id"], "M1");
     assert_eq!(m["name"], "王*");
@@ -148,8 +146,7 @@ async fn a_coordinator_learns_nothing_about_another_street() {
         } else {
             path.to_string()
         };
-        let (s, body) = app.get(&path, c).await;
-        assert_eq!(s, StatusCode::OK, "{path}");
+        let body = app.get_ok(&path, c).await;
         assert_no_s2(&path, &body);
     }
     let (_, cov) = app.get("/api/v1/coverage?as_of=2026-06-30", c).await;
@@ -293,8 +290,8 @@ async fn revocation_takes_effect_once_the_token_cache_expires() {
     let rec = stored.iter().find(|t| t.id == info.id).expect("stored");
     assert_eq!(rec.hash, dangjian_model::tokens::hash(&secret));
     assert!(!stored.iter().any(|t| t.hash.contains(&secret[4..])));
-    let (s, _) = app.get("/api/v1/districts", &secret).await;
-    assert_eq!(s, StatusCode::OK, "a token created while serving works");
+    // A token created while serving works.
+    app.get_ok("/api/v1/districts", &secret).await;
     assert!(dangjian_model::Store::revoke_token(app.store.as_ref(), &info.id).expect("revoke"));
     let (s, _) = app.get("/api/v1/districts", &secret).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);

@@ -43,13 +43,12 @@ fn node_ids(doc: &Value) -> HashSet<String> {
 #[tokio::test]
 async fn the_street_graph_draws_the_hierarchy_and_counts_members_as_coverage_does() {
     let app = spawn_sample().await;
-    let (status, doc) = app
-        .get(
+    let doc = app
+        .get_ok(
             &format!("/api/v1/graph?scope=S-JLT&as_of={AS_OF}"),
             &app.tokens.admin,
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{doc}");
     let (_, cov) = app
         .get(
             &format!("/api/v1/coverage?scope=S-JLT&as_of={AS_OF}"),
@@ -306,10 +305,9 @@ async fn graphs_are_redacted_for_coordinators_and_hold_nothing_personal_for_view
         .filter(|k| !inside.contains(k.id.as_str()))
         .map(|k| k.name.as_str())
         .collect();
-    let (status, doc) = app
-        .get(&format!("/api/v1/graph?as_of={AS_OF}"), &app.tokens.coord)
+    let doc = app
+        .get_ok(&format!("/api/v1/graph?as_of={AS_OF}"), &app.tokens.coord)
         .await;
-    assert_eq!(status, StatusCode::OK, "{doc}");
     assert_eq!(doc["scope"], "S-JLT", "the token's street by default");
     for n in doc["nodes"].as_array().unwrap() {
         if matches!(n["kind"].as_str(), Some("committee" | "community")) {
@@ -385,13 +383,12 @@ fn inside_names<'a>(b: &'a dangjian_model::Bundle, inside: &HashSet<&str>) -> Ve
 #[tokio::test]
 async fn the_trend_steps_by_month_and_ends_on_the_days_figures() {
     let app = spawn_sample().await;
-    let (status, doc) = app
-        .get(
+    let doc = app
+        .get_ok(
             &format!("/api/v1/trend?scope=S-JLT&from=2025-07-01&to={AS_OF}&step=month"),
             &app.tokens.admin,
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{doc}");
     let points = doc["points"].as_array().expect("points");
     assert_eq!(points.len(), 12);
     assert_eq!(points[0]["as_of"], "2025-07-31");
@@ -442,21 +439,19 @@ async fn the_trend_steps_by_month_and_ends_on_the_days_figures() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, doc) = app.get("/api/v1/trend", &app.tokens.coord).await;
-    assert_eq!(status, StatusCode::OK);
+    let doc = app.get_ok("/api/v1/trend", &app.tokens.coord).await;
     assert_eq!(doc["scope"], "S-JLT");
 }
 
 #[tokio::test]
 async fn a_district_is_drawn_per_street_with_the_same_totals() {
     let app = spawn_sample().await;
-    let (status, doc) = app
-        .get(
+    let doc = app
+        .get_ok(
             &format!("/api/v1/graph?scope=D-SJ&as_of={AS_OF}"),
             &app.tokens.admin,
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{doc}");
     assert_eq!(doc["aggregated"], true);
     let nodes = doc["nodes"].as_array().unwrap();
     assert!(
@@ -560,8 +555,7 @@ async fn the_service_places_nodes_the_same_on_every_date_and_in_every_format() {
     let get = |path: String| {
         let app = &app;
         async move {
-            let (status, doc) = app.get(&path, &app.tokens.admin).await;
-            assert_eq!(status, StatusCode::OK, "{doc}");
+            let doc = app.get_ok(&path, &app.tokens.admin).await;
             doc
         }
     };

@@ -72,8 +72,9 @@ async fn upload(
 }
 
 async fn needs(app: &TestApp) -> Vec<String> {
-    let (s, page) = app.get("/api/v1/needs?limit=1000", &app.tokens.admin).await;
-    assert_eq!(s, StatusCode::OK, "{page}");
+    let page = app
+        .get_ok("/api/v1/needs?limit=1000", &app.tokens.admin)
+        .await;
     let mut ids = ids(&page);
     ids.sort();
     ids
@@ -81,10 +82,9 @@ async fn needs(app: &TestApp) -> Vec<String> {
 
 /// The demand of committee K1's employment needs, as the needs table lists them (0: none).
 async fn k1_employment_demand(app: &TestApp) -> u64 {
-    let (s, body) = app
-        .get("/api/v1/needs?committee=K1&limit=1000", &app.tokens.admin)
+    let body = app
+        .get_ok("/api/v1/needs?committee=K1&limit=1000", &app.tokens.admin)
         .await;
-    assert_eq!(s, StatusCode::OK, "{body}");
     body["items"]
         .as_array()
         .expect("items")
@@ -126,8 +126,7 @@ async fn a_good_workbook_merges_and_the_numbers_change() {
     assert_eq!(body["total_rows"], total, "merged by id: no row more");
     assert_eq!(k1_employment_demand(&app).await, 9);
     // The change log names the import.
-    let (s, log) = app.get("/api/v1/changes", a).await;
-    assert_eq!(s, StatusCode::OK, "{log}");
+    let log = app.get_ok("/api/v1/changes", a).await;
     assert!(
         !log["changes"].as_array().expect("changes").is_empty(),
         "{log}"

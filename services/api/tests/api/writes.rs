@@ -248,8 +248,7 @@ async fn concurrent_writers_lose_nothing_and_readers_never_see_half() {
         readers.push(tokio::spawn(async move {
             let mut last = 0.0;
             for _ in 0..40 {
-                let (s, cov) = app.get(url, &app.tokens.coord).await;
-                assert_eq!(s, StatusCode::OK);
+                let cov = app.get_ok(url, &app.tokens.coord).await;
                 let h = hours(&cov);
                 assert!(h >= last, "hours went back from {last} to {h}");
                 assert_eq!(h.fract(), 0.0);
