@@ -121,22 +121,22 @@ fn strs<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
     items.iter().map(field).collect()
 }
 
-fn committee<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["committees"]
+/// The item with this id in the coverage document's `list` (`committees` or `rollups`).
+fn item<'a>(doc: &'a Value, list: &str, id: &str) -> &'a Value {
+    doc[list]
         .as_array()
-        .expect("committees list")
+        .unwrap_or_else(|| panic!("no {list} list"))
         .iter()
         .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("committee {id} in the coverage document"))
+        .unwrap_or_else(|| panic!("{id} in the coverage document's {list}"))
+}
+
+fn committee<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    item(doc, "committees", id)
 }
 
 fn rollup<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["rollups"]
-        .as_array()
-        .expect("rollups list")
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("rollup {id} in the coverage document"))
+    item(doc, "rollups", id)
 }
 
 #[test]
