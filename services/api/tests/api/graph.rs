@@ -32,6 +32,22 @@ fn of_kind<'a>(items: &'a Value, kind: &'a str) -> impl Iterator<Item = &'a Valu
     list(items).iter().filter(move |x| x["kind"] == kind)
 }
 
+/// The ids of the communities and committees of 九里亭 (S-JLT), read from the bundle.
+fn jlt_inside(b: &dangjian_model::Bundle) -> HashSet<&str> {
+    let communities: HashSet<&str> = b
+        .communities
+        .iter()
+        .filter(|c| c.street == "S-JLT")
+        .map(|c| c.id.as_str())
+        .collect();
+    b.committees
+        .iter()
+        .filter(|k| communities.contains(k.community.as_str()))
+        .map(|k| k.id.as_str())
+        .chain(communities.iter().copied())
+        .collect()
+}
+
 /// The items of a JSON array.
 fn list(v: &Value) -> &[Value] {
     v.as_array().map(Vec::as_slice).expect("a list")
@@ -99,7 +115,7 @@ async fn the_street_graph_draws_the_hierarchy_and_counts_members_as_coverage_doe
         assert!(ids.contains(e["target"].as_str().unwrap()), "{e}");
     }
     // 双报到: per (group, committee), never per person; the sums are coverage's.
-    let member_edges: Vec<&Value> = edges.iter().filter(|e| e["kind"] == "member").collect();
+    let member_edges: Vec<&Value> = of_kind(&doc["edges"], "member").collect();
     assert!(!member_edges.is_empty());
     let members = total(member_edges.iter().copied(), "members", Value::as_u64);
     let hours = total(member_edges.iter().copied(), "hours", Value::as_f64);
@@ -125,26 +141,15 @@ async fn the_street_graph_draws_the_hierarchy_and_counts_members_as_coverage_doe
     // 共建: exactly the active partnerships aimed at the street, its communities or committees.
     let b = sample();
     let as_of = date(AS_OF);
-    let communities: HashSet<&str> = b
-        .communities
-        .iter()
-        .filter(|c| c.street == "S-JLT")
-        .map(|c| c.id.as_str())
-        .collect();
+    let inside = jlt_inside(&b);
     let expected: HashSet<&str> = b
         .partnerships
         .iter()
         .filter(|p| p.is_active(as_of))
-        .filter(|p| {
-            p.target == "S-JLT"
-                || communities.contains(p.target.as_str())
-                || committees.contains(&p.target.as_str())
-        })
+        .filter(|p| p.target == "S-JLT" || inside.contains(p.target.as_str()))
         .map(|p| p.id.as_str())
         .collect();
-    let drawn: HashSet<&str> = edges
-        .iter()
-        .filter(|e| e["kind"] == "partnership")
+    let drawn: HashSet<&str> = of_kind(&doc["edges"], "partnership")
         .map(|e| e["id"].as_str().unwrap())
         .collect();
     assert_eq!(drawn, expected);
@@ -280,20 +285,7 @@ async fn graphs_are_redacted_for_coordinators_and_hold_nothing_personal_for_view
         assert!(!body.contains("亭谊"), "{body}");
     }
     // A coordinator of 九里亭 sees its street, and no committee or community outside it.
-    let inside: HashSet<&str> = {
-        let comms: HashSet<&str> = b
-            .communities
-            .iter()
-            .filter(|c| c.street == "S-JLT")
-            .map(|c| c.id.as_str())
-            .collect();
-        b.committees
-            .iter()
-            .filter(|k| comms.contains(k.community.as_str()))
-            .map(|k| k.id.as_str())
-            .chain(comms.iter().copied())
-            .collect()
-    };
+    let inside = jlt_inside(&b);
     let outside_names: Vec<&str> = b
         .committees
         .iter()
