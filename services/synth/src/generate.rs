@@ -81,13 +81,25 @@ const UNIT_KINDS: [(UnitCategory, &str, &str); 32] = [
     (UnitCategory::Other, "慈善", "慈善服务社"),
 ];
 
+/// Rows of a table per committee, on average.
+struct PerCommittee {
+    units: f64,
+    resources: f64,
+    needs: f64,
+    projects: f64,
+    volunteering: f64,
+    responsibilities: f64,
+}
+
 /// Per-committee averages that scale every other table (Shanghai totals / ~6,000 committees).
-const UNITS_PER_COMMITTEE: f64 = 6.7;
-const RESOURCES_PER_COMMITTEE: f64 = 18.2;
-const NEEDS_PER_COMMITTEE: f64 = 8.3;
-const PROJECTS_PER_COMMITTEE: f64 = 3.3;
-const VOLUNTEERING_PER_COMMITTEE: f64 = 167.0;
-const RESPONSIBILITIES_PER_COMMITTEE: f64 = 3.3;
+const PER_COMMITTEE: PerCommittee = PerCommittee {
+    units: 6.7,
+    resources: 18.2,
+    needs: 8.3,
+    projects: 3.3,
+    volunteering: 167.0,
+    responsibilities: 3.3,
+};
 /// Registered members per 1,000 households, on average (≈ 700,000 / 6,000 / 2,400 × 1,000).
 const MEMBERS_PER_1000_HOUSEHOLDS: u64 = 45;
 
@@ -462,7 +474,7 @@ impl Gen {
         }
 
         let first_unit = self.b.units.len();
-        let unit_count = count(&mut self.rng, UNITS_PER_COMMITTEE * committees.len() as f64);
+        let unit_count = count(&mut self.rng, PER_COMMITTEE.units * committees.len() as f64);
         for _ in 0..unit_count {
             self.unit(&street_id, place, &street_org);
         }
@@ -814,7 +826,7 @@ impl Gen {
     fn resources_and_needs(&mut self) {
         for k in 0..self.b.committees.len() {
             let first = self.b.needs.len();
-            let mean = NEEDS_PER_COMMITTEE;
+            let mean = PER_COMMITTEE.needs;
             let n = self.rng.random_range(0..=(2.0 * mean) as usize);
             for _ in 0..n {
                 let u: f64 = self.rng.random();
@@ -833,7 +845,7 @@ impl Gen {
 
         let total = count(
             &mut self.rng,
-            RESOURCES_PER_COMMITTEE * self.b.committees.len() as f64,
+            PER_COMMITTEE.resources * self.b.committees.len() as f64,
         );
         let mut street_resources: Vec<Vec<usize>> = vec![Vec::new(); self.streets.len()];
         // Each street lacks one service domain among the resources offered from it, so some
@@ -932,7 +944,7 @@ impl Gen {
 
         let projects = count(
             &mut self.rng,
-            PROJECTS_PER_COMMITTEE * self.b.committees.len() as f64,
+            PER_COMMITTEE.projects * self.b.committees.len() as f64,
         );
         for _ in 0..projects {
             let k = self.rng.random_range(0..self.b.committees.len());
@@ -984,7 +996,7 @@ impl Gen {
     fn volunteering(&mut self) {
         let total = count(
             &mut self.rng,
-            VOLUNTEERING_PER_COMMITTEE * self.b.committees.len() as f64,
+            PER_COMMITTEE.volunteering * self.b.committees.len() as f64,
         );
         if self.b.members.is_empty() {
             return;
@@ -1040,7 +1052,7 @@ impl Gen {
         }
         let total = count(
             &mut self.rng,
-            RESPONSIBILITIES_PER_COMMITTEE * self.b.committees.len() as f64,
+            PER_COMMITTEE.responsibilities * self.b.committees.len() as f64,
         );
         let span = (ymd(2026, 12, 31) - self.cal.start).num_days();
         for i in 0..total {
