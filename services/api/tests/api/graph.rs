@@ -511,10 +511,7 @@ async fn the_service_places_nodes_the_same_on_every_date_and_in_every_format() {
     let app = spawn_sample().await;
     let get = |path: String| {
         let app = &app;
-        async move {
-            let doc = app.get_ok(&path, &app.tokens.admin).await;
-            doc
-        }
+        async move { app.get_ok(&path, &app.tokens.admin).await }
     };
     let now = get(format!("/api/v1/graph?scope=S-JLT&as_of={AS_OF}")).await;
     let early = get("/api/v1/graph?scope=S-JLT&as_of=2025-01-31".to_string()).await;
