@@ -15,8 +15,6 @@ set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
 ARGS="$*"
-DB=""
-SEED=1
 DURATION=30
 CONC=32
 AS_OF=2026-06-30
@@ -28,10 +26,7 @@ need_tools sqlite3 curl python3
 trap stop_server EXIT INT TERM
 build_binary
 
-if [[ -z "$DB" ]]; then
-  DB="$WORK/net.db"
-  generate_and_import "$DB" shanghai "$SEED"
-fi
+network_db
 biggest_street
 Q "SELECT id FROM units ORDER BY id LIMIT 1000" >"$WORK/units.txt"
 

@@ -12,9 +12,6 @@
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
-DB=""
-SCALE=shanghai
-SEED=1
 DURATION=10
 CONNS=32
 THREADS=2
@@ -28,11 +25,7 @@ trap stop_server EXIT INT TERM
 build_binary
 LOAD_START="$(loadavg)"
 
-if [[ -z "$DB" ]]; then
-  DB="$WORK/net.db"
-  generate_and_import "$DB" "$SCALE" "$SEED"
-fi
-[[ -f "$DB" ]] || { say "no database at $DB"; exit 1; }
+network_db
 
 biggest_street
 ROWS="$(Q "SELECT (SELECT count(*) FROM members) + (SELECT count(*) FROM volunteering)

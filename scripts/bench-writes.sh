@@ -15,9 +15,6 @@
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
-DB=""
-SCALE=shanghai
-SEED=1
 WRITES=200
 BATCH=10000
 
@@ -30,11 +27,7 @@ cleanup() { stop_server; rm -rf "$WORK"; }
 trap cleanup EXIT INT TERM
 
 build_binary
-if [[ -z "$DB" ]]; then
-  DB="$WORK/net.db"
-  generate_and_import "$DB" "$SCALE" "$SEED"
-fi
-[[ -f "$DB" ]] || { say "no database at $DB"; exit 1; }
+network_db
 ROWS="$(Q "SELECT (SELECT count(*) FROM members) + (SELECT count(*) FROM volunteering)
            + (SELECT count(*) FROM partnerships) + (SELECT count(*) FROM needs)")"
 COMMITTEE="$(Q "SELECT id FROM committees ORDER BY id LIMIT 1")"

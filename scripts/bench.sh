@@ -12,8 +12,6 @@
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
-SCALE=shanghai
-SEED=1
 REPS=3
 ENGINE_BENCH=1
 AS_OF=2026-06-30

@@ -11,6 +11,12 @@
 
 BENCH_COMMON_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
+# The network measured unless a script's defaults or options (--db, --scale, --seed) say
+# otherwise: the generated Shanghai network of seed 1, in a database of the work folder.
+DB=""
+SCALE=shanghai
+SEED=1
+
 # bench_setup NAME : ROOT, PATH with cargo, say() prefixed with NAME, WORK = a new folder.
 bench_setup() {
   BENCH_NAME="$1"
@@ -92,6 +98,16 @@ generate_and_import() {
   "$BIN" generate --scale "$scale" --seed "$seed" --out "$WORK/net.json" >/dev/null 2>"$WORK/generate.err"
   "$BIN" --db "$db" import "$WORK/net.json" >/dev/null 2>"$WORK/import.err"
   rm -f "$WORK/net.json"
+}
+
+# network_db : without a DB given, generates the $SCALE network (seed $SEED) and imports it
+# into $WORK/net.db, which becomes DB; exits when there is no database at DB.
+network_db() {
+  if [[ -z "$DB" ]]; then
+    DB="$WORK/net.db"
+    generate_and_import "$DB" "$SCALE" "$SEED"
+  fi
+  [[ -f "$DB" ]] || { say "no database at $DB"; exit 1; }
 }
 
 # Q SQL : one read-only query on $DB.

@@ -56,6 +56,14 @@ fn main() {
     let from = Date::from_ymd_opt(2025, 7, 1).expect("date");
 
     type Job<'a> = (&'static str, String, Option<f64>, Box<dyn Fn() + 'a>);
+    // A scope's 12-month trend with no allocation cached.
+    let engine = &engine;
+    let cold_trend = |scope: String| -> Box<dyn Fn() + '_> {
+        Box::new(move || {
+            engine.clear_allocation_cache();
+            black_box(engine.trend(&scope, from, as_of).expect("trend"));
+        })
+    };
     let jobs: Vec<Job> = vec![
         (
             "graph index (once per network)",
@@ -141,10 +149,7 @@ fn main() {
             "trend, 12 months, cold (no allocation cached)",
             district.clone(),
             Some(1000.0),
-            Box::new(|| {
-                engine.clear_allocation_cache();
-                black_box(engine.trend(&district, from, as_of).expect("trend"));
-            }),
+            cold_trend(district.clone()),
         ),
         (
             "trend, 12 months, again (components cached)",
@@ -158,19 +163,13 @@ fn main() {
             "trend, 12 months, cold",
             street.clone(),
             Some(1000.0),
-            Box::new(|| {
-                engine.clear_allocation_cache();
-                black_box(engine.trend(&street, from, as_of).expect("trend"));
-            }),
+            cold_trend(street.clone()),
         ),
         (
             "trend, 12 months, cold",
             "city".into(),
             None,
-            Box::new(|| {
-                engine.clear_allocation_cache();
-                black_box(engine.trend("city", from, as_of).expect("trend"));
-            }),
+            cold_trend("city".into()),
         ),
     ];
     let comps = engine.allocation_components(as_of);

@@ -55,21 +55,16 @@ fn every_view_sets_the_font_title_and_legend() {
                 "{view:?}: no fontname on {kind}"
             );
         }
-        assert!(d.dot.contains("labelloc=\"t\""));
-        assert!(
-            d.dot.contains("石门二路街道 · "),
-            "{view:?}: title names the scope"
-        );
-        assert!(d.dot.contains("截至 2025-06-30"));
-        assert!(d.dot.contains("<b>图例</b>"), "{view:?}: legend");
-        assert!(
-            d.dot.contains("subgraph \"cluster_s1\""),
-            "{view:?}: street cluster"
-        );
-        assert!(
-            d.dot.contains("subgraph \"cluster_cm1\""),
-            "{view:?}: community cluster"
-        );
+        for (needle, what) in [
+            ("labelloc=\"t\"", "title on top"),
+            ("石门二路街道 · ", "title names the scope"),
+            ("截至 2025-06-30", "title names the date"),
+            ("<b>图例</b>", "legend"),
+            ("subgraph \"cluster_s1\"", "street cluster"),
+            ("subgraph \"cluster_cm1\"", "community cluster"),
+        ] {
+            assert!(d.dot.contains(needle), "{view:?}: {what}");
+        }
     }
 }
 

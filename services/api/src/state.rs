@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::startup::ServeConfig;
 use dangjian_engine::Engine;
-use dangjian_live::{Live, Plan, View, WriteError};
+use dangjian_live::{Live, Plan, View, WriteError, Written};
 use dangjian_model::store::RowVersions;
 use dangjian_model::{Bundle, Date, Store, StoreError, TokenInfo};
 #[cfg(test)]
@@ -230,9 +230,9 @@ impl AppState {
     ///
     /// The whole write runs on a detached blocking task: when the client disconnects or times
     /// out and this future is dropped, the write still runs to completion, so the store and
-    /// the running service never disagree. Returns `prepare`'s output and the store sequence
-    /// of the write (the version of the rows it wrote).
-    pub async fn write<T, F>(&self, actor: String, prepare: F) -> Result<(T, u64), AppError>
+    /// the running service never disagree. Returns `prepare`'s output and what was installed
+    /// (the store sequence of the write, the version of the rows it wrote; the network's rows).
+    pub async fn write<T, F>(&self, actor: String, prepare: F) -> Result<(T, Written), AppError>
     where
         T: Send + 'static,
         F: FnOnce(&Snapshot, &RowVersions) -> Result<(Plan, T), AppError> + Send + 'static,
@@ -240,9 +240,9 @@ impl AppState {
         let live = self.0.live.clone();
         let started = Instant::now();
         let task = tokio::task::spawn_blocking(move || live.write(&actor, prepare));
-        let (out, seq) = task.await??;
+        let (out, written) = task.await??;
         metrics::gauge!("dangjian_write_seconds").set(started.elapsed().as_secs_f64());
-        Ok((out, seq))
+        Ok((out, written))
     }
 
     /// Whether the store answers.

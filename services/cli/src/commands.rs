@@ -234,12 +234,13 @@ fn import(opened: &Opened, path: &Path, merge: bool) -> Result<()> {
     let stored = if merge {
         let live = Live::<Bundle>::open(opened.store.clone(), true)?;
         let rows = incoming.row_count();
-        live.write("cli", |_, _| anyhow::Ok((Plan::Merge(incoming), ())))
+        let ((), now) = live
+            .write("cli", |_, _| anyhow::Ok((Plan::Merge(incoming), ())))
             .context("the merged network would be invalid: nothing was changed")?;
         eprintln!(
             "merged {} rows (network now {} rows) in {:.1} s",
             rows,
-            live.current().row_count(),
+            now.rows,
             written.elapsed().as_secs_f64()
         );
         live.current()
@@ -514,14 +515,15 @@ fn add(opened: &Opened, table: &str, file: &Path) -> Result<()> {
     let live = Live::<Bundle>::open(opened.store.clone(), true)
         .with_context(|| format!("cannot read the network from {}", opened.store.describe()))?;
     let changes = creates_of(&partial)?;
-    let ((), seq) = live
+    let ((), written) = live
         .write("cli", |_, _| {
             anyhow::Ok((Plan::Rows { partial, changes }, ()))
         })
         .with_context(|| format!("cannot add the {table} rows: nothing was changed"))?;
     eprintln!(
-        "added {rows} {table} rows in {:.1} s (change {seq})",
-        started.elapsed().as_secs_f64()
+        "added {rows} {table} rows in {:.1} s (change {})",
+        started.elapsed().as_secs_f64(),
+        written.seq
     );
     println!("ok: {rows} {table} rows added");
     Ok(())

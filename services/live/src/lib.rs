@@ -96,6 +96,15 @@ pub enum Plan {
     Merge(Bundle),
 }
 
+/// What a write installed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// The store sequence of its (last) change-log entry: a written row's version (`ETag`).
+    pub seq: u64,
+    /// How many rows the network holds after it (the import answers' `total_rows`).
+    pub rows: usize,
+}
+
 /// Why a write was refused or failed; nothing was changed.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -299,12 +308,12 @@ impl<V: View> Live<V> {
     /// `prepare` the write from the current version and row versions, validate the merged
     /// network (incrementally when the current one is known valid), commit it with its
     /// change-log entries in one store transaction (the store checks each row's expectation),
-    /// then apply it in memory. Returns `prepare`'s output and the store sequence.
+    /// then apply it in memory. Returns `prepare`'s output and what was installed.
     pub fn write<T, E>(
         &self,
         actor: &str,
         prepare: impl FnOnce(&V, &RowVersions) -> Result<(Plan, T), E>,
-    ) -> Result<(T, u64), E>
+    ) -> Result<(T, Written), E>
     where
         E: From<WriteError>,
     {
@@ -401,13 +410,14 @@ impl<V: View> Live<V> {
                 view.apply(whole, &partial)
             }
         };
+        let rows = next.bundle().row_count();
         self.install(next, true);
         // Only when nothing else committed in between is everything up to `seq` applied;
         // otherwise the follower replays the gap (applying our own rows again is harmless).
         let _ =
             self.applied
                 .compare_exchange(seq - entries, seq, Ordering::AcqRel, Ordering::Acquire);
-        Ok((out, seq))
+        Ok((out, Written { seq, rows }))
     }
 
     /// The network after a row write onto `view` (the current version). Located when `view`

@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use dangjian_live::{Live, Plan, WriteError, created, updated};
+use dangjian_live::{Live, Plan, WriteError, Written, created, updated};
 use dangjian_model::*;
 use std::sync::Arc;
 
@@ -89,7 +89,7 @@ fn neo4j_row_writes_in_place_with_conflicts_and_change_log() {
             serde_json::to_value(&duplicate).expect("json"),
         ),
     ];
-    let ((), seq) = live
+    let ((), Written { seq, .. }) = live
         .write("cli", |_, _| {
             Ok::<_, WriteError>((rows_plan(partial.clone(), changes), ()))
         })

@@ -14,6 +14,23 @@ fn db_in(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().join("network.db")
 }
 
+/// A store in a new temporary folder (kept while the folder lives) holding the sample network,
+/// and that network.
+fn sample_store() -> (tempfile::TempDir, SqliteStore, Bundle) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(&db_in(&dir)).expect("open");
+    let base = sample();
+    store.replace(&base).expect("replace");
+    (dir, store, base)
+}
+
+/// Replace the stored network with an empty one (`what` names the step), which leaves the
+/// store empty.
+fn replace_with_nothing(store: &SqliteStore, what: &str) {
+    store.replace(&Bundle::default()).expect(what);
+    assert!(store.is_empty().expect("is_empty"), "{what}: not empty");
+}
+
 /// A small network that uses every table, every enum value that matters, and both the
 /// present and absent form of every optional field.
 fn sample() -> Bundle {
@@ -105,18 +122,12 @@ fn replace_replaces_the_whole_network() {
     let other = synthetic("x", 50);
     store.replace(&other).expect("second replace");
     assert_eq!(store.load().expect("load"), other);
-    store
-        .replace(&Bundle::default())
-        .expect("replace with nothing");
-    assert!(store.is_empty().expect("is_empty"));
+    replace_with_nothing(&store, "replace with nothing");
 }
 
 #[test]
 fn upsert_updates_by_id_and_adds_idless_rows_once() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = SqliteStore::open(&db_in(&dir)).expect("open");
-    let base = sample();
-    store.replace(&base).expect("replace");
+    let (_dir, store, base) = sample_store();
 
     let mut changed_member = base.members[0].clone();
     changed_member.name = "赵六（改）".to_string();
@@ -161,10 +172,7 @@ fn upsert_updates_by_id_and_adds_idless_rows_once() {
 
 #[test]
 fn upsert_with_a_dangling_reference_changes_nothing() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = SqliteStore::open(&db_in(&dir)).expect("open");
-    let base = sample();
-    store.replace(&base).expect("replace");
+    let (_dir, store, base) = sample_store();
     let partial = Bundle {
         needs: (vec![Need {
             id: "n9".to_string(),
@@ -290,27 +298,37 @@ fn open_creates_missing_directories() {
     assert!(store.is_empty().expect("is_empty"));
 }
 
+/// A token record, not revoked; its hash is `hex` (two digits) repeated.
+fn token(id: &str, role: TokenRole, scope: Option<&str>, hex: &str, created: &str) -> TokenInfo {
+    TokenInfo {
+        id: id.to_string(),
+        role,
+        scope: scope.map(str::to_string),
+        hash: hex.repeat(32),
+        created: created.to_string(),
+        revoked: false,
+    }
+}
+
 #[test]
 fn tokens_are_added_listed_and_revoked() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = SqliteStore::open(&db_in(&dir)).expect("open");
     assert_eq!(store.tokens().expect("no tokens"), vec![]);
-    let admin = TokenInfo {
-        id: "tok_a".to_string(),
-        role: TokenRole::Admin,
-        scope: None,
-        hash: "ab".repeat(32),
-        created: "2024-05-01T08:00:00Z".to_string(),
-        revoked: false,
-    };
-    let coordinator = TokenInfo {
-        id: "tok_c".to_string(),
-        role: TokenRole::Coordinator,
-        scope: Some("s1".to_string()),
-        hash: "cd".repeat(32),
-        created: "2024-05-02T08:00:00Z".to_string(),
-        revoked: false,
-    };
+    let admin = token(
+        "tok_a",
+        TokenRole::Admin,
+        None,
+        "ab",
+        "2024-05-01T08:00:00Z",
+    );
+    let coordinator = token(
+        "tok_c",
+        TokenRole::Coordinator,
+        Some("s1"),
+        "cd",
+        "2024-05-02T08:00:00Z",
+    );
     store.add_token(&admin).expect("add admin");
     store.add_token(&coordinator).expect("add coordinator");
     let dup = store.add_token(&admin).expect_err("duplicate id");
@@ -331,8 +349,7 @@ fn tokens_are_added_listed_and_revoked() {
 
     // Tokens survive replacing the network, and the network is not "non-empty" because of them.
     store.replace(&sample()).expect("replace");
-    store.replace(&Bundle::default()).expect("empty replace");
-    assert!(store.is_empty().expect("is_empty"));
+    replace_with_nothing(&store, "empty replace");
     drop(store);
     let reopened = SqliteStore::open(&db_in(&dir)).expect("reopen");
     assert_eq!(reopened.tokens().expect("tokens"), vec![admin, revoked]);
@@ -478,10 +495,7 @@ fn opens_and_reads_while_another_connection_holds_the_write_lock() {
         .expect_err("write while locked");
     assert!(err.to_string().contains("locked"), "{err}");
     tx.rollback().expect("rollback");
-    store
-        .replace(&Bundle::default())
-        .expect("write after unlock");
-    assert!(store.is_empty().expect("is_empty"));
+    replace_with_nothing(&store, "write after unlock");
 }
 
 /// `replace` drops and rebuilds some indexes for speed; the schema afterwards must be exactly

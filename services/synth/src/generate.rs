@@ -44,13 +44,62 @@ const DISTRICTS: [(&str, usize); 16] = [
 ];
 const CENTRAL_DISTRICTS: usize = 7;
 
+/// The kinds of unit of each category, with their industry: (category, industry, kind).
+#[rustfmt::skip]
+const UNIT_KINDS: [(UnitCategory, &str, &str); 32] = [
+    (UnitCategory::Enterprise, "制造业", "精密制造"),
+    (UnitCategory::Enterprise, "信息技术", "信息科技"),
+    (UnitCategory::Enterprise, "金融", "投资管理"),
+    (UnitCategory::Enterprise, "商贸零售", "商贸"),
+    (UnitCategory::Enterprise, "物流", "物流"),
+    (UnitCategory::Enterprise, "建筑", "建设工程"),
+    (UnitCategory::Enterprise, "房地产", "置业"),
+    (UnitCategory::Enterprise, "餐饮住宿", "餐饮管理"),
+    (UnitCategory::Enterprise, "文化创意", "文化传媒"),
+    (UnitCategory::Enterprise, "物业服务", "物业管理"),
+    (UnitCategory::PublicInstitution, "文化", "文化活动中心"),
+    (UnitCategory::PublicInstitution, "科研", "技术研究所"),
+    (UnitCategory::PublicInstitution, "社会保障", "社区事务受理服务中心"),
+    (UnitCategory::PublicInstitution, "公共服务", "图书馆"),
+    (UnitCategory::Government, "公共管理", "派出所"),
+    (UnitCategory::Government, "公共管理", "税务所"),
+    (UnitCategory::Government, "公共管理", "市场监管所"),
+    (UnitCategory::Government, "公共管理", "城管执法中队"),
+    (UnitCategory::Government, "公共管理", "司法所"),
+    (UnitCategory::School, "教育", "小学"),
+    (UnitCategory::School, "教育", "中学"),
+    (UnitCategory::School, "教育", "幼儿园"),
+    (UnitCategory::School, "教育", "实验学校"),
+    (UnitCategory::School, "教育", "职业技术学校"),
+    (UnitCategory::Hospital, "医疗卫生", "医院"),
+    (UnitCategory::Hospital, "医疗卫生", "社区卫生服务站"),
+    (UnitCategory::Hospital, "医疗卫生", "中医医院"),
+    (UnitCategory::Hospital, "医疗卫生", "口腔诊所"),
+    (UnitCategory::Other, "行业协会", "商会"),
+    (UnitCategory::Other, "法律服务", "律师事务所"),
+    (UnitCategory::Other, "养老服务", "养老院"),
+    (UnitCategory::Other, "慈善", "慈善服务社"),
+];
+
+/// Rows of a table per committee, on average.
+struct PerCommittee {
+    units: f64,
+    resources: f64,
+    needs: f64,
+    projects: f64,
+    volunteering: f64,
+    responsibilities: f64,
+}
+
 /// Per-committee averages that scale every other table (Shanghai totals / ~6,000 committees).
-const UNITS_PER_COMMITTEE: f64 = 6.7;
-const RESOURCES_PER_COMMITTEE: f64 = 18.2;
-const NEEDS_PER_COMMITTEE: f64 = 8.3;
-const PROJECTS_PER_COMMITTEE: f64 = 3.3;
-const VOLUNTEERING_PER_COMMITTEE: f64 = 167.0;
-const RESPONSIBILITIES_PER_COMMITTEE: f64 = 3.3;
+const PER_COMMITTEE: PerCommittee = PerCommittee {
+    units: 6.7,
+    resources: 18.2,
+    needs: 8.3,
+    projects: 3.3,
+    volunteering: 167.0,
+    responsibilities: 3.3,
+};
 /// Registered members per 1,000 households, on average (≈ 700,000 / 6,000 / 2,400 × 1,000).
 const MEMBERS_PER_1000_HOUSEHOLDS: u64 = 45;
 
@@ -425,7 +474,7 @@ impl Gen {
         }
 
         let first_unit = self.b.units.len();
-        let unit_count = count(&mut self.rng, UNITS_PER_COMMITTEE * committees.len() as f64);
+        let unit_count = count(&mut self.rng, PER_COMMITTEE.units * committees.len() as f64);
         for _ in 0..unit_count {
             self.unit(&street_id, place, &street_org);
         }
@@ -453,64 +502,15 @@ impl Gen {
         };
         let rng = &mut self.rng;
         let word = place_name(rng);
-        let (name, industry) = match category {
-            UnitCategory::Enterprise => {
-                let (ind, kind) = *[
-                    ("制造业", "精密制造"),
-                    ("信息技术", "信息科技"),
-                    ("金融", "投资管理"),
-                    ("商贸零售", "商贸"),
-                    ("物流", "物流"),
-                    ("建筑", "建设工程"),
-                    ("房地产", "置业"),
-                    ("餐饮住宿", "餐饮管理"),
-                    ("文化创意", "文化传媒"),
-                    ("物业服务", "物业管理"),
-                ]
-                .choose(rng)
-                .unwrap_or(&("制造业", "实业"));
-                (format!("上海{word}{kind}有限公司"), ind)
+        let kinds: Vec<_> = UNIT_KINDS.iter().filter(|(c, ..)| *c == category).collect();
+        let (_, industry, kind) = **kinds.choose(rng).expect("every category has kinds");
+        let name = match category {
+            UnitCategory::Enterprise => format!("上海{word}{kind}有限公司"),
+            UnitCategory::PublicInstitution | UnitCategory::Hospital => {
+                format!("{place}{word}{kind}")
             }
-            UnitCategory::PublicInstitution => {
-                let (ind, kind) = *[
-                    ("文化", "文化活动中心"),
-                    ("科研", "技术研究所"),
-                    ("社会保障", "社区事务受理服务中心"),
-                    ("公共服务", "图书馆"),
-                ]
-                .choose(rng)
-                .unwrap_or(&("公共服务", "服务中心"));
-                (format!("{place}{word}{kind}"), ind)
-            }
-            UnitCategory::Government => {
-                let kind = *["派出所", "税务所", "市场监管所", "城管执法中队", "司法所"]
-                    .choose(rng)
-                    .unwrap_or(&"派出所");
-                (format!("{place}{kind}"), "公共管理")
-            }
-            UnitCategory::School => {
-                let kind = *["小学", "中学", "幼儿园", "实验学校", "职业技术学校"]
-                    .choose(rng)
-                    .unwrap_or(&"小学");
-                (format!("{word}{kind}"), "教育")
-            }
-            UnitCategory::Hospital => {
-                let kind = *["医院", "社区卫生服务站", "中医医院", "口腔诊所"]
-                    .choose(rng)
-                    .unwrap_or(&"医院");
-                (format!("{place}{word}{kind}"), "医疗卫生")
-            }
-            UnitCategory::Other => {
-                let (ind, kind) = *[
-                    ("行业协会", "商会"),
-                    ("法律服务", "律师事务所"),
-                    ("养老服务", "养老院"),
-                    ("慈善", "慈善服务社"),
-                ]
-                .choose(rng)
-                .unwrap_or(&("社会服务", "服务社"));
-                (format!("{word}{kind}"), ind)
-            }
+            UnitCategory::Government => format!("{place}{kind}"),
+            UnitCategory::School | UnitCategory::Other => format!("{word}{kind}"),
         };
         // About one unit in ten has its own party organisation, most under the street's.
         if self.rng.random_bool(0.1) {
@@ -826,7 +826,7 @@ impl Gen {
     fn resources_and_needs(&mut self) {
         for k in 0..self.b.committees.len() {
             let first = self.b.needs.len();
-            let mean = NEEDS_PER_COMMITTEE;
+            let mean = PER_COMMITTEE.needs;
             let n = self.rng.random_range(0..=(2.0 * mean) as usize);
             for _ in 0..n {
                 let u: f64 = self.rng.random();
@@ -845,7 +845,7 @@ impl Gen {
 
         let total = count(
             &mut self.rng,
-            RESOURCES_PER_COMMITTEE * self.b.committees.len() as f64,
+            PER_COMMITTEE.resources * self.b.committees.len() as f64,
         );
         let mut street_resources: Vec<Vec<usize>> = vec![Vec::new(); self.streets.len()];
         // Each street lacks one service domain among the resources offered from it, so some
@@ -944,7 +944,7 @@ impl Gen {
 
         let projects = count(
             &mut self.rng,
-            PROJECTS_PER_COMMITTEE * self.b.committees.len() as f64,
+            PER_COMMITTEE.projects * self.b.committees.len() as f64,
         );
         for _ in 0..projects {
             let k = self.rng.random_range(0..self.b.committees.len());
@@ -996,7 +996,7 @@ impl Gen {
     fn volunteering(&mut self) {
         let total = count(
             &mut self.rng,
-            VOLUNTEERING_PER_COMMITTEE * self.b.committees.len() as f64,
+            PER_COMMITTEE.volunteering * self.b.committees.len() as f64,
         );
         if self.b.members.is_empty() {
             return;
@@ -1052,7 +1052,7 @@ impl Gen {
         }
         let total = count(
             &mut self.rng,
-            RESPONSIBILITIES_PER_COMMITTEE * self.b.committees.len() as f64,
+            PER_COMMITTEE.responsibilities * self.b.committees.len() as f64,
         );
         let span = (ymd(2026, 12, 31) - self.cal.start).num_days();
         for i in 0..total {

@@ -3,52 +3,39 @@
 
 use dangjian_model::ServiceDomain;
 use rand::Rng;
-use rand::seq::IndexedRandom;
 
 /// Common surnames (single characters); combined at random they name nobody in particular.
-pub const SURNAMES: [&str; 80] = [
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
-    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁",
-    "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金", "石", "廖", "贾", "夏",
-    "韦", "方", "白", "邹", "孟", "熊", "秦", "邱", "江", "尹", "薛", "顾", "毛", "龚", "邵", "钱",
-];
+pub const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛顾毛龚邵钱";
 
 /// Given-name characters.
-pub const GIVEN: [&str; 96] = [
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀", "霞", "平", "刚", "桂", "英", "华", "玉", "萍", "红", "建", "文", "辉", "力", "斌",
-    "宇", "浩", "凯", "鹏", "晨", "欣", "怡", "佳", "婷", "雪", "琳", "晓", "海", "波", "峰", "俊",
-    "燕", "丹", "蕾", "颖", "璐", "瑶", "倩", "梅", "兰", "莉", "健", "鑫", "宁", "翔", "昊", "博",
-    "思", "雯", "蓉", "春", "东", "亮", "成", "志", "国", "庆", "荣", "新", "立", "民", "永", "忠",
-    "德", "慧", "珍", "云", "飞", "逸", "轩", "晗", "悦", "嘉", "诚", "骏", "泽", "舒", "然", "琪",
-];
+pub const GIVEN: &str = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红建文辉力斌宇浩凯鹏晨欣怡佳婷雪琳晓海波峰俊燕丹蕾颖璐瑶倩梅兰莉健鑫宁翔昊博思雯蓉春东亮成志国庆荣新立民永忠德慧珍云飞逸轩晗悦嘉诚骏泽舒然琪";
+
+/// One character of `chars`, drawn uniformly (the draw `choose` makes on a slice of them).
+fn pick(rng: &mut impl Rng, chars: &str) -> char {
+    let n = chars.chars().count();
+    chars.chars().nth(rng.random_range(..n)).unwrap_or('新')
+}
 
 /// A made-up personal name: surname plus one or two given-name characters.
 pub fn person_name(rng: &mut impl Rng) -> String {
     let mut name = String::with_capacity(9);
-    name.push_str(SURNAMES.choose(rng).copied().unwrap_or("王"));
-    name.push_str(GIVEN.choose(rng).copied().unwrap_or("伟"));
+    name.push(pick(rng, SURNAMES));
+    name.push(pick(rng, GIVEN));
     if rng.random_bool(0.7) {
-        name.push_str(GIVEN.choose(rng).copied().unwrap_or("华"));
+        name.push(pick(rng, GIVEN));
     }
     name
 }
 
 /// Place-name syllables for made-up streets, communities and committees.
-pub const PLACE: [&str; 64] = [
-    "华", "泾", "新", "桥", "康", "宁", "安", "和", "平", "兴", "丰", "泰", "嘉", "祥", "瑞", "盛",
-    "江", "浦", "塘", "港", "湾", "林", "枫", "桂", "梅", "兰", "竹", "松", "柳", "荷", "春", "秋",
-    "东", "西", "南", "北", "中", "金", "银", "玉", "明", "光", "阳", "晨", "云", "霞", "虹", "彩",
-    "古", "长", "永", "福", "乐", "欣", "美", "馨", "悦", "景", "苑", "庭", "田", "溪", "湖", "山",
-];
+pub const PLACE: &str = "华泾新桥康宁安和平兴丰泰嘉祥瑞盛江浦塘港湾林枫桂梅兰竹松柳荷春秋东西南北中金银玉明光阳晨云霞虹彩古长永福乐欣美馨悦景苑庭田溪湖山";
 
 /// A two-syllable made-up place name, e.g. `泾康`.
 pub fn place_name(rng: &mut impl Rng) -> String {
-    let a = PLACE.choose(rng).copied().unwrap_or("华");
-    let mut b = PLACE.choose(rng).copied().unwrap_or("泾");
+    let a = pick(rng, PLACE);
+    let mut b = pick(rng, PLACE);
     if a == b {
-        b = "新";
+        b = '新';
     }
     format!("{a}{b}")
 }

@@ -200,26 +200,21 @@ pub async fn import_file(
         .write(actor, move |snap, _versions| {
             // Checked again on the version the write applies to.
             require_inside(&checker, snap, &shared)?;
-            let bundle = &shared.bundle;
-            let total = if merge {
-                snap.bundle().merged(bundle).row_count()
-            } else {
-                imported
-            };
+            let bundle = shared.bundle.clone();
             let plan = if merge {
-                Plan::Merge(bundle.clone())
+                Plan::Merge(bundle)
             } else {
-                Plan::Replace(bundle.clone())
+                Plan::Replace(bundle)
             };
-            Ok((plan, total))
+            Ok((plan, ()))
         })
         .await;
     match result {
-        Ok((total, seq)) => Ok(Json(json!({
+        Ok(((), written)) => Ok(Json(json!({
             "imported_rows": imported,
-            "total_rows": total,
+            "total_rows": written.rows,
             "merged": merge,
-            "seq": seq,
+            "seq": written.seq,
         }))
         .into_response()),
         Err(AppError::Invalid { problems, .. }) => {

@@ -42,49 +42,61 @@ async fn every_read_needs_a_valid_token_and_every_role_may_read() {
         let (s, _) = app.get(path, &app.tokens.revoked).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{path} with a revoked token");
         for token in [&app.tokens.admin, &app.tokens.coord, &app.tokens.viewer] {
-            let (s, body) = app.get(path, token).await;
-            assert_eq!(s, StatusCode::OK, "{path}: {body}");
+            app.get_ok(path, token).await;
         }
     }
-    let (s, _) = app
-        .send(app.client.post(app.url("/api/v1/whatif")).json(&json!({})))
-        .await;
-    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // Writes, and the what-if POST (a read with a body), need a token too.
+    for (path, body) in writes().into_iter().chain([("/api/v1/whatif", json!({}))]) {
+        let method = method_of(path);
+        let req = app
+            .client
+            .request(method.clone(), app.url(path))
+            .json(&body);
+        let (s, _) = app.send(req).await;
+        assert_eq!(
+            s,
+            StatusCode::UNAUTHORIZED,
+            "{method} {path} without a token"
+        );
+    }
+}
+
+/// How a write reaches `path`: POST to a table (or an action), PATCH to one row.
+fn method_of(path: &str) -> Method {
+    if path.matches('/').count() > 3 {
+        Method::PATCH
+    } else {
+        Method::POST
+    }
+}
+
+/// One write of each kind a viewer may not make, with its body.
+fn writes() -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "/api/v1/partnerships",
+            json!({"id": "PS9", "unit": "U1", "target": "K2", "signed": "2026-01-01"}),
+        ),
+        (
+            "/api/v1/volunteering",
+            json!({"member": "M1", "committee": "K1", "domain": "greening", "hours": 1, "date": "2026-01-01"}),
+        ),
+        ("/api/v1/members/M1", json!({"registered_at": "K2"})),
+        ("/api/v1/responsibilities/RS1", json!({"status": "done"})),
+        (
+            "/api/v1/needs",
+            json!({"id": "N9", "committee": "K1", "domain": "greening", "demand": 1}),
+        ),
+        ("/api/v1/import", json!({})),
+    ]
 }
 
 #[tokio::test]
 async fn viewers_cannot_write() {
     let app = spawn_app().await;
     let v = &app.tokens.viewer;
-    let cases: [(Method, &str, Value); 6] = [
-        (
-            Method::POST,
-            "/api/v1/partnerships",
-            json!({"id": "PS9", "unit": "U1", "target": "K2", "signed": "2026-01-01"}),
-        ),
-        (
-            Method::POST,
-            "/api/v1/volunteering",
-            json!({"member": "M1", "committee": "K1", "domain": "greening", "hours": 1, "date": "2026-01-01"}),
-        ),
-        (
-            Method::PATCH,
-            "/api/v1/members/M1",
-            json!({"registered_at": "K2"}),
-        ),
-        (
-            Method::PATCH,
-            "/api/v1/responsibilities/RS1",
-            json!({"status": "done"}),
-        ),
-        (
-            Method::POST,
-            "/api/v1/needs",
-            json!({"id": "N9", "committee": "K1", "domain": "greening", "demand": 1}),
-        ),
-        (Method::POST, "/api/v1/import", json!({})),
-    ];
-    for (method, path, body) in cases {
+    for (path, body) in writes() {
+        let method = method_of(path);
         let (s, resp) = app.send_json(method.clone(), path, v, body).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path}: {resp}");
         assert_eq!(code(&resp), "forbidden");
@@ -96,10 +108,9 @@ async fn viewers_cannot_write() {
 #[tokio::test]
 async fn viewers_read_members_masked() {
     let app = spawn_app().await;
-    let (s, page) = app
-        .get("/api/v1/members?committee=K1", &app.tokens.viewer)
+    let page = app
+        .get_ok("/api/v1/members?committee=K1", &app.tokens.viewer)
         .await;
-    assert_eq!(s, StatusCode::OK);
     let m = &page["items"][0];
     assert_eq!(m["id"], "M1");
     assert_eq!(m["name"], "王*");
@@ -148,8 +159,7 @@ async fn a_coordinator_learns_nothing_about_another_street() {
         } else {
             path.to_string()
         };
-        let (s, body) = app.get(&path, c).await;
-        assert_eq!(s, StatusCode::OK, "{path}");
+        let body = app.get_ok(&path, c).await;
         assert_no_s2(&path, &body);
     }
     let (_, cov) = app.get("/api/v1/coverage?as_of=2026-06-30", c).await;
@@ -212,57 +222,46 @@ async fn a_coordinator_learns_nothing_about_another_street() {
 async fn coordinators_write_only_inside_their_street() {
     let app = spawn_app().await;
     let c = &app.tokens.coord;
-    // Inside: allowed.
-    let row = json!({"id": "PS9", "unit": "U2", "target": "K2", "signed": "2026-01-01"});
-    let (s, body) = app.post("/api/v1/partnerships", c, row).await;
-    assert_eq!(s, StatusCode::CREATED, "{body}");
-    let (s, _) = app
-        .patch("/api/v1/members/M3", c, json!({"registered_at": "K1"}))
-        .await;
-    assert_eq!(s, StatusCode::OK);
-    let (s, _) = app
-        .patch("/api/v1/responsibilities/RS1", c, json!({"status": "done"}))
-        .await;
-    assert_eq!(s, StatusCode::OK);
-    // Outside: forbidden, and nothing changes.
-    let forbidden: [(Method, &str, Value); 7] = [
+    // Inside: allowed (201 for a new row, 200 for a changed one).
+    let allowed = [
         (
-            Method::POST,
+            "/api/v1/partnerships",
+            json!({"id": "PS9", "unit": "U2", "target": "K2", "signed": "2026-01-01"}),
+        ),
+        ("/api/v1/members/M3", json!({"registered_at": "K1"})),
+        ("/api/v1/responsibilities/RS1", json!({"status": "done"})),
+    ];
+    for (path, body) in allowed {
+        let method = method_of(path);
+        let (s, resp) = app.send_json(method.clone(), path, c, body).await;
+        let status = if method == Method::POST {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(s, status, "{method} {path}: {resp}");
+    }
+    // Outside: forbidden, and nothing changes.
+    let forbidden = [
+        (
             "/api/v1/partnerships",
             json!({"id": "PS8", "unit": "U1", "target": "K3", "signed": "2026-01-01"}),
         ),
+        ("/api/v1/partnerships/PS2", json!({"expires": "2026-07-01"})),
         (
-            Method::PATCH,
-            "/api/v1/partnerships/PS2",
-            json!({"expires": "2026-07-01"}),
-        ),
-        (
-            Method::POST,
             "/api/v1/members",
             json!({"id": "M7", "name": "赵六", "birth_year": 1990, "registered_at": "K3"}),
         ),
+        ("/api/v1/members/M1", json!({"registered_at": "K3"})),
+        ("/api/v1/members/M2", json!({"registered_at": "K1"})),
         (
-            Method::PATCH,
-            "/api/v1/members/M1",
-            json!({"registered_at": "K3"}),
-        ),
-        (
-            Method::PATCH,
-            "/api/v1/members/M2",
-            json!({"registered_at": "K1"}),
-        ),
-        (
-            Method::POST,
             "/api/v1/volunteering",
             json!({"member": "M1", "committee": "K3", "domain": "greening", "hours": 2, "date": "2026-03-01"}),
         ),
-        (
-            Method::PATCH,
-            "/api/v1/responsibilities/RS2",
-            json!({"status": "done"}),
-        ),
+        ("/api/v1/responsibilities/RS2", json!({"status": "done"})),
     ];
-    for (method, path, body) in forbidden {
+    for (path, body) in forbidden {
+        let method = method_of(path);
         let (s, resp) = app.send_json(method.clone(), path, c, body).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path}: {resp}");
     }
@@ -293,8 +292,8 @@ async fn revocation_takes_effect_once_the_token_cache_expires() {
     let rec = stored.iter().find(|t| t.id == info.id).expect("stored");
     assert_eq!(rec.hash, dangjian_model::tokens::hash(&secret));
     assert!(!stored.iter().any(|t| t.hash.contains(&secret[4..])));
-    let (s, _) = app.get("/api/v1/districts", &secret).await;
-    assert_eq!(s, StatusCode::OK, "a token created while serving works");
+    // A token created while serving works.
+    app.get_ok("/api/v1/districts", &secret).await;
     assert!(dangjian_model::Store::revoke_token(app.store.as_ref(), &info.id).expect("revoke"));
     let (s, _) = app.get("/api/v1/districts", &secret).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);

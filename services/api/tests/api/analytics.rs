@@ -8,8 +8,7 @@ use serde_json::json;
 async fn coverage_and_gaps_documents() {
     let app = spawn_app().await;
     let a = &app.tokens.admin;
-    let (s, cov) = app.get("/api/v1/coverage?as_of=2026-06-30", a).await;
-    assert_eq!(s, StatusCode::OK);
+    let cov = app.get_ok("/api/v1/coverage?as_of=2026-06-30", a).await;
     assert_eq!(cov["scope"], "city");
     assert_eq!(cov["as_of"], "2026-06-30");
     let committees = cov["committees"].as_array().expect("committees");
@@ -23,10 +22,9 @@ async fn coverage_and_gaps_documents() {
             .as_array()
             .is_some_and(|r| r.iter().any(|x| x["level"] == "city"))
     );
-    let (s, cov) = app
-        .get("/api/v1/coverage?scope=C1&as_of=2026-06-30", a)
+    let cov = app
+        .get_ok("/api/v1/coverage?scope=C1&as_of=2026-06-30", a)
         .await;
-    assert_eq!(s, StatusCode::OK);
     assert_eq!(cov["committees"].as_array().map(Vec::len), Some(2));
     // Cached answers are the same answers.
     let (_, again) = app
@@ -36,8 +34,7 @@ async fn coverage_and_gaps_documents() {
     let (s, body) = app.get("/api/v1/coverage?scope=NOPE", a).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
 
-    let (s, gaps) = app.get("/api/v1/gaps?as_of=2026-06-30", a).await;
-    assert_eq!(s, StatusCode::OK);
+    let gaps = app.get_ok("/api/v1/gaps?as_of=2026-06-30", a).await;
     assert_eq!(gaps["total_demand"], 120);
     assert_eq!(gaps["met_demand"], 110.0);
     assert_eq!(gaps["unmet_demand"], 10.0);
@@ -48,10 +45,9 @@ async fn coverage_and_gaps_documents() {
 async fn checklist_as_json_csv_and_xlsx() {
     let app = spawn_app().await;
     let a = &app.tokens.admin;
-    let (s, doc) = app
-        .get("/api/v1/party-orgs/P1/checklist?as_of=2026-07-01", a)
+    let doc = app
+        .get_ok("/api/v1/party-orgs/P1/checklist?as_of=2026-07-01", a)
         .await;
-    assert_eq!(s, StatusCode::OK);
     assert_eq!(doc["party_org"], "P1");
     let items = doc["items"].as_array().expect("items");
     assert!(
@@ -145,8 +141,7 @@ async fn checklist_as_json_csv_and_xlsx() {
 async fn whatif_brokers_and_areas() {
     let app = spawn_app().await;
     let a = &app.tokens.admin;
-    let (s, before) = app.get("/api/v1/coverage?as_of=2026-06-30", a).await;
-    assert_eq!(s, StatusCode::OK);
+    let before = app.get_ok("/api/v1/coverage?as_of=2026-06-30", a).await;
     let row = json!({"without_units": ["U1"], "as_of": "2026-06-30"});
     let (s, doc) = app.post("/api/v1/whatif", a, row).await;
     assert_eq!(s, StatusCode::OK, "{doc}");
@@ -163,11 +158,11 @@ async fn whatif_brokers_and_areas() {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
-    let (s, doc) = app.get("/api/v1/brokers?as_of=2026-06-30&limit=1", a).await;
-    assert_eq!(s, StatusCode::OK);
+    let doc = app
+        .get_ok("/api/v1/brokers?as_of=2026-06-30&limit=1", a)
+        .await;
     assert!(doc["brokers"].as_array().is_some_and(|b| b.len() <= 1));
-    let (s, doc) = app.get("/api/v1/areas?as_of=2026-06-30", a).await;
-    assert_eq!(s, StatusCode::OK);
+    let doc = app.get_ok("/api/v1/areas?as_of=2026-06-30", a).await;
     let in_areas: usize = doc["areas"]
         .as_array()
         .expect("areas")
@@ -207,8 +202,8 @@ async fn analytics_queries_refuse_what_they_do_not_know() {
             assert_eq!(code(&body), "bad_request");
             assert_eq!(body["error"]["message"], names, "{doc}?{query}");
         }
-        let (s, body) = app.get(&format!("/api/v1/{doc}?as_of="), a).await;
-        assert_eq!(s, StatusCode::OK, "{doc}: an empty as_of is today: {body}");
+        // An empty as_of is today.
+        app.get_ok(&format!("/api/v1/{doc}?as_of="), a).await;
     }
     let (s, body) = app.get("/api/v1/brokers?limit=many", a).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
@@ -225,12 +220,12 @@ async fn analytics_queries_refuse_what_they_do_not_know() {
         body["error"]["message"],
         "`subtree` must be true or false, got `yes`"
     );
-    let (s, _) = app
-        .get("/api/v1/party-orgs/P1/checklist?subtree=1", a)
+    // `1` is true.
+    app.get_ok("/api/v1/party-orgs/P1/checklist?subtree=1", a)
         .await;
-    assert_eq!(s, StatusCode::OK, "1 is true");
-    let (s, cov) = app.get("/api/v1/coverage?scope=&as_of=2026-06-30", a).await;
-    assert_eq!(s, StatusCode::OK);
+    let cov = app
+        .get_ok("/api/v1/coverage?scope=&as_of=2026-06-30", a)
+        .await;
     assert_eq!(cov["scope"], "city", "an empty scope is the default");
     // The other typed queries refuse the same way.
     let typed = [
@@ -248,8 +243,7 @@ async fn analytics_queries_refuse_what_they_do_not_know() {
     let (s, body) = app.get("/api/v1/changes?since=-1", a).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
     // The list queries are typed too: `type` is a parameter name like any other.
-    let (s, page) = app.get("/api/v1/mass-orgs?type=union", a).await;
-    assert_eq!(s, StatusCode::OK, "{page}");
+    let page = app.get_ok("/api/v1/mass-orgs?type=union", a).await;
     let items = page["items"].as_array().cloned().unwrap_or_default();
     assert!(
         !items.is_empty() && items.iter().all(|m| m["type"] == "union"),

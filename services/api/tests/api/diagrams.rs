@@ -316,8 +316,7 @@ async fn bad_diagram_requests_get_json_errors() {
 #[tokio::test]
 async fn the_diagram_route_is_in_the_openapi_document() {
     let app = spawn_sample().await;
-    let (status, doc) = app.get("/api/v1/openapi.json", "").await;
-    assert_eq!(status, StatusCode::OK);
+    let doc = app.get_ok("/api/v1/openapi.json", "").await;
     let op = &doc["paths"]["/api/v1/diagrams/{file}"]["get"];
     assert!(op.is_object(), "{}", doc["paths"]);
     let params = strings(&op["parameters"], "name");

@@ -14,6 +14,40 @@ pub async fn text(app: &TestApp, path: &str, token: &str) -> (StatusCode, String
     (status, ct, res.text().await.expect("body"))
 }
 
+/// The content type and body of a GET of `path` as admin, asserting the answer is 200.
+pub async fn admin_text(app: &TestApp, path: &str) -> (String, String) {
+    let (status, ct, body) = text(app, path, &app.tokens.admin).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    (ct, body)
+}
+
+/// The graph document for `query` (scope and options) on [`AS_OF`], read as admin.
+async fn graph(app: &TestApp, query: &str) -> Value {
+    let path = format!("/api/v1/graph?{query}&as_of={AS_OF}");
+    app.get_ok(&path, &app.tokens.admin).await
+}
+
+/// The items of a graph document's node or edge list of one kind.
+fn of_kind<'a>(items: &'a Value, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    list(items).iter().filter(move |x| x["kind"] == kind)
+}
+
+/// The ids of the communities and committees of 九里亭 (S-JLT), read from the bundle.
+fn jlt_inside(b: &dangjian_model::Bundle) -> HashSet<&str> {
+    let communities: HashSet<&str> = b
+        .communities
+        .iter()
+        .filter(|c| c.street == "S-JLT")
+        .map(|c| c.id.as_str())
+        .collect();
+    b.committees
+        .iter()
+        .filter(|k| communities.contains(k.community.as_str()))
+        .map(|k| k.id.as_str())
+        .chain(communities.iter().copied())
+        .collect()
+}
+
 /// The items of a JSON array.
 fn list(v: &Value) -> &[Value] {
     v.as_array().map(Vec::as_slice).expect("a list")
@@ -43,13 +77,7 @@ fn node_ids(doc: &Value) -> HashSet<String> {
 #[tokio::test]
 async fn the_street_graph_draws_the_hierarchy_and_counts_members_as_coverage_does() {
     let app = spawn_sample().await;
-    let (status, doc) = app
-        .get(
-            &format!("/api/v1/graph?scope=S-JLT&as_of={AS_OF}"),
-            &app.tokens.admin,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{doc}");
+    let doc = graph(&app, "scope=S-JLT").await;
     let (_, cov) = app
         .get(
             &format!("/api/v1/coverage?scope=S-JLT&as_of={AS_OF}"),
@@ -87,7 +115,7 @@ async fn the_street_graph_draws_the_hierarchy_and_counts_members_as_coverage_doe
         assert!(ids.contains(e["target"].as_str().unwrap()), "{e}");
     }
     // 双报到: per (group, committee), never per person; the sums are coverage's.
-    let member_edges: Vec<&Value> = edges.iter().filter(|e| e["kind"] == "member").collect();
+    let member_edges: Vec<&Value> = of_kind(&doc["edges"], "member").collect();
     assert!(!member_edges.is_empty());
     let members = total(member_edges.iter().copied(), "members", Value::as_u64);
     let hours = total(member_edges.iter().copied(), "hours", Value::as_f64);
@@ -113,38 +141,22 @@ async fn the_street_graph_draws_the_hierarchy_and_counts_members_as_coverage_doe
     // 共建: exactly the active partnerships aimed at the street, its communities or committees.
     let b = sample();
     let as_of = date(AS_OF);
-    let communities: HashSet<&str> = b
-        .communities
-        .iter()
-        .filter(|c| c.street == "S-JLT")
-        .map(|c| c.id.as_str())
-        .collect();
+    let inside = jlt_inside(&b);
     let expected: HashSet<&str> = b
         .partnerships
         .iter()
         .filter(|p| p.is_active(as_of))
-        .filter(|p| {
-            p.target == "S-JLT"
-                || communities.contains(p.target.as_str())
-                || committees.contains(&p.target.as_str())
-        })
+        .filter(|p| p.target == "S-JLT" || inside.contains(p.target.as_str()))
         .map(|p| p.id.as_str())
         .collect();
-    let drawn: HashSet<&str> = edges
-        .iter()
-        .filter(|e| e["kind"] == "partnership")
+    let drawn: HashSet<&str> = of_kind(&doc["edges"], "partnership")
         .map(|e| e["id"].as_str().unwrap())
         .collect();
     assert_eq!(drawn, expected);
     assert!(!expected.is_empty());
 
     // Filters: only the kinds asked for; unit grouping draws employers.
-    let (_, only) = app
-        .get(
-            &format!("/api/v1/graph?scope=S-JLT&as_of={AS_OF}&kinds=partnership"),
-            &app.tokens.admin,
-        )
-        .await;
+    let only = graph(&app, "scope=S-JLT&kinds=partnership").await;
     assert!(
         only["edges"]
             .as_array()
@@ -153,12 +165,7 @@ async fn the_street_graph_draws_the_hierarchy_and_counts_members_as_coverage_doe
             .all(|e| e["kind"] == "partnership")
     );
     assert_eq!(only["edges"].as_array().unwrap().len(), expected.len());
-    let (_, per_unit) = app
-        .get(
-            &format!("/api/v1/graph?scope=S-JLT&as_of={AS_OF}&kinds=member&group=unit"),
-            &app.tokens.admin,
-        )
-        .await;
+    let per_unit = graph(&app, "scope=S-JLT&kinds=member&group=unit").await;
     let unit_members = total(list(&per_unit["edges"]), "members", Value::as_u64);
     assert_eq!(unit_members, cov_members);
     let (status, err) = app
@@ -179,22 +186,15 @@ async fn the_street_graph_draws_the_hierarchy_and_counts_members_as_coverage_doe
 #[tokio::test]
 async fn graphml_and_gexf_parse_and_carry_the_same_graph() {
     let app = spawn_sample().await;
-    let (_, doc) = app
-        .get(
-            &format!("/api/v1/graph?scope=S-JLT&as_of={AS_OF}"),
-            &app.tokens.admin,
-        )
-        .await;
+    let doc = graph(&app, "scope=S-JLT").await;
     let ids = node_ids(&doc);
     let n_edges = doc["edges"].as_array().unwrap().len();
 
-    let (status, ct, xml) = text(
+    let (ct, xml) = admin_text(
         &app,
         &format!("/api/v1/graph.graphml?scope=S-JLT&as_of={AS_OF}"),
-        &app.tokens.admin,
     )
     .await;
-    assert_eq!(status, StatusCode::OK);
     assert!(ct.starts_with("application/graphml+xml"), "{ct}");
     let parsed = roxmltree::Document::parse(&xml).expect("GraphML is XML");
     let root = parsed.root_element();
@@ -230,8 +230,7 @@ async fn graphml_and_gexf_parse_and_carry_the_same_graph() {
             .any(|d| d.attribute("key") == Some("n_label") && d.text() == Some("亭谊居委会"))
     );
 
-    let (status, ct, xml) = text(&app, "/api/v1/graph.gexf?scope=S-JLT", &app.tokens.admin).await;
-    assert_eq!(status, StatusCode::OK);
+    let (ct, xml) = admin_text(&app, "/api/v1/graph.gexf?scope=S-JLT").await;
     assert!(ct.starts_with("application/gexf+xml"), "{ct}");
     let parsed = roxmltree::Document::parse(&xml).expect("GEXF is XML");
     let root = parsed.root_element();
@@ -286,30 +285,16 @@ async fn graphs_are_redacted_for_coordinators_and_hold_nothing_personal_for_view
         assert!(!body.contains("亭谊"), "{body}");
     }
     // A coordinator of 九里亭 sees its street, and no committee or community outside it.
-    let inside: HashSet<&str> = {
-        let comms: HashSet<&str> = b
-            .communities
-            .iter()
-            .filter(|c| c.street == "S-JLT")
-            .map(|c| c.id.as_str())
-            .collect();
-        b.committees
-            .iter()
-            .filter(|k| comms.contains(k.community.as_str()))
-            .map(|k| k.id.as_str())
-            .chain(comms.iter().copied())
-            .collect()
-    };
+    let inside = jlt_inside(&b);
     let outside_names: Vec<&str> = b
         .committees
         .iter()
         .filter(|k| !inside.contains(k.id.as_str()))
         .map(|k| k.name.as_str())
         .collect();
-    let (status, doc) = app
-        .get(&format!("/api/v1/graph?as_of={AS_OF}"), &app.tokens.coord)
+    let doc = app
+        .get_ok(&format!("/api/v1/graph?as_of={AS_OF}"), &app.tokens.coord)
         .await;
-    assert_eq!(status, StatusCode::OK, "{doc}");
     assert_eq!(doc["scope"], "S-JLT", "the token's street by default");
     for n in doc["nodes"].as_array().unwrap() {
         if matches!(n["kind"].as_str(), Some("committee" | "community")) {
@@ -385,13 +370,12 @@ fn inside_names<'a>(b: &'a dangjian_model::Bundle, inside: &HashSet<&str>) -> Ve
 #[tokio::test]
 async fn the_trend_steps_by_month_and_ends_on_the_days_figures() {
     let app = spawn_sample().await;
-    let (status, doc) = app
-        .get(
+    let doc = app
+        .get_ok(
             &format!("/api/v1/trend?scope=S-JLT&from=2025-07-01&to={AS_OF}&step=month"),
             &app.tokens.admin,
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{doc}");
     let points = doc["points"].as_array().expect("points");
     assert_eq!(points.len(), 12);
     assert_eq!(points[0]["as_of"], "2025-07-31");
@@ -442,21 +426,14 @@ async fn the_trend_steps_by_month_and_ends_on_the_days_figures() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, doc) = app.get("/api/v1/trend", &app.tokens.coord).await;
-    assert_eq!(status, StatusCode::OK);
+    let doc = app.get_ok("/api/v1/trend", &app.tokens.coord).await;
     assert_eq!(doc["scope"], "S-JLT");
 }
 
 #[tokio::test]
 async fn a_district_is_drawn_per_street_with_the_same_totals() {
     let app = spawn_sample().await;
-    let (status, doc) = app
-        .get(
-            &format!("/api/v1/graph?scope=D-SJ&as_of={AS_OF}"),
-            &app.tokens.admin,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{doc}");
+    let doc = graph(&app, "scope=D-SJ").await;
     assert_eq!(doc["aggregated"], true);
     let nodes = doc["nodes"].as_array().unwrap();
     assert!(
@@ -464,9 +441,7 @@ async fn a_district_is_drawn_per_street_with_the_same_totals() {
             .iter()
             .all(|n| !matches!(n["kind"].as_str(), Some("committee" | "community")))
     );
-    let streets: HashSet<&str> = nodes
-        .iter()
-        .filter(|n| n["kind"] == "street")
+    let streets: HashSet<&str> = of_kind(&doc["nodes"], "street")
         .map(|n| n["id"].as_str().unwrap())
         .collect();
     assert_eq!(streets, HashSet::from(["S-JLT", "S-SJ"]));
@@ -479,19 +454,10 @@ async fn a_district_is_drawn_per_street_with_the_same_totals() {
         );
     }
     // Totals survive the folding: 双报到 members and 共建 links.
-    let (_, full) = app
-        .get(
-            &format!("/api/v1/graph?scope=D-SJ&as_of={AS_OF}&aggregate=false"),
-            &app.tokens.admin,
-        )
-        .await;
+    let full = graph(&app, "scope=D-SJ&aggregate=false").await;
     assert_eq!(full["aggregated"], false);
     let sum = |d: &Value, kind: &str, field: &str| -> u64 {
-        d["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["kind"] == kind)
+        of_kind(&d["edges"], kind)
             .map(|e| e[field].as_u64().unwrap_or(1))
             .sum()
     };
@@ -499,15 +465,8 @@ async fn a_district_is_drawn_per_street_with_the_same_totals() {
         sum(&doc, "member", "members"),
         sum(&full, "member", "members")
     );
-    let partnerships_full = full["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "partnership")
-        .count();
-    let folded: u64 = edges
-        .iter()
-        .filter(|e| e["kind"] == "partnership")
+    let partnerships_full = of_kind(&full["edges"], "partnership").count();
+    let folded: u64 = of_kind(&doc["edges"], "partnership")
         .map(|e| {
             e["label"]
                 .as_str()
@@ -519,15 +478,8 @@ async fn a_district_is_drawn_per_street_with_the_same_totals() {
         })
         .sum();
     assert_eq!(folded as usize, partnerships_full);
-    let units_full = full["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|n| n["kind"] == "unit")
-        .count();
-    let units_folded: usize = nodes
-        .iter()
-        .filter(|n| n["kind"] == "unit")
+    let units_full = of_kind(&full["nodes"], "unit").count();
+    let units_folded: usize = of_kind(&doc["nodes"], "unit")
         .map(|n| {
             let l = n["label"].as_str().unwrap();
             l[l.find('（').unwrap() + '（'.len_utf8()..l.find(" 家").unwrap()]
@@ -559,11 +511,7 @@ async fn the_service_places_nodes_the_same_on_every_date_and_in_every_format() {
     let app = spawn_sample().await;
     let get = |path: String| {
         let app = &app;
-        async move {
-            let (status, doc) = app.get(&path, &app.tokens.admin).await;
-            assert_eq!(status, StatusCode::OK, "{doc}");
-            doc
-        }
+        async move { app.get_ok(&path, &app.tokens.admin).await }
     };
     let now = get(format!("/api/v1/graph?scope=S-JLT&as_of={AS_OF}")).await;
     let early = get("/api/v1/graph?scope=S-JLT&as_of=2025-01-31".to_string()).await;
@@ -612,10 +560,9 @@ async fn the_service_places_nodes_the_same_on_every_date_and_in_every_format() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
 
     // GraphML: x and y data; GEXF: viz:position with y up.
-    let (_, _, xml) = text(
+    let (_, xml) = admin_text(
         &app,
         &format!("/api/v1/graph.graphml?scope=S-JLT&as_of={AS_OF}"),
-        &app.tokens.admin,
     )
     .await;
     let parsed = roxmltree::Document::parse(&xml).expect("GraphML is XML");
@@ -633,10 +580,9 @@ async fn the_service_places_nodes_the_same_on_every_date_and_in_every_format() {
             .expect("a number")
     };
     assert_eq!((data("n_x"), data("n_y")), pn["K-TINGYI"]);
-    let (_, _, xml) = text(
+    let (_, xml) = admin_text(
         &app,
         &format!("/api/v1/graph.gexf?scope=S-JLT&as_of={AS_OF}"),
-        &app.tokens.admin,
     )
     .await;
     let parsed = roxmltree::Document::parse(&xml).expect("GEXF is XML");

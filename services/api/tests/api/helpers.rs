@@ -168,6 +168,13 @@ impl TestApp {
             .await
     }
 
+    /// The body of a GET of `path` with `token`, asserting the answer is 200.
+    pub async fn get_ok(&self, path: &str, token: &str) -> Value {
+        let (s, body) = self.get(path, token).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {body}");
+        body
+    }
+
     /// GET each of `paths` with `token`, asserting the answer is `status`; the bodies, each
     /// with its path.
     pub async fn get_each<'p>(

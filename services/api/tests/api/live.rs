@@ -349,8 +349,7 @@ async fn etag_and_if_match_on_one_service() {
     let (s, _) = app.get("/api/v1/needs/NOPE", &app.tokens.coord2).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // A viewer reads members masked.
-    let (s, m) = app.get("/api/v1/members/M1", &app.tokens.viewer).await;
-    assert_eq!(s, StatusCode::OK);
+    let m = app.get_ok("/api/v1/members/M1", &app.tokens.viewer).await;
     assert_eq!(m["name"], "王*");
     assert!(m.get("birth_year").is_none());
 }
@@ -434,8 +433,7 @@ async fn the_change_log_by_role() {
     let (s, _) = app.patch("/api/v1/needs/N1", a, json!({"demand": 5})).await;
     assert_eq!(s, StatusCode::OK);
 
-    let (s, log) = app.get("/api/v1/changes?since=0", a).await;
-    assert_eq!(s, StatusCode::OK);
+    let log = app.get_ok("/api/v1/changes?since=0", a).await;
     let entries = log["changes"].as_array().expect("changes");
     // The fixture import, then the four writes.
     assert_eq!(entries.len(), 5, "{log}");
@@ -472,8 +470,9 @@ async fn the_change_log_by_role() {
 
     // The coordinator of S1: the import (counts only), N30, the hours at K1 without the
     // outside volunteer, and the N1 update; not N31 (in S2).
-    let (s, log) = app.get("/api/v1/changes?since=0", &app.tokens.coord).await;
-    assert_eq!(s, StatusCode::OK);
+    let log = app
+        .get_ok("/api/v1/changes?since=0", &app.tokens.coord)
+        .await;
     let entries = log["changes"].as_array().expect("changes");
     let ids: Vec<&str> = entries.iter().filter_map(|e| e["id"].as_str()).collect();
     assert_eq!(ids, ["N30", "N1"], "{log}");

@@ -52,8 +52,7 @@ async fn health_ready_openapi_and_docs_need_no_token() {
 #[tokio::test]
 async fn metrics_count_requests_by_route_template() {
     let app = spawn_app().await;
-    let (s, _) = app.get("/api/v1/committees/K1", &app.tokens.admin).await;
-    assert_eq!(s, StatusCode::OK);
+    app.get_ok("/api/v1/committees/K1", &app.tokens.admin).await;
     let text = app
         .get_response(&app.url("/metrics"), "")
         .await

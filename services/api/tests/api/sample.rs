@@ -14,25 +14,18 @@ async fn a_coordinator_of_a_sample_street_sees_nothing_of_the_others() {
     let mine = bundle.streets[0].id.clone();
     let other = bundle.streets[1].id.clone();
     // Where everything is, computed here independently of the service.
-    let street_of_community: HashMap<&str, &str> = bundle
-        .communities
-        .iter()
-        .map(|c| (c.id.as_str(), c.street.as_str()))
-        .collect();
-    let street_of_committee: HashMap<&str, &str> = bundle
-        .committees
-        .iter()
-        .map(|k| (k.id.as_str(), street_of_community[k.community.as_str()]))
-        .collect();
-    let street_of = |id: &str| -> Option<&str> {
-        if bundle.streets.iter().any(|s| s.id == id) {
-            return Some(bundle.streets.iter().find(|s| s.id == id)?.id.as_str());
-        }
-        street_of_community
-            .get(id)
-            .or(street_of_committee.get(id))
-            .copied()
-    };
+    let mut street_by_id: HashMap<&str, &str> = HashMap::new();
+    for s in &bundle.streets {
+        street_by_id.insert(&s.id, &s.id);
+    }
+    for c in &bundle.communities {
+        street_by_id.insert(&c.id, &c.street);
+    }
+    for k in &bundle.committees {
+        street_by_id.insert(&k.id, street_by_id[k.community.as_str()]);
+    }
+    let street_of = |id: &str| street_by_id.get(id).copied();
+    let street_of_committee = |k: &str| street_of(k).expect("a committee's street");
     let partnering_inside: HashSet<&str> = bundle
         .partnerships
         .iter()
@@ -42,7 +35,7 @@ async fn a_coordinator_of_a_sample_street_sees_nothing_of_the_others() {
     let volunteered_inside: HashSet<&str> = bundle
         .volunteering
         .iter()
-        .filter(|v| street_of_committee[v.committee.as_str()] == mine)
+        .filter(|v| street_of_committee(&v.committee) == mine)
         .map(|v| v.member.as_str())
         .collect();
     let streets = bundle
@@ -52,16 +45,16 @@ async fn a_coordinator_of_a_sample_street_sees_nothing_of_the_others() {
         .map(|s| &s.id);
     let communities = bundle.communities.iter().filter(|c| c.street != mine);
     let mut foreign: Vec<String> = streets.chain(communities.map(|c| &c.id)).cloned().collect();
-    for (k, s) in &street_of_committee {
-        if *s != mine {
-            foreign.push(k.to_string());
+    for k in &bundle.committees {
+        if street_of_committee(&k.id) != mine {
+            foreign.push(k.id.clone());
         }
     }
     foreign.extend(
         bundle
             .needs
             .iter()
-            .filter(|n| street_of_committee[n.committee.as_str()] != mine)
+            .filter(|n| street_of_committee(&n.committee) != mine)
             .map(|n| n.id.clone()),
     );
     foreign.extend(
@@ -71,7 +64,7 @@ async fn a_coordinator_of_a_sample_street_sees_nothing_of_the_others() {
             .filter(|m| {
                 m.registered_at
                     .as_deref()
-                    .is_some_and(|k| street_of_committee[k] != mine)
+                    .is_some_and(|k| street_of_committee(k) != mine)
             })
             // Volunteering at one of our committees is ours to see, whoever gave the hours.
             .filter(|m| !volunteered_inside.contains(m.id.as_str()))
@@ -132,7 +125,7 @@ async fn a_coordinator_of_a_sample_street_sees_nothing_of_the_others() {
     for k in bundle
         .committees
         .iter()
-        .filter(|k| street_of_committee[k.id.as_str()] == mine)
+        .filter(|k| street_of_committee(&k.id) == mine)
     {
         paths.push(format!("/api/v1/committees/{}", k.id));
         paths.push(format!("/api/v1/coverage?scope={}&as_of=2026-06-30", k.id));
@@ -150,8 +143,7 @@ async fn a_coordinator_of_a_sample_street_sees_nothing_of_the_others() {
     }
     let mut bodies = Vec::new();
     for path in &paths {
-        let (s, body) = app.get(path, c).await;
-        assert_eq!(s, StatusCode::OK, "{path}: {body}");
+        let body = app.get_ok(path, c).await;
         bodies.push((path.clone(), body.to_string()));
     }
     let unit_inside = bundle
@@ -180,7 +172,7 @@ async fn a_coordinator_of_a_sample_street_sees_nothing_of_the_others() {
     for k in bundle
         .committees
         .iter()
-        .filter(|k| street_of_committee[k.id.as_str()] != mine)
+        .filter(|k| street_of_committee(&k.id) != mine)
         .take(3)
     {
         let (s, _) = app.get(&format!("/api/v1/committees/{}", k.id), c).await;

@@ -25,8 +25,7 @@ async fn every_table_lists_with_totals() {
         ("/api/v1/volunteering", 1),
         ("/api/v1/responsibilities", 2),
     ] {
-        let (s, page) = app.get(path, a).await;
-        assert_eq!(s, StatusCode::OK, "{path}");
+        let page = app.get_ok(path, a).await;
         assert_eq!(page["total"], total, "{path}: {page}");
         assert_eq!(page["limit"], 100);
         assert_eq!(page["offset"], 0);
@@ -61,8 +60,7 @@ async fn filters_and_pagination() {
         ("/api/v1/responsibilities?party_org=P1", vec!["RS1"]),
         ("/api/v1/party-orgs?parent=P0", vec!["P1"]),
     ] {
-        let (s, page) = app.get(path, a).await;
-        assert_eq!(s, StatusCode::OK, "{path}");
+        let page = app.get_ok(path, a).await;
         assert_eq!(ids(&page), want, "{path}");
     }
     let (_, page) = app
@@ -91,8 +89,7 @@ async fn filters_and_pagination() {
 #[tokio::test]
 async fn committee_detail_with_links() {
     let app = spawn_app().await;
-    let (s, doc) = app.get("/api/v1/committees/K1", &app.tokens.admin).await;
-    assert_eq!(s, StatusCode::OK);
+    let doc = app.get_ok("/api/v1/committees/K1", &app.tokens.admin).await;
     assert_eq!(doc["committee"]["name"], "梅园一村居委会");
     assert_eq!(doc["community"]["id"], "C1");
     assert_eq!(doc["street"]["id"], "S1");

@@ -54,6 +54,11 @@ fn need(id: &str, committee: &str, demand: u64) -> Need {
     }
 }
 
+/// POST a workbook to `/api/v1/import` (a merge, the default for files).
+async fn import_xlsx(app: &TestApp, token: &str, file: Vec<u8>) -> (StatusCode, Value) {
+    upload(app, "/api/v1/import", token, XLSX, file).await
+}
+
 async fn upload(
     app: &TestApp,
     path: &str,
@@ -72,8 +77,9 @@ async fn upload(
 }
 
 async fn needs(app: &TestApp) -> Vec<String> {
-    let (s, page) = app.get("/api/v1/needs?limit=1000", &app.tokens.admin).await;
-    assert_eq!(s, StatusCode::OK, "{page}");
+    let page = app
+        .get_ok("/api/v1/needs?limit=1000", &app.tokens.admin)
+        .await;
     let mut ids = ids(&page);
     ids.sort();
     ids
@@ -81,10 +87,9 @@ async fn needs(app: &TestApp) -> Vec<String> {
 
 /// The demand of committee K1's employment needs, as the needs table lists them (0: none).
 async fn k1_employment_demand(app: &TestApp) -> u64 {
-    let (s, body) = app
-        .get("/api/v1/needs?committee=K1&limit=1000", &app.tokens.admin)
+    let body = app
+        .get_ok("/api/v1/needs?committee=K1&limit=1000", &app.tokens.admin)
         .await;
-    assert_eq!(s, StatusCode::OK, "{body}");
     body["items"]
         .as_array()
         .expect("items")
@@ -103,10 +108,15 @@ async fn a_good_workbook_merges_and_the_numbers_change() {
         needs: vec![need("N9", "K1", 7)].into(),
         ..Bundle::default()
     });
-    let (s, body) = upload(&app, "/api/v1/import", a, XLSX, file).await;
+    let (s, body) = import_xlsx(&app, a, file).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["imported_rows"], 1);
     assert_eq!(body["merged"], true, "files merge by default");
+    let total = network().row_count() + 1;
+    assert_eq!(
+        body["total_rows"], total,
+        "the sample network and the new need"
+    );
     assert_eq!(needs(&app).await, vec!["N1", "N2", "N3", "N9"]);
     assert_eq!(k1_employment_demand(&app).await, 7);
     let (_, committees) = app.get("/api/v1/committees", a).await;
@@ -118,10 +128,10 @@ async fn a_good_workbook_merges_and_the_numbers_change() {
     });
     let (s, body) = upload(&app, "/api/v1/import?mode=merge", a, XLSX, file).await;
     assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["total_rows"], total, "merged by id: no row more");
     assert_eq!(k1_employment_demand(&app).await, 9);
     // The change log names the import.
-    let (s, log) = app.get("/api/v1/changes", a).await;
-    assert_eq!(s, StatusCode::OK, "{log}");
+    let log = app.get_ok("/api/v1/changes", a).await;
     assert!(
         !log["changes"].as_array().expect("changes").is_empty(),
         "{log}"
@@ -132,7 +142,7 @@ async fn a_good_workbook_merges_and_the_numbers_change() {
 async fn a_bad_workbook_lists_every_problem_in_chinese_and_changes_nothing() {
     let app = spawn_app().await;
     let before = needs(&app).await;
-    let (s, body) = upload(&app, "/api/v1/import", &app.tokens.admin, XLSX, bad_needs()).await;
+    let (s, body) = import_xlsx(&app, &app.tokens.admin, bad_needs()).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(code(&body), "invalid");
     let details = body["error"]["details"].as_array().expect("details");
@@ -168,14 +178,7 @@ async fn a_bad_workbook_lists_every_problem_in_chinese_and_changes_nothing() {
     );
     assert_eq!(needs(&app).await, before, "nothing changed");
     // Not a workbook at all: one problem, nothing changed.
-    let (s, body) = upload(
-        &app,
-        "/api/v1/import",
-        &app.tokens.admin,
-        XLSX,
-        b"not a zip".to_vec(),
-    )
-    .await;
+    let (s, body) = import_xlsx(&app, &app.tokens.admin, b"not a zip".to_vec()).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(needs(&app).await, before);
 }
@@ -191,7 +194,7 @@ async fn coordinators_upload_inside_their_street_only() {
         needs: vec![need("N30", "K1", 2), need("N31", "K3", 4)].into(),
         ..Bundle::default()
     });
-    let (s, body) = upload(&app, "/api/v1/import", coord, XLSX, file).await;
+    let (s, body) = import_xlsx(&app, coord, file).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
     let message = body["error"]["message"].as_str().expect("message");
     assert!(message.contains("sheet needs row 3"), "{message}");
@@ -219,21 +222,14 @@ async fn coordinators_upload_inside_their_street_only() {
         needs: vec![need("N2", "K1", 2)].into(),
         ..Bundle::default()
     });
-    let (s, body) = upload(&app, "/api/v1/import", coord, XLSX, file_n2).await;
+    let (s, body) = import_xlsx(&app, coord, file_n2).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(needs(&app).await, before, "nothing changed");
     // Viewers cannot upload.
-    let (s, _) = upload(
-        &app,
-        "/api/v1/import",
-        &app.tokens.viewer,
-        XLSX,
-        file.clone(),
-    )
-    .await;
+    let (s, _) = import_xlsx(&app, &app.tokens.viewer, file.clone()).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // Inside: merged.
-    let (s, body) = upload(&app, "/api/v1/import", coord, XLSX, file).await;
+    let (s, body) = import_xlsx(&app, coord, file).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert!(needs(&app).await.contains(&"N30".to_string()));
 }
@@ -332,7 +328,7 @@ async fn the_template_is_a_workbook_of_headers_that_uploads_as_nothing() {
     assert!(read.problems.is_empty(), "{:?}", read.problems);
     assert_eq!(read.bundle.row_count(), 0);
     // Uploaded as it is, it holds nothing to merge.
-    let (s, body) = upload(&app, "/api/v1/import", &app.tokens.admin, XLSX, bytes).await;
+    let (s, body) = import_xlsx(&app, &app.tokens.admin, bytes).await;
     assert_eq!(
         s,
         StatusCode::UNPROCESSABLE_ENTITY,

@@ -170,13 +170,29 @@ async fn import_replaces_or_merges() {
     whole["projects"] = json!([]);
     let (s, body) = app.post("/api/v1/import", a, whole).await;
     assert_eq!(s, StatusCode::OK, "{body}");
+    let replaced = network();
+    let kept = replaced.row_count() - replaced.needs.len() - replaced.projects.len();
+    assert_eq!(body["imported_rows"], kept, "{body}");
+    assert_eq!(body["total_rows"], kept, "a replace holds what it imported");
     let (_, page) = app.get("/api/v1/needs", a).await;
     assert_eq!(page["total"], 0);
     let partial =
         json!({"needs": [{"id": "N7", "committee": "K1", "domain": "employment", "demand": 3}]});
-    let (s, body) = app.post("/api/v1/import?merge=true", a, partial).await;
+    let (s, body) = app
+        .post("/api/v1/import?merge=true", a, partial.clone())
+        .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["merged"], true);
+    assert_eq!(body["imported_rows"], 1);
+    assert_eq!(body["total_rows"], kept + 1, "one new row merged in");
+    // The same row again: merged by id, the network keeps its size.
+    let (s, body) = app.post("/api/v1/import?merge=true", a, partial).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["total_rows"],
+        kept + 1,
+        "an id merged again replaces its row"
+    );
     let (_, page) = app.get("/api/v1/needs", a).await;
     assert_eq!(ids(&page), vec!["N7"]);
     let (_, page) = app.get("/api/v1/committees", a).await;
@@ -232,8 +248,7 @@ async fn concurrent_writers_lose_nothing_and_readers_never_see_half() {
         readers.push(tokio::spawn(async move {
             let mut last = 0.0;
             for _ in 0..40 {
-                let (s, cov) = app.get(url, &app.tokens.coord).await;
-                assert_eq!(s, StatusCode::OK);
+                let cov = app.get_ok(url, &app.tokens.coord).await;
                 let h = hours(&cov);
                 assert!(h >= last, "hours went back from {last} to {h}");
                 assert_eq!(h.fract(), 0.0);

@@ -121,22 +121,22 @@ fn strs<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
     items.iter().map(field).collect()
 }
 
-fn committee<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["committees"]
+/// The item with this id in the coverage document's `list` (`committees` or `rollups`).
+fn item<'a>(doc: &'a Value, list: &str, id: &str) -> &'a Value {
+    doc[list]
         .as_array()
-        .expect("committees list")
+        .unwrap_or_else(|| panic!("no {list} list"))
         .iter()
         .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("committee {id} in the coverage document"))
+        .unwrap_or_else(|| panic!("{id} in the coverage document's {list}"))
+}
+
+fn committee<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    item(doc, "committees", id)
 }
 
 fn rollup<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["rollups"]
-        .as_array()
-        .expect("rollups list")
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("rollup {id} in the coverage document"))
+    item(doc, "rollups", id)
 }
 
 #[test]
@@ -146,54 +146,48 @@ fn coverage_edges_of_the_definitions() {
     assert_eq!(doc["as_of"], AS_OF);
     assert_eq!(doc["scope"], "city");
 
-    let k1 = committee(&doc, "K1");
-    // P1 signed on as_of is active and direct; P4 reaches K1 through the street.
-    assert_eq!(k1["partners_direct"], 1);
-    assert_eq!(k1["partners_in_reach"], 2);
-    assert_eq!(k1["registered_members"], 2);
-    assert_eq!(k1["members_per_1000_households"], 2.0);
-    // MB1 is exactly 35 (not young); MB2 gave zero hours at K1 (not a volunteer there).
-    assert_eq!(k1["volunteer_hours"], 5.0);
-    assert_eq!(k1["young_volunteers"], 0);
-    assert_eq!(
-        k1["mass_org_types"],
-        serde_json::json!(["union", "youth_league"])
-    );
-    assert_eq!(
-        k1["blank_spots"],
-        serde_json::json!(["no_women_federation"])
-    );
-    assert_eq!(k1["party_org"], true);
-
-    let k2 = committee(&doc, "K2");
-    // P2 expires on as_of: not active. Only the street-level P4 reaches K2.
-    assert_eq!(k2["partners_direct"], 0);
-    assert_eq!(k2["partners_in_reach"], 1);
-    // Hours exactly one year before as_of do not count; the day after does.
-    assert_eq!(k2["volunteer_hours"], 2.0);
-    assert_eq!(k2["young_volunteers"], 1);
-    assert_eq!(
-        k2["blank_spots"],
-        serde_json::json!(["no_party_org", "no_youth_league", "no_women_federation"])
-    );
-
-    let k3 = committee(&doc, "K3");
-    // Zero households: no ratio. Hours by an unregistered member count at the committee.
-    assert_eq!(k3["members_per_1000_households"], Value::Null);
-    assert_eq!(k3["registered_members"], 0);
-    assert_eq!(k3["volunteer_hours"], 4.0);
-    assert_eq!(k3["young_volunteers"], 1);
-    // Community-level P3 and street-level P4 both reach K3.
-    assert_eq!(k3["partners_in_reach"], 2);
-    assert_eq!(k3["partners_direct"], 0);
-    assert_eq!(
-        k3["mass_org_types"],
-        serde_json::json!(["union", "women_federation"])
-    );
-    assert_eq!(
-        k3["blank_spots"],
-        serde_json::json!(["no_party_org", "no_members", "no_youth_league"])
-    );
+    // The figures of each committee that the fixture's edge cases decide.
+    for (id, figures) in [
+        // P1 signed on as_of is active and direct; P4 reaches K1 through the street. MB1 is
+        // exactly 35 (not young); MB2 gave zero hours at K1 (not a volunteer there).
+        (
+            "K1",
+            serde_json::json!({
+                "partners_direct": 1, "partners_in_reach": 2,
+                "registered_members": 2, "members_per_1000_households": 2.0,
+                "volunteer_hours": 5.0, "young_volunteers": 0,
+                "mass_org_types": ["union", "youth_league"],
+                "blank_spots": ["no_women_federation"], "party_org": true,
+            }),
+        ),
+        // P2 expires on as_of: not active. Only the street-level P4 reaches K2. Hours exactly
+        // one year before as_of do not count; the day after does.
+        (
+            "K2",
+            serde_json::json!({
+                "partners_direct": 0, "partners_in_reach": 1,
+                "volunteer_hours": 2.0, "young_volunteers": 1,
+                "blank_spots": ["no_party_org", "no_youth_league", "no_women_federation"],
+            }),
+        ),
+        // Zero households: no ratio. Hours by an unregistered member count at the committee.
+        // Community-level P3 and street-level P4 both reach K3.
+        (
+            "K3",
+            serde_json::json!({
+                "members_per_1000_households": null, "registered_members": 0,
+                "volunteer_hours": 4.0, "young_volunteers": 1,
+                "partners_in_reach": 2, "partners_direct": 0,
+                "mass_org_types": ["union", "women_federation"],
+                "blank_spots": ["no_party_org", "no_members", "no_youth_league"],
+            }),
+        ),
+    ] {
+        let got = committee(&doc, id);
+        for (field, want) in figures.as_object().expect("figures") {
+            assert_eq!(&got[field], want, "{id} {field}");
+        }
+    }
 
     let c1 = rollup(&doc, "C1");
     assert_eq!(c1["level"], "community");
