@@ -17,7 +17,7 @@ use std::collections::HashMap;
 pub(crate) const BATCH: usize = 10_000;
 /// Batches in flight at once (each holds one pooled connection); `DANGJIAN_NEO4J_WRITERS`
 /// overrides it (1 to [`MAX_WRITERS`]).
-pub(crate) const WRITERS: usize = 4;
+pub(crate) const WRITERS: usize = 8;
 /// The most batches in flight `DANGJIAN_NEO4J_WRITERS` may ask for (the pool holds as many).
 pub(crate) const MAX_WRITERS: usize = 16;
 

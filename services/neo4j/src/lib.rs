@@ -202,18 +202,6 @@ impl Neo4jStore {
         Ok(())
     }
 
-    /// Create the id index (when missing) and wait until it is online.
-    async fn build_net_index(&self) -> Result<(), StoreError> {
-        self.graph
-            .run(query(NET_CONSTRAINT))
-            .await
-            .map_err(|e| backend("building the id index", e))?;
-        self.graph
-            .run(query("CALL db.awaitIndexes(3600)"))
-            .await
-            .map_err(|e| backend("waiting for the id index", e))
-    }
-
     /// The first row's column `c` as an integer (`None` when there is no row or it is null).
     async fn scalar(&self, q: Query) -> Result<Option<i64>, StoreError> {
         let mut s = self
@@ -500,24 +488,9 @@ impl Neo4jStore {
             .await?
             .ok_or_else(|| StoreError::Backend("neo4j: could not allocate a generation".into()))?;
         let progress = self.progress();
-        // Keeping the index up to date row by row costs most of a node's write (and the
-        // commits queue on it): it is dropped for the write and built again in one pass
-        // before the pointer moves. Meanwhile a row write elsewhere finds its row by a label
-        // scan (slower, still right: row writes serialise on the `Meta` node); an import that
-        // dies here leaves it to the next `connect`, which creates it again.
-        self.graph
-            .run(query("DROP CONSTRAINT net_gen_id IF EXISTS"))
-            .await
-            .map_err(|e| backend("dropping the id index for the import", e))?;
         progress.begin("writing to Neo4j", Some(import::item_count(bundle)));
         let written = import::write_gen(&self.graph, bundle, gen_, progress.as_ref()).await;
         progress.end();
-        let t = std::time::Instant::now();
-        let indexed = self.build_net_index().await;
-        if std::env::var_os("DANGJIAN_NEO4J_TRACE").is_some() {
-            eprintln!("index {:.2}s", t.elapsed().as_secs_f64());
-        }
-        let written = written.and(indexed);
         if let Err(e) = written {
             // Best effort: the pointer never moved; the next import cleans up anyway.
             let _ = self.delete_gen(gen_).await;
