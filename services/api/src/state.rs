@@ -2,8 +2,8 @@
 //! network snapshot — engine and response cache, swapped whole after each write or
 //! followed commit — and the one write path) and the token cache.
 
+use crate::config::ServeConfig;
 use crate::error::AppError;
-use crate::startup::ServeConfig;
 use dangjian_engine::Engine;
 use dangjian_live::{Live, Plan, View, WriteError};
 use dangjian_model::store::RowVersions;

@@ -14,7 +14,7 @@
 //!   id. Ids are `{org}:{kind}:{facts joined by ':'}` (a blank spot adds its flag); a
 //!   supervision id is `{org}:supervision:{id of the supervised item}`.
 
-use crate::index::Ent;
+use crate::ids::Ent;
 use crate::{Engine, EngineError};
 use dangjian_model::{
     BlankSpot, ChecklistDoc, ChecklistItem, Date, ItemKind, ItemStatus, Partnership, PartyOrg, Rag,

@@ -1,29 +1,10 @@
 //! Static indexes built once by `Engine::new`: id lookup, the street → community → committee
 //! hierarchy, and the per-committee tables that do not depend on `as_of`.
 
-use crate::ids::IdTable;
+use crate::ids::{Ent, IdTable};
 use dangjian_model::{Bundle, Date, MassOrgType};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// What an id names, with its row index in the bundle table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Ent {
-    District(u32),
-    Street(u32),
-    Community(u32),
-    Committee(u32),
-    PartyOrg(u32),
-    Unit(u32),
-    MassOrg(u32),
-    SocialOrg(u32),
-    Member(u32),
-    Partnership(u32),
-    Resource(u32),
-    Need(u32),
-    Project(u32),
-    Responsibility(u32),
-}
 
 /// A level of the hierarchy that a partnership, mass link or provider can point at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

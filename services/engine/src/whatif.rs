@@ -5,7 +5,7 @@
 //! leave the projects that list them), members it employs lose that employer. The unit row and
 //! the party orgs that lead it stay.
 
-use crate::index::Ent;
+use crate::ids::Ent;
 use crate::{Engine, EngineError};
 use dangjian_model::{
     BlankSpot, CommitteeDelta, Date, DomainDelta, GapsDoc, Id, NeedDelta, round2,
