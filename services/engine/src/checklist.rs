@@ -127,9 +127,9 @@ impl<'a> Rows<'a> {
         for o in orgs {
             let lead = o.leads.as_str();
             let at = match ix.ids.get(lead) {
-                Some(Ent::Street(s)) => ix.pships_at_street.get(*s),
-                Some(Ent::Community(c)) => ix.pships_at_community.get(*c),
-                Some(Ent::Committee(k)) => ix.pships_at_committee.get(*k),
+                Some(Ent::Street(s)) => ix.pships_at.street.get(*s),
+                Some(Ent::Community(c)) => ix.pships_at.community.get(*c),
+                Some(Ent::Committee(k)) => ix.pships_at.committee.get(*k),
                 Some(Ent::Unit(u)) => {
                     led_units.insert(*u, lead);
                     continue;

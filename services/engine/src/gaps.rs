@@ -21,13 +21,14 @@
 
 use crate::allocation::{CityAllocation, DOMAINS};
 use crate::coverage::PartnerCounter;
-use crate::index::{Csr, Index, Target};
+use crate::index::{ByTarget, Csr, Graph, Index, Target};
 use crate::reach::Scope;
 use crate::{Engine, EngineError};
 use dangjian_model::{
     Allocation, Candidate, Date, DomainDemand, GapCause, GapsDoc, NeedGap, ServiceDomain,
     SolePartnerUnit, UnmetNeed, format_amount, round2,
 };
+use petgraph::visit::{Bfs, VisitMap, Visitable};
 use std::collections::BTreeMap;
 
 /// Furthest adjacency distance searched for candidate providers.
@@ -152,7 +153,7 @@ impl Engine {
         let mut streets: Vec<u32> = Vec::new();
         let mut communities: Vec<u32> = Vec::new();
         for &k in ks {
-            rs.extend_from_slice(alloc.res_at_committee.get(k));
+            rs.extend_from_slice(alloc.res_at.committee.get(k));
             communities.push(ix.committee_community[k as usize]);
             streets.push(ix.committee_street[k as usize]);
         }
@@ -161,10 +162,10 @@ impl Engine {
             v.dedup();
         }
         for &c in &communities {
-            rs.extend_from_slice(alloc.res_at_community.get(c));
+            rs.extend_from_slice(alloc.res_at.community.get(c));
         }
         for &s in &streets {
-            rs.extend_from_slice(alloc.res_at_street.get(s));
+            rs.extend_from_slice(alloc.res_at.street.get(s));
         }
         rs.sort_unstable();
         rs.dedup();
@@ -390,6 +391,49 @@ impl Engine {
             .collect()
     }
 
+    /// The candidate search of every committee with an unmet need on `as_of` (the allocation
+    /// computed first, not timed), by petgraph's `Bfs` or by the hand-written level search:
+    /// returns (searches, providers found, their hops summed) and the time spent searching.
+    #[doc(hidden)]
+    pub fn bench_candidate_search(
+        &self,
+        as_of: Date,
+        by_hand: bool,
+    ) -> ([u64; 3], std::time::Duration) {
+        let b = &self.bundle;
+        let ix = &self.index;
+        let alloc = self.city_allocation(as_of);
+        let mut wanted: BTreeMap<u32, u16> = BTreeMap::new();
+        for (n, rec) in ix.needs.iter().enumerate() {
+            if rec.committee != NONE && rec.demand as f64 - alloc.need_met[n] > UNMET_EPSILON {
+                *wanted.entry(rec.committee).or_default() |= 1 << rec.domain;
+            }
+        }
+        let mut s = Search::new(
+            b.committees.len(),
+            b.communities.len(),
+            b.streets.len(),
+            ix.providers.len(),
+        );
+        let mut out = [0u64; 3];
+        let t = std::time::Instant::now();
+        for (&k, &w) in &wanted {
+            if by_hand {
+                s.run_by_hand(self, &alloc.locations, &alloc.provider_unused, k, w);
+            } else {
+                s.run(self, &alloc.locations, &alloc.provider_unused, k, w);
+            }
+            out[0] += 1;
+            out[1] += s.found.len() as u64;
+            out[2] += s
+                .found
+                .iter()
+                .map(|&p| u64::from(s.hops[p as usize].min(99)))
+                .sum::<u64>();
+        }
+        (out, t.elapsed())
+    }
+
     /// The id and name of the provider in `slot`.
     fn provider(&self, slot: usize) -> (String, String) {
         use crate::index::Provider;
@@ -410,21 +454,11 @@ impl Engine {
     }
 }
 
-fn target_key(t: Target) -> (u8, u32) {
-    match t {
-        Target::Street(s) => (0, s),
-        Target::Community(c) => (1, c),
-        Target::Committee(k) => (2, k),
-    }
-}
-
 /// Providers by the targets their resources reach; `fallback` holds, by home street, the
 /// providers whose resources reach nothing.
 #[derive(Debug)]
 pub(crate) struct Locations {
-    at_street: Csr<u32>,
-    at_community: Csr<u32>,
-    at_committee: Csr<u32>,
+    at: ByTarget,
     fallback: Csr<u32>,
     /// Provider slot by rank of its id.
     by_rank: Vec<u32>,
@@ -446,17 +480,9 @@ impl Locations {
                     .map(|t| (res.provider_slot, *t)),
             );
         }
-        pairs.sort_unstable_by_key(|&(p, t)| (p, target_key(t)));
-        pairs.dedup();
         let mut located = vec![false; np];
-        let (mut at_s, mut at_m, mut at_k) = (Vec::new(), Vec::new(), Vec::new());
-        for &(p, t) in &pairs {
+        for &(p, _) in &pairs {
             located[p as usize] = true;
-            match t {
-                Target::Street(s) => at_s.push((s, p)),
-                Target::Community(c) => at_m.push((c, p)),
-                Target::Committee(k) => at_k.push((k, p)),
-            }
         }
         let fallback: Vec<(u32, u32)> = (0..np)
             .filter(|&p| !located[p])
@@ -467,14 +493,22 @@ impl Locations {
             by_rank[r as usize] = p as u32;
         }
         Locations {
-            at_street: Csr::from_pairs(ix.street_district.len(), &at_s),
-            at_community: Csr::from_pairs(ix.community_street.len(), &at_m),
-            at_committee: Csr::from_pairs(ix.committee_street.len(), &at_k),
+            at: ByTarget::from_pairs(
+                [
+                    ix.street_district.len(),
+                    ix.community_street.len(),
+                    ix.committee_street.len(),
+                ],
+                pairs.iter().map(|&(p, t)| (t, p)),
+            ),
             fallback: Csr::from_pairs(ix.street_district.len(), &fallback),
             by_rank,
         }
     }
 }
+
+/// The visited set of a search over a [`Graph`].
+type Visited = <Graph as Visitable>::Map;
 
 /// Scratch space of the candidate search, reused across committees (stamped, never cleared).
 struct Search {
@@ -487,6 +521,7 @@ struct Search {
     found: Vec<u32>,
     frontier: Vec<u32>,
     next: Vec<u32>,
+    bfs: Bfs<u32, Visited>,
 }
 
 impl Search {
@@ -501,12 +536,48 @@ impl Search {
             found: Vec::new(),
             frontier: Vec::new(),
             next: Vec::new(),
+            bfs: Bfs::default(),
         }
     }
 
     /// Breadth-first search from committee `k` until every wanted domain has
-    /// [`CANDIDATE_LIMIT`] providers with unused capacity, or [`MAX_HOPS`] is reached.
+    /// [`CANDIDATE_LIMIT`] providers with unused capacity, or [`MAX_HOPS`] is reached:
+    /// petgraph's [`Bfs`] over the committee adjacency, taken one whole level at a time (the
+    /// queue holds exactly the next level once the current one is popped).
     fn run(&mut self, e: &Engine, loc: &Locations, unused: &[[f64; DOMAINS]], k: u32, wanted: u16) {
+        let ix = &e.index;
+        let g = &*ix.adjacency;
+        self.round += 1;
+        self.found.clear();
+        g.reset_map(&mut self.bfs.discovered);
+        self.bfs.stack.clear();
+        self.bfs.discovered.visit(k);
+        self.bfs.stack.push_back(k);
+        let mut counts = [0usize; DOMAINS];
+        let mut hops = 0u32;
+        loop {
+            for _ in 0..self.bfs.stack.len() {
+                let Some(c) = self.bfs.next(g) else { break };
+                self.collect(ix, loc, unused, c, hops, wanted, &mut counts);
+            }
+            let done = enough(wanted, &counts);
+            if done || hops >= MAX_HOPS || self.bfs.stack.is_empty() {
+                break;
+            }
+            hops += 1;
+        }
+        self.add_home_street(ix, k);
+    }
+
+    /// The hand-written level-by-level search [`Search::run`] replaced, kept for the benchmark.
+    fn run_by_hand(
+        &mut self,
+        e: &Engine,
+        loc: &Locations,
+        unused: &[[f64; DOMAINS]],
+        k: u32,
+        wanted: u16,
+    ) {
         let ix = &e.index;
         self.round += 1;
         let id = self.round;
@@ -514,56 +585,20 @@ impl Search {
         self.frontier.clear();
         self.frontier.push(k);
         self.committee_seen[k as usize] = id;
-        let mut counts = [0usize; 12];
+        let mut counts = [0usize; DOMAINS];
         let mut hops = 0u32;
         loop {
             for fi in 0..self.frontier.len() {
                 let c = self.frontier[fi];
-                let cm = ix.committee_community[c as usize];
-                let st = ix.committee_street[c as usize];
-                let mut lists: [&[u32]; 4] = [loc.at_committee.get(c), &[], &[], &[]];
-                if self
-                    .community_seen
-                    .get(cm as usize)
-                    .is_some_and(|x| *x != id)
-                {
-                    self.community_seen[cm as usize] = id;
-                    lists[1] = loc.at_community.get(cm);
-                }
-                if self.street_seen.get(st as usize).is_some_and(|x| *x != id) {
-                    self.street_seen[st as usize] = id;
-                    lists[2] = loc.at_street.get(st);
-                    lists[3] = loc.fallback.get(st);
-                }
-                for (li, list) in lists.iter().enumerate() {
-                    // At the need's own committee, providers that reach it are already linked.
-                    let linked = hops == 0 && li < 3;
-                    for &p in *list {
-                        let pu = p as usize;
-                        if self.provider_seen[pu] == id {
-                            continue;
-                        }
-                        self.provider_seen[pu] = id;
-                        if linked {
-                            continue;
-                        }
-                        self.hops[pu] = hops;
-                        self.found.push(p);
-                        for (d, count) in counts.iter_mut().enumerate() {
-                            if wanted & (1 << d) != 0 && unused[pu][d] > UNMET_EPSILON {
-                                *count += 1;
-                            }
-                        }
-                    }
-                }
+                self.collect(ix, loc, unused, c, hops, wanted, &mut counts);
             }
-            let done = (0..12).all(|d| wanted & (1 << d) == 0 || counts[d] >= CANDIDATE_LIMIT);
+            let done = enough(wanted, &counts);
             if done || hops >= MAX_HOPS {
                 break;
             }
             self.next.clear();
             for fi in 0..self.frontier.len() {
-                for &n in ix.adjacency.get(self.frontier[fi]) {
+                for &n in ix.adjacency.neighbors_slice(self.frontier[fi]) {
                     if self.committee_seen[n as usize] != id {
                         self.committee_seen[n as usize] = id;
                         self.next.push(n);
@@ -576,6 +611,65 @@ impl Search {
             std::mem::swap(&mut self.frontier, &mut self.next);
             hops += 1;
         }
+        self.add_home_street(ix, k);
+    }
+
+    /// Records the providers located at committee `c` (reached after `hops` hops), at its
+    /// community and at its street, the first time each is seen in this round.
+    #[allow(clippy::too_many_arguments)]
+    fn collect(
+        &mut self,
+        ix: &Index,
+        loc: &Locations,
+        unused: &[[f64; DOMAINS]],
+        c: u32,
+        hops: u32,
+        wanted: u16,
+        counts: &mut [usize; DOMAINS],
+    ) {
+        let id = self.round;
+        let cm = ix.committee_community[c as usize];
+        let st = ix.committee_street[c as usize];
+        let mut lists: [&[u32]; 4] = [loc.at.committee.get(c), &[], &[], &[]];
+        if self
+            .community_seen
+            .get(cm as usize)
+            .is_some_and(|x| *x != id)
+        {
+            self.community_seen[cm as usize] = id;
+            lists[1] = loc.at.community.get(cm);
+        }
+        if self.street_seen.get(st as usize).is_some_and(|x| *x != id) {
+            self.street_seen[st as usize] = id;
+            lists[2] = loc.at.street.get(st);
+            lists[3] = loc.fallback.get(st);
+        }
+        for (li, list) in lists.iter().enumerate() {
+            // At the need's own committee, providers that reach it are already linked.
+            let linked = hops == 0 && li < 3;
+            for &p in *list {
+                let pu = p as usize;
+                if self.provider_seen[pu] == id {
+                    continue;
+                }
+                self.provider_seen[pu] = id;
+                if linked {
+                    continue;
+                }
+                self.hops[pu] = hops;
+                self.found.push(p);
+                for (d, count) in counts.iter_mut().enumerate() {
+                    if wanted & (1 << d) != 0 && unused[pu][d] > UNMET_EPSILON {
+                        *count += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds the providers whose home street is committee `k`'s, not found by the search.
+    fn add_home_street(&mut self, ix: &Index, k: u32) {
+        let id = self.round;
         let street = ix.committee_street[k as usize];
         for &p in ix.providers_by_home.get(street) {
             let pu = p as usize;
@@ -586,4 +680,9 @@ impl Search {
             }
         }
     }
+}
+
+/// Whether every wanted domain has [`CANDIDATE_LIMIT`] providers with unused capacity.
+fn enough(wanted: u16, counts: &[usize; DOMAINS]) -> bool {
+    (0..DOMAINS).all(|d| wanted & (1 << d) == 0 || counts[d] >= CANDIDATE_LIMIT)
 }

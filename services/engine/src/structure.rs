@@ -20,11 +20,10 @@
 //!   bundle order so the result is deterministic. Areas are numbered `A1`, `A2`, … by size (largest first),
 //!   then by the bundle position of their first committee.
 
+use crate::index::{Graph, undirected_graph};
 use crate::{Engine, EngineError};
 pub use dangjian_model::{Area, AreaUnit, AreasDoc, Broker, BrokerMethod, BrokersDoc};
 use dangjian_model::{Committee, Date, Unit};
-use petgraph::Undirected;
-use petgraph::csr::Csr;
 use petgraph::unionfind::UnionFind;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -160,25 +159,9 @@ impl<'a> ScopeReach<'a> {
     }
 }
 
-/// The unit–committee reach graph: petgraph's compressed sparse rows, undirected, each node's
-/// neighbours in index order (so betweenness sums in the same order on every run).
-type ReachGraph = Csr<(), (), Undirected, u32>;
-
-/// The undirected graph on `n` nodes with these edges (each given once, in either direction).
-fn reach_graph(n: usize, edges: &[(u32, u32)]) -> ReachGraph {
-    let mut both: Vec<(u32, u32)> = edges.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).collect();
-    both.sort_unstable();
-    both.dedup();
-    let mut g = ReachGraph::from_sorted_edges(&both).expect("sorted and deduplicated above");
-    while g.node_count() < n {
-        g.add_node(());
-    }
-    g
-}
-
 /// Σ over connected components (petgraph's union-find) of nodes × (nodes + adjacency
 /// entries): the visits of Brandes from every source.
-fn brandes_work(g: &ReachGraph) -> u64 {
+fn brandes_work(g: &Graph) -> u64 {
     let n = g.node_count();
     let mut components = UnionFind::<u32>::new(n);
     for v in 0..n as u32 {
@@ -200,7 +183,7 @@ fn brandes_work(g: &ReachGraph) -> u64 {
 
 /// Brandes' betweenness from the given sources, accumulated (undirected pairs counted twice).
 fn brandes(
-    g: &ReachGraph,
+    g: &Graph,
     n: usize,
     sources: impl Iterator<Item = usize>,
     cancel: &Cancel,
@@ -467,7 +450,7 @@ impl Engine {
             let un = (nc + u) as u32;
             edges.extend(r.iter().map(|&c| (un, c)));
         }
-        let g = reach_graph(n, &edges);
+        let g = undirected_graph(n, &edges);
         let work = brandes_work(&g);
         let (bc, method, samples) = if work <= BROKER_WORK_BUDGET {
             (brandes(&g, n, 0..n, cancel)?, BrokerMethod::Exact, None)
@@ -646,9 +629,9 @@ mod tests {
     use super::*;
 
     /// A path 0–1–…–(n−1): node i lies on i·(n−1−i) pairs.
-    fn path(n: usize) -> ReachGraph {
+    fn path(n: usize) -> Graph {
         let edges: Vec<(u32, u32)> = (1..n as u32).map(|i| (i - 1, i)).collect();
-        reach_graph(n, &edges)
+        undirected_graph(n, &edges)
     }
 
     #[test]
@@ -663,7 +646,7 @@ mod tests {
     #[test]
     fn brandes_counts_shortest_paths_fractionally() {
         // A 4-cycle 0–1–2–3–0: each node is on half of the paths of its opposite pair.
-        let g = reach_graph(4, &[(0, 1), (1, 2), (2, 3), (3, 0)]);
+        let g = undirected_graph(4, &[(0, 1), (1, 2), (2, 3), (3, 0)]);
         let bc = brandes(&g, 4, 0..4, &Cancel::new()).expect("not cancelled");
         assert!(bc.iter().all(|x| (*x / 2.0 - 0.5).abs() < 1e-12), "{bc:?}");
     }
@@ -718,12 +701,12 @@ mod tests {
     #[test]
     fn work_is_counted_per_component() {
         // Two separate paths of 3 nodes (4 adjacency entries each): 2 × 3 × (3 + 4).
-        let g = reach_graph(6, &[(0, 1), (1, 2), (3, 4), (4, 5)]);
+        let g = undirected_graph(6, &[(0, 1), (1, 2), (3, 4), (4, 5)]);
         assert_eq!(brandes_work(&g), 42);
         // An isolated node costs one visit, a trailing one too.
-        assert_eq!(brandes_work(&reach_graph(1, &[])), 1);
+        assert_eq!(brandes_work(&undirected_graph(1, &[])), 1);
         assert_eq!(
-            brandes_work(&reach_graph(8, &[(0, 1), (1, 2), (3, 4), (4, 5)])),
+            brandes_work(&undirected_graph(8, &[(0, 1), (1, 2), (3, 4), (4, 5)])),
             44
         );
     }
