@@ -25,7 +25,7 @@ use crate::{Engine, EngineError};
 pub use dangjian_model::{Area, AreaUnit, AreasDoc, Broker, BrokerMethod, BrokersDoc};
 use dangjian_model::{Committee, Date, Unit};
 use petgraph::unionfind::UnionFind;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -78,6 +78,8 @@ pub const SHARED_PARTNER_WEIGHT: f64 = 0.5;
 /// Committees of a scope and the units reaching them.
 struct ScopeReach<'a> {
     committees: Vec<&'a Committee>,
+    /// The committees' indexes in the bundle, in the same order.
+    ks: Vec<u32>,
     units: Vec<&'a Unit>,
     /// Per unit: sorted, distinct indices into `committees`.
     reach: Vec<Vec<u32>>,
@@ -94,53 +96,38 @@ impl<'a> ScopeReach<'a> {
         cancel: &Cancel,
     ) -> Result<Self, EngineError> {
         cancel.check()?;
-        Ok(ScopeReach::new(
-            engine,
-            engine.scope_committees(scope)?,
-            as_of,
-        ))
+        let ks = engine.scope_committee_indexes(engine.resolve_scope(scope)?);
+        Ok(ScopeReach::new(engine, ks, as_of))
     }
 
-    fn new(engine: &'a Engine, committees: Vec<&'a Committee>, as_of: Date) -> Self {
+    /// The reach of committees `ks` over the active partnerships resolved in the index.
+    fn new(engine: &'a Engine, ks: Vec<u32>, as_of: Date) -> Self {
         let b = engine.bundle();
-        // target (committee, community or street) → committees in scope
-        let mut targets: HashMap<&str, Vec<u32>> = HashMap::new();
-        let community_street: HashMap<&str, &str> = b
-            .communities
-            .iter()
-            .map(|c| (c.id.as_str(), c.street.as_str()))
-            .collect();
-        for (i, c) in committees.iter().enumerate() {
-            let i = i as u32;
-            targets.entry(c.id.as_str()).or_default().push(i);
-            targets.entry(c.community.as_str()).or_default().push(i);
-            if let Some(s) = community_street.get(c.community.as_str()) {
-                targets.entry(s).or_default().push(i);
-            }
-        }
-        let unit_index: HashMap<&str, usize> = b
-            .units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.id.as_str(), i))
-            .collect();
+        let ix = &engine.index;
+        let position = in_scope(b.committees.len(), &ks);
         let mut reach: Vec<Vec<u32>> = vec![Vec::new(); b.units.len()];
         let mut partnerships = vec![0u64; b.units.len()];
-        for p in &b.partnerships {
+        for p in ix.partnerships.iter() {
+            let (Some(t), Some(r)) = (p.target, reach.get_mut(p.unit as usize)) else {
+                continue;
+            };
             if !p.is_active(as_of) {
                 continue;
             }
-            let (Some(&u), Some(cs)) = (
-                unit_index.get(p.unit.as_str()),
-                targets.get(p.target.as_str()),
-            ) else {
-                continue;
-            };
-            reach[u].extend_from_slice(cs);
-            partnerships[u] += 1;
+            let before = r.len();
+            r.extend(
+                ix.committees_of(t)
+                    .iter()
+                    .map(|&k| position[k as usize])
+                    .filter(|&i| i != NOT_IN_SCOPE),
+            );
+            if r.len() > before {
+                partnerships[p.unit as usize] += 1;
+            }
         }
         let mut out = ScopeReach {
-            committees,
+            committees: ks.iter().map(|&k| &b.committees[k as usize]).collect(),
+            ks,
             units: Vec::new(),
             reach: Vec::new(),
             partnerships: Vec::new(),
@@ -157,6 +144,18 @@ impl<'a> ScopeReach<'a> {
         }
         out
     }
+}
+
+/// Marks a committee outside the scope in [`in_scope`].
+const NOT_IN_SCOPE: u32 = u32::MAX;
+
+/// Per committee of the bundle (`nk` of them): its position in `ks`, or [`NOT_IN_SCOPE`].
+fn in_scope(nk: usize, ks: &[u32]) -> Vec<u32> {
+    let mut position = vec![NOT_IN_SCOPE; nk];
+    for (i, &k) in ks.iter().enumerate() {
+        position[k as usize] = i as u32;
+    }
+    position
 }
 
 /// Σ over connected components (petgraph's union-find) of nodes × (nodes + adjacency
@@ -508,20 +507,14 @@ impl Engine {
     ) -> Result<AreasDoc, EngineError> {
         let sr = ScopeReach::of_scope(self, scope, as_of, cancel)?;
         let n = sr.committees.len();
-        let index: HashMap<&str, u32> = sr
-            .committees
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i as u32))
-            .collect();
+        let position = in_scope(self.bundle().committees.len(), &sr.ks);
         let mut weights: HashMap<(u32, u32), f64> = HashMap::new();
-        let mut adjacent: HashSet<(u32, u32)> = HashSet::new();
-        for a in &self.bundle().adjacency {
-            if let (Some(&x), Some(&y)) = (index.get(a.a.as_str()), index.get(a.b.as_str()))
-                && x != y
-                && adjacent.insert((x.min(y), x.max(y)))
-            {
-                *weights.entry((x.min(y), x.max(y))).or_insert(0.0) += ADJACENCY_WEIGHT;
+        for (x, &k) in sr.ks.iter().enumerate() {
+            for &m in self.index.adjacency.neighbors_slice(k) {
+                let y = position[m as usize];
+                if y != NOT_IN_SCOPE && (x as u32) < y {
+                    weights.insert((x as u32, y), ADJACENCY_WEIGHT);
+                }
             }
         }
         // Units with the same reach add the same pairs: group them first.
