@@ -82,36 +82,6 @@ fn scopes(b: &Bundle) -> Result<(String, usize, String, usize, String), String> 
     Ok((street, street_n, district, district_n, org))
 }
 
-/// Prints the rows as a Markdown table.
-fn print_table(table: &[Row]) {
-    println!(
-        "| figure | scope | runs | median ms | min ms | × calibration | target ms | target ÷ median |"
-    );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|");
-    for r in table {
-        let (t, headroom) = match r.target {
-            Some(t) => (
-                ms(t),
-                format!(
-                    "{:.1}{}",
-                    t.as_secs_f64() / r.median.as_secs_f64().max(1e-9),
-                    if r.median <= t { "" } else { " **missed**" }
-                ),
-            ),
-            None => ("–".into(), "–".into()),
-        };
-        println!(
-            "| {} | {} | {} | {} | {} | {:.2} | {t} | {headroom} |",
-            r.name,
-            r.scope,
-            r.reps,
-            ms(r.median),
-            ms(r.min),
-            r.median.as_secs_f64() / r.calib.as_secs_f64().max(1e-9),
-        );
-    }
-}
-
 fn run() -> Result<(), String> {
     let o = Options::from_env()?;
     let as_of = o.as_of;
@@ -125,54 +95,13 @@ fn run() -> Result<(), String> {
 
     let reps = o.reps;
     let few = reps.clamp(1, 3);
-    // `-- hops` runs only the hop-search comparison.
-    let only_hops = std::env::args().any(|a| a == "hops");
     let mut table = Vec::new();
-    if !only_hops {
-        table.push(measure("Engine::new (build)", "city", few, None, || {
-            let b = bundle.clone();
-            timed(|| Engine::new(b))
-        }));
-    }
+    table.push(measure("Engine::new (build)", "city", few, None, || {
+        let b = bundle.clone();
+        timed(|| Engine::new(b))
+    }));
     let engine = Engine::new(bundle);
     let e = &engine;
-    // The candidates' hop search of gaps over the committee adjacency: petgraph's `Bfs` against
-    // the hand-written level-by-level search, every committee with an unmet need, same run.
-    let (by_hand, _) = e.bench_candidate_search(as_of, true);
-    let (by_bfs, _) = e.bench_candidate_search(as_of, false);
-    if by_hand != by_bfs {
-        return Err(format!(
-            "hop searches differ: hand-written {by_hand:?}, petgraph {by_bfs:?}"
-        ));
-    }
-    eprintln!(
-        "hop search: {} committees, {} providers found",
-        by_hand[0], by_hand[1]
-    );
-    let hops_baseline = measure(
-        "candidate hop search, hand-written (baseline)",
-        "city",
-        reps,
-        None,
-        || e.bench_candidate_search(as_of, true).1,
-    );
-    let hops_petgraph = measure(
-        "candidate hop search, petgraph Bfs",
-        "city",
-        reps,
-        None,
-        || e.bench_candidate_search(as_of, false).1,
-    );
-    let hops_ratio =
-        hops_petgraph.median.as_secs_f64() / hops_baseline.median.as_secs_f64().max(1e-9);
-    eprintln!("hop search, petgraph ÷ hand-written: {hops_ratio:.2}");
-    table.push(hops_baseline);
-    table.push(hops_petgraph);
-    if only_hops {
-        print_table(&table);
-        println!("\nHop search, petgraph Bfs ÷ hand-written (same run): {hops_ratio:.2}.");
-        return Ok(());
-    }
     let run_ok =
         |r: Result<(), dangjian_engine::EngineError>| r.map_err(|err| format!("engine: {err}"));
     // Fail early, with the message, if a scope is unknown.
@@ -257,6 +186,13 @@ fn run() -> Result<(), String> {
         fair_ms.as_secs_f64() / baseline_ms.as_secs_f64().max(1e-9)
     );
     table.push(measure(
+        "candidate hop search (petgraph Bfs), every committee with an unmet need",
+        "city",
+        reps,
+        None,
+        || e.bench_candidate_search(as_of).1,
+    ));
+    table.push(measure(
         "checklist --subtree",
         &org,
         reps * 3,
@@ -328,7 +264,32 @@ fn run() -> Result<(), String> {
          ({district_n} committees). Calibration (sort 10⁶ u64): median {} ms.\n",
         ms(calib)
     );
-    print_table(&table);
+    println!(
+        "| figure | scope | runs | median ms | min ms | × calibration | target ms | target ÷ median |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    for r in &table {
+        let (t, headroom) = match r.target {
+            Some(t) => (
+                ms(t),
+                format!(
+                    "{:.1}{}",
+                    t.as_secs_f64() / r.median.as_secs_f64().max(1e-9),
+                    if r.median <= t { "" } else { " **missed**" }
+                ),
+            ),
+            None => ("–".into(), "–".into()),
+        };
+        println!(
+            "| {} | {} | {} | {} | {} | {:.2} | {t} | {headroom} |",
+            r.name,
+            r.scope,
+            r.reps,
+            ms(r.median),
+            ms(r.min),
+            r.median.as_secs_f64() / r.calib.as_secs_f64().max(1e-9),
+        );
+    }
     println!(
         "\nFair allocation (computed, city) ÷ plain max flow (our Dinic, same networks, same run): \
          {:.2}.",
