@@ -209,38 +209,25 @@ impl<'a> Scene<'a> {
                 continue;
             }
             let mut d_body = Vec::new();
-            let mut street_spans = Vec::new();
-            for (street, communities) in streets {
-                if self.grain == Grain::Street {
-                    street_spans.push(self.aggregate_leaf(street, &unmet, &mut d_body));
-                    continue;
-                }
-                let mut s_body = Vec::new();
-                let mut community_spans = Vec::new();
-                for (community, list) in communities {
-                    if self.grain == Grain::Community {
-                        community_spans.push(self.aggregate_leaf(community, &unmet, &mut s_body));
-                        continue;
-                    }
-                    let mut c_body = Vec::new();
-                    let mut committee_spans = Vec::new();
-                    for c in list {
-                        if let Some(cc) = self.committees.get(c) {
-                            let n = self.committee_node(cc, &unmet);
-                            committee_spans.push(leaf(c, node_size(&n)));
-                            c_body.push(n);
-                        }
-                    }
-                    let (cluster, group) =
-                        self.wrap_cluster(community, 2, &committee_spans, c_body, legend);
-                    s_body.push(cluster);
-                    community_spans.push(group);
-                }
-                let (cluster, group) =
-                    self.wrap_cluster(street, 1, &community_spans, s_body, legend);
-                d_body.push(cluster);
-                street_spans.push(group);
-            }
+            let street_spans = self.cluster_level(
+                streets,
+                (Grain::Street, 1),
+                &unmet,
+                legend,
+                &mut d_body,
+                |communities| {
+                    let mut s_body = Vec::new();
+                    let spans = self.cluster_level(
+                        communities,
+                        (Grain::Community, 2),
+                        &unmet,
+                        legend,
+                        &mut s_body,
+                        |list| self.committee_nodes(list, &unmet),
+                    );
+                    (s_body, spans)
+                },
+            );
             if streets_on_top {
                 let cols = best_cols(&street_spans, TOP_ASPECT, |g| below(legend, g));
                 let (stmts, group) = wrap(district, &street_spans, cols);
@@ -256,6 +243,51 @@ impl<'a> Scene<'a> {
         let (stmts, group) = wrap("root", &district_spans, cols);
         out.extend(stmts);
         (out, group)
+    }
+
+    /// The spans of the `children` of one cluster level (streets or communities), their
+    /// statements appended to `body`: at the drawing's grain each child is one aggregate node;
+    /// finer, `inside` draws its contents (statements and spans), wrapped into the child's
+    /// cluster at `level`.
+    fn cluster_level<T>(
+        &self,
+        children: &BTreeMap<&str, T>,
+        (grain, level): (Grain, u8),
+        unmet: &BTreeMap<&str, Vec<(ServiceDomain, f64)>>,
+        legend: Size,
+        body: &mut Vec<Stmt>,
+        inside: impl Fn(&T) -> (Vec<Stmt>, Vec<Span>),
+    ) -> Vec<Span> {
+        let mut spans = Vec::with_capacity(children.len());
+        for (id, child) in children {
+            if self.grain == grain {
+                spans.push(self.aggregate_leaf(id, unmet, body));
+                continue;
+            }
+            let (stmts, child_spans) = inside(child);
+            let (cluster, group) = self.wrap_cluster(id, level, &child_spans, stmts, legend);
+            body.push(cluster);
+            spans.push(group);
+        }
+        spans
+    }
+
+    /// The nodes of the committees `list` (those with a coverage row) and their spans.
+    fn committee_nodes(
+        &self,
+        list: &[&str],
+        unmet: &BTreeMap<&str, Vec<(ServiceDomain, f64)>>,
+    ) -> (Vec<Stmt>, Vec<Span>) {
+        let mut nodes = Vec::new();
+        let mut spans = Vec::new();
+        for c in list {
+            if let Some(cc) = self.committees.get(c) {
+                let n = self.committee_node(cc, unmet);
+                spans.push(leaf(c, node_size(&n)));
+                nodes.push(n);
+            }
+        }
+        (nodes, spans)
     }
 
     /// A street, community or district cluster around `body` (its children's statements), the
