@@ -61,91 +61,77 @@ fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
+/// A partial bundle holding what `put` adds.
+fn partial(put: impl FnOnce(&mut Bundle)) -> Bundle {
+    let mut p = Bundle::default();
+    put(&mut p);
+    p
+}
+
 /// One-row writes of each table the API writes, built from existing rows.
 fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
     let date: Date = "2026-06-01".parse().expect("date");
     let k = &b.committees[b.committees.len() / 2];
     let m = &b.members[b.members.len() / 3];
-    let mut out = Vec::new();
-    out.push((
-        "volunteering, 1 new row",
-        Bundle {
-            volunteering: (vec![Volunteering {
-                member: m.id.clone(),
-                committee: k.id.clone(),
-                domain: b.needs[0].domain,
-                hours: 2.5 + serial as f64,
-                date,
-            }])
-            .into(),
-            ..Bundle::default()
-        },
-    ));
-    out.push((
-        "needs, 1 new row",
-        Bundle {
-            needs: (vec![Need {
-                id: format!("BENCH-N{serial}"),
-                committee: k.id.clone(),
-                domain: b.needs[0].domain,
-                demand: 5,
-            }])
-            .into(),
-            ..Bundle::default()
-        },
-    ));
     let mut need = b.needs[b.needs.len() / 2].clone();
     need.demand += 1;
-    out.push((
-        "needs, 1 row updated",
-        Bundle {
-            needs: vec![need].into(),
-            ..Bundle::default()
-        },
-    ));
     let mut res: Resource = b.resources[b.resources.len() / 2].clone();
     res.capacity += 1;
-    out.push((
-        "resources, 1 row updated",
-        Bundle {
-            resources: vec![res].into(),
-            ..Bundle::default()
-        },
-    ));
     let mut member: Member = m.clone();
     member.registered_at = Some(k.id.clone());
-    out.push((
-        "members, 1 row updated",
-        Bundle {
-            members: vec![member].into(),
-            ..Bundle::default()
-        },
-    ));
-    let p: &Partnership = &b.partnerships[b.partnerships.len() / 2];
-    out.push((
-        "partnerships, 1 new row",
-        Bundle {
-            partnerships: (vec![Partnership {
-                id: format!("BENCH-P{serial}"),
-                unit: p.unit.clone(),
-                target: k.id.clone(),
-                signed: date,
-                expires: None,
-            }])
-            .into(),
-            ..Bundle::default()
-        },
-    ));
+    let existing: &Partnership = &b.partnerships[b.partnerships.len() / 2];
     let mut q = b.responsibilities[0].clone();
     q.item = format!("{} ({serial})", q.item);
-    out.push((
-        "responsibilities, 1 row updated",
-        Bundle {
-            responsibilities: vec![q].into(),
-            ..Bundle::default()
-        },
-    ));
-    out
+    vec![
+        (
+            "volunteering, 1 new row",
+            partial(|p| {
+                p.volunteering.push(Volunteering {
+                    member: m.id.clone(),
+                    committee: k.id.clone(),
+                    domain: b.needs[0].domain,
+                    hours: 2.5 + serial as f64,
+                    date,
+                })
+            }),
+        ),
+        (
+            "needs, 1 new row",
+            partial(|p| {
+                p.needs.push(Need {
+                    id: format!("BENCH-N{serial}"),
+                    committee: k.id.clone(),
+                    domain: b.needs[0].domain,
+                    demand: 5,
+                })
+            }),
+        ),
+        ("needs, 1 row updated", partial(|p| p.needs.push(need))),
+        (
+            "resources, 1 row updated",
+            partial(|p| p.resources.push(res)),
+        ),
+        (
+            "members, 1 row updated",
+            partial(|p| p.members.push(member)),
+        ),
+        (
+            "partnerships, 1 new row",
+            partial(|p| {
+                p.partnerships.push(Partnership {
+                    id: format!("BENCH-P{serial}"),
+                    unit: existing.unit.clone(),
+                    target: k.id.clone(),
+                    signed: date,
+                    expires: None,
+                })
+            }),
+        ),
+        (
+            "responsibilities, 1 row updated",
+            partial(|p| p.responsibilities.push(q)),
+        ),
+    ]
 }
 
 fn run() -> Result<(), String> {
