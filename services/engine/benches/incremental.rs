@@ -57,6 +57,25 @@ fn measure(name: &str, reps: usize, mut f: impl FnMut() -> Duration) -> Row {
     row
 }
 
+/// Times `f`; what it returns is freed afterwards, untimed.
+fn timed_then_freed<T>(f: impl FnOnce() -> T) -> Duration {
+    let t = Instant::now();
+    let out = black_box(f());
+    let d = t.elapsed();
+    drop(out);
+    d
+}
+
+/// Times `f`; what it returns is freed afterwards on a thread, untimed, as an engine frees
+/// its network.
+fn timed_then_freed_on_a_thread<T: Send + 'static>(f: impl FnOnce() -> T) -> Duration {
+    let t = Instant::now();
+    let out = black_box(f());
+    let d = t.elapsed();
+    std::thread::spawn(move || drop(out));
+    d
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
@@ -155,13 +174,11 @@ fn run() -> Result<(), String> {
         "whole rebuild: bundle copy + merge + Engine::new (baseline)",
         few,
         || {
-            let t = Instant::now();
-            let mut b = deep_copy(engine.bundle());
-            b.merge(write.clone());
-            let next = black_box(Engine::new(b));
-            let d = t.elapsed();
-            drop(next);
-            d
+            timed_then_freed(|| {
+                let mut b = deep_copy(engine.bundle());
+                b.merge(write.clone());
+                Engine::new(b)
+            })
         },
     );
     let base = rebuild.median;
@@ -170,14 +187,11 @@ fn run() -> Result<(), String> {
         "before copy-on-write: deep bundle copy + scanning merge (volunteering, 1 row)",
         few,
         || {
-            let t = Instant::now();
-            let mut b = deep_copy(engine.bundle());
-            b.merge(write.clone());
-            let b = black_box(b);
-            let d = t.elapsed();
-            // Freed on a thread, as an engine frees its network.
-            std::thread::spawn(move || drop(b));
-            d
+            timed_then_freed_on_a_thread(|| {
+                let mut b = deep_copy(engine.bundle());
+                b.merge(write.clone());
+                b
+            })
         },
     ));
     for (name, partial) in one_row_writes(&bundle, 1) {
@@ -187,15 +201,13 @@ fn run() -> Result<(), String> {
             ),
             reps,
             || {
-                let t = Instant::now();
-                validate::validate_upsert_located(engine.bundle(), &partial, &engine)
-                    .expect("valid");
-                let mut b = engine.bundle().clone();
-                b.merge_located(partial.clone(), &engine);
-                let next = black_box(engine.with_merged(b, &partial));
-                let d = t.elapsed();
-                std::thread::spawn(move || drop(next));
-                d
+                timed_then_freed_on_a_thread(|| {
+                    validate::validate_upsert_located(engine.bundle(), &partial, &engine)
+                        .expect("valid");
+                    let mut b = engine.bundle().clone();
+                    b.merge_located(partial.clone(), &engine);
+                    engine.with_merged(b, &partial)
+                })
             },
         ));
         table.push(measure(
@@ -225,21 +237,15 @@ fn run() -> Result<(), String> {
             &format!("  of which: clone + located merge (copies the written table): {name}"),
             reps,
             || {
-                let t = Instant::now();
-                let mut b = engine.bundle().clone();
-                b.merge_located(partial.clone(), &engine);
-                let b = black_box(b);
-                let d = t.elapsed();
-                std::thread::spawn(move || drop(b));
-                d
+                timed_then_freed_on_a_thread(|| {
+                    let mut b = engine.bundle().clone();
+                    b.merge_located(partial.clone(), &engine);
+                    b
+                })
             },
         ));
         table.push(measure(&format!("incremental: {name}"), reps, || {
-            let t = Instant::now();
-            let next = black_box(engine.with_rows(&partial));
-            let d = t.elapsed();
-            drop(next);
-            d
+            timed_then_freed(|| engine.with_rows(&partial))
         }));
         table.push(measure(
             &format!("incremental, index update alone: {name}"),
@@ -247,11 +253,7 @@ fn run() -> Result<(), String> {
             || {
                 let mut b = engine.bundle().clone();
                 b.merge(partial.clone());
-                let t = Instant::now();
-                let next = black_box(engine.with_merged(b, &partial));
-                let d = t.elapsed();
-                drop(next);
-                d
+                timed_then_freed(|| engine.with_merged(b, &partial))
             },
         ));
     }
@@ -302,13 +304,7 @@ fn run() -> Result<(), String> {
     table.push(measure(
         "incremental: volunteering, batch of 10,000 rows",
         few,
-        || {
-            let t = Instant::now();
-            let next = black_box(engine.with_rows(&batch));
-            let d = t.elapsed();
-            drop(next);
-            d
-        },
+        || timed_then_freed(|| engine.with_rows(&batch)),
     ));
     // Sequential one-row writes, each on the version the previous one made.
     let n = 20;
