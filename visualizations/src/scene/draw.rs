@@ -46,16 +46,10 @@ impl<'a> Scene<'a> {
                 }
                 let share = self.unmet_share(&c.id);
                 if let Some(list) = unmet.get(c.id.as_str()) {
-                    let parts: Vec<String> = list
-                        .iter()
-                        .map(|(d, n)| {
-                            format!("{} {}", d.label_zh(), dangjian_model::format_amount(*n))
-                        })
-                        .collect();
-                    label.push(format!("缺口：{}", parts.join("、")));
+                    let amounts = domain_amounts(list.iter().map(|(d, n)| (d, n)));
+                    label.push(format!("缺口：{amounts}"));
                     tooltip.push(format!(
-                        "未满足需求：{}（占需求 {:.0}%）",
-                        parts.join("、"),
+                        "未满足需求：{amounts}（占需求 {:.0}%）",
                         share * 100.0
                     ));
                 }
@@ -148,13 +142,7 @@ impl<'a> Scene<'a> {
                     }
                 }
                 if !by_domain.is_empty() {
-                    let parts: Vec<String> = by_domain
-                        .iter()
-                        .map(|(d, u)| {
-                            format!("{} {}", d.label_zh(), dangjian_model::format_amount(*u))
-                        })
-                        .collect();
-                    label.push(format!("缺口：{}", parts.join("、")));
+                    label.push(format!("缺口：{}", domain_amounts(&by_domain)));
                 }
                 let with_gap = list
                     .iter()
