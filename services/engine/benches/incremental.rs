@@ -170,29 +170,23 @@ fn run() -> Result<(), String> {
 
     let mut table = Vec::new();
     let write = &one_row_writes(&bundle, 0)[0].1;
+    // What the first write path did before building the next engine.
+    let copy_and_merge = || {
+        let mut b = deep_copy(engine.bundle());
+        b.merge(write.clone());
+        b
+    };
     let rebuild = measure(
         "whole rebuild: bundle copy + merge + Engine::new (baseline)",
         few,
-        || {
-            timed_then_freed(|| {
-                let mut b = deep_copy(engine.bundle());
-                b.merge(write.clone());
-                Engine::new(b)
-            })
-        },
+        || timed_then_freed(|| Engine::new(copy_and_merge())),
     );
     let base = rebuild.median;
     table.push(rebuild);
     table.push(measure(
         "before copy-on-write: deep bundle copy + scanning merge (volunteering, 1 row)",
         few,
-        || {
-            timed_then_freed_on_a_thread(|| {
-                let mut b = deep_copy(engine.bundle());
-                b.merge(write.clone());
-                b
-            })
-        },
+        || timed_then_freed_on_a_thread(copy_and_merge),
     ));
     for (name, partial) in one_row_writes(&bundle, 1) {
         table.push(measure(

@@ -187,69 +187,46 @@ impl<'a> Scene<'a> {
     /// whole picture, with `legend` above it, is about [`TOP_ASPECT`].
     pub(super) fn tree_stmts(&self, legend: Size) -> (Vec<Stmt>, Span) {
         let unmet = self.unmet_by_committee();
-        let mut out = Vec::new();
-        let mut district_spans = Vec::new();
+        let committees = |list: &Vec<&str>| self.committee_nodes(list, &unmet);
+        let communities =
+            |c: &_| self.cluster_level(c, (Grain::Community, 2), &unmet, legend, committees);
+        let streets =
+            |s: &_| self.cluster_level(s, (Grain::Street, 1), &unmet, legend, communities);
         // One district drawn without its cluster: its streets are the top level.
-        let streets_on_top = !self.show_districts && self.grain != Grain::District;
-        for (district, streets) in &self.tree {
-            if self.grain == Grain::District {
-                district_spans.push(self.aggregate_leaf(district, &unmet, &mut out));
-                continue;
-            }
-            let mut d_body = Vec::new();
-            let street_spans = self.cluster_level(
-                streets,
-                (Grain::Street, 1),
-                &unmet,
-                legend,
-                &mut d_body,
-                |communities| {
-                    let mut s_body = Vec::new();
-                    let spans = self.cluster_level(
-                        communities,
-                        (Grain::Community, 2),
-                        &unmet,
-                        legend,
-                        &mut s_body,
-                        |list| self.committee_nodes(list, &unmet),
-                    );
-                    (s_body, spans)
-                },
-            );
-            if streets_on_top {
-                let cols = best_cols(&street_spans, TOP_ASPECT, |g| below(legend, g));
-                let (stmts, group) = wrap(district, &street_spans, cols);
-                out.extend(d_body);
-                out.extend(stmts);
-                return (out, group);
-            }
-            let (cluster, group) = self.wrap_cluster(district, 0, &street_spans, d_body, legend);
-            out.push(cluster);
-            district_spans.push(group);
+        if !self.show_districts
+            && self.grain != Grain::District
+            && let Some((district, district_streets)) = self.tree.iter().next()
+        {
+            let (mut out, street_spans) = streets(district_streets);
+            let cols = best_cols(&street_spans, TOP_ASPECT, |g| below(legend, g));
+            let (stmts, group) = wrap(district, &street_spans, cols);
+            out.extend(stmts);
+            return (out, group);
         }
+        let (mut out, district_spans) =
+            self.cluster_level(&self.tree, (Grain::District, 0), &unmet, legend, streets);
         let cols = best_cols(&district_spans, TOP_ASPECT, |g| below(legend, g));
         let (stmts, group) = wrap("root", &district_spans, cols);
         out.extend(stmts);
         (out, group)
     }
 
-    /// The spans of the `children` of one cluster level (streets or communities), their
-    /// statements appended to `body`: at the drawing's grain each child is one aggregate node;
-    /// finer, `inside` draws its contents (statements and spans), wrapped into the child's
-    /// cluster at `level`.
+    /// The statements and spans of the `children` of one cluster level (districts, streets or
+    /// communities): at the drawing's grain each child is one aggregate node; finer, `inside`
+    /// draws its contents (statements and spans), wrapped into the child's cluster at `level`.
     fn cluster_level<T>(
         &self,
         children: &BTreeMap<&str, T>,
         (grain, level): (Grain, u8),
         unmet: &BTreeMap<&str, Vec<(ServiceDomain, f64)>>,
         legend: Size,
-        body: &mut Vec<Stmt>,
         inside: impl Fn(&T) -> (Vec<Stmt>, Vec<Span>),
-    ) -> Vec<Span> {
+    ) -> (Vec<Stmt>, Vec<Span>) {
+        let mut body = Vec::new();
         let mut spans = Vec::with_capacity(children.len());
         for (id, child) in children {
             if self.grain == grain {
-                spans.push(self.aggregate_leaf(id, unmet, body));
+                spans.push(self.aggregate_leaf(id, unmet, &mut body));
                 continue;
             }
             let (stmts, child_spans) = inside(child);
@@ -257,7 +234,7 @@ impl<'a> Scene<'a> {
             body.push(cluster);
             spans.push(group);
         }
-        spans
+        (body, spans)
     }
 
     /// The nodes of the committees `list` (those with a coverage row) and their spans.
