@@ -1,5 +1,5 @@
-//! How the service runs: the address, limits, timeouts and cache lifetimes that
-//! [`crate::startup`] and [`crate::state`] read.
+//! How the service runs: the address, limits, timeouts and cache lifetimes that the
+//! start-up (router, binding) and the application state read.
 
 use std::net::SocketAddr;
 use std::time::Duration;

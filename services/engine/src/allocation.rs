@@ -17,7 +17,6 @@
 
 use crate::Engine;
 use crate::flow::{FlowNet, INF};
-use crate::gaps::Locations;
 use crate::index::{ByTarget, Csr, Index, Provider, Target};
 use crate::reach::Reach;
 use dangjian_model::{Bundle, Date};
@@ -982,6 +981,59 @@ fn record_level(b: &Built, q: u128, met: &mut HashMap<u32, f64>, out: &mut Domai
                 i += 1;
             }
             out.allocations.push((r, n, amount as f64 / qf));
+        }
+    }
+}
+
+/// Providers by the targets their resources reach, where the gaps' candidates are searched;
+/// `fallback` holds, by home street, the providers whose resources reach nothing.
+#[derive(Debug)]
+pub(crate) struct Locations {
+    pub at: ByTarget,
+    pub fallback: Csr<u32>,
+    /// Provider slot by rank of its id.
+    pub by_rank: Vec<u32>,
+}
+
+impl Locations {
+    /// Where each provider is on a date: the targets its resources reach.
+    pub(crate) fn build(ix: &Index, res_targets: &Csr<Target>) -> Locations {
+        let np = ix.providers.len();
+        let mut pairs: Vec<(u32, Target)> = Vec::new();
+        for (r, res) in ix.resources.iter().enumerate() {
+            if res.provider_slot == NONE {
+                continue;
+            }
+            pairs.extend(
+                res_targets
+                    .get(r as u32)
+                    .iter()
+                    .map(|t| (res.provider_slot, *t)),
+            );
+        }
+        let mut located = vec![false; np];
+        for &(p, _) in &pairs {
+            located[p as usize] = true;
+        }
+        let fallback: Vec<(u32, u32)> = (0..np)
+            .filter(|&p| !located[p])
+            .filter_map(|p| ix.provider_home[p].map(|s| (s, p as u32)))
+            .collect();
+        let mut by_rank = vec![0u32; np];
+        for (p, &r) in ix.provider_rank.iter().enumerate() {
+            by_rank[r as usize] = p as u32;
+        }
+        Locations {
+            at: ByTarget::from_pairs(
+                [
+                    ix.street_district.len(),
+                    ix.community_street.len(),
+                    ix.committee_street.len(),
+                ],
+                pairs.iter().map(|&(p, t)| (t, p)),
+            ),
+            fallback: Csr::from_pairs(ix.street_district.len(), &fallback),
+            by_rank,
         }
     }
 }

@@ -19,9 +19,9 @@
 //!   unused capacity in the domain first, then fewer hops, then same street, then id; at most
 //!   [`CANDIDATE_LIMIT`] are listed.
 
-use crate::allocation::{CityAllocation, DOMAINS};
+use crate::allocation::{CityAllocation, DOMAINS, Locations};
 use crate::coverage::PartnerCounter;
-use crate::index::{ByTarget, Csr, Graph, Index, Target};
+use crate::index::{Graph, Index};
 use crate::reach::Scope;
 use crate::{Engine, EngineError};
 use dangjian_model::{
@@ -425,59 +425,6 @@ impl Engine {
             Provider::SocialOrg(x) => id_name!(social_orgs, x),
             Provider::Street(x) => id_name!(streets, x),
             Provider::Community(x) => id_name!(communities, x),
-        }
-    }
-}
-
-/// Providers by the targets their resources reach; `fallback` holds, by home street, the
-/// providers whose resources reach nothing.
-#[derive(Debug)]
-pub(crate) struct Locations {
-    at: ByTarget,
-    fallback: Csr<u32>,
-    /// Provider slot by rank of its id.
-    by_rank: Vec<u32>,
-}
-
-impl Locations {
-    /// Where each provider is on a date: the targets its resources reach.
-    pub(crate) fn build(ix: &Index, res_targets: &Csr<Target>) -> Locations {
-        let np = ix.providers.len();
-        let mut pairs: Vec<(u32, Target)> = Vec::new();
-        for (r, res) in ix.resources.iter().enumerate() {
-            if res.provider_slot == NONE {
-                continue;
-            }
-            pairs.extend(
-                res_targets
-                    .get(r as u32)
-                    .iter()
-                    .map(|t| (res.provider_slot, *t)),
-            );
-        }
-        let mut located = vec![false; np];
-        for &(p, _) in &pairs {
-            located[p as usize] = true;
-        }
-        let fallback: Vec<(u32, u32)> = (0..np)
-            .filter(|&p| !located[p])
-            .filter_map(|p| ix.provider_home[p].map(|s| (s, p as u32)))
-            .collect();
-        let mut by_rank = vec![0u32; np];
-        for (p, &r) in ix.provider_rank.iter().enumerate() {
-            by_rank[r as usize] = p as u32;
-        }
-        Locations {
-            at: ByTarget::from_pairs(
-                [
-                    ix.street_district.len(),
-                    ix.community_street.len(),
-                    ix.committee_street.len(),
-                ],
-                pairs.iter().map(|&(p, t)| (t, p)),
-            ),
-            fallback: Csr::from_pairs(ix.street_district.len(), &fallback),
-            by_rank,
         }
     }
 }
