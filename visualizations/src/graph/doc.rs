@@ -245,3 +245,19 @@ impl GraphOptions {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_kinds_parse_as_lists() {
+        assert_eq!(LinkKind::parse_list("").ok(), Some(LinkKind::ALL.to_vec()));
+        assert_eq!(
+            LinkKind::parse_list("member, partnership,member").ok(),
+            Some(vec![LinkKind::Partnership, LinkKind::Member])
+        );
+        let err = LinkKind::parse_list("partnership,friends").expect_err("unknown kind");
+        assert!(err.contains("`friends`"), "{err}");
+    }
+}
