@@ -12,60 +12,45 @@ fn xml(s: &str) -> String {
     })
 }
 
-/// The node attributes written to GraphML and GEXF: (key, type, value).
-fn node_attrs(n: &GraphNode) -> Vec<(&'static str, &'static str, String)> {
-    let mut v = vec![("kind", "string", n.kind.as_str().to_string())];
-    if let Some(p) = &n.parent {
-        v.push(("parent", "string", p.clone()));
-    }
-    if let Some(d) = &n.detail {
-        v.push(("detail", "string", d.clone()));
-    }
-    if let Some(a) = &n.area {
-        v.push(("area", "string", a.clone()));
-    }
-    if let Some(h) = n.households {
-        v.push(("households", "long", h.to_string()));
-    }
-    if let Some(c) = n.capacity {
-        v.push(("capacity", "long", c.to_string()));
-    }
-    v
+/// An element's attributes in GraphML and GEXF: (key, value), the absent ones left out.
+type Attrs = Vec<(&'static str, String)>;
+
+/// The given ones of `(key, value)`.
+fn given<const N: usize>(attrs: [(&'static str, Option<String>); N]) -> Attrs {
+    attrs
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .collect()
 }
 
-fn edge_attrs(e: &GraphEdge) -> Vec<(&'static str, &'static str, String)> {
-    let mut v = vec![
-        ("kind", "string", e.kind.as_str().to_string()),
-        ("kind_zh", "string", e.kind.label_zh().to_string()),
-    ];
-    if let Some(x) = e.members {
-        v.push(("members", "long", x.to_string()));
-    }
-    if let Some(x) = e.volunteers {
-        v.push(("volunteers", "long", x.to_string()));
-    }
-    if let Some(x) = e.hours {
-        v.push(("hours", "double", x.to_string()));
-    }
-    if let Some(x) = e.resources {
-        v.push(("resources", "long", x.to_string()));
-    }
-    if let Some(x) = e.capacity {
-        v.push(("capacity", "long", x.to_string()));
-    }
-    if let Some(x) = e.units {
-        v.push(("units", "long", x.to_string()));
-    }
-    if let Some(x) = e.since {
-        v.push(("since", "string", x.to_string()));
-    }
-    if let Some(x) = e.until {
-        v.push(("until", "string", x.to_string()));
-    }
-    if let Some(x) = &e.domain {
-        v.push(("domain", "string", x.clone()));
-    }
-    v
+/// A node's attributes (their types are declared in [`NODE_KEYS`]).
+fn node_attrs(n: &GraphNode) -> Attrs {
+    given([
+        ("kind", Some(n.kind.as_str().to_string())),
+        ("parent", n.parent.clone()),
+        ("detail", n.detail.clone()),
+        ("area", n.area.clone()),
+        ("households", n.households.map(|x| x.to_string())),
+        ("capacity", n.capacity.map(|x| x.to_string())),
+    ])
+}
+
+/// An edge's attributes (their types are declared in [`EDGE_KEYS`]).
+fn edge_attrs(e: &GraphEdge) -> Attrs {
+    let text = |x: Option<u64>| x.map(|x| x.to_string());
+    given([
+        ("kind", Some(e.kind.as_str().to_string())),
+        ("kind_zh", Some(e.kind.label_zh().to_string())),
+        ("members", text(e.members)),
+        ("volunteers", text(e.volunteers)),
+        ("hours", e.hours.map(|x| x.to_string())),
+        ("resources", text(e.resources)),
+        ("capacity", text(e.capacity)),
+        ("units", text(e.units)),
+        ("since", e.since.map(|x| x.to_string())),
+        ("until", e.until.map(|x| x.to_string())),
+        ("domain", e.domain.clone()),
+    ])
 }
 
 const NODE_KEYS: [(&str, &str); 6] = [
@@ -104,14 +89,14 @@ fn declare(s: &mut String, keys: &[(&str, &str)], decl: impl Fn(&str, &str) -> S
 fn elements<T>(
     s: &mut String,
     items: &[T],
-    attrs: fn(&T) -> Vec<(&'static str, &'static str, String)>,
+    attrs: fn(&T) -> Attrs,
     open: impl Fn(&mut String, &T),
     attr: impl Fn(&str, &str) -> String,
     close: impl Fn(&mut String, &T),
 ) {
     for item in items {
         open(s, item);
-        for (k, _, v) in attrs(item) {
+        for (k, v) in attrs(item) {
             s.push_str(&attr(k, &xml(&v)));
         }
         close(s, item);
