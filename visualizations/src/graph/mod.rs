@@ -50,15 +50,11 @@ pub struct GraphIndex {
     district_streets: Vec<Vec<u32>>,
     street_communities: Vec<Vec<u32>>,
     community_committees: Vec<Vec<u32>>,
-    /// Partnerships by target (street, community, committee) and by unit.
-    pships_street: Vec<Vec<u32>>,
-    pships_community: Vec<Vec<u32>>,
-    pships_committee: Vec<Vec<u32>>,
+    /// Partnerships by target and by unit.
+    pships_at: ByPlace,
     unit_pships: Vec<Vec<u32>>,
     /// Mass links by target and by mass org.
-    links_street: Vec<Vec<u32>>,
-    links_community: Vec<Vec<u32>>,
-    links_committee: Vec<Vec<u32>>,
+    links_at: ByPlace,
     mass_links: Vec<Vec<u32>>,
     social_by_street: Vec<Vec<u32>>,
     /// Resources deployed to a committee; resources without `deployed_to` by provider.
@@ -78,6 +74,41 @@ type Positions = HashMap<String, layout::Point>;
 
 /// At most this many scopes' positions are kept per network.
 const POSITIONS_KEPT: usize = 512;
+
+/// Rows by the street, community or committee they name, in row order.
+#[derive(Debug)]
+struct ByPlace {
+    street: Vec<Vec<u32>>,
+    community: Vec<Vec<u32>>,
+    committee: Vec<Vec<u32>>,
+}
+
+impl ByPlace {
+    /// Groups `(place, row)` pairs over `n` = [streets, communities, committees].
+    fn group(n: [usize; 3], pairs: Vec<(Target, u32)>) -> ByPlace {
+        let at = |level: usize| {
+            pairs.iter().filter_map(move |&(t, row)| match (level, t) {
+                (0, Target::Street(x)) | (1, Target::Community(x)) | (2, Target::Committee(x)) => {
+                    Some((x, row))
+                }
+                _ => None,
+            })
+        };
+        ByPlace {
+            street: grouped(n[0], at(0)),
+            community: grouped(n[1], at(1)),
+            committee: grouped(n[2], at(2)),
+        }
+    }
+
+    fn get(&self, t: Target) -> &[u32] {
+        match t {
+            Target::Street(s) => &self.street[s as usize],
+            Target::Community(c) => &self.community[c as usize],
+            Target::Committee(k) => &self.committee[k as usize],
+        }
+    }
+}
 
 fn grouped(n: usize, pairs: impl Iterator<Item = (u32, u32)>) -> Vec<Vec<u32>> {
     let mut out = vec![Vec::new(); n];
@@ -142,32 +173,26 @@ impl GraphIndex {
             v.iter().enumerate().map(|(i, p)| (*p, i as u32)).collect()
         };
         let (ns, nm, nk) = (b.streets.len(), b.communities.len(), b.committees.len());
-        let mut pships = [Vec::new(), Vec::new(), Vec::new()];
-        let mut unit_p = Vec::new();
+        let place = |id: &str| match ix(id) {
+            Some(Ent::Street(s)) => Some(Target::Street(s)),
+            Some(Ent::Community(c)) => Some(Target::Community(c)),
+            Some(Ent::Committee(k)) => Some(Target::Committee(k)),
+            _ => None,
+        };
+        let (mut pships, mut unit_p) = (Vec::new(), Vec::new());
         for (i, p) in b.partnerships.iter().enumerate() {
-            let i = i as u32;
-            match ix(&p.target) {
-                Some(Ent::Street(s)) => pships[0].push((s, i)),
-                Some(Ent::Community(c)) => pships[1].push((c, i)),
-                Some(Ent::Committee(k)) => pships[2].push((k, i)),
-                _ => continue,
-            }
+            let Some(t) = place(&p.target) else { continue };
+            pships.push((t, i as u32));
             if let Some(Ent::Unit(u)) = ix(&p.unit) {
-                unit_p.push((u, i));
+                unit_p.push((u, i as u32));
             }
         }
-        let mut links = [Vec::new(), Vec::new(), Vec::new()];
-        let mut mass_l = Vec::new();
+        let (mut links, mut mass_l) = (Vec::new(), Vec::new());
         for (i, l) in b.mass_links.iter().enumerate() {
-            let i = i as u32;
-            match ix(&l.target) {
-                Some(Ent::Street(s)) => links[0].push((s, i)),
-                Some(Ent::Community(c)) => links[1].push((c, i)),
-                Some(Ent::Committee(k)) => links[2].push((k, i)),
-                _ => continue,
-            }
+            let Some(t) = place(&l.target) else { continue };
+            links.push((t, i as u32));
             if let Some(Ent::MassOrg(m)) = ix(&l.mass_org) {
-                mass_l.push((m, i));
+                mass_l.push((m, i as u32));
             }
         }
         let mut deployed = Vec::new();
@@ -218,13 +243,9 @@ impl GraphIndex {
             district_streets: grouped(b.districts.len(), enumerate(&street_district).into_iter()),
             street_communities: grouped(ns, enumerate(&community_street).into_iter()),
             community_committees: grouped(nm, enumerate(&committee_community).into_iter()),
-            pships_street: grouped(ns, pships[0].iter().copied()),
-            pships_community: grouped(nm, pships[1].iter().copied()),
-            pships_committee: grouped(nk, pships[2].iter().copied()),
+            pships_at: ByPlace::group([ns, nm, nk], pships),
             unit_pships: grouped(b.units.len(), unit_p.into_iter()),
-            links_street: grouped(ns, links[0].iter().copied()),
-            links_community: grouped(nm, links[1].iter().copied()),
-            links_committee: grouped(nk, links[2].iter().copied()),
+            links_at: ByPlace::group([ns, nm, nk], links),
             mass_links: grouped(b.mass_orgs.len(), mass_l.into_iter()),
             social_by_street: grouped(ns, social),
             deployed_at: grouped(nk, deployed.into_iter()),
@@ -528,17 +549,7 @@ impl<'a> Builder<'a> {
         let (mut units, mut masses, mut socials): (Vec<u32>, Vec<u32>, Vec<u32>) =
             Default::default();
         for &t in &targets {
-            let (pships, links) = match t {
-                Target::Street(s) => (&ix.pships_street[s as usize], &ix.links_street[s as usize]),
-                Target::Community(c) => (
-                    &ix.pships_community[c as usize],
-                    &ix.links_community[c as usize],
-                ),
-                Target::Committee(k) => (
-                    &ix.pships_committee[k as usize],
-                    &ix.links_committee[k as usize],
-                ),
-            };
+            let (pships, links) = (ix.pships_at.get(t), ix.links_at.get(t));
             let tid = self.target_id(t);
             for &p in pships {
                 let p = &b.partnerships[p as usize];
