@@ -38,7 +38,6 @@ macro_rules! parse_wire_name {
 
 mod dot;
 pub mod graph;
-pub mod graph_layout;
 mod layout;
 mod render;
 mod scene;

@@ -18,6 +18,7 @@
 
 pub mod access;
 pub mod bounded;
+pub mod config;
 pub mod error;
 pub mod extract;
 pub mod openapi;
@@ -33,6 +34,7 @@ pub mod web;
 pub use dangjian_model::tokens;
 
 pub use access::Caller;
+pub use config::ServeConfig;
 pub use error::AppError;
-pub use startup::{Application, ServeConfig, ServeError, app, shutdown_signal};
+pub use startup::{Application, ServeError, app, shutdown_signal};
 pub use state::AppState;

@@ -2,8 +2,8 @@
 //! network snapshot — engine and response cache, swapped whole after each write or
 //! followed commit — and the one write path) and the token cache.
 
+use crate::config::ServeConfig;
 use crate::error::AppError;
-use crate::startup::ServeConfig;
 use dangjian_engine::Engine;
 use dangjian_live::{Live, Plan, View, WriteError, Written};
 use dangjian_model::store::RowVersions;
@@ -352,14 +352,21 @@ mod tests {
             elsewhere.clone(),
             k.id.clone(),
         ];
+        // An unrestricted caller's key; each scope's coverage computed by and put into a
+        // snapshot; what a snapshot holds for each scope.
+        let key = |s: &str| format!("{s}|");
+        let put_coverage = |snap: &Snapshot| {
+            for s in &scopes {
+                snap.cache_put("coverage", &key(s), day, coverage(&snap.engine, s, day));
+            }
+        };
+        let cached = |snap: &Snapshot| -> Vec<Option<bytes::Bytes>> {
+            let get = |s: &String| snap.cache_get("coverage", &key(s), day);
+            scopes.iter().map(get).collect()
+        };
+        put_coverage(&snap);
         for s in &scopes {
-            snap.cache_put(
-                "coverage",
-                &format!("{s}|"),
-                day,
-                coverage(&snap.engine, s, day),
-            );
-            snap.cache_put("gaps", &format!("{s}|"), day, "gaps".into());
+            snap.cache_put("gaps", &key(s), day, "gaps".into());
         }
         // A restricted caller's document is never carried over.
         snap.cache_put(
@@ -379,16 +386,12 @@ mod tests {
         });
         let merged = b.merged(&p);
         let next = snap.apply(merged, &p);
-        for s in &scopes {
-            let kept = next.cache_get("coverage", &format!("{s}|"), day);
-            assert_eq!(kept.is_some(), *s == elsewhere, "coverage of {s}");
-            assert_eq!(next.cache_get("gaps", &format!("{s}|"), day), None);
+        for (s, kept) in scopes.iter().zip(cached(&next)) {
+            // What was kept is what the new version computes.
+            let expected = (*s == elsewhere).then(|| coverage(&next.engine, s, day));
+            assert_eq!(kept, expected, "coverage of {s}");
+            assert_eq!(next.cache_get("gaps", &key(s), day), None);
         }
-        // What was kept is what the new version computes.
-        assert_eq!(
-            next.cache_get("coverage", &format!("{elsewhere}|"), day),
-            Some(coverage(&next.engine, &elsewhere, day))
-        );
         // The write did change the committee's coverage: dropping it was needed.
         assert_ne!(
             coverage(&next.engine, &k.id, day),
@@ -400,35 +403,24 @@ mod tests {
         );
 
         // A need write changes no coverage: every unrestricted coverage document is kept.
-        for s in &scopes {
-            next.cache_put(
-                "coverage",
-                &format!("{s}|"),
-                day,
-                coverage(&next.engine, s, day),
-            );
-        }
+        put_coverage(&next);
         let mut p = Bundle::default();
         let mut need = b.needs[0].clone();
         need.demand += 5;
         p.needs.push(need);
         let after = next.apply(next.bundle().merged(&p), &p);
-        for s in &scopes {
-            assert_eq!(
-                after.cache_get("coverage", &format!("{s}|"), day),
-                Some(coverage(&after.engine, s, day)),
-                "coverage of {s} after a need write"
-            );
-        }
+        let fresh: Vec<_> = scopes
+            .iter()
+            .map(|s| Some(coverage(&after.engine, s, day)))
+            .collect();
+        assert_eq!(cached(&after), fresh, "coverage after a need write");
         // A member write may change any coverage (birth years, registrations): nothing kept.
         let mut p = Bundle::default();
         let mut m = b.members[0].clone();
         m.birth_year += 1;
         p.members.push(m);
         let last = after.apply(after.bundle().merged(&p), &p);
-        for s in &scopes {
-            assert_eq!(last.cache_get("coverage", &format!("{s}|"), day), None);
-        }
+        assert_eq!(cached(&last), vec![None; scopes.len()]);
     }
 
     #[test]

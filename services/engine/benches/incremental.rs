@@ -57,8 +57,34 @@ fn measure(name: &str, reps: usize, mut f: impl FnMut() -> Duration) -> Row {
     row
 }
 
+/// Times `f`; what it returns is freed afterwards, untimed.
+fn timed_then_freed<T>(f: impl FnOnce() -> T) -> Duration {
+    let t = Instant::now();
+    let out = black_box(f());
+    let d = t.elapsed();
+    drop(out);
+    d
+}
+
+/// Times `f`; what it returns is freed afterwards on a thread, untimed, as an engine frees
+/// its network.
+fn timed_then_freed_on_a_thread<T: Send + 'static>(f: impl FnOnce() -> T) -> Duration {
+    let t = Instant::now();
+    let out = black_box(f());
+    let d = t.elapsed();
+    std::thread::spawn(move || drop(out));
+    d
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+/// A partial bundle holding what `put` adds.
+fn partial(put: impl FnOnce(&mut Bundle)) -> Bundle {
+    let mut p = Bundle::default();
+    put(&mut p);
+    p
 }
 
 /// One-row writes of each table the API writes, built from existing rows.
@@ -66,86 +92,65 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
     let date: Date = "2026-06-01".parse().expect("date");
     let k = &b.committees[b.committees.len() / 2];
     let m = &b.members[b.members.len() / 3];
-    let mut out = Vec::new();
-    out.push((
-        "volunteering, 1 new row",
-        Bundle {
-            volunteering: (vec![Volunteering {
-                member: m.id.clone(),
-                committee: k.id.clone(),
-                domain: b.needs[0].domain,
-                hours: 2.5 + serial as f64,
-                date,
-            }])
-            .into(),
-            ..Bundle::default()
-        },
-    ));
-    out.push((
-        "needs, 1 new row",
-        Bundle {
-            needs: (vec![Need {
-                id: format!("BENCH-N{serial}"),
-                committee: k.id.clone(),
-                domain: b.needs[0].domain,
-                demand: 5,
-            }])
-            .into(),
-            ..Bundle::default()
-        },
-    ));
     let mut need = b.needs[b.needs.len() / 2].clone();
     need.demand += 1;
-    out.push((
-        "needs, 1 row updated",
-        Bundle {
-            needs: vec![need].into(),
-            ..Bundle::default()
-        },
-    ));
     let mut res: Resource = b.resources[b.resources.len() / 2].clone();
     res.capacity += 1;
-    out.push((
-        "resources, 1 row updated",
-        Bundle {
-            resources: vec![res].into(),
-            ..Bundle::default()
-        },
-    ));
     let mut member: Member = m.clone();
     member.registered_at = Some(k.id.clone());
-    out.push((
-        "members, 1 row updated",
-        Bundle {
-            members: vec![member].into(),
-            ..Bundle::default()
-        },
-    ));
-    let p: &Partnership = &b.partnerships[b.partnerships.len() / 2];
-    out.push((
-        "partnerships, 1 new row",
-        Bundle {
-            partnerships: (vec![Partnership {
-                id: format!("BENCH-P{serial}"),
-                unit: p.unit.clone(),
-                target: k.id.clone(),
-                signed: date,
-                expires: None,
-            }])
-            .into(),
-            ..Bundle::default()
-        },
-    ));
+    let existing: &Partnership = &b.partnerships[b.partnerships.len() / 2];
     let mut q = b.responsibilities[0].clone();
     q.item = format!("{} ({serial})", q.item);
-    out.push((
-        "responsibilities, 1 row updated",
-        Bundle {
-            responsibilities: vec![q].into(),
-            ..Bundle::default()
-        },
-    ));
-    out
+    vec![
+        (
+            "volunteering, 1 new row",
+            partial(|p| {
+                p.volunteering.push(Volunteering {
+                    member: m.id.clone(),
+                    committee: k.id.clone(),
+                    domain: b.needs[0].domain,
+                    hours: 2.5 + serial as f64,
+                    date,
+                })
+            }),
+        ),
+        (
+            "needs, 1 new row",
+            partial(|p| {
+                p.needs.push(Need {
+                    id: format!("BENCH-N{serial}"),
+                    committee: k.id.clone(),
+                    domain: b.needs[0].domain,
+                    demand: 5,
+                })
+            }),
+        ),
+        ("needs, 1 row updated", partial(|p| p.needs.push(need))),
+        (
+            "resources, 1 row updated",
+            partial(|p| p.resources.push(res)),
+        ),
+        (
+            "members, 1 row updated",
+            partial(|p| p.members.push(member)),
+        ),
+        (
+            "partnerships, 1 new row",
+            partial(|p| {
+                p.partnerships.push(Partnership {
+                    id: format!("BENCH-P{serial}"),
+                    unit: existing.unit.clone(),
+                    target: k.id.clone(),
+                    signed: date,
+                    expires: None,
+                })
+            }),
+        ),
+        (
+            "responsibilities, 1 row updated",
+            partial(|p| p.responsibilities.push(q)),
+        ),
+    ]
 }
 
 fn run() -> Result<(), String> {
@@ -165,34 +170,23 @@ fn run() -> Result<(), String> {
 
     let mut table = Vec::new();
     let write = &one_row_writes(&bundle, 0)[0].1;
+    // What the first write path did before building the next engine.
+    let copy_and_merge = || {
+        let mut b = deep_copy(engine.bundle());
+        b.merge(write.clone());
+        b
+    };
     let rebuild = measure(
         "whole rebuild: bundle copy + merge + Engine::new (baseline)",
         few,
-        || {
-            let t = Instant::now();
-            let mut b = deep_copy(engine.bundle());
-            b.merge(write.clone());
-            let next = black_box(Engine::new(b));
-            let d = t.elapsed();
-            drop(next);
-            d
-        },
+        || timed_then_freed(|| Engine::new(copy_and_merge())),
     );
     let base = rebuild.median;
     table.push(rebuild);
     table.push(measure(
         "before copy-on-write: deep bundle copy + scanning merge (volunteering, 1 row)",
         few,
-        || {
-            let t = Instant::now();
-            let mut b = deep_copy(engine.bundle());
-            b.merge(write.clone());
-            let b = black_box(b);
-            let d = t.elapsed();
-            // Freed on a thread, as an engine frees its network.
-            std::thread::spawn(move || drop(b));
-            d
-        },
+        || timed_then_freed_on_a_thread(copy_and_merge),
     ));
     for (name, partial) in one_row_writes(&bundle, 1) {
         table.push(measure(
@@ -201,15 +195,13 @@ fn run() -> Result<(), String> {
             ),
             reps,
             || {
-                let t = Instant::now();
-                validate::validate_upsert_located(engine.bundle(), &partial, &engine)
-                    .expect("valid");
-                let mut b = engine.bundle().clone();
-                b.merge_located(partial.clone(), &engine);
-                let next = black_box(engine.with_merged(b, &partial));
-                let d = t.elapsed();
-                std::thread::spawn(move || drop(next));
-                d
+                timed_then_freed_on_a_thread(|| {
+                    validate::validate_upsert_located(engine.bundle(), &partial, &engine)
+                        .expect("valid");
+                    let mut b = engine.bundle().clone();
+                    b.merge_located(partial.clone(), &engine);
+                    engine.with_merged(b, &partial)
+                })
             },
         ));
         table.push(measure(
@@ -239,21 +231,15 @@ fn run() -> Result<(), String> {
             &format!("  of which: clone + located merge (copies the written table): {name}"),
             reps,
             || {
-                let t = Instant::now();
-                let mut b = engine.bundle().clone();
-                b.merge_located(partial.clone(), &engine);
-                let b = black_box(b);
-                let d = t.elapsed();
-                std::thread::spawn(move || drop(b));
-                d
+                timed_then_freed_on_a_thread(|| {
+                    let mut b = engine.bundle().clone();
+                    b.merge_located(partial.clone(), &engine);
+                    b
+                })
             },
         ));
         table.push(measure(&format!("incremental: {name}"), reps, || {
-            let t = Instant::now();
-            let next = black_box(engine.with_rows(&partial));
-            let d = t.elapsed();
-            drop(next);
-            d
+            timed_then_freed(|| engine.with_rows(&partial))
         }));
         table.push(measure(
             &format!("incremental, index update alone: {name}"),
@@ -261,11 +247,7 @@ fn run() -> Result<(), String> {
             || {
                 let mut b = engine.bundle().clone();
                 b.merge(partial.clone());
-                let t = Instant::now();
-                let next = black_box(engine.with_merged(b, &partial));
-                let d = t.elapsed();
-                drop(next);
-                d
+                timed_then_freed(|| engine.with_merged(b, &partial))
             },
         ));
     }
@@ -316,13 +298,7 @@ fn run() -> Result<(), String> {
     table.push(measure(
         "incremental: volunteering, batch of 10,000 rows",
         few,
-        || {
-            let t = Instant::now();
-            let next = black_box(engine.with_rows(&batch));
-            let d = t.elapsed();
-            drop(next);
-            d
-        },
+        || timed_then_freed(|| engine.with_rows(&batch)),
     ));
     // Sequential one-row writes, each on the version the previous one made.
     let n = 20;

@@ -186,6 +186,13 @@ fn run() -> Result<(), String> {
         fair_ms.as_secs_f64() / baseline_ms.as_secs_f64().max(1e-9)
     );
     table.push(measure(
+        "candidate hop search (petgraph Bfs), every committee with an unmet need",
+        "city",
+        reps,
+        None,
+        || e.bench_candidate_search(as_of).1,
+    ));
+    table.push(measure(
         "checklist --subtree",
         &org,
         reps * 3,

@@ -17,8 +17,7 @@
 
 use crate::Engine;
 use crate::flow::{FlowNet, INF};
-use crate::gaps::Locations;
-use crate::index::{Csr, Index, Provider, Target};
+use crate::index::{ByTarget, Csr, Index, Provider, Target};
 use crate::reach::Reach;
 use dangjian_model::{Bundle, Date};
 use std::collections::HashMap;
@@ -54,9 +53,7 @@ pub(crate) struct CityAllocation {
     /// Amount each resource gives (bundle order).
     pub res_used: Vec<f64>,
     /// Resources by the targets they reach.
-    pub res_at_street: Csr<u32>,
-    pub res_at_community: Csr<u32>,
-    pub res_at_committee: Csr<u32>,
+    pub res_at: ByTarget,
     /// Resources whose reach covers at least one committee.
     pub res_reaches_any: Vec<bool>,
     /// `(resource, amount)` per need.
@@ -453,18 +450,14 @@ fn build_city(
     }
     let by_need = Csr::from_pairs(nn, &pairs);
 
-    let (mut at_s, mut at_m, mut at_k) = (Vec::new(), Vec::new(), Vec::new());
+    let mut at: Vec<(Target, u32)> = Vec::new();
     let mut res_reaches_any = vec![false; nr];
     let mut stranded = Vec::new();
     for r in 0..nr as u32 {
         let bit = 1u16 << ix.resources[r as usize].domain;
         let mut useful = false;
         for &t in res_targets.get(r) {
-            match t {
-                Target::Street(s) => at_s.push((s, r)),
-                Target::Community(c) => at_m.push((c, r)),
-                Target::Committee(k) => at_k.push((k, r)),
-            }
+            at.push((t, r));
             if !ix.committees_of(t).is_empty() {
                 res_reaches_any[r as usize] = true;
             }
@@ -475,11 +468,6 @@ fn build_city(
         }
     }
     stranded.sort_by(|&x, &y| b.resources[x as usize].id.cmp(&b.resources[y as usize].id));
-    let dedup = |mut v: Vec<(u32, u32)>| {
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
     let np = ix.providers.len();
     let mut provider_unused = vec![[0.0; DOMAINS]; np];
     let mut provider_domains = vec![0u16; np];
@@ -520,9 +508,10 @@ fn build_city(
         stranded_by_street: Csr::from_pairs(b.streets.len(), &in_street),
         candidates: Mutex::new(HashMap::new()),
         locations,
-        res_at_street: Csr::from_pairs(b.streets.len(), &dedup(at_s)),
-        res_at_community: Csr::from_pairs(b.communities.len(), &dedup(at_m)),
-        res_at_committee: Csr::from_pairs(b.committees.len(), &dedup(at_k)),
+        res_at: ByTarget::from_pairs(
+            [b.streets.len(), b.communities.len(), b.committees.len()],
+            at,
+        ),
         res_targets,
         need_met,
         need_reachable,
@@ -992,6 +981,59 @@ fn record_level(b: &Built, q: u128, met: &mut HashMap<u32, f64>, out: &mut Domai
                 i += 1;
             }
             out.allocations.push((r, n, amount as f64 / qf));
+        }
+    }
+}
+
+/// Providers by the targets their resources reach, where the gaps' candidates are searched;
+/// `fallback` holds, by home street, the providers whose resources reach nothing.
+#[derive(Debug)]
+pub(crate) struct Locations {
+    pub at: ByTarget,
+    pub fallback: Csr<u32>,
+    /// Provider slot by rank of its id.
+    pub by_rank: Vec<u32>,
+}
+
+impl Locations {
+    /// Where each provider is on a date: the targets its resources reach.
+    pub(crate) fn build(ix: &Index, res_targets: &Csr<Target>) -> Locations {
+        let np = ix.providers.len();
+        let mut pairs: Vec<(u32, Target)> = Vec::new();
+        for (r, res) in ix.resources.iter().enumerate() {
+            if res.provider_slot == NONE {
+                continue;
+            }
+            pairs.extend(
+                res_targets
+                    .get(r as u32)
+                    .iter()
+                    .map(|t| (res.provider_slot, *t)),
+            );
+        }
+        let mut located = vec![false; np];
+        for &(p, _) in &pairs {
+            located[p as usize] = true;
+        }
+        let fallback: Vec<(u32, u32)> = (0..np)
+            .filter(|&p| !located[p])
+            .filter_map(|p| ix.provider_home[p].map(|s| (s, p as u32)))
+            .collect();
+        let mut by_rank = vec![0u32; np];
+        for (p, &r) in ix.provider_rank.iter().enumerate() {
+            by_rank[r as usize] = p as u32;
+        }
+        Locations {
+            at: ByTarget::from_pairs(
+                [
+                    ix.street_district.len(),
+                    ix.community_street.len(),
+                    ix.committee_street.len(),
+                ],
+                pairs.iter().map(|&(p, t)| (t, p)),
+            ),
+            fallback: Csr::from_pairs(ix.street_district.len(), &fallback),
+            by_rank,
         }
     }
 }

@@ -14,7 +14,7 @@
 //!   id. Ids are `{org}:{kind}:{facts joined by ':'}` (a blank spot adds its flag); a
 //!   supervision id is `{org}:supervision:{id of the supervised item}`.
 
-use crate::index::Ent;
+use crate::ids::Ent;
 use crate::{Engine, EngineError};
 use dangjian_model::{
     BlankSpot, ChecklistDoc, ChecklistItem, Date, ItemKind, ItemStatus, Partnership, PartyOrg, Rag,
@@ -127,9 +127,9 @@ impl<'a> Rows<'a> {
         for o in orgs {
             let lead = o.leads.as_str();
             let at = match ix.ids.get(lead) {
-                Some(Ent::Street(s)) => ix.pships_at_street.get(*s),
-                Some(Ent::Community(c)) => ix.pships_at_community.get(*c),
-                Some(Ent::Committee(k)) => ix.pships_at_committee.get(*k),
+                Some(Ent::Street(s)) => ix.pships_at.street.get(*s),
+                Some(Ent::Community(c)) => ix.pships_at.community.get(*c),
+                Some(Ent::Committee(k)) => ix.pships_at.committee.get(*k),
                 Some(Ent::Unit(u)) => {
                     led_units.insert(*u, lead);
                     continue;

@@ -48,9 +48,9 @@ impl PartnerCounter {
         let c = ix.committee_community[k as usize];
         let s = ix.committee_street[k as usize];
         let lists = [
-            ix.pships_at_committee.get(k),
-            ix.pships_at_community.get(c),
-            ix.pships_at_street.get(s),
+            ix.pships_at.committee.get(k),
+            ix.pships_at.community.get(c),
+            ix.pships_at.street.get(s),
         ];
         for (level, list) in lists.into_iter().enumerate() {
             for &pi in list {

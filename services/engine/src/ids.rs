@@ -2,7 +2,24 @@
 //! one text buffer (a Shanghai-scale bundle has two million ids; one allocation each would
 //! dominate `Engine::new`).
 
-use crate::index::Ent;
+/// What an id names, with its row index in the bundle table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Ent {
+    District(u32),
+    Street(u32),
+    Community(u32),
+    Committee(u32),
+    PartyOrg(u32),
+    Unit(u32),
+    MassOrg(u32),
+    SocialOrg(u32),
+    Member(u32),
+    Partnership(u32),
+    Resource(u32),
+    Need(u32),
+    Project(u32),
+    Responsibility(u32),
+}
 
 /// A fast, non-cryptographic string hash (FxHash-style); ids come from a validated bundle.
 fn hash(s: &str) -> u64 {

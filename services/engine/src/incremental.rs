@@ -12,7 +12,7 @@
 
 use crate::Engine;
 use crate::allocation::DOMAINS;
-use crate::index::Ent;
+use crate::ids::Ent;
 use dangjian_model::validate::Kind;
 use dangjian_model::{Bundle, Locate, ServiceDomain, Volunteering};
 

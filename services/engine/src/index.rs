@@ -1,29 +1,11 @@
 //! Static indexes built once by `Engine::new`: id lookup, the street → community → committee
 //! hierarchy, and the per-committee tables that do not depend on `as_of`.
 
-use crate::ids::IdTable;
+use crate::ids::{Ent, IdTable};
 use dangjian_model::{Bundle, Date, MassOrgType};
+use petgraph::Undirected;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// What an id names, with its row index in the bundle table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Ent {
-    District(u32),
-    Street(u32),
-    Community(u32),
-    Committee(u32),
-    PartyOrg(u32),
-    Unit(u32),
-    MassOrg(u32),
-    SocialOrg(u32),
-    Member(u32),
-    Partnership(u32),
-    Resource(u32),
-    Need(u32),
-    Project(u32),
-    Responsibility(u32),
-}
 
 /// A level of the hierarchy that a partnership, mass link or provider can point at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,6 +23,23 @@ pub(crate) enum Provider {
     SocialOrg(u32),
     Street(u32),
     Community(u32),
+}
+
+/// An undirected graph in petgraph's compressed sparse rows, each node's neighbours in index
+/// order (so a search or a sum over them goes in the same order on every run).
+pub(crate) type Graph = petgraph::csr::Csr<(), (), Undirected, u32>;
+
+/// The undirected graph on `n` nodes with these edges (each given once, in either direction;
+/// duplicates are kept once).
+pub(crate) fn undirected_graph(n: usize, edges: &[(u32, u32)]) -> Graph {
+    let mut both: Vec<(u32, u32)> = edges.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).collect();
+    both.sort_unstable();
+    both.dedup();
+    let mut g = Graph::from_sorted_edges(&both).expect("sorted and deduplicated above");
+    while g.node_count() < n {
+        g.add_node(());
+    }
+    g
 }
 
 /// Compressed rows: `items[start[i]..start[i + 1]]` belong to key `i`, in insertion order.
@@ -102,6 +101,49 @@ impl<T: Copy> Csr<T> {
             return &[];
         }
         &self.items[self.start[i] as usize..self.start[i + 1] as usize]
+    }
+}
+
+/// Rows (partnerships, resources, providers) by the hierarchy target they point at, one
+/// grouping per level, each key's rows ascending and once.
+#[derive(Debug, Clone)]
+pub(crate) struct ByTarget {
+    pub street: Csr<u32>,
+    pub community: Csr<u32>,
+    pub committee: Csr<u32>,
+}
+
+impl ByTarget {
+    /// Groups `(target, row)` pairs over `n` = [streets, communities, committees].
+    pub(crate) fn from_pairs(
+        n: [usize; 3],
+        pairs: impl IntoIterator<Item = (Target, u32)>,
+    ) -> ByTarget {
+        let mut at: [Vec<(u32, u32)>; 3] = Default::default();
+        for (t, row) in pairs {
+            match t {
+                Target::Street(s) => at[0].push((s, row)),
+                Target::Community(c) => at[1].push((c, row)),
+                Target::Committee(k) => at[2].push((k, row)),
+            }
+        }
+        let group = |mut v: Vec<(u32, u32)>, n: usize| {
+            v.sort_unstable();
+            v.dedup();
+            Csr::from_pairs(n, &v)
+        };
+        let [s, m, k] = at;
+        ByTarget {
+            street: group(s, n[0]),
+            community: group(m, n[1]),
+            committee: group(k, n[2]),
+        }
+    }
+}
+
+impl Default for ByTarget {
+    fn default() -> ByTarget {
+        ByTarget::from_pairs([0; 3], [])
     }
 }
 
@@ -174,7 +216,7 @@ pub(crate) struct Index {
     pub street_committees: Arc<Csr<u32>>,
     pub community_committees: Arc<Csr<u32>>,
     /// Committee adjacency (地域相邻), both directions, deduplicated.
-    pub adjacency: Arc<Csr<u32>>,
+    pub adjacency: Arc<Graph>,
     pub committee_led: Arc<Vec<bool>>,
     pub committee_registered: Arc<Vec<u64>>,
     pub committee_mass_types: Arc<Vec<u8>>,
@@ -182,9 +224,7 @@ pub(crate) struct Index {
     pub social_org_street: Arc<Vec<u32>>,
     pub volunteering: Arc<Csr<Vol>>,
     pub partnerships: Arc<Vec<Pship>>,
-    pub pships_at_street: Arc<Csr<u32>>,
-    pub pships_at_community: Arc<Csr<u32>>,
-    pub pships_at_committee: Arc<Csr<u32>>,
+    pub pships_at: Arc<ByTarget>,
     pub mass_org_targets: Arc<Csr<Target>>,
     pub resources: Arc<Vec<Res>>,
     pub resources_by_domain: Arc<Vec<Vec<u32>>>,
@@ -302,18 +342,13 @@ impl Index {
         let street_committees = Csr::from_pairs(ns, &pairs(&committee_street));
         let community_committees = Csr::from_pairs(nm, &pairs(&committee_community));
 
-        let mut adj_pairs: Vec<(u32, u32)> = Vec::with_capacity(b.adjacency.len() * 2);
-        for a in &b.adjacency {
-            if let (Some(x), Some(y)) = (committee_of(&a.a), committee_of(&a.b))
-                && x != y
-            {
-                adj_pairs.push((x, y));
-                adj_pairs.push((y, x));
-            }
-        }
-        adj_pairs.sort_unstable();
-        adj_pairs.dedup();
-        let adjacency = Csr::from_pairs(nk, &adj_pairs);
+        let adj_pairs: Vec<(u32, u32)> = b
+            .adjacency
+            .iter()
+            .filter_map(|a| Some((committee_of(&a.a)?, committee_of(&a.b)?)))
+            .filter(|(x, y)| x != y)
+            .collect();
+        let adjacency = undirected_graph(nk, &adj_pairs);
 
         let mut committee_led = vec![false; nk];
         for p in &b.party_orgs {
@@ -391,9 +426,7 @@ impl Index {
             ),
             volunteering: Arc::new(volunteering),
             partnerships: Arc::default(),
-            pships_at_street: Arc::new(Csr::from_pairs(0, &[])),
-            pships_at_community: Arc::new(Csr::from_pairs(0, &[])),
-            pships_at_committee: Arc::new(Csr::from_pairs(0, &[])),
+            pships_at: Arc::default(),
             mass_org_targets: Arc::new(mass_org_targets),
             resources: Arc::default(),
             resources_by_domain: Arc::default(),
@@ -454,21 +487,13 @@ impl Index {
                 expires: p.expires,
             })
             .collect();
-        let (mut ps, mut pm, mut pk) = (Vec::new(), Vec::new(), Vec::new());
-        for (i, p) in partnerships.iter().enumerate() {
-            if p.unit == u32::MAX {
-                continue;
-            }
-            match p.target {
-                Some(Target::Street(s)) => ps.push((s, i as u32)),
-                Some(Target::Community(c)) => pm.push((c, i as u32)),
-                Some(Target::Committee(k)) => pk.push((k, i as u32)),
-                None => {}
-            }
-        }
-        self.pships_at_street = Arc::new(Csr::from_pairs(b.streets.len(), &ps));
-        self.pships_at_community = Arc::new(Csr::from_pairs(b.communities.len(), &pm));
-        self.pships_at_committee = Arc::new(Csr::from_pairs(b.committees.len(), &pk));
+        let located = partnerships
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.unit != u32::MAX)
+            .filter_map(|(i, p)| Some((p.target?, i as u32)));
+        let n = [b.streets.len(), b.communities.len(), b.committees.len()];
+        self.pships_at = Arc::new(ByTarget::from_pairs(n, located));
         self.partnerships = Arc::new(partnerships);
     }
 

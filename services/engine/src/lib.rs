@@ -1,5 +1,5 @@
-//! The graph engine: indexes a bundle as graphs (id tables, CSR adjacency, petgraph for the
-//! reach graph) and computes coverage, gaps (resource sinking), responsibility checklists,
+//! The graph engine: indexes a bundle as graphs (id tables, CSR groupings, petgraph for the
+//! committee adjacency and the reach graph) and computes coverage, gaps (resource sinking), responsibility checklists,
 //! what-if, brokers and areas (SPEC §3).
 //! Architecture invariant: the engine does no I/O; it takes a `Bundle` and returns documents.
 

@@ -4,7 +4,8 @@
 //! diagrams all decide access with these functions; what they cannot place is outside every
 //! subtree (fail closed).
 
-use crate::index::{Csr, Ent, Target};
+use crate::ids::Ent;
+use crate::index::{Csr, Target};
 use crate::{Engine, Place};
 
 /// Hierarchy indexes of a placed entity (`u32::MAX` where a level does not apply).

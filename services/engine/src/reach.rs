@@ -1,7 +1,8 @@
 //! Reach (SPEC §3 "Reach") and scopes: which committees a unit, mass org, social org, street or
 //! community reaches on a date, and which committees a scope id stands for.
 
-use crate::index::{Csr, Ent, Index, Provider, Target};
+use crate::ids::Ent;
+use crate::index::{Csr, Index, Provider, Target};
 use crate::{Engine, EngineError};
 use dangjian_model::Date;
 

@@ -20,13 +20,12 @@
 //!   bundle order so the result is deterministic. Areas are numbered `A1`, `A2`, … by size (largest first),
 //!   then by the bundle position of their first committee.
 
+use crate::index::{Graph, undirected_graph};
 use crate::{Engine, EngineError};
 pub use dangjian_model::{Area, AreaUnit, AreasDoc, Broker, BrokerMethod, BrokersDoc};
 use dangjian_model::{Committee, Date, Unit};
-use petgraph::Undirected;
-use petgraph::csr::Csr;
 use petgraph::unionfind::UnionFind;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -79,6 +78,8 @@ pub const SHARED_PARTNER_WEIGHT: f64 = 0.5;
 /// Committees of a scope and the units reaching them.
 struct ScopeReach<'a> {
     committees: Vec<&'a Committee>,
+    /// The committees' indexes in the bundle, in the same order.
+    ks: Vec<u32>,
     units: Vec<&'a Unit>,
     /// Per unit: sorted, distinct indices into `committees`.
     reach: Vec<Vec<u32>>,
@@ -95,53 +96,38 @@ impl<'a> ScopeReach<'a> {
         cancel: &Cancel,
     ) -> Result<Self, EngineError> {
         cancel.check()?;
-        Ok(ScopeReach::new(
-            engine,
-            engine.scope_committees(scope)?,
-            as_of,
-        ))
+        let ks = engine.scope_committee_indexes(engine.resolve_scope(scope)?);
+        Ok(ScopeReach::new(engine, ks, as_of))
     }
 
-    fn new(engine: &'a Engine, committees: Vec<&'a Committee>, as_of: Date) -> Self {
+    /// The reach of committees `ks` over the active partnerships resolved in the index.
+    fn new(engine: &'a Engine, ks: Vec<u32>, as_of: Date) -> Self {
         let b = engine.bundle();
-        // target (committee, community or street) → committees in scope
-        let mut targets: HashMap<&str, Vec<u32>> = HashMap::new();
-        let community_street: HashMap<&str, &str> = b
-            .communities
-            .iter()
-            .map(|c| (c.id.as_str(), c.street.as_str()))
-            .collect();
-        for (i, c) in committees.iter().enumerate() {
-            let i = i as u32;
-            targets.entry(c.id.as_str()).or_default().push(i);
-            targets.entry(c.community.as_str()).or_default().push(i);
-            if let Some(s) = community_street.get(c.community.as_str()) {
-                targets.entry(s).or_default().push(i);
-            }
-        }
-        let unit_index: HashMap<&str, usize> = b
-            .units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.id.as_str(), i))
-            .collect();
+        let ix = &engine.index;
+        let position = in_scope(b.committees.len(), &ks);
         let mut reach: Vec<Vec<u32>> = vec![Vec::new(); b.units.len()];
         let mut partnerships = vec![0u64; b.units.len()];
-        for p in &b.partnerships {
+        for p in ix.partnerships.iter() {
+            let (Some(t), Some(r)) = (p.target, reach.get_mut(p.unit as usize)) else {
+                continue;
+            };
             if !p.is_active(as_of) {
                 continue;
             }
-            let (Some(&u), Some(cs)) = (
-                unit_index.get(p.unit.as_str()),
-                targets.get(p.target.as_str()),
-            ) else {
-                continue;
-            };
-            reach[u].extend_from_slice(cs);
-            partnerships[u] += 1;
+            let before = r.len();
+            r.extend(
+                ix.committees_of(t)
+                    .iter()
+                    .map(|&k| position[k as usize])
+                    .filter(|&i| i != NOT_IN_SCOPE),
+            );
+            if r.len() > before {
+                partnerships[p.unit as usize] += 1;
+            }
         }
         let mut out = ScopeReach {
-            committees,
+            committees: ks.iter().map(|&k| &b.committees[k as usize]).collect(),
+            ks,
             units: Vec::new(),
             reach: Vec::new(),
             partnerships: Vec::new(),
@@ -160,25 +146,21 @@ impl<'a> ScopeReach<'a> {
     }
 }
 
-/// The unit–committee reach graph: petgraph's compressed sparse rows, undirected, each node's
-/// neighbours in index order (so betweenness sums in the same order on every run).
-type ReachGraph = Csr<(), (), Undirected, u32>;
+/// Marks a committee outside the scope in [`in_scope`].
+const NOT_IN_SCOPE: u32 = u32::MAX;
 
-/// The undirected graph on `n` nodes with these edges (each given once, in either direction).
-fn reach_graph(n: usize, edges: &[(u32, u32)]) -> ReachGraph {
-    let mut both: Vec<(u32, u32)> = edges.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).collect();
-    both.sort_unstable();
-    both.dedup();
-    let mut g = ReachGraph::from_sorted_edges(&both).expect("sorted and deduplicated above");
-    while g.node_count() < n {
-        g.add_node(());
+/// Per committee of the bundle (`nk` of them): its position in `ks`, or [`NOT_IN_SCOPE`].
+fn in_scope(nk: usize, ks: &[u32]) -> Vec<u32> {
+    let mut position = vec![NOT_IN_SCOPE; nk];
+    for (i, &k) in ks.iter().enumerate() {
+        position[k as usize] = i as u32;
     }
-    g
+    position
 }
 
 /// Σ over connected components (petgraph's union-find) of nodes × (nodes + adjacency
 /// entries): the visits of Brandes from every source.
-fn brandes_work(g: &ReachGraph) -> u64 {
+fn brandes_work(g: &Graph) -> u64 {
     let n = g.node_count();
     let mut components = UnionFind::<u32>::new(n);
     for v in 0..n as u32 {
@@ -200,7 +182,7 @@ fn brandes_work(g: &ReachGraph) -> u64 {
 
 /// Brandes' betweenness from the given sources, accumulated (undirected pairs counted twice).
 fn brandes(
-    g: &ReachGraph,
+    g: &Graph,
     n: usize,
     sources: impl Iterator<Item = usize>,
     cancel: &Cancel,
@@ -467,7 +449,7 @@ impl Engine {
             let un = (nc + u) as u32;
             edges.extend(r.iter().map(|&c| (un, c)));
         }
-        let g = reach_graph(n, &edges);
+        let g = undirected_graph(n, &edges);
         let work = brandes_work(&g);
         let (bc, method, samples) = if work <= BROKER_WORK_BUDGET {
             (brandes(&g, n, 0..n, cancel)?, BrokerMethod::Exact, None)
@@ -525,20 +507,14 @@ impl Engine {
     ) -> Result<AreasDoc, EngineError> {
         let sr = ScopeReach::of_scope(self, scope, as_of, cancel)?;
         let n = sr.committees.len();
-        let index: HashMap<&str, u32> = sr
-            .committees
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i as u32))
-            .collect();
+        let position = in_scope(self.bundle().committees.len(), &sr.ks);
         let mut weights: HashMap<(u32, u32), f64> = HashMap::new();
-        let mut adjacent: HashSet<(u32, u32)> = HashSet::new();
-        for a in &self.bundle().adjacency {
-            if let (Some(&x), Some(&y)) = (index.get(a.a.as_str()), index.get(a.b.as_str()))
-                && x != y
-                && adjacent.insert((x.min(y), x.max(y)))
-            {
-                *weights.entry((x.min(y), x.max(y))).or_insert(0.0) += ADJACENCY_WEIGHT;
+        for (x, &k) in sr.ks.iter().enumerate() {
+            for &m in self.index.adjacency.neighbors_slice(k) {
+                let y = position[m as usize];
+                if y != NOT_IN_SCOPE && (x as u32) < y {
+                    weights.insert((x as u32, y), ADJACENCY_WEIGHT);
+                }
             }
         }
         // Units with the same reach add the same pairs: group them first.
@@ -646,9 +622,9 @@ mod tests {
     use super::*;
 
     /// A path 0–1–…–(n−1): node i lies on i·(n−1−i) pairs.
-    fn path(n: usize) -> ReachGraph {
+    fn path(n: usize) -> Graph {
         let edges: Vec<(u32, u32)> = (1..n as u32).map(|i| (i - 1, i)).collect();
-        reach_graph(n, &edges)
+        undirected_graph(n, &edges)
     }
 
     #[test]
@@ -663,7 +639,7 @@ mod tests {
     #[test]
     fn brandes_counts_shortest_paths_fractionally() {
         // A 4-cycle 0–1–2–3–0: each node is on half of the paths of its opposite pair.
-        let g = reach_graph(4, &[(0, 1), (1, 2), (2, 3), (3, 0)]);
+        let g = undirected_graph(4, &[(0, 1), (1, 2), (2, 3), (3, 0)]);
         let bc = brandes(&g, 4, 0..4, &Cancel::new()).expect("not cancelled");
         assert!(bc.iter().all(|x| (*x / 2.0 - 0.5).abs() < 1e-12), "{bc:?}");
     }
@@ -718,12 +694,12 @@ mod tests {
     #[test]
     fn work_is_counted_per_component() {
         // Two separate paths of 3 nodes (4 adjacency entries each): 2 × 3 × (3 + 4).
-        let g = reach_graph(6, &[(0, 1), (1, 2), (3, 4), (4, 5)]);
+        let g = undirected_graph(6, &[(0, 1), (1, 2), (3, 4), (4, 5)]);
         assert_eq!(brandes_work(&g), 42);
         // An isolated node costs one visit, a trailing one too.
-        assert_eq!(brandes_work(&reach_graph(1, &[])), 1);
+        assert_eq!(brandes_work(&undirected_graph(1, &[])), 1);
         assert_eq!(
-            brandes_work(&reach_graph(8, &[(0, 1), (1, 2), (3, 4), (4, 5)])),
+            brandes_work(&undirected_graph(8, &[(0, 1), (1, 2), (3, 4), (4, 5)])),
             44
         );
     }

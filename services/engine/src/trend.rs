@@ -182,23 +182,19 @@ mod tests {
 
     #[test]
     fn month_ends_run_to_the_last_date() {
-        assert_eq!(
-            month_ends(d("2026-01-15"), d("2026-04-10")),
-            vec![
-                d("2026-01-31"),
-                d("2026-02-28"),
-                d("2026-03-31"),
-                d("2026-04-10")
-            ]
-        );
-        assert_eq!(
-            month_ends(d("2026-03-01"), d("2026-03-31")),
-            vec![d("2026-03-31")]
-        );
-        assert_eq!(
-            month_ends(d("2026-05-05"), d("2026-05-05")),
-            vec![d("2026-05-05")]
-        );
+        let cases: [(&str, &str, &[&str]); 3] = [
+            (
+                "2026-01-15",
+                "2026-04-10",
+                &["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-10"],
+            ),
+            ("2026-03-01", "2026-03-31", &["2026-03-31"]),
+            ("2026-05-05", "2026-05-05", &["2026-05-05"]),
+        ];
+        for (from, to, ends) in cases {
+            let want: Vec<Date> = ends.iter().map(|e| d(e)).collect();
+            assert_eq!(month_ends(d(from), d(to)), want, "{from} .. {to}");
+        }
         assert!(month_ends(d("1900-01-01"), d("2026-01-01")).len() <= MAX_TREND_POINTS + 1);
     }
 }

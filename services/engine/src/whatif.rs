@@ -5,14 +5,14 @@
 //! leave the projects that list them), members it employs lose that employer. The unit row and
 //! the party orgs that lead it stay.
 
-use crate::index::Ent;
+use crate::ids::Ent;
 use crate::{Engine, EngineError};
 use dangjian_model::{
     BlankSpot, CommitteeDelta, Date, DomainDelta, GapsDoc, Id, NeedDelta, round2,
 };
 pub use dangjian_model::{NewBlankSpots, WhatIf, WhatIfDelta, WhatIfDoc};
 use std::collections::BTreeMap;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 impl Engine {
     /// Coverage and gaps of a scope on `as_of` as if the units withdrew and the partnerships
@@ -78,17 +78,12 @@ impl Engine {
         let coverage = after.coverage(scope, as_of)?;
         let gaps = after.gaps(scope, as_of)?;
 
-        let before: HashMap<&str, _> = before_cov
-            .committees
-            .iter()
-            .map(|c| (c.id.as_str(), c))
-            .collect();
+        // The copy has the same committees (a what-if never removes one): the same rows.
+        debug_assert_eq!(coverage.committees.len(), before_cov.committees.len());
         let mut committees_losing_all_partners = Vec::new();
         let mut new_blank_spots = Vec::new();
-        for c in &coverage.committees {
-            let Some(old) = before.get(c.id.as_str()) else {
-                continue;
-            };
+        for (c, old) in coverage.committees.iter().zip(&before_cov.committees) {
+            debug_assert_eq!(c.id, old.id);
             if old.partners_in_reach > 0 && c.partners_in_reach == 0 {
                 committees_losing_all_partners.push(c.id.clone());
             }
@@ -133,15 +128,12 @@ fn allocation_deltas(
     before: &GapsDoc,
     after: &GapsDoc,
 ) -> (Vec<NeedDelta>, Vec<CommitteeDelta>, Vec<DomainDelta>) {
-    let after_met: HashMap<&str, f64> = after
-        .needs
-        .iter()
-        .map(|n| (n.need.as_str(), n.met))
-        .collect();
+    debug_assert_eq!(before.needs.len(), after.needs.len());
     let mut needs = Vec::new();
     let mut committees: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
-    for n in &before.needs {
-        let met_after = after_met.get(n.need.as_str()).copied().unwrap_or(0.0);
+    for (n, a) in before.needs.iter().zip(&after.needs) {
+        debug_assert_eq!(n.need, a.need);
+        let met_after = a.met;
         let c = committees.entry(n.committee.as_str()).or_default();
         c.0 += n.unmet;
         c.1 += n.demand as f64 - met_after;

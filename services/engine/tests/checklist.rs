@@ -40,6 +40,38 @@ fn ids(items: &[&ChecklistItem]) -> Vec<String> {
     items.iter().map(|i| i.id.clone()).collect()
 }
 
+/// An item's row: (id, item, facts, due, status, RAG).
+type Row<'a> = (
+    &'a str,
+    &'a str,
+    Vec<&'a str>,
+    Option<NaiveDate>,
+    ItemStatus,
+    Rag,
+);
+
+fn rows<'a>(items: &[&'a ChecklistItem]) -> Vec<Row<'a>> {
+    items
+        .iter()
+        .map(|i| {
+            let facts = i.facts.iter().map(|f| f.as_str()).collect();
+            (
+                i.id.as_str(),
+                i.item.as_str(),
+                facts,
+                i.due,
+                i.status,
+                i.rag,
+            )
+        })
+        .collect()
+}
+
+/// The items of `org` in a (subtree) checklist, in order.
+fn of_org<'a>(doc: &'a ChecklistDoc, org: &str) -> Vec<&'a ChecklistItem> {
+    doc.items.iter().filter(|i| i.party_org == org).collect()
+}
+
 #[test]
 fn explicit_items_carry_their_row_due_status_and_rag() {
     let doc = own_checklist("P_C1");
@@ -140,21 +172,20 @@ fn partnership_items_for_the_led_target_and_the_led_unit() {
 fn blank_spot_items_name_the_flag_in_chinese() {
     let doc = own_checklist("P_C1");
     let b = of_kind(&doc, ItemKind::BlankSpot);
+    let open = |id, item| (id, item, vec!["C1"], None, ItemStatus::Open, Rag::Green);
     assert_eq!(
-        ids(&b),
-        vec![
-            "P_C1:blank_spot:C1:no_members",
-            "P_C1:blank_spot:C1:no_partners"
+        rows(&b),
+        [
+            open(
+                "P_C1:blank_spot:C1:no_members",
+                "亭谊居委会：无报到党员（no_members）"
+            ),
+            open(
+                "P_C1:blank_spot:C1:no_partners",
+                "亭谊居委会：无共建单位（no_partners）"
+            ),
         ]
     );
-    assert_eq!(b[0].item, "亭谊居委会：无报到党员（no_members）");
-    assert_eq!(b[1].item, "亭谊居委会：无共建单位（no_partners）");
-    for i in &b {
-        assert_eq!(i.facts, vec!["C1"]);
-        assert_eq!(i.due, None);
-        assert_eq!(i.status, ItemStatus::Open);
-        assert_eq!(i.rag, Rag::Green);
-    }
     // C2 has a member, a partner and all three mass-org types: no blank spots.
     let c2 = own_checklist("P_C2");
     assert!(of_kind(&c2, ItemKind::BlankSpot).is_empty());
@@ -164,23 +195,21 @@ fn blank_spot_items_name_the_flag_in_chinese() {
 fn unmet_need_items_after_matching() {
     let doc = own_checklist("P_C1");
     let u = of_kind(&doc, ItemKind::UnmetNeed);
-    assert_eq!(
-        ids(&u),
-        vec!["P_C1:unmet_need:N1:C1", "P_C1:unmet_need:N2:C1"]
-    );
-    assert_eq!(u[0].facts, vec!["N1", "C1"]);
-    assert_eq!(u[1].facts, vec!["N2", "C1"]);
-    assert!(
-        u[0].item.contains("养老") && u[0].item.contains("6/10"),
-        "{}",
-        u[0].item
-    );
-    assert!(
-        u[1].item.contains("就业") && u[1].item.contains("5/5"),
-        "{}",
-        u[1].item
-    );
-    assert!(u.iter().all(|i| i.rag == Rag::Green && i.due.is_none()));
+    // (id, facts, words the text names: the domain and met / demand)
+    let expected = [
+        ("P_C1:unmet_need:N1:C1", ["N1", "C1"], ["养老", "6/10"]),
+        ("P_C1:unmet_need:N2:C1", ["N2", "C1"], ["就业", "5/5"]),
+    ];
+    assert_eq!(u.len(), expected.len(), "{u:?}");
+    for ((id, item, facts, due, _, rag), (want_id, want_facts, words)) in
+        rows(&u).into_iter().zip(expected)
+    {
+        assert_eq!(
+            (id, facts, due, rag),
+            (want_id, want_facts.to_vec(), None, Rag::Green)
+        );
+        assert!(words.iter().all(|w| item.contains(w)), "{item}");
+    }
     // N3 at C2 is met by R2.
     let c2 = own_checklist("P_C2");
     assert!(of_kind(&c2, ItemKind::UnmetNeed).is_empty());
@@ -233,19 +262,15 @@ fn subtree_contains_children_in_preorder() {
     assert_eq!(orgs, vec!["P_S1", "P_CM1", "P_C1", "P_C2", "P_U1"]);
     for org in ["P_S1", "P_CM1", "P_C1", "P_C2", "P_U1"] {
         let own = e.checklist(org, false, as_of()).expect("checklist");
-        let part: Vec<ChecklistItem> = doc
-            .items
-            .iter()
-            .filter(|i| i.party_org == org)
-            .cloned()
-            .collect();
-        assert_eq!(part, own.items, "{org}");
+        assert_eq!(
+            of_org(&doc, org),
+            own.items.iter().collect::<Vec<_>>(),
+            "{org}"
+        );
     }
     // Within an org: kind order, then id.
-    let s1: Vec<(ItemKind, &str)> = doc
-        .items
+    let s1: Vec<(ItemKind, &str)> = of_org(&doc, "P_S1")
         .iter()
-        .filter(|i| i.party_org == "P_S1")
         .map(|i| (i.kind, i.id.as_str()))
         .collect();
     assert_eq!(s1[0], (ItemKind::Explicit, "P_S1:explicit:R-g"));

@@ -101,6 +101,14 @@ fn row_spec() -> impl Strategy<Value = RowSpec> {
         })
 }
 
+/// The `x`th existing row of `rows` when the spec updates and there is one, else `new()`.
+fn existing_or<T: Clone>(r: &RowSpec, rows: &[T], x: usize, new: impl FnOnce() -> T) -> T {
+    match rows.get(x % rows.len().max(1)) {
+        Some(row) if r.update => row.clone(),
+        _ => new(),
+    }
+}
+
 fn date_from(pick: usize) -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 1, 1).expect("date") + chrono::Days::new((pick % 1000) as u64)
 }
@@ -125,18 +133,14 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
         let committee = b.committees[pick(b.committees.len(), a)].id.clone();
         match r.table {
             0 => {
-                let mut m = if r.update && !b.members.is_empty() {
-                    b.members[pick(b.members.len(), a)].clone()
-                } else {
-                    Member {
-                        id: format!("TM{serial}"),
-                        name: "测试".into(),
-                        birth_year: 1960,
-                        employer: None,
-                        registered_at: None,
-                        skills: vec![],
-                    }
-                };
+                let mut m = existing_or(r, &b.members, a, || Member {
+                    id: format!("TM{serial}"),
+                    name: "测试".into(),
+                    birth_year: 1960,
+                    employer: None,
+                    registered_at: None,
+                    skills: vec![],
+                });
                 m.birth_year = 1950 + (c % 50) as i32;
                 m.registered_at = (!d.is_multiple_of(3)).then(|| committee.clone());
                 p.members.push(m);
@@ -164,16 +168,12 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                 }
             }
             2 => {
-                let mut n = if r.update && !b.needs.is_empty() {
-                    b.needs[pick(b.needs.len(), c)].clone()
-                } else {
-                    Need {
-                        id: format!("TN{serial}"),
-                        committee: committee.clone(),
-                        domain: domain(d),
-                        demand: 1,
-                    }
-                };
+                let mut n = existing_or(r, &b.needs, c, || Need {
+                    id: format!("TN{serial}"),
+                    committee: committee.clone(),
+                    domain: domain(d),
+                    demand: 1,
+                });
                 n.demand = r.amount;
                 if e.is_multiple_of(2) {
                     n.domain = domain(d);
@@ -192,18 +192,14 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                     .chain(b.mass_orgs.iter().map(|o| o.id.clone()))
                     .chain(b.streets.iter().map(|s| s.id.clone()))
                     .collect();
-                let mut res = if r.update && !b.resources.is_empty() {
-                    b.resources[pick(b.resources.len(), c)].clone()
-                } else {
-                    Resource {
-                        id: format!("TR{serial}"),
-                        name: "测试资源".into(),
-                        provider: providers[pick(providers.len(), a)].clone(),
-                        domain: domain(d),
-                        capacity: 1,
-                        deployed_to: None,
-                    }
-                };
+                let mut res = existing_or(r, &b.resources, c, || Resource {
+                    id: format!("TR{serial}"),
+                    name: "测试资源".into(),
+                    provider: providers[pick(providers.len(), a)].clone(),
+                    domain: domain(d),
+                    capacity: 1,
+                    deployed_to: None,
+                });
                 res.capacity = r.amount;
                 if e.is_multiple_of(2) {
                     res.domain = domain(d);
@@ -224,17 +220,13 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                     .chain(b.communities.iter().map(|c| c.id.clone()))
                     .chain(b.committees.iter().map(|k| k.id.clone()))
                     .collect();
-                let mut s = if r.update && !b.partnerships.is_empty() {
-                    b.partnerships[pick(b.partnerships.len(), c)].clone()
-                } else {
-                    Partnership {
-                        id: format!("TP{serial}"),
-                        unit: b.units[pick(b.units.len(), a)].id.clone(),
-                        target: targets[pick(targets.len(), d)].clone(),
-                        signed: date_from(c),
-                        expires: None,
-                    }
-                };
+                let mut s = existing_or(r, &b.partnerships, c, || Partnership {
+                    id: format!("TP{serial}"),
+                    unit: b.units[pick(b.units.len(), a)].id.clone(),
+                    target: targets[pick(targets.len(), d)].clone(),
+                    signed: date_from(c),
+                    expires: None,
+                });
                 s.signed = date_from(c);
                 s.expires = e.is_multiple_of(2).then(|| date_from(c + 100 + e));
                 if e.is_multiple_of(3) {
@@ -243,17 +235,13 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                 p.partnerships.push(s);
             }
             5 => {
-                let mut x = if r.update && !b.responsibilities.is_empty() {
-                    b.responsibilities[pick(b.responsibilities.len(), c)].clone()
-                } else {
-                    Responsibility {
-                        id: format!("TQ{serial}"),
-                        party_org: b.party_orgs[pick(b.party_orgs.len(), a)].id.clone(),
-                        item: "测试事项".into(),
-                        due: None,
-                        status: ItemStatus::Open,
-                    }
-                };
+                let mut x = existing_or(r, &b.responsibilities, c, || Responsibility {
+                    id: format!("TQ{serial}"),
+                    party_org: b.party_orgs[pick(b.party_orgs.len(), a)].id.clone(),
+                    item: "测试事项".into(),
+                    due: None,
+                    status: ItemStatus::Open,
+                });
                 x.due = e.is_multiple_of(2).then(|| date_from(d));
                 x.status = if c.is_multiple_of(2) {
                     ItemStatus::Open

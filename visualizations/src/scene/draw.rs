@@ -46,16 +46,10 @@ impl<'a> Scene<'a> {
                 }
                 let share = self.unmet_share(&c.id);
                 if let Some(list) = unmet.get(c.id.as_str()) {
-                    let parts: Vec<String> = list
-                        .iter()
-                        .map(|(d, n)| {
-                            format!("{} {}", d.label_zh(), dangjian_model::format_amount(*n))
-                        })
-                        .collect();
-                    label.push(format!("缺口：{}", parts.join("、")));
+                    let amounts = domain_amounts(list.iter().map(|(d, n)| (d, n)));
+                    label.push(format!("缺口：{amounts}"));
                     tooltip.push(format!(
-                        "未满足需求：{}（占需求 {:.0}%）",
-                        parts.join("、"),
+                        "未满足需求：{amounts}（占需求 {:.0}%）",
                         share * 100.0
                     ));
                 }
@@ -148,13 +142,7 @@ impl<'a> Scene<'a> {
                     }
                 }
                 if !by_domain.is_empty() {
-                    let parts: Vec<String> = by_domain
-                        .iter()
-                        .map(|(d, u)| {
-                            format!("{} {}", d.label_zh(), dangjian_model::format_amount(*u))
-                        })
-                        .collect();
-                    label.push(format!("缺口：{}", parts.join("、")));
+                    label.push(format!("缺口：{}", domain_amounts(&by_domain)));
                 }
                 let with_gap = list
                     .iter()
@@ -199,63 +187,72 @@ impl<'a> Scene<'a> {
     /// whole picture, with `legend` above it, is about [`TOP_ASPECT`].
     pub(super) fn tree_stmts(&self, legend: Size) -> (Vec<Stmt>, Span) {
         let unmet = self.unmet_by_committee();
-        let mut out = Vec::new();
-        let mut district_spans = Vec::new();
+        let committees = |list: &Vec<&str>| self.committee_nodes(list, &unmet);
+        let communities =
+            |c: &_| self.cluster_level(c, (Grain::Community, 2), &unmet, legend, committees);
+        let streets =
+            |s: &_| self.cluster_level(s, (Grain::Street, 1), &unmet, legend, communities);
         // One district drawn without its cluster: its streets are the top level.
-        let streets_on_top = !self.show_districts && self.grain != Grain::District;
-        for (district, streets) in &self.tree {
-            if self.grain == Grain::District {
-                district_spans.push(self.aggregate_leaf(district, &unmet, &mut out));
-                continue;
-            }
-            let mut d_body = Vec::new();
-            let mut street_spans = Vec::new();
-            for (street, communities) in streets {
-                if self.grain == Grain::Street {
-                    street_spans.push(self.aggregate_leaf(street, &unmet, &mut d_body));
-                    continue;
-                }
-                let mut s_body = Vec::new();
-                let mut community_spans = Vec::new();
-                for (community, list) in communities {
-                    if self.grain == Grain::Community {
-                        community_spans.push(self.aggregate_leaf(community, &unmet, &mut s_body));
-                        continue;
-                    }
-                    let mut c_body = Vec::new();
-                    let mut committee_spans = Vec::new();
-                    for c in list {
-                        if let Some(cc) = self.committees.get(c) {
-                            let n = self.committee_node(cc, &unmet);
-                            committee_spans.push(leaf(c, node_size(&n)));
-                            c_body.push(n);
-                        }
-                    }
-                    let (cluster, group) =
-                        self.wrap_cluster(community, 2, &committee_spans, c_body, legend);
-                    s_body.push(cluster);
-                    community_spans.push(group);
-                }
-                let (cluster, group) =
-                    self.wrap_cluster(street, 1, &community_spans, s_body, legend);
-                d_body.push(cluster);
-                street_spans.push(group);
-            }
-            if streets_on_top {
-                let cols = best_cols(&street_spans, TOP_ASPECT, |g| below(legend, g));
-                let (stmts, group) = wrap(district, &street_spans, cols);
-                out.extend(d_body);
-                out.extend(stmts);
-                return (out, group);
-            }
-            let (cluster, group) = self.wrap_cluster(district, 0, &street_spans, d_body, legend);
-            out.push(cluster);
-            district_spans.push(group);
+        if !self.show_districts
+            && self.grain != Grain::District
+            && let Some((district, district_streets)) = self.tree.iter().next()
+        {
+            let (mut out, street_spans) = streets(district_streets);
+            let cols = best_cols(&street_spans, TOP_ASPECT, |g| below(legend, g));
+            let (stmts, group) = wrap(district, &street_spans, cols);
+            out.extend(stmts);
+            return (out, group);
         }
+        let (mut out, district_spans) =
+            self.cluster_level(&self.tree, (Grain::District, 0), &unmet, legend, streets);
         let cols = best_cols(&district_spans, TOP_ASPECT, |g| below(legend, g));
         let (stmts, group) = wrap("root", &district_spans, cols);
         out.extend(stmts);
         (out, group)
+    }
+
+    /// The statements and spans of the `children` of one cluster level (districts, streets or
+    /// communities): at the drawing's grain each child is one aggregate node; finer, `inside`
+    /// draws its contents (statements and spans), wrapped into the child's cluster at `level`.
+    fn cluster_level<T>(
+        &self,
+        children: &BTreeMap<&str, T>,
+        (grain, level): (Grain, u8),
+        unmet: &BTreeMap<&str, Vec<(ServiceDomain, f64)>>,
+        legend: Size,
+        inside: impl Fn(&T) -> (Vec<Stmt>, Vec<Span>),
+    ) -> (Vec<Stmt>, Vec<Span>) {
+        let mut body = Vec::new();
+        let mut spans = Vec::with_capacity(children.len());
+        for (id, child) in children {
+            if self.grain == grain {
+                spans.push(self.aggregate_leaf(id, unmet, &mut body));
+                continue;
+            }
+            let (stmts, child_spans) = inside(child);
+            let (cluster, group) = self.wrap_cluster(id, level, &child_spans, stmts, legend);
+            body.push(cluster);
+            spans.push(group);
+        }
+        (body, spans)
+    }
+
+    /// The nodes of the committees `list` (those with a coverage row) and their spans.
+    fn committee_nodes(
+        &self,
+        list: &[&str],
+        unmet: &BTreeMap<&str, Vec<(ServiceDomain, f64)>>,
+    ) -> (Vec<Stmt>, Vec<Span>) {
+        let mut nodes = Vec::new();
+        let mut spans = Vec::new();
+        for c in list {
+            if let Some(cc) = self.committees.get(c) {
+                let n = self.committee_node(cc, unmet);
+                spans.push(leaf(c, node_size(&n)));
+                nodes.push(n);
+            }
+        }
+        (nodes, spans)
     }
 
     /// A street, community or district cluster around `body` (its children's statements), the

@@ -28,7 +28,7 @@ mod vocabulary;
 
 use draw::cluster_id;
 use lookup::Lookup;
-use vocabulary::{GREEN, RED, YELLOW, edge_row, fmt_hours, short_kind};
+use vocabulary::{GREEN, RED, YELLOW, domain_amounts, edge_row, fmt_hours, short_kind};
 
 /// Hash maps and sets with foldhash (the scene looks up ids of the whole city; figures in
 /// BENCHMARKS.md). Only ever used for lookups, never iterated into the DOT.

@@ -172,6 +172,17 @@ pub(super) fn short_kind(k: EdgeKind) -> &'static str {
     }
 }
 
+/// Amounts by service domain in words: `养老 6、就业 5`.
+pub(super) fn domain_amounts<'x>(
+    amounts: impl IntoIterator<Item = (&'x ServiceDomain, &'x f64)>,
+) -> String {
+    let parts: Vec<String> = amounts
+        .into_iter()
+        .map(|(d, n)| format!("{} {}", d.label_zh(), dangjian_model::format_amount(*n)))
+        .collect();
+    parts.join("、")
+}
+
 pub(super) fn fmt_hours(h: f64) -> String {
     if (h - h.round()).abs() < 1e-9 {
         format!("{}", h.round() as i64)

@@ -9,11 +9,11 @@
 //! neighbours leaves the block: an organisation sits next to the committees it serves, and
 //! no two nodes share a cell. The grouped employers of in-service members (双报到) go round
 //! the outer border, evenly by id. Nothing is random and nothing depends on the order of the
-//! document's edges, so the same document always gives the same positions;
-//! [`crate::graph::GraphIndex::place`] lays out a scope's links of every date at once, so a
-//! scope's positions do not change from one date to another.
+//! document's edges, so the same document always gives the same positions; `GraphIndex::place`
+//! lays out a scope's links of every date at once, so a scope's positions do not change from
+//! one date to another.
 
-use crate::graph::{GraphDoc, NodeKind};
+use super::doc::{GraphDoc, NodeKind};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// A position (Cytoscape model coordinates: x to the right, y down).

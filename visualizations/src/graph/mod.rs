@@ -11,256 +11,20 @@
 //! their street, so a street scope does not draw one node per employer in the city.
 //!
 //! [`GraphIndex`] is built once per network (Shanghai scale: well under a second) so that a
-//! street's document is a few milliseconds.
+//! street's document is a few milliseconds. Here: the index and the builder; `doc.rs` the
+//! document types, `layout.rs` the positions, `export.rs` GraphML and GEXF.
 
 use dangjian_engine::EngineError;
 use dangjian_model::{Bundle, Date, MassOrgType};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-use serde::{Deserialize, Serialize};
-use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
-/// The kinds of link drawn between nodes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LinkKind {
-    /// 共建: a unit's active partnership with a street, community or committee.
-    Partnership,
-    /// 资源下沉: a provider's resources where they sink (deployed, else the provider's reach).
-    Resource,
-    /// 群团: a mass organisation's link to a street, community or committee.
-    Mass,
-    /// 社会组织: a social organisation serving its street.
-    Social,
-    /// 双报到: in-service members registered or volunteering at a committee, per employer group.
-    Member,
-}
+mod doc;
+mod export;
+pub mod layout;
 
-impl LinkKind {
-    /// All kinds, in menu order.
-    pub const ALL: [LinkKind; 5] = [
-        LinkKind::Partnership,
-        LinkKind::Resource,
-        LinkKind::Mass,
-        LinkKind::Social,
-        LinkKind::Member,
-    ];
-
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LinkKind::Partnership => "partnership",
-            LinkKind::Resource => "resource",
-            LinkKind::Mass => "mass",
-            LinkKind::Social => "social",
-            LinkKind::Member => "member",
-        }
-    }
-
-    /// Parse a wire name.
-    pub fn parse(s: &str) -> Option<LinkKind> {
-        LinkKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// The Chinese name.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            LinkKind::Partnership => "共建",
-            LinkKind::Resource => "资源下沉",
-            LinkKind::Mass => "群团",
-            LinkKind::Social => "社会组织",
-            LinkKind::Member => "双报到",
-        }
-    }
-
-    /// Parse a comma-separated list (`partnership,member`); empty → every kind.
-    pub fn parse_list(s: &str) -> Result<Vec<LinkKind>, String> {
-        let mut out = Vec::new();
-        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let k = LinkKind::parse(part).ok_or_else(|| {
-                format!(
-                    "unknown link kind `{part}`: use partnership, resource, mass, social or member"
-                )
-            })?;
-            if !out.contains(&k) {
-                out.push(k);
-            }
-        }
-        if out.is_empty() {
-            out = LinkKind::ALL.to_vec();
-        }
-        out.sort();
-        Ok(out)
-    }
-}
-
-/// How in-service members' employers are drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MemberGrouping {
-    /// One node per district of the employer's street (the default).
-    District,
-    /// One node per employer unit.
-    Unit,
-}
-
-impl MemberGrouping {
-    /// Parse `district` or `unit`.
-    pub fn parse(s: &str) -> Option<MemberGrouping> {
-        match s {
-            "district" => Some(MemberGrouping::District),
-            "unit" => Some(MemberGrouping::Unit),
-            _ => None,
-        }
-    }
-}
-
-/// What a node is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NodeKind {
-    District,
-    Street,
-    Community,
-    Committee,
-    Unit,
-    MassOrg,
-    SocialOrg,
-    Resource,
-    /// The employers of in-service members, grouped (by district, or "no employer given").
-    UnitGroup,
-}
-
-impl NodeKind {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NodeKind::District => "district",
-            NodeKind::Street => "street",
-            NodeKind::Community => "community",
-            NodeKind::Committee => "committee",
-            NodeKind::Unit => "unit",
-            NodeKind::MassOrg => "mass_org",
-            NodeKind::SocialOrg => "social_org",
-            NodeKind::Resource => "resource",
-            NodeKind::UnitGroup => "unit_group",
-        }
-    }
-}
-
-/// One node.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GraphNode {
-    /// The entity's id (`grp:<district id>` / `grp:none` for member employer groups).
-    pub id: String,
-    /// Its name.
-    pub label: String,
-    pub kind: NodeKind,
-    /// The compound parent (a committee's community, a community's street, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent: Option<String>,
-    /// A short description: a unit's category and industry, a mass org's type, a social org's
-    /// or resource's domains, a street's kind.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// A unit's or a member group's district name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub area: Option<String>,
-    /// A committee's households.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub households: Option<u64>,
-    /// A resource's capacity (resource nodes are not drawn by [`GraphIndex::graph`], which
-    /// aggregates resources on their edges; the kind is kept for other producers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub capacity: Option<u64>,
-    /// The position computed by the service ([`GraphIndex::place`]; `None` when not asked
-    /// for): the same for a scope on every date. A compound node's is the centre of its box.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub x: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub y: Option<f64>,
-}
-
-/// One edge (directed from the organisation to the place it serves).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GraphEdge {
-    /// The partnership's id for 共建; a made-up stable id for the others.
-    pub id: String,
-    pub source: String,
-    pub target: String,
-    pub kind: LinkKind,
-    /// A short Chinese label (`共建 · 2024-03-01 起`, `12 人 · 340 小时`).
-    pub label: String,
-    /// A weight for layout and graph tools (≥ 1): member count plus hours / 100 for 双报到.
-    pub weight: f64,
-    /// 双报到: members registered at the target committee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub members: Option<u64>,
-    /// 双报到: distinct members with counted hours there.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub volunteers: Option<u64>,
-    /// 双报到: counted hours there in the 12 months up to `as_of`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hours: Option<f64>,
-    /// 资源下沉: how many resources of the provider sink there, and their capacity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub capacity: Option<u64>,
-    /// 双报到 grouped: distinct employer units behind the edge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub units: Option<u64>,
-    /// 共建: signed; 资源下沉 and 群团: the service domain.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub since: Option<Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub until: Option<Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-}
-
-/// The graph of a scope on a date.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GraphDoc {
-    pub as_of: Date,
-    pub scope: String,
-    /// The link kinds drawn.
-    pub kinds: Vec<LinkKind>,
-    pub grouping: MemberGrouping,
-    /// Whether the graph is drawn per street (a district or the city): communities and
-    /// committees folded into their street, units counted per district and category, social
-    /// organisations per district, links summed.
-    #[serde(default)]
-    pub aggregated: bool,
-    pub nodes: Vec<GraphNode>,
-    pub edges: Vec<GraphEdge>,
-}
-
-/// What to draw.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GraphOptions {
-    /// `city` or a district, street, community or committee id.
-    pub scope: String,
-    pub as_of: Date,
-    /// Link kinds to draw (the hierarchy is always drawn).
-    pub kinds: Vec<LinkKind>,
-    pub grouping: MemberGrouping,
-    /// Draw per street (see [`GraphDoc::aggregated`]); `None`: for a district or the city.
-    pub aggregate: Option<bool>,
-}
-
-impl GraphOptions {
-    /// Every kind, members grouped by district.
-    pub fn new(scope: impl Into<String>, as_of: Date) -> GraphOptions {
-        GraphOptions {
-            scope: scope.into(),
-            as_of,
-            kinds: LinkKind::ALL.to_vec(),
-            grouping: MemberGrouping::District,
-            aggregate: None,
-        }
-    }
-}
+pub use doc::{GraphDoc, GraphEdge, GraphNode, GraphOptions, LinkKind, MemberGrouping, NodeKind};
+pub use export::{to_gexf, to_graphml};
 
 const NONE: u32 = u32::MAX;
 
@@ -286,15 +50,11 @@ pub struct GraphIndex {
     district_streets: Vec<Vec<u32>>,
     street_communities: Vec<Vec<u32>>,
     community_committees: Vec<Vec<u32>>,
-    /// Partnerships by target (street, community, committee) and by unit.
-    pships_street: Vec<Vec<u32>>,
-    pships_community: Vec<Vec<u32>>,
-    pships_committee: Vec<Vec<u32>>,
+    /// Partnerships by target and by unit.
+    pships_at: ByPlace,
     unit_pships: Vec<Vec<u32>>,
     /// Mass links by target and by mass org.
-    links_street: Vec<Vec<u32>>,
-    links_community: Vec<Vec<u32>>,
-    links_committee: Vec<Vec<u32>>,
+    links_at: ByPlace,
     mass_links: Vec<Vec<u32>>,
     social_by_street: Vec<Vec<u32>>,
     /// Resources deployed to a committee; resources without `deployed_to` by provider.
@@ -310,10 +70,45 @@ pub struct GraphIndex {
 }
 
 /// Positions by node id.
-type Positions = HashMap<String, crate::graph_layout::Point>;
+type Positions = HashMap<String, layout::Point>;
 
 /// At most this many scopes' positions are kept per network.
 const POSITIONS_KEPT: usize = 512;
+
+/// Rows by the street, community or committee they name, in row order.
+#[derive(Debug)]
+struct ByPlace {
+    street: Vec<Vec<u32>>,
+    community: Vec<Vec<u32>>,
+    committee: Vec<Vec<u32>>,
+}
+
+impl ByPlace {
+    /// Groups `(place, row)` pairs over `n` = [streets, communities, committees].
+    fn group(n: [usize; 3], pairs: Vec<(Target, u32)>) -> ByPlace {
+        let at = |level: usize| {
+            pairs.iter().filter_map(move |&(t, row)| match (level, t) {
+                (0, Target::Street(x)) | (1, Target::Community(x)) | (2, Target::Committee(x)) => {
+                    Some((x, row))
+                }
+                _ => None,
+            })
+        };
+        ByPlace {
+            street: grouped(n[0], at(0)),
+            community: grouped(n[1], at(1)),
+            committee: grouped(n[2], at(2)),
+        }
+    }
+
+    fn get(&self, t: Target) -> &[u32] {
+        match t {
+            Target::Street(s) => &self.street[s as usize],
+            Target::Community(c) => &self.community[c as usize],
+            Target::Committee(k) => &self.committee[k as usize],
+        }
+    }
+}
 
 fn grouped(n: usize, pairs: impl Iterator<Item = (u32, u32)>) -> Vec<Vec<u32>> {
     let mut out = vec![Vec::new(); n];
@@ -378,32 +173,26 @@ impl GraphIndex {
             v.iter().enumerate().map(|(i, p)| (*p, i as u32)).collect()
         };
         let (ns, nm, nk) = (b.streets.len(), b.communities.len(), b.committees.len());
-        let mut pships = [Vec::new(), Vec::new(), Vec::new()];
-        let mut unit_p = Vec::new();
+        let place = |id: &str| match ix(id) {
+            Some(Ent::Street(s)) => Some(Target::Street(s)),
+            Some(Ent::Community(c)) => Some(Target::Community(c)),
+            Some(Ent::Committee(k)) => Some(Target::Committee(k)),
+            _ => None,
+        };
+        let (mut pships, mut unit_p) = (Vec::new(), Vec::new());
         for (i, p) in b.partnerships.iter().enumerate() {
-            let i = i as u32;
-            match ix(&p.target) {
-                Some(Ent::Street(s)) => pships[0].push((s, i)),
-                Some(Ent::Community(c)) => pships[1].push((c, i)),
-                Some(Ent::Committee(k)) => pships[2].push((k, i)),
-                _ => continue,
-            }
+            let Some(t) = place(&p.target) else { continue };
+            pships.push((t, i as u32));
             if let Some(Ent::Unit(u)) = ix(&p.unit) {
-                unit_p.push((u, i));
+                unit_p.push((u, i as u32));
             }
         }
-        let mut links = [Vec::new(), Vec::new(), Vec::new()];
-        let mut mass_l = Vec::new();
+        let (mut links, mut mass_l) = (Vec::new(), Vec::new());
         for (i, l) in b.mass_links.iter().enumerate() {
-            let i = i as u32;
-            match ix(&l.target) {
-                Some(Ent::Street(s)) => links[0].push((s, i)),
-                Some(Ent::Community(c)) => links[1].push((c, i)),
-                Some(Ent::Committee(k)) => links[2].push((k, i)),
-                _ => continue,
-            }
+            let Some(t) = place(&l.target) else { continue };
+            links.push((t, i as u32));
             if let Some(Ent::MassOrg(m)) = ix(&l.mass_org) {
-                mass_l.push((m, i));
+                mass_l.push((m, i as u32));
             }
         }
         let mut deployed = Vec::new();
@@ -454,13 +243,9 @@ impl GraphIndex {
             district_streets: grouped(b.districts.len(), enumerate(&street_district).into_iter()),
             street_communities: grouped(ns, enumerate(&community_street).into_iter()),
             community_committees: grouped(nm, enumerate(&committee_community).into_iter()),
-            pships_street: grouped(ns, pships[0].iter().copied()),
-            pships_community: grouped(nm, pships[1].iter().copied()),
-            pships_committee: grouped(nk, pships[2].iter().copied()),
+            pships_at: ByPlace::group([ns, nm, nk], pships),
             unit_pships: grouped(b.units.len(), unit_p.into_iter()),
-            links_street: grouped(ns, links[0].iter().copied()),
-            links_community: grouped(nm, links[1].iter().copied()),
-            links_committee: grouped(nk, links[2].iter().copied()),
+            links_at: ByPlace::group([ns, nm, nk], links),
             mass_links: grouped(b.mass_orgs.len(), mass_l.into_iter()),
             social_by_street: grouped(ns, social),
             deployed_at: grouped(nk, deployed.into_iter()),
@@ -484,7 +269,7 @@ impl GraphIndex {
     /// Give every node of `doc` (built by [`GraphIndex::graph`] from the same bundle) its
     /// position `x`, `y`. The positions are those of the scope's graph with every link kind
     /// on every date (partnerships whether active or not, volunteering of any year), laid
-    /// out by [`crate::graph_layout::layout`]: the same node is at the same place whatever
+    /// out by [`layout::layout`]: the same node is at the same place whatever
     /// the date and the kinds asked for. Laid out once per (scope, grouping, folded) and kept.
     pub fn place(&self, b: &Bundle, doc: &mut GraphDoc) -> Result<(), EngineError> {
         let key = (doc.scope.clone(), doc.grouping, doc.aggregated);
@@ -506,7 +291,7 @@ impl GraphIndex {
                 let mut builder = Builder::new(self, b, &opts)?;
                 builder.any_date = true;
                 let every_date = builder.run()?;
-                let p = Arc::new(crate::graph_layout::layout(&every_date));
+                let p = Arc::new(layout::layout(&every_date));
                 if let Ok(mut m) = self.positions.lock() {
                     if m.len() >= POSITIONS_KEPT {
                         m.clear();
@@ -764,17 +549,7 @@ impl<'a> Builder<'a> {
         let (mut units, mut masses, mut socials): (Vec<u32>, Vec<u32>, Vec<u32>) =
             Default::default();
         for &t in &targets {
-            let (pships, links) = match t {
-                Target::Street(s) => (&ix.pships_street[s as usize], &ix.links_street[s as usize]),
-                Target::Community(c) => (
-                    &ix.pships_community[c as usize],
-                    &ix.links_community[c as usize],
-                ),
-                Target::Committee(k) => (
-                    &ix.pships_committee[k as usize],
-                    &ix.links_committee[k as usize],
-                ),
-            };
+            let (pships, links) = (ix.pships_at.get(t), ix.links_at.get(t));
             let tid = self.target_id(t);
             for &p in pships {
                 let p = &b.partnerships[p as usize];
@@ -1270,279 +1045,5 @@ fn mass_zh(t: MassOrgType) -> &'static str {
     match t {
         MassOrgType::Other => "其他群团",
         t => t.label_zh(),
-    }
-}
-
-/// Escape text for an XML attribute or element.
-fn xml(s: &str) -> String {
-    crate::dot::escape_markup(s, "&apos;", |c, out| match c {
-        // Characters XML 1.0 cannot carry at all.
-        c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push(' '),
-        c => out.push(c),
-    })
-}
-
-/// The node attributes written to GraphML and GEXF: (key, type, value).
-fn node_attrs(n: &GraphNode) -> Vec<(&'static str, &'static str, String)> {
-    let mut v = vec![("kind", "string", n.kind.as_str().to_string())];
-    if let Some(p) = &n.parent {
-        v.push(("parent", "string", p.clone()));
-    }
-    if let Some(d) = &n.detail {
-        v.push(("detail", "string", d.clone()));
-    }
-    if let Some(a) = &n.area {
-        v.push(("area", "string", a.clone()));
-    }
-    if let Some(h) = n.households {
-        v.push(("households", "long", h.to_string()));
-    }
-    if let Some(c) = n.capacity {
-        v.push(("capacity", "long", c.to_string()));
-    }
-    v
-}
-
-fn edge_attrs(e: &GraphEdge) -> Vec<(&'static str, &'static str, String)> {
-    let mut v = vec![
-        ("kind", "string", e.kind.as_str().to_string()),
-        ("kind_zh", "string", e.kind.label_zh().to_string()),
-    ];
-    if let Some(x) = e.members {
-        v.push(("members", "long", x.to_string()));
-    }
-    if let Some(x) = e.volunteers {
-        v.push(("volunteers", "long", x.to_string()));
-    }
-    if let Some(x) = e.hours {
-        v.push(("hours", "double", x.to_string()));
-    }
-    if let Some(x) = e.resources {
-        v.push(("resources", "long", x.to_string()));
-    }
-    if let Some(x) = e.capacity {
-        v.push(("capacity", "long", x.to_string()));
-    }
-    if let Some(x) = e.units {
-        v.push(("units", "long", x.to_string()));
-    }
-    if let Some(x) = e.since {
-        v.push(("since", "string", x.to_string()));
-    }
-    if let Some(x) = e.until {
-        v.push(("until", "string", x.to_string()));
-    }
-    if let Some(x) = &e.domain {
-        v.push(("domain", "string", x.clone()));
-    }
-    v
-}
-
-const NODE_KEYS: [(&str, &str); 6] = [
-    ("kind", "string"),
-    ("parent", "string"),
-    ("detail", "string"),
-    ("area", "string"),
-    ("households", "long"),
-    ("capacity", "long"),
-];
-const EDGE_KEYS: [(&str, &str); 11] = [
-    ("resources", "long"),
-    ("capacity", "long"),
-    ("kind", "string"),
-    ("kind_zh", "string"),
-    ("members", "long"),
-    ("volunteers", "long"),
-    ("hours", "double"),
-    ("units", "long"),
-    ("since", "string"),
-    ("until", "string"),
-    ("domain", "string"),
-];
-
-/// One declaration line per typed attribute key, as `decl(name, type)` writes it.
-fn declare(s: &mut String, keys: &[(&str, &str)], decl: impl Fn(&str, &str) -> String) {
-    for (k, t) in keys {
-        s.push_str(&decl(k, t));
-        s.push('\n');
-    }
-}
-
-/// Each item as one element: `open` (id, label and the like), one `attr(key, escaped value)`
-/// per attribute of `attrs`, then `close` (positions, the closing tag). The GraphML and GEXF
-/// writers differ only in these three.
-fn elements<T>(
-    s: &mut String,
-    items: &[T],
-    attrs: fn(&T) -> Vec<(&'static str, &'static str, String)>,
-    open: impl Fn(&mut String, &T),
-    attr: impl Fn(&str, &str) -> String,
-    close: impl Fn(&mut String, &T),
-) {
-    for item in items {
-        open(s, item);
-        for (k, _, v) in attrs(item) {
-            s.push_str(&attr(k, &xml(&v)));
-        }
-        close(s, item);
-    }
-}
-
-/// An edge's opening tag: id, ends, label and weight, `label`/`weight` written by `extra`.
-fn edge_open(s: &mut String, indent: &str, e: &GraphEdge, extra: impl Fn(&str, f64) -> String) {
-    let _ = write!(
-        s,
-        "{indent}<edge id=\"{}\" source=\"{}\" target=\"{}\"{}",
-        xml(&e.id),
-        xml(&e.source),
-        xml(&e.target),
-        extra(&xml(&e.label), e.weight)
-    );
-}
-
-/// GraphML (yEd, Cytoscape desktop, NetworkX): a flat directed graph; the compound hierarchy
-/// is the `parent` attribute.
-pub fn to_graphml(doc: &GraphDoc) -> String {
-    let mut s = String::new();
-    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    s.push_str("<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n");
-    s.push_str("  <key id=\"n_label\" for=\"node\" attr.name=\"label\" attr.type=\"string\"/>\n");
-    declare(&mut s, &NODE_KEYS, |k, t| {
-        format!("  <key id=\"n_{k}\" for=\"node\" attr.name=\"{k}\" attr.type=\"{t}\"/>")
-    });
-    s.push_str("  <key id=\"n_x\" for=\"node\" attr.name=\"x\" attr.type=\"double\"/>\n");
-    s.push_str("  <key id=\"n_y\" for=\"node\" attr.name=\"y\" attr.type=\"double\"/>\n");
-    s.push_str("  <key id=\"e_label\" for=\"edge\" attr.name=\"label\" attr.type=\"string\"/>\n");
-    s.push_str("  <key id=\"e_weight\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>\n");
-    declare(&mut s, &EDGE_KEYS, |k, t| {
-        format!("  <key id=\"e_{k}\" for=\"edge\" attr.name=\"{k}\" attr.type=\"{t}\"/>")
-    });
-    let _ = writeln!(
-        s,
-        "  <graph id=\"{}\" edgedefault=\"directed\">",
-        xml(&format!("{}@{}", doc.scope, doc.as_of))
-    );
-    elements(
-        &mut s,
-        &doc.nodes,
-        node_attrs,
-        |s, n| {
-            let _ = write!(
-                s,
-                "    <node id=\"{}\"><data key=\"n_label\">{}</data>",
-                xml(&n.id),
-                xml(&n.label)
-            );
-        },
-        |k, v| format!("<data key=\"n_{k}\">{v}</data>"),
-        |s, n| {
-            if let (Some(x), Some(y)) = (n.x, n.y) {
-                let _ = write!(
-                    s,
-                    "<data key=\"n_x\">{x}</data><data key=\"n_y\">{y}</data>"
-                );
-            }
-            s.push_str("</node>\n");
-        },
-    );
-    elements(
-        &mut s,
-        &doc.edges,
-        edge_attrs,
-        |s, e| {
-            edge_open(s, "    ", e, |label, weight| {
-                format!(
-                    "><data key=\"e_label\">{label}</data><data key=\"e_weight\">{weight}</data>"
-                )
-            })
-        },
-        |k, v| format!("<data key=\"e_{k}\">{v}</data>"),
-        |s, _| s.push_str("</edge>\n"),
-    );
-    s.push_str("  </graph>\n</graphml>\n");
-    s
-}
-
-/// GEXF 1.3 (Gephi): a static directed graph with typed node and edge attributes; the
-/// compound hierarchy is the `parent` attribute.
-pub fn to_gexf(doc: &GraphDoc) -> String {
-    let mut s = String::new();
-    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    s.push_str(
-        "<gexf xmlns=\"http://gexf.net/1.3\" xmlns:viz=\"http://gexf.net/1.3/viz\" version=\"1.3\">\n",
-    );
-    let _ = writeln!(
-        s,
-        "  <meta lastmodifieddate=\"{}\"><creator>Dangjian Graph</creator><description>{}</description></meta>",
-        doc.as_of,
-        xml(&format!("党建图谱 {} · {}", doc.scope, doc.as_of))
-    );
-    s.push_str("  <graph defaultedgetype=\"directed\" mode=\"static\">\n");
-    let attribute =
-        |k: &str, t: &str| format!("      <attribute id=\"{k}\" title=\"{k}\" type=\"{t}\"/>");
-    s.push_str("    <attributes class=\"node\">\n");
-    declare(&mut s, &NODE_KEYS, attribute);
-    s.push_str("    </attributes>\n    <attributes class=\"edge\">\n");
-    declare(&mut s, &EDGE_KEYS, attribute);
-    s.push_str("    </attributes>\n    <nodes>\n");
-    let attvalue = |k: &str, v: &str| format!("<attvalue for=\"{k}\" value=\"{v}\"/>");
-    elements(
-        &mut s,
-        &doc.nodes,
-        node_attrs,
-        |s, n| {
-            let _ = write!(
-                s,
-                "      <node id=\"{}\" label=\"{}\"><attvalues>",
-                xml(&n.id),
-                xml(&n.label)
-            );
-        },
-        attvalue,
-        |s, n| {
-            s.push_str("</attvalues>");
-            if let (Some(x), Some(y)) = (n.x, n.y) {
-                // GEXF's y axis points up; the page's (Cytoscape's) down.
-                let _ = write!(s, "<viz:position x=\"{x}\" y=\"{}\" z=\"0.0\"/>", 0.0 - y);
-            }
-            s.push_str("</node>\n");
-        },
-    );
-    s.push_str("    </nodes>\n    <edges>\n");
-    elements(
-        &mut s,
-        &doc.edges,
-        edge_attrs,
-        |s, e| {
-            edge_open(s, "      ", e, |label, weight| {
-                format!(" label=\"{label}\" weight=\"{weight}\"><attvalues>")
-            })
-        },
-        attvalue,
-        |s, _| s.push_str("</attvalues></edge>\n"),
-    );
-    s.push_str("    </edges>\n  </graph>\n</gexf>\n");
-    s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn link_kinds_parse_as_lists() {
-        assert_eq!(LinkKind::parse_list("").ok(), Some(LinkKind::ALL.to_vec()));
-        assert_eq!(
-            LinkKind::parse_list("member, partnership,member").ok(),
-            Some(vec![LinkKind::Partnership, LinkKind::Member])
-        );
-        let err = LinkKind::parse_list("partnership,friends").expect_err("unknown kind");
-        assert!(err.contains("`friends`"), "{err}");
-    }
-
-    #[test]
-    fn xml_text_is_escaped() {
-        assert_eq!(xml("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
-        assert_eq!(xml("x\u{1}y"), "x y");
     }
 }
