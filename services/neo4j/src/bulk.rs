@@ -432,3 +432,60 @@ pub fn bulk_load(b: &Bundle, into: &Path, admin: &[String]) -> Result<BulkReport
         import_secs,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Bundle {
+        serde_json::from_str(include_str!("../../../seed/shanghai-sample.json")).expect("sample")
+    }
+
+    /// The import tool parses in parallel unless a field holds a line break; nodes are numbered
+    /// for it and relationships name those numbers.
+    #[test]
+    fn files_number_the_nodes_and_ask_for_serial_parsing_only_when_needed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut b = sample();
+        let files = write_csv(&b, dir.path()).expect("csv");
+        assert!(!files.multiline);
+        let args = files.admin_args("neo4j");
+        assert!(
+            args.contains(&"--multiline-fields=false".to_owned()),
+            "{args:?}"
+        );
+        assert!(args.contains(&"--id-type=integer".to_owned()), "{args:?}");
+        let districts = std::fs::read_to_string(dir.path().join("District.csv")).expect("read");
+        let mut lines = districts.lines();
+        assert!(lines.next().expect("header").starts_with(":ID,id:string,"));
+        assert!(
+            lines
+                .next()
+                .expect("row")
+                .starts_with(&format!("0,\"{}\",", b.districts[0].id)),
+            "{districts}"
+        );
+        let streets = std::fs::read_to_string(dir.path().join("rel_IN.csv")).expect("read");
+        let first = streets.lines().nth(1).expect("an IN row");
+        let ids: Vec<u64> = first
+            .split(',')
+            .take(2)
+            .map(|n| n.parse().expect("a node number"))
+            .collect();
+        // The first street is in its district: both ends are node numbers.
+        let district = b
+            .districts
+            .iter()
+            .position(|d| d.id == b.streets[0].district);
+        assert_eq!(ids[1], district.expect("district") as u64, "{first}");
+
+        b.districts[0].name = "黄浦\n区".into();
+        let files = write_csv(&b, &dir.path().join("again")).expect("csv");
+        assert!(files.multiline);
+        assert!(
+            files
+                .admin_args("neo4j")
+                .contains(&"--multiline-fields=true".to_owned())
+        );
+    }
+}
