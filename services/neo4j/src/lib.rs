@@ -22,11 +22,28 @@ use dangjian_model::{
 use mapping::{NODE_TABLES, REL_TABLES, RelTable};
 use neo4rs::{BoltList, BoltType, ConfigBuilder, Graph, Query, Row, query};
 pub use progress::{NoProgress, Progress};
-use serde::de::{DeserializeOwned, IntoDeserializer};
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
+
+/// Rows per record when a table is read (rows with the same `row / READ_CHUNK` travel together).
+const READ_CHUNK: usize = 2_000;
+/// Records per fetch when a table is read.
+const TABLE_FETCH: usize = 4;
+
+/// One row of a chunked read: `[row index, fields of T…]`.
+fn decode_row<T: DeserializeOwned>(row: &BoltType) -> Result<(i64, T), String> {
+    let BoltType::List(l) = row else {
+        return Err("a row is not a list".into());
+    };
+    let Some((BoltType::Integer(i), fields)) = l.value.split_first() else {
+        return Err("a row has no row index".into());
+    };
+    let seq = serde::de::value::SeqDeserializer::<_, neo4rs::DeError>::new(fields.iter());
+    Ok((i.value, T::deserialize(seq).map_err(|e| e.to_string())?))
+}
 
 /// The one index on the network's nodes: a generation's rows by id (writes, reads and
 /// deletions of one generation seek on it).
@@ -43,6 +60,9 @@ const READ_ATTEMPTS: usize = 3;
 pub struct Neo4jStore {
     rt: Runtime,
     graph: Graph,
+    /// The pool the projection reads tables through: a few chunk records per fetch, so a
+    /// table streams instead of arriving whole.
+    tables: Graph,
     uri: String,
     /// Serialises writers within this process (one import at a time).
     write_lock: Mutex<()>,
@@ -84,20 +104,29 @@ impl Neo4jStore {
             .enable_all()
             .build()
             .map_err(|e| backend("starting the runtime", e))?;
-        let config = ConfigBuilder::default()
-            .uri(uri)
-            .user(user)
-            .password(password)
-            .fetch_size(10_000)
-            .max_connections(import::MAX_WRITERS + 6)
-            .build()
-            .map_err(|e| backend(&format!("configuring {uri}"), e))?;
-        let graph = rt
-            .block_on(async { Graph::connect(config) })
+        let config = |fetch: usize, connections: usize| {
+            ConfigBuilder::default()
+                .uri(uri)
+                .user(user.as_str())
+                .password(password.as_str())
+                .fetch_size(fetch)
+                .max_connections(connections)
+                .build()
+                .map_err(|e| backend(&format!("configuring {uri}"), e))
+        };
+        let (config, tables_config) = (
+            config(10_000, import::MAX_WRITERS + 6)?,
+            config(TABLE_FETCH, dangjian_model::TABLES.len())?,
+        );
+        let (graph, tables) =
+            rt.block_on(async { (Graph::connect(config), Graph::connect(tables_config)) });
+        let (graph, tables) = graph
+            .and_then(|g| Ok((g, tables?)))
             .map_err(|e| backend(&format!("connecting to {uri}"), e))?;
         let store = Neo4jStore {
             rt,
             graph,
+            tables,
             uri: uri.to_owned(),
             write_lock: Mutex::new(()),
             progress: RwLock::new(Arc::new(NoProgress)),
@@ -245,18 +274,19 @@ impl Neo4jStore {
         .await
     }
 
-    /// One table of generation `gen_`: the rows of `q` (columns `i`, the row index, and `p`,
-    /// decoded by `decode`), streamed and placed by index, so nothing is sorted on the server and
-    /// no row is held twice. Checked against `count_q` (neo4rs issue #281): a short or
+    /// One table of generation `gen_`: the rows of `q` — records of one column `rows`, each a
+    /// list of rows `[row index, fields of T…]` (a few thousand rows per record: far fewer
+    /// records to frame and decode than one per row) — placed by index, so nothing is sorted
+    /// and no row is held twice. Checked against `count_q` (neo4rs issue #281): a short or
     /// inconsistent read is retried.
-    async fn read_table<T>(
+    async fn read_table<T: DeserializeOwned>(
         &self,
         what: &str,
         q: impl Fn() -> Query,
         count_q: impl Fn() -> Query,
-        decode: impl Fn(&Row) -> Result<T, String>,
     ) -> Result<Vec<T>, StoreError> {
         let mut last = String::new();
+        let started = std::time::Instant::now();
         for _ in 0..READ_ATTEMPTS {
             let expected = usize::try_from(self.count(count_q()).await?)
                 .map_err(|e| backend(&format!("counting {what}"), e))?;
@@ -265,30 +295,36 @@ impl Neo4jStore {
             let mut read = 0usize;
             let mut misplaced = 0usize;
             let mut s = self
-                .graph
+                .tables
                 .execute_read(q())
                 .await
                 .map_err(|e| backend(&format!("reading {what}"), e))?;
             let progress = self.progress();
-            while let Some(row) = s
+            while let Some(record) = s
                 .next()
                 .await
                 .map_err(|e| backend(&format!("reading {what}"), e))?
             {
-                read += 1;
-                if read.is_multiple_of(1_000) {
-                    progress.advance(1_000);
-                }
-                let i = row
-                    .get::<i64>("i")
-                    .map_err(|e| backend(&format!("decoding a row index of {what}"), e))?;
-                let value = decode(&row).map_err(|e| backend(&format!("decoding {what}"), e))?;
-                match usize::try_from(i).ok().and_then(|i| slots.get_mut(i)) {
-                    Some(slot @ None) => *slot = Some(value),
-                    _ => misplaced += 1,
+                let rows = record
+                    .get::<BoltList>("rows")
+                    .map_err(|e| backend(&format!("decoding {what}"), e))?;
+                progress.advance(rows.value.len() as u64);
+                for row in &rows.value {
+                    read += 1;
+                    let (i, value) = decode_row::<T>(row)
+                        .map_err(|e| backend(&format!("decoding {what}"), e))?;
+                    match usize::try_from(i).ok().and_then(|i| slots.get_mut(i)) {
+                        Some(slot @ None) => *slot = Some(value),
+                        _ => misplaced += 1,
+                    }
                 }
             }
-            progress.advance((read % 1_000) as u64);
+            if std::env::var_os("DANGJIAN_NEO4J_TRACE").is_some() {
+                eprintln!(
+                    "read {what}: {read} rows, {:.2}s",
+                    started.elapsed().as_secs_f64()
+                );
+            }
             if read == expected && misplaced == 0 {
                 // Every slot is filled: `expected` rows landed in `expected` distinct slots.
                 return Ok(slots.into_iter().flatten().collect());
@@ -312,15 +348,26 @@ impl Neo4jStore {
         gen_: i64,
     ) -> Result<Vec<T>, StoreError> {
         let fields = mapping::fields_of::<T>();
-        let list: Vec<String> = fields.iter().map(|f| format!("n.`{f}`")).collect();
+        // A bulk-loaded node names its empty lists (see `bulk::EMPTY_LISTS`): those come back
+        // as `[]` instead of null.
+        let list: Vec<String> = fields
+            .iter()
+            .map(|f| {
+                format!(
+                    "CASE WHEN n.`{f}` IS NULL AND '{f}' IN coalesce(n.`{e}`, []) THEN [] \
+                     ELSE n.`{f}` END",
+                    e = bulk::EMPTY_LISTS
+                )
+            })
+            .collect();
         let list = list.join(", ");
         self.read_table(
             table,
             || {
                 query(&format!(
                     "MATCH (n:{label}:Net {{gen: $gen}}) WHERE n.id IS NOT NULL \
-                     RETURN n.row AS i, [{list}] AS p, n.`{}` AS e",
-                    bulk::EMPTY_LISTS
+                     WITH n.row / {READ_CHUNK} AS chunk, collect([n.row, {list}]) AS rows \
+                     RETURN rows"
                 ))
                 .param("gen", gen_)
             },
@@ -329,18 +376,6 @@ impl Neo4jStore {
                     "MATCH (n:{label}:Net {{gen: $gen}}) WHERE n.id IS NOT NULL RETURN count(n) AS c"
                 ))
                 .param("gen", gen_)
-            },
-            |row| {
-                let mut p = row.get::<BoltList>("p").map_err(|e| e.to_string())?;
-                // A bulk-loaded node names its empty lists (see `bulk::EMPTY_LISTS`).
-                if let Ok(Some(empty)) = row.get::<Option<Vec<String>>>("e") {
-                    for name in empty {
-                        if let Some(at) = fields.iter().position(|f| *f == name) {
-                            p.value[at] = BoltType::List(Default::default());
-                        }
-                    }
-                }
-                T::deserialize((&p).into_deserializer()).map_err(|e| e.to_string())
             },
         )
         .await
@@ -367,7 +402,9 @@ impl Neo4jStore {
             t.table,
             || {
                 query(&format!(
-                    "MATCH (a)-[x:{rel} {{gen: $gen}}]->(b) RETURN x.row AS i, [{list}] AS p"
+                    "MATCH (a)-[x:{rel} {{gen: $gen}}]->(b) \
+                     WITH x.row / {READ_CHUNK} AS chunk, collect([x.row, {list}]) AS rows \
+                     RETURN rows"
                 ))
                 .param("gen", gen_)
             },
@@ -376,10 +413,6 @@ impl Neo4jStore {
                     "MATCH ()-[x:{rel} {{gen: $gen}}]->() RETURN count(x) AS c"
                 ))
                 .param("gen", gen_)
-            },
-            |row| {
-                let p = row.get::<BoltList>("p").map_err(|e| e.to_string())?;
-                T::deserialize((&p).into_deserializer()).map_err(|e| e.to_string())
             },
         )
         .await
