@@ -85,7 +85,7 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
         "needs, 1 new row",
         Bundle {
             needs: (vec![Need {
-                id: format!("BENCH-N{serial}"),
+                id: format!("BENCH-N{serial}").into(),
                 committee: k.id.clone(),
                 domain: b.needs[0].domain,
                 demand: 5,
@@ -126,7 +126,7 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
         "partnerships, 1 new row",
         Bundle {
             partnerships: (vec![Partnership {
-                id: format!("BENCH-P{serial}"),
+                id: format!("BENCH-P{serial}").into(),
                 unit: p.unit.clone(),
                 target: k.id.clone(),
                 signed: date,

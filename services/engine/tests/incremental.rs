@@ -29,7 +29,7 @@ fn dates() -> [NaiveDate; 3] {
 fn documents(e: &Engine, pick: usize) -> Vec<(String, String)> {
     let b = e.bundle();
     let at = |len: usize| pick % len.max(1);
-    let mut scopes = vec!["city".to_string()];
+    let mut scopes: Vec<Id> = vec!["city".into()];
     if let Some(d) = b.districts.first() {
         scopes.push(d.id.clone());
     }
@@ -42,7 +42,7 @@ fn documents(e: &Engine, pick: usize) -> Vec<(String, String)> {
     if !b.committees.is_empty() {
         scopes.push(b.committees[at(b.committees.len())].id.clone());
     }
-    let mut orgs: Vec<String> = b
+    let mut orgs: Vec<Id> = b
         .party_orgs
         .iter()
         .filter(|o| o.parent.is_none())
@@ -129,7 +129,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                     b.members[pick(b.members.len(), a)].clone()
                 } else {
                     Member {
-                        id: format!("TM{serial}"),
+                        id: format!("TM{serial}").into(),
                         name: "测试".into(),
                         birth_year: 1960,
                         employer: None,
@@ -168,7 +168,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                     b.needs[pick(b.needs.len(), c)].clone()
                 } else {
                     Need {
-                        id: format!("TN{serial}"),
+                        id: format!("TN{serial}").into(),
                         committee: committee.clone(),
                         domain: domain(d),
                         demand: 1,
@@ -184,7 +184,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                 p.needs.push(n);
             }
             3 => {
-                let providers: Vec<String> = b
+                let providers: Vec<Id> = b
                     .units
                     .iter()
                     .map(|u| u.id.clone())
@@ -196,7 +196,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                     b.resources[pick(b.resources.len(), c)].clone()
                 } else {
                     Resource {
-                        id: format!("TR{serial}"),
+                        id: format!("TR{serial}").into(),
                         name: "测试资源".into(),
                         provider: providers[pick(providers.len(), a)].clone(),
                         domain: domain(d),
@@ -217,7 +217,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                 p.resources.push(res);
             }
             4 => {
-                let targets: Vec<String> = b
+                let targets: Vec<Id> = b
                     .streets
                     .iter()
                     .map(|s| s.id.clone())
@@ -228,7 +228,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                     b.partnerships[pick(b.partnerships.len(), c)].clone()
                 } else {
                     Partnership {
-                        id: format!("TP{serial}"),
+                        id: format!("TP{serial}").into(),
                         unit: b.units[pick(b.units.len(), a)].id.clone(),
                         target: targets[pick(targets.len(), d)].clone(),
                         signed: date_from(c),
@@ -247,7 +247,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                     b.responsibilities[pick(b.responsibilities.len(), c)].clone()
                 } else {
                     Responsibility {
-                        id: format!("TQ{serial}"),
+                        id: format!("TQ{serial}").into(),
                         party_org: b.party_orgs[pick(b.party_orgs.len(), a)].id.clone(),
                         item: "测试事项".into(),
                         due: None,

@@ -193,15 +193,15 @@ fn ids_of(b: &Bundle) -> Vec<&str> {
     }
     for r in &b.resources {
         out.extend([r.id.as_str(), &r.provider]);
-        out.extend(r.deployed_to.iter().flatten().map(String::as_str));
+        out.extend(r.deployed_to.iter().flatten().map(Id::as_str));
     }
     for r in &b.needs {
         out.extend([r.id.as_str(), &r.committee]);
     }
     for r in &b.projects {
         out.extend([r.id.as_str(), &r.committee]);
-        out.extend(r.needs.iter().map(String::as_str));
-        out.extend(r.resources.iter().map(String::as_str));
+        out.extend(r.needs.iter().map(Id::as_str));
+        out.extend(r.resources.iter().map(Id::as_str));
     }
     for r in &b.volunteering {
         out.extend([r.member.as_str(), &r.committee]);
@@ -1378,11 +1378,11 @@ mod tests {
         let (member, volunteering) = (b.members[0].clone(), b.volunteering[0].clone());
         for i in 0..200_000 {
             b.members.push(Member {
-                id: format!("m{i}"),
+                id: format!("m{i}").into(),
                 ..member.clone()
             });
             b.volunteering.push(Volunteering {
-                member: format!("m{i}"),
+                member: format!("m{i}").into(),
                 ..volunteering.clone()
             });
         }
