@@ -56,185 +56,140 @@ pub(super) trait InTable {
     fn id(&self) -> Option<&str>;
 }
 
-impl Rules for District {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.name("name", &self.name);
-    }
-}
-
-impl Rules for Street {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.name("name", &self.name);
-        c.reference("district", &self.district, DISTRICT);
-    }
-}
-
-impl Rules for Community {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.name("name", &self.name);
-        c.reference("street", &self.street, STREET);
-    }
-}
-
-impl Rules for Committee {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.name("name", &self.name);
-        c.reference("community", &self.community, COMMUNITY);
-    }
-}
-
-impl Rules for Adjacency {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.reference("a", &self.a, COMMITTEE);
-        c.reference("b", &self.b, COMMITTEE);
-        if self.a == self.b && !self.a.is_empty() {
-            let msg = format!(
-                "a committee cannot border itself (`a` and `b` are both `{}`)",
-                self.a
-            );
-            c.problem("b", msg);
+/// One rule of a row `$r`, reported to `$c` (see `rules!`).
+macro_rules! rule {
+    ($r:ident $c:ident name($f:ident)) => {
+        $c.name(stringify!($f), &$r.$f)
+    };
+    ($r:ident $c:ident one($f:ident, $kinds:ident)) => {
+        $c.reference(stringify!($f), &$r.$f, $kinds)
+    };
+    ($r:ident $c:ident opt($f:ident, $kinds:ident)) => {
+        if let Some(target) = &$r.$f {
+            $c.reference(stringify!($f), target, $kinds);
         }
+    };
+    ($r:ident $c:ident each($f:ident, $kinds:ident)) => {
+        for target in $r.$f.iter() {
+            $c.reference(stringify!($f), target, $kinds);
+        }
+    };
+    ($r:ident $c:ident each_opt($f:ident, $kinds:ident)) => {
+        for target in $r.$f.iter().flatten() {
+            $c.reference(stringify!($f), target, $kinds);
+        }
+    };
+    ($r:ident $c:ident amount($f:ident, $max:expr)) => {
+        if let Some(msg) = amount(stringify!($f), $r.$f, $max) {
+            $c.problem(stringify!($f), msg);
+        }
+    };
+    ($r:ident $c:ident check($f:ident, $rule:ident)) => {
+        if let Some(msg) = $rule($r) {
+            $c.problem(stringify!($f), msg);
+        }
+    };
+}
+
+/// The [`Rules`] of each row type, one line each, in the order a row's problems are reported:
+/// `name(f)` — `f` is not blank; `one(f, K)` — `f` names a row of one of the kinds `K`;
+/// `opt(f, K)`, `each(f, K)`, `each_opt(f, K)` — the same for an optional field, a list and an
+/// optional list; `amount(f, MAX)` — `f` is between 1 and `MAX`; `check(f, g)` — the problem
+/// `g(row)` finds, reported on `f`.
+macro_rules! rules {
+    ($($row:ident: $($kind:ident $args:tt),*;)*) => {$(
+        impl Rules for $row {
+            fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
+                let r = self;
+                $(rule!(r c $kind $args);)*
+            }
+        }
+    )*};
+}
+
+rules! {
+    District: name(name);
+    Street: name(name), one(district, DISTRICT);
+    Community: name(name), one(street, STREET);
+    Committee: name(name), one(community, COMMUNITY);
+    Adjacency: one(a, COMMITTEE), one(b, COMMITTEE), check(b, not_itself);
+    PartyOrg: name(name), opt(parent, PARTY_ORG), one(leads, LEADABLE);
+    Unit: name(name), one(street, STREET);
+    MassOrg: name(name);
+    SocialOrg: name(name), one(street, STREET), check(domains, some_domain);
+    Member: name(name), check(birth_year, plausible_birth_year), opt(employer, UNIT),
+        opt(registered_at, COMMITTEE);
+    Partnership: one(unit, UNIT), one(target, AREA), check(expires, expires_after_signed);
+    MassLink: one(mass_org, MASS_ORG), one(target, AREA);
+    Resource: name(name), one(provider, PROVIDER), amount(capacity, MAX_CAPACITY),
+        each_opt(deployed_to, COMMITTEE);
+    Need: one(committee, COMMITTEE), amount(demand, MAX_DEMAND);
+    Project: name(name), one(committee, COMMITTEE), each(needs, NEED), each(resources, RESOURCE);
+    Volunteering: one(member, MEMBER), one(committee, COMMITTEE), check(hours, hours_in_bounds);
+    Responsibility: one(party_org, PARTY_ORG), name(item);
+}
+
+/// A quantity of `field`: more than 0 and at most `max`.
+fn amount(field: &str, value: u64, max: u64) -> Option<String> {
+    if value == 0 {
+        Some(format!("{field} must be greater than 0"))
+    } else if value > max {
+        Some(format!("{field} {value} is above the limit of {max}"))
+    } else {
+        None
     }
 }
 
-impl Rules for PartyOrg {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.name("name", &self.name);
-        if let Some(p) = &self.parent {
-            c.reference("parent", p, PARTY_ORG);
-        }
-        c.reference("leads", &self.leads, LEADABLE);
-    }
+/// A committee cannot border itself.
+fn not_itself(r: &Adjacency) -> Option<String> {
+    (r.a == r.b && !r.a.is_empty()).then(|| {
+        format!(
+            "a committee cannot border itself (`a` and `b` are both `{}`)",
+            r.a
+        )
+    })
 }
 
-impl Rules for Unit {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.name("name", &self.name);
-        c.reference("street", &self.street, STREET);
-    }
+/// A social organisation serves at least one domain.
+fn some_domain(r: &SocialOrg) -> Option<String> {
+    r.domains
+        .is_empty()
+        .then(|| "`domains` is empty; list at least one service domain".into())
 }
 
-impl Rules for MassOrg {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.name("name", &self.name);
-    }
+/// A member was born between 1900 and 2100.
+fn plausible_birth_year(r: &Member) -> Option<String> {
+    (!(1900..=2100).contains(&r.birth_year)).then(|| {
+        format!(
+            "birth year {} is not plausible (expected 1900 to 2100)",
+            r.birth_year
+        )
+    })
 }
 
-impl Rules for SocialOrg {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.name("name", &self.name);
-        c.reference("street", &self.street, STREET);
-        if self.domains.is_empty() {
-            let msg = "`domains` is empty; list at least one service domain";
-            c.problem("domains", msg.into());
-        }
-    }
+/// A partnership expires after it was signed.
+fn expires_after_signed(r: &Partnership) -> Option<String> {
+    let expires = r.expires.filter(|e| *e <= r.signed)?;
+    Some(format!(
+        "expires ({expires}) must be after signed ({})",
+        r.signed
+    ))
 }
 
-impl Rules for Member {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.name("name", &self.name);
-        if !(1900..=2100).contains(&self.birth_year) {
-            let msg = format!(
-                "birth year {} is not plausible (expected 1900 to 2100)",
-                self.birth_year
-            );
-            c.problem("birth_year", msg);
-        }
-        if let Some(e) = &self.employer {
-            c.reference("employer", e, UNIT);
-        }
-        if let Some(k) = &self.registered_at {
-            c.reference("registered_at", k, COMMITTEE);
-        }
-    }
-}
-
-impl Rules for Partnership {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.reference("unit", &self.unit, UNIT);
-        c.reference("target", &self.target, AREA);
-        if let Some(expires) = self.expires
-            && expires <= self.signed
-        {
-            let msg = format!("expires ({expires}) must be after signed ({})", self.signed);
-            c.problem("expires", msg);
-        }
-    }
-}
-
-impl Rules for MassLink {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.reference("mass_org", &self.mass_org, MASS_ORG);
-        c.reference("target", &self.target, AREA);
-    }
-}
-
-impl Rules for Resource {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.name("name", &self.name);
-        c.reference("provider", &self.provider, PROVIDER);
-        if self.capacity == 0 {
-            c.problem("capacity", "capacity must be greater than 0".into());
-        } else if self.capacity > MAX_CAPACITY {
-            let msg = format!(
-                "capacity {} is above the limit of {MAX_CAPACITY}",
-                self.capacity
-            );
-            c.problem("capacity", msg);
-        }
-        for k in self.deployed_to.iter().flatten() {
-            c.reference("deployed_to", k, COMMITTEE);
-        }
-    }
-}
-
-impl Rules for Need {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.reference("committee", &self.committee, COMMITTEE);
-        if self.demand == 0 {
-            c.problem("demand", "demand must be greater than 0".into());
-        } else if self.demand > MAX_DEMAND {
-            let msg = format!("demand {} is above the limit of {MAX_DEMAND}", self.demand);
-            c.problem("demand", msg);
-        }
-    }
-}
-
-impl Rules for Project {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.name("name", &self.name);
-        c.reference("committee", &self.committee, COMMITTEE);
-        for n in &self.needs {
-            c.reference("needs", n, NEED);
-        }
-        for r in &self.resources {
-            c.reference("resources", r, RESOURCE);
-        }
-    }
-}
-
-impl Rules for Volunteering {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.reference("member", &self.member, MEMBER);
-        c.reference("committee", &self.committee, COMMITTEE);
-        if !self.hours.is_finite() || self.hours < 0.0 {
-            let msg = format!("hours must be a finite number ≥ 0, not {}", self.hours);
-            c.problem("hours", msg);
-        } else if self.hours > MAX_HOURS_PER_ROW {
-            let msg = format!(
-                "hours {} is above the limit of {MAX_HOURS_PER_ROW} per row",
-                self.hours
-            );
-            c.problem("hours", msg);
-        }
-    }
-}
-
-impl Rules for Responsibility {
-    fn rules<'r>(&'r self, c: &mut impl Check<'r>) {
-        c.reference("party_org", &self.party_org, PARTY_ORG);
-        c.name("item", &self.item);
+/// Volunteering hours are a finite number from 0 to [`MAX_HOURS_PER_ROW`].
+fn hours_in_bounds(r: &Volunteering) -> Option<String> {
+    if !r.hours.is_finite() || r.hours < 0.0 {
+        Some(format!(
+            "hours must be a finite number ≥ 0, not {}",
+            r.hours
+        ))
+    } else if r.hours > MAX_HOURS_PER_ROW {
+        Some(format!(
+            "hours {} is above the limit of {MAX_HOURS_PER_ROW} per row",
+            r.hours
+        ))
+    } else {
+        None
     }
 }
 

@@ -9,150 +9,8 @@ fn d(s: &str) -> Date {
 
 /// A small valid bundle touching every table.
 pub(crate) fn sample() -> Bundle {
-    Bundle {
-        districts: (vec![District {
-            id: "D1".into(),
-            name: "黄浦区".into(),
-        }])
-        .into(),
-        streets: (vec![Street {
-            id: "S1".into(),
-            name: "外滩街道".into(),
-            district: "D1".into(),
-            kind: StreetKind::Street,
-        }])
-        .into(),
-        communities: (vec![Community {
-            id: "C1".into(),
-            name: "社区一".into(),
-            street: "S1".into(),
-        }])
-        .into(),
-        committees: (vec![
-            Committee {
-                id: "K1".into(),
-                name: "居委会一".into(),
-                community: "C1".into(),
-                households: 1200,
-            },
-            Committee {
-                id: "K2".into(),
-                name: "居委会二".into(),
-                community: "C1".into(),
-                households: 0,
-            },
-        ])
-        .into(),
-        adjacency: (vec![Adjacency {
-            a: "K1".into(),
-            b: "K2".into(),
-        }])
-        .into(),
-        party_orgs: (vec![
-            PartyOrg {
-                id: "P1".into(),
-                name: "外滩街道党工委".into(),
-                level: PartyOrgLevel::WorkingCommittee,
-                parent: None,
-                leads: "S1".into(),
-                secretary: "张书记".into(),
-            },
-            PartyOrg {
-                id: "P2".into(),
-                name: "居委会一党支部".into(),
-                level: PartyOrgLevel::Branch,
-                parent: Some("P1".into()),
-                leads: "K1".into(),
-                secretary: "李书记".into(),
-            },
-        ])
-        .into(),
-        units: (vec![Unit {
-            id: "U1".into(),
-            name: "某医院".into(),
-            category: UnitCategory::Hospital,
-            industry: "医疗".into(),
-            street: "S1".into(),
-        }])
-        .into(),
-        mass_orgs: (vec![MassOrg {
-            id: "M1".into(),
-            name: "街道工会".into(),
-            kind: MassOrgType::Union,
-        }])
-        .into(),
-        social_orgs: (vec![SocialOrg {
-            id: "O1".into(),
-            name: "阳光社工".into(),
-            street: "S1".into(),
-            domains: vec![ServiceDomain::ElderlyCare],
-        }])
-        .into(),
-        members: (vec![Member {
-            id: "E1".into(),
-            name: "王五".into(),
-            birth_year: 1990,
-            employer: Some("U1".into()),
-            registered_at: Some("K1".into()),
-            skills: vec!["护理".into()],
-        }])
-        .into(),
-        partnerships: (vec![Partnership {
-            id: "PS1".into(),
-            unit: "U1".into(),
-            target: "C1".into(),
-            signed: d("2024-01-01"),
-            expires: Some(d("2027-01-01")),
-        }])
-        .into(),
-        mass_links: (vec![MassLink {
-            mass_org: "M1".into(),
-            target: "S1".into(),
-            domain: ServiceDomain::Employment,
-        }])
-        .into(),
-        resources: (vec![Resource {
-            id: "R1".into(),
-            name: "义诊".into(),
-            provider: "U1".into(),
-            domain: ServiceDomain::Healthcare,
-            capacity: 12,
-            deployed_to: Some(vec!["K1".into()]),
-        }])
-        .into(),
-        needs: (vec![Need {
-            id: "N1".into(),
-            committee: "K1".into(),
-            domain: ServiceDomain::Healthcare,
-            demand: 5,
-        }])
-        .into(),
-        projects: (vec![Project {
-            id: "J1".into(),
-            name: "健康进社区".into(),
-            committee: "K1".into(),
-            needs: vec!["N1".into()],
-            resources: vec!["R1".into()],
-            status: ProjectStatus::Active,
-        }])
-        .into(),
-        volunteering: (vec![Volunteering {
-            member: "E1".into(),
-            committee: "K1".into(),
-            domain: ServiceDomain::Healthcare,
-            hours: 2.5,
-            date: d("2025-06-01"),
-        }])
-        .into(),
-        responsibilities: (vec![Responsibility {
-            id: "T1".into(),
-            party_org: "P2".into(),
-            item: "走访驻区单位".into(),
-            due: Some(d("2025-12-31")),
-            status: ItemStatus::Open,
-        }])
-        .into(),
-    }
+    let text = include_str!("../../../../testdata/validate-sample.json");
+    serde_json::from_str(text).expect("testdata/validate-sample.json is a bundle")
 }
 
 fn problems(b: &Bundle) -> Vec<Problem> {
@@ -163,6 +21,21 @@ fn has(ps: &[Problem], location: &str, field: &str, needle: &str) -> bool {
     ps.iter().any(|p| {
         p.location == location && p.field.as_deref() == Some(field) && p.message.contains(needle)
     })
+}
+
+/// Asserts that `ps` are as many problems as `expected` lists and has each of them, written
+/// `location|field|part of the message`.
+fn assert_exactly(ps: &[Problem], expected: &[&str]) {
+    for line in expected {
+        let [loc, field, needle] = line.splitn(3, '|').collect::<Vec<_>>()[..] else {
+            panic!("{line}: location|field|needle");
+        };
+        assert!(
+            has(ps, loc, field, needle),
+            "missing {loc} {field} {needle}: {ps:#?}"
+        );
+    }
+    assert_eq!(ps.len(), expected.len(), "{ps:#?}");
 }
 
 #[test]
@@ -231,54 +104,32 @@ fn every_reference_kind_is_checked() {
     b.responsibilities[0].party_org = "S1".into();
     let ps = problems(&b);
     let expected = [
-        ("/streets/0", "district", "no district has that id"),
-        (
-            "/communities/0",
-            "street",
-            "which is a district (/districts/0), not a street",
-        ),
-        ("/committees/0", "community", "not a community"),
-        ("/adjacency/1", "a", "not a committee"),
-        ("/adjacency/1", "b", "no committee"),
-        ("/party_orgs/1", "parent", "not a party org"),
-        (
-            "/party_orgs/0",
-            "leads",
-            "not a street, community, committee or unit",
-        ),
-        ("/units/0", "street", "not a street"),
-        ("/social_orgs/0", "street", "no street"),
-        ("/members/0", "employer", "not a unit"),
-        ("/members/0", "registered_at", "not a committee"),
-        ("/partnerships/0", "unit", "not a unit"),
-        (
-            "/partnerships/0",
-            "target",
-            "not a street, community or committee",
-        ),
-        ("/mass_links/0", "mass_org", "not a mass org"),
-        ("/mass_links/0", "target", "which is a unit"),
-        (
-            "/resources/0",
-            "provider",
-            "not a unit, mass org, social org, street or community",
-        ),
-        ("/resources/0", "deployed_to", "`C1`"),
-        ("/needs/0", "committee", "is empty"),
-        ("/projects/0", "committee", "not a committee"),
-        ("/projects/0", "needs", "not a need"),
-        ("/projects/0", "resources", "not a resource"),
-        ("/volunteering/0", "member", "not a member"),
-        ("/volunteering/0", "committee", "no committee"),
-        ("/responsibilities/0", "party_org", "not a party org"),
+        "/streets/0|district|no district has that id",
+        "/communities/0|street|which is a district (/districts/0), not a street",
+        "/committees/0|community|not a community",
+        "/adjacency/1|a|not a committee",
+        "/adjacency/1|b|no committee",
+        "/party_orgs/1|parent|not a party org",
+        "/party_orgs/0|leads|not a street, community, committee or unit",
+        "/units/0|street|not a street",
+        "/social_orgs/0|street|no street",
+        "/members/0|employer|not a unit",
+        "/members/0|registered_at|not a committee",
+        "/partnerships/0|unit|not a unit",
+        "/partnerships/0|target|not a street, community or committee",
+        "/mass_links/0|mass_org|not a mass org",
+        "/mass_links/0|target|which is a unit",
+        "/resources/0|provider|not a unit, mass org, social org, street or community",
+        "/resources/0|deployed_to|`C1`",
+        "/needs/0|committee|is empty",
+        "/projects/0|committee|not a committee",
+        "/projects/0|needs|not a need",
+        "/projects/0|resources|not a resource",
+        "/volunteering/0|member|not a member",
+        "/volunteering/0|committee|no committee",
+        "/responsibilities/0|party_org|not a party org",
     ];
-    for (loc, field, needle) in expected {
-        assert!(
-            has(&ps, loc, field, needle),
-            "missing {loc} {field} {needle}: {ps:#?}"
-        );
-    }
-    assert_eq!(ps.len(), expected.len(), "{ps:#?}");
+    assert_exactly(&ps, &expected);
     // Ordered by table, then row.
     assert_eq!(ps[0].table, "streets");
     assert_eq!(
@@ -346,18 +197,16 @@ fn dates_and_quantities() {
     });
     b.members[0].birth_year = 1850;
     b.social_orgs[0].domains.clear();
-    let ps = problems(&b);
-    assert!(
-        has(&ps, "/partnerships/0", "expires", "must be after signed"),
-        "{ps:#?}"
-    );
-    assert!(has(&ps, "/resources/0", "capacity", "greater than 0"));
-    assert!(has(&ps, "/needs/0", "demand", "greater than 0"));
-    assert!(has(&ps, "/volunteering/0", "hours", "≥ 0"));
-    assert!(has(&ps, "/volunteering/1", "hours", "finite"));
-    assert!(has(&ps, "/members/0", "birth_year", "1850"));
-    assert!(has(&ps, "/social_orgs/0", "domains", "empty"));
-    assert_eq!(ps.len(), 7, "{ps:#?}");
+    let expected = [
+        "/partnerships/0|expires|must be after signed",
+        "/resources/0|capacity|greater than 0",
+        "/needs/0|demand|greater than 0",
+        "/volunteering/0|hours|≥ 0",
+        "/volunteering/1|hours|finite",
+        "/members/0|birth_year|1850",
+        "/social_orgs/0|domains|empty",
+    ];
+    assert_exactly(&problems(&b), &expected);
 }
 
 #[test]
@@ -370,11 +219,12 @@ fn bounds_of_spec_2_are_enforced_at_the_limit_plus_one() {
     b.resources[0].capacity = MAX_CAPACITY + 1;
     b.needs[0].demand = 7_000_000_000_000_000_000;
     b.volunteering[0].hours = 10_000.5;
-    let ps = problems(&b);
-    assert!(has(&ps, "/resources/0", "capacity", "limit of 1000000000"));
-    assert!(has(&ps, "/needs/0", "demand", "7000000000000000000"));
-    assert!(has(&ps, "/volunteering/0", "hours", "10000.5"));
-    assert_eq!(ps.len(), 3, "{ps:#?}");
+    let expected = [
+        "/resources/0|capacity|limit of 1000000000",
+        "/needs/0|demand|7000000000000000000",
+        "/volunteering/0|hours|10000.5",
+    ];
+    assert_exactly(&problems(&b), &expected);
 }
 
 #[test]
@@ -496,6 +346,20 @@ fn mutate(rng: &mut Rng, row: &mut serde_json::Value, pool: &[String], same: &[S
     obj.insert(key, value);
 }
 
+/// Adds `row` to `table` of a partial bundle written as JSON.
+fn push_row(
+    partial: &mut serde_json::Map<String, serde_json::Value>,
+    table: &str,
+    row: serde_json::Value,
+) {
+    partial
+        .entry(table)
+        .or_insert_with(|| serde_json::Value::Array(vec![]))
+        .as_array_mut()
+        .expect("array")
+        .push(row);
+}
+
 /// `validate_upsert` answers exactly as validating the merged whole does — same problems,
 /// locations and order — over many random small partials of the Shanghai sample, valid
 /// and invalid ones (dangling and wrong-kind references, empty and duplicate ids across
@@ -540,12 +404,7 @@ fn validate_upsert_equals_validating_the_merged_whole() {
                 }
                 // An existing row, unchanged or a copy (id-less rows dedupe).
                 _ => {
-                    partial
-                        .entry(table.clone())
-                        .or_insert_with(|| serde_json::Value::Array(vec![]))
-                        .as_array_mut()
-                        .expect("array")
-                        .push(row);
+                    push_row(&mut partial, table, row);
                     continue;
                 }
             }
@@ -566,12 +425,7 @@ fn validate_upsert_equals_validating_the_merged_whole() {
                     obj.insert("parent".into(), child.clone());
                 }
             }
-            partial
-                .entry(table.clone())
-                .or_insert_with(|| serde_json::Value::Array(vec![]))
-                .as_array_mut()
-                .expect("array")
-                .push(row);
+            push_row(&mut partial, table, row);
         }
         let Ok(partial) = serde_json::from_value::<Bundle>(partial.into()) else {
             continue;
