@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (label, scope) in [
         ("street", street),
         ("district", district),
-        ("city", "city".to_string()),
+        ("city", "city".into()),
     ] {
         if only.as_deref().is_some_and(|o| o != label) {
             continue;

@@ -22,7 +22,7 @@ fn network() -> (Bundle, String, String) {
         .find(|s| s.id == street)
         .expect("the street")
         .district
-        .clone();
+        .to_string();
     (b, street, district)
 }
 

@@ -336,7 +336,7 @@ mod tests {
             b.communities
                 .iter()
                 .find(|c| c.id == community)
-                .map(|c| c.street.clone())
+                .map(|c| c.street.to_string())
                 .expect("community")
         };
         let home = street_of(&k.community);
@@ -350,7 +350,7 @@ mod tests {
             "city".to_string(),
             home.clone(),
             elsewhere.clone(),
-            k.id.clone(),
+            k.id.to_string(),
         ];
         // An unrestricted caller's key; each scope's coverage computed by and put into a
         // snapshot; what a snapshot holds for each scope.

@@ -6,7 +6,7 @@
 
 use crate::access::Caller;
 use dangjian_engine::Engine;
-use dangjian_model::Bundle;
+use dangjian_model::{Bundle, Id};
 
 /// The caller's view of the engine's network; `None` for an unconfined caller (all of it).
 pub fn visible_bundle(engine: &Engine, caller: &Caller) -> Option<Bundle> {
@@ -14,7 +14,7 @@ pub fn visible_bundle(engine: &Engine, caller: &Caller) -> Option<Bundle> {
     caller.restriction()?;
     let vis = |id: &str| caller.visible(engine, id);
     let inside = |id: &str| caller.inside(engine, id);
-    let keep = |v: &Vec<String>| v.iter().filter(|x| vis(x)).cloned().collect::<Vec<_>>();
+    let keep = |v: &Vec<Id>| v.iter().filter(|x| vis(x)).cloned().collect::<Vec<_>>();
     Some(Bundle {
         districts: kept(&b.districts, |r| vis(&r.id)),
         streets: kept(&b.streets, |r| vis(&r.id)),

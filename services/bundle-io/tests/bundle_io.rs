@@ -343,7 +343,7 @@ fn big_valid_json_takes_the_typed_path() {
     let mut b = sample();
     let (member, volunteering) = (b.members[0].clone(), b.volunteering[0].clone());
     for i in 0..30_000 {
-        let id = format!("m{i}");
+        let id = Id::from(format!("m{i}"));
         b.volunteering.push(Volunteering {
             member: id.clone(),
             ..volunteering.clone()

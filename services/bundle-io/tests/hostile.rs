@@ -337,7 +337,7 @@ fn numbers_past_the_bounds_and_the_reserved_id_are_reported_in_every_format() {
 fn formula_like_text_is_guarded_in_csv_and_xlsx_and_round_trips() {
     let mut b = seed();
     let old = b.districts[0].id.clone();
-    let new_id = "-D-01".to_string();
+    let new_id = Id::from("-D-01");
     b.districts[0].id = new_id.clone();
     for s in &mut b.streets {
         if s.district == old {

@@ -141,10 +141,10 @@ pub enum Command {
     Whatif {
         /// Unit to withdraw (repeatable).
         #[arg(long = "without-unit", value_name = "ID")]
-        without_unit: Vec<String>,
+        without_unit: Vec<dangjian_model::Id>,
         /// Partnership to end (repeatable).
         #[arg(long = "without-partnership", value_name = "ID")]
-        without_partnership: Vec<String>,
+        without_partnership: Vec<dangjian_model::Id>,
         #[command(flatten)]
         scope: ScopeArgs,
         #[arg(long, value_enum, default_value = "table")]

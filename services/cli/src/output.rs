@@ -6,7 +6,7 @@ use anyhow::Result;
 use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use dangjian_model::labels::wire_name;
 use dangjian_model::{
-    BlankSpot, ChecklistDoc, CoverageDoc, GapsDoc, Problems, StoreError, TokenInfo,
+    BlankSpot, ChecklistDoc, CoverageDoc, GapsDoc, Id, Problems, StoreError, TokenInfo,
 };
 use serde::Serialize;
 use std::io::Write;
@@ -81,9 +81,9 @@ pub fn coverage_table(doc: &CoverageDoc) -> Result<()> {
     ]);
     for c in &doc.committees {
         t.add_row(vec![
-            c.id.clone(),
+            c.id.to_string(),
             c.name.clone(),
-            c.community.clone(),
+            c.community.to_string(),
             if c.party_org { "有" } else { "无" }.to_string(),
             c.registered_members.to_string(),
             c.members_per_1000_households
@@ -119,7 +119,7 @@ pub fn coverage_table(doc: &CoverageDoc) -> Result<()> {
             .collect::<Vec<_>>()
             .join(" ");
         r.add_row(vec![
-            roll.id.clone(),
+            roll.id.to_string(),
             roll.level.label_zh().to_owned(),
             roll.committees.to_string(),
             roll.registered_members.to_string(),
@@ -166,11 +166,11 @@ pub fn coverage_csv(doc: &CoverageDoc) -> Result<()> {
     ];
     for c in &doc.committees {
         rows.push(vec![
-            c.id.clone(),
+            c.id.to_string(),
             c.name.clone(),
-            c.community.clone(),
-            c.street.clone(),
-            c.district.clone(),
+            c.community.to_string(),
+            c.street.to_string(),
+            c.district.to_string(),
             c.party_org.to_string(),
             c.registered_members.to_string(),
             c.members_per_1000_households
@@ -249,8 +249,8 @@ pub fn gaps_table(doc: &GapsDoc) -> Result<()> {
             };
             let need = by_need.get(n.need.as_str());
             u.add_row(vec![
-                n.need.clone(),
-                n.committee.clone(),
+                n.need.to_string(),
+                n.committee.to_string(),
                 n.domain.label_zh().to_string(),
                 need.map_or("".into(), |x| x.demand.to_string()),
                 need.map_or("".into(), |x| dangjian_model::format_amount(x.met)),
@@ -277,7 +277,7 @@ pub fn gaps_table(doc: &GapsDoc) -> Result<()> {
     write_stdout(out.as_bytes())
 }
 
-fn list_or_dash(ids: &[String]) -> String {
+fn list_or_dash(ids: &[Id]) -> String {
     if ids.is_empty() {
         "—".into()
     } else {
@@ -313,8 +313,8 @@ pub fn gaps_csv(doc: &GapsDoc) -> Result<()> {
         .collect();
     for n in &doc.needs {
         rows.push(vec![
-            n.need.clone(),
-            n.committee.clone(),
+            n.need.to_string(),
+            n.committee.to_string(),
             n.domain.as_str().into(),
             n.demand.to_string(),
             dangjian_model::format_amount(n.met),

@@ -118,7 +118,7 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
             "needs, 1 new row",
             partial(|p| {
                 p.needs.push(Need {
-                    id: format!("BENCH-N{serial}"),
+                    id: format!("BENCH-N{serial}").into(),
                     committee: k.id.clone(),
                     domain: b.needs[0].domain,
                     demand: 5,
@@ -138,7 +138,7 @@ fn one_row_writes(b: &Bundle, serial: u32) -> Vec<(&'static str, Bundle)> {
             "partnerships, 1 new row",
             partial(|p| {
                 p.partnerships.push(Partnership {
-                    id: format!("BENCH-P{serial}"),
+                    id: format!("BENCH-P{serial}").into(),
                     unit: existing.unit.clone(),
                     target: k.id.clone(),
                     signed: date,

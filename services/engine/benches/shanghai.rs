@@ -78,7 +78,7 @@ fn scopes(b: &Bundle) -> Result<(String, usize, String, usize, String), String> 
         .or_else(|| b.party_orgs.iter().find(|o| o.leads == street))
         .ok_or(format!("no party org leads {street}"))?
         .id
-        .clone();
+        .to_string();
     Ok((street, street_n, district, district_n, org))
 }
 

@@ -17,8 +17,8 @@
 use crate::ids::Ent;
 use crate::{Engine, EngineError};
 use dangjian_model::{
-    BlankSpot, ChecklistDoc, ChecklistItem, Date, ItemKind, ItemStatus, Partnership, PartyOrg, Rag,
-    Responsibility, ServiceDomain, format_amount, round2,
+    BlankSpot, ChecklistDoc, ChecklistItem, Date, Id, ItemKind, ItemStatus, Partnership, PartyOrg,
+    Rag, Responsibility, ServiceDomain, format_amount, round2,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -91,14 +91,14 @@ impl<'a> Places<'a> {
             .map(|&k| ix.committee_street[k as usize])
             .collect();
         if let (1, Some(&s)) = (streets.len(), streets.iter().next()) {
-            return b.streets[s as usize].id.clone();
+            return b.streets[s as usize].id.as_str().to_owned();
         }
         let districts: HashSet<u32> = streets
             .iter()
             .map(|&s| ix.street_district[s as usize])
             .collect();
         match (districts.len(), districts.iter().next()) {
-            (1, Some(&d)) => b.districts[d as usize].id.clone(),
+            (1, Some(&d)) => b.districts[d as usize].id.as_str().to_owned(),
             _ => "city".to_owned(),
         }
     }
@@ -165,9 +165,9 @@ impl<'a> Rows<'a> {
 /// The derived facts (blank spots and unmet needs) of the committees a checklist reports on.
 #[derive(Default)]
 struct CommitteeFacts {
-    blank_spots: HashMap<String, Vec<BlankSpot>>,
+    blank_spots: HashMap<Id, Vec<BlankSpot>>,
     /// committee → [(need, domain label, unmet, demand)]
-    unmet: HashMap<String, Vec<(String, &'static str, f64, u64)>>,
+    unmet: HashMap<Id, Vec<(Id, &'static str, f64, u64)>>,
 }
 
 impl Engine {
@@ -319,7 +319,7 @@ fn own_items(
     as_of: Date,
 ) -> Vec<ChecklistItem> {
     let mut out = Vec::new();
-    let mut push = |id: String, kind, item: String, facts: Vec<String>, due, status| {
+    let mut push = |id: String, kind, item: String, facts: Vec<Id>, due, status| {
         out.push(ChecklistItem {
             id,
             party_org: org.id.clone(),
@@ -382,7 +382,7 @@ fn own_items(
                 flag.label_zh(),
                 flag.as_str()
             ),
-            vec![committee.to_owned()],
+            vec![committee.into()],
             None,
             ItemStatus::Open,
         );
@@ -399,7 +399,7 @@ fn own_items(
                 demand,
                 need
             ),
-            vec![need.clone(), committee.to_owned()],
+            vec![need.clone(), committee.into()],
             None,
             ItemStatus::Open,
         );

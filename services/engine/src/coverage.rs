@@ -273,7 +273,7 @@ fn rollup(id: &str, level: RollupLevel, members: &[usize], rows: &[CommitteeCove
         _ => Some((partners[n / 2 - 1] as f64 + partners[n / 2] as f64) / 2.0),
     };
     Rollup {
-        id: id.to_string(),
+        id: id.into(),
         level,
         committees: members.len() as u64,
         blank_spots,

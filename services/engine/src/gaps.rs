@@ -25,7 +25,7 @@ use crate::index::{Graph, Index};
 use crate::reach::Scope;
 use crate::{Engine, EngineError};
 use dangjian_model::{
-    Allocation, Candidate, Date, DomainDemand, GapCause, GapsDoc, NeedGap, ServiceDomain,
+    Allocation, Candidate, Date, DomainDemand, GapCause, GapsDoc, Id, NeedGap, ServiceDomain,
     SolePartnerUnit, UnmetNeed, format_amount, round2,
 };
 use petgraph::visit::{Bfs, VisitMap, Visitable};
@@ -98,7 +98,7 @@ impl Engine {
                 .collect();
             given.sort_by(|a, b| a.0.cmp(b.0));
             allocations.extend(given.into_iter().map(|(r, x)| Allocation {
-                resource: r.to_string(),
+                resource: r.into(),
                 need: b.needs[n as usize].id.clone(),
                 amount: round2(x),
             }));
@@ -173,7 +173,7 @@ impl Engine {
     }
 
     /// Resources in the scope that no need anywhere can use, sorted by id.
-    fn stranded(&self, sc: Scope, ks: &[u32], alloc: &CityAllocation) -> Vec<String> {
+    fn stranded(&self, sc: Scope, ks: &[u32], alloc: &CityAllocation) -> Vec<Id> {
         let b = &self.bundle;
         let ix = &self.index;
         // Only resources "in" one of the scope's streets can be in the scope.
@@ -227,7 +227,7 @@ impl Engine {
     fn sole_partner_units(&self, ks: &[u32], as_of: Date) -> Vec<SolePartnerUnit> {
         let b = &self.bundle;
         let mut counter = PartnerCounter::new(b.units.len());
-        let mut by_unit: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let mut by_unit: BTreeMap<&str, Vec<Id>> = BTreeMap::new();
         for &k in ks {
             if let Some(u) = counter.count(&self.index, k, as_of).sole {
                 by_unit
@@ -241,7 +241,7 @@ impl Engine {
             .map(|(unit, mut committees)| {
                 committees.sort();
                 SolePartnerUnit {
-                    unit: unit.to_string(),
+                    unit: unit.into(),
                     committees,
                 }
             })
@@ -410,7 +410,7 @@ impl Engine {
     }
 
     /// The id and name of the provider in `slot`.
-    fn provider(&self, slot: usize) -> (String, String) {
+    fn provider(&self, slot: usize) -> (Id, String) {
         use crate::index::Provider;
         let b = &self.bundle;
         macro_rules! id_name {

@@ -14,7 +14,7 @@ use crate::Engine;
 use crate::allocation::DOMAINS;
 use crate::ids::Ent;
 use dangjian_model::validate::Kind;
-use dangjian_model::{Bundle, Locate, ServiceDomain, Volunteering};
+use dangjian_model::{Bundle, Id, Locate, ServiceDomain, Volunteering};
 
 /// Whether every table the write touches is handled incrementally (else: a whole rebuild).
 fn handled(partial: &Bundle) -> bool {
@@ -174,7 +174,7 @@ impl Engine {
 /// The bits of the domains written rows touch: each row's own domain and, for a row that
 /// replaces one (`was` of its id), the domain it had.
 fn domain_bits<'a>(
-    rows: impl Iterator<Item = (&'a String, ServiceDomain)>,
+    rows: impl Iterator<Item = (&'a Id, ServiceDomain)>,
     was: impl Fn(&str) -> Option<ServiceDomain>,
 ) -> u16 {
     let mut bits = 0;

@@ -7,6 +7,7 @@
 use crate::ids::Ent;
 use crate::index::{Csr, Target};
 use crate::{Engine, Place};
+use dangjian_model::Id;
 
 /// Hierarchy indexes of a placed entity (`u32::MAX` where a level does not apply).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +73,7 @@ impl Engine {
     pub fn place_of(&self, id: &str) -> Option<Place> {
         let p = self.place_ix(id, 0)?;
         let b = &self.bundle;
-        let pick = |i: u32, ids: &mut dyn Iterator<Item = &String>| -> Option<String> {
+        let pick = |i: u32, ids: &mut dyn Iterator<Item = &Id>| -> Option<Id> {
             (i != NONE).then(|| ids.nth(i as usize).cloned()).flatten()
         };
         Some(Place {

@@ -24,17 +24,13 @@ impl Engine {
         as_of: Date,
     ) -> Result<WhatIfDoc, EngineError> {
         let b = self.bundle();
-        let units: HashSet<&str> = change.without_units.iter().map(String::as_str).collect();
+        let units: HashSet<&str> = change.without_units.iter().map(Id::as_str).collect();
         for u in &units {
             if !matches!(self.index.ids.get(u), Some(Ent::Unit(_))) {
                 return Err(EngineError::UnknownUnit((*u).to_string()));
             }
         }
-        let pships: HashSet<&str> = change
-            .without_partnerships
-            .iter()
-            .map(String::as_str)
-            .collect();
+        let pships: HashSet<&str> = change.without_partnerships.iter().map(Id::as_str).collect();
         for p in &pships {
             if !matches!(self.index.ids.get(p), Some(Ent::Partnership(_))) {
                 return Err(EngineError::UnknownPartnership((*p).to_string()));
@@ -61,7 +57,7 @@ impl Engine {
             !drop
         });
         if !removed_resources.is_empty() {
-            let gone: HashSet<&str> = removed_resources.iter().map(String::as_str).collect();
+            let gone: HashSet<&str> = removed_resources.iter().map(Id::as_str).collect();
             for p in &mut copy.projects {
                 p.resources.retain(|r| !gone.contains(r.as_str()));
             }
@@ -154,7 +150,7 @@ fn allocation_deltas(
         .filter_map(|(k, (b, a))| {
             let change = round2(a - b);
             (change != 0.0).then(|| CommitteeDelta {
-                committee: k.to_string(),
+                committee: k.into(),
                 unmet_before: round2(b),
                 unmet_after: round2(a),
                 change,

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use dangjian_engine::{Engine, EngineError, Place};
-use dangjian_model::{BlankSpot, CommitteeCoverage, MassOrgType, RollupLevel};
+use dangjian_model::{BlankSpot, CommitteeCoverage, Id, MassOrgType, RollupLevel};
 
 fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
@@ -185,7 +185,7 @@ fn leap_day_window_starts_after_the_28th() {
 fn scopes_restrict_committees_and_rollups() {
     let e = network();
     let as_of = date("2026-06-30");
-    let ids = |scope: &str| -> (Vec<String>, Vec<String>) {
+    let ids = |scope: &str| -> (Vec<Id>, Vec<Id>) {
         let d = e.coverage(scope, as_of).expect("coverage");
         (
             d.committees.into_iter().map(|c| c.id).collect(),

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use dangjian_engine::Engine;
-use dangjian_model::{Bundle, GapCause, GapsDoc, ServiceDomain};
+use dangjian_model::{Bundle, GapCause, GapsDoc, Id, ServiceDomain};
 use serde_json::json;
 
 fn as_of() -> NaiveDate {
@@ -270,7 +270,7 @@ fn sole_partner_units_list_their_committees() {
         .map(|s| {
             (
                 s.unit.as_str(),
-                s.committees.iter().map(String::as_str).collect(),
+                s.committees.iter().map(Id::as_str).collect(),
             )
         })
         .collect();
@@ -310,7 +310,7 @@ fn expired_partnership_cuts_reach() {
     // Without H1, R1 reaches nothing: only R2 (5) serves N1; N2 becomes unreachable.
     assert_eq!(g.by_domain[0].met, 5.0);
     assert_eq!(g.unreachable_needs, ["N2", "N3"]);
-    assert!(g.stranded_resources.contains(&"R1".to_string()));
+    assert!(g.stranded_resources.contains(&"R1".into()));
 }
 
 #[test]

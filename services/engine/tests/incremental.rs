@@ -29,7 +29,7 @@ fn dates() -> [NaiveDate; 3] {
 fn documents(e: &Engine, pick: usize) -> Vec<(String, String)> {
     let b = e.bundle();
     let at = |len: usize| pick % len.max(1);
-    let mut scopes = vec!["city".to_string()];
+    let mut scopes: Vec<Id> = vec!["city".into()];
     if let Some(d) = b.districts.first() {
         scopes.push(d.id.clone());
     }
@@ -42,7 +42,7 @@ fn documents(e: &Engine, pick: usize) -> Vec<(String, String)> {
     if !b.committees.is_empty() {
         scopes.push(b.committees[at(b.committees.len())].id.clone());
     }
-    let mut orgs: Vec<String> = b
+    let mut orgs: Vec<Id> = b
         .party_orgs
         .iter()
         .filter(|o| o.parent.is_none())
@@ -134,7 +134,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
         match r.table {
             0 => {
                 let mut m = existing_or(r, &b.members, a, || Member {
-                    id: format!("TM{serial}"),
+                    id: format!("TM{serial}").into(),
                     name: "测试".into(),
                     birth_year: 1960,
                     employer: None,
@@ -169,7 +169,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
             }
             2 => {
                 let mut n = existing_or(r, &b.needs, c, || Need {
-                    id: format!("TN{serial}"),
+                    id: format!("TN{serial}").into(),
                     committee: committee.clone(),
                     domain: domain(d),
                     demand: 1,
@@ -184,7 +184,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                 p.needs.push(n);
             }
             3 => {
-                let providers: Vec<String> = b
+                let providers: Vec<Id> = b
                     .units
                     .iter()
                     .map(|u| u.id.clone())
@@ -193,7 +193,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                     .chain(b.streets.iter().map(|s| s.id.clone()))
                     .collect();
                 let mut res = existing_or(r, &b.resources, c, || Resource {
-                    id: format!("TR{serial}"),
+                    id: format!("TR{serial}").into(),
                     name: "测试资源".into(),
                     provider: providers[pick(providers.len(), a)].clone(),
                     domain: domain(d),
@@ -213,7 +213,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                 p.resources.push(res);
             }
             4 => {
-                let targets: Vec<String> = b
+                let targets: Vec<Id> = b
                     .streets
                     .iter()
                     .map(|s| s.id.clone())
@@ -221,7 +221,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
                     .chain(b.committees.iter().map(|k| k.id.clone()))
                     .collect();
                 let mut s = existing_or(r, &b.partnerships, c, || Partnership {
-                    id: format!("TP{serial}"),
+                    id: format!("TP{serial}").into(),
                     unit: b.units[pick(b.units.len(), a)].id.clone(),
                     target: targets[pick(targets.len(), d)].clone(),
                     signed: date_from(c),
@@ -236,7 +236,7 @@ fn partial(b: &Bundle, rows: &[RowSpec], serial: &mut u32) -> Bundle {
             }
             5 => {
                 let mut x = existing_or(r, &b.responsibilities, c, || Responsibility {
-                    id: format!("TQ{serial}"),
+                    id: format!("TQ{serial}").into(),
                     party_org: b.party_orgs[pick(b.party_orgs.len(), a)].id.clone(),
                     item: "测试事项".into(),
                     due: None,

@@ -72,6 +72,13 @@ fn spec() -> impl Strategy<Value = Spec> {
         )
 }
 
+/// An [`Id`] from a format string.
+macro_rules! id {
+    ($($arg:tt)*) => {
+        Id::from(format!($($arg)*))
+    };
+}
+
 fn build(s: &Spec) -> Bundle {
     let mut b = Bundle::default();
     b.districts.push(District {
@@ -80,7 +87,7 @@ fn build(s: &Spec) -> Bundle {
     });
     for st in 0..2 {
         b.streets.push(Street {
-            id: format!("S{st}"),
+            id: id!("S{st}"),
             name: format!("街道{st}"),
             district: "D".into(),
             kind: StreetKind::Street,
@@ -88,32 +95,32 @@ fn build(s: &Spec) -> Bundle {
     }
     for (c, st) in s.communities.iter().enumerate() {
         b.communities.push(Community {
-            id: format!("C{c}"),
+            id: id!("C{c}"),
             name: format!("社区{c}"),
-            street: format!("S{st}"),
+            street: id!("S{st}"),
         });
     }
     for (k, c) in s.committees.iter().enumerate() {
         b.committees.push(Committee {
-            id: format!("K{k}"),
+            id: id!("K{k}"),
             name: format!("居委{k}"),
-            community: format!("C{c}"),
+            community: id!("C{c}"),
             households: 10,
         });
     }
     for k in 1..s.committees.len() {
         b.adjacency.push(Adjacency {
-            a: format!("K{}", k - 1),
-            b: format!("K{k}"),
+            a: id!("K{}", k - 1),
+            b: id!("K{k}"),
         });
     }
     for u in 0..3 {
         b.units.push(Unit {
-            id: format!("U{u}"),
+            id: id!("U{u}"),
             name: format!("单位{u}"),
             category: UnitCategory::Other,
             industry: String::new(),
-            street: format!("S{}", u % 2),
+            street: id!("S{}", u % 2),
         });
     }
     b.social_orgs.push(SocialOrg {
@@ -125,14 +132,14 @@ fn build(s: &Spec) -> Bundle {
     let nm = s.communities.len();
     let nk = s.committees.len();
     let target = |kind: u8, pick: usize| match kind {
-        0 => format!("S{}", pick % 2),
-        1 => format!("C{}", pick % nm),
-        _ => format!("K{}", pick % nk),
+        0 => id!("S{}", pick % 2),
+        1 => id!("C{}", pick % nm),
+        _ => id!("K{}", pick % nk),
     };
     for (i, &(u, kind, pick, signed, expires)) in s.partnerships.iter().enumerate() {
         b.partnerships.push(Partnership {
-            id: format!("H{i}"),
-            unit: format!("U{u}"),
+            id: id!("H{i}"),
+            unit: id!("U{u}"),
             target: target(kind, pick),
             signed: as_of() + chrono::Duration::days(signed),
             expires: expires.map(|e| as_of() + chrono::Duration::days(e)),
@@ -141,26 +148,26 @@ fn build(s: &Spec) -> Bundle {
     let domains = [ServiceDomain::ElderlyCare, ServiceDomain::Childcare];
     for (i, (kind, pick, d, cap, deployed)) in s.resources.iter().enumerate() {
         let provider = match kind {
-            0 => format!("U{}", pick % 3),
-            1 => "O0".to_string(),
-            2 => format!("S{}", pick % 2),
-            _ => format!("C{}", pick % nm),
+            0 => id!("U{}", pick % 3),
+            1 => "O0".into(),
+            2 => id!("S{}", pick % 2),
+            _ => id!("C{}", pick % nm),
         };
         b.resources.push(Resource {
-            id: format!("R{i}"),
+            id: id!("R{i}"),
             name: format!("资源{i}"),
             provider,
             domain: domains[*d],
             capacity: *cap,
             deployed_to: deployed
                 .as_ref()
-                .map(|v| v.iter().map(|p| format!("K{}", p % nk)).collect()),
+                .map(|v| v.iter().map(|p| id!("K{}", p % nk)).collect()),
         });
     }
     for (i, &(pick, d, demand)) in s.needs.iter().enumerate() {
         b.needs.push(Need {
-            id: format!("N{i}"),
-            committee: format!("K{}", pick % nk),
+            id: id!("N{i}"),
+            committee: id!("K{}", pick % nk),
             domain: domains[d],
             demand,
         });
@@ -169,7 +176,7 @@ fn build(s: &Spec) -> Bundle {
 }
 
 /// Committees (ids) a target id covers, computed from the bundle tables directly.
-fn covered(b: &Bundle, target: &str) -> BTreeSet<String> {
+fn covered(b: &Bundle, target: &str) -> BTreeSet<Id> {
     b.committees
         .iter()
         .filter(|k| {
@@ -181,7 +188,7 @@ fn covered(b: &Bundle, target: &str) -> BTreeSet<String> {
 }
 
 /// The committees a resource can serve, by SPEC §3, written independently of the engine.
-fn resource_reach(b: &Bundle, r: &Resource) -> BTreeSet<String> {
+fn resource_reach(b: &Bundle, r: &Resource) -> BTreeSet<Id> {
     if let Some(d) = &r.deployed_to {
         return d.iter().cloned().collect();
     }
@@ -238,7 +245,7 @@ fn edmonds_karp(cap: &mut [Vec<u64>], s: usize, t: usize) -> u64 {
 /// when `None`), with the capacity that can reach them and their demand.
 fn reference(
     b: &Bundle,
-    scope_committees: &BTreeSet<String>,
+    scope_committees: &BTreeSet<Id>,
     domain: Option<ServiceDomain>,
 ) -> (u64, u64, u64) {
     let needs: Vec<&Need> = b
@@ -282,8 +289,8 @@ fn all_scopes(b: &Bundle) -> Vec<String> {
         "S0".into(),
         "S1".into(),
     ];
-    v.extend(b.communities.iter().map(|c| c.id.clone()));
-    v.extend(b.committees.iter().map(|k| k.id.clone()));
+    v.extend(b.communities.iter().map(|c| c.id.to_string()));
+    v.extend(b.committees.iter().map(|k| k.id.to_string()));
     v
 }
 
@@ -294,7 +301,7 @@ proptest! {
     fn city_met_per_domain_is_the_max_flow(s in spec()) {
         let b = build(&s);
         let e = Engine::new(b.clone());
-        let all: BTreeSet<String> = b.committees.iter().map(|k| k.id.clone()).collect();
+        let all: BTreeSet<Id> = b.committees.iter().map(|k| k.id.clone()).collect();
         let g = e.gaps("city", as_of()).expect("gaps");
         for d in &g.by_domain {
             let (met, _, demand) = reference(&b, &all, Some(d.domain));
@@ -366,7 +373,7 @@ proptest! {
         let city = e.gaps("city", as_of()).expect("gaps");
         for scope in all_scopes(&b) {
             let g = e.gaps(&scope, as_of()).expect("gaps");
-            let ids: BTreeSet<String> = e.scope_committees(&scope).expect("scope").iter().map(|k| k.id.clone()).collect();
+            let ids: BTreeSet<Id> = e.scope_committees(&scope).expect("scope").iter().map(|k| k.id.clone()).collect();
             let expected: Vec<&NeedGap> = city.needs.iter().filter(|n| ids.contains(&n.committee)).collect();
             let got: Vec<&NeedGap> = g.needs.iter().collect();
             prop_assert_eq!(got, expected, "scope {}", scope);
@@ -403,7 +410,7 @@ proptest! {
         let b = build(&s);
         let e = Engine::new(b.clone());
         let before = e.gaps("city", as_of()).expect("gaps");
-        let change = WhatIf { without_units: vec![format!("U{unit}")], without_partnerships: vec![] };
+        let change = WhatIf { without_units: vec![id!("U{unit}")], without_partnerships: vec![] };
         let doc = e.whatif(&change, "city", as_of()).expect("whatif");
         prop_assert_eq!(e.bundle(), &b);
         prop_assert_eq!(&e.gaps("city", as_of()).expect("gaps"), &before);

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use dangjian_engine::{AreasDoc, BrokerMethod, BrokersDoc, Engine, EngineError};
 use dangjian_model::{
-    Adjacency, Bundle, Committee, Community, District, Partnership, Street, StreetKind, Unit,
+    Adjacency, Bundle, Committee, Community, District, Id, Partnership, Street, StreetKind, Unit,
     UnitCategory,
 };
 
@@ -66,7 +66,7 @@ fn base(committees: &[&str], in_s2: &[&str], units: &[&str]) -> Bundle {
 }
 
 fn partner(b: &mut Bundle, unit: &str, target: &str) {
-    let id = format!("P{}", b.partnerships.len() + 1);
+    let id = Id::from(format!("P{}", b.partnerships.len() + 1));
     b.partnerships.push(Partnership {
         id,
         unit: unit.into(),
@@ -192,7 +192,7 @@ fn cliques() -> Bundle {
 fn area_ids(doc: &AreasDoc) -> Vec<Vec<&str>> {
     doc.areas
         .iter()
-        .map(|a| a.committees.iter().map(String::as_str).collect())
+        .map(|a| a.committees.iter().map(Id::as_str).collect())
         .collect()
 }
 

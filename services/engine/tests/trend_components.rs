@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 use dangjian_engine::Engine;
-use dangjian_model::Bundle;
+use dangjian_model::{Bundle, Id};
 use dangjian_synth::{Scale, generate};
 
 fn d(s: &str) -> NaiveDate {
@@ -15,8 +15,8 @@ fn d(s: &str) -> NaiveDate {
 }
 
 /// Every street and community of the network, the city, the districts and every tenth committee.
-fn scopes(b: &Bundle) -> Vec<String> {
-    let mut out = vec!["city".to_string()];
+fn scopes(b: &Bundle) -> Vec<Id> {
+    let mut out: Vec<Id> = vec!["city".into()];
     out.extend(b.districts.iter().map(|x| x.id.clone()));
     out.extend(b.streets.iter().map(|x| x.id.clone()));
     out.extend(b.communities.iter().map(|x| x.id.clone()));

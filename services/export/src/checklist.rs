@@ -87,7 +87,7 @@ pub fn checklist_rows(doc: &ChecklistDoc, lang: ChecklistLang) -> Vec<[String; 9
             };
             [
                 it.id.clone(),
-                it.party_org.clone(),
+                it.party_org.as_str().to_owned(),
                 it.first_responsible.clone(),
                 kind,
                 item,

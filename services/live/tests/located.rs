@@ -62,8 +62,8 @@ fn day(n: usize) -> Date {
 /// the first party org, on two dates, as JSON.
 fn documents(e: &Engine) -> Vec<(String, String)> {
     let b = e.bundle();
-    let scopes = [
-        "city".to_string(),
+    let scopes: [Id; 4] = [
+        "city".into(),
         b.districts[0].id.clone(),
         b.streets[b.streets.len() / 2].id.clone(),
         b.committees[b.committees.len() / 3].id.clone(),
@@ -113,7 +113,7 @@ fn a_write(b: &Bundle, versions: &store::RowVersions, rng: &mut Lcg, serial: usi
             let new = rng.below(2) == 0;
             let mut n = if new {
                 Need {
-                    id: format!("LN{serial}"),
+                    id: format!("LN{serial}").into(),
                     committee: committee.clone(),
                     domain,
                     demand: 1,
@@ -157,7 +157,7 @@ fn a_write(b: &Bundle, versions: &store::RowVersions, rng: &mut Lcg, serial: usi
             let new = rng.below(3) == 0;
             let mut m = if new {
                 Member {
-                    id: format!("LM{serial}"),
+                    id: format!("LM{serial}").into(),
                     name: "测试人".into(),
                     birth_year: 1980,
                     employer: None,
@@ -205,7 +205,7 @@ fn a_write(b: &Bundle, versions: &store::RowVersions, rng: &mut Lcg, serial: usi
         }
         _ => {
             let x = Responsibility {
-                id: format!("LQ{serial}"),
+                id: format!("LQ{serial}").into(),
                 party_org: b.party_orgs[rng.below(b.party_orgs.len())].id.clone(),
                 item: "测试事项".into(),
                 due: Some(day(rng.below(900))),

@@ -4,8 +4,7 @@ use crate::table::Table;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// Every id is a non-empty string unique across the whole bundle.
-pub type Id = String;
+pub use crate::id::Id;
 
 /// A calendar date, `YYYY-MM-DD` on the wire.
 pub type Date = NaiveDate;

@@ -103,7 +103,7 @@ pub struct Rollup {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CoverageDoc {
     pub as_of: Date,
-    pub scope: Id,
+    pub scope: String,
     pub committees: Vec<CommitteeCoverage>,
     /// Communities, then streets, then districts, then the city (only when the scope is `city`
     /// or a district, the levels at and below the scope).
@@ -217,7 +217,7 @@ pub struct SolePartnerUnit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GapsDoc {
     pub as_of: Date,
-    pub scope: Id,
+    pub scope: String,
     pub total_demand: u64,
     pub met_demand: f64,
     pub unmet_demand: f64,
@@ -361,7 +361,7 @@ pub struct Broker {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BrokersDoc {
     pub as_of: Date,
-    pub scope: Id,
+    pub scope: String,
     pub method: BrokerMethod,
     /// Pivot sources used when `method` is `sampled`.
     pub samples: Option<usize>,
@@ -395,7 +395,7 @@ pub struct Area {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AreasDoc {
     pub as_of: Date,
-    pub scope: Id,
+    pub scope: String,
     /// Modularity of the partition on the weighted committee graph (0 without edges).
     pub modularity: f64,
     pub areas: Vec<Area>,

@@ -5,6 +5,7 @@
 pub mod bundle;
 pub mod documents;
 pub mod formula;
+pub mod id;
 pub mod labels;
 pub mod merge;
 pub mod params;

@@ -33,7 +33,7 @@ fn rollup(id: &str, level: RollupLevel, rows: &[&CommitteeCoverage]) -> Rollup {
         }
     }
     Rollup {
-        id: id.to_owned(),
+        id: id.into(),
         level,
         committees: rows.len() as u64,
         blank_spots,

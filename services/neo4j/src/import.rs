@@ -160,7 +160,7 @@ pub(crate) fn reference_edges<'a>(b: &'a Bundle) -> Vec<(&'static str, Vec<RefEd
     fn one<'a>(s: &'a str, t: &'a str) -> RefEdge<'a> {
         RefEdge { s, t, pos: None }
     }
-    fn list<'a>(s: &'a str, ts: &'a [String]) -> impl Iterator<Item = RefEdge<'a>> {
+    fn list<'a>(s: &'a str, ts: &'a [dangjian_model::Id]) -> impl Iterator<Item = RefEdge<'a>> {
         ts.iter().enumerate().map(move |(pos, t)| RefEdge {
             s,
             t,

@@ -204,7 +204,7 @@ pub(crate) fn reference_edges(bundle: &Bundle) -> Result<Vec<(&'static str, Vec<
             for (pos, t) in list.iter().enumerate() {
                 let mut props = Map::new();
                 props.insert("pos".into(), json!(pos));
-                push(rel, (p.id.clone(), t.clone(), props));
+                push(rel, (p.id.clone().into(), t.clone().into(), props));
             }
         }
     }

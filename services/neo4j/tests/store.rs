@@ -14,7 +14,7 @@ fn big(n: usize) -> Bundle {
     let mut b = every_table();
     for i in 0..n {
         b.members.push(Member {
-            id: format!("BIG{i}"),
+            id: format!("BIG{i}").into(),
             name: format!("党员{i}"),
             birth_year: 1980 + (i % 30) as i32,
             employer: Some("U1".into()),
@@ -22,7 +22,7 @@ fn big(n: usize) -> Bundle {
             skills: vec!["技能".into()],
         });
         b.volunteering.push(Volunteering {
-            member: format!("BIG{i}"),
+            member: format!("BIG{i}").into(),
             committee: "K3".into(),
             domain: ServiceDomain::Greening,
             hours: 1.25,

@@ -10,6 +10,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// An [`Id`] from a format string.
+macro_rules! id {
+    ($($arg:tt)*) => {
+        Id::from(format!($($arg)*))
+    };
+}
+
 /// A network with roughly `1_000_000 * scale` rows, built with plain loops.
 fn synthetic(scale: f64) -> Bundle {
     let n = |base: f64| ((base * scale).round() as usize).max(1);
@@ -21,15 +28,15 @@ fn synthetic(scale: f64) -> Bundle {
     let committees = n(2_400.0);
     for d in 0..districts {
         b.districts.push(District {
-            id: format!("d{d}"),
+            id: id!("d{d}"),
             name: format!("第{d}区"),
         });
     }
     for s in 0..streets {
         b.streets.push(Street {
-            id: format!("s{s}"),
+            id: id!("s{s}"),
             name: format!("第{s}街道"),
-            district: format!("d{}", s % districts),
+            district: id!("d{}", s % districts),
             kind: if s % 3 == 0 {
                 StreetKind::Town
             } else {
@@ -37,50 +44,50 @@ fn synthetic(scale: f64) -> Bundle {
             },
         });
         b.party_orgs.push(PartyOrg {
-            id: format!("ps{s}"),
+            id: id!("ps{s}"),
             name: format!("第{s}街道党工委"),
             level: PartyOrgLevel::WorkingCommittee,
             parent: None,
-            leads: format!("s{s}"),
+            leads: id!("s{s}"),
             secretary: format!("书记{s}"),
         });
     }
     for c in 0..communities {
         b.communities.push(Community {
-            id: format!("c{c}"),
+            id: id!("c{c}"),
             name: format!("第{c}社区"),
-            street: format!("s{}", c % streets),
+            street: id!("s{}", c % streets),
         });
     }
     for k in 0..committees {
         b.committees.push(Committee {
-            id: format!("k{k}"),
+            id: id!("k{k}"),
             name: format!("第{k}居委会"),
-            community: format!("c{}", k % communities),
+            community: id!("c{}", k % communities),
             households: 500 + (k as u64 * 37) % 2_000,
         });
         b.adjacency.push(Adjacency {
-            a: format!("k{k}"),
-            b: format!("k{}", (k + 1) % committees),
+            a: id!("k{k}"),
+            b: id!("k{}", (k + 1) % committees),
         });
         b.party_orgs.push(PartyOrg {
-            id: format!("pk{k}"),
+            id: id!("pk{k}"),
             name: format!("第{k}居委党支部"),
             level: PartyOrgLevel::Branch,
-            parent: Some(format!("ps{}", (k % communities) % streets)),
-            leads: format!("k{k}"),
+            parent: Some(id!("ps{}", (k % communities) % streets)),
+            leads: id!("k{k}"),
             secretary: format!("支书{k}"),
         });
         let domain = ServiceDomain::ALL[k % 12];
         b.needs.push(Need {
-            id: format!("n{k}"),
-            committee: format!("k{k}"),
+            id: id!("n{k}"),
+            committee: id!("k{k}"),
             domain,
             demand: 10 + (k as u64 % 90),
         });
         b.responsibilities.push(Responsibility {
-            id: format!("t{k}"),
-            party_org: format!("pk{k}"),
+            id: id!("t{k}"),
+            party_org: id!("pk{k}"),
             item: format!("走访{k}号居委困难群众"),
             due: (k % 2 == 0).then(|| day0 + chrono::Days::new((k % 365) as u64)),
             status: if k % 3 == 0 {
@@ -93,66 +100,66 @@ fn synthetic(scale: f64) -> Bundle {
     let units = n(20_000.0);
     for u in 0..units {
         b.units.push(Unit {
-            id: format!("u{u}"),
+            id: id!("u{u}"),
             name: format!("驻区单位{u}"),
             category: UnitCategory::Enterprise,
             industry: "服务业".to_string(),
-            street: format!("s{}", u % streets),
+            street: id!("s{}", u % streets),
         });
         b.partnerships.push(Partnership {
-            id: format!("pa{u}"),
-            unit: format!("u{u}"),
-            target: format!("k{}", u % committees),
+            id: id!("pa{u}"),
+            unit: id!("u{u}"),
+            target: id!("k{}", u % committees),
             signed: day0 + chrono::Days::new((u % 700) as u64),
             expires: (u % 4 != 0).then(|| day0 + chrono::Days::new(900 + (u % 400) as u64)),
         });
         b.resources.push(Resource {
-            id: format!("r{u}"),
+            id: id!("r{u}"),
             name: format!("资源{u}"),
-            provider: format!("u{u}"),
+            provider: id!("u{u}"),
             domain: ServiceDomain::ALL[u % 12],
             capacity: 1 + (u as u64 % 50),
-            deployed_to: (u % 2 == 0).then(|| vec![format!("k{}", u % committees)]),
+            deployed_to: (u % 2 == 0).then(|| vec![id!("k{}", u % committees)]),
         });
     }
     for m in 0..8 {
         b.mass_orgs.push(MassOrg {
-            id: format!("mo{m}"),
+            id: id!("mo{m}"),
             name: format!("群团{m}"),
             kind: MassOrgType::Union,
         });
     }
     for s in 0..streets {
         b.social_orgs.push(SocialOrg {
-            id: format!("so{s}"),
+            id: id!("so{s}"),
             name: format!("社会组织{s}"),
-            street: format!("s{s}"),
+            street: id!("s{s}"),
             domains: vec![ServiceDomain::ALL[s % 12], ServiceDomain::ALL[(s + 5) % 12]],
         });
         b.mass_links.push(MassLink {
-            mass_org: format!("mo{}", s % 8),
-            target: format!("s{s}"),
+            mass_org: id!("mo{}", s % 8),
+            target: id!("s{s}"),
             domain: ServiceDomain::ALL[s % 12],
         });
     }
     for p in 0..committees {
         b.projects.push(Project {
-            id: format!("pr{p}"),
+            id: id!("pr{p}"),
             name: format!("项目{p}"),
-            committee: format!("k{p}"),
-            needs: vec![format!("n{p}")],
-            resources: vec![format!("r{}", p % units)],
+            committee: id!("k{p}"),
+            needs: vec![id!("n{p}")],
+            resources: vec![id!("r{}", p % units)],
             status: ProjectStatus::Active,
         });
     }
     let members = n(280_000.0);
     for m in 0..members {
         b.members.push(Member {
-            id: format!("m{m}"),
+            id: id!("m{m}"),
             name: format!("党员{m}"),
             birth_year: 1950 + (m % 55) as i32,
-            employer: (m % 3 != 0).then(|| format!("u{}", m % units)),
-            registered_at: (m % 5 != 0).then(|| format!("k{}", m % committees)),
+            employer: (m % 3 != 0).then(|| id!("u{}", m % units)),
+            registered_at: (m % 5 != 0).then(|| id!("k{}", m % committees)),
             skills: if m % 2 == 0 {
                 vec!["法律".to_string(), "医疗".to_string()]
             } else {
@@ -163,8 +170,8 @@ fn synthetic(scale: f64) -> Bundle {
     let volunteering = n(640_000.0);
     for v in 0..volunteering {
         b.volunteering.push(Volunteering {
-            member: format!("m{}", v % members),
-            committee: format!("k{}", v % committees),
+            member: id!("m{}", v % members),
+            committee: id!("k{}", v % committees),
             domain: ServiceDomain::ALL[v % 12],
             hours: (v % 8) as f64 * 0.5,
             date: day0 + chrono::Days::new((v % 730) as u64),

@@ -5,7 +5,7 @@ use crate::codec::{
     TextEnum, date_at, date_text, enum_at, json_at, json_text, opt_date_at, opt_json_at,
 };
 use dangjian_model::{
-    Adjacency, Bundle, Committee, Community, District, MassLink, MassOrg, Member, Need,
+    Adjacency, Bundle, Committee, Community, District, Id, MassLink, MassOrg, Member, Need,
     Partnership, PartyOrg, Project, Resource, Responsibility, SocialOrg, Street, Unit,
     Volunteering,
 };
@@ -210,11 +210,18 @@ fn read_rows<T>(
     Ok(out)
 }
 
-/// A value's column codec: `plain` (bound and read as is), `text` (a [`TextEnum`]), `json`
-/// and `opt_json` (a list as JSON text), `date` and `opt_date` (`YYYY-MM-DD`).
+/// A value's column codec: `plain` (bound and read as is), `id` and `opt_id` (an [`Id`] as
+/// text), `text` (a [`TextEnum`]), `json` and `opt_json` (a list as JSON text), `date` and
+/// `opt_date` (`YYYY-MM-DD`).
 macro_rules! put {
     (plain $v:expr) => {
         $v
+    };
+    (id $v:expr) => {
+        $v.as_str()
+    };
+    (opt_id $v:expr) => {
+        $v.as_deref()
     };
     (text $v:expr) => {
         $v.as_text()
@@ -236,6 +243,12 @@ macro_rules! put {
 macro_rules! get {
     (plain $r:ident $i:expr) => {
         $r.get($i)?
+    };
+    (id $r:ident $i:expr) => {
+        Id::from($r.get::<_, String>($i)?)
+    };
+    (opt_id $r:ident $i:expr) => {
+        $r.get::<_, Option<String>>($i)?.map(Id::from)
     };
     (text $r:ident $i:expr) => {
         enum_at($r, $i)?
@@ -323,36 +336,36 @@ macro_rules! sql_tables {
 }
 
 sql_tables! {
-    DISTRICTS districts: District id [id plain, name plain];
-    STREETS streets: Street id [id plain, name plain, district plain, kind text];
-    COMMUNITIES communities: Community id [id plain, name plain, street plain];
-    COMMITTEES committees: Committee id [id plain, name plain, community plain, households plain];
-    ADJACENCY adjacency: Adjacency [a plain, b plain];
+    DISTRICTS districts: District id [id id, name plain];
+    STREETS streets: Street id [id id, name plain, district id, kind text];
+    COMMUNITIES communities: Community id [id id, name plain, street id];
+    COMMITTEES committees: Committee id [id id, name plain, community id, households plain];
+    ADJACENCY adjacency: Adjacency [a id, b id];
     PARTY_ORGS party_orgs: PartyOrg id [
-        id plain, name plain, level text, parent plain, leads plain, secretary plain,
+        id id, name plain, level text, parent opt_id, leads id, secretary plain,
     ];
-    UNITS units: Unit id [id plain, name plain, category text, industry plain, street plain];
-    MASS_ORGS mass_orgs: MassOrg id [id plain, name plain, kind = "type" text];
-    SOCIAL_ORGS social_orgs: SocialOrg id [id plain, name plain, street plain, domains json];
+    UNITS units: Unit id [id id, name plain, category text, industry plain, street id];
+    MASS_ORGS mass_orgs: MassOrg id [id id, name plain, kind = "type" text];
+    SOCIAL_ORGS social_orgs: SocialOrg id [id id, name plain, street id, domains json];
     MEMBERS members: Member id [
-        id plain, name plain, birth_year plain, employer plain, registered_at plain, skills json,
+        id id, name plain, birth_year plain, employer opt_id, registered_at opt_id, skills json,
     ];
     PARTNERSHIPS partnerships: Partnership id [
-        id plain, unit plain, target plain, signed date, expires opt_date,
+        id id, unit id, target id, signed date, expires opt_date,
     ];
-    MASS_LINKS mass_links: MassLink [mass_org plain, target plain, domain text];
+    MASS_LINKS mass_links: MassLink [mass_org id, target id, domain text];
     RESOURCES resources: Resource id [
-        id plain, name plain, provider plain, domain text, capacity plain, deployed_to opt_json,
+        id id, name plain, provider id, domain text, capacity plain, deployed_to opt_json,
     ];
-    NEEDS needs: Need id [id plain, committee plain, domain text, demand plain];
+    NEEDS needs: Need id [id id, committee id, domain text, demand plain];
     PROJECTS projects: Project id [
-        id plain, name plain, committee plain, needs json, resources json, status text,
+        id id, name plain, committee id, needs json, resources json, status text,
     ];
     VOLUNTEERING volunteering: Volunteering [
-        member plain, committee plain, domain text, hours plain, date date,
+        member id, committee id, domain text, hours plain, date date,
     ];
     RESPONSIBILITIES responsibilities: Responsibility id [
-        id plain, party_org plain, item plain, due opt_date, status text,
+        id id, party_org id, item plain, due opt_date, status text,
     ];
 }
 

@@ -42,46 +42,46 @@ fn sample() -> Bundle {
 fn synthetic(tag: &str, n: usize) -> Bundle {
     let mut b = Bundle {
         districts: (vec![District {
-            id: format!("{tag}d"),
+            id: format!("{tag}d").into(),
             name: format!("{tag}区"),
         }])
         .into(),
         streets: (vec![Street {
-            id: format!("{tag}s"),
+            id: format!("{tag}s").into(),
             name: format!("{tag}街道"),
-            district: format!("{tag}d"),
+            district: format!("{tag}d").into(),
             kind: StreetKind::Street,
         }])
         .into(),
         communities: (vec![Community {
-            id: format!("{tag}c"),
+            id: format!("{tag}c").into(),
             name: format!("{tag}社区"),
-            street: format!("{tag}s"),
+            street: format!("{tag}s").into(),
         }])
         .into(),
         ..Bundle::default()
     };
     for k in 0..10 {
         b.committees.push(Committee {
-            id: format!("{tag}k{k}"),
+            id: format!("{tag}k{k}").into(),
             name: format!("{tag}居委{k}"),
-            community: format!("{tag}c"),
+            community: format!("{tag}c").into(),
             households: 100 + k,
         });
     }
     for i in 0..n {
         b.members.push(Member {
-            id: format!("{tag}m{i}"),
+            id: format!("{tag}m{i}").into(),
             name: format!("{tag}党员{i}"),
             birth_year: 1950 + (i % 50) as i32,
             employer: None,
-            registered_at: Some(format!("{tag}k{}", i % 10)),
+            registered_at: Some(format!("{tag}k{}", i % 10).into()),
             skills: vec!["志愿".to_string()],
         });
         for j in 0..2 {
             b.volunteering.push(Volunteering {
-                member: format!("{tag}m{i}"),
-                committee: format!("{tag}k{}", (i + j) % 10),
+                member: format!("{tag}m{i}").into(),
+                committee: format!("{tag}k{}", (i + j) % 10).into(),
                 domain: ServiceDomain::ALL[(i + j) % 12],
                 hours: (i % 7) as f64 + 0.5,
                 date: date("2024-01-01") + chrono::Days::new((i % 300) as u64),
@@ -134,17 +134,17 @@ fn upsert_updates_by_id_and_adds_idless_rows_once() {
     changed_member.employer = None;
     changed_member.skills = vec!["摄影".to_string()];
     let new_member = Member {
-        id: "m3".to_string(),
+        id: "m3".into(),
         name: "孙八".to_string(),
         birth_year: 1970,
-        employer: Some("u2".to_string()),
-        registered_at: Some("k2".to_string()),
+        employer: Some("u2".into()),
+        registered_at: Some("k2".into()),
         skills: vec![],
     };
     let existing_vol = base.volunteering[2].clone();
     let new_vol = Volunteering {
-        member: "m3".to_string(),
-        committee: "k2".to_string(),
+        member: "m3".into(),
+        committee: "k2".into(),
         domain: ServiceDomain::Childcare,
         hours: 1.0,
         date: date("2024-07-01"),
@@ -175,14 +175,14 @@ fn upsert_with_a_dangling_reference_changes_nothing() {
     let (_dir, store, base) = sample_store();
     let partial = Bundle {
         needs: (vec![Need {
-            id: "n9".to_string(),
-            committee: "k404".to_string(),
+            id: "n9".into(),
+            committee: "k404".into(),
             domain: ServiceDomain::Childcare,
             demand: 3,
         }])
         .into(),
         districts: (vec![District {
-            id: "d2".to_string(),
+            id: "d2".into(),
             name: "新区".to_string(),
         }])
         .into(),
@@ -207,7 +207,7 @@ fn wal_foreign_keys_and_schema_version_are_set() {
     // the previous network stays.
     store.replace(&sample()).expect("replace");
     let mut broken = sample();
-    broken.committees[0].community = "nowhere".to_string();
+    broken.committees[0].community = "nowhere".into();
     let err = store.replace(&broken).expect_err("foreign key violation");
     assert!(
         matches!(&err, StoreError::Backend(m) if m.contains(&path.display().to_string())),

@@ -3,7 +3,7 @@
 
 use crate::names::{COMMITTEE_SUFFIX, RESPONSIBILITY_TEMPLATES, SKILLS, person_name, place_name};
 use dangjian_model::{
-    Adjacency, Bundle, Committee, Community, Date, District, ItemStatus, MassLink, MassOrg,
+    Adjacency, Bundle, Committee, Community, Date, District, Id, ItemStatus, MassLink, MassOrg,
     MassOrgType, Member, Need, Partnership, PartyOrg, PartyOrgLevel, Project, ProjectStatus,
     Resource, Responsibility, ServiceDomain, SocialOrg, Street, StreetKind, Unit, UnitCategory,
     Volunteering,
@@ -297,7 +297,7 @@ impl Gen {
     /// One district with its streets, communities, committees, party orgs and units.
     fn district(&mut self, idx: usize, street_count: usize) {
         let d = self.b.districts.len();
-        let district_id = format!("D{:02}", idx + 1);
+        let district_id = Id::from(format!("D{:02}", idx + 1));
         self.b.districts.push(District {
             id: district_id.clone(),
             name: DISTRICTS[idx].0.into(),
@@ -341,7 +341,7 @@ impl Gen {
 
     fn street(&mut self, d: usize, district_id: &str, kind: StreetKind, place: &str) {
         let s = self.streets.len();
-        let street_id = format!("S{:03}", s + 1);
+        let street_id = Id::from(format!("S{:03}", s + 1));
         let street_name = match kind {
             StreetKind::Street => format!("{place}街道"),
             StreetKind::Town => format!("{place}镇"),
@@ -357,7 +357,7 @@ impl Gen {
         // left without partners.
         let weak = self.rng.random_bool(0.12) || self.district_streets[d].len() == 3;
 
-        let street_org = format!("P-{street_id}");
+        let street_org = Id::from(format!("P-{street_id}"));
         let (org_name, level) = match kind {
             StreetKind::Street => (
                 format!("中共{street_name}工作委员会"),
@@ -385,7 +385,7 @@ impl Gen {
         let mut committee_names: HashSet<String> = HashSet::new();
         for size in sizes {
             let c = self.b.communities.len();
-            let community_id = format!("C{:05}", c + 1);
+            let community_id = Id::from(format!("C{:05}", c + 1));
             let community_name = format!("{}社区", place_name(&mut self.rng));
             self.b.communities.push(Community {
                 id: community_id.clone(),
@@ -393,7 +393,7 @@ impl Gen {
                 street: street_id.clone(),
             });
             self.community_street.push(s);
-            let community_org = format!("P-{community_id}");
+            let community_org = Id::from(format!("P-{community_id}"));
             self.b.party_orgs.push(PartyOrg {
                 id: community_org.clone(),
                 name: format!("中共{community_name}委员会"),
@@ -407,7 +407,7 @@ impl Gen {
             let first = self.b.committees.len();
             for _ in 0..size {
                 let k = self.b.committees.len();
-                let committee_id = format!("K{:05}", k + 1);
+                let committee_id = Id::from(format!("K{:05}", k + 1));
                 let mut area;
                 loop {
                     area = format!(
@@ -446,7 +446,7 @@ impl Gen {
                         (format!("中共{area}居民区支部委员会"), PartyOrgLevel::Branch)
                     };
                     self.b.party_orgs.push(PartyOrg {
-                        id: format!("P-{committee_id}"),
+                        id: format!("P-{committee_id}").into(),
                         name: org_name,
                         level,
                         parent: Some(community_org.clone()),
@@ -490,7 +490,7 @@ impl Gen {
 
     fn unit(&mut self, street_id: &str, place: &str, street_org: &str) {
         let u = self.b.units.len();
-        let id = format!("U{:06}", u + 1);
+        let id = Id::from(format!("U{:06}", u + 1));
         let roll = self.rng.random_range(0..100);
         let category = match roll {
             0..55 => UnitCategory::Enterprise,
@@ -524,9 +524,9 @@ impl Gen {
             } else {
                 "支部委员会"
             };
-            let parent = self.rng.random_bool(0.8).then(|| street_org.to_owned());
+            let parent = self.rng.random_bool(0.8).then(|| Id::from(street_org));
             self.b.party_orgs.push(PartyOrg {
-                id: format!("P-{id}"),
+                id: format!("P-{id}").into(),
                 name: format!("中共{name}{suffix}"),
                 level,
                 parent,
@@ -587,6 +587,7 @@ impl Gen {
                 ));
             }
             for (id, name, kind) in orgs {
+                let id = Id::from(id);
                 self.b.mass_orgs.push(MassOrg {
                     id: id.clone(),
                     name,
@@ -656,7 +657,7 @@ impl Gen {
             let first = self.b.social_orgs.len();
             let street_id = self.b.streets[self.streets[s].street].id.clone();
             for _ in 0..self.rng.random_range(3..=8) {
-                let id = format!("O{:05}", self.b.social_orgs.len() + 1);
+                let id = Id::from(format!("O{:05}", self.b.social_orgs.len() + 1));
                 let mut domains: Vec<ServiceDomain> = Vec::new();
                 for _ in 0..self.rng.random_range(1..=3) {
                     let d = weighted_domain(&mut self.rng);
@@ -736,7 +737,7 @@ impl Gen {
         }
         let name = person_name(rng);
         self.b.members.push(Member {
-            id: format!("M{n:07}"),
+            id: format!("M{n:07}").into(),
             name,
             birth_year,
             employer: employer.map(|u| self.b.units[u].id.clone()),
@@ -810,7 +811,7 @@ impl Gen {
                     };
                     n += 1;
                     self.b.partnerships.push(Partnership {
-                        id: format!("CB{n:07}"),
+                        id: format!("CB{n:07}").into(),
                         unit: self.b.units[u].id.clone(),
                         target,
                         signed,
@@ -832,7 +833,7 @@ impl Gen {
                 let u: f64 = self.rng.random();
                 let demand = 10 + (u * u * 290.0) as u64;
                 let domain = weighted_domain(&mut self.rng);
-                let id = format!("N{:07}", self.b.needs.len() + 1);
+                let id = Id::from(format!("N{:07}", self.b.needs.len() + 1));
                 self.b.needs.push(Need {
                     id,
                     committee: self.b.committees[k].id.clone(),
@@ -916,7 +917,7 @@ impl Gen {
             let u: f64 = self.rng.random();
             let capacity = 10 + (u * u * 490.0) as u64;
             let deployed_to = self.rng.random_bool(0.35).then(|| {
-                let mut list: Vec<String> = Vec::new();
+                let mut list: Vec<Id> = Vec::new();
                 for _ in 0..self.rng.random_range(1..=4) {
                     let k = self.rng.random_range(info.committees.clone());
                     let id = &self.b.committees[k].id;
@@ -930,7 +931,7 @@ impl Gen {
             let kind = *["服务", "志愿服务", "公益课堂", "帮扶计划", "活动"]
                 .choose(&mut self.rng)
                 .unwrap_or(&"服务");
-            let id = format!("R{:07}", self.b.resources.len() + 1);
+            let id = Id::from(format!("R{:07}", self.b.resources.len() + 1));
             self.b.resources.push(Resource {
                 id,
                 name: format!("{provider_label}{kind}"),
@@ -962,7 +963,7 @@ impl Gen {
                 }
             }
             let s = self.committee_street[k];
-            let mut resources: Vec<String> = Vec::new();
+            let mut resources: Vec<Id> = Vec::new();
             for &r in &street_resources[s] {
                 if self.b.resources[r].domain == domain
                     && resources.len() < 2
@@ -980,7 +981,7 @@ impl Gen {
             .choose(&mut self.rng)
             .unwrap_or(&ProjectStatus::Planned);
             let area = self.b.committees[k].name.trim_end_matches("居委会");
-            let id = format!("PRJ{:06}", self.b.projects.len() + 1);
+            let id = Id::from(format!("PRJ{:06}", self.b.projects.len() + 1));
             self.b.projects.push(Project {
                 id,
                 name: format!("{area}{}项目", domain.label_zh()),
@@ -1075,7 +1076,7 @@ impl Gen {
                 ItemStatus::Open
             };
             self.b.responsibilities.push(Responsibility {
-                id: format!("RSP{:06}", i + 1),
+                id: format!("RSP{:06}", i + 1).into(),
                 party_org: self.b.party_orgs[org].id.clone(),
                 item,
                 due,

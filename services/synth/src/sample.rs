@@ -4,7 +4,7 @@
 
 use crate::names::{SKILLS, person_name};
 use dangjian_model::{
-    Adjacency, Bundle, Committee, Community, Date, District, ItemStatus, MassLink, MassOrg,
+    Adjacency, Bundle, Committee, Community, Date, District, Id, ItemStatus, MassLink, MassOrg,
     MassOrgType, Member, Need, Partnership, PartyOrg, PartyOrgLevel, Project, ProjectStatus,
     Resource, Responsibility, ServiceDomain, SocialOrg, Street, StreetKind, Unit, UnitCategory,
     Volunteering,
@@ -481,8 +481,8 @@ fn domain(s: &str) -> ServiceDomain {
     ServiceDomain::parse(s).expect("sample domains are in the controlled vocabulary")
 }
 
-fn ids(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| (*s).to_owned()).collect()
+fn ids(list: &[&str]) -> Vec<Id> {
+    list.iter().map(|s| Id::from(*s)).collect()
 }
 
 /// The Shanghai sample network; equal to the parsed `seed/shanghai-sample.json`.
@@ -559,7 +559,7 @@ pub fn shanghai_sample() -> Bundle {
             StreetKind::Town => (format!("中共{name}委员会"), PartyOrgLevel::Committee),
         };
         b.party_orgs.push(PartyOrg {
-            id: format!("P-{id}"),
+            id: format!("P-{id}").into(),
             name: org_name,
             level,
             parent: None,
@@ -569,10 +569,10 @@ pub fn shanghai_sample() -> Bundle {
     }
     for (id, name, street) in COMMUNITIES {
         b.party_orgs.push(PartyOrg {
-            id: format!("P-{id}"),
+            id: format!("P-{id}").into(),
             name: format!("中共{name}委员会"),
             level: PartyOrgLevel::Committee,
-            parent: Some(format!("P-{street}")),
+            parent: Some(format!("P-{street}").into()),
             leads: id.into(),
             secretary: person_name(&mut rng),
         });
@@ -591,17 +591,17 @@ pub fn shanghai_sample() -> Bundle {
             (format!("中共{area}居民区支部委员会"), PartyOrgLevel::Branch)
         };
         b.party_orgs.push(PartyOrg {
-            id: format!("P-{id}"),
+            id: format!("P-{id}").into(),
             name: org_name,
             level,
-            parent: Some(format!("P-{community}")),
+            parent: Some(format!("P-{community}").into()),
             leads: id.into(),
             secretary: person_name(&mut rng),
         });
     }
     for (unit, name, level, parent) in UNIT_PARTY_ORGS {
         b.party_orgs.push(PartyOrg {
-            id: format!("P-{unit}"),
+            id: format!("P-{unit}").into(),
             name: name.into(),
             level,
             parent: parent.map(Into::into),
@@ -644,7 +644,7 @@ pub fn shanghai_sample() -> Bundle {
         .iter()
         .enumerate()
         .map(|(i, (unit, target, signed, expires))| Partnership {
-            id: format!("CB-{:03}", i + 1),
+            id: format!("CB-{:03}", i + 1).into(),
             unit: (*unit).into(),
             target: (*target).into(),
             signed: date(signed),
@@ -732,14 +732,14 @@ fn sample_members(rng: &mut ChaCha8Rng) -> Vec<Member> {
                     }
                     pick -= households;
                 }
-                Some(chosen.to_owned())
+                Some(Id::from(chosen))
             };
             let employer = (!rng.random_bool(0.1)).then(|| {
                 UNITS
                     .choose(rng)
                     .map(|u| u.0)
                     .unwrap_or("U-JLT-TECH")
-                    .to_owned()
+                    .into()
             });
             let skills = (0..rng.random_range(0..=2))
                 .filter_map(|_| SKILLS.choose(rng).map(|s| s.0.to_owned()))
@@ -750,7 +750,7 @@ fn sample_members(rng: &mut ChaCha8Rng) -> Vec<Member> {
                     v
                 });
             Member {
-                id: format!("M-{i:04}"),
+                id: format!("M-{i:04}").into(),
                 name: person_name(rng),
                 birth_year,
                 employer,
@@ -782,9 +782,9 @@ fn sample_volunteering(rng: &mut ChaCha8Rng, members: &[Member]) -> Vec<Voluntee
             _ => {
                 let k = COMMITTEES.choose(rng).map(|k| k.0).unwrap_or("K-TINGYI");
                 if WITHOUT_MEMBERS.contains(&k) {
-                    "K-TINGYI".to_owned()
+                    Id::from("K-TINGYI")
                 } else {
-                    k.to_owned()
+                    Id::from(k)
                 }
             }
         };

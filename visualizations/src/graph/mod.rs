@@ -15,7 +15,7 @@
 //! document types, `layout.rs` the positions, `export.rs` GraphML and GEXF.
 
 use dangjian_engine::EngineError;
-use dangjian_model::{Bundle, Date, MassOrgType};
+use dangjian_model::{Bundle, Date, Id, MassOrgType};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::{Arc, Mutex};
 
@@ -43,7 +43,7 @@ enum Ent {
 /// and pass the same bundle to [`GraphIndex::graph`].
 #[derive(Debug)]
 pub struct GraphIndex {
-    ids: HashMap<String, Ent>,
+    ids: HashMap<Id, Ent>,
     street_district: Vec<u32>,
     community_street: Vec<u32>,
     committee_community: Vec<u32>,
@@ -123,7 +123,7 @@ fn grouped(n: usize, pairs: impl Iterator<Item = (u32, u32)>) -> Vec<Vec<u32>> {
 impl GraphIndex {
     /// Index a (validated) bundle.
     pub fn new(b: &Bundle) -> GraphIndex {
-        let mut ids: HashMap<String, Ent> = HashMap::with_capacity(
+        let mut ids: HashMap<Id, Ent> = HashMap::with_capacity(
             b.districts.len()
                 + b.streets.len()
                 + b.communities.len()
@@ -390,7 +390,12 @@ impl<'a> Builder<'a> {
         if opts.scope == "city" {
             districts = (0..b.districts.len() as u32).collect();
         } else {
-            match ix.ids.get(&opts.scope).copied().ok_or_else(unknown)? {
+            match ix
+                .ids
+                .get(opts.scope.as_str())
+                .copied()
+                .ok_or_else(unknown)?
+            {
                 Ent::District(d) => districts.push(d),
                 Ent::Street(s) => me.streets.push(s),
                 Ent::Community(c) => {
@@ -431,7 +436,7 @@ impl<'a> Builder<'a> {
             let row = &b.streets[s as usize];
             let mut n = GraphNode::new(&row.id, &row.name, NodeKind::Street);
             if !districts.is_empty() {
-                n.parent = Some(row.district.clone());
+                n.parent = Some(String::from(&row.district));
             }
             n.detail = Some(
                 match row.kind {
@@ -446,14 +451,14 @@ impl<'a> Builder<'a> {
             me.drawn_community[c as usize] = true;
             let row = &b.communities[c as usize];
             let mut n = GraphNode::new(&row.id, &row.name, NodeKind::Community);
-            n.parent = Some(row.street.clone());
+            n.parent = Some(String::from(&row.street));
             me.node(n);
         }
         for &k in &me.committees.clone() {
             me.drawn_committee[k as usize] = true;
             let row = &b.committees[k as usize];
             let mut n = GraphNode::new(&row.id, &row.name, NodeKind::Committee);
-            n.parent = Some(row.community.clone());
+            n.parent = Some(String::from(&row.community));
             n.households = Some(row.households);
             me.node(n);
         }
@@ -504,7 +509,7 @@ impl<'a> Builder<'a> {
 
     fn unit_node(&mut self, u: u32) -> String {
         let row = &self.b.units[u as usize];
-        if !self.node_seen.contains(&row.id) {
+        if !self.node_seen.contains(row.id.as_str()) {
             let mut n = GraphNode::new(&row.id, &row.name, NodeKind::Unit);
             n.detail = Some(format!("{} · {}", row.category.label_zh(), row.industry));
             n.area = match self.ix.ids.get(&row.street) {
@@ -513,22 +518,22 @@ impl<'a> Builder<'a> {
             };
             self.node(n);
         }
-        row.id.clone()
+        String::from(&row.id)
     }
 
     fn mass_node(&mut self, m: u32) -> String {
         let row = &self.b.mass_orgs[m as usize];
-        if !self.node_seen.contains(&row.id) {
+        if !self.node_seen.contains(row.id.as_str()) {
             let mut n = GraphNode::new(&row.id, &row.name, NodeKind::MassOrg);
             n.detail = Some(mass_zh(row.kind).to_string());
             self.node(n);
         }
-        row.id.clone()
+        String::from(&row.id)
     }
 
     fn social_node(&mut self, x: u32) -> String {
         let row = &self.b.social_orgs[x as usize];
-        if !self.node_seen.contains(&row.id) {
+        if !self.node_seen.contains(row.id.as_str()) {
             let mut n = GraphNode::new(&row.id, &row.name, NodeKind::SocialOrg);
             n.detail = Some(
                 row.domains
@@ -539,7 +544,7 @@ impl<'a> Builder<'a> {
             );
             self.node(n);
         }
-        row.id.clone()
+        String::from(&row.id)
     }
 
     fn run(mut self) -> Result<GraphDoc, EngineError> {
@@ -652,7 +657,7 @@ impl<'a> Builder<'a> {
                     .and_then(|c| parent.get(&c).cloned().flatten()),
                 NodeKind::Community => n.parent.clone(),
                 NodeKind::Unit | NodeKind::SocialOrg => {
-                    let (district, label) = match ix.ids.get(&n.id) {
+                    let (district, label) = match ix.ids.get(n.id.as_str()) {
                         Some(Ent::Unit(u)) => {
                             let row = &b.units[*u as usize];
                             let d = match ix.ids.get(&row.street) {
@@ -813,11 +818,9 @@ impl<'a> Builder<'a> {
             // Where it sinks: its deployed committees, else its provider's drawn targets.
             let mut sinks: Vec<&'a str> = Vec::new();
             match &res.deployed_to {
-                Some(ks) => sinks.extend(
-                    ks.iter()
-                        .map(String::as_str)
-                        .filter(|k| self.target_drawn(k)),
-                ),
+                Some(ks) => {
+                    sinks.extend(ks.iter().map(Id::as_str).filter(|k| self.target_drawn(k)))
+                }
                 None => match provider {
                     Some(Ent::Unit(u)) => {
                         for &p in &ix.unit_pships[u as usize] {
@@ -863,7 +866,7 @@ impl<'a> Builder<'a> {
                 Some(Ent::Street(_)) | Some(Ent::Community(_))
                     if self.target_drawn(&res.provider) =>
                 {
-                    res.provider.clone()
+                    String::from(&res.provider)
                 }
                 _ => continue,
             };

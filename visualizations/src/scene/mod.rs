@@ -353,7 +353,7 @@ impl<'a> Scene<'a> {
         let key = match outside {
             Some("驻区") => format!("__units_{}", wire_name(&u.category)),
             Some(_) => format!("__outside_units_{}", wire_name(&u.category)),
-            None => u.id.clone(),
+            None => String::from(&u.id),
         };
         self.org_cell(key, &u.id, ("box", "#fdebd0"), |n| match outside {
             Some(place) => vec![
@@ -374,7 +374,7 @@ impl<'a> Scene<'a> {
         let key = if aggregated {
             format!("__mass_{}", wire_name(&m.kind))
         } else {
-            m.id.clone()
+            String::from(&m.id)
         };
         self.org_cell(key, &m.id, ("ellipse", "#d6eaf8"), |n| {
             if aggregated {
@@ -391,7 +391,7 @@ impl<'a> Scene<'a> {
         let key = match counted {
             Some("") => "__social".to_string(),
             Some(_) => "__outside_social".to_string(),
-            None => s.id.clone(),
+            None => String::from(&s.id),
         };
         self.org_cell(key, &s.id, ("hexagon", "#e8daef"), |n| match counted {
             Some(place) => vec![format!("{place}社会组织"), format!("{n} 个")],
@@ -530,7 +530,7 @@ impl<'a> Scene<'a> {
             .collect();
         for u in &b.units {
             if whole_streets.contains(u.street.as_str())
-                && !linked.contains(&u.id)
+                && !linked.contains(u.id.as_str())
                 && let Some(c) = self.unit_node(&u.id)
                 && c.node == u.id
                 && let Some(e) = self.entities.get_mut(&c.node)

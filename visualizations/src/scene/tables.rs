@@ -61,7 +61,7 @@ impl<'a> Scene<'a> {
             &'l str,
             &'l str,
             [&'l str; 4],
-            &'l [String],
+            &'l [dangjian_model::Id],
             Describe<'l>,
             &'l str,
         );
@@ -223,13 +223,19 @@ impl<'a> Scene<'a> {
 /// `describe` knows nothing of it), or a single "（无）" row when the list is empty.
 pub(super) fn id_table(
     header: [&str; 4],
-    ids: &[String],
+    ids: &[dangjian_model::Id],
     describe: impl Fn(&str) -> Option<[String; 4]>,
 ) -> Vec<Vec<String>> {
     let mut rows = vec![header.map(str::to_string).to_vec()];
     for id in ids {
-        let row = describe(id.as_str())
-            .unwrap_or_else(|| [id.clone(), String::new(), String::new(), String::new()]);
+        let row = describe(id.as_str()).unwrap_or_else(|| {
+            [
+                String::from(id),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]
+        });
         rows.push(row.to_vec());
     }
     if ids.is_empty() {

@@ -48,7 +48,7 @@ pub fn big_district(
     };
     let cats = UnitCategory::ALL;
     for s in 0..streets {
-        let sid = format!("s{s}");
+        let sid = Id::from(format!("s{s}"));
         b.streets.push(Street {
             id: sid.clone(),
             name: format!("第{s}街道"),
@@ -57,14 +57,14 @@ pub fn big_district(
         });
         let mut street_committees = Vec::new();
         for c in 0..communities {
-            let cid = format!("{sid}-cm{c}");
+            let cid = Id::from(format!("{sid}-cm{c}"));
             b.communities.push(Community {
                 id: cid.clone(),
                 name: format!("第{s}街道第{c}社区"),
                 street: sid.clone(),
             });
             for k in 0..committees {
-                let kid = format!("{cid}-k{k}");
+                let kid = Id::from(format!("{cid}-k{k}"));
                 b.committees.push(Committee {
                     id: kid.clone(),
                     name: format!("{s}-{c}-{k}居委会"),
@@ -72,7 +72,7 @@ pub fn big_district(
                     households: 500 + k as u64,
                 });
                 b.party_orgs.push(PartyOrg {
-                    id: format!("po-{kid}"),
+                    id: format!("po-{kid}").into(),
                     name: format!("{s}-{c}-{k}党支部"),
                     level: PartyOrgLevel::Branch,
                     parent: None,
@@ -83,7 +83,7 @@ pub fn big_district(
             }
         }
         for u in 0..units_per_street {
-            let uid = format!("{sid}-u{u}");
+            let uid = Id::from(format!("{sid}-u{u}"));
             b.units.push(Unit {
                 id: uid.clone(),
                 name: format!("第{s}街道单位{u}"),
@@ -93,14 +93,14 @@ pub fn big_district(
             });
             let target = street_committees[u % street_committees.len()].clone();
             b.partnerships.push(Partnership {
-                id: format!("p-{uid}"),
+                id: format!("p-{uid}").into(),
                 unit: uid.clone(),
                 target: target.clone(),
                 signed: date("2024-01-01"),
                 expires: None,
             });
             b.members.push(Member {
-                id: format!("m-{uid}"),
+                id: format!("m-{uid}").into(),
                 name: "某人".into(),
                 birth_year: 1990,
                 employer: Some(uid),

@@ -329,7 +329,7 @@ pub async fn checklist(
                 it.first_responsible = crate::personal::mask_name(&it.first_responsible);
                 it.item = names.mask_str(&it.item);
                 for f in &mut it.facts {
-                    *f = names.mask_str(f);
+                    *f = names.mask_str(f).into();
                 }
             }
             doc
@@ -379,9 +379,11 @@ pub async fn checklist(
 pub struct WhatIfRequest {
     /// Units to remove (with all their partnerships).
     #[serde(default)]
+    #[schema(value_type = Vec<String>)]
     pub without_units: Vec<Id>,
     /// Partnerships to remove.
     #[serde(default)]
+    #[schema(value_type = Vec<String>)]
     pub without_partnerships: Vec<Id>,
     /// Scope of the figures; default: city, or the token's subtree.
     #[serde(default)]

@@ -366,16 +366,16 @@ fn big_street() -> Bundle {
     };
     for c in 0..6 {
         b.communities.push(Community {
-            id: format!("C-{c}"),
+            id: format!("C-{c}").into(),
             name: format!("第{c}社区"),
             street: "S-BIG".into(),
         });
     }
     for k in 0..600 {
         b.committees.push(Committee {
-            id: format!("K-{k}"),
+            id: format!("K-{k}").into(),
             name: format!("第{k}居委会"),
-            community: format!("C-{}", k % 5),
+            community: format!("C-{}", k % 5).into(),
             households: 1000,
         });
     }

@@ -14,7 +14,7 @@
 
 use crate::helpers::*;
 use dangjian_api::ServeConfig;
-use dangjian_model::Bundle;
+use dangjian_model::{Bundle, Id};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -28,12 +28,12 @@ const AS_OF: &str = "2025-06-30";
 /// Where everything is, from the bundle alone.
 struct Truth {
     bundle: Bundle,
-    street_of: HashMap<String, String>,
+    street_of: HashMap<Id, Id>,
 }
 
 impl Truth {
     fn new(bundle: Bundle) -> Truth {
-        let mut street_of: HashMap<String, String> = HashMap::new();
+        let mut street_of: HashMap<Id, Id> = HashMap::new();
         for s in &bundle.streets {
             street_of.insert(s.id.clone(), s.id.clone());
         }
@@ -112,10 +112,10 @@ impl Truth {
     }
 
     /// Ids a coordinator of MINE must never read.
-    fn outside_ids(&self) -> Vec<String> {
+    fn outside_ids(&self) -> Vec<Id> {
         let b = &self.bundle;
         let partners = self.partnering_inside();
-        let mut out: Vec<String> = Vec::new();
+        let mut out: Vec<Id> = Vec::new();
         out.extend(
             b.districts
                 .iter()
@@ -287,7 +287,7 @@ impl Truth {
     /// (in view, out of view) ids for a parameter that names an entity, by what it names.
     fn ids_for(&self, what: &str) -> Option<(String, Option<String>)> {
         let b = &self.bundle;
-        let pick = |ids: Vec<&String>| -> (String, Option<String>) {
+        let pick = |ids: Vec<&Id>| -> (String, Option<String>) {
             let inside = ids.iter().find(|i| self.inside(i)).map(|s| s.to_string());
             let outside = ids.iter().find(|i| !self.inside(i)).map(|s| s.to_string());
             (inside.expect("an id in view"), outside)
@@ -301,7 +301,7 @@ impl Truth {
                     .districts
                     .iter()
                     .find(|d| d.id != mine)
-                    .map(|d| d.id.clone());
+                    .map(|d| d.id.to_string());
                 (mine, other)
             }
             "community" => pick(b.communities.iter().map(|x| &x.id).collect()),
@@ -338,7 +338,7 @@ impl Truth {
                     .map(|x| &x.id)
                     .collect(),
             ),
-            "mass_org" => (b.mass_orgs[0].id.clone(), None),
+            "mass_org" => (b.mass_orgs[0].id.to_string(), None),
             _ => return None,
         })
     }

@@ -4,6 +4,7 @@
 
 use crate::helpers::*;
 use dangjian_api::ServeConfig;
+use dangjian_model::Id;
 use reqwest::StatusCode;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -44,7 +45,7 @@ async fn a_coordinator_of_a_sample_street_sees_nothing_of_the_others() {
         .filter(|s| s.id != mine)
         .map(|s| &s.id);
     let communities = bundle.communities.iter().filter(|c| c.street != mine);
-    let mut foreign: Vec<String> = streets.chain(communities.map(|c| &c.id)).cloned().collect();
+    let mut foreign: Vec<Id> = streets.chain(communities.map(|c| &c.id)).cloned().collect();
     for k in &bundle.committees {
         if street_of_committee(&k.id) != mine {
             foreign.push(k.id.clone());

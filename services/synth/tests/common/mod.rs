@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use dangjian_model::{Bundle, Date, MassOrgType, ServiceDomain};
+use dangjian_model::{Bundle, Date, Id, MassOrgType, ServiceDomain};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Every problem with ids and references, as readable lines; empty when the bundle is sound.
@@ -290,7 +290,7 @@ impl<'a> Reach<'a> {
     /// Committees a resource reaches: its `deployed_to`, else its provider's reach.
     pub fn resource_reach(&self, r: &'a dangjian_model::Resource) -> BTreeSet<&'a str> {
         match &r.deployed_to {
-            Some(list) => list.iter().map(String::as_str).collect(),
+            Some(list) => list.iter().map(Id::as_str).collect(),
             None => self
                 .actor
                 .get(r.provider.as_str())
