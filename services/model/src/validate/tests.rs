@@ -273,7 +273,7 @@ fn rows_elsewhere_are_not_dangling() {
 }
 
 #[test]
-fn large_bundle_validates_fast() {
+fn a_large_bundle_validates() {
     let mut b = sample();
     let (member, volunteering) = (b.members[0].clone(), b.volunteering[0].clone());
     for i in 0..200_000 {
@@ -286,10 +286,12 @@ fn large_bundle_validates_fast() {
             ..volunteering.clone()
         });
     }
-    let t = std::time::Instant::now();
+    // 400,000 more rows, all valid (how fast: `scripts/bench.sh`, "read + validate").
     assert_eq!(validate(&b), Ok(()));
-    // Generous even for debug builds; release is far quicker.
-    assert!(t.elapsed().as_secs_f64() < 5.0, "{:?}", t.elapsed());
+    // One bad reference among them is still found, by its place.
+    b.volunteering[150_000].member = "nobody".into();
+    let problems = validate(&b).expect_err("a dangling member");
+    assert_eq!(problems.0.len(), 1, "{problems:?}");
 }
 
 /// A small deterministic xorshift generator for the property test.
