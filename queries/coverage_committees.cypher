@@ -5,17 +5,35 @@
 MATCH (meta:Meta {key: 'network'})
 MATCH (k:Committee:Net {gen: meta.current_gen})-[:IN]->(c:Community)-[:IN]->(s:Street)-[:IN]->(d:District)
 WHERE $scope = 'city' OR $scope IN [k.id, c.id, s.id, d.id]
-WITH k, c, s, d, $as_of AS asOf,
+// Units with an active partnership whose target is the committee, its community or street: a
+// street's and a community's units are found once each, not once per committee under them.
+WITH s, d, c, collect(k) AS ks
+WITH s, d, collect([c, ks]) AS communities
+CALL (s) {
+  OPTIONAL MATCH (s)<-[:WITH]-(p:Partnership)<-[:SIGNED]-(u:Unit)
+  WHERE p.signed <= $as_of AND (p.expires IS NULL OR $as_of < p.expires)
+  RETURN collect(DISTINCT u) AS streetUnits
+}
+UNWIND communities AS community
+WITH s, d, streetUnits, community[0] AS c, community[1] AS ks
+CALL (c) {
+  OPTIONAL MATCH (c)<-[:WITH]-(p:Partnership)<-[:SIGNED]-(u:Unit)
+  WHERE p.signed <= $as_of AND (p.expires IS NULL OR $as_of < p.expires)
+  RETURN collect(DISTINCT u) AS communityUnits
+}
+UNWIND ks AS k
+CALL (k) {
+  OPTIONAL MATCH (k)<-[:WITH]-(p:Partnership)<-[:SIGNED]-(u:Unit)
+  WHERE p.signed <= $as_of AND (p.expires IS NULL OR $as_of < p.expires)
+  RETURN collect(DISTINCT u) AS directUnits
+}
+CALL (streetUnits, communityUnits, directUnits) {
+  UNWIND streetUnits + communityUnits + directUnits AS u
+  RETURN count(DISTINCT u) AS partnersInReach
+}
+WITH k, c, s, d, partnersInReach, size(directUnits) AS partnersDirect, $as_of AS asOf,
      toString(date($as_of) - duration({years: 1})) AS yearAgo,
      date($as_of).year AS asOfYear
-CALL (k, c, s, asOf) {
-  // Units with an active partnership whose target is the committee, its community or street.
-  UNWIND [s, c, k] AS t
-  OPTIONAL MATCH (t)<-[:WITH]-(p:Partnership)<-[:SIGNED]-(u:Unit)
-  WHERE p.signed <= asOf AND (p.expires IS NULL OR asOf < p.expires)
-  RETURN count(DISTINCT u) AS partnersInReach,
-         count(DISTINCT CASE WHEN t = k THEN u END) AS partnersDirect
-}
 CALL (k, c, s) {
   UNWIND [s, c, k] AS t
   OPTIONAL MATCH (t)<-[:LINKS]-(m:MassOrg)
@@ -25,7 +43,7 @@ CALL (k, c, s) {
 CALL (k, asOf, yearAgo, asOfYear) {
   // Counted hours, summed in bundle row order (so the float sum is reproducible), and the
   // distinct volunteers under 35 with hours, in one pass over the committee's volunteering.
-  OPTIONAL MATCH (v:Member)-[x:VOLUNTEERED]->(k)
+  OPTIONAL MATCH (v)-[x:VOLUNTEERED]->(k)
   WHERE yearAgo < x.date AND x.date <= asOf
   WITH v, x ORDER BY x.row
   RETURN reduce(h = 0.0, y IN collect(x.hours) | h + y) AS volunteerHours,
