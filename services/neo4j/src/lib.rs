@@ -33,13 +33,34 @@ const READ_CHUNK: usize = 2_000;
 /// Records per fetch when a table is read.
 const TABLE_FETCH: usize = 4;
 
-/// One row of a chunked read: `[row index, fields of T…]`.
-fn decode_row<T: DeserializeOwned>(row: &BoltType) -> Result<(i64, T), String> {
+/// One row of a chunked read: `[row index, fields of T…]`, then, with `empty_lists` (the
+/// fields of T), the names of the fields that are empty lists (a bulk-loaded node's
+/// `bulk::EMPTY_LISTS`, null otherwise).
+fn decode_row<T: DeserializeOwned>(
+    row: &BoltType,
+    empty_lists: Option<&[&str]>,
+) -> Result<(i64, T), String> {
     let BoltType::List(l) = row else {
         return Err("a row is not a list".into());
     };
     let Some((BoltType::Integer(i), fields)) = l.value.split_first() else {
         return Err("a row has no row index".into());
+    };
+    let fields = match (empty_lists, fields.split_last()) {
+        (Some(names), Some((BoltType::List(empty), fields))) if !empty.value.is_empty() => {
+            let mut fields = fields.to_vec();
+            for e in &empty.value {
+                let at = names
+                    .iter()
+                    .position(|n| matches!(e, BoltType::String(s) if s.value == *n));
+                if let Some(slot) = at.and_then(|at| fields.get_mut(at)) {
+                    *slot = BoltType::List(Default::default());
+                }
+            }
+            std::borrow::Cow::Owned(fields)
+        }
+        (Some(_), Some((_, fields))) => std::borrow::Cow::Borrowed(fields),
+        _ => std::borrow::Cow::Borrowed(fields),
     };
     let seq = serde::de::value::SeqDeserializer::<_, neo4rs::DeError>::new(fields.iter());
     Ok((i.value, T::deserialize(seq).map_err(|e| e.to_string())?))
@@ -283,6 +304,7 @@ impl Neo4jStore {
         &self,
         what: &str,
         q: impl Fn() -> Query,
+        empty_lists: Option<&[&str]>,
         count_q: impl Fn() -> Query,
     ) -> Result<Vec<T>, StoreError> {
         let mut last = String::new();
@@ -311,7 +333,7 @@ impl Neo4jStore {
                 progress.advance(rows.value.len() as u64);
                 for row in &rows.value {
                     read += 1;
-                    let (i, value) = decode_row::<T>(row)
+                    let (i, value) = decode_row::<T>(row, empty_lists)
                         .map_err(|e| backend(&format!("decoding {what}"), e))?;
                     match usize::try_from(i).ok().and_then(|i| slots.get_mut(i)) {
                         Some(slot @ None) => *slot = Some(value),
@@ -348,18 +370,9 @@ impl Neo4jStore {
         gen_: i64,
     ) -> Result<Vec<T>, StoreError> {
         let fields = mapping::fields_of::<T>();
-        // A bulk-loaded node names its empty lists (see `bulk::EMPTY_LISTS`): those come back
-        // as `[]` instead of null.
-        let list: Vec<String> = fields
-            .iter()
-            .map(|f| {
-                format!(
-                    "CASE WHEN n.`{f}` IS NULL AND '{f}' IN coalesce(n.`{e}`, []) THEN [] \
-                     ELSE n.`{f}` END",
-                    e = bulk::EMPTY_LISTS
-                )
-            })
-            .collect();
+        // A bulk-loaded node names its empty lists in one more column (see `bulk::EMPTY_LISTS`).
+        let mut list: Vec<String> = fields.iter().map(|f| format!("n.`{f}`")).collect();
+        list.push(format!("n.`{}`", bulk::EMPTY_LISTS));
         let list = list.join(", ");
         self.read_table(
             table,
@@ -371,6 +384,7 @@ impl Neo4jStore {
                 ))
                 .param("gen", gen_)
             },
+            Some(fields),
             || {
                 query(&format!(
                     "MATCH (n:{label}:Net {{gen: $gen}}) WHERE n.id IS NOT NULL RETURN count(n) AS c"
@@ -408,6 +422,7 @@ impl Neo4jStore {
                 ))
                 .param("gen", gen_)
             },
+            None,
             || {
                 query(&format!(
                     "MATCH ()-[x:{rel} {{gen: $gen}}]->() RETURN count(x) AS c"
