@@ -19,6 +19,7 @@ use dangjian_bundle_io::limits::{
 };
 use dangjian_live::Plan;
 use dangjian_model::store::table_sizes;
+use dangjian_model::validate::Kind;
 use dangjian_model::{
     Bundle, Member, Need, Partnership, Problem, Resource, Responsibility, TABLES, Volunteering,
 };
@@ -512,23 +513,8 @@ fn number_after<'a>(s: &'a str, from: &str) -> &'a str {
 
 /// A record kind (the validator's nouns) in Chinese.
 fn noun_zh(noun: &str) -> &str {
-    match noun.trim() {
-        "district" => "区",
-        "street" => "街镇",
-        "community" => "社区",
-        "committee" => "居委会",
-        "party org" => "党组织",
-        "unit" => "单位",
-        "mass org" => "群团组织",
-        "social org" => "社会组织",
-        "member" => "党员",
-        "partnership" => "共建",
-        "resource" => "资源",
-        "need" => "需求",
-        "project" => "项目",
-        "responsibility" => "责任事项",
-        other => other,
-    }
+    let noun = noun.trim();
+    Kind::of_noun(noun).map_or(noun, |k| k.noun_zh())
 }
 
 /// `district, street or community` → `区、街镇或社区`.

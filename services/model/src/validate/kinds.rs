@@ -49,24 +49,39 @@ impl Kind {
         Self::ALL.into_iter().find(|k| k.table() == table)
     }
 
+    /// A noun for messages and its Chinese: (`committee`, `居委会`), (`party org`, `党组织`).
+    pub fn nouns(self) -> (&'static str, &'static str) {
+        match self {
+            Self::District => ("district", "区"),
+            Self::Street => ("street", "街镇"),
+            Self::Community => ("community", "社区"),
+            Self::Committee => ("committee", "居委会"),
+            Self::PartyOrg => ("party org", "党组织"),
+            Self::Unit => ("unit", "单位"),
+            Self::MassOrg => ("mass org", "群团组织"),
+            Self::SocialOrg => ("social org", "社会组织"),
+            Self::Member => ("member", "党员"),
+            Self::Partnership => ("partnership", "共建"),
+            Self::Resource => ("resource", "资源"),
+            Self::Need => ("need", "需求"),
+            Self::Project => ("project", "项目"),
+            Self::Responsibility => ("responsibility", "责任事项"),
+        }
+    }
+
     /// A noun for messages: `committee`, `party org`.
     pub fn noun(self) -> &'static str {
-        match self {
-            Self::District => "district",
-            Self::Street => "street",
-            Self::Community => "community",
-            Self::Committee => "committee",
-            Self::PartyOrg => "party org",
-            Self::Unit => "unit",
-            Self::MassOrg => "mass org",
-            Self::SocialOrg => "social org",
-            Self::Member => "member",
-            Self::Partnership => "partnership",
-            Self::Resource => "resource",
-            Self::Need => "need",
-            Self::Project => "project",
-            Self::Responsibility => "responsibility",
-        }
+        self.nouns().0
+    }
+
+    /// The noun in Chinese: `居委会`, `党组织`.
+    pub fn noun_zh(self) -> &'static str {
+        self.nouns().1
+    }
+
+    /// The kind whose English noun is `noun`.
+    pub fn of_noun(noun: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.noun() == noun)
     }
 }
 
