@@ -261,102 +261,177 @@ pub fn write_csv(b: &Bundle, dir: &Path) -> Result<CsvFiles, BulkError> {
         path: dir.to_owned(),
         source,
     })?;
-    let mut out = Out {
-        dir,
-        files: CsvFiles::default(),
-    };
     let mut numbers = Numbers::new();
-    macro_rules! node_files {
+    macro_rules! number_nodes {
         ($($t:ident: $row:ident,)*) => {$(
-            let first = numbers.len() as u64;
             for r in b.$t.iter() {
                 let n = numbers.len() as u64;
                 numbers.insert(&r.id, n);
             }
-            node_file(&mut out, stringify!($t), stringify!($row), &b.$t, first)?;
+        )*};
+    }
+    dangjian_model::for_each_table!(keyed number_nodes);
+    let numbers = &numbers;
+    // One job per file (with its row count, to start the big ones first); the files are
+    // written on every core and listed in this order.
+    let mut jobs: Vec<(usize, Job)> = Vec::new();
+    macro_rules! node_files {
+        ($($t:ident: $row:ident,)*) => {$(
+            // Numbered above, in this order: the table's first row has its first number.
+            let at = b.$t.first().and_then(|r| numbers.get(r.id.as_str())).copied().unwrap_or(0);
+            jobs.push((
+                b.$t.len(),
+                Box::new(move |out: &mut Out| {
+                    node_file(out, stringify!($t), stringify!($row), &b.$t, at)
+                }),
+            ));
         )*};
     }
     dangjian_model::for_each_table!(keyed node_files);
     // The generation pointer.
-    out.csv(
-        "nodes",
-        "Meta",
-        vec![
-            ":ID(Meta)".into(),
-            "key:string".into(),
-            "current_gen:long".into(),
-            "next_gen:long".into(),
-            ":LABEL".into(),
-        ],
-        std::iter::once(Ok(vec![
-            "0".into(),
-            quoted("network"),
-            BULK_GEN.to_string(),
-            (BULK_GEN + 1).to_string(),
-            "Meta".into(),
-        ])),
-    )?;
+    jobs.push((
+        1,
+        Box::new(|out: &mut Out| {
+            out.csv(
+                "nodes",
+                "Meta",
+                vec![
+                    ":ID(Meta)".into(),
+                    "key:string".into(),
+                    "current_gen:long".into(),
+                    "next_gen:long".into(),
+                    ":LABEL".into(),
+                ],
+                std::iter::once(Ok(vec![
+                    "0".into(),
+                    quoted("network"),
+                    BULK_GEN.to_string(),
+                    (BULK_GEN + 1).to_string(),
+                    "Meta".into(),
+                ])),
+            )
+        }),
+    ));
     for (rel, edges) in reference_edges(b) {
-        let has_pos = edges.iter().any(|e| e.pos.is_some());
-        let mut header = vec![":START_ID".to_owned(), ":END_ID".into(), "gen:long".into()];
-        if has_pos {
-            header.push("pos:long".into());
-        }
-        header.push(":TYPE".into());
-        let numbers = &numbers;
-        let it = edges.into_iter().map(move |RefEdge { s, t, pos }| {
-            let at = |id| {
-                number(numbers, id).map_err(|message| BulkError::Rel {
-                    rel: rel.to_owned(),
-                    message,
-                })
-            };
-            let mut rec = vec![at(s)?, at(t)?, BULK_GEN.to_string()];
-            if has_pos {
-                rec.push(pos.map(|p| p.to_string()).unwrap_or_default());
-            }
-            rec.push(rel.to_owned());
-            Ok(rec)
-        });
-        out.csv("relationships", &format!("rel_{rel}"), header, it)?;
+        jobs.push((
+            edges.len(),
+            Box::new(move |out: &mut Out| {
+                let has_pos = edges.iter().any(|e| e.pos.is_some());
+                let mut header = vec![":START_ID".to_owned(), ":END_ID".into(), "gen:long".into()];
+                if has_pos {
+                    header.push("pos:long".into());
+                }
+                header.push(":TYPE".into());
+                let it = edges.into_iter().map(move |RefEdge { s, t, pos }| {
+                    let at = |id| {
+                        number(numbers, id).map_err(|message| BulkError::Rel {
+                            rel: rel.to_owned(),
+                            message,
+                        })
+                    };
+                    let mut rec = vec![at(s)?, at(t)?, BULK_GEN.to_string()];
+                    if has_pos {
+                        rec.push(pos.map(|p| p.to_string()).unwrap_or_default());
+                    }
+                    rec.push(rel.to_owned());
+                    Ok(rec)
+                });
+                out.csv("relationships", &format!("rel_{rel}"), header, it)
+            }),
+        ));
     }
-    let numbers = &numbers;
     for t in &REL_TABLES {
-        let (rows, columns) = match t.table {
-            "adjacency" => json_rows(t.table, &b.adjacency)?,
-            "mass_links" => json_rows(t.table, &b.mass_links)?,
-            "volunteering" => json_rows(t.table, &b.volunteering)?,
-            other => unreachable!("REL_TABLES has no table {other}"),
-        };
-        debug_assert_eq!(rows.len(), table_len(b, t.table));
-        let props: Vec<(String, &'static str)> = columns
-            .into_iter()
-            .filter(|(c, _)| t.props.contains(&c.as_str()))
-            .collect();
-        let mut header = vec![":START_ID".to_owned(), ":END_ID".into(), "gen:long".into()];
-        header.extend(props.iter().map(|(c, ty)| format!("{c}:{ty}")));
-        header.extend(["row:long".into(), ":TYPE".into()]);
-        let rel = t.rel;
-        let it = rows.into_iter().enumerate().map(move |(i, m)| {
-            let bad = |message: String| BulkError::Row {
-                table: t.table.to_owned(),
-                row: i,
-                message,
-            };
-            let end = |f: &str| {
-                let id = m.get(f).and_then(Value::as_str).unwrap_or_default();
-                number(numbers, id).map_err(bad)
-            };
-            let mut rec = vec![end(t.source)?, end(t.target)?, BULK_GEN.to_string()];
-            for (c, _) in &props {
-                rec.push(cell(m.get(c)).map_err(bad)?);
-            }
-            rec.extend([i.to_string(), rel.to_owned()]);
-            Ok(rec)
-        });
-        out.csv("relationships", &format!("rel_{rel}"), header, it)?;
+        jobs.push((
+            table_len(b, t.table),
+            Box::new(move |out: &mut Out| rel_table_file(out, b, t, numbers)),
+        ));
     }
-    Ok(out.files)
+    run_jobs(dir, jobs)
+}
+
+/// Writing one CSV file.
+type Job<'a> = Box<dyn FnOnce(&mut Out) -> Result<(), BulkError> + Send + 'a>;
+
+/// Run `jobs` (each with its size) on every core, biggest first; their files in job order.
+fn run_jobs(dir: &Path, jobs: Vec<(usize, Job)>) -> Result<CsvFiles, BulkError> {
+    let count = jobs.len();
+    let mut queue: Vec<(usize, usize, Job)> = jobs
+        .into_iter()
+        .enumerate()
+        .map(|(i, (size, job))| (size, i, job))
+        .collect();
+    queue.sort_by_key(|(size, i, _)| (std::cmp::Reverse(*size), *i));
+    let queue = std::sync::Mutex::new(std::collections::VecDeque::from(queue));
+    let done: std::sync::Mutex<Vec<Option<Result<CsvFiles, BulkError>>>> =
+        std::sync::Mutex::new((0..count).map(|_| None).collect());
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|scope| {
+        for _ in 0..workers.min(count) {
+            scope.spawn(|| {
+                loop {
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
+                    let Some((_, i, job)) = next else { break };
+                    let mut out = Out {
+                        dir,
+                        files: CsvFiles::default(),
+                    };
+                    let written = job(&mut out).map(|()| out.files);
+                    done.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(written);
+                }
+            });
+        }
+    });
+    let mut files = CsvFiles::default();
+    for written in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        let Some(written) = written else { continue };
+        let written = written?;
+        files.files.extend(written.files);
+        files.nodes += written.nodes;
+        files.relationships += written.relationships;
+        files.multiline |= written.multiline;
+    }
+    Ok(files)
+}
+
+/// The file of a relationship table (adjacency, mass links, volunteering).
+fn rel_table_file(
+    out: &mut Out,
+    b: &Bundle,
+    t: &'static crate::mapping::RelTable,
+    numbers: &Numbers,
+) -> Result<(), BulkError> {
+    let (rows, columns) = match t.table {
+        "adjacency" => json_rows(t.table, &b.adjacency)?,
+        "mass_links" => json_rows(t.table, &b.mass_links)?,
+        "volunteering" => json_rows(t.table, &b.volunteering)?,
+        other => unreachable!("REL_TABLES has no table {other}"),
+    };
+    let props: Vec<(String, &'static str)> = columns
+        .into_iter()
+        .filter(|(c, _)| t.props.contains(&c.as_str()))
+        .collect();
+    let mut header = vec![":START_ID".to_owned(), ":END_ID".into(), "gen:long".into()];
+    header.extend(props.iter().map(|(c, ty)| format!("{c}:{ty}")));
+    header.extend(["row:long".into(), ":TYPE".into()]);
+    let rel = t.rel;
+    let it = rows.into_iter().enumerate().map(move |(i, m)| {
+        let bad = |message: String| BulkError::Row {
+            table: t.table.to_owned(),
+            row: i,
+            message,
+        };
+        let end = |f: &str| {
+            let id = m.get(f).and_then(Value::as_str).unwrap_or_default();
+            number(numbers, id).map_err(bad)
+        };
+        let mut rec = vec![end(t.source)?, end(t.target)?, BULK_GEN.to_string()];
+        for (c, _) in &props {
+            rec.push(cell(m.get(c)).map_err(bad)?);
+        }
+        rec.extend([i.to_string(), rel.to_owned()]);
+        Ok(rec)
+    });
+    out.csv("relationships", &format!("rel_{rel}"), header, it)
 }
 
 /// What a bulk load did.
