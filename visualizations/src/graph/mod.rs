@@ -507,33 +507,40 @@ impl<'a> Builder<'a> {
         self.b.districts.get(d as usize).map(|d| d.name.clone())
     }
 
-    fn unit_node(&mut self, u: u32) -> String {
-        let row = &self.b.units[u as usize];
-        if !self.node_seen.contains(row.id.as_str()) {
-            let mut n = GraphNode::new(&row.id, &row.name, NodeKind::Unit);
-            n.detail = Some(format!("{} · {}", row.category.label_zh(), row.industry));
-            n.area = match self.ix.ids.get(&row.street) {
-                Some(Ent::Street(s)) => self.district_name(*s),
-                _ => None,
-            };
+    /// The node `id`, made by `make` the first time it is asked for; its id.
+    fn node_once(&mut self, id: &str, make: impl FnOnce(&Self) -> GraphNode) -> String {
+        if !self.node_seen.contains(id) {
+            let n = make(self);
             self.node(n);
         }
-        String::from(&row.id)
+        id.to_owned()
+    }
+
+    fn unit_node(&mut self, u: u32) -> String {
+        let row = &self.b.units[u as usize];
+        self.node_once(&row.id, |me| {
+            let mut n = GraphNode::new(&row.id, &row.name, NodeKind::Unit);
+            n.detail = Some(format!("{} · {}", row.category.label_zh(), row.industry));
+            n.area = match me.ix.ids.get(&row.street) {
+                Some(Ent::Street(s)) => me.district_name(*s),
+                _ => None,
+            };
+            n
+        })
     }
 
     fn mass_node(&mut self, m: u32) -> String {
         let row = &self.b.mass_orgs[m as usize];
-        if !self.node_seen.contains(row.id.as_str()) {
+        self.node_once(&row.id, |_| {
             let mut n = GraphNode::new(&row.id, &row.name, NodeKind::MassOrg);
             n.detail = Some(mass_zh(row.kind).to_string());
-            self.node(n);
-        }
-        String::from(&row.id)
+            n
+        })
     }
 
     fn social_node(&mut self, x: u32) -> String {
         let row = &self.b.social_orgs[x as usize];
-        if !self.node_seen.contains(row.id.as_str()) {
+        self.node_once(&row.id, |_| {
             let mut n = GraphNode::new(&row.id, &row.name, NodeKind::SocialOrg);
             n.detail = Some(
                 row.domains
@@ -542,9 +549,8 @@ impl<'a> Builder<'a> {
                     .collect::<Vec<_>>()
                     .join("、"),
             );
-            self.node(n);
-        }
-        String::from(&row.id)
+            n
+        })
     }
 
     fn run(mut self) -> Result<GraphDoc, EngineError> {
