@@ -357,29 +357,18 @@ fn rel_ends<'a>(b: &'a Bundle, table: &str) -> Vec<(&'a str, &'a str)> {
     }
 }
 
-/// The ids of rows `start..end` of node table `table`.
-fn table_ids<'a>(b: &'a Bundle, table: &str, start: usize, end: usize) -> Vec<&'a str> {
-    fn ids<T>(rows: &[T], start: usize, end: usize, id: impl Fn(&T) -> &str) -> Vec<&str> {
-        rows[start..end].iter().map(id).collect()
-    }
-    match table {
-        "districts" => ids(&b.districts, start, end, |r| &r.id),
-        "streets" => ids(&b.streets, start, end, |r| &r.id),
-        "communities" => ids(&b.communities, start, end, |r| &r.id),
-        "committees" => ids(&b.committees, start, end, |r| &r.id),
-        "party_orgs" => ids(&b.party_orgs, start, end, |r| &r.id),
-        "units" => ids(&b.units, start, end, |r| &r.id),
-        "mass_orgs" => ids(&b.mass_orgs, start, end, |r| &r.id),
-        "social_orgs" => ids(&b.social_orgs, start, end, |r| &r.id),
-        "members" => ids(&b.members, start, end, |r| &r.id),
-        "partnerships" => ids(&b.partnerships, start, end, |r| &r.id),
-        "resources" => ids(&b.resources, start, end, |r| &r.id),
-        "needs" => ids(&b.needs, start, end, |r| &r.id),
-        "projects" => ids(&b.projects, start, end, |r| &r.id),
-        "responsibilities" => ids(&b.responsibilities, start, end, |r| &r.id),
-        _ => Vec::new(),
-    }
+macro_rules! ids_by_table {
+    ($($t:ident: $row:ident,)*) => {
+        /// The ids of rows `start..end` of node table `table`.
+        fn table_ids<'a>(b: &'a Bundle, table: &str, start: usize, end: usize) -> Vec<&'a str> {
+            match table {
+                $(stringify!($t) => b.$t[start..end].iter().map(|r| r.id.as_str()).collect(),)*
+                _ => Vec::new(),
+            }
+        }
+    };
 }
+dangjian_model::for_each_table!(keyed ids_by_table);
 
 /// Create the nodes of a node job; their internal ids, in row order.
 async fn create_nodes(

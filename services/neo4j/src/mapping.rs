@@ -128,30 +128,22 @@ pub(crate) fn rows_of<T: Serialize>(rows: &[T]) -> Result<Vec<Map<String, Value>
         .collect()
 }
 
-/// The rows of one table as JSON objects with their `row` index.
-#[cfg_attr(not(test), allow(dead_code))] // the import's equivalence test; in-place writes
-pub(crate) fn table_rows(bundle: &Bundle, table: &str) -> Result<Vec<Map<String, Value>>, String> {
-    match table {
-        "districts" => rows_of(&bundle.districts),
-        "streets" => rows_of(&bundle.streets),
-        "communities" => rows_of(&bundle.communities),
-        "committees" => rows_of(&bundle.committees),
-        "adjacency" => rows_of(&bundle.adjacency),
-        "party_orgs" => rows_of(&bundle.party_orgs),
-        "units" => rows_of(&bundle.units),
-        "mass_orgs" => rows_of(&bundle.mass_orgs),
-        "social_orgs" => rows_of(&bundle.social_orgs),
-        "members" => rows_of(&bundle.members),
-        "partnerships" => rows_of(&bundle.partnerships),
-        "mass_links" => rows_of(&bundle.mass_links),
-        "resources" => rows_of(&bundle.resources),
-        "needs" => rows_of(&bundle.needs),
-        "projects" => rows_of(&bundle.projects),
-        "volunteering" => rows_of(&bundle.volunteering),
-        "responsibilities" => rows_of(&bundle.responsibilities),
-        other => Err(format!("unknown table {other}")),
-    }
+macro_rules! rows_by_table {
+    ($($t:ident: $row:ident [$($id:ident)?]),* $(,)?) => {
+        /// The rows of one table as JSON objects with their `row` index.
+        #[cfg_attr(not(test), allow(dead_code))] // the import's equivalence test; in-place writes
+        pub(crate) fn table_rows(
+            bundle: &Bundle,
+            table: &str,
+        ) -> Result<Vec<Map<String, Value>>, String> {
+            match table {
+                $(stringify!($t) => rows_of(&bundle.$t),)*
+                other => Err(format!("unknown table {other}")),
+            }
+        }
+    };
 }
+dangjian_model::for_each_table!(rows_by_table);
 
 /// An edge to write: source id, target id, properties.
 #[cfg_attr(not(test), allow(dead_code))] // the import's equivalence test; in-place writes
