@@ -1,4 +1,5 @@
-// Coverage per residents' committee (SPEC §3), in the current network, committees in bundle order.
+// Coverage per residents' committee (SPEC §3), in the current network, committees in bundle order
+// (`row`: the committee's position in the bundle, so answers asked part by part can be merged).
 // Parameters: $as_of ('YYYY-MM-DD'), $scope ('city', or a district, street, community or committee id).
 // Neo4j Browser:  :param as_of => '2026-06-30'
 //                 :param scope => 'city'
@@ -55,6 +56,7 @@ WITH k, c, s, d, partnersInReach, partnersDirect, massOrgTypes, volunteerHours, 
 WITH k, c, s, d, partnersInReach, partnersDirect, massOrgTypes, registered, volunteerHours,
      youngVolunteers, EXISTS { (:PartyOrg)-[:LEADS]->(k) } AS partyOrg
 RETURN k.id AS id,
+       k.row AS row,
        k.name AS name,
        c.id AS community,
        s.id AS street,

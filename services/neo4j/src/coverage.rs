@@ -6,6 +6,7 @@ use crate::{Neo4jStore, backend, queries};
 use dangjian_model::{
     BlankSpot, CommitteeCoverage, CoverageDoc, Date, Rollup, RollupLevel, StoreError,
 };
+use futures::stream::{self, StreamExt, TryStreamExt};
 use neo4rs::query;
 use std::collections::{BTreeMap, HashMap};
 
@@ -83,30 +84,23 @@ impl Neo4jStore {
                 )));
             }
             let as_of_s = as_of.format("%Y-%m-%d").to_string();
-            let committees: Vec<CommitteeCoverage> = self
-                .read_rows(
-                    query(queries::COVERAGE_COMMITTEES)
-                        .param("as_of", as_of_s.as_str())
-                        .param("scope", scope),
-                )
-                .await?
-                .iter()
-                .map(|r| {
-                    r.to::<CommitteeCoverage>()
-                        .map_err(|e| backend("decoding a coverage row", e))
-                })
-                .collect::<Result<_, _>>()?;
-            let mut areas: Vec<(RollupLevel, i64, String)> = Vec::new();
-            for r in self
-                .read_rows(query(queries::COVERAGE_AREAS).param("scope", scope))
-                .await?
-            {
-                let level: String = r.get("level").map_err(|e| backend("decoding an area", e))?;
-                let id: String = r.get("id").map_err(|e| backend("decoding an area", e))?;
-                let row: i64 = r.get("row").map_err(|e| backend("decoding an area", e))?;
-                let level = level_of(&level).ok_or_else(|| backend("decoding an area", level))?;
-                areas.push((level, row, id));
-            }
+            let mut attempts = 0;
+            let (committees, mut areas) = loop {
+                // The queries read the current generation each; an import switching it between
+                // them would mix two networks, so the pointer is compared around them.
+                let before = self.current_gen().await?;
+                let areas = self.coverage_areas(scope).await?;
+                let committees = self.coverage_committees(scope, &as_of_s, &areas).await?;
+                if self.current_gen().await? == before {
+                    break (committees, areas);
+                }
+                attempts += 1;
+                if attempts == 3 {
+                    return Err(StoreError::Backend(
+                        "neo4j: the network kept changing while its coverage was computed".into(),
+                    ));
+                }
+            };
             // A committee scope has its one row and no roll-ups (as in the engine).
             if areas.is_empty() && committees.is_empty() {
                 return Err(StoreError::Backend(format!(
@@ -142,5 +136,84 @@ impl Neo4jStore {
                 rollups,
             })
         })
+    }
+}
+
+/// Coverage queries in flight at once when a scope is split into its parts (Community Edition
+/// runs one query on one thread: the parts share the server's cores).
+const PARTS_IN_FLIGHT: usize = 4;
+
+/// The areas one level below `scope` among `areas` (the districts of the city, the streets of a
+/// district, the communities of a street): parts whose committees together are the scope's.
+fn parts_of<'a>(scope: &str, areas: &'a [(RollupLevel, i64, String)]) -> Vec<&'a str> {
+    let rank = if scope == "city" {
+        level_rank(RollupLevel::City)
+    } else {
+        match areas.iter().find(|(_, _, id)| id == scope) {
+            Some((level, _, _)) => level_rank(*level),
+            None => return Vec::new(),
+        }
+    };
+    areas
+        .iter()
+        .filter(|(l, _, _)| rank > 0 && level_rank(*l) == rank - 1)
+        .map(|(_, _, id)| id.as_str())
+        .collect()
+}
+
+impl Neo4jStore {
+    /// The roll-up areas of `scope` (`queries/coverage_areas.cypher`): level, bundle row, id.
+    async fn coverage_areas(
+        &self,
+        scope: &str,
+    ) -> Result<Vec<(RollupLevel, i64, String)>, StoreError> {
+        let mut areas = Vec::new();
+        for r in self
+            .read_rows(query(queries::COVERAGE_AREAS).param("scope", scope))
+            .await?
+        {
+            let level: String = r.get("level").map_err(|e| backend("decoding an area", e))?;
+            let id: String = r.get("id").map_err(|e| backend("decoding an area", e))?;
+            let row: i64 = r.get("row").map_err(|e| backend("decoding an area", e))?;
+            let level = level_of(&level).ok_or_else(|| backend("decoding an area", level))?;
+            areas.push((level, row, id));
+        }
+        Ok(areas)
+    }
+
+    /// The committee rows of `scope` (`queries/coverage_committees.cypher`), in bundle order.
+    /// A scope with several parts (see [`parts_of`]) is asked part by part, [`PARTS_IN_FLIGHT`]
+    /// at once, so the server works on it with all its cores.
+    async fn coverage_committees(
+        &self,
+        scope: &str,
+        as_of: &str,
+        areas: &[(RollupLevel, i64, String)],
+    ) -> Result<Vec<CommitteeCoverage>, StoreError> {
+        let parts = parts_of(scope, areas);
+        let scopes = if parts.len() > 1 { parts } else { vec![scope] };
+        let answers: Vec<Vec<neo4rs::Row>> = stream::iter(scopes)
+            .map(|part| {
+                self.read_rows(
+                    query(queries::COVERAGE_COMMITTEES)
+                        .param("as_of", as_of)
+                        .param("scope", part),
+                )
+            })
+            .buffered(PARTS_IN_FLIGHT)
+            .try_collect()
+            .await?;
+        let mut rows = Vec::new();
+        for r in answers.iter().flatten() {
+            let row: i64 = r
+                .get("row")
+                .map_err(|e| backend("decoding a coverage row", e))?;
+            let c = r
+                .to::<CommitteeCoverage>()
+                .map_err(|e| backend("decoding a coverage row", e))?;
+            rows.push((row, c));
+        }
+        rows.sort_by_key(|(row, _)| *row);
+        Ok(rows.into_iter().map(|(_, c)| c).collect())
     }
 }
