@@ -379,8 +379,8 @@ impl Neo4jStore {
             || {
                 query(&format!(
                     "MATCH (n:{label}:Net {{gen: $gen}}) WHERE n.id IS NOT NULL \
-                     WITH n.row / {READ_CHUNK} AS chunk, collect([n.row, {list}]) AS rows \
-                     RETURN rows"
+                     WITH collect(n) AS ns UNWIND range(0, size(ns) - 1, {READ_CHUNK}) AS at \
+                     RETURN [n IN ns[at..at + {READ_CHUNK}] | [n.row, {list}]] AS rows"
                 ))
                 .param("gen", gen_)
             },
@@ -405,8 +405,8 @@ impl Neo4jStore {
         let list: Vec<String> = mapping::fields_of::<T>()
             .iter()
             .map(|f| match *f {
-                f if f == t.source => "a.id".to_owned(),
-                f if f == t.target => "b.id".to_owned(),
+                f if f == t.source => "startNode(x).id".to_owned(),
+                f if f == t.target => "endNode(x).id".to_owned(),
                 f => format!("x.`{f}`"),
             })
             .collect();
@@ -416,9 +416,9 @@ impl Neo4jStore {
             t.table,
             || {
                 query(&format!(
-                    "MATCH (a)-[x:{rel} {{gen: $gen}}]->(b) \
-                     WITH x.row / {READ_CHUNK} AS chunk, collect([x.row, {list}]) AS rows \
-                     RETURN rows"
+                    "MATCH ()-[x:{rel} {{gen: $gen}}]->() \
+                     WITH collect(x) AS xs UNWIND range(0, size(xs) - 1, {READ_CHUNK}) AS at \
+                     RETURN [x IN xs[at..at + {READ_CHUNK}] | [x.row, {list}]] AS rows"
                 ))
                 .param("gen", gen_)
             },
