@@ -2,7 +2,8 @@
 # Neo4j vs SQLite on one generated network, on this machine, in one run: import rate through
 # Bolt and into SQLite, the offline bulk load (neo4j-admin), the projection Neo4j → engine,
 # `serve` ready time on both stores, and full-city coverage via Cypher (cold and warm), via the
-# engine on Neo4j and on SQLite. Prints a Markdown table with ratios. A benchmark, not a test.
+# engine on Neo4j and on SQLite; and the server's bare write rate (examples/bench_floor.rs), the
+# ceiling of any import through Bolt on it. Prints a Markdown table with ratios. A benchmark, not a test.
 #
 #   scripts/bench-neo4j.sh [district|shanghai] [--seed N] [--reps N] [--uri bolt://HOST:PORT]
 #
@@ -36,8 +37,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-build_binary -p dangjian-neo4j --example bench_phases
+build_binary -p dangjian-neo4j --example bench_phases --example bench_floor
 PHASES="$TARGET/$PROFILE_DIR/examples/bench_phases"
+FLOOR="$TARGET/$PROFILE_DIR/examples/bench_floor"
 
 if [[ -z "$URI" ]]; then
   say "starting a separate local Neo4j for the benchmark (data in $BENCH_NEO4J_DIR) …"
@@ -92,7 +94,19 @@ BULK_WALL="$(secs "$t0" "$t1")"
 line="$(grep -o 'bulk-loaded [0-9]* rows .* in [0-9.]* s ([0-9]* rows/s' "$WORK/bulk.err" | tail -1)"
 BULK_RATE="$(grep -o '([0-9]* rows/s' <<<"$line" | tr -dc '0-9')"
 BULK_SECS="$(awk -v n="$SQ_ROWS" -v r="$BULK_RATE" 'BEGIN { printf "%.3f", n / r }')"
+BULK_ADMIN="$(grep -o 'neo4j-admin [0-9.]* s)' "$WORK/bulk.err" | tail -1 | awk '{ print $2 }')"
+BULK_ADMIN_RATE="$(awk -v n="$SQ_ROWS" -v s="$BULK_ADMIN" 'BEGIN { printf "%.0f", n / s }')"
+NODES="$(grep -o '([0-9]* nodes' <<<"$line" | tr -dc '0-9')"
+RELS="$(grep -o '[0-9]* relationships' <<<"$line" | tr -dc '0-9')"
 rm -rf "$WORK/bulk"
+
+# The server's bare write rate in the import's shape: as many nodes and relationships as the
+# network has, without a property, an index or a constraint. No Bolt import of this network
+# can be faster on this server.
+say "the server's bare write rate ($NODES nodes, $RELS relationships, nothing on them) …"
+"$FLOOR" "$URI" "$NODES" "$RELS" >"$WORK/floor.txt"
+FLOOR_S="$(awk '$1 == "floor_s" { print $2 }' "$WORK/floor.txt")"
+FLOOR_RATE="$(awk -v n="$SQ_ROWS" -v s="$FLOOR_S" 'BEGIN { printf "%.0f", n / s }')"
 
 # Full-city coverage through the CLI, end to end (process start, connect, load, compute, print).
 cli_coverage() { # name, store option, its value, coverage options…
@@ -152,7 +166,9 @@ $LOADAVG; Neo4j heap ${NEO4J_HEAP:-2g}, page cache ${NEO4J_PAGECACHE_MB:-1024} M
 |---|---:|---:|---:|
 | Import through the store, write (s) | $SQ_WRITE | $NEO_WRITE (Bolt) | Neo4j $(ratio "$NEO_WRITE" "$SQ_WRITE")× slower |
 | Import rate (rows/s) | $SQ_RATE | $NEO_RATE (Bolt) | $(ratio "$SQ_RATE" "$NEO_RATE")× |
+| Bare write rate of the server (rows/s: its $NODES nodes + $RELS relationships with nothing on them, same batches) | | $FLOOR_RATE ($FLOOR_S s) | Bolt import at $(awk -v a="$NEO_RATE" -v b="$FLOOR_RATE" 'BEGIN { printf "%.0f", 100 * a / b }') % of it |
 | Offline bulk load (rows/s; CSV + neo4j-admin) | | $BULK_RATE ($BULK_SECS s; wall incl. read + validate $BULK_WALL s) | SQLite $(ratio "$SQ_RATE" "$BULK_RATE")× |
+| … of which neo4j-admin alone (rows/s) | | $BULK_ADMIN_RATE ($BULK_ADMIN s) | |
 | Import wall time incl. read + validate (s) | $SQ_WALL | $NEO_WALL | $(ratio "$NEO_WALL" "$SQ_WALL")× |
 | \`serve\` until it listens (s) | $SERVE_SQLITE | $SERVE_NEO4J | $(ratio "$SERVE_NEO4J" "$SERVE_SQLITE")× |
 | CLI \`coverage\` full city, end to end (s) | $CLI_SQLITE | engine: $CLI_ENGINE, Cypher (neo4j://): $CLI_CYPHER | |

@@ -14,10 +14,10 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 
 /// Rows per `UNWIND` batch (one auto-commit transaction each).
-pub(crate) const BATCH: usize = 10_000;
+pub const BATCH: usize = 10_000;
 /// Batches in flight at once (each holds one pooled connection); `DANGJIAN_NEO4J_WRITERS`
 /// overrides it (1 to [`MAX_WRITERS`]).
-pub(crate) const WRITERS: usize = 8;
+pub const WRITERS: usize = 8;
 /// The most batches in flight `DANGJIAN_NEO4J_WRITERS` may ask for (the pool holds as many).
 pub(crate) const MAX_WRITERS: usize = 16;
 

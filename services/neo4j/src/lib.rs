@@ -11,6 +11,8 @@
 pub mod bulk;
 mod coverage;
 mod import;
+/// The shape of an import through Bolt: rows per `UNWIND` batch and batches in flight.
+pub use import::{BATCH as IMPORT_BATCH, WRITERS as IMPORT_WRITERS};
 mod mapping;
 pub mod progress;
 pub mod queries;
