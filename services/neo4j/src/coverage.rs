@@ -225,30 +225,31 @@ mod tests {
     /// A scope is split into the areas one level below it, never deeper or sideways.
     #[test]
     fn parts_are_the_areas_one_level_below_the_scope() {
-        let area = |level, id: &str| (level, 0, id.to_owned());
-        let city = vec![
-            area(RollupLevel::Community, "C1"),
-            area(RollupLevel::Community, "C2"),
-            area(RollupLevel::Street, "S1"),
-            area(RollupLevel::District, "D1"),
-            area(RollupLevel::District, "D2"),
-            area(RollupLevel::City, "city"),
-        ];
+        use RollupLevel::{City, Community, District, Street};
+        let areas = |list: &[(RollupLevel, &str)]| -> Vec<(RollupLevel, i64, String)> {
+            list.iter()
+                .map(|(l, id)| (*l, 0, (*id).to_owned()))
+                .collect()
+        };
+        let city = areas(&[
+            (Community, "C1"),
+            (Community, "C2"),
+            (Street, "S1"),
+            (District, "D1"),
+            (District, "D2"),
+            (City, "city"),
+        ]);
         assert_eq!(parts_of("city", &city), ["D1", "D2"]);
-        let district = vec![
-            area(RollupLevel::Community, "C1"),
-            area(RollupLevel::Street, "S1"),
-            area(RollupLevel::Street, "S2"),
-            area(RollupLevel::District, "D1"),
-        ];
+        let district = areas(&[
+            (Community, "C1"),
+            (Street, "S1"),
+            (Street, "S2"),
+            (District, "D1"),
+        ]);
         assert_eq!(parts_of("D1", &district), ["S1", "S2"]);
-        let street = vec![
-            area(RollupLevel::Community, "C1"),
-            area(RollupLevel::Community, "C2"),
-            area(RollupLevel::Street, "S1"),
-        ];
+        let street = areas(&[(Community, "C1"), (Community, "C2"), (Street, "S1")]);
         assert_eq!(parts_of("S1", &street), ["C1", "C2"]);
-        assert!(parts_of("C1", &[area(RollupLevel::Community, "C1")]).is_empty());
+        assert!(parts_of("C1", &areas(&[(Community, "C1")])).is_empty());
         // A committee scope has no areas.
         assert!(parts_of("K1", &[]).is_empty());
     }
