@@ -23,6 +23,15 @@ pub fn seed_sample() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../seed/shanghai-sample.json")
 }
 
+/// The Shanghai sample network of `seed/`, parsed; panics naming the file when it is not a
+/// bundle.
+pub fn seed_bundle() -> Bundle {
+    let p = seed_sample();
+    let text =
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
 /// A file's text; panics naming the file when it cannot be read.
 pub fn text(name: &str) -> String {
     let p = path(name);

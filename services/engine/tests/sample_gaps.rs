@@ -5,20 +5,14 @@
 
 use chrono::NaiveDate;
 use dangjian_engine::Engine;
-use dangjian_model::{Bundle, ItemKind, NeedGap};
+use dangjian_model::{ItemKind, NeedGap};
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid date")
 }
 
 fn sample() -> Engine {
-    let path = format!(
-        "{}/../../seed/shanghai-sample.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).expect("sample readable");
-    let b: Bundle = serde_json::from_str(&text).expect("sample deserialises");
-    Engine::new(b)
+    Engine::new(dangjian_testdata::seed_bundle())
 }
 
 #[test]

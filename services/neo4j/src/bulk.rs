@@ -512,16 +512,12 @@ pub fn bulk_load(b: &Bundle, into: &Path, admin: &[String]) -> Result<BulkReport
 mod tests {
     use super::*;
 
-    fn sample() -> Bundle {
-        serde_json::from_str(include_str!("../../../seed/shanghai-sample.json")).expect("sample")
-    }
-
     /// The import tool parses in parallel unless a field holds a line break; nodes are numbered
     /// for it and relationships name those numbers.
     #[test]
     fn files_number_the_nodes_and_ask_for_serial_parsing_only_when_needed() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut b = sample();
+        let mut b = dangjian_testdata::seed_bundle();
         let files = write_csv(&b, dir.path()).expect("csv");
         assert!(!files.multiline);
         let args = files.admin_args("neo4j");

@@ -581,16 +581,11 @@ mod tests {
     use super::*;
     use serde_json::Map;
 
-    /// The sample network shipped in `seed/`.
-    fn sample() -> Bundle {
-        serde_json::from_str(include_str!("../../../seed/shanghai-sample.json")).expect("sample")
-    }
-
     /// The borrowed, typed reference edges are exactly the generic ones of `mapping.rs`
     /// (which walk every reference field of the serialised rows).
     #[test]
     fn reference_edges_equal_the_generic_mapping() {
-        let b = sample();
+        let b = dangjian_testdata::seed_bundle();
         let generic = crate::mapping::reference_edges(&b).expect("generic");
         let typed = reference_edges(&b);
         assert!(typed.iter().map(|(_, e)| e.len()).sum::<usize>() > 1_000);
@@ -619,7 +614,7 @@ mod tests {
     /// `[source, target, row, kept fields…]`.
     #[test]
     fn table_edges_equal_the_generic_mapping() {
-        let b = sample();
+        let b = dangjian_testdata::seed_bundle();
         for t in &REL_TABLES {
             let n = table_len(&b, t.table);
             assert!(n > 0, "{} has rows in the sample", t.table);
@@ -650,7 +645,7 @@ mod tests {
     /// Cypher names each field at its position.
     #[test]
     fn node_lists_follow_the_declared_fields() {
-        let b = sample();
+        let b = dangjian_testdata::seed_bundle();
         let fields = table_fields("members");
         assert_eq!(
             fields,

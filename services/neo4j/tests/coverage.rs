@@ -114,11 +114,7 @@ fn coverage_via_cypher_matches() {
     }
 
     // The Shanghai sample network round-trips and its coverage has every committee.
-    let seed = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../seed/shanghai-sample.json");
-    let sample: Bundle =
-        serde_json::from_str(&std::fs::read_to_string(seed).expect("reading the sample"))
-            .expect("parsing the sample");
+    let sample = dangjian_testdata::seed_bundle();
     s.replace(&sample).expect("replace with the sample");
     assert_eq!(s.load().expect("load the sample"), sample);
     let got = s

@@ -556,11 +556,7 @@ fn has_id(hay: &str, needle: &str) -> bool {
 
 #[tokio::test]
 async fn no_route_role_or_format_leaks_what_the_caller_may_not_see() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../seed/shanghai-sample.json"
-    );
-    let bundle = dangjian_bundle_io::read_path(std::path::Path::new(path)).expect("sample");
+    let bundle = sample_bundle();
     let truth = Truth::new(bundle.clone());
     let outside_ids = truth.outside_ids();
     let outside_names = truth.outside_names();
