@@ -8,8 +8,9 @@
 //!
 //! `cargo run --release -p dangjian-neo4j --example bench_floor -- URI NODES RELATIONSHIPS`
 
+use dangjian_neo4j::Neo4jStore;
 use futures::stream::{self, StreamExt, TryStreamExt};
-use neo4rs::{ConfigBuilder, Graph, query};
+use neo4rs::{Graph, query};
 use std::time::Instant;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -74,26 +75,15 @@ fn main() -> Result<(), Error> {
     if n == 0 {
         return Err("NODES must be at least 1".into());
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    rt.block_on(async {
-        let config = ConfigBuilder::default()
-            .uri(uri.as_str())
-            .user(
-                std::env::var("NEO4J_USER")
-                    .unwrap_or_else(|_| "neo4j".into())
-                    .as_str(),
-            )
-            .password(std::env::var("NEO4J_PASSWORD").unwrap_or_default().as_str())
-            .max_connections(dangjian_neo4j::IMPORT_WRITERS + 1)
-            .build()?;
-        let graph = Graph::connect(config)?;
+    // The store's own connection pool and credentials (`NEO4J_USER`, `NEO4J_PASSWORD`).
+    let store = Neo4jStore::connect(&uri)?;
+    let graph = store.graph();
+    store.block_on(async {
         let t = Instant::now();
-        let ids = nodes(&graph, n).await?;
+        let ids = nodes(graph, n).await?;
         let node_secs = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        relationships(&graph, &ids, r).await?;
+        relationships(graph, &ids, r).await?;
         let rel_secs = t.elapsed().as_secs_f64();
         println!("floor_nodes {n}");
         println!("floor_nodes_s {node_secs:.3}");

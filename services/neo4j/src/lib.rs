@@ -213,8 +213,9 @@ impl Neo4jStore {
             .collect()
     }
 
-    /// Run `f` on the store's runtime.
-    pub(crate) fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+    /// Run `f` on the store's runtime (for callers of [`Neo4jStore::graph`]: its connections
+    /// live on that runtime).
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.rt.block_on(f)
     }
 
