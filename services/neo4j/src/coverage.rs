@@ -70,7 +70,8 @@ impl Neo4jStore {
     /// gives an empty document for `city`.
     pub fn coverage_via_cypher(&self, scope: &str, as_of: Date) -> Result<CoverageDoc, StoreError> {
         self.block_on(async {
-            if self.current_gen().await?.is_none() {
+            let mut current = self.current_gen().await?;
+            if current.is_none() {
                 if scope == "city" {
                     return Ok(CoverageDoc {
                         as_of,
@@ -88,12 +89,13 @@ impl Neo4jStore {
             let (committees, mut areas) = loop {
                 // The queries read the current generation each; an import switching it between
                 // them would mix two networks, so the pointer is compared around them.
-                let before = self.current_gen().await?;
                 let areas = self.coverage_areas(scope).await?;
                 let committees = self.coverage_committees(scope, &as_of_s, &areas).await?;
-                if self.current_gen().await? == before {
+                let after = self.current_gen().await?;
+                if after == current {
                     break (committees, areas);
                 }
+                current = after;
                 attempts += 1;
                 if attempts == 3 {
                     return Err(StoreError::Backend(
