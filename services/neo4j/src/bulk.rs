@@ -3,11 +3,12 @@
 //! the same graph as an import through Bolt (generation 1, the `Meta` pointer set), and the
 //! arguments that run the import tool on them.
 
+use crate::digest;
 use crate::import::{RefEdge, reference_edges, table_len};
 use crate::mapping::REL_TABLES;
 use dangjian_model::Bundle;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -206,18 +207,61 @@ fn number(numbers: &Numbers, id: &str) -> Result<String, String> {
         .ok_or_else(|| format!("`{id}` is no row of the network (a reference points at nothing)"))
 }
 
-/// The node file of one table; its nodes are numbered from `first`.
+/// Columns of a node file beyond its rows' fields: their headers, and each row's cells.
+type Extra = (Vec<String>, Vec<Vec<String>>);
+
+/// The committees' volunteering digests (`digest.rs`) as columns of their node file (an empty
+/// digest is left out, like an empty list).
+fn digest_columns(b: &Bundle) -> Result<Extra, BulkError> {
+    let header = digest::PROPS
+        .iter()
+        .zip(["string[]", "double[]", "long[]", "long[]"])
+        .map(|(c, t)| format!("{c}:{t}"))
+        .collect();
+    let mut cells = Vec::with_capacity(b.committees.len());
+    for (row, d) in digest::of_bundle(b).into_iter().enumerate() {
+        let bad = |message: String| BulkError::Row {
+            table: "committees".into(),
+            row,
+            message,
+        };
+        if d.is_empty() {
+            cells.push(vec![String::new(); 4]);
+            continue;
+        }
+        let lists = [
+            json!(d.date),
+            json!(d.hours),
+            json!(d.birth_year),
+            json!(d.member),
+        ];
+        cells.push(
+            lists
+                .iter()
+                .map(|l| cell(Some(l)))
+                .collect::<Result<_, _>>()
+                .map_err(bad)?,
+        );
+    }
+    Ok((header, cells))
+}
+
+/// The node file of one table; its nodes are numbered from `first`; `extra` columns after the
+/// rows' fields.
 fn node_file<T: Serialize>(
     out: &mut Out,
     table: &str,
     label: &str,
     rows: &[T],
     first: u64,
+    extra: Option<Extra>,
 ) -> Result<(), BulkError> {
     let (rows, columns) = json_rows(table, rows)?;
     let columns: Vec<_> = columns.into_iter().filter(|(c, _)| c != "id").collect();
     let mut header = vec![":ID".to_owned(), "id:string".to_owned()];
     header.extend(columns.iter().map(|(c, t)| format!("{c}:{t}")));
+    let (extra_header, mut extra_cells) = extra.unwrap_or_default();
+    header.extend(extra_header);
     header.extend([
         format!("{EMPTY_LISTS}:string[]"),
         "row:long".into(),
@@ -246,6 +290,9 @@ fn node_file<T: Serialize>(
                 }
                 v => rec.push(cell(v).map_err(bad)?),
             }
+        }
+        if let Some(cells) = extra_cells.get_mut(i) {
+            rec.append(cells);
         }
         let empty = (!empty.is_empty()).then_some(Value::Array(empty));
         rec.push(cell(empty.as_ref()).map_err(bad)?);
@@ -282,7 +329,11 @@ pub fn write_csv(b: &Bundle, dir: &Path) -> Result<CsvFiles, BulkError> {
             jobs.push((
                 b.$t.len(),
                 Box::new(move |out: &mut Out| {
-                    node_file(out, stringify!($t), stringify!($row), &b.$t, at)
+                    let extra = match stringify!($t) {
+                        "committees" => Some(digest_columns(b)?),
+                        _ => None,
+                    };
+                    node_file(out, stringify!($t), stringify!($row), &b.$t, at, extra)
                 }),
             ));
         )*};

@@ -5,7 +5,7 @@
 
 use crate::mapping::{self, NODE_TABLES, REL_TABLES, RelTable};
 use crate::progress::Progress;
-use crate::{backend, to_bolt};
+use crate::{backend, digest, to_bolt};
 use dangjian_model::{Bundle, StoreError};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use neo4rs::{Graph, query};
@@ -572,6 +572,46 @@ pub(crate) async fn write_gen(
         .await?;
     if std::env::var_os("DANGJIAN_NEO4J_TRACE").is_some() {
         eprintln!("rels {:.2}s", t.elapsed().as_secs_f64());
+    }
+    write_digests(graph, b, node_ids).await
+}
+
+/// Committees per batch of volunteering digests (each some 170 rows × 4 lists at city scale).
+const DIGEST_BATCH: usize = 200;
+
+/// Set the volunteering digest (`digest.rs`) of every committee with volunteering.
+async fn write_digests(
+    graph: &Graph,
+    b: &Bundle,
+    node_ids: &HashMap<&str, i64>,
+) -> Result<(), StoreError> {
+    let t = std::time::Instant::now();
+    let digests = digest::of_bundle(b);
+    let mut rows = Vec::new();
+    for (k, d) in b.committees.iter().zip(digests) {
+        if d.is_empty() {
+            continue;
+        }
+        let id = node_ids.get(k.id.as_str()).copied().ok_or_else(|| {
+            backend(
+                "writing volunteering digests",
+                format!("committee `{}` was not written", k.id),
+            )
+        })?;
+        rows.push(json!([id, d.date, d.hours, d.birth_year, d.member]));
+    }
+    let batches: Vec<Vec<Value>> = rows.chunks(DIGEST_BATCH).map(<[Value]>::to_vec).collect();
+    stream::iter(batches.into_iter().map(Ok))
+        .try_for_each_concurrent(writers(), |batch| async move {
+            let q = query(digest::SET_BY_NODE_ID).param("rows", to_bolt(Value::Array(batch))?);
+            graph
+                .run(q)
+                .await
+                .map_err(|e| backend("writing volunteering digests", e))
+        })
+        .await?;
+    if std::env::var_os("DANGJIAN_NEO4J_TRACE").is_some() {
+        eprintln!("digests {:.2}s", t.elapsed().as_secs_f64());
     }
     Ok(())
 }

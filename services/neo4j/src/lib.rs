@@ -10,6 +10,7 @@
 
 pub mod bulk;
 mod coverage;
+mod digest;
 mod import;
 /// The shape of an import through Bolt: rows per `UNWIND` batch and batches in flight.
 pub use import::{BATCH as IMPORT_BATCH, WRITERS as IMPORT_WRITERS};
@@ -191,6 +192,13 @@ impl Neo4jStore {
     /// and tests.
     pub fn count_query(&self, cypher: &str) -> Result<i64, StoreError> {
         self.rt.block_on(self.count(query(cypher)))
+    }
+
+    /// The number of the current network's committees whose volunteering digest (the lists
+    /// coverage via Cypher reads) differs from their `VOLUNTEERED` relationships: 0 unless a
+    /// write outside dangjian changed one without the other.
+    pub fn digest_drift(&self) -> Result<i64, StoreError> {
+        self.rt.block_on(self.count(digest::drift()))
     }
 
     /// Run any Cypher (e.g. one of [`queries::ALL`]) with string parameters; each row as a JSON

@@ -6,7 +6,7 @@
 //! versions are `(:RowVersion {tbl, row_id, seq})` nodes (cleared by an import).
 
 use crate::mapping::{self, NODE_TABLES, PROJECT_LIST_RELS, REF_RELS, REL_TABLES};
-use crate::{Neo4jStore, backend, to_bolt};
+use crate::{Neo4jStore, backend, digest, to_bolt};
 use dangjian_model::store::{Commit, Expect, RowChange, RowVersions, WriteKind, table_counts};
 use dangjian_model::{Bundle, ChangeEntry, ChangeFilter, StoreError};
 use neo4rs::{Query, Txn, query};
@@ -511,6 +511,21 @@ impl Neo4jStore {
                     )));
                 }
             }
+        }
+        // The volunteering digests of the committees the write touched: a committee written in
+        // place (its properties were replaced), one with a volunteering row added, one where a
+        // member written in place volunteers (the digest holds birth years).
+        let committees: Vec<String> = partial
+            .committees
+            .iter()
+            .map(|k| k.id.to_string())
+            .chain(partial.volunteering.iter().map(|v| v.committee.to_string()))
+            .collect();
+        let members: Vec<String> = partial.members.iter().map(|m| m.id.to_string()).collect();
+        if !committees.is_empty() || !members.is_empty() {
+            txn.run(digest::refresh(gen_, committees, members))
+                .await
+                .map_err(|e| backend("refreshing volunteering digests", e))?;
         }
         // The change log and row versions.
         let entries: Vec<Value> = changes

@@ -39,6 +39,17 @@ fn bulk_load_into_a_fresh_folder() {
         serde_json::to_string(&s.load().expect("load")).expect("json"),
         serde_json::to_string(&b).expect("json")
     );
+    // The committees' volunteering digests were written with them, and coverage via Cypher
+    // (which reads them) equals the engine's.
+    assert_eq!(s.digest_drift().expect("drift"), 0);
+    let as_of = Date::from_ymd_opt(2026, 6, 30).expect("date");
+    assert_eq!(
+        s.coverage_via_cypher("city", as_of)
+            .expect("coverage via Cypher"),
+        dangjian_engine::Engine::new(b.clone())
+            .coverage("city", as_of)
+            .expect("engine coverage")
+    );
     // A refused second bulk load (the server runs) changes nothing.
     let err = dangjian_neo4j::bulk::bulk_load(&b, &dir, &admin).expect_err("server runs");
     assert!(err.to_string().contains("stop the server first"), "{err}");
@@ -47,4 +58,5 @@ fn bulk_load_into_a_fresh_folder() {
     b2.districts[0].name = "改名".into();
     s.replace(&b2).expect("replace after the bulk load");
     assert_eq!(s.load().expect("load"), b2);
+    assert_eq!(s.digest_drift().expect("drift"), 0);
 }

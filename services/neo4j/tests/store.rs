@@ -125,6 +125,11 @@ fn neo4j_store_end_to_end() {
     let loaded = s.load().expect("load");
     assert_eq!(loaded, b);
     assert_eq!(
+        s.digest_drift().expect("drift"),
+        0,
+        "volunteering digests written"
+    );
+    assert_eq!(
         serde_json::to_string(&loaded).expect("json"),
         serde_json::to_string(&b).expect("json")
     );
@@ -195,6 +200,15 @@ fn neo4j_store_end_to_end() {
 
     // 5. A killed import leaves the previous network intact.
     killed_import(&s, &many);
+
+    // The digest check sees a committee's volunteering digest changed behind the store's back.
+    assert_eq!(s.digest_drift().expect("drift"), 0);
+    s.count_query(
+        "MATCH (m:Meta {key: 'network'}) MATCH (k:Committee:Net {gen: m.current_gen}) \
+         WITH k LIMIT 1 SET k.vol_hours = [-1.0] RETURN count(k) AS c",
+    )
+    .expect("change a digest");
+    assert_eq!(s.digest_drift().expect("drift"), 1);
 
     // 6. Tokens.
     let t = TokenInfo {

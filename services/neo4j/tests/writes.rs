@@ -100,6 +100,7 @@ fn neo4j_row_writes_in_place_with_conflicts_and_change_log() {
     let expected = base.merged(&partial);
     let loaded = store.load().expect("load");
     assert_eq!(loaded, expected, "the stored network equals the merge");
+    assert_eq!(neo.digest_drift().expect("drift"), 0, "digests follow");
     assert_eq!(live.current().as_ref(), &expected);
     // The need's AT relationship moved, the resource's deployments were redrawn.
     assert_eq!(
@@ -212,4 +213,62 @@ fn neo4j_row_writes_in_place_with_conflicts_and_change_log() {
         })
         .expect("changes");
     assert_eq!(only.len(), 1);
+
+    // The volunteering digests that coverage via Cypher reads follow in-place writes: a member's
+    // birth year (E2, volunteering at K1, becomes under 35) and a committee rewritten in place
+    // (its properties replaced).
+    let as_of = Date::from_ymd_opt(2026, 6, 30).expect("date");
+    let young_at_k1 = || {
+        let doc = neo.coverage_via_cypher("city", as_of).expect("coverage");
+        let k1 = doc.committees.iter().find(|k| k.id == "K1").expect("K1");
+        k1.young_volunteers
+    };
+    assert_eq!(young_at_k1(), 1, "E1 only");
+    let seq = store.sequence().expect("sequence");
+    let mut e2 = next.members[1].clone();
+    assert_eq!(e2.id, "E2");
+    let e2_before = serde_json::to_value(&e2).expect("json");
+    e2.birth_year = 2000;
+    let k1_at = next
+        .committees
+        .iter()
+        .position(|k| k.id == "K1")
+        .expect("K1");
+    let mut k1 = next.committees[k1_at].clone();
+    let k1_before = serde_json::to_value(&k1).expect("json");
+    k1.name = "改名居委会".into();
+    let partial = Bundle {
+        members: vec![e2.clone()].into(),
+        committees: vec![k1.clone()].into(),
+        ..Bundle::default()
+    };
+    let changes = [
+        updated(
+            "members",
+            "E2",
+            e2_before,
+            serde_json::to_value(&e2).expect("json"),
+            seq,
+        ),
+        updated(
+            "committees",
+            "K1",
+            k1_before,
+            serde_json::to_value(&k1).expect("json"),
+            seq,
+        ),
+    ];
+    commit(&partial, &changes, seq).expect("write");
+    assert_eq!(neo.digest_drift().expect("drift"), 0, "digests follow");
+    assert_eq!(young_at_k1(), 2, "E1 and E2");
+    let after = next.merged(&partial);
+    assert_eq!(store.load().expect("load"), after);
+    let engine = dangjian_engine::Engine::new(after)
+        .coverage("city", as_of)
+        .expect("engine coverage");
+    assert_eq!(
+        neo.coverage_via_cypher("city", as_of).expect("coverage"),
+        engine,
+        "Cypher and engine agree after in-place writes"
+    );
 }
