@@ -6,9 +6,10 @@
 //! Shanghai network, BENCHMARKS "Volunteering digest").
 //!
 //! The relationships stay the record (the projection reads them); the digest is derived from
-//! them and kept by every write: the Bolt import and the bulk load compute it from the bundle
-//! ([`of_bundle`]), an in-place row write recomputes it on the server for the committees it
-//! touched ([`refresh`]), and [`drift`] counts the committees whose digest differs from their
+//! them and kept by every write: the Bolt import (for every committee, once the relationships are
+//! written) and a row write (for the committees it touched) compute it on the server from the
+//! relationships ([`refresh`]); the bulk load writes it into the committees' CSV file from the
+//! bundle ([`of_bundle`]); [`drift`] counts the committees whose digest differs from their
 //! relationships (0 in a healthy store; the tests check it after each kind of write).
 
 use dangjian_model::Bundle;
@@ -108,11 +109,6 @@ pub(crate) fn drift() -> Query {
          RETURN count(k) AS c"
     ))
 }
-
-/// Cypher for the import: set the digest of committees given by internal node id, from lists
-/// `[node id, dates, hours, birth years, member rows]`.
-pub(crate) const SET_BY_NODE_ID: &str = "UNWIND $rows AS r MATCH (k) WHERE id(k) = r[0] \
-     SET k.vol_date = r[1], k.vol_hours = r[2], k.vol_birth_year = r[3], k.vol_member = r[4]";
 
 #[cfg(test)]
 mod tests {

@@ -573,39 +573,22 @@ pub(crate) async fn write_gen(
     if std::env::var_os("DANGJIAN_NEO4J_TRACE").is_some() {
         eprintln!("rels {:.2}s", t.elapsed().as_secs_f64());
     }
-    write_digests(graph, b, node_ids).await
+    write_digests(graph, b, gen_).await
 }
 
-/// Committees per batch of volunteering digests (each some 170 rows × 4 lists at city scale).
-const DIGEST_BATCH: usize = 200;
+/// Committees per batch of volunteering digests.
+const DIGEST_BATCH: usize = 500;
 
-/// Set the volunteering digest (`digest.rs`) of every committee with volunteering.
-async fn write_digests(
-    graph: &Graph,
-    b: &Bundle,
-    node_ids: &HashMap<&str, i64>,
-) -> Result<(), StoreError> {
+/// Set the volunteering digest (`digest.rs`) of every committee, computed on the server from
+/// the relationships just written (the row write's refresh, batch by batch; faster than sending
+/// the lists: they are read back from the page cache, and nothing crosses the wire).
+async fn write_digests(graph: &Graph, b: &Bundle, gen_: i64) -> Result<(), StoreError> {
     let t = std::time::Instant::now();
-    let digests = digest::of_bundle(b);
-    let mut rows = Vec::new();
-    for (k, d) in b.committees.iter().zip(digests) {
-        if d.is_empty() {
-            continue;
-        }
-        let id = node_ids.get(k.id.as_str()).copied().ok_or_else(|| {
-            backend(
-                "writing volunteering digests",
-                format!("committee `{}` was not written", k.id),
-            )
-        })?;
-        rows.push(json!([id, d.date, d.hours, d.birth_year, d.member]));
-    }
-    let batches: Vec<Vec<Value>> = rows.chunks(DIGEST_BATCH).map(<[Value]>::to_vec).collect();
-    stream::iter(batches.into_iter().map(Ok))
-        .try_for_each_concurrent(writers(), |batch| async move {
-            let q = query(digest::SET_BY_NODE_ID).param("rows", to_bolt(Value::Array(batch))?);
+    let ids: Vec<String> = b.committees.iter().map(|k| k.id.to_string()).collect();
+    stream::iter(ids.chunks(DIGEST_BATCH).map(Ok))
+        .try_for_each_concurrent(writers(), |chunk| async move {
             graph
-                .run(q)
+                .run(digest::refresh(gen_, chunk.to_vec(), Vec::new()))
                 .await
                 .map_err(|e| backend("writing volunteering digests", e))
         })
