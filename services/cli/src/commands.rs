@@ -23,7 +23,7 @@ pub fn run(cli: Cli) -> Result<()> {
             out,
             format,
         } => generate(scale, seed, &out, format),
-        Command::Neo4j { command } => crate::neo4j_cmd::run(command),
+        Command::Neo4j { command } => crate::neo4j_cmd::run(command, cli.neo4j.as_deref()),
         command => {
             let opened = stores::open(cli.db.as_deref(), cli.neo4j.as_deref())?;
             run_on_store(command, &opened)

@@ -228,7 +228,7 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
     },
-    /// Neo4j only: bulk-load a whole network into a fresh database folder.
+    /// Neo4j only: bulk-load a whole network into a fresh database folder; check the store.
     Neo4j {
         #[command(subcommand)]
         command: neo4j_cmd::Neo4jCommand,

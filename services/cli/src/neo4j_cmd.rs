@@ -1,8 +1,9 @@
 //! `dangjian neo4j …`: Neo4j-only operations — the offline bulk load of a whole network into a
-//! fresh database folder with `neo4j-admin database import full`.
+//! fresh database folder with `neo4j-admin database import full`, and the check (and mend) of
+//! the data the store derives from the network (the committees' volunteering digests).
 
 use anyhow::{Context, Result, bail};
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -25,6 +26,25 @@ pub enum Neo4jCommand {
         #[arg(long, value_name = "COMMAND")]
         admin: Option<String>,
     },
+    /// Check (with --neo4j URI) that each committee's volunteering digest — the lists that
+    /// coverage via Cypher reads — equals its VOLUNTEERED relationships; fails when some
+    /// differ (the graph was changed outside dangjian, e.g. in Neo4j Browser).
+    Check {
+        /// Recompute the digests that differ from the relationships.
+        #[arg(long)]
+        mend: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
+    },
+}
+
+/// Output formats of `neo4j check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// One line for people.
+    Text,
+    /// `{committees, differing, mended, differing_now}`, for scripts.
+    Json,
 }
 
 /// `scripts/neo4j-local` in `start` or one of its ancestors.
@@ -57,8 +77,55 @@ fn admin_command(given: Option<&str>) -> Result<Vec<String>> {
     ])
 }
 
-pub fn run(command: Neo4jCommand) -> Result<()> {
+/// `neo4j check [--mend]` on the store at `uri`.
+fn check(uri: Option<&str>, mend: bool, format: CheckFormat) -> Result<()> {
+    let uri = uri.context("`neo4j check` needs the Neo4j store: pass --neo4j URI")?;
+    let store = dangjian_neo4j::Neo4jStore::connect(uri)
+        .with_context(|| format!("cannot connect to Neo4j at {uri}"))?;
+    let committees = store.count_query(
+        "MATCH (m:Meta {key: 'network'}) MATCH (k:Committee:Net {gen: m.current_gen}) \
+         RETURN count(k) AS c",
+    )?;
+    let differing = store.digest_drift()?;
+    let mended = mend && differing > 0;
+    let differing_now = if mended {
+        store.mend_digests()?;
+        store.digest_drift()?
+    } else {
+        differing
+    };
+    match format {
+        CheckFormat::Json => println!(
+            "{}",
+            serde_json::json!({
+                "committees": committees,
+                "differing": differing,
+                "mended": mended,
+                "differing_now": differing_now,
+            })
+        ),
+        CheckFormat::Text if mended => println!(
+            "volunteering digests: {differing} of {committees} committees differed from their \
+             relationships; recomputed, {differing_now} differ now"
+        ),
+        CheckFormat::Text => println!(
+            "volunteering digests: {differing} of {committees} committees differ from their \
+             relationships"
+        ),
+    }
+    if differing_now > 0 {
+        bail!(
+            "{differing_now} committees' volunteering digests differ from their VOLUNTEERED \
+             relationships (the graph was changed outside dangjian), so coverage via Cypher \
+             would be wrong for them: run `dangjian --neo4j URI neo4j check --mend`"
+        );
+    }
+    Ok(())
+}
+
+pub fn run(command: Neo4jCommand, uri: Option<&str>) -> Result<()> {
     match command {
+        Neo4jCommand::Check { mend, format } => check(uri, mend, format),
         Neo4jCommand::BulkLoad {
             bundle,
             into,

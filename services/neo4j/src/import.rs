@@ -573,19 +573,24 @@ pub(crate) async fn write_gen(
     if std::env::var_os("DANGJIAN_NEO4J_TRACE").is_some() {
         eprintln!("rels {:.2}s", t.elapsed().as_secs_f64());
     }
-    write_digests(graph, b, gen_).await
+    let committees = b.committees.iter().map(|k| k.id.to_string()).collect();
+    write_digests(graph, committees, gen_).await
 }
 
 /// Committees per batch of volunteering digests.
 const DIGEST_BATCH: usize = 500;
 
-/// Set the volunteering digest (`digest.rs`) of every committee, computed on the server from
-/// the relationships just written (the row write's refresh, batch by batch; faster than sending
-/// the lists: they are read back from the page cache, and nothing crosses the wire).
-async fn write_digests(graph: &Graph, b: &Bundle, gen_: i64) -> Result<(), StoreError> {
+/// Set the volunteering digest (`digest.rs`) of generation `gen_`'s `committees`, computed on
+/// the server from their relationships (the row write's refresh, batch by batch; faster than
+/// sending the lists after an import: they are read back from the page cache, and nothing
+/// crosses the wire).
+pub(crate) async fn write_digests(
+    graph: &Graph,
+    committees: Vec<String>,
+    gen_: i64,
+) -> Result<(), StoreError> {
     let t = std::time::Instant::now();
-    let ids: Vec<String> = b.committees.iter().map(|k| k.id.to_string()).collect();
-    stream::iter(ids.chunks(DIGEST_BATCH).map(Ok))
+    stream::iter(committees.chunks(DIGEST_BATCH).map(Ok))
         .try_for_each_concurrent(writers(), |chunk| async move {
             graph
                 .run(digest::refresh(gen_, chunk.to_vec(), Vec::new()))

@@ -201,6 +201,31 @@ impl Neo4jStore {
         self.rt.block_on(self.count(digest::drift()))
     }
 
+    /// Recompute every current committee's volunteering digest from its relationships (after
+    /// writes made outside dangjian); returns the number of committees. The network itself is
+    /// not changed, and nothing is logged.
+    pub fn mend_digests(&self) -> Result<u64, StoreError> {
+        self.rt.block_on(async {
+            let Some(gen_) = self.current_gen().await? else {
+                return Ok(0);
+            };
+            let rows = self
+                .rows(
+                    query("MATCH (k:Committee:Net {gen: $gen}) RETURN k.id AS id")
+                        .param("gen", gen_),
+                )
+                .await?;
+            let ids = rows
+                .iter()
+                .map(|r| r.get::<String>("id"))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| backend("reading committee ids", e))?;
+            let n = ids.len() as u64;
+            import::write_digests(&self.graph, ids, gen_).await?;
+            Ok(n)
+        })
+    }
+
     /// Run any Cypher (e.g. one of [`queries::ALL`]) with string parameters; each row as a JSON
     /// object keyed by column, in order.
     pub fn query_json(

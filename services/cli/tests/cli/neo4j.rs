@@ -461,7 +461,39 @@ fn neo4j_answers_as_sqlite_does() {
 
     // The Shanghai sample, then the HTTP service on it.
     same_answers_in(&uri, d, "sample", &sample(), "shanghai-sample.json");
+    check_finds_and_mends_digests(&uri);
     serve_answers_as_the_cli(&uri, d);
+}
+
+/// `neo4j check` passes on an imported network, fails naming the fix when committees'
+/// volunteering digests were changed behind dangjian's back (as in Neo4j Browser), and
+/// `--mend` recomputes them from the relationships.
+fn check_finds_and_mends_digests(uri: &str) {
+    let report = |args: &[&str]| parse("neo4j check", &neo_ok(uri, args));
+    let v = report(&["neo4j", "check", "--format", "json"]);
+    assert_eq!(v["differing"], 0, "{v}");
+    assert!(v["committees"].as_u64().unwrap_or(0) > 2, "{v}");
+    let store = dangjian_neo4j::Neo4jStore::connect(uri).expect("connect");
+    let changed = store
+        .count_query(
+            "MATCH (m:Meta {key: 'network'}) MATCH (k:Committee:Net {gen: m.current_gen}) \
+             WITH k LIMIT 2 SET k.vol_hours = [99.0] RETURN count(k) AS c",
+        )
+        .expect("change two digests");
+    assert_eq!(changed, 2);
+    let err = neo_fails(uri, &["neo4j", "check"]);
+    assert!(
+        err.contains("2 committees") && err.contains("--mend"),
+        "{err}"
+    );
+    let v = report(&["neo4j", "check", "--mend", "--format", "json"]);
+    assert_eq!(
+        (&v["differing"], &v["mended"], &v["differing_now"]),
+        (&2.into(), &true.into(), &0.into()),
+        "{v}"
+    );
+    let text = neo_ok(uri, &["neo4j", "check"]);
+    assert!(text.contains("0 of"), "{text}");
 }
 
 /// `dangjian neo4j bulk-load` into a fresh data folder, started as a second local server:
