@@ -2,8 +2,8 @@
 //! bundle row order as four parallel lists — `vol_date`, `vol_hours`, and the volunteer's
 //! `vol_birth_year` and `vol_member` (the member's row index) — so that coverage via Cypher reads
 //! one node per committee instead of expanding some 170 `VOLUNTEERED` relationships and their
-//! members (about 85 % of the city query's database hits; the query ran 2.2× faster on the
-//! Shanghai network, BENCHMARKS "Volunteering digest").
+//! members (about 85 % of the city query's database hits; the query ran about twice as fast on
+//! the Shanghai network: BENCHMARKS.md, "Neo4j at Shanghai scale, fourth round").
 //!
 //! The relationships stay the record (the projection reads them); the digest is derived from
 //! them and kept by every write: the Bolt import (for every committee, once the relationships are
@@ -20,7 +20,7 @@ use std::collections::HashMap;
 pub(crate) const PROPS: [&str; 4] = ["vol_date", "vol_hours", "vol_birth_year", "vol_member"];
 
 /// One committee's volunteering rows, in bundle row order.
-#[derive(Debug, Default, Clone, PartialEq)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Digest {
     pub date: Vec<String>,
     pub hours: Vec<f64>,
