@@ -12,8 +12,10 @@
 //! bundle ([`of_bundle`]); [`drift`] counts the committees whose digest differs from their
 //! relationships (0 in a healthy store; the tests check it after each kind of write).
 
-use dangjian_model::Bundle;
-use neo4rs::{Query, query};
+use crate::{backend, import};
+use dangjian_model::{Bundle, StoreError};
+use futures::stream::{self, TryStreamExt};
+use neo4rs::{Graph, Query, query};
 use std::collections::HashMap;
 
 /// The digest's property names on a committee node, in the order of [`Digest`]'s lists.
@@ -93,6 +95,33 @@ pub(crate) fn refresh(gen_: i64, committees: Vec<String>, members: Vec<String>) 
     .param("gen", gen_)
     .param("committees", committees)
     .param("members", members)
+}
+
+/// Committees per statement of [`refresh_all`].
+const REFRESH_BATCH: usize = 500;
+
+/// Refresh the digest of generation `gen_`'s `committees` (the import's last step, and the mend
+/// of `dangjian neo4j check`): [`refresh`] in batches, as many in flight as the import's writers.
+/// After an import this is faster than sending lists computed from the bundle: the
+/// relationships are read back from the page cache, and nothing crosses the wire.
+pub(crate) async fn refresh_all(
+    graph: &Graph,
+    committees: Vec<String>,
+    gen_: i64,
+) -> Result<(), StoreError> {
+    let t = std::time::Instant::now();
+    stream::iter(committees.chunks(REFRESH_BATCH).map(Ok))
+        .try_for_each_concurrent(import::writers(), |chunk| async move {
+            graph
+                .run(refresh(gen_, chunk.to_vec(), Vec::new()))
+                .await
+                .map_err(|e| backend("writing volunteering digests", e))
+        })
+        .await?;
+    if std::env::var_os("DANGJIAN_NEO4J_TRACE").is_some() {
+        eprintln!("digests {:.2}s", t.elapsed().as_secs_f64());
+    }
+    Ok(())
 }
 
 /// Cypher: the number `c` of the current network's committees whose digest differs from their

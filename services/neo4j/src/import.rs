@@ -21,7 +21,7 @@ pub const WRITERS: usize = 8;
 /// The most batches in flight `DANGJIAN_NEO4J_WRITERS` may ask for (the pool holds as many).
 pub(crate) const MAX_WRITERS: usize = 16;
 
-fn writers() -> usize {
+pub(crate) fn writers() -> usize {
     std::env::var("DANGJIAN_NEO4J_WRITERS")
         .ok()
         .and_then(|w| w.parse().ok())
@@ -574,34 +574,7 @@ pub(crate) async fn write_gen(
         eprintln!("rels {:.2}s", t.elapsed().as_secs_f64());
     }
     let committees = b.committees.iter().map(|k| k.id.to_string()).collect();
-    write_digests(graph, committees, gen_).await
-}
-
-/// Committees per batch of volunteering digests.
-const DIGEST_BATCH: usize = 500;
-
-/// Set the volunteering digest (`digest.rs`) of generation `gen_`'s `committees`, computed on
-/// the server from their relationships (the row write's refresh, batch by batch; faster than
-/// sending the lists after an import: they are read back from the page cache, and nothing
-/// crosses the wire).
-pub(crate) async fn write_digests(
-    graph: &Graph,
-    committees: Vec<String>,
-    gen_: i64,
-) -> Result<(), StoreError> {
-    let t = std::time::Instant::now();
-    stream::iter(committees.chunks(DIGEST_BATCH).map(Ok))
-        .try_for_each_concurrent(writers(), |chunk| async move {
-            graph
-                .run(digest::refresh(gen_, chunk.to_vec(), Vec::new()))
-                .await
-                .map_err(|e| backend("writing volunteering digests", e))
-        })
-        .await?;
-    if std::env::var_os("DANGJIAN_NEO4J_TRACE").is_some() {
-        eprintln!("digests {:.2}s", t.elapsed().as_secs_f64());
-    }
-    Ok(())
+    digest::refresh_all(graph, committees, gen_).await
 }
 
 #[cfg(test)]

@@ -221,7 +221,7 @@ impl Neo4jStore {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| backend("reading committee ids", e))?;
             let n = ids.len() as u64;
-            import::write_digests(&self.graph, ids, gen_).await?;
+            digest::refresh_all(&self.graph, ids, gen_).await?;
             Ok(n)
         })
     }
