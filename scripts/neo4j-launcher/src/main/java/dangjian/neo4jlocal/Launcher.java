@@ -2,7 +2,9 @@
 // without Docker. Started by scripts/neo4j-local; not meant to be run by hand.
 //
 // Usage: java ... dangjian.neo4jlocal.Launcher HOME_DIR
-// Environment: NEO4J_PORT (Bolt port; 0 or unset = a free port), NEO4J_PAGECACHE_MB (default 128).
+// Environment: NEO4J_PORT (Bolt port; 0 or unset = a free port), NEO4J_PAGECACHE_MB (default 128),
+// NEO4J_TX_LOG_KEEP (transaction logs kept, Neo4j's db.tx_log.rotation.retention_policy; default
+// "1G size": Neo4j's own default keeps two days of them, several GiB per Shanghai-scale import).
 // Writes the Bolt port it got to HOME_DIR/bolt.port once the server accepts connections, and
 // shuts down cleanly on SIGTERM (shutdown hook) or when its standard input closes.
 package dangjian.neo4jlocal;
@@ -40,6 +42,7 @@ public final class Launcher {
 
         int port = intEnv("NEO4J_PORT", 0);
         long pageCacheMb = intEnv("NEO4J_PAGECACHE_MB", 128);
+        String keepTxLogs = System.getenv().getOrDefault("NEO4J_TX_LOG_KEEP", "1G size");
 
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
                 .setConfig(BoltConnector.enabled, true)
@@ -48,6 +51,7 @@ public final class Launcher {
                 .setConfig(HttpConnector.enabled, false)
                 .setConfig(GraphDatabaseSettings.auth_enabled, false)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, pageCacheMb * 1024L * 1024L)
+                .setConfig(GraphDatabaseSettings.keep_logical_logs, keepTxLogs)
                 .build();
 
         AtomicBoolean down = new AtomicBoolean(false);
