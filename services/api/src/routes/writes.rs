@@ -189,7 +189,8 @@ fn locate_in_batch<R: Row>(err: AppError, ids: &HashMap<String, usize>, base: us
 }
 
 /// Create rows: one object → 201 with the stored row and its `ETag`; an array → 201 with the
-/// count, all or nothing. 409 when an id is stored already (what holds it is not revealed).
+/// count, all or nothing. 409 when an id is stored already (what holds it is not revealed); for
+/// a coordinator, 403 when the row holding it lies outside their subtree.
 pub async fn create<R: Row>(
     state: &AppState,
     caller: Caller,
@@ -216,6 +217,9 @@ pub async fn create<R: Row>(
             for (i, row) in rows.into_iter().enumerate() {
                 require_anchors(&caller, snap, &row)?;
                 if let Some(id) = row.id() {
+                    if !taken_in_view::<R>(&caller, snap, id) {
+                        return Err(AppError::outside(id));
+                    }
                     if find_row::<R>(snap, id).is_some() {
                         return Err(AppError::Conflict(if batch {
                             format!("request body row {i}: {} `{id}` exists already", R::TABLE)
@@ -286,6 +290,21 @@ fn find_row<'a, R: Row>(snap: &'a Snapshot, id: &str) -> Option<&'a R> {
     rows.iter().find(|r| r.id() == Some(id))
 }
 
+/// Whether the caller may learn that `id` is taken, if it is: always for an unconfined caller;
+/// for a coordinator only when the row holding it lies inside their subtree. A create of an id
+/// taken outside answers 403, like any id outside (not 409, and not the duplicate-id 422, which
+/// would tell which table holds it).
+fn taken_in_view<R: Row>(caller: &Caller, snap: &Snapshot, id: &str) -> bool {
+    use dangjian_model::Locate;
+    if caller.restriction().is_none() || snap.engine.locate(id).is_none() {
+        return true;
+    }
+    match find_row::<R>(snap, id) {
+        Some(stored) => require_anchors(caller, snap, stored).is_ok(),
+        None => caller.inside(&snap.engine, id),
+    }
+}
+
 /// The stored row with this id: 404 when there is none, but 403 for a confined caller
 /// (whether the id exists outside is not revealed).
 fn stored_row<'a, R: Row>(
@@ -345,7 +364,8 @@ pub async fn patch<R: Row>(
     let (stored, written) = state
         .write(actor, move |snap, versions| {
             let current = stored_row::<R>(snap, &caller, &id)?;
-            require_anchors(&caller, snap, current)?;
+            // Outside: 403 naming the id asked for, never what holds it (as for a read).
+            require_anchors(&caller, snap, current).map_err(|_| AppError::outside(&id))?;
             let version = versions.get(R::TABLE, &id);
             if let Some(expected) = expected
                 && expected != version

@@ -278,6 +278,53 @@ async fn coordinators_write_only_inside_their_street() {
 }
 
 #[tokio::test]
+async fn a_coordinator_cannot_probe_ids_outside_by_writing() {
+    let app = spawn_app().await;
+    let c = &app.tokens.coord;
+    let outside = |id: &str| format!("`{id}` is outside the scope of this token");
+    // Creating a row inside the street with an id taken in the other street (a need, a
+    // committee) answers exactly what an id outside does — not 409 or a duplicate-id 422.
+    for id in ["N2", "K3", "PS2"] {
+        let need = json!({"id": id, "committee": "K1", "domain": "elderly_care", "demand": 5});
+        let (s, body) = app.post("/api/v1/needs", c, need).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "create {id}: {body}");
+        assert_eq!(body["error"]["message"], outside(id), "create {id}");
+        assert_no_s2(id, &body["error"]["details"]);
+    }
+    // The same id in a batch: 403 too, and nothing is written.
+    let batch = json!([
+        {"id": "N8", "committee": "K1", "domain": "elderly_care", "demand": 5},
+        {"id": "N2", "committee": "K1", "domain": "elderly_care", "demand": 5},
+    ]);
+    let (s, body) = app.post("/api/v1/needs", c, batch).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    let (s, _) = app.get("/api/v1/needs/N8", &app.tokens.admin).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // A patch of a row outside names the row asked for, never what holds it, and reads
+    // the same as a patch of an id that does not exist.
+    for (path, id) in [
+        ("/api/v1/needs/N2", "N2"),
+        ("/api/v1/partnerships/PS2", "PS2"),
+        ("/api/v1/responsibilities/RS2", "RS2"),
+        ("/api/v1/needs/N-nowhere", "N-nowhere"),
+    ] {
+        let (s, body) = app
+            .send_json(Method::PATCH, path, c, json!({"demand": 1}))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "PATCH {path}: {body}");
+        assert_eq!(body["error"]["message"], outside(id), "PATCH {path}");
+    }
+    // Inside the street the coordinator may learn that an id is taken: 409.
+    let mine = json!({"id": "N1", "committee": "K1", "domain": "elderly_care", "demand": 5});
+    let (s, body) = app.post("/api/v1/needs", c, mine).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    // An admin sees the conflict wherever the row lies.
+    let theirs = json!({"id": "N2", "committee": "K1", "domain": "elderly_care", "demand": 5});
+    let (s, _) = app.post("/api/v1/needs", &app.tokens.admin, theirs).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
 async fn revocation_takes_effect_once_the_token_cache_expires() {
     let app = spawn_with(dangjian_api::ServeConfig {
         token_cache_ttl: std::time::Duration::ZERO,
