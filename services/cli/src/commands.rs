@@ -127,7 +127,8 @@ fn run_on_store(command: Command, opened: &Opened) -> Result<()> {
             let doc = engine(opened)?.whatif(&change, &scope.scope, as_of)?;
             match format {
                 TableFormat::Json => print_json(&doc),
-                TableFormat::Csv | TableFormat::Table => output::whatif_table(&doc),
+                TableFormat::Csv => output::whatif_csv(&doc),
+                TableFormat::Table => output::whatif_table(&doc, &change),
             }
         }
         Command::Brokers {

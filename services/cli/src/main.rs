@@ -147,6 +147,10 @@ pub enum Command {
         without_partnership: Vec<dangjian_model::Id>,
         #[command(flatten)]
         scope: ScopeArgs,
+        /// `table`: the demand before and after, and the needs, committees and domains that
+        /// change; `json`: the API's document; `csv`: one row per need whose met demand
+        /// changes (need, committee, domain, met_before, met_after, change) — the totals and
+        /// the lists are in the table and the JSON.
         #[arg(long, value_enum, default_value = "table")]
         format: TableFormat,
     },

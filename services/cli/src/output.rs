@@ -6,7 +6,8 @@ use anyhow::Result;
 use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use dangjian_model::labels::wire_name;
 use dangjian_model::{
-    BlankSpot, ChecklistDoc, CoverageDoc, GapsDoc, Id, Problems, StoreError, TokenInfo,
+    BlankSpot, ChecklistDoc, CoverageDoc, GapsDoc, Id, Problems, StoreError, TokenInfo, WhatIf,
+    WhatIfDoc,
 };
 use serde::Serialize;
 use std::io::Write;
@@ -450,22 +451,134 @@ pub fn areas_table<T: Serialize>(doc: &T, format: TableFormat) -> Result<()> {
     objects(&rows, format)
 }
 
-/// What-if for people: the delta, then the scope's totals after the change.
-pub fn whatif_table<T: Serialize>(doc: &T) -> Result<()> {
-    let v = serde_json::to_value(doc)?;
-    let mut out = String::from("假设分析 what-if\n");
-    if let Some(delta) = v.get("delta").and_then(|d| d.as_object()) {
-        for (k, val) in delta {
-            out.push_str(&format!("  {k}: {val}\n"));
+/// An amount change with its sign: `+90`, `-3.77`, `0`.
+fn signed(x: f64) -> String {
+    let s = dangjian_model::format_amount(x);
+    if s.starts_with('-') || s == "0" {
+        s
+    } else {
+        format!("+{s}")
+    }
+}
+
+/// What-if for people: what was withdrawn, the scope's demand before and after, then the
+/// needs, committees and domains whose figures change, and the lists of the delta.
+pub fn whatif_table(doc: &WhatIfDoc, change: &WhatIf) -> Result<()> {
+    let (g, d) = (&doc.gaps, &doc.delta);
+    let amount = dangjian_model::format_amount;
+    let mut out = format!(
+        "假设分析 what-if — 范围 {}，截至 {}\n撤出单位 withdrawn units: {}\n终止共建 ended partnerships: {}\n",
+        g.scope,
+        g.as_of,
+        list_or_dash(&change.without_units),
+        list_or_dash(&change.without_partnerships),
+    );
+    let mut s = table(&["指标", "调整前", "调整后", "变化"]);
+    let total = g.total_demand as f64;
+    for (label, after, delta) in [
+        ("需求总量", total, 0.0),
+        ("已满足", g.met_demand, d.met_demand_change),
+        ("未满足", g.unmet_demand, d.unmet_demand_change),
+    ] {
+        s.add_row(vec![
+            label.to_owned(),
+            amount(after - delta),
+            amount(after),
+            signed(delta),
+        ]);
+    }
+    out.push_str(&format!("{s}\n"));
+    if d.needs.is_empty() {
+        out.push_str("满足量变化的需求 needs changed: —\n");
+    } else {
+        let mut n = table(&["需求", "居委会", "领域", "调整前满足", "调整后满足", "变化"]);
+        for x in &d.needs {
+            n.add_row(vec![
+                x.need.to_string(),
+                x.committee.to_string(),
+                x.domain.label_zh().to_owned(),
+                amount(x.met_before),
+                amount(x.met_after),
+                signed(x.change),
+            ]);
         }
+        out.push_str(&format!("满足量变化的需求 needs changed\n{n}\n"));
     }
-    if let Some(g) = v.get("gaps") {
-        out.push_str(&format!(
-            "  after: total_demand {} met_demand {} unmet_demand {}\n",
-            g["total_demand"], g["met_demand"], g["unmet_demand"]
-        ));
+    if d.committees.is_empty() {
+        out.push_str("未满足量变化的居委会 committees changed: —\n");
+    } else {
+        let mut c = table(&["居委会", "调整前未满足", "调整后未满足", "变化"]);
+        for x in &d.committees {
+            c.add_row(vec![
+                x.committee.to_string(),
+                amount(x.unmet_before),
+                amount(x.unmet_after),
+                signed(x.change),
+            ]);
+        }
+        out.push_str(&format!("未满足量变化的居委会 committees changed\n{c}\n"));
     }
+    if !d.domains.is_empty() {
+        let mut t = table(&["领域", "domain", "调整前满足", "调整后满足", "变化"]);
+        for x in &d.domains {
+            t.add_row(vec![
+                x.domain.label_zh().to_owned(),
+                x.domain.as_str().to_owned(),
+                amount(x.met_before),
+                amount(x.met_after),
+                signed(x.change),
+            ]);
+        }
+        out.push_str(&format!("各领域满足量 by domain\n{t}\n"));
+    }
+    let blank = d
+        .new_blank_spots
+        .iter()
+        .map(|b| format!("{}（{}）", b.committee, flags_zh(&b.flags)))
+        .collect::<Vec<_>>();
+    out.push_str(&format!(
+        "失去全部共建的居委会 committees losing all partners: {}\n\
+         新增空白点 new blank spots: {}\n\
+         移除的共建协议 removed partnerships: {}\n\
+         移除的资源 removed resources: {}\n",
+        list_or_dash(&d.committees_losing_all_partners),
+        if blank.is_empty() {
+            "—".to_owned()
+        } else {
+            blank.join("，")
+        },
+        list_or_dash(&d.removed_partnerships),
+        list_or_dash(&d.removed_resources),
+    ));
     write_stdout(out.as_bytes())
+}
+
+/// What-if as CSV: one row per need of the scope whose met demand changes (need, committee,
+/// domain code, met before, met after, change); the rest of the delta is in the JSON.
+pub fn whatif_csv(doc: &WhatIfDoc) -> Result<()> {
+    let mut rows = vec![
+        [
+            "need",
+            "committee",
+            "domain",
+            "met_before",
+            "met_after",
+            "change",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    ];
+    for x in &doc.delta.needs {
+        rows.push(vec![
+            x.need.to_string(),
+            x.committee.to_string(),
+            x.domain.as_str().to_owned(),
+            dangjian_model::format_amount(x.met_before),
+            dangjian_model::format_amount(x.met_after),
+            dangjian_model::format_amount(x.change),
+        ]);
+    }
+    csv_out(rows)
 }
 
 /// Tokens for people or CSV (never the secret: only ids, roles, scopes).

@@ -2,6 +2,7 @@
 //! on hand-checked networks, refused imports, formats, errors.
 
 mod catalogue;
+mod formats;
 mod fuzz;
 mod graph;
 mod neo4j;
