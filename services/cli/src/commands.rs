@@ -8,9 +8,10 @@ use crate::{
 };
 use anyhow::{Context, Result, anyhow, bail};
 use dangjian_engine::{Engine, WhatIf};
-use dangjian_live::{Live, Plan, creates_of};
+use dangjian_live::{Live, Plan, WriteError, creates_of};
 use dangjian_model::params::AsOf;
 use dangjian_model::{Bundle, Date, TokenRole};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
@@ -484,7 +485,16 @@ fn read_rows(table: &str, file: &Path) -> Result<Bundle> {
     };
     let decoded = decoded
         .map_err(|e| match e {
-            dangjian_bundle_io::ReadError::Invalid(problems) => anyhow::Error::new(problems),
+            dangjian_bundle_io::ReadError::Invalid(mut problems) => {
+                // The CSV reader read a copy named `<table>.csv`: name the user's file.
+                let copy = format!("{table}.csv");
+                for p in &mut problems.0 {
+                    if let Some(rest) = p.location.strip_prefix(&copy) {
+                        p.location = format!("{}{rest}", file.display());
+                    }
+                }
+                anyhow::Error::new(problems)
+            }
             other => anyhow::Error::new(other),
         })
         .with_context(|| {
@@ -509,24 +519,66 @@ fn read_rows(table: &str, file: &Path) -> Result<Bundle> {
     Ok(only)
 }
 
+/// Add the rows of `file` to `table`. A row equal to a stored id-less row (volunteering, an
+/// adjacency, a mass link) is the same record: it is left out and counted as stored already.
+/// Problems are located at the file's rows (`FILE row N`, N from 1), not in the network.
 fn add(opened: &Opened, table: &str, file: &Path) -> Result<()> {
     let partial = read_rows(table, file)?;
     let rows = partial.row_count();
+    let ids: HashMap<String, usize> = serde_json::to_value(&partial)?
+        .get(table)
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, r)| Some((r.get("id")?.as_str()?.to_string(), i)))
+        .collect();
     let started = Instant::now();
     let live = Live::<Bundle>::open(opened.store.clone(), true)
         .with_context(|| format!("cannot read the network from {}", opened.store.describe()))?;
-    let changes = creates_of(&partial)?;
-    let ((), written) = live
-        .write("cli", |_, _| {
-            anyhow::Ok((Plan::Rows { partial, changes }, ()))
+    let (mut base, mut dropped) = (0, Vec::new());
+    let result = live.write("cli", |view, _| {
+        let mut partial = partial;
+        base = dangjian_model::store::table_sizes(view)
+            .into_iter()
+            .find(|(t, _)| *t == table)
+            .map_or(0, |(_, n)| n);
+        dropped = partial
+            .drop_present(view, None)
+            .into_iter()
+            .map(|(_, j)| j)
+            .collect();
+        let changes = creates_of(&partial)?;
+        anyhow::Ok((Plan::Rows { partial, changes }, ()))
+    });
+    let ((), written) = result
+        .map_err(|e| match e.downcast::<WriteError>() {
+            Ok(WriteError::Invalid(mut problems)) => {
+                for p in &mut problems.0 {
+                    if let Some(i) = dangjian_live::sent_row(p, table, base, &ids, &dropped) {
+                        p.location = format!("{} row {}", file.display(), i + 1);
+                    }
+                }
+                anyhow::Error::new(problems)
+            }
+            Ok(other) => anyhow::Error::new(other),
+            Err(e) => e,
         })
         .with_context(|| format!("cannot add the {table} rows: nothing was changed"))?;
-    eprintln!(
-        "added {rows} {table} rows in {:.1} s (change {})",
-        started.elapsed().as_secs_f64(),
-        written.seq
-    );
-    println!("ok: {rows} {table} rows added");
+    let stored = dropped.len();
+    let added = rows - stored;
+    let already = match stored {
+        0 => String::new(),
+        n => format!("; {n} already stored (equal rows are one record), left as they were"),
+    };
+    if added > 0 {
+        eprintln!(
+            "added {added} {table} rows in {:.1} s (change {})",
+            started.elapsed().as_secs_f64(),
+            written.seq
+        );
+    }
+    println!("ok: {added} {table} rows added{already}");
     Ok(())
 }
 

@@ -144,6 +144,34 @@ pub fn updated(table: &str, id: &str, before: Value, after: Value, version: u64)
     }
 }
 
+/// The row a validation problem of a row write is about, as an index into the rows the caller
+/// sent for `table` (before [`Bundle::drop_present`] dropped the ones at `dropped`,
+/// increasing): found by the problem's id in `ids`, or from its location in the merged network
+/// (`/<table>/<n>`), where the write appended its rows after the `base` rows the table held.
+/// `None` when the problem is about another table or a stored row.
+pub fn sent_row(
+    p: &dangjian_model::Problem,
+    table: &str,
+    base: usize,
+    ids: &std::collections::HashMap<String, usize>,
+    dropped: &[usize],
+) -> Option<usize> {
+    if p.table != table {
+        return None;
+    }
+    if let Some(&i) = p.id.as_ref().and_then(|id| ids.get(id)) {
+        return Some(i);
+    }
+    let n: usize = p.location.rsplit('/').next()?.parse().ok()?;
+    let mut k = n.checked_sub(base)?;
+    for &d in dropped {
+        if d <= k {
+            k += 1;
+        }
+    }
+    Some(k)
+}
+
 /// A create for every row of `partial` (by table, in bundle order), as [`created`] makes them.
 pub fn creates_of(partial: &Bundle) -> Result<Vec<RowChange>, StoreError> {
     let value = serde_json::to_value(partial)
@@ -333,6 +361,20 @@ impl<V: View> Live<V> {
             let versions = lock(&self.versions);
             prepare(&view, &versions)?
         };
+        // A row write with no rows left (every one already stored) changes nothing: nothing
+        // to validate, commit or log.
+        if let Plan::Rows { changes, .. } = &plan
+            && changes.is_empty()
+        {
+            let rows = view.bundle().row_count();
+            return Ok((
+                out,
+                Written {
+                    seq: self.applied(),
+                    rows,
+                },
+            ));
+        }
         // Validate; keep a merged whole when one had to be built for that.
         let mut merged = None;
         match &plan {

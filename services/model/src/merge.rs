@@ -236,7 +236,64 @@ fn append_kept<T: Clone>(base: &mut Table<T>, partial: Table<T>, keep: Vec<usize
     }
 }
 
+/// Keeps the rows of `t` at positions `keep` (increasing); the positions of the others are
+/// added to `dropped` as `(table, position)`.
+fn keep_only<T: Clone>(
+    table: &'static str,
+    t: &mut Table<T>,
+    keep: &[usize],
+    dropped: &mut Vec<(&'static str, usize)>,
+) {
+    if keep.len() == t.len() {
+        return;
+    }
+    let mut keep = keep.iter().peekable();
+    let mut j = 0;
+    t.retain(|_| {
+        let kept = keep.next_if_eq(&&j).is_some();
+        if !kept {
+            dropped.push((table, j));
+        }
+        j += 1;
+        kept
+    });
+}
+
 impl Bundle {
+    /// Drops the id-less rows (adjacency, mass links, volunteering) that merging this partial
+    /// bundle into `base` would not append: those equal to a row of `base` or to an earlier row
+    /// of this one. An equal id-less row is the same record, so sending it again changes
+    /// nothing; a write drops them first so that it neither reports nor logs them as added.
+    /// `locate`, when given, must describe `base` (volunteering is then looked up instead of
+    /// scanned). Returns the dropped rows as `(table, position before dropping)`.
+    pub fn drop_present(
+        &mut self,
+        base: &Bundle,
+        locate: Option<&dyn Locate>,
+    ) -> Vec<(&'static str, usize)> {
+        let volunteering = match locate {
+            Some(locate) => appended_volunteering(&self.volunteering, locate),
+            None => appended_rows(&base.volunteering, &self.volunteering),
+        };
+        let adjacency = appended_rows(&base.adjacency, &self.adjacency);
+        let mass_links = appended_rows(&base.mass_links, &self.mass_links);
+        let mut dropped = Vec::new();
+        keep_only("adjacency", &mut self.adjacency, &adjacency, &mut dropped);
+        keep_only(
+            "mass_links",
+            &mut self.mass_links,
+            &mass_links,
+            &mut dropped,
+        );
+        keep_only(
+            "volunteering",
+            &mut self.volunteering,
+            &volunteering,
+            &mut dropped,
+        );
+        dropped
+    }
+
     /// Merges `partial` into this bundle in place: without copying this bundle. Nothing is validated here.
     pub fn merge(&mut self, partial: Bundle) {
         macro_rules! merge {
@@ -491,6 +548,46 @@ mod tests {
         );
         // The inputs are untouched.
         assert_eq!(base.districts[0].name, "一");
+    }
+
+    #[test]
+    fn drop_present_keeps_exactly_what_a_merge_appends() {
+        let mut base = Bundle::default();
+        let v = |member: &str, hours: f64| Volunteering {
+            member: member.into(),
+            committee: "K1".into(),
+            domain: ServiceDomain::ElderlyCare,
+            hours,
+            date: "2026-03-01".parse().expect("date"),
+        };
+        base.volunteering.push(v("M1", 2.0));
+        let mut partial = Bundle::default();
+        for r in [v("M1", 2.0), v("M2", 1.0), v("M2", 1.0), v("M1", 3.0)] {
+            partial.volunteering.push(r);
+        }
+        let mut merged = base.clone();
+        merged.merge(partial.clone());
+        assert_eq!(
+            partial.drop_present(&base, None),
+            vec![("volunteering", 0), ("volunteering", 2)]
+        );
+        assert_eq!(
+            partial
+                .volunteering
+                .iter()
+                .map(|r| r.hours)
+                .collect::<Vec<_>>(),
+            vec![1.0, 3.0]
+        );
+        let mut again = base.clone();
+        again.merge(partial.clone());
+        assert_eq!(again, merged, "merging what is left adds the same rows");
+        assert_eq!(
+            partial.drop_present(&merged, None).len(),
+            2,
+            "all stored now"
+        );
+        assert!(partial.volunteering.is_empty());
     }
 
     #[test]

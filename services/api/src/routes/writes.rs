@@ -12,7 +12,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use dangjian_live::{Plan, created, updated};
+use dangjian_live::{Plan, updated};
 use dangjian_model::{
     Bundle, Member, Need, Partnership, Problem, Resource, Responsibility, Volunteering,
 };
@@ -21,7 +21,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use utoipa::IntoParams;
 
 /// Most rows in one batch create.
@@ -159,28 +158,23 @@ fn body_rows<R: Row>(body: &Body) -> Result<(Vec<R>, bool), AppError> {
     }
 }
 
-/// Point the problems validation found in a batch at the batch's rows: `request body row i`.
-fn locate_in_batch<R: Row>(err: AppError, ids: &HashMap<String, usize>, base: usize) -> AppError {
+/// Point the problems validation found at the rows of the request: `request body` for one
+/// row, `request body row i` in a batch (see [`dangjian_live::sent_row`]).
+fn locate_in_body<R: Row>(err: AppError, sent: &Sent, batch: bool) -> AppError {
     let AppError::Invalid { message, problems } = err else {
         return err;
     };
     let problems = problems
         .into_iter()
         .map(|mut p: Problem| {
-            if p.table == R::TABLE {
-                let index =
-                    p.id.as_ref()
-                        .and_then(|id| ids.get(id).copied())
-                        .or_else(|| {
-                            p.location
-                                .rsplit('/')
-                                .next()
-                                .and_then(|n| n.parse::<usize>().ok())
-                                .and_then(|n| n.checked_sub(base))
-                        });
-                if let Some(i) = index {
-                    p.location = format!("request body row {i}");
-                }
+            if let Some(i) =
+                dangjian_live::sent_row(&p, R::TABLE, sent.base, &sent.ids, &sent.dropped)
+            {
+                p.location = if batch {
+                    format!("request body row {i}")
+                } else {
+                    "request body".to_string()
+                };
             }
             p
         })
@@ -188,9 +182,20 @@ fn locate_in_batch<R: Row>(err: AppError, ids: &HashMap<String, usize>, base: us
     AppError::Invalid { message, problems }
 }
 
+/// What a create learnt about the rows it was sent, to locate problems in the request: the
+/// table's length before the write, and the positions of rows dropped as stored already.
+#[derive(Default)]
+struct Sent {
+    ids: HashMap<String, usize>,
+    base: usize,
+    dropped: Vec<usize>,
+}
+
 /// Create rows: one object → 201 with the stored row and its `ETag`; an array → 201 with the
 /// count, all or nothing. 409 when an id is stored already (what holds it is not revealed); for
-/// a coordinator, 403 when the row holding it lies outside their subtree.
+/// a coordinator, 403 when the row holding it lies outside their subtree. An id-less row
+/// (volunteering) equal to a stored one is the same record: it is not added again, and the
+/// answer says so (200 for one row; a batch counts `created` and `already_stored`).
 pub async fn create<R: Row>(
     state: &AppState,
     caller: Caller,
@@ -199,21 +204,24 @@ pub async fn create<R: Row>(
     caller.require_writer()?;
     let (rows, batch) = body_rows::<R>(&body)?;
     let count = rows.len();
-    let ids: HashMap<String, usize> = rows
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.id().map(|id| (id.to_string(), i)))
-        .collect();
-    let base = Arc::new(AtomicUsize::new(0));
-    let base_seen = base.clone();
+    let sent = Arc::new(std::sync::Mutex::new(Sent {
+        ids: rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.id().map(|id| (id.to_string(), i)))
+            .collect(),
+        ..Sent::default()
+    }));
+    let seen_by_write = sent.clone();
     let actor = caller.token_id.clone();
     let result = state
         .write(actor, move |snap, _versions| {
-            base_seen.store(R::rows(snap.bundle()).len(), Ordering::Relaxed);
+            let base = R::rows(snap.bundle()).len();
             let mut seen = std::collections::HashSet::new();
             let mut partial = Bundle::default();
-            let mut changes = Vec::with_capacity(rows.len());
             let mut duplicates = Vec::new();
+            let first =
+                serde_json::to_value(&rows[0]).map_err(|e| AppError::Internal(e.to_string()))?;
             for (i, row) in rows.into_iter().enumerate() {
                 require_anchors(&caller, snap, &row)?;
                 if let Some(id) = row.id() {
@@ -237,36 +245,54 @@ pub async fn create<R: Row>(
                         });
                     }
                 }
-                let after =
-                    serde_json::to_value(&row).map_err(|e| AppError::Internal(e.to_string()))?;
-                changes.push(created(R::TABLE, row.id(), after));
                 R::rows_mut(&mut partial).push(row);
             }
             if !duplicates.is_empty() {
                 return Err(AppError::invalid(dangjian_model::Problems(duplicates)));
             }
-            let out = if batch {
-                None
-            } else {
-                changes.first().and_then(|c| c.after.clone())
-            };
-            Ok((Plan::Rows { partial, changes }, out))
+            let dropped: Vec<usize> = partial
+                .drop_present(snap.bundle(), dangjian_live::View::locator(snap))
+                .into_iter()
+                .map(|(_, j)| j)
+                .collect();
+            let stored = dropped.len();
+            {
+                let mut sent = seen_by_write.lock().unwrap_or_else(|p| p.into_inner());
+                sent.base = base;
+                sent.dropped = dropped;
+            }
+            let changes = dangjian_live::creates_of(&partial)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let out = (!batch).then_some(first);
+            Ok((Plan::Rows { partial, changes }, (out, stored)))
         })
         .await;
-    let (stored, seq) = match result {
-        Ok((stored, written)) => (stored, written.seq),
-        Err(e) if batch => return Err(locate_in_batch::<R>(e, &ids, base.load(Ordering::Relaxed))),
-        Err(e) => return Err(e),
+    let ((row, stored), seq) = match result {
+        Ok((out, written)) => (out, written.seq),
+        Err(e) => {
+            let sent = sent.lock().unwrap_or_else(|p| p.into_inner());
+            return Err(locate_in_body::<R>(e, &sent, batch));
+        }
     };
-    Ok(match stored {
+    Ok(match row {
+        Some(row) if stored > 0 => (StatusCode::OK, Json(row)).into_response(),
         Some(row) => {
             let mut response = (StatusCode::CREATED, Json(row)).into_response();
             response.headers_mut().insert(header::ETAG, etag(seq));
             response
         }
         None => (
-            StatusCode::CREATED,
-            Json(json!({"created": count, "table": R::TABLE, "seq": seq})),
+            if stored == count {
+                StatusCode::OK
+            } else {
+                StatusCode::CREATED
+            },
+            Json(json!({
+                "created": count - stored,
+                "already_stored": stored,
+                "table": R::TABLE,
+                "seq": seq,
+            })),
         )
             .into_response(),
     })

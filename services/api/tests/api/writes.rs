@@ -124,14 +124,37 @@ async fn needs_resources_responsibilities_and_volunteering() {
         .expect("RS1 item");
     assert_eq!(rs1["status"], "done");
     assert_eq!(rs1["rag"], "none");
-    let (s, _) = app
-        .post("/api/v1/volunteering", a, json!({"member": "M3", "committee": "K2", "domain": "greening", "hours": 3, "date": "2026-06-01"}))
-        .await;
+    let hours = json!({"member": "M3", "committee": "K2", "domain": "greening", "hours": 3, "date": "2026-06-01"});
+    let (s, _) = app.post("/api/v1/volunteering", a, hours.clone()).await;
     assert_eq!(s, StatusCode::CREATED);
     let (_, cov) = app
         .get("/api/v1/coverage?scope=K2&as_of=2026-06-30", a)
         .await;
     assert_eq!(cov["committees"][0]["volunteer_hours"], 3.0);
+    // An equal row again is the same record: 200, nothing added, nothing logged; a batch
+    // counts what it added and what was stored already.
+    let (_, log) = app.get("/api/v1/changes?since=0", a).await;
+    let logged = log["changes"].as_array().map(Vec::len);
+    let (s, b) = app.post("/api/v1/volunteering", a, hours.clone()).await;
+    assert_eq!((s, b["hours"].clone()), (StatusCode::OK, json!(3.0)), "{b}");
+    let other = json!({"member": "M3", "committee": "K2", "domain": "greening", "hours": 1, "date": "2026-06-02"});
+    let (s, b) = app
+        .post("/api/v1/volunteering", a, json!([hours, other, other]))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(
+        (b["created"].clone(), b["already_stored"].clone()),
+        (json!(1), json!(2))
+    );
+    let (_, log) = app.get("/api/v1/changes?since=0", a).await;
+    assert_eq!(
+        log["changes"].as_array().map(Vec::len),
+        logged.map(|n| n + 1)
+    );
+    let (_, cov) = app
+        .get("/api/v1/coverage?scope=K2&as_of=2026-06-30", a)
+        .await;
+    assert_eq!(cov["committees"][0]["volunteer_hours"], 4.0);
 }
 
 #[tokio::test]
@@ -143,9 +166,20 @@ async fn invalid_writes_change_nothing() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let details = body["error"]["details"].as_array().expect("details");
     assert!(
-        details
-            .iter()
-            .any(|d| d["table"] == "partnerships" && d["field"] == "unit"),
+        details.iter().any(|d| d["table"] == "partnerships"
+            && d["field"] == "unit"
+            && d["location"] == "request body"),
+        "{body}"
+    );
+    // In a batch, each problem names its row of the request (not a position in the network).
+    let rows = json!([
+        {"member": "M3", "committee": "K2", "domain": "greening", "hours": 2, "date": "2026-06-03"},
+        {"member": "M404", "committee": "K2", "domain": "greening", "hours": 2, "date": "2026-06-03"},
+    ]);
+    let (s, body) = app.post("/api/v1/volunteering", a, rows).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["error"]["details"][0]["location"], "request body row 1",
         "{body}"
     );
     let row = json!({"id": "N1x", "committee": "K1", "domain": "greening", "demand": 0});

@@ -166,6 +166,33 @@ fn serve_follows_cli_writes_and_imports_and_finishes_writes_of_clients_that_hang
         },
     );
     assert!(took < Duration::from_secs(1), "took {took:?}");
+    // The same row again is the same record: nothing is added or logged, and the CLI says so.
+    let again = ok(&db, &["add", "volunteering", csv.to_str().expect("utf-8")]);
+    assert!(
+        again.contains("ok: 0 volunteering rows added; 1 already stored"),
+        "{again}"
+    );
+    // A bad cell is located in the user's file (not the reader's copy of it).
+    let bad = dir.path().join("badhours.csv");
+    std::fs::write(
+        &bad,
+        "member,committee,domain,hours,date\nM-0001,K-TINGYI,cooking,1,2026-06-02\n",
+    )
+    .expect("write csv");
+    let err = fails(&db, &["add", "volunteering", bad.to_str().expect("utf-8")]);
+    assert!(err.contains("badhours.csv line 2"), "{err}");
+    // A bad reference is located at the file's row, after rows stored already.
+    std::fs::write(
+        &bad,
+        "member,committee,domain,hours,date\nM-0001,K-TINGYI,elderly_care,3.5,2026-06-01\n\
+         M-NOPE,K-TINGYI,elderly_care,1,2026-06-02\n",
+    )
+    .expect("write csv");
+    let err = fails(&db, &["add", "volunteering", bad.to_str().expect("utf-8")]);
+    assert!(
+        err.contains("badhours.csv row 2") && err.contains("M-NOPE"),
+        "{err}"
+    );
 
     // A refused batch changes nothing and names every bad row.
     std::fs::write(
@@ -176,6 +203,10 @@ fn serve_follows_cli_writes_and_imports_and_finishes_writes_of_clients_that_hang
     )
     .expect("write rows");
     let err = fails(&db, &["add", "needs", rows.to_str().expect("utf-8")]);
+    assert!(
+        err.contains("needs.json row 2") && err.contains("needs.json row 3"),
+        "{err}"
+    );
     assert!(
         err.contains("K-NOWHERE") && err.contains("K-NOWHERE2"),
         "{err}"
