@@ -7,6 +7,9 @@ use dangjian_engine::EngineError;
 use dangjian_model::{Problem, Problems, StoreError};
 use serde_json::json;
 
+/// The challenge of a 401 (RFC 6750 §3): a bearer token for this service.
+pub const WWW_AUTHENTICATE: &str = "Bearer realm=\"dangjian\"";
+
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -162,11 +165,21 @@ impl IntoResponse for AppError {
         };
         let body = json!({"error": {"code": self.code(), "message": message, "details": details}});
         let mut res = (status, axum::Json(body)).into_response();
-        if matches!(self, AppError::Busy(_)) {
-            res.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("1"),
-            );
+        match self {
+            AppError::Busy(_) => {
+                res.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static("1"),
+                );
+            }
+            // RFC 6750 §3: a 401 names the scheme that would be accepted.
+            AppError::Unauthorized => {
+                res.headers_mut().insert(
+                    axum::http::header::WWW_AUTHENTICATE,
+                    axum::http::HeaderValue::from_static(WWW_AUTHENTICATE),
+                );
+            }
+            _ => {}
         }
         res
     }

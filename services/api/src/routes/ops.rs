@@ -14,13 +14,16 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
-/// Readiness: the store answers and the engine is built.
+/// Readiness: the store answers and the engine is built. Anyone may ask, so the store is
+/// named by its kind only (`sqlite`, `neo4j`): never the database file's path or the server's
+/// URI (the service logs those when it starts).
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let snap = state.snapshot();
     let rows = snap.bundle().row_count();
     if state.store_ready().await {
-        Json(json!({"status": "ready", "store": state.store().describe(), "rows": rows}))
-            .into_response()
+        let described = state.store().describe();
+        let store = store_kind(&described);
+        Json(json!({"status": "ready", "store": store, "rows": rows})).into_response()
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -28,6 +31,11 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         )
             .into_response()
     }
+}
+
+/// The kind of a store from its description (`sqlite:/path/to.db` → `sqlite`).
+pub fn store_kind(describe: &str) -> &str {
+    describe.split(':').next().unwrap_or("")
 }
 
 /// Prometheus text format.

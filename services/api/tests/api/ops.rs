@@ -15,6 +15,9 @@ async fn health_ready_openapi_and_docs_need_no_token() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(body["status"], "ready");
     assert!(body["rows"].as_u64().unwrap_or(0) > 20);
+    // Anyone may ask: the store by its kind, not the database file's path.
+    assert_eq!(body["store"], "sqlite", "{body}");
+    assert!(!body.to_string().contains("test.db"), "{body}");
 
     let (s, doc) = app
         .send(app.client.get(app.url("/api/v1/openapi.json")))
