@@ -147,7 +147,7 @@ fn for_coordinator(
 /// The caller's own token: its role and scope (what the page needs to show or hide controls).
 #[utoipa::path(get, path = "/api/v1/me", tag = "writes",
     responses((status = 200, description = "`{role, scope, token_id}`: admin, coordinator or viewer; the subtree, or null", body = Object),
-        (status = 401, body = crate::routes::analytics::ErrorBody)),
+        (status = 400, description = "Any query parameter (none is read)", body = crate::routes::analytics::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn me(caller: Caller, _: Query<NoQuery>) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({

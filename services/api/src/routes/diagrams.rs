@@ -148,7 +148,7 @@ pub struct DiagramQuery {
         (status = 400, body = crate::routes::analytics::ErrorBody),
         (status = 403, body = crate::routes::analytics::ErrorBody),
         (status = 404, body = crate::routes::analytics::ErrorBody),
-        (status = 503, description = "Graphviz `dot` is not installed", body = crate::routes::analytics::ErrorBody),
+        (status = 503, description = "Graphviz `dot` is not installed (code `dot_missing`), or busy: expensive requests are at their limit, retry after `Retry-After` seconds (code `busy`)", body = crate::routes::analytics::ErrorBody),
         (status = 504, description = "`dot` took too long; try a smaller scope", body = crate::routes::analytics::ErrorBody),
     ),
     security(("bearer" = [])))]

@@ -452,7 +452,7 @@ list_endpoint!(
 /// the registered member count.
 #[utoipa::path(get, path = "/api/v1/committees/{id}", tag = "tables",
     params(("id" = String, Path, description = "Committee id")),
-    responses((status = 200, description = "The committee and its links", body = Object), (status = 403, body = crate::routes::analytics::ErrorBody), (status = 404, body = crate::routes::analytics::ErrorBody)),
+    responses((status = 200, description = "The committee and its links", body = Object), (status = 400, description = "Any query parameter (none is read)", body = crate::routes::analytics::ErrorBody), (status = 403, body = crate::routes::analytics::ErrorBody), (status = 404, body = crate::routes::analytics::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn committee_detail(
     State(state): State<AppState>,

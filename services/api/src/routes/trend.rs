@@ -142,7 +142,8 @@ mod tests {
 
 /// The range of dates in the data and today's date in Shanghai, for a page's date slider.
 #[utoipa::path(get, path = "/api/v1/dates", tag = "analytics",
-    responses((status = 200, description = "`{data_from, data_to, today}`: the earliest and latest partnership-signing or volunteering date (null when there are none) and today in Shanghai (UTC+8)", body = Object)),
+    responses((status = 200, description = "`{data_from, data_to, today}`: the earliest and latest partnership-signing or volunteering date (null when there are none) and today in Shanghai (UTC+8)", body = Object),
+        (status = 400, description = "Any query parameter (none is read)", body = crate::routes::analytics::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn dates(
     State(state): State<AppState>,

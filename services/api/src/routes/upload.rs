@@ -892,7 +892,7 @@ pub fn upload_response(problems: &[Problem]) -> Response {
 /// row only.
 #[utoipa::path(get, path = "/api/v1/import/template", tag = "writes",
     responses((status = 200, description = "An XLSX workbook: one sheet per table, header rows only", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 401, body = crate::routes::analytics::ErrorBody)),
+        (status = 400, description = "Any query parameter (none is read)", body = crate::routes::analytics::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn template(_caller: Caller, _: Query<NoQuery>) -> Result<Response, AppError> {
     let bytes = tokio::task::spawn_blocking(|| -> Result<Vec<u8>, AppError> {

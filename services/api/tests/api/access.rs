@@ -345,3 +345,102 @@ async fn revocation_takes_effect_once_the_token_cache_expires() {
     let (s, _) = app.get("/api/v1/districts", &secret).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
+
+/// A path of the OpenAPI document with its parameters filled in (any id will do: the answers
+/// checked here come before the id is looked up).
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "K1").replace("{file}", "S1.dot")
+}
+
+/// What the OpenAPI document says the operations answer, checked against what they answer:
+/// every operation with a bearer security requirement lists 401 and answers it, with
+/// `WWW-Authenticate: Bearer`, to a request without a token; every one with query parameters
+/// lists 400 and answers it to an unknown parameter; every one with a `scope` lists 403 and
+/// 404 and answers them to a scope outside the token's street and to one that does not exist.
+#[tokio::test]
+async fn the_openapi_document_lists_the_errors_operations_answer() {
+    let app = spawn_app().await;
+    let (s, doc) = app
+        .send(app.client.get(app.url("/api/v1/openapi.json")))
+        .await;
+    assert_eq!(s, StatusCode::OK, "the document needs no token");
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut secured = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("path item") {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+            let listed = |status: &str| op["responses"].get(status).is_some();
+            let url = app.url(&concrete(path));
+            let bearer = op["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+            if bearer {
+                secured += 1;
+                assert!(listed("401"), "{method} {path} does not list 401");
+                let res = app
+                    .client
+                    .request(method.clone(), &url)
+                    .send()
+                    .await
+                    .expect("request");
+                assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
+                let challenge = res
+                    .headers()
+                    .get(reqwest::header::WWW_AUTHENTICATE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                assert!(
+                    challenge.starts_with("Bearer"),
+                    "{method} {path}: {challenge:?}"
+                );
+                let body: Value = res.json().await.expect("JSON error");
+                assert_eq!(code(&body), "unauthorized", "{method} {path}");
+            }
+            let query: Vec<&str> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "query")
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            if !query.is_empty() {
+                assert!(listed("400"), "{method} {path} does not list 400");
+                let req = app
+                    .client
+                    .request(method.clone(), format!("{url}?colour=red"));
+                let (s, body) = app.send(req.bearer_auth(&app.tokens.admin)).await;
+                assert_eq!(s, StatusCode::BAD_REQUEST, "{method} {path}: {body}");
+                assert_eq!(
+                    body["error"]["message"], "unknown query parameter `colour`",
+                    "{method} {path}"
+                );
+            }
+            if query.contains(&"scope") {
+                assert!(listed("403") && listed("404"), "{method} {path}");
+                for (token, scope, status) in [
+                    (&app.tokens.admin, "NOWHERE", StatusCode::NOT_FOUND),
+                    (&app.tokens.coord, "S2", StatusCode::FORBIDDEN),
+                ] {
+                    let req = app
+                        .client
+                        .request(method.clone(), format!("{url}?scope={scope}"));
+                    let (s, body) = app.send(req.bearer_auth(token)).await;
+                    assert_eq!(s, status, "{method} {path}?scope={scope}: {body}");
+                }
+            }
+        }
+    }
+    assert!(secured >= 40, "only {secured} operations need a token");
+    // The expensive documents list their 503 (busy, with `Retry-After`).
+    for path in [
+        "/api/v1/coverage",
+        "/api/v1/gaps",
+        "/api/v1/brokers",
+        "/api/v1/areas",
+    ] {
+        let r = &doc["paths"][path]["get"]["responses"];
+        assert!(r.get("503").is_some(), "{path}: {r}");
+        assert!(r["503"]["headers"].get("Retry-After").is_some(), "{path}");
+    }
+}
