@@ -39,11 +39,18 @@ pub trait Row: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     /// The entities that must lie inside a coordinator's subtree for them to write the row.
     /// `None` entries (e.g. an unregistered member) are never inside.
     fn anchors(&self) -> Vec<Option<&str>>;
+    /// The people a new row records something personal about (a volunteer's hours): a
+    /// coordinator may create it only for people registered inside their subtree — otherwise
+    /// they could add to an outside person's record, and learn which member ids exist.
+    fn people(&self) -> Vec<&str> {
+        Vec::new()
+    }
 }
 
 /// `impl Row` for a table: its name, bundle field, id and anchors, stated once per table.
 macro_rules! row {
-    ($ty:ty, $field:ident, id: |$r:ident| $id:expr, anchors: |$a:ident| $anchors:expr) => {
+    ($ty:ty, $field:ident, id: |$r:ident| $id:expr, anchors: |$a:ident| $anchors:expr
+        $(, people: |$p:ident| $people:expr)?) => {
         impl Row for $ty {
             const TABLE: &'static str = stringify!($field);
             fn id(&self) -> Option<&str> {
@@ -60,13 +67,18 @@ macro_rules! row {
                 let $a = self;
                 $anchors
             }
+            $(fn people(&self) -> Vec<&str> {
+                let $p = self;
+                $people
+            })?
         }
     };
 }
 
 row!(Partnership, partnerships, id: |r| Some(&r.id), anchors: |r| vec![Some(&r.target)]);
 row!(Member, members, id: |r| Some(&r.id), anchors: |r| vec![r.registered_at.as_deref()]);
-row!(Volunteering, volunteering, id: |_r| None, anchors: |r| vec![Some(&r.committee)]);
+row!(Volunteering, volunteering, id: |_r| None, anchors: |r| vec![Some(&r.committee)],
+    people: |r| vec![&r.member]);
 row!(Need, needs, id: |r| Some(&r.id), anchors: |r| vec![Some(&r.committee)]);
 row!(Resource, resources, id: |r| Some(&r.id), anchors: |r| {
     std::iter::once(Some(r.provider.as_str()))
@@ -224,6 +236,9 @@ pub async fn create<R: Row>(
                 serde_json::to_value(&rows[0]).map_err(|e| AppError::Internal(e.to_string()))?;
             for (i, row) in rows.into_iter().enumerate() {
                 require_anchors(&caller, snap, &row)?;
+                for person in row.people() {
+                    caller.require_inside(&snap.engine, person)?;
+                }
                 if let Some(id) = row.id() {
                     if !taken_in_view::<R>(&caller, snap, id) {
                         return Err(AppError::outside(id));
@@ -359,6 +374,9 @@ pub async fn get<R: Row>(
     if R::TABLE == "members" && !caller.sees_personal_data() {
         mask_member(&mut value);
     }
+    // As in the lists: a field naming what the caller may not see (an inside member's
+    // employer in another street) is left out.
+    caller.redact(&snap.engine, &mut value);
     let mut response = Json(value).into_response();
     response.headers_mut().insert(header::ETAG, etag(version));
     Ok(response)

@@ -305,3 +305,42 @@ async fn concurrent_writers_lose_nothing_and_readers_never_see_half() {
     let stored = dangjian_model::Store::load(app.store.as_ref()).expect("load");
     assert_eq!(stored.volunteering.len(), 101, "the store has every write");
 }
+
+#[tokio::test]
+async fn a_coordinator_reads_and_writes_only_what_they_may_see() {
+    let app = spawn_app().await;
+    let c = &app.tokens.coord;
+    // M1 (registered in S1) now works at U2, a unit of S2 that touches nothing in S1: the
+    // detail leaves the employer out (null), as the lists and the change log do.
+    let (s, _) = app
+        .patch(
+            "/api/v1/members/M1",
+            &app.tokens.admin,
+            json!({"employer": "U2"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, m) = app.get("/api/v1/members/M1", c).await;
+    assert_eq!(
+        (s, m["name"].clone()),
+        (StatusCode::OK, json!("王小明")),
+        "{m}"
+    );
+    assert!(m["employer"].is_null(), "{m}");
+    let (_, page) = app.get("/api/v1/members", c).await;
+    assert!(!page.to_string().contains("U2"), "{page}");
+    // Hours for a member registered outside, or for no member at all: the same 403.
+    for member in ["M2", "M-nobody"] {
+        let row = json!({"member": member, "committee": "K1", "domain": "greening", "hours": 1, "date": "2026-06-01"});
+        let (s, b) = app.post("/api/v1/volunteering", c, row).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{member}: {b}");
+        assert_eq!(
+            b["error"]["message"],
+            format!("`{member}` is outside the scope of this token")
+        );
+    }
+    // For a member registered inside: written.
+    let row = json!({"member": "M3", "committee": "K1", "domain": "greening", "hours": 1, "date": "2026-06-01"});
+    let (s, b) = app.post("/api/v1/volunteering", c, row).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+}
