@@ -45,10 +45,26 @@ impl NameMask {
             .map(str::trim)
             .filter(|n| n.chars().count() >= 2 && seen.insert(n))
             .collect();
-        let masked = names.iter().map(|n| mask_name(n)).collect();
+        // Each name as it stands in the text of every output: raw, and escaped as JSON, XML
+        // (SVG, GraphML, GEXF) and CSV escape it when it holds a quote, a tab or the like.
+        let mut patterns: Vec<String> = Vec::with_capacity(names.len());
+        let mut masked: Vec<String> = Vec::with_capacity(names.len());
+        for name in names {
+            let short = mask_name(name);
+            patterns.push(name.to_string());
+            masked.push(short.clone());
+            let escapes: [fn(&str) -> String; 3] = [json_escaped, xml_escaped, csv_escaped];
+            for escape in escapes {
+                let (n, m) = (escape(name), escape(&short));
+                if n != name && !patterns.contains(&n) {
+                    patterns.push(n);
+                    masked.push(m);
+                }
+            }
+        }
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
-            .build(&names)
+            .build(&patterns)
             .ok();
         NameMask { ac, masked }
     }
@@ -68,6 +84,48 @@ impl NameMask {
             None => bytes.to_vec(),
         }
     }
+}
+
+/// A string as it stands inside a JSON string literal.
+fn json_escaped(s: &str) -> String {
+    let quoted = serde_json::to_string(s).unwrap_or_default();
+    quoted
+        .get(1..quoted.len().saturating_sub(1))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A string as it stands in XML text or an attribute.
+fn xml_escaped(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// A string as it stands in a quoted CSV field.
+fn csv_escaped(s: &str) -> String {
+    s.replace('"', "\"\"")
+}
+
+/// An error body for a viewer: every value it quotes (between backticks) that holds anything
+/// but ASCII is cut to its first character and `*`, whether or not it is a name of the
+/// network. Errors quote what the caller sent; masking only real names there would tell a
+/// viewer which guesses are names (`as_of=高莉洋` → `高*`, `高莉莉` unchanged).
+pub fn mask_echoes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 && !part.is_ascii() {
+            out.push_str(&mask_name(part));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 /// The name index of the engine most recently asked for (one network version at a time), with
@@ -177,11 +235,19 @@ pub async fn mask_for_viewers(State(state): State<AppState>, req: Request, next:
         }
     };
     let engine = state.snapshot().engine.clone();
-    let masked =
-        match tokio::task::spawn_blocking(move || names_of(&engine).mask_bytes(&bytes)).await {
-            Ok(m) => m,
-            Err(e) => return crate::error::AppError::from(e).into_response(),
-        };
+    let error = parts.status.is_client_error() || parts.status.is_server_error();
+    let masked = match tokio::task::spawn_blocking(move || {
+        let names = names_of(&engine);
+        match std::str::from_utf8(&bytes) {
+            Ok(text) if error => names.mask_bytes(mask_echoes(text).as_bytes()),
+            _ => names.mask_bytes(&bytes),
+        }
+    })
+    .await
+    {
+        Ok(m) => m,
+        Err(e) => return crate::error::AppError::from(e).into_response(),
+    };
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, axum::body::Body::from(masked))
 }
@@ -229,5 +295,33 @@ mod tests {
             "书记 欧*，委员 欧*；王老师"
         );
         assert_eq!(m.mask_bytes("\"欧阳修\"".as_bytes()), "\"欧*\"".as_bytes());
+    }
+
+    #[test]
+    fn escaped_names_are_masked_too() {
+        let engine = Engine::new(
+            serde_json::from_value(serde_json::json!({
+                "members": [
+                    {"id": "A1", "name": "龚\t伟泽", "birth_year": 1990, "skills": []},
+                    {"id": "A2", "name": "高\"莉", "birth_year": 1991, "skills": []}
+                ]
+            }))
+            .expect("bundle"),
+        );
+        let m = NameMask::build(&engine);
+        let json = serde_json::json!({"a": "龚\t伟泽", "b": "高\"莉"}).to_string();
+        assert_eq!(m.mask_str(&json), r#"{"a":"龚*","b":"高*"}"#);
+        assert_eq!(
+            m.mask_str("<t a=\"高&quot;莉\"/>,\"高\"\"莉\""),
+            "<t a=\"高*\"/>,\"高*\""
+        );
+    }
+
+    #[test]
+    fn echoed_values_are_masked_alike_names_or_not() {
+        assert_eq!(
+            mask_echoes("`as_of` must be a date, got `高莉洋`; `S-JLT` `高莉莉,高伟`"),
+            "`as_of` must be a date, got `高*`; `S-JLT` `高*`"
+        );
     }
 }

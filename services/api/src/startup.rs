@@ -52,11 +52,16 @@ pub fn app(state: AppState) -> Router {
                         .get(&REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("-");
-                    // The path only: query strings may carry names, headers carry tokens.
+                    // The route only (`/api/v1/members/{id}`): paths, query strings and
+                    // bodies may carry names, headers carry tokens.
+                    let route = req
+                        .extensions()
+                        .get::<axum::extract::MatchedPath>()
+                        .map_or("(no route)", axum::extract::MatchedPath::as_str);
                     tracing::info_span!(
                         "request",
                         method = %req.method(),
-                        path = %req.uri().path(),
+                        path = %route,
                         request_id = %request_id,
                     )
                 })

@@ -696,3 +696,75 @@ fn ids_match_whole_only() {
     assert!(!has_id("XK-SJ-1", "K-SJ-1"));
     assert!(has_id("a K-SJ-1:b", "K-SJ-1"));
 }
+
+/// Guessing names through error messages: a viewer's error quotes what was sent masked alike,
+/// whether or not it is a name of the network (masking only real names would confirm them).
+#[tokio::test]
+async fn a_viewer_cannot_confirm_a_guessed_name() {
+    let app = spawn_app().await;
+    let v = &app.tokens.viewer;
+    let mut messages = Vec::new();
+    for guess in ["王小明", "王小亮"] {
+        for path in [
+            format!("/api/v1/coverage?as_of={guess}"),
+            format!("/api/v1/coverage?scope={guess}"),
+            format!("/api/v1/members/{guess}"),
+        ] {
+            let (s, body) = app.get(&path, v).await;
+            assert!(s.is_client_error(), "{path}: {s}");
+            assert!(
+                !body.to_string().contains(guess),
+                "{path} echoes {guess}: {body}"
+            );
+            messages.push(body["error"]["message"].to_string());
+        }
+    }
+    assert_eq!(
+        messages[..3],
+        messages[3..],
+        "a real name reads like any other guess"
+    );
+}
+
+/// A secretary's name holding a character JSON escapes (a tab pasted from a spreadsheet) is
+/// masked for viewers like any other.
+#[tokio::test]
+async fn a_viewer_never_reads_an_escaped_name() {
+    let app = spawn_app().await;
+    let mut org = app
+        .get("/api/v1/party-orgs?limit=1", &app.tokens.admin)
+        .await
+        .1["items"][0]
+        .clone();
+    org["secretary"] = Value::from("龚\t伟泽");
+    let (s, body) = app
+        .post(
+            "/api/v1/import?merge=true",
+            &app.tokens.admin,
+            serde_json::json!({ "party_orgs": [org] }),
+        )
+        .await;
+    assert!(s.is_success(), "{body}");
+    for path in ["/api/v1/party-orgs", "/api/v1/party-orgs?format=csv"] {
+        let (_, body) = app.get(path, &app.tokens.viewer).await;
+        let text = body.to_string();
+        assert!(!text.contains("伟泽"), "{path}: {text}");
+    }
+}
+
+/// The log names routes, never what a path carried (an id, or a name sent as one).
+#[tokio::test]
+async fn the_log_holds_routes_not_paths() {
+    let app = spawn_app().await;
+    app.get("/api/v1/members/王小明", &app.tokens.admin).await;
+    app.get("/api/v1/no-such-route/王小明", &app.tokens.admin)
+        .await;
+    let log = logged();
+    assert!(
+        log.contains("/api/v1/members/{id}"),
+        "routes are logged: {log}"
+    );
+    for text in ["王小明", "%E7%8E%8B%E5%B0%8F%E6%98%8E", "no-such-route"] {
+        assert!(!log.contains(text), "the log holds `{text}`");
+    }
+}
