@@ -80,7 +80,8 @@ where
     }
     v.parse::<T>().map(Some).map_err(|e| {
         let e = e.to_string();
-        if e.contains("got `") {
+        // A message that quotes the value already is not told it twice.
+        if e.contains("got `") || e.contains(&format!("`{v}`")) {
             serde::de::Error::custom(e)
         } else {
             serde::de::Error::custom(format!("{e}, got `{v}`"))
@@ -101,6 +102,45 @@ pub fn one_of<T: Copy>(s: &str, choices: &[(&str, T)]) -> Result<T, String> {
         None => String::new(),
     };
     Err(format!("must be {listed}, got `{s}`"))
+}
+
+/// A page size or another cap on how many things an answer holds: a whole number from 1 to
+/// `MAX`. Whatever is wrong with a value (`-1`, `0`, `abc`, too large) is refused with the same
+/// words, which say what is expected: `must be a whole number from 1 to 1000, got `-1``.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit<const MAX: usize>(pub usize);
+
+impl<const MAX: usize> std::str::FromStr for Limit<MAX> {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.parse::<usize>() {
+            Ok(n) if (1..=MAX).contains(&n) => Ok(Limit(n)),
+            _ => Err(format!("must be a whole number from 1 to {MAX}, got `{s}`")),
+        }
+    }
+}
+
+/// A whole number ≥ 0 (an offset, a sequence number); anything else is refused with
+/// `must be a whole number ≥ 0, got `-1`` rather than the parser's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count(pub u64);
+
+impl std::str::FromStr for Count {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        s.parse::<u64>()
+            .map(Count)
+            .map_err(|_| format!("must be a whole number ≥ 0, got `{s}`"))
+    }
+}
+
+impl Count {
+    /// As an index (saturating on a 32-bit target).
+    pub fn index(self) -> usize {
+        usize::try_from(self.0).unwrap_or(usize::MAX)
+    }
 }
 
 /// A query flag: `true`/`1` or `false`/`0`, empty counting as absent
@@ -217,7 +257,25 @@ fn strip_position(message: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::one_of;
+    use super::{Count, Limit, one_of};
+
+    #[test]
+    fn numbers_are_refused_in_words_that_say_what_is_expected() {
+        assert_eq!("20".parse::<Limit<1000>>(), Ok(Limit(20)));
+        for bad in ["-1", "0", "1001", "abc", "1.5"] {
+            assert_eq!(
+                bad.parse::<Limit<1000>>(),
+                Err(format!(
+                    "must be a whole number from 1 to 1000, got `{bad}`"
+                ))
+            );
+        }
+        assert_eq!("0".parse::<Count>(), Ok(Count(0)));
+        assert_eq!(
+            "-1".parse::<Count>(),
+            Err("must be a whole number ≥ 0, got `-1`".to_string())
+        );
+    }
 
     #[test]
     fn one_of_names_every_choice_when_refusing() {

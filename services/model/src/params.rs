@@ -9,8 +9,9 @@ use std::str::FromStr;
 /// Why a parameter value was refused (the caller names the parameter).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParamError {
-    /// Not a calendar date written `YYYY-MM-DD`.
-    #[error("must be a date YYYY-MM-DD, got `{0}`")]
+    /// Not a calendar date written `YYYY-MM-DD` (in the words the bundle readers use for a
+    /// date cell, so `2026-02-30` reads as no such day rather than as a wrong format).
+    #[error("`{0}` is not a date; expected a real calendar date as YYYY-MM-DD")]
     Date(String),
     /// An empty scope (absent means the default; empty is no id).
     #[error("must be `city` or a district, street, community or committee id, got an empty value")]
@@ -111,7 +112,7 @@ mod tests {
         let err = "2025-02-30".parse::<AsOf>().expect_err("no such day");
         assert_eq!(
             err.to_string(),
-            "must be a date YYYY-MM-DD, got `2025-02-30`"
+            "`2025-02-30` is not a date; expected a real calendar date as YYYY-MM-DD"
         );
         assert!("yesterday".parse::<AsOf>().is_err());
         assert!("30/06/2025".parse::<AsOf>().is_err());

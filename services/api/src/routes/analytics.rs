@@ -138,7 +138,8 @@ scope_query!(
     BrokersQuery {
         /// At most this many (default 20, max 1000).
         #[serde(default, deserialize_with = "opt")]
-        limit: Option<usize>,
+        #[param(value_type = Option<usize>, minimum = 1, maximum = 1000)]
+        limit: Option<crate::extract::Limit<MAX_BROKERS>>,
     }
 );
 
@@ -443,7 +444,7 @@ pub async fn whatif(
     responses((status = 200, description = "The brokers document", body = Object), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn brokers(read: ScopedRead<BrokersQuery>) -> Result<Response, AppError> {
-    let limit = read.query.limit.unwrap_or(20).min(MAX_BROKERS);
+    let limit = read.query.limit.map_or(20, |l| l.0);
     read.document("brokers", format!("|{limit}"), move |e, s, d, c| {
         e.brokers_until(s, d, limit, c)
     })

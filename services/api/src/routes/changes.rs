@@ -5,7 +5,7 @@
 
 use crate::access::Caller;
 use crate::error::AppError;
-use crate::extract::{NoQuery, Query, opt};
+use crate::extract::{Count, Limit, NoQuery, Query, opt};
 use crate::routes::writes::anchors_of;
 use crate::state::AppState;
 use axum::Json;
@@ -26,16 +26,33 @@ const MAX_LIMIT: usize = 10_000;
 pub struct ChangesQuery {
     /// Entries with a sequence number above this (default 0).
     #[serde(default, deserialize_with = "opt")]
-    since: Option<u64>,
-    /// Only this table.
+    #[param(value_type = Option<u64>)]
+    since: Option<Count>,
+    /// Only this table (`needs`, `members`, … as in an import).
     #[serde(default, deserialize_with = "opt")]
-    table: Option<String>,
+    #[param(value_type = Option<String>)]
+    table: Option<TableName>,
     /// Only this row id.
     #[serde(default, deserialize_with = "opt")]
     id: Option<String>,
     /// Entries scanned per page, default 1000, max 10000.
     #[serde(default, deserialize_with = "opt")]
-    limit: Option<usize>,
+    #[param(value_type = Option<usize>, minimum = 1, maximum = 10000)]
+    limit: Option<Limit<MAX_LIMIT>>,
+}
+
+/// A table of the network by name: one of [`dangjian_model::TABLES`] (any other is refused,
+/// naming them, rather than answered with an empty log).
+#[derive(Debug, Clone, Copy)]
+struct TableName(&'static str);
+
+impl std::str::FromStr for TableName {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<TableName, String> {
+        let choices = dangjian_model::TABLES.map(|t| (t, TableName(t)));
+        crate::extract::one_of(s, &choices)
+    }
 }
 
 /// Change-log entries after `since`, oldest first.
@@ -56,19 +73,15 @@ pub async fn changes(
         ));
     }
     let Query(q) = query?;
-    let since = q.since.unwrap_or(0);
-    let (table, id) = (q.table, q.id);
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    let since = q.since.map_or(0, |c| c.0);
+    let (table, id) = (q.table.map(|t| t.0.to_string()), q.id);
+    // Checked (1 to MAX_LIMIT) when the query was read.
+    let limit = q.limit.map_or(DEFAULT_LIMIT, |l| l.0);
     if let Some(id) = &id
         && caller.restriction().is_some()
     {
         // An id outside the caller's view is 403 whether or not it exists (SPEC §6).
         caller.require_inside(&state.snapshot().engine, id)?;
-    }
-    if limit == 0 || limit > MAX_LIMIT {
-        return Err(AppError::BadRequest(format!(
-            "limit must be between 1 and {MAX_LIMIT}"
-        )));
     }
     let filter = ChangeFilter {
         since,

@@ -3,13 +3,15 @@
 
 use crate::access::Caller;
 use crate::error::AppError;
-use crate::extract::{NoQuery, Query, opt};
+use crate::extract::{Count, Limit, NoQuery, Query, opt};
 use crate::state::{AppState, Snapshot};
 use axum::Json;
 use axum::extract::{Path, State};
 use dangjian_engine::Engine;
 use dangjian_model::params::AsOf;
-use dangjian_model::{Bundle, Date, Member};
+use dangjian_model::{
+    Bundle, Date, ItemStatus, MassOrgType, Member, ServiceDomain, UnitCategory, labels::wire_name,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -108,8 +110,37 @@ impl Filters {
 
     /// Whether an enum value's wire name passes the equality filter `key`.
     fn is_named<T: Serialize>(&self, key: &str, value: &T) -> bool {
-        self.peek(key)
-            .is_none_or(|f| dangjian_model::labels::wire_name(value) == f)
+        self.peek(key).is_none_or(|f| wire_name(value) == f)
+    }
+
+    /// 400 for a filter on a closed vocabulary (`domain`, `category`, `type`, `status`) with a
+    /// value outside it, naming the parameter and the values it takes (an empty page would
+    /// hide the typo).
+    fn check_vocabularies(&self) -> Result<(), AppError> {
+        for (key, value) in &self.eq {
+            let Some(allowed) = vocabulary(key) else {
+                continue;
+            };
+            let choices: Vec<(&str, ())> = allowed.iter().map(|a| (a.as_str(), ())).collect();
+            crate::extract::one_of(value, &choices)
+                .map_err(|m| AppError::BadRequest(format!("`{key}` {m}")))?;
+        }
+        Ok(())
+    }
+}
+
+/// The values (wire names) a filter on a closed vocabulary takes, by parameter name; `None`
+/// for free filters (ids).
+fn vocabulary(key: &str) -> Option<Vec<String>> {
+    fn names<T: Serialize>(all: &[T]) -> Option<Vec<String>> {
+        Some(all.iter().map(wire_name).collect())
+    }
+    match key {
+        "domain" => names(&ServiceDomain::ALL),
+        "category" => names(&UnitCategory::ALL),
+        "type" => names(&MassOrgType::ALL),
+        "status" => names(&[ItemStatus::Open, ItemStatus::Done]),
+        _ => None,
     }
 }
 
@@ -120,13 +151,10 @@ pub fn list_table(
     table: &str,
     p: Filters,
 ) -> Result<Page, AppError> {
+    // The page size was checked (1 to MAX_LIMIT) when the query was read.
     let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
-    if limit == 0 || limit > MAX_LIMIT {
-        return Err(AppError::BadRequest(format!(
-            "`limit` must be between 1 and {MAX_LIMIT}"
-        )));
-    }
     let offset = p.offset.unwrap_or(0);
+    p.check_vocabularies()?;
     let b: &Bundle = snap.bundle();
     let engine: &Engine = &snap.engine;
     let pager = Pager {
@@ -264,10 +292,12 @@ macro_rules! list_endpoint {
         pub struct $query {
             /// Page size, default 100, max 1000.
             #[serde(default, deserialize_with = "opt")]
-            limit: Option<usize>,
+            #[param(value_type = Option<usize>, minimum = 1, maximum = 1000)]
+            limit: Option<Limit<MAX_LIMIT>>,
             /// Rows to skip.
             #[serde(default, deserialize_with = "opt")]
-            offset: Option<usize>,
+            #[param(value_type = Option<usize>)]
+            offset: Option<Count>,
             $(
                 /// Filter: equal to this value.
                 #[serde(default, deserialize_with = "opt")]
@@ -285,8 +315,8 @@ macro_rules! list_endpoint {
             fn from(q: $query) -> Filters {
                 #[allow(unused_mut)]
                 let mut f = Filters {
-                    limit: q.limit,
-                    offset: q.offset,
+                    limit: q.limit.map(|l| l.0),
+                    offset: q.offset.map(Count::index),
                     ..Filters::default()
                 };
                 $(

@@ -109,3 +109,90 @@ async fn committee_detail_with_links() {
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(code(&body), "not_found");
 }
+
+/// A filter value outside its vocabulary, a page size out of range and a table the change log
+/// does not know are 400s naming the parameter and what it takes, never an empty page or the
+/// parser's words; page sizes are refused in the same words everywhere.
+#[tokio::test]
+async fn bad_filter_values_are_refused_naming_what_is_allowed() {
+    let app = spawn_app().await;
+    let a = &app.tokens.admin;
+    let domains = "must be employment, elderly_care, childcare, poverty_relief, \
+                   disability_support, public_safety, healthcare, greening, education_training, \
+                   legal_aid, psychological or culture_sports";
+    let cases = [
+        (
+            "/api/v1/needs?domain=cooking",
+            format!("`domain` {domains}, got `cooking`"),
+        ),
+        (
+            "/api/v1/resources?domain=x",
+            format!("`domain` {domains}, got `x`"),
+        ),
+        (
+            "/api/v1/social-orgs?domain=x",
+            format!("`domain` {domains}, got `x`"),
+        ),
+        (
+            "/api/v1/units?category=x",
+            "`category` must be enterprise, public_institution, government, school, hospital \
+             or other, got `x`"
+                .to_string(),
+        ),
+        (
+            "/api/v1/responsibilities?status=x",
+            "`status` must be open or done, got `x`".to_string(),
+        ),
+        (
+            "/api/v1/mass-orgs?type=x",
+            "`type` must be union, youth_league, women_federation or other, got `x`".to_string(),
+        ),
+        (
+            "/api/v1/committees?limit=-1",
+            "`limit` must be a whole number from 1 to 1000, got `-1`".to_string(),
+        ),
+        (
+            "/api/v1/committees?limit=0",
+            "`limit` must be a whole number from 1 to 1000, got `0`".to_string(),
+        ),
+        (
+            "/api/v1/committees?offset=-1",
+            "`offset` must be a whole number ≥ 0, got `-1`".to_string(),
+        ),
+        (
+            "/api/v1/changes?limit=0",
+            "`limit` must be a whole number from 1 to 10000, got `0`".to_string(),
+        ),
+        (
+            "/api/v1/changes?since=-1",
+            "`since` must be a whole number ≥ 0, got `-1`".to_string(),
+        ),
+        (
+            "/api/v1/brokers?limit=5000",
+            "`limit` must be a whole number from 1 to 1000, got `5000`".to_string(),
+        ),
+    ];
+    for (path, message) in &cases {
+        let (s, body) = app.get(path, a).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_eq!(body["error"]["message"], message.as_str(), "{path}");
+    }
+    let (s, body) = app.get("/api/v1/changes?table=bogus", a).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    let message = body["error"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.starts_with("`table` must be districts, streets,")
+            && message.ends_with("got `bogus`")
+            && message.contains("needs"),
+        "{message}"
+    );
+    // The values the vocabularies take still filter.
+    let page = app.get_ok("/api/v1/responsibilities?status=open", a).await;
+    assert!(
+        page["items"].as_array().is_some_and(|i| !i.is_empty()),
+        "{page}"
+    );
+    app.get_ok("/api/v1/changes?table=needs&limit=10000", a)
+        .await;
+    app.get_ok("/api/v1/needs?domain=employment", a).await;
+}
