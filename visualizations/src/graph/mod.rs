@@ -26,6 +26,10 @@ pub mod layout;
 pub use doc::{GraphDoc, GraphEdge, GraphNode, GraphOptions, LinkKind, MemberGrouping, NodeKind};
 pub use export::{to_gexf, to_graphml};
 
+/// Fewest members or volunteers a 双报到 link from one employer may stand for in what a
+/// non-admin reads (see [`GraphDoc::fold_small_member_groups`]).
+pub const MIN_MEMBER_GROUP: u64 = 3;
+
 const NONE: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -1001,11 +1005,94 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn fmt_hours(h: f64) -> String {
+pub(crate) fn fmt_hours(h: f64) -> String {
     if h.fract() == 0.0 {
         format!("{h:.0}")
     } else {
         format!("{h}")
+    }
+}
+
+impl GraphDoc {
+    /// For a reader who may not see employers or one person's hours (everyone but an admin):
+    /// every 双报到 link from an employer unit or district standing for fewer than `min`
+    /// members and fewer than `min` volunteers is folded, per committee, into one link from
+    /// the node `grp:few` (少于 `min` 人的单位) — otherwise a link with one volunteer ties that
+    /// person's hours, which the volunteering table lists per member, to their employer. Nodes
+    /// that had links and have none left go too.
+    pub fn fold_small_member_groups(&mut self, min: u64) {
+        let small = |e: &GraphEdge| {
+            e.kind == LinkKind::Member
+                && e.source != "grp:none"
+                && e.members.unwrap_or(0) < min
+                && e.volunteers.unwrap_or(0) < min
+        };
+        if !self.edges.iter().any(small) {
+            return;
+        }
+        let linked = |edges: &[GraphEdge]| -> std::collections::HashSet<String> {
+            edges
+                .iter()
+                .flat_map(|e| [e.source.clone(), e.target.clone()])
+                .collect()
+        };
+        let before = linked(&self.edges);
+        let position: std::collections::HashMap<&str, (Option<f64>, Option<f64>)> = self
+            .nodes
+            .iter()
+            .map(|n| (n.id.as_str(), (n.x, n.y)))
+            .collect();
+        let few = "grp:few".to_string();
+        let mut at = None;
+        let mut folded: std::collections::BTreeMap<String, GraphEdge> = Default::default();
+        let mut kept = Vec::with_capacity(self.edges.len());
+        for e in std::mem::take(&mut self.edges) {
+            if !small(&e) {
+                kept.push(e);
+                continue;
+            }
+            at = at.or_else(|| position.get(e.source.as_str()).copied());
+            let f = folded.entry(e.target.clone()).or_insert_with(|| {
+                let mut f = GraphEdge::new(
+                    &format!("member:{few}>{}", e.target),
+                    few.clone(),
+                    e.target.clone(),
+                    LinkKind::Member,
+                );
+                f.members = Some(0);
+                f.volunteers = Some(0);
+                f.hours = Some(0.0);
+                f.units = Some(0);
+                f
+            });
+            f.members = Some(f.members.unwrap_or(0) + e.members.unwrap_or(0));
+            f.volunteers = Some(f.volunteers.unwrap_or(0) + e.volunteers.unwrap_or(0));
+            f.hours = Some(f.hours.unwrap_or(0.0) + e.hours.unwrap_or(0.0));
+            f.units = Some(f.units.unwrap_or(0) + e.units.unwrap_or(1));
+        }
+        for mut f in folded.into_values() {
+            let (members, hours) = (
+                f.members.unwrap_or(0),
+                (f.hours.unwrap_or(0.0) * 100.0).round() / 100.0,
+            );
+            f.hours = Some(hours);
+            f.label = format!("双报到 {members} 人 · 志愿 {} 小时", fmt_hours(hours));
+            f.weight = 1.0 + members as f64 + hours / 100.0;
+            kept.push(f);
+        }
+        self.edges = kept;
+        let after = linked(&self.edges);
+        self.nodes
+            .retain(|n| !before.contains(&n.id) || after.contains(&n.id));
+        let (x, y) = at.unwrap_or((None, None));
+        self.nodes.push(GraphNode {
+            detail: Some(format!(
+                "每个单位在该居委会少于 {min} 名在职党员和志愿者：合并显示，不列单位名，以免推知个人的工作单位"
+            )),
+            x,
+            y,
+            ..GraphNode::new(&few, &format!("少于{min}人的单位"), NodeKind::UnitGroup)
+        });
     }
 }
 

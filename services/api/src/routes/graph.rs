@@ -11,9 +11,11 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use dangjian_engine::Engine;
+use dangjian_model::TokenRole;
 use dangjian_model::params::AsOf;
 use dangjian_visualizations::graph::{
-    GraphDoc, GraphIndex, GraphOptions, LinkKind, MemberGrouping, to_gexf, to_graphml,
+    GraphDoc, GraphIndex, GraphOptions, LinkKind, MIN_MEMBER_GROUP, MemberGrouping, to_gexf,
+    to_graphml,
 };
 use serde::Deserialize;
 use std::sync::{Arc, Mutex, Weak};
@@ -109,6 +111,10 @@ async fn document(state: &AppState, caller: &Caller, q: GraphQuery) -> Result<Gr
         let mut doc = ix.graph(snap.bundle(), &opts)?;
         if positions {
             ix.place(snap.bundle(), &mut doc)?;
+        }
+        if caller.role != TokenRole::Admin {
+            // No link may tie one or two people's hours to their employer.
+            doc.fold_small_member_groups(MIN_MEMBER_GROUP);
         }
         if caller.restriction().is_none() {
             return Ok(doc);

@@ -768,3 +768,65 @@ async fn the_log_holds_routes_not_paths() {
         assert!(!log.contains(text), "the log holds `{text}`");
     }
 }
+
+/// 双报到 links of the graph, for everyone but an admin: no link from one employer stands for
+/// fewer than three members and three volunteers (one volunteer's hours on a link from their
+/// employer, beside the per-member volunteering table, would name where they work); the small
+/// ones are folded into `grp:few`, and the totals per committee are those the admin reads.
+#[tokio::test]
+async fn member_links_never_stand_for_one_or_two_people() {
+    let app = spawn_network(ServeConfig::default(), sample_bundle(), MINE, OTHER).await;
+    let path = "/api/v1/graph?scope=S-JLT&as_of=2026-06-30&kinds=member&group=unit&aggregate=false&positions=false";
+    let totals = |doc: &Value| {
+        let mut by_target: BTreeMap<String, (u64, f64)> = BTreeMap::new();
+        for e in doc["edges"].as_array().into_iter().flatten() {
+            let t = by_target
+                .entry(e["target"].as_str().unwrap_or("").to_string())
+                .or_default();
+            t.0 += e["members"].as_u64().unwrap_or(0);
+            t.1 += e["hours"].as_f64().unwrap_or(0.0);
+        }
+        by_target
+            .into_iter()
+            .map(|(k, (m, h))| (k, m, (h * 100.0).round() as i64))
+            .collect::<Vec<_>>()
+    };
+    let (_, admin) = app.get(path, &app.tokens.admin).await;
+    let small = |doc: &Value| {
+        doc["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| {
+                let src = e["source"].as_str().unwrap_or("");
+                src != "grp:few"
+                    && src != "grp:none"
+                    && e["members"].as_u64().unwrap_or(0) < 3
+                    && e["volunteers"].as_u64().unwrap_or(0) < 3
+            })
+            .count()
+    };
+    assert!(
+        small(&admin) > 0,
+        "the sample has small links for the admin"
+    );
+    for token in [&app.tokens.viewer, &app.tokens.coord] {
+        let (s, doc) = app.get(path, token).await;
+        assert_eq!(s, StatusCode::OK, "{doc}");
+        assert_eq!(small(&doc), 0, "{doc}");
+        assert!(
+            doc["nodes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|n| n["id"] == "grp:few")
+        );
+        if token == &app.tokens.viewer {
+            assert_eq!(
+                totals(&doc),
+                totals(&admin),
+                "the same totals per committee"
+            );
+        }
+    }
+}
