@@ -34,6 +34,11 @@ pub enum AppError {
     /// The token's role or scope does not allow this (403).
     #[error("{0}")]
     Forbidden(String),
+    /// An upload the token's role or scope does not allow (403): answered, like the upload's
+    /// other messages, in Chinese (`message`) with the English kept as `message_en`
+    /// ([`crate::routes::upload::zh_message`]).
+    #[error("{0}")]
+    UploadForbidden(String),
     /// No such resource (404).
     #[error("{0}")]
     NotFound(String),
@@ -61,7 +66,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid { .. } | AppError::Upload(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::UploadForbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -77,7 +82,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Invalid { .. } | AppError::Upload(_) => "invalid",
             AppError::Unauthorized => "unauthorized",
-            AppError::Forbidden(_) => "forbidden",
+            AppError::Forbidden(_) | AppError::UploadForbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::PreconditionFailed(_) => "precondition_failed",
@@ -147,8 +152,18 @@ impl From<tokio::task::JoinError> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Upload(problems) = &self {
-            return crate::routes::upload::upload_response(problems);
+        match &self {
+            AppError::Upload(problems) => return crate::routes::upload::upload_response(problems),
+            AppError::UploadForbidden(en) => {
+                let body = json!({"error": {
+                    "code": self.code(),
+                    "message": crate::routes::upload::zh_message(en, ""),
+                    "message_en": en,
+                    "details": [],
+                }});
+                return (self.status(), axum::Json(body)).into_response();
+            }
+            _ => {}
         }
         let status = self.status();
         let (message, details) = match &self {

@@ -99,7 +99,7 @@ fn require_inside(caller: &Caller, snap: &Snapshot, upload: &Upload) -> Result<(
     }
     let shown: Vec<String> = outside.iter().take(20).cloned().collect();
     let more = outside.len() - shown.len();
-    Err(AppError::Forbidden(format!(
+    Err(AppError::UploadForbidden(format!(
         "{} row(s) lie outside the scope of this token, nothing was changed: {}{}",
         outside.len(),
         shown.join("; "),
@@ -142,7 +142,7 @@ pub async fn import_file(
     kind: FileKind,
     body: Body,
 ) -> Result<Response, AppError> {
-    caller.require_writer()?;
+    caller.require_writer().map_err(in_chinese)?;
     let Query(q) = query?;
     let merge = match (q.mode, q.merge) {
         (Some(Merges(m)), _) => m,
@@ -152,7 +152,7 @@ pub async fn import_file(
     };
     if !merge {
         caller.require_admin().map_err(|_| {
-            AppError::Forbidden(
+            AppError::UploadForbidden(
                 "only admin tokens may replace the network; coordinators upload with mode=merge"
                     .into(),
             )
@@ -177,7 +177,7 @@ pub async fn import_file(
             .map(|(t, _)| t)
             .collect();
         if !others.is_empty() {
-            return Err(AppError::Forbidden(format!(
+            return Err(AppError::UploadForbidden(format!(
                 "a coordinator may upload rows of {} only; the file has rows in {}",
                 COORDINATOR_TABLES.join(", "),
                 others.join(", ")
@@ -228,6 +228,14 @@ pub async fn import_file(
             )))
         }
         Err(e) => Err(e),
+    }
+}
+
+/// A 403 of the shared access checks answered as the upload's own: in Chinese too.
+fn in_chinese(e: AppError) -> AppError {
+    match e {
+        AppError::Forbidden(en) => AppError::UploadForbidden(en),
+        other => other,
     }
 }
 
@@ -575,7 +583,8 @@ pub fn zh(p: &Problem) -> String {
     zh_message(p.message.as_str(), p.field.as_deref().unwrap_or(""))
 }
 
-fn zh_message(m: &str, field: &str) -> String {
+/// The Chinese form of one message (`field`: the field it is about, or "").
+pub fn zh_message(m: &str, field: &str) -> String {
     let q = |after: &str| quoted(m, after).unwrap_or("").to_string();
     let found = || found_zh(after(m, "found "));
     // Prefixes that wrap another message.
@@ -738,10 +747,17 @@ fn zh_message(m: &str, field: &str) -> String {
         return format!("出生年份 {} 不合理", number_after(m, ""));
     }
     if m.starts_with("must be greater than 0") || m.starts_with("expected a whole number > 0") {
-        return if field == "demand" {
-            "需求量必须大于0".into()
+        let what = if field == "demand" {
+            "需求量".to_string()
         } else {
-            format!("「{field}」必须是大于0的整数（填写的是{}）", found())
+            format!("「{field}」")
+        };
+        // A cell holding text (or a list, an object…) is not a number at all: say so, rather
+        // than that the number is too small.
+        return if m.starts_with("expected") {
+            format!("{what}应填写大于0的整数，单元格中却是{}", found())
+        } else {
+            format!("{what}必须大于0（填写的是 {}）", after(m, "found "))
         };
     }
     if m.starts_with("must be ≥ 0") || m.starts_with("expected a whole number ≥ 0") {
@@ -871,7 +887,59 @@ fn zh_message(m: &str, field: &str) -> String {
     if m == "the file holds no rows" {
         return "文件中没有任何数据行".into();
     }
+    // This route's 403s (a token's role or scope).
+    if let Some((count, rest)) = m.split_once(" row(s) lie outside the scope of this token") {
+        let listed = after(rest, "nothing was changed:");
+        let (listed, more) = match listed.split_once("; and ") {
+            Some((l, more)) => (l, format!("；另有 {} 行", number_after(more, ""))),
+            None => (listed, String::new()),
+        };
+        let places: Vec<String> = listed.split("; ").map(location_zh).collect();
+        return format!(
+            "有 {count} 行不在本令牌的管辖范围内，未做任何更改：{}{more}",
+            places.join("；")
+        );
+    }
+    if m.starts_with("only admin tokens may replace the network") {
+        return "只有管理员令牌可以替换整个网络；协调员请以合并方式上传（「mode=merge」）".into();
+    }
+    if m.starts_with("viewer tokens cannot write") {
+        return "查看者令牌只能读取，不能上传或修改数据".into();
+    }
+    if let Some(rest) = m.strip_prefix("a coordinator may upload rows of ")
+        && let Some((allowed, found)) = rest.split_once(" only; the file has rows in ")
+    {
+        let quoted = |list: &str| {
+            list.split(", ")
+                .map(|t| format!("「{t}」"))
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        return format!(
+            "协调员只能上传{}的行；文件中有{}的行",
+            quoted(allowed),
+            quoted(found)
+        );
+    }
     format!("{FALLBACK}{m}")
+}
+
+/// Where an uploaded row is, in Chinese: `sheet needs row 3` → `工作表「needs」第 3 行`,
+/// `needs.csv line 2` → `「needs.csv」第 2 行`, `needs row 4` → `「needs」第 4 行`.
+fn location_zh(loc: &str) -> String {
+    let loc = loc.trim();
+    if let Some(rest) = loc.strip_prefix("sheet ")
+        && let Some((sheet, row)) = rest.rsplit_once(" row ")
+    {
+        return format!("工作表「{sheet}」第 {row} 行");
+    }
+    match loc
+        .rsplit_once(" line ")
+        .or_else(|| loc.rsplit_once(" row "))
+    {
+        Some((file, n)) => format!("「{file}」第 {n} 行"),
+        None => format!("「{loc}」"),
+    }
 }
 
 /// The lead of a message no rule knows (its English words follow).
@@ -1242,6 +1310,26 @@ mod tests {
             "",
             "`needs.csv` inflates past the limit of 100 bytes per file and 200 in all",
         ),
+        (
+            "",
+            "2 row(s) lie outside the scope of this token, nothing was changed: needs.csv line 2; \
+             sheet needs row 3",
+        ),
+        (
+            "",
+            "25 row(s) lie outside the scope of this token, nothing was changed: needs row 1; \
+             sheet needs row 3; and 23 more",
+        ),
+        (
+            "",
+            "only admin tokens may replace the network; coordinators upload with mode=merge",
+        ),
+        ("", "viewer tokens cannot write"),
+        (
+            "",
+            "a coordinator may upload rows of partnerships, members, volunteering, needs, \
+             resources, responsibilities only; the file has rows in units, streets",
+        ),
     ];
 
     /// English words left in a Chinese message once the ids, field names and codes quoted in
@@ -1298,6 +1386,48 @@ mod tests {
         assert!(!english_words("数据有误：something broke").is_empty());
         let unknown = problem("", None, "something nobody wrote yet");
         assert!(zh(&unknown).starts_with(FALLBACK));
+    }
+
+    #[test]
+    fn a_number_cell_holding_text_says_so() {
+        let z = |f: &str, m: &str| zh(&problem("", Some(f), m));
+        assert_eq!(
+            z(
+                "demand",
+                "expected a whole number > 0, found the text \"ten\""
+            ),
+            "需求量应填写大于0的整数，单元格中却是文字「ten」"
+        );
+        assert_eq!(
+            z(
+                "capacity",
+                "expected a whole number > 0, found the text \"many\""
+            ),
+            "「capacity」应填写大于0的整数，单元格中却是文字「many」"
+        );
+        assert_eq!(
+            z("demand", "must be greater than 0, found -2"),
+            "需求量必须大于0（填写的是 -2）"
+        );
+    }
+
+    #[test]
+    fn the_routes_refusals_name_the_rows_in_chinese() {
+        let z = |m: &str| zh(&problem("", None, m));
+        assert_eq!(
+            z(
+                "2 row(s) lie outside the scope of this token, nothing was changed: \
+               needs.csv line 2; sheet needs row 3"
+            ),
+            "有 2 行不在本令牌的管辖范围内，未做任何更改：「needs.csv」第 2 行；工作表「needs」第 3 行"
+        );
+        assert_eq!(
+            z(
+                "25 row(s) lie outside the scope of this token, nothing was changed: \
+               sheet needs row 3; and 24 more"
+            ),
+            "有 25 行不在本令牌的管辖范围内，未做任何更改：工作表「needs」第 3 行；另有 24 行"
+        );
     }
 
     #[test]

@@ -196,11 +196,18 @@ async fn coordinators_upload_inside_their_street_only() {
     });
     let (s, body) = import_xlsx(&app, coord, file).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(code(&body), "forbidden");
+    // In Chinese, like every message of the upload, with the English beside it.
     let message = body["error"]["message"].as_str().expect("message");
-    assert!(message.contains("sheet needs row 3"), "{message}");
+    assert_eq!(
+        message,
+        "有 1 行不在本令牌的管辖范围内，未做任何更改：工作表「needs」第 3 行"
+    );
+    let english = body["error"]["message_en"].as_str().expect("message_en");
+    assert!(english.contains("sheet needs row 3"), "{english}");
     assert!(
-        !message.contains("K3") && !message.contains("联洋"),
-        "{message}"
+        !body.to_string().contains("K3") && !body.to_string().contains("联洋"),
+        "{body}"
     );
     assert_eq!(needs(&app).await, before, "nothing changed");
     // Replacing the network is for admins.
@@ -217,6 +224,10 @@ async fn coordinators_upload_inside_their_street_only() {
     )
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "只有管理员令牌可以替换整个网络；协调员请以合并方式上传（「mode=merge」）"
+    );
     // Overwriting a stored row of another street by its id is outside too.
     let file_n2 = workbook(&Bundle {
         needs: vec![need("N2", "K1", 2)].into(),
@@ -226,12 +237,53 @@ async fn coordinators_upload_inside_their_street_only() {
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(needs(&app).await, before, "nothing changed");
     // Viewers cannot upload.
-    let (s, _) = import_xlsx(&app, &app.tokens.viewer, file.clone()).await;
+    let (s, body) = import_xlsx(&app, &app.tokens.viewer, file.clone()).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(
+        body["error"]["message"],
+        "查看者令牌只能读取，不能上传或修改数据"
+    );
+    assert_eq!(body["error"]["message_en"], "viewer tokens cannot write");
+    // A coordinator's file holding another table.
+    let units = workbook(&Bundle {
+        units: app_units(),
+        ..Bundle::default()
+    });
+    let (s, body) = import_xlsx(&app, coord, units).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    let message = body["error"]["message"].as_str().expect("message");
+    assert!(
+        message.starts_with("协调员只能上传「partnerships」、")
+            && message.ends_with("文件中有「units」的行"),
+        "{message}"
+    );
     // Inside: merged.
     let (s, body) = import_xlsx(&app, coord, file).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert!(needs(&app).await.contains(&"N30".to_string()));
+}
+
+/// One unit row of the test network (for a file a coordinator may not upload).
+fn app_units() -> dangjian_model::Table<dangjian_model::Unit> {
+    network().units.iter().take(1).cloned().collect()
+}
+
+/// Text in a number cell is named as text where a number is expected, not as a number too small.
+#[tokio::test]
+async fn text_in_a_number_cell_is_named_as_text() {
+    let app = spawn_app().await;
+    let file = needs_sheet(&[
+        ["id", "committee", "domain", "demand"],
+        ["N20", "K1", "employment", "ten"],
+    ]);
+    let (s, body) = import_xlsx(&app, &app.tokens.admin, file).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let d = &body["error"]["details"][0];
+    assert_eq!(d["field"], "demand", "{body}");
+    assert_eq!(
+        d["message"], "需求量应填写大于0的整数，单元格中却是文字「ten」",
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -261,7 +313,7 @@ async fn a_zip_of_csv_files_merges_and_reports_lines() {
     assert_eq!(details[0]["sheet"], "needs.csv");
     assert_eq!(details[0]["row"], 2);
     assert_eq!(details[0]["field"], "demand");
-    assert_eq!(details[0]["message"], "需求量必须大于0");
+    assert_eq!(details[0]["message"], "需求量必须大于0（填写的是 0）");
     assert_eq!(needs(&app).await, before, "nothing changed");
     let good = zip_of(&[(
         "bundle/needs.csv",
