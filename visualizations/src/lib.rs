@@ -123,6 +123,10 @@ pub struct DiagramOptions {
     /// 共建 (with 唯一共建单位), 资源下沉 (with allocations), 群团, 社会组织, 双报到. All by
     /// default; the same filter as `/api/v1/graph?kinds=`.
     pub kinds: Vec<graph::LinkKind>,
+    /// 双报到 links of an employer standing for fewer than this many members and volunteers at
+    /// a committee are drawn from one node 少于N人的单位 instead of the employer (0: never; see
+    /// [`graph::MIN_MEMBER_GROUP`]), for readers who may not see where a person works.
+    pub min_member_group: u64,
 }
 
 impl DiagramOptions {
@@ -146,6 +150,7 @@ impl DiagramOptions {
             font: DEFAULT_FONT.to_string(),
             allocations: false,
             kinds: graph::LinkKind::ALL.to_vec(),
+            min_member_group: 0,
         }
     }
 }

@@ -506,9 +506,18 @@ impl<'a> Scene<'a> {
         // 双报到: members' employers → where they are registered and where they volunteer,
         // counted once per build over the scope (see `InService`).
         let pairs = &self.lk.in_service;
+        let few = self.opts.min_member_group;
         for ((emp, at), stats) in pairs.pairs.iter().filter(|_| members) {
             let Some(to) = self.cell(at) else { continue };
-            if let Some(from) = self.unit_node(emp) {
+            let from = if stats.registered < few && (stats.volunteers.len() as u64) < few {
+                // Too few people to name their employer (see `min_member_group`).
+                self.org_cell("__few_units".into(), emp, ("box", "#fdebd0"), |n| {
+                    vec![format!("少于{few}人的单位"), format!("{n} 家")]
+                })
+            } else {
+                self.unit_node(emp)
+            };
+            if let Some(from) = from {
                 let acc = self.add_edge(EdgeKind::InService, from, to);
                 acc.registered += stats.registered;
                 acc.volunteers.extend(stats.volunteers.iter().copied());

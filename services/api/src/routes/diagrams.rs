@@ -295,6 +295,10 @@ async fn built(
     let mut opts = DiagramOptions::new(view, scope, as_of);
     opts.mask_personal = masked;
     opts.kinds = kinds;
+    if caller.role != dangjian_model::TokenRole::Admin {
+        // As in the graph: no link may tie one or two people's hours to their employer.
+        opts.min_member_group = dangjian_visualizations::graph::MIN_MEMBER_GROUP;
+    }
     let snap2 = snap.clone();
     let caller2 = caller.clone();
     let bytes = heavy

@@ -829,4 +829,19 @@ async fn member_links_never_stand_for_one_or_two_people() {
             );
         }
     }
+    // The diagrams draw the same links: small ones from 少于3人的单位 for everyone but an admin.
+    let dot = "/api/v1/diagrams/S-JLT.dot?view=partnerships&kinds=member&as_of=2026-06-30";
+    let text = |body: Value| {
+        body.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| body.to_string())
+    };
+    let (s, admin) = app.get(dot, &app.tokens.admin).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!text(admin).contains("少于3人的单位"));
+    for token in [&app.tokens.viewer, &app.tokens.coord] {
+        let (s, body) = app.get(dot, token).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(text(body).contains("少于3人的单位"));
+    }
 }
