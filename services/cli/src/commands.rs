@@ -73,9 +73,11 @@ fn run_on_store(command: Command, opened: &Opened) -> Result<()> {
             subtree,
             as_of,
             format,
+            lang,
             out,
         } => {
             let as_of = parse_as_of(as_of.as_deref())?;
+            let lang = lang.checklist();
             let doc = engine(opened)?.checklist(&org, subtree, as_of)?;
             let bytes: Vec<u8> = match format {
                 ChecklistFormat::Json => {
@@ -83,22 +85,19 @@ fn run_on_store(command: Command, opened: &Opened) -> Result<()> {
                     s.push('\n');
                     s.into_bytes()
                 }
-                ChecklistFormat::Csv => {
-                    dangjian_export::checklist_csv(&doc, dangjian_export::ChecklistLang::En)?
-                        .into_bytes()
-                }
+                ChecklistFormat::Csv => dangjian_export::checklist_csv(&doc, lang)?.into_bytes(),
                 ChecklistFormat::Xlsx => {
                     if out.is_none() {
                         bail!("--format xlsx writes a workbook: pass --out FILE.xlsx");
                     }
-                    dangjian_export::checklist_xlsx(&doc, dangjian_export::ChecklistLang::En)
+                    dangjian_export::checklist_xlsx(&doc, lang)
                         .context("cannot build the checklist workbook")?
                 }
                 ChecklistFormat::Table => {
                     if out.is_some() {
                         bail!("--out needs --format json, csv or xlsx");
                     }
-                    return output::checklist_table(&doc);
+                    return output::checklist_table(&doc, lang);
                 }
             };
             match out {
@@ -330,7 +329,7 @@ fn render(
     scope: &str,
     view: ViewArg,
     as_of: Date,
-    format: DiagramFormat,
+    format: Option<DiagramFormat>,
     allocations: bool,
     out: &Path,
 ) -> Result<()> {
@@ -342,6 +341,17 @@ fn render(
         ViewArg::Partnerships => viz::View::Partnerships,
         ViewArg::Gaps => viz::View::Gaps,
     };
+    let format = crate::graph_cmds::format_for(
+        format,
+        Some(out),
+        &[
+            ("svg", DiagramFormat::Svg),
+            ("png", DiagramFormat::Png),
+            ("dot", DiagramFormat::Dot),
+            ("gv", DiagramFormat::Dot),
+        ],
+        DiagramFormat::Svg,
+    )?;
     let mut opts = viz::DiagramOptions::new(view, scope, as_of);
     opts.allocations = allocations;
     let diagram = viz::build_dot(&engine, &opts)?;

@@ -13,7 +13,7 @@ use dangjian_visualizations::graph::{
     GraphIndex, GraphOptions, LinkKind, MemberGrouping, to_gexf, to_graphml,
 };
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Output format of `export-graph`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -46,9 +46,12 @@ pub struct ExportGraphArgs {
     /// 双报到 employers grouped per district (default) or drawn per unit.
     #[arg(long, value_enum, default_value = "district")]
     pub group: GroupArg,
-    #[arg(long, value_enum, default_value = "json")]
-    pub format: GraphFormat,
-    /// Write to this file instead of standard output.
+    /// Default: the format `--out`'s extension names (.json, .graphml, .gexf), else json. A
+    /// format that contradicts a known extension is refused.
+    #[arg(long, value_enum)]
+    pub format: Option<GraphFormat>,
+    /// Write to this file instead of standard output; its extension chooses the format when
+    /// --format is not given.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Draw per street (default for a district or the city) or every committee.
@@ -74,6 +77,46 @@ pub struct TrendArgs {
     pub format: TableFormat,
 }
 
+/// The format to write: `--format` when given, else the one `--out`'s extension names (as
+/// `generate` does), else `default`. A `--format` that contradicts a known extension is an
+/// error naming both, so that `x.svg` never holds PNG bytes.
+pub fn format_for<F: ValueEnum + Copy + PartialEq>(
+    given: Option<F>,
+    out: Option<&Path>,
+    known: &[(&str, F)],
+    default: F,
+) -> Result<F> {
+    let name = |f: F| {
+        f.to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    };
+    let ext = out
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let by_ext = ext
+        .as_deref()
+        .and_then(|e| known.iter().find(|(k, _)| *k == e))
+        .map(|(_, f)| *f);
+    match (given, by_ext) {
+        (Some(f), Some(e)) if f != e => bail!(
+            "--format {} contradicts --out {}, a .{} file ({}): drop --format, or name the file .{}",
+            name(f),
+            out.map(|p| p.display().to_string()).unwrap_or_default(),
+            ext.unwrap_or_default(),
+            name(e),
+            known
+                .iter()
+                .find(|(_, k)| *k == f)
+                .map_or_else(|| name(f), |(k, _)| (*k).to_owned())
+        ),
+        (Some(f), _) => Ok(f),
+        (None, Some(e)) => Ok(e),
+        (None, None) => Ok(default),
+    }
+}
+
 /// `dangjian export-graph`.
 pub fn export_graph(engine: Engine, args: &ExportGraphArgs) -> Result<()> {
     let as_of = parse_as_of(args.as_of.as_deref())?;
@@ -93,7 +136,17 @@ pub fn export_graph(engine: Engine, args: &ExportGraphArgs) -> Result<()> {
     let mut doc = ix.graph(b, &opts)?;
     // The service's positions, so Gephi, yEd and Cytoscape open it laid out as the page shows it.
     ix.place(b, &mut doc)?;
-    let text = match args.format {
+    let format = format_for(
+        args.format,
+        args.out.as_deref(),
+        &[
+            ("json", GraphFormat::Json),
+            ("graphml", GraphFormat::Graphml),
+            ("gexf", GraphFormat::Gexf),
+        ],
+        GraphFormat::Json,
+    )?;
+    let text = match format {
         GraphFormat::Json => {
             let mut s = serde_json::to_string_pretty(&doc)?;
             s.push('\n');

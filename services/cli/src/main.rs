@@ -53,6 +53,25 @@ pub enum ChecklistFormat {
     Xlsx,
 }
 
+/// Language of checklist files and tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    /// Chinese headers and labels (类别 责任事项, 状态 未完成, 预警 红), like the API's default.
+    Zh,
+    /// The JSON field names and codes (`kind` explicit, `status` open, `rag` red).
+    En,
+}
+
+impl Lang {
+    /// The export crate's language, which holds the labels (shared with the API).
+    pub fn checklist(self) -> dangjian_export::ChecklistLang {
+        match self {
+            Lang::Zh => dangjian_export::ChecklistLang::Zh,
+            Lang::En => dangjian_export::ChecklistLang::En,
+        }
+    }
+}
+
 /// Bundle file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BundleFormat {
@@ -128,10 +147,15 @@ pub enum Command {
         /// Include every org below it.
         #[arg(long)]
         subtree: bool,
+        /// Date the statuses and warnings are for (YYYY-MM-DD). Default: today.
         #[arg(long, value_name = "YYYY-MM-DD")]
         as_of: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
         format: ChecklistFormat,
+        /// Language of the table, CSV and XLSX, as the API's `?lang=` (JSON is the same in
+        /// both).
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: Lang,
         /// Write to this file instead of standard output (required for xlsx).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -194,14 +218,17 @@ pub enum Command {
         scope: String,
         #[arg(long, value_enum, default_value = "hierarchy")]
         view: ViewArg,
+        /// Date the diagram is for (YYYY-MM-DD). Default: today.
         #[arg(long, value_name = "YYYY-MM-DD")]
         as_of: Option<String>,
-        #[arg(long, value_enum, default_value = "svg")]
-        format: DiagramFormat,
+        /// Default: the format `--out`'s extension names (.svg, .png, .dot or .gv), else svg. A
+        /// format that contradicts a known extension is refused.
+        #[arg(long, value_enum)]
+        format: Option<DiagramFormat>,
         /// Partnerships view: also draw the city's fair allocation (provider → committee, amount).
         #[arg(long)]
         allocations: bool,
-        /// File to write.
+        /// File to write; its extension chooses the format when --format is not given.
         #[arg(long)]
         out: PathBuf,
     },

@@ -4,6 +4,7 @@
 use crate::TableFormat;
 use anyhow::Result;
 use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use dangjian_export::ChecklistLang;
 use dangjian_model::labels::wire_name;
 use dangjian_model::{
     BlankSpot, ChecklistDoc, CoverageDoc, GapsDoc, Id, Problems, StoreError, TokenInfo, WhatIf,
@@ -327,13 +328,15 @@ pub fn gaps_csv(doc: &GapsDoc) -> Result<()> {
     csv_out(rows)
 }
 
-/// A checklist for people: the columns of the Chinese checklist file (labels, not codes).
-pub fn checklist_table(doc: &ChecklistDoc) -> Result<()> {
-    use dangjian_export::{CHECKLIST_HEADER_ZH, ChecklistLang, checklist_rows};
+/// A checklist for people: the columns of the checklist file less 编号 and 依据, with the
+/// file's headers and values in `lang` (Chinese labels, or the codes).
+pub fn checklist_table(doc: &ChecklistDoc, lang: ChecklistLang) -> Result<()> {
+    use dangjian_export::{checklist_header, checklist_rows};
     // 党组织, 第一责任人, 类别, 事项, 期限, 状态, 预警: the file's columns less 编号 and 依据.
     const SHOWN: [usize; 7] = [1, 2, 3, 4, 6, 7, 8];
-    let mut t = table(&SHOWN.map(|c| CHECKLIST_HEADER_ZH[c]));
-    for row in checklist_rows(doc, ChecklistLang::Zh) {
+    let header = checklist_header(lang);
+    let mut t = table(&SHOWN.map(|c| header[c]));
+    for row in checklist_rows(doc, lang) {
         t.add_row(SHOWN.map(|c| match &row[c] {
             due if c == 6 && due.is_empty() => "—".to_owned(),
             cell => cell.clone(),
