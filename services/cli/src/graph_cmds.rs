@@ -214,45 +214,7 @@ pub fn trend(engine: Engine, args: &TrendArgs) -> Result<()> {
     let doc = engine.trend(&args.scope, from, to)?;
     match args.format {
         TableFormat::Json => print_json(&doc),
-        TableFormat::Csv | TableFormat::Table => {
-            let sep = if args.format == TableFormat::Csv {
-                ","
-            } else {
-                "\t"
-            };
-            let mut s = [
-                "as_of",
-                "committees",
-                "committees_with_blank_spots",
-                "registered_members",
-                "volunteer_hours",
-                "total_demand",
-                "met_demand",
-                "unmet_demand",
-            ]
-            .join(sep);
-            s.push('\n');
-            for p in &doc.points {
-                s.push_str(
-                    &[
-                        p.as_of.to_string(),
-                        p.committees.to_string(),
-                        p.committees_with_blank_spots.to_string(),
-                        p.registered_members.to_string(),
-                        p.volunteer_hours.to_string(),
-                        p.total_demand.to_string(),
-                        p.met_demand.to_string(),
-                        p.unmet_demand.to_string(),
-                    ]
-                    .join(sep),
-                );
-                s.push('\n');
-            }
-            let mut out = std::io::stdout().lock();
-            match out.write_all(s.as_bytes()) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.context("cannot write to standard output"),
-            }
-        }
+        TableFormat::Csv => crate::output::trend_csv(&doc),
+        TableFormat::Table => crate::output::trend_table(&doc),
     }
 }

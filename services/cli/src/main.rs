@@ -39,7 +39,7 @@ pub enum TableFormat {
     Table,
     /// The SPEC document, for scripts.
     Json,
-    /// Comma-separated values with a header row (UTF-8).
+    /// Comma-separated values with a header row (UTF-8 with a byte-order mark, for Excel).
     Csv,
 }
 

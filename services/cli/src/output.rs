@@ -4,11 +4,12 @@
 use crate::TableFormat;
 use anyhow::Result;
 use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use dangjian_engine::TrendDoc;
 use dangjian_export::ChecklistLang;
 use dangjian_model::labels::wire_name;
 use dangjian_model::{
-    BlankSpot, ChecklistDoc, CoverageDoc, GapsDoc, Id, Problems, StoreError, TokenInfo, WhatIf,
-    WhatIfDoc,
+    AreasDoc, BlankSpot, BrokerMethod, BrokersDoc, ChecklistDoc, CoverageDoc, GapsDoc, Id,
+    Problems, StoreError, TokenInfo, WhatIf, WhatIfDoc,
 };
 use serde::Serialize;
 use std::io::Write;
@@ -406,52 +407,152 @@ fn objects(rows: &[serde_json::Value], format: TableFormat) -> Result<()> {
     }
 }
 
-fn split_doc<T: Serialize>(doc: &T, list: &str) -> Result<(String, Vec<serde_json::Value>)> {
-    let mut v = serde_json::to_value(doc)?;
-    let rows = v
-        .get_mut(list)
-        .map(serde_json::Value::take)
-        .and_then(|r| match r {
-            serde_json::Value::Array(a) => Some(a),
-            _ => None,
-        })
-        .unwrap_or_default();
-    let head = v
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .filter(|(k, _)| k.as_str() != list)
-                .map(|(k, v)| {
-                    format!(
-                        "{k}: {}",
-                        v.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| v.to_string())
-                    )
-                })
+/// Brokers for people (Chinese headers; how the betweenness was computed in the title) or
+/// CSV (the JSON field names).
+pub fn brokers_table(doc: &BrokersDoc, format: TableFormat) -> Result<()> {
+    if format == TableFormat::Csv {
+        let rows: Vec<serde_json::Value> = doc
+            .brokers
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()?;
+        return objects(&rows, format);
+    }
+    let method = match (doc.method, doc.samples) {
+        (BrokerMethod::Sampled, Some(n)) => format!("抽样估算（{n} 个源点）sampled"),
+        (BrokerMethod::Sampled, None) => "抽样估算 sampled".to_owned(),
+        (BrokerMethod::Exact, _) => "精确计算 exact".to_owned(),
+    };
+    let mut out = format!(
+        "共建枢纽单位 brokers — 范围 {}，截至 {}，中介中心度：{method}\n",
+        doc.scope, doc.as_of
+    );
+    if doc.brokers.is_empty() {
+        out.push_str("（无）\n");
+        return write_stdout(out.as_bytes());
+    }
+    let mut t = table(&["单位", "名称", "中介中心度", "共建协议", "可及居委会"]);
+    for b in &doc.brokers {
+        t.add_row(vec![
+            b.unit.to_string(),
+            b.name.clone(),
+            dangjian_model::format_amount(b.betweenness),
+            b.partnerships.to_string(),
+            b.committees_in_reach.to_string(),
+        ]);
+    }
+    out.push_str(&format!("{t}\n"));
+    write_stdout(out.as_bytes())
+}
+
+/// Areas for people (Chinese headers) or CSV (the JSON field names, lists joined by `;`).
+pub fn areas_table(doc: &AreasDoc, format: TableFormat) -> Result<()> {
+    if format == TableFormat::Csv {
+        let rows: Vec<serde_json::Value> = doc
+            .areas
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()?;
+        return objects(&rows, format);
+    }
+    let mut out = format!(
+        "片区 areas — 范围 {}，截至 {}，{} 个片区，模块度 {:.3}\n",
+        doc.scope,
+        doc.as_of,
+        doc.areas.len(),
+        doc.modularity
+    );
+    if doc.areas.is_empty() {
+        out.push_str("（无）\n");
+        return write_stdout(out.as_bytes());
+    }
+    let mut t = table(&[
+        "片区",
+        "居委会数",
+        "居委会",
+        "名称",
+        "主要共建单位（可及居委会数）",
+    ]);
+    for a in &doc.areas {
+        t.add_row(vec![
+            a.id.clone(),
+            a.committees.len().to_string(),
+            a.committees.join("、"),
+            a.names.join("、"),
+            a.strongest_units
+                .iter()
+                .map(|u| format!("{} {}（{}）", u.unit, u.name, u.committees))
                 .collect::<Vec<_>>()
-                .join("，")
-        })
-        .unwrap_or_default();
-    Ok((head, rows))
+                .join("、"),
+        ]);
+    }
+    out.push_str(&format!("{t}\n"));
+    write_stdout(out.as_bytes())
 }
 
-/// Brokers for people or CSV.
-pub fn brokers_table<T: Serialize>(doc: &T, format: TableFormat) -> Result<()> {
-    let (head, rows) = split_doc(doc, "brokers")?;
-    if format == TableFormat::Table {
-        write_stdout(format!("共建枢纽单位 brokers — {head}\n").as_bytes())?;
+/// A trend for people: one row per month end, Chinese headers.
+pub fn trend_table(doc: &TrendDoc) -> Result<()> {
+    let amount = dangjian_model::format_amount;
+    let mut t = table(&[
+        "截至",
+        "居委会",
+        "有空白点的居委会",
+        "报到党员",
+        "志愿时长",
+        "需求总量",
+        "已满足",
+        "未满足",
+    ]);
+    for p in &doc.points {
+        t.add_row(vec![
+            p.as_of.to_string(),
+            p.committees.to_string(),
+            p.committees_with_blank_spots.to_string(),
+            p.registered_members.to_string(),
+            amount(p.volunteer_hours),
+            amount(p.total_demand),
+            amount(p.met_demand),
+            amount(p.unmet_demand),
+        ]);
     }
-    objects(&rows, format)
+    write_stdout(
+        format!(
+            "趋势 trend — 范围 {}，{} 至 {}，按月\n{t}\n",
+            doc.scope, doc.from, doc.to
+        )
+        .as_bytes(),
+    )
 }
 
-/// Areas for people or CSV.
-pub fn areas_table<T: Serialize>(doc: &T, format: TableFormat) -> Result<()> {
-    let (head, rows) = split_doc(doc, "areas")?;
-    if format == TableFormat::Table {
-        write_stdout(format!("片区 areas — {head}\n").as_bytes())?;
+/// A trend as CSV: one row per month end, the JSON field names as the header.
+pub fn trend_csv(doc: &TrendDoc) -> Result<()> {
+    let mut rows = vec![
+        [
+            "as_of",
+            "committees",
+            "committees_with_blank_spots",
+            "registered_members",
+            "volunteer_hours",
+            "total_demand",
+            "met_demand",
+            "unmet_demand",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    ];
+    for p in &doc.points {
+        rows.push(vec![
+            p.as_of.to_string(),
+            p.committees.to_string(),
+            p.committees_with_blank_spots.to_string(),
+            p.registered_members.to_string(),
+            p.volunteer_hours.to_string(),
+            p.total_demand.to_string(),
+            p.met_demand.to_string(),
+            p.unmet_demand.to_string(),
+        ]);
     }
-    objects(&rows, format)
+    csv_out(rows)
 }
 
 /// An amount change with its sign: `+90`, `-3.77`, `0`.

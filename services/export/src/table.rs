@@ -4,18 +4,19 @@
 use crate::ExportError;
 use std::borrow::Cow;
 
-/// How the cells of a CSV file are guarded and framed.
+/// How the cells of a CSV file are guarded and framed. Both start with a UTF-8 byte-order
+/// mark, so that Excel opens the Chinese text correctly: every CSV the API and the CLI write
+/// has one (the product's readers skip it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Guard {
-    /// Free text for Excel (checklists): every cell through `guard_formula`, a UTF-8
-    /// byte-order mark first and CRLF line ends, so Excel opens the Chinese text correctly.
+    /// Free text for Excel (checklists): every cell through `guard_formula`, CRLF line ends.
     Excel,
-    /// Tables for scripts: cells through `guard_table_cell` (numbers stay numbers), no
-    /// byte-order mark, LF line ends.
+    /// Tables (coverage, gaps, brokers, trend, … in the CLI): cells through
+    /// `guard_table_cell` (numbers stay numbers), LF line ends.
     Script,
 }
 
-/// CSV bytes of the rows (the first row is the header, if any).
+/// CSV bytes of the rows (the first row is the header, if any), after a byte-order mark.
 pub fn csv_bytes<R, C>(
     rows: impl IntoIterator<Item = R>,
     guard: Guard,
@@ -24,10 +25,9 @@ where
     R: IntoIterator<Item = C>,
     C: AsRef<str>,
 {
-    let mut out = Vec::new();
+    let out = "\u{feff}".as_bytes().to_vec();
     let mut builder = csv::WriterBuilder::new();
     if guard == Guard::Excel {
-        out.extend_from_slice("\u{feff}".as_bytes());
         builder.terminator(csv::Terminator::CRLF);
     }
     let mut w = builder.from_writer(out);
@@ -67,7 +67,7 @@ mod tests {
             String::from_utf8(csv_bytes(rows, Guard::Script).expect("csv")).expect("utf-8");
         assert_eq!(
             script,
-            "a,\"b,c\",\"say \"\"hi\"\"\"\n'=1+1,-3,\"两行\n文字\"\n"
+            "\u{feff}a,\"b,c\",\"say \"\"hi\"\"\"\n'=1+1,-3,\"两行\n文字\"\n"
         );
     }
 }

@@ -97,7 +97,7 @@ fn trend_lists_month_ends_as_json_and_csv() {
     );
     let csv = okw(&db, &format!("{trend} --format csv"));
     assert!(
-        csv.starts_with("as_of,committees,committees_with_blank_spots,"),
+        csv.starts_with("\u{feff}as_of,committees,committees_with_blank_spots,"),
         "{csv}"
     );
     assert_eq!(csv.lines().count(), 7);

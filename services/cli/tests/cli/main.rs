@@ -331,7 +331,12 @@ fn tables_for_people_and_csv_for_scripts() {
     );
     let csv = ok(&db, &["coverage", "--as-of", AS_OF, "--format", "csv"]);
     let mut lines = csv.lines();
-    assert!(lines.next().unwrap().starts_with("id,name,community"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("\u{feff}id,name,community")
+    );
     assert_eq!(lines.count(), 3);
 }
 
