@@ -17,7 +17,8 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "dangjian", version, about, long_about = None)]
 pub struct Cli {
-    /// SQLite database file (the embedded default store). Default: $DANGJIAN_DB, else
+    /// SQLite database file (the embedded default store) of the network, tokens and change
+    /// log; every command but `generate` uses it. Default: $DANGJIAN_DB, else
     /// $XDG_DATA_HOME/dangjian/dangjian.db (~/.local/share/dangjian/dangjian.db). When the
     /// default file does not exist it is created and filled with the Shanghai sample network.
     #[arg(long, global = true, value_name = "PATH", conflicts_with = "neo4j")]
@@ -315,7 +316,11 @@ pub enum TokenCommand {
         format: TableFormat,
     },
     /// Revoke a token by its id.
-    Revoke { id: String },
+    Revoke {
+        /// The token's id, as `token create` printed it and `token list` shows it (not the
+        /// secret).
+        id: String,
+    },
 }
 
 /// Token roles (SPEC §6).

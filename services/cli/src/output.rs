@@ -713,12 +713,22 @@ pub fn print_error(err: &anyhow::Error) {
             })
     });
     let mut msg = String::from("error: ");
-    let chain: Vec<String> = err
+    let mut chain: Vec<String> = Vec::new();
+    for text in err
         .chain()
         .filter(|e| e.downcast_ref::<Problems>().is_none())
         .map(|e| e.to_string())
         .filter(|s| !s.starts_with("the network bundle has"))
-        .collect();
+    {
+        match chain.last_mut() {
+            // An error that prints its source as well (`cannot read X: <io error>`): the
+            // source once is enough.
+            Some(last) if last.ends_with(&text) => {}
+            // A context the error below repeats (`cannot write X` over `cannot write X: …`).
+            Some(last) if text.starts_with(last.as_str()) => *last = text,
+            _ => chain.push(text),
+        }
+    }
     msg.push_str(&chain.join(": "));
     if let Some(p) = problems {
         msg.push_str(&format!(
