@@ -261,9 +261,15 @@ fn check_rows<R: Row>(caller: &Caller, snap: &Snapshot, upload: &Upload, out: &m
         {
             anchors.extend(old.anchors());
         }
-        let inside = anchors
-            .iter()
-            .all(|a| a.is_some_and(|id| caller.inside(&snap.engine, id)));
+        anchors.extend(row.people().into_iter().map(Some));
+        // An id taken by a row outside (in any table) is outside too, like in a row create.
+        let taken_outside = row
+            .id()
+            .is_some_and(|id| !crate::routes::writes::taken_in_view::<R>(caller, snap, id));
+        let inside = !taken_outside
+            && anchors
+                .iter()
+                .all(|a| a.is_some_and(|id| caller.inside(&snap.engine, id)));
         if !inside {
             out.push(
                 upload

@@ -335,7 +335,7 @@ fn find_row<'a, R: Row>(snap: &'a Snapshot, id: &str) -> Option<&'a R> {
 /// for a coordinator only when the row holding it lies inside their subtree. A create of an id
 /// taken outside answers 403, like any id outside (not 409, and not the duplicate-id 422, which
 /// would tell which table holds it).
-fn taken_in_view<R: Row>(caller: &Caller, snap: &Snapshot, id: &str) -> bool {
+pub(crate) fn taken_in_view<R: Row>(caller: &Caller, snap: &Snapshot, id: &str) -> bool {
     use dangjian_model::Locate;
     if caller.restriction().is_none() || snap.engine.locate(id).is_none() {
         return true;

@@ -4,7 +4,7 @@
 //! row outside their street.
 
 use crate::helpers::*;
-use dangjian_model::{Bundle, Need, ServiceDomain};
+use dangjian_model::{Bundle, Need, ServiceDomain, Volunteering};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::io::Write;
@@ -236,6 +236,29 @@ async fn coordinators_upload_inside_their_street_only() {
     let (s, body) = import_xlsx(&app, coord, file_n2).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(needs(&app).await, before, "nothing changed");
+    // An id taken outside in another table (committee K3), and hours of a member registered
+    // outside (M2): outside as well — not a duplicate-id 422 that would confirm K3 exists.
+    let taken = workbook(&Bundle {
+        needs: vec![need("K3", "K1", 2)].into(),
+        ..Bundle::default()
+    });
+    let hours = workbook(&Bundle {
+        volunteering: vec![Volunteering {
+            member: "M2".into(),
+            committee: "K1".into(),
+            domain: ServiceDomain::Employment,
+            hours: 1.0,
+            date: "2026-06-01".parse().expect("date"),
+        }]
+        .into(),
+        ..Bundle::default()
+    });
+    for file in [taken, hours] {
+        let (s, body) = import_xlsx(&app, coord, file).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+        assert!(!body.to_string().contains("K3"), "{body}");
+    }
+    assert_eq!(needs(&app).await, before, "nothing changed");
     // Viewers cannot upload.
     let (s, body) = import_xlsx(&app, &app.tokens.viewer, file.clone()).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -261,6 +284,36 @@ async fn coordinators_upload_inside_their_street_only() {
     let (s, body) = import_xlsx(&app, coord, file).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert!(needs(&app).await.contains(&"N30".to_string()));
+}
+
+/// `mode` is for files: a JSON body given it is told to use `merge=true`, and changes nothing.
+#[tokio::test]
+async fn a_json_import_with_mode_is_told_to_use_merge() {
+    let app = spawn_app().await;
+    let before = needs(&app).await;
+    let bundle =
+        r#"{"needs": [{"id": "N50", "committee": "K1", "domain": "employment", "demand": 1}]}"#;
+    let (s, body) = app
+        .post_raw("/api/v1/import?mode=merge", &app.tokens.admin, bundle)
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    let message = body["error"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("`mode` applies to file uploads") && message.contains("`merge=true`"),
+        "{message}"
+    );
+    assert_eq!(needs(&app).await, before, "nothing changed");
+    // A coordinator learns first that JSON imports are not theirs.
+    let (s, _) = app
+        .post_raw("/api/v1/import?mode=merge", &app.tokens.coord, bundle)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // What the message says works.
+    let (s, body) = app
+        .post_raw("/api/v1/import?merge=true", &app.tokens.admin, bundle)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert!(needs(&app).await.contains(&"N50".to_string()));
 }
 
 /// One unit row of the test network (for a file a coordinator may not upload).
