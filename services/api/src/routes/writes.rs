@@ -368,15 +368,24 @@ pub async fn get<R: Row>(
 ) -> Result<Response, AppError> {
     let snap = state.snapshot();
     let row = stored_row::<R>(&snap, &caller, &id)?;
-    require_anchors(&caller, &snap, row).map_err(|_| AppError::outside(&id))?;
     let version = state.live().version_of(R::TABLE, &id);
     let mut value = serde_json::to_value(row).map_err(|e| AppError::Internal(e.to_string()))?;
     if R::TABLE == "members" && !caller.sees_personal_data() {
         mask_member(&mut value);
     }
-    // As in the lists: a field naming what the caller may not see (an inside member's
-    // employer in another street) is left out.
-    caller.redact(&snap.engine, &mut value);
+    // Read as in the lists (`tables.rs`): an inside member's employer the caller may not see
+    // is left out, the member stays; a row is shown where it touches the caller's view (a
+    // resource of an inside unit deployed outside too, with the outside committees left out),
+    // and is otherwise outside.
+    if let Value::Object(map) = &mut value
+        && let Some(employer) = map.get("employer").and_then(Value::as_str)
+        && !caller.visible(&snap.engine, employer)
+    {
+        map.insert("employer".into(), Value::Null);
+    }
+    let value = caller
+        .row(&snap.engine, value)
+        .ok_or_else(|| AppError::outside(&id))?;
     let mut response = Json(value).into_response();
     response.headers_mut().insert(header::ETAG, etag(version));
     Ok(response)

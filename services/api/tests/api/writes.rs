@@ -329,6 +329,11 @@ async fn a_coordinator_reads_and_writes_only_what_they_may_see() {
     assert!(m["employer"].is_null(), "{m}");
     let (_, page) = app.get("/api/v1/members", c).await;
     assert!(!page.to_string().contains("U2"), "{page}");
+    assert_eq!(
+        ids(&page),
+        vec!["M1", "M3"],
+        "the list keeps the member: {page}"
+    );
     // Hours for a member registered outside, or for no member at all: the same 403.
     for member in ["M2", "M-nobody"] {
         let row = json!({"member": member, "committee": "K1", "domain": "greening", "hours": 1, "date": "2026-06-01"});
@@ -339,6 +344,21 @@ async fn a_coordinator_reads_and_writes_only_what_they_may_see() {
             format!("`{member}` is outside the scope of this token")
         );
     }
+    // A resource of an inside unit that also reaches the other street: listed, and readable
+    // the same way, the outside committee left out.
+    let (s, _) = app
+        .post("/api/v1/resources", &app.tokens.admin, json!({"id": "R7", "name": "法律咨询", "provider": "U1", "domain": "legal_aid", "capacity": 5, "deployed_to": ["K1", "K3"]}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, page) = app.get("/api/v1/resources", c).await;
+    let listed = page["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|r| r["id"] == "R7"))
+        .cloned()
+        .expect("R7 listed");
+    let (s, r7) = app.get("/api/v1/resources/R7", c).await;
+    assert_eq!((s, &r7), (StatusCode::OK, &listed));
+    assert!(!r7.to_string().contains("K3"), "{r7}");
     // For a member registered inside: written.
     let row = json!({"member": "M3", "committee": "K1", "domain": "greening", "hours": 1, "date": "2026-06-01"});
     let (s, b) = app.post("/api/v1/volunteering", c, row).await;
