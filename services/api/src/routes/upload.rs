@@ -80,7 +80,7 @@ pub async fn json_mode_hint(req: axum::extract::Request, next: axum::middleware:
 }
 
 /// The answer to `mode` with a JSON body.
-const JSON_MODE: &str = "`mode` applies to file uploads (XLSX, or a zip of CSV files); a JSON \
+pub(crate) const JSON_MODE: &str = "`mode` applies to file uploads (XLSX, or a zip of CSV files); a JSON \
      body is merged with `merge=true` and otherwise replaces the whole network";
 
 /// The tables a coordinator may upload rows to: the ones rows are written to one at a time.

@@ -600,7 +600,7 @@ pub async fn import(
     let Query(q) = query?;
     if q.mode.is_some() {
         return Err(AppError::BadRequest(
-            "unknown query parameter `mode`".into(),
+            crate::routes::upload::JSON_MODE.into(),
         ));
     }
     let merge = q.merge.unwrap_or(false);
@@ -620,7 +620,8 @@ pub async fn import(
     Ok(Json(json!({
         "imported_rows": imported,
         "total_rows": written.rows,
-        "merged": merge
+        "merged": merge,
+        "seq": written.seq
     }))
     .into_response())
 }

@@ -218,6 +218,17 @@ async fn import_replaces_or_merges() {
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["merged"], true);
     assert_eq!(body["imported_rows"], 1);
+    // Its place in the change log, as a file upload answers it.
+    let (_, log) = app.get("/api/v1/changes?since=0", a).await;
+    assert_eq!(
+        body["seq"],
+        log["changes"]
+            .as_array()
+            .and_then(|c| c.last())
+            .map(|e| e["seq"].clone())
+            .unwrap_or_default(),
+        "{log}"
+    );
     assert_eq!(body["total_rows"], kept + 1, "one new row merged in");
     // The same row again: merged by id, the network keeps its size.
     let (s, body) = app.post("/api/v1/import?merge=true", a, partial).await;
