@@ -132,8 +132,55 @@ fn if_match(headers: &HeaderMap) -> Result<Option<u64>, AppError> {
 }
 
 /// The rows of a create body: one object, or an array of them (a batch). Every row's
-/// problems are reported in one pass, located by the row's index.
-fn body_rows<R: Row>(body: &Body) -> Result<(Vec<R>, bool), AppError> {
+/// problems are reported in one pass, located by the row's index: those of rows that cannot be
+/// read, and — for an admin, who may learn what exists anywhere — what validation finds in the
+/// rows that can (an unknown committee in one row is not hidden by a bad domain in another).
+fn checked_rows<R: Row>(
+    body: &Body,
+    state: &AppState,
+    caller: &Caller,
+) -> Result<(Vec<R>, bool), AppError> {
+    let (rows, mut problems, batch) = body_rows::<R>(body)?;
+    if problems.is_empty() {
+        return Ok((rows.into_iter().map(|(_, r)| r).collect(), batch));
+    }
+    if caller.restriction().is_none() && caller.role == dangjian_model::TokenRole::Admin {
+        let snap = state.snapshot();
+        let mut partial = Bundle::default();
+        let mut ids = HashMap::new();
+        for (k, (_, r)) in rows.iter().enumerate() {
+            if let Some(id) = r.id() {
+                ids.insert(id.to_string(), k);
+            }
+            R::rows_mut(&mut partial).push(r.clone());
+        }
+        let found = match dangjian_live::View::locator(&*snap) {
+            Some(locate) => {
+                dangjian_model::validate::validate_upsert_located(snap.bundle(), &partial, locate)
+            }
+            None => dangjian_model::validate::validate_upsert(snap.bundle(), &partial),
+        };
+        let base = R::rows(snap.bundle()).len();
+        for mut p in found.err().map(|p| p.0).unwrap_or_default() {
+            if let Some(k) = dangjian_live::sent_row(&p, R::TABLE, base, &ids, &[]) {
+                p.location = format!("request body row {}", rows[k].0);
+            }
+            problems.push(p);
+        }
+        problems.sort_by_key(|p| {
+            p.location
+                .rsplit(' ')
+                .next()
+                .and_then(|n| n.parse::<usize>().ok())
+        });
+    }
+    Err(AppError::invalid(dangjian_model::Problems(problems)))
+}
+
+/// The rows of a create body that can be read (with their index in the body), the problems of
+/// those that cannot, and whether it is a batch.
+#[allow(clippy::type_complexity)]
+fn body_rows<R: Row>(body: &Body) -> Result<(Vec<(usize, R)>, Vec<Problem>, bool), AppError> {
     let value: Value = serde_json::from_slice(&body.0)
         .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
     match value {
@@ -157,16 +204,13 @@ fn body_rows<R: Row>(body: &Body) -> Result<(Vec<R>, bool), AppError> {
             for (i, item) in items.iter().enumerate() {
                 let location = format!("request body row {i}");
                 match dangjian_bundle_io::decode_row::<R>(R::TABLE, &location, item) {
-                    Ok(row) => rows.push(row),
+                    Ok(row) => rows.push((i, row)),
                     Err(p) => problems.extend(p.0),
                 }
             }
-            if !problems.is_empty() {
-                return Err(AppError::invalid(dangjian_model::Problems(problems)));
-            }
-            Ok((rows, true))
+            Ok((rows, problems, true))
         }
-        single => Ok((vec![decode_row(R::TABLE, &single)?], false)),
+        single => Ok((vec![(0, decode_row(R::TABLE, &single)?)], Vec::new(), false)),
     }
 }
 
@@ -214,7 +258,7 @@ pub async fn create<R: Row>(
     body: Body,
 ) -> Result<Response, AppError> {
     caller.require_writer()?;
-    let (rows, batch) = body_rows::<R>(&body)?;
+    let (rows, batch) = checked_rows::<R>(&body, state, &caller)?;
     let count = rows.len();
     let sent = Arc::new(std::sync::Mutex::new(Sent {
         ids: rows

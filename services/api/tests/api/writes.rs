@@ -182,6 +182,33 @@ async fn invalid_writes_change_nothing() {
         body["error"]["details"][0]["location"], "request body row 1",
         "{body}"
     );
+    // Every problem at once: a row that cannot be read does not hide an unknown reference in
+    // another row.
+    let rows = json!([
+        {"id": "N21", "committee": "K-nowhere", "domain": "greening", "demand": 2},
+        {"id": "N22", "committee": "K1", "domain": "cooking", "demand": 2},
+    ]);
+    let (s, body) = app.post("/api/v1/needs", a, rows).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let found: Vec<(String, String)> = body["error"]["details"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            (
+                d["location"].as_str().unwrap_or("").to_string(),
+                d["field"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("request body row 0".to_string(), "committee".to_string()),
+            ("request body row 1".to_string(), "domain".to_string())
+        ],
+        "{body}"
+    );
     let row = json!({"id": "N1x", "committee": "K1", "domain": "greening", "demand": 0});
     let (s, _) = app.post("/api/v1/needs", a, row).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "demand must be > 0");
