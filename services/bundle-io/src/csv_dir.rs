@@ -250,10 +250,11 @@ pub fn write_csv_dir(bundle: &Bundle, dir: &Path) -> Result<(), WriteError> {
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     for (t, schema) in SCHEMA.iter().enumerate() {
         let path = dir.join(format!("{}.csv", schema.name));
-        let mut writer = csv::Writer::from_path(&path).map_err(|e| WriteError::Csv {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
+        // A UTF-8 byte-order mark first, like every CSV the product writes: Excel then reads
+        // the Chinese as UTF-8 (the readers skip it).
+        let mut file = std::fs::File::create(&path).map_err(|e| io(&path, e))?;
+        std::io::Write::write_all(&mut file, "\u{feff}".as_bytes()).map_err(|e| io(&path, e))?;
+        let mut writer = csv::Writer::from_writer(file);
         let fail = |e: csv::Error| WriteError::Csv {
             path: path.clone(),
             message: e.to_string(),
