@@ -153,6 +153,7 @@ impl Caller {
     pub fn row(&self, engine: &Engine, mut row: Value) -> Option<Value> {
         if !self.sees_personal_data() {
             mask_member(&mut row);
+            anonymise_volunteering(&mut row);
         }
         if self.restriction().is_none() {
             return Some(row);
@@ -194,6 +195,17 @@ fn redact_value(v: &mut Value, visible: &dyn Fn(&str) -> bool) -> bool {
             keep
         }
         _ => true,
+    }
+}
+
+/// A volunteering row (an object with `member` and `hours`) for viewers: without the member.
+/// Hours per person, beside the coverage's count of young volunteers per committee, tell on
+/// which side of 35 a person's age lies — derived from the birth year viewers may not see.
+pub fn anonymise_volunteering(row: &mut Value) {
+    if let Value::Object(map) = row
+        && map.contains_key("hours")
+    {
+        map.remove("member");
     }
 }
 

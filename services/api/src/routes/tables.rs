@@ -268,11 +268,20 @@ pub fn list_table(
                 .iter()
                 .filter(|r| p.is("committee", Some(&r.committee)) && inside(&r.committee)),
         )?,
-        "volunteering" => pager.page(b.volunteering.iter().filter(|r| {
-            p.is("member", Some(&r.member))
-                && p.is("committee", Some(&r.committee))
-                && inside(&r.committee)
-        }))?,
+        "volunteering" => {
+            if p.peek("member").is_some() && !caller.sees_personal_data() {
+                return Err(AppError::Forbidden(
+                    "viewer tokens cannot filter volunteering by member (hours per person are \
+                     personal data)"
+                        .into(),
+                ));
+            }
+            pager.page(b.volunteering.iter().filter(|r| {
+                p.is("member", Some(&r.member))
+                    && p.is("committee", Some(&r.committee))
+                    && inside(&r.committee)
+            }))?
+        }
         "responsibilities" => pager.page(b.responsibilities.iter().filter(|r| {
             p.is("party_org", Some(&r.party_org))
                 && p.is_named("status", &r.status)

@@ -845,3 +845,27 @@ async fn member_links_never_stand_for_one_or_two_people() {
         assert!(text(body).contains("少于3人的单位"));
     }
 }
+
+/// Hours per person, with the coverage's young volunteers per committee, tell on which side of
+/// 35 a volunteer's age lies: viewers read volunteering without the member, and cannot filter
+/// by one.
+#[tokio::test]
+async fn a_viewer_reads_volunteering_without_the_member() {
+    let app = spawn_app().await;
+    let (s, page) = app.get("/api/v1/volunteering", &app.tokens.viewer).await;
+    assert_eq!(s, StatusCode::OK);
+    let items = page["items"].as_array().cloned().unwrap_or_default();
+    assert!(!items.is_empty(), "{page}");
+    assert!(
+        items
+            .iter()
+            .all(|r| r.get("member").is_none() && r.get("hours").is_some()),
+        "{page}"
+    );
+    let (s, _) = app
+        .get("/api/v1/volunteering?member=M1", &app.tokens.viewer)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, page) = app.get("/api/v1/volunteering", &app.tokens.admin).await;
+    assert_eq!(page["items"][0]["member"], "M1");
+}
