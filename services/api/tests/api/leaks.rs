@@ -630,6 +630,10 @@ async fn no_route_role_or_format_leaks_what_the_caller_may_not_see() {
                     ("viewer", _) if case.url.contains("employer=") => {
                         assert_eq!(status, StatusCode::FORBIDDEN, "{what}")
                     }
+                    // So would hours per person (with young volunteers: an age band).
+                    ("viewer", _) if case.url.contains("/volunteering?member=") => {
+                        assert_eq!(status, StatusCode::FORBIDDEN, "{what}")
+                    }
                     // The change log is for admins and coordinators (docs/writes.md).
                     ("viewer", _) if case.url.contains("/changes") => {
                         assert_eq!(status, StatusCode::FORBIDDEN, "{what}")
@@ -668,6 +672,9 @@ async fn no_route_role_or_format_leaks_what_the_caller_may_not_see() {
                                 !s.contains("\"birth_year\"") && !s.contains("\"employer\""),
                                 "{what}: {s}"
                             );
+                            if case.url.contains("/volunteering") {
+                                assert!(!s.contains("\"member\""), "{what}: {s}");
+                            }
                         }
                     }
                     _ => {}
