@@ -408,6 +408,14 @@ pub async fn whatif(
 ) -> Result<Response, AppError> {
     let req: WhatIfRequest = body.json("whatif")?;
     let ids = req.without_units.len() + req.without_partnerships.len();
+    if ids == 0 {
+        // As the CLI: a what-if that withdraws nothing is a mistake, not a question.
+        return Err(AppError::invalid_body(
+            "whatif",
+            Some("without_units".into()),
+            "say what to withdraw: without_units and/or without_partnerships".into(),
+        ));
+    }
     if ids > MAX_WHATIF_IDS {
         return Err(AppError::invalid_body(
             "whatif",

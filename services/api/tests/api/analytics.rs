@@ -141,6 +141,10 @@ async fn checklist_as_json_csv_and_xlsx() {
 async fn whatif_brokers_and_areas() {
     let app = spawn_app().await;
     let a = &app.tokens.admin;
+    // Withdrawing nothing is refused, as by the CLI.
+    let (s, body) = app.post("/api/v1/whatif", a, json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("say what to withdraw"), "{body}");
     let before = app.get_ok("/api/v1/coverage?as_of=2026-06-30", a).await;
     let row = json!({"without_units": ["U1"], "as_of": "2026-06-30"});
     let (s, doc) = app.post("/api/v1/whatif", a, row).await;
