@@ -703,7 +703,7 @@ pub fn tokens_table(tokens: &[TokenInfo], format: TableFormat) -> Result<()> {
 }
 
 /// The error paragraph: the context chain on one line, then validation problems one per
-/// line (at most 50), then nothing else — no backtrace.
+/// line (at most 50 on a terminal, all when redirected), then nothing else — no backtrace.
 pub fn print_error(err: &anyhow::Error) {
     let problems = err.chain().find_map(|e| {
         e.downcast_ref::<Problems>()
@@ -735,11 +735,20 @@ pub fn print_error(err: &anyhow::Error) {
             "\nthe network bundle has {} problem(s):\n",
             p.0.len()
         ));
-        for pr in p.0.iter().take(50) {
+        // On a terminal the first 50; redirected (a file, a log, a script) every one.
+        let shown = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            50
+        } else {
+            usize::MAX
+        };
+        for pr in p.0.iter().take(shown) {
             msg.push_str(&format!("  - {pr}\n"));
         }
-        if p.0.len() > 50 {
-            msg.push_str(&format!("  … and {} more\n", p.0.len() - 50));
+        if p.0.len() > shown {
+            msg.push_str(&format!(
+                "  … and {} more (redirect the errors to a file to read them all: 2> problems.txt)\n",
+                p.0.len() - shown
+            ));
         }
     }
     eprintln!("{}", msg.trim_end());

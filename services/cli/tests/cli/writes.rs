@@ -211,6 +211,19 @@ fn serve_follows_cli_writes_and_imports_and_finishes_writes_of_clients_that_hang
         err.contains("K-NOWHERE") && err.contains("K-NOWHERE2"),
         "{err}"
     );
+    // Redirected, every problem is listed (a terminal shows the first 50).
+    let many: Vec<String> = (0..60)
+        .map(|i| {
+            format!(r#"{{"id": "N-BAD{i}", "committee": "K-NONE{i}", "domain": "elderly_care", "demand": 3}}"#)
+        })
+        .collect();
+    std::fs::write(&rows, format!("[{}]", many.join(","))).expect("write rows");
+    let err = fails(&db, &["add", "needs", rows.to_str().expect("utf-8")]);
+    assert!(
+        err.contains("60 problem(s)") && err.contains("K-NONE59"),
+        "{err}"
+    );
+    assert!(!err.contains("more"), "{err}");
     // An id that exists: refused.
     std::fs::write(
         &rows,
