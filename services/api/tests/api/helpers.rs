@@ -168,6 +168,24 @@ impl TestApp {
             .await
     }
 
+    /// A new token for `role` and `scope` (checked against the stored network, as the CLI
+    /// does), returned once the service knows it: its token cache looks again for an unknown
+    /// secret at most once a second.
+    pub async fn token(&self, role: TokenRole, scope: Option<&str>) -> String {
+        let network = self.store.load().expect("load the network");
+        tokens::validate_scope(&network, role, scope).expect("scope");
+        let (_, secret) =
+            tokens::create(self.store.as_ref(), role, scope.map(str::to_string)).expect("token");
+        for _ in 0..100 {
+            let res = self.get_response(&self.url("/api/v1/me"), &secret).await;
+            if res.status() != StatusCode::UNAUTHORIZED {
+                return secret;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the service never knew the new {role:?} token");
+    }
+
     /// The body of a GET of `path` with `token`, asserting the answer is 200.
     pub async fn get_ok(&self, path: &str, token: &str) -> Value {
         let (s, body) = self.get(path, token).await;
