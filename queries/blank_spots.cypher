@@ -1,4 +1,4 @@
-// Blank spots (空白点, SPEC §3): committees in scope with at least one blank-spot flag, in bundle
+// Blank spots (空白点, docs/指标口径.md): committees in scope with at least one blank-spot flag, in bundle
 // order. Same definitions as coverage_committees.cypher.
 // Parameters: $as_of ('YYYY-MM-DD'), $scope ('city', or a district, street, community or committee id).
 MATCH (meta:Meta {key: 'network'})

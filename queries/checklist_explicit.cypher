@@ -1,4 +1,4 @@
-// A party org's explicit 责任清单 items (SPEC §3 checklists, kind `explicit`), bundle order.
+// A party org's explicit 责任清单 items (docs/指标口径.md checklists, kind `explicit`), bundle order.
 // rag: red = open and overdue (due < as_of); amber = open and due within 30 days; green = other
 // open; none = done.
 // Parameters: $as_of ('YYYY-MM-DD'), $party_org (a party org id).

@@ -1,4 +1,4 @@
-// A party org's partnership items (SPEC §3 checklists, kind `partnership`): one per active
+// A party org's partnership items (docs/指标口径.md checklists, kind `partnership`): one per active
 // partnership whose target is what the org leads, or whose unit the org leads; facts: the
 // partnership, unit and target ids; due: the expiry. Bundle order of the partnerships.
 // Parameters: $as_of ('YYYY-MM-DD'), $party_org (a party org id).

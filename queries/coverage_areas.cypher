@@ -1,4 +1,4 @@
-// The roll-up areas of a scope (SPEC §3): communities, streets, districts at and below the scope,
+// The roll-up areas of a scope (docs/指标口径.md): communities, streets, districts at and below the scope,
 // and the city for scope 'city', each with its bundle row; the roll-up figures are aggregated
 // from the rows of coverage_committees.cypher (see coverage_rollups.cypher for the same in Cypher).
 // Parameters: $scope ('city', or a district, street or community id).

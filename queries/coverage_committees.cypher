@@ -1,4 +1,4 @@
-// Coverage per residents' committee (SPEC §3), in the current network, committees in bundle order
+// Coverage per residents' committee (docs/指标口径.md), in the current network, committees in bundle order
 // (`row`: the committee's position in the bundle, so answers asked part by part can be merged).
 // Parameters: $as_of ('YYYY-MM-DD'), $scope ('city', or a district, street, community or committee id).
 // Neo4j Browser:  :param as_of => '2026-06-30'

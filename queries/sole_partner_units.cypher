@@ -1,4 +1,4 @@
-// Sole-partner units (SPEC §3 Structure): units that are the only unit with an active
+// Sole-partner units (docs/指标口径.md Structure): units that are the only unit with an active
 // partnership reaching one or more committees in scope, with those committees (bundle order).
 // Parameters: $as_of ('YYYY-MM-DD'), $scope ('city', or a district, street or community id).
 MATCH (meta:Meta {key: 'network'})

@@ -1,4 +1,4 @@
-// Stranded resources (悬浮资源, SPEC §3 gaps): resources that no need anywhere can use (no need of
+// Stranded resources (悬浮资源, docs/指标口径.md gaps): resources that no need anywhere can use (no need of
 // the same domain at a committee in the resource's reach). City-wide, bundle order.
 // Parameters: $as_of ('YYYY-MM-DD').
 MATCH (meta:Meta {key: 'network'})

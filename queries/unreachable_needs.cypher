@@ -1,4 +1,4 @@
-// Unreachable needs (SPEC §3 gaps): needs of committees in scope that no resource at all can
+// Unreachable needs (docs/指标口径.md gaps): needs of committees in scope that no resource at all can
 // serve (same domain, and the committee in the resource's reach: its deployed_to list when
 // given, else its provider's reach). Bundle order.
 // Parameters: $as_of ('YYYY-MM-DD'), $scope ('city', or a district, street or community id).

@@ -518,7 +518,7 @@ fn read_rows(table: &str, file: &Path) -> Result<Bundle> {
         ($($t:ident: $row:ident [$($id:ident)?]),* $(,)?) => {
             match table {
                 $(stringify!($t) => only.$t = decoded.$t,)*
-                other => bail!("no table `{other}` (see SPEC §2 for the table names)"),
+                other => bail!("no table `{other}` (see docs/数据格式.md for the table names)"),
             }
         };
     }

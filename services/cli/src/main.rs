@@ -38,7 +38,7 @@ pub struct Cli {
 pub enum TableFormat {
     /// Aligned table for people.
     Table,
-    /// The SPEC document, for scripts.
+    /// The document the API returns (JSON), for scripts.
     Json,
     /// Comma-separated values with a header row (UTF-8 with a byte-order mark, for Excel).
     Csv,
@@ -124,7 +124,7 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Coverage per committee, with roll-ups (SPEC §3).
+    /// Coverage per committee, with roll-ups (docs/指标口径.md).
     Coverage {
         #[command(flatten)]
         scope: ScopeArgs,
@@ -323,7 +323,7 @@ pub enum TokenCommand {
     },
 }
 
-/// Token roles (SPEC §6).
+/// Token roles (docs/访问规则.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Role {
     Admin,

@@ -208,7 +208,7 @@ impl<Q: Scoped> ScopedRead<Q> {
     }
 }
 
-/// Coverage of a scope (SPEC §3): per committee, with roll-ups.
+/// Coverage of a scope (docs/指标口径.md): per committee, with roll-ups.
 #[utoipa::path(get, path = "/api/v1/coverage", tag = "analytics", params(ScopeQuery),
     responses((status = 200, description = "The coverage document", body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -217,7 +217,7 @@ pub async fn coverage(read: ScopedRead<ScopeQuery>) -> Result<Response, AppError
         .await
 }
 
-/// Resource sinking gaps of a scope (SPEC §3).
+/// Resource sinking gaps of a scope (docs/指标口径.md).
 #[utoipa::path(get, path = "/api/v1/gaps", tag = "analytics", params(ScopeQuery),
     responses((status = 200, description = "The gaps document", body = Object), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]

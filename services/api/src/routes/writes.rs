@@ -623,7 +623,7 @@ pub async fn create_volunteering(
 /// every problem's sheet, row, field and a Chinese message.
 #[utoipa::path(post, path = "/api/v1/import", tag = "writes",
     params(ImportQuery),
-    request_body(content = Object, description = "A network bundle (SPEC §2) as JSON, an XLSX workbook, or a zip of CSV files"),
+    request_body(content = Object, description = "A network bundle (docs/数据格式.md) as JSON, an XLSX workbook, or a zip of CSV files"),
     responses((status = 200, description = "Row counts", body = Object),
         (status = 400, body = crate::routes::analytics::ErrorBody),
         (status = 403, body = crate::routes::analytics::ErrorBody),
