@@ -105,9 +105,8 @@ fn check_scalar(field: &str, ty: Ty, v: &Value) -> Result<(), String> {
             // The same parser the typed (serde) path uses, so both accept the same dates.
             Value::String(s) => match s.parse::<chrono::NaiveDate>() {
                 Ok(_) => Ok(()),
-                Err(_) => Err(format!(
-                    "`{s}` is not a date; expected a real calendar date as YYYY-MM-DD"
-                )),
+                // The words every date parameter uses (`dangjian_model::params`).
+                Err(_) => Err(dangjian_model::params::ParamError::Date(s.clone()).to_string()),
             },
             other => Err(format!(
                 "expected a date as YYYY-MM-DD, found {}",
