@@ -98,10 +98,7 @@ pub fn router(state: AppState) -> Router {
             "/responsibilities/{id}",
             capped(get(writes::get_responsibility).patch(writes::patch_responsibility)),
         )
-        .route(
-            "/import",
-            post(writes::import).layer(axum::middleware::from_fn(upload::json_mode_hint)),
-        )
+        .route("/import", post(writes::import))
         .route("/import/template", get(upload::template))
         .route("/changes", get(changes::changes))
         .route("/me", get(changes::me))

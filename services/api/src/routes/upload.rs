@@ -55,31 +55,8 @@ impl FileKind {
     }
 }
 
-/// In front of `POST /api/v1/import`: `mode` is the parameter of file uploads; an admin
-/// sending a JSON bundle with it is told what a JSON body takes instead (`merge=true`; without
-/// it the bundle replaces the network), rather than that `mode` is unknown. Anyone else goes on
-/// to the import's own checks (401, 403 come first).
-pub async fn json_mode_hint(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let is_file = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(FileKind::of)
-        .is_some();
-    let admin = req
-        .extensions()
-        .get::<Caller>()
-        .is_some_and(|c| c.role == dangjian_model::TokenRole::Admin);
-    let mode = req.uri().query().is_some_and(|q| {
-        form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "mode" && !v.is_empty())
-    });
-    if admin && mode && !is_file {
-        return AppError::BadRequest(JSON_MODE.into()).into_response();
-    }
-    next.run(req).await
-}
-
-/// The answer to `mode` with a JSON body.
+/// The answer to `mode` with a JSON body (an admin's: [`crate::routes::writes::import`] reads
+/// the query once the caller may import).
 pub(crate) const JSON_MODE: &str = "`mode` applies to file uploads (XLSX, or a zip of CSV files); a JSON \
      body is merged with `merge=true` and otherwise replaces the whole network";
 
