@@ -379,14 +379,11 @@ impl<V: View> Live<V> {
         let mut merged = None;
         match &plan {
             Plan::Rows { partial, .. } | Plan::Merge(partial) if validated => {
-                match view.locator() {
-                    Some(locate) => dangjian_model::validate::validate_upsert_located(
-                        view.bundle(),
-                        partial,
-                        locate,
-                    ),
-                    None => dangjian_model::validate::validate_upsert(view.bundle(), partial),
-                }
+                dangjian_model::validate::validate_upsert_with(
+                    view.bundle(),
+                    partial,
+                    view.locator(),
+                )
                 .map_err(WriteError::Invalid)?;
             }
             Plan::Rows { partial, .. } | Plan::Merge(partial) => {

@@ -154,12 +154,11 @@ fn checked_rows<R: Row>(
             }
             R::rows_mut(&mut partial).push(r.clone());
         }
-        let found = match dangjian_live::View::locator(&*snap) {
-            Some(locate) => {
-                dangjian_model::validate::validate_upsert_located(snap.bundle(), &partial, locate)
-            }
-            None => dangjian_model::validate::validate_upsert(snap.bundle(), &partial),
-        };
+        let found = dangjian_model::validate::validate_upsert_with(
+            snap.bundle(),
+            &partial,
+            dangjian_live::View::locator(&*snap),
+        );
         let base = R::rows(snap.bundle()).len();
         for mut p in found.err().map(|p| p.0).unwrap_or_default() {
             if let Some(k) = dangjian_live::sent_row(&p, R::TABLE, base, &ids, &[]) {

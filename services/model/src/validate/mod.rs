@@ -14,7 +14,7 @@ mod tests;
 
 pub use kinds::Kind;
 pub(crate) use kinds::each_id;
-pub use upserts::{validate_upsert, validate_upsert_located};
+pub use upserts::{validate_upsert, validate_upsert_located, validate_upsert_with};
 
 use crate::bundle::*;
 use crate::problem::{Problem, Problems};

@@ -40,7 +40,9 @@ pub fn validate_upsert_located(
     validate_upsert_with(current, partial, Some(locate))
 }
 
-fn validate_upsert_with(
+/// [`validate_upsert_located`] when `locate` is given, else [`validate_upsert`]: for callers
+/// whose view of the network may or may not locate.
+pub fn validate_upsert_with(
     current: &Bundle,
     partial: &Bundle,
     locate: Option<&dyn Locate>,
