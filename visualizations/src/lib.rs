@@ -42,6 +42,8 @@ mod layout;
 mod render;
 mod scene;
 
+/// How DOT labels escape text (the viewers' name mask matches names escaped so, too).
+pub use dot::{escape_html, escape_quoted};
 pub use render::{Format, PNG_MAX_INCHES, render, render_with};
 
 use dangjian_engine::{Engine, EngineError};

@@ -45,15 +45,22 @@ impl NameMask {
             .map(str::trim)
             .filter(|n| n.chars().count() >= 2 && seen.insert(n))
             .collect();
-        // Each name as it stands in the text of every output: raw, and escaped as JSON, XML
-        // (SVG, GraphML, GEXF) and CSV escape it when it holds a quote, a tab or the like.
+        // Each name as it stands in the text of every output: raw, and escaped as JSON, CSV,
+        // DOT (quoted and HTML-like labels) and GraphML/GEXF escape it — with those writers'
+        // own functions — when it holds a quote, a tab or the like.
         let mut patterns: Vec<String> = Vec::with_capacity(names.len());
         let mut masked: Vec<String> = Vec::with_capacity(names.len());
         for name in names {
             let short = mask_name(name);
             patterns.push(name.to_string());
             masked.push(short.clone());
-            let escapes: [fn(&str) -> String; 3] = [json_escaped, xml_escaped, csv_escaped];
+            let escapes: [fn(&str) -> String; 5] = [
+                json_escaped,
+                csv_escaped,
+                dangjian_visualizations::escape_quoted,
+                dangjian_visualizations::escape_html,
+                dangjian_visualizations::graph::xml_text,
+            ];
             for escape in escapes {
                 let (n, m) = (escape(name), escape(&short));
                 if n != name && !patterns.contains(&n) {
@@ -93,15 +100,6 @@ fn json_escaped(s: &str) -> String {
         .get(1..quoted.len().saturating_sub(1))
         .unwrap_or_default()
         .to_string()
-}
-
-/// A string as it stands in XML text or an attribute.
-fn xml_escaped(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
 }
 
 /// A string as it stands in a quoted CSV field.

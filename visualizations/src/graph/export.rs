@@ -4,7 +4,7 @@ use super::doc::{GraphDoc, GraphEdge, GraphNode};
 use std::fmt::Write as _;
 
 /// Escape text for an XML attribute or element.
-fn xml(s: &str) -> String {
+pub fn xml(s: &str) -> String {
     crate::dot::escape_markup(s, "&apos;", |c, out| match c {
         // Characters XML 1.0 cannot carry at all.
         c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push(' '),

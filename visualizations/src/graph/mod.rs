@@ -24,7 +24,7 @@ mod export;
 pub mod layout;
 
 pub use doc::{GraphDoc, GraphEdge, GraphNode, GraphOptions, LinkKind, MemberGrouping, NodeKind};
-pub use export::{to_gexf, to_graphml};
+pub use export::{to_gexf, to_graphml, xml as xml_text};
 
 /// Fewest members or volunteers a 双报到 link from one employer may stand for in what a
 /// non-admin reads (see [`GraphDoc::fold_small_member_groups`]).
