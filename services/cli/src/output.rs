@@ -4,7 +4,7 @@
 use crate::TableFormat;
 use anyhow::Result;
 use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
-use dangjian_engine::TrendDoc;
+use dangjian_engine::{TrendDoc, TrendPoint};
 use dangjian_export::ChecklistLang;
 use dangjian_model::labels::wire_name;
 use dangjian_model::{
@@ -490,30 +490,37 @@ pub fn areas_table(doc: &AreasDoc, format: TableFormat) -> Result<()> {
     write_stdout(out.as_bytes())
 }
 
+/// A trend's columns: (header for people, CSV header = JSON field).
+const TREND_COLUMNS: [(&str, &str); 8] = [
+    ("截至", "as_of"),
+    ("居委会", "committees"),
+    ("有空白点的居委会", "committees_with_blank_spots"),
+    ("报到党员", "registered_members"),
+    ("志愿时长", "volunteer_hours"),
+    ("需求总量", "total_demand"),
+    ("已满足", "met_demand"),
+    ("未满足", "unmet_demand"),
+];
+
+/// A trend point's cells in [`TREND_COLUMNS`] order, amounts written by `amount`.
+fn trend_cells(p: &TrendPoint, amount: fn(f64) -> String) -> Vec<String> {
+    vec![
+        p.as_of.to_string(),
+        p.committees.to_string(),
+        p.committees_with_blank_spots.to_string(),
+        p.registered_members.to_string(),
+        amount(p.volunteer_hours),
+        amount(p.total_demand),
+        amount(p.met_demand),
+        amount(p.unmet_demand),
+    ]
+}
+
 /// A trend for people: one row per month end, Chinese headers.
 pub fn trend_table(doc: &TrendDoc) -> Result<()> {
-    let amount = dangjian_model::format_amount;
-    let mut t = table(&[
-        "截至",
-        "居委会",
-        "有空白点的居委会",
-        "报到党员",
-        "志愿时长",
-        "需求总量",
-        "已满足",
-        "未满足",
-    ]);
+    let mut t = table(&TREND_COLUMNS.map(|(zh, _)| zh));
     for p in &doc.points {
-        t.add_row(vec![
-            p.as_of.to_string(),
-            p.committees.to_string(),
-            p.committees_with_blank_spots.to_string(),
-            p.registered_members.to_string(),
-            amount(p.volunteer_hours),
-            amount(p.total_demand),
-            amount(p.met_demand),
-            amount(p.unmet_demand),
-        ]);
+        t.add_row(trend_cells(p, dangjian_model::format_amount));
     }
     write_stdout(
         format!(
@@ -526,33 +533,10 @@ pub fn trend_table(doc: &TrendDoc) -> Result<()> {
 
 /// A trend as CSV: one row per month end, the JSON field names as the header.
 pub fn trend_csv(doc: &TrendDoc) -> Result<()> {
-    let mut rows = vec![
-        [
-            "as_of",
-            "committees",
-            "committees_with_blank_spots",
-            "registered_members",
-            "volunteer_hours",
-            "total_demand",
-            "met_demand",
-            "unmet_demand",
-        ]
-        .map(str::to_owned)
-        .to_vec(),
-    ];
-    for p in &doc.points {
-        rows.push(vec![
-            p.as_of.to_string(),
-            p.committees.to_string(),
-            p.committees_with_blank_spots.to_string(),
-            p.registered_members.to_string(),
-            p.volunteer_hours.to_string(),
-            p.total_demand.to_string(),
-            p.met_demand.to_string(),
-            p.unmet_demand.to_string(),
-        ]);
-    }
-    csv_out(rows)
+    let header = TREND_COLUMNS.map(|(_, en)| en.to_owned()).to_vec();
+    let rows =
+        std::iter::once(header).chain(doc.points.iter().map(|p| trend_cells(p, |x| x.to_string())));
+    csv_out(rows.collect())
 }
 
 /// An amount change with its sign: `+90`, `-3.77`, `0`.
