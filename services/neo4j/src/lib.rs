@@ -20,13 +20,14 @@ pub mod queries;
 mod writes;
 
 use dangjian_model::{
-    Bundle, ChangeEntry, ChangeFilter, Commit, RowVersions, Store, StoreError, TokenInfo,
+    Bundle, ChangeEntry, ChangeFilter, Commit, Id, RowVersions, Store, StoreError, TokenInfo,
 };
 use mapping::{NODE_TABLES, REL_TABLES, RelTable};
 use neo4rs::{BoltList, BoltType, ConfigBuilder, Graph, Query, Row, query};
 pub use progress::{NoProgress, Progress};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
@@ -38,16 +39,23 @@ const TABLE_FETCH: usize = 4;
 
 /// One row of a chunked read: `[row index, fields of T…]`, then, with `empty_lists` (the
 /// fields of T), the names of the fields that are empty lists (a bulk-loaded node's
-/// `bulk::EMPTY_LISTS`, null otherwise).
+/// `bulk::EMPTY_LISTS`, null otherwise). With `node_id`, the row index is followed by the
+/// node's internal id, returned beside the row.
 fn decode_row<T: DeserializeOwned>(
     row: &BoltType,
     empty_lists: Option<&[&str]>,
-) -> Result<(i64, T), String> {
+    node_id: bool,
+) -> Result<(i64, (i64, T)), String> {
     let BoltType::List(l) = row else {
         return Err("a row is not a list".into());
     };
     let Some((BoltType::Integer(i), fields)) = l.value.split_first() else {
         return Err("a row has no row index".into());
+    };
+    let (node, fields) = match (node_id, fields.split_first()) {
+        (false, _) => (0, fields),
+        (true, Some((BoltType::Integer(n), fields))) => (n.value, fields),
+        (true, _) => return Err("a row has no node id".into()),
     };
     let fields = match (empty_lists, fields.split_last()) {
         (Some(names), Some((BoltType::List(empty), fields))) if !empty.value.is_empty() => {
@@ -66,7 +74,10 @@ fn decode_row<T: DeserializeOwned>(
         _ => std::borrow::Cow::Borrowed(fields),
     };
     let seq = serde::de::value::SeqDeserializer::<_, neo4rs::DeError>::new(fields.iter());
-    Ok((i.value, T::deserialize(seq).map_err(|e| e.to_string())?))
+    Ok((
+        i.value,
+        (node, T::deserialize(seq).map_err(|e| e.to_string())?),
+    ))
 }
 
 /// The one index on the network's nodes: a generation's rows by id (writes, reads and
@@ -335,14 +346,17 @@ impl Neo4jStore {
     /// list of rows `[row index, fields of T…]` (a few thousand rows per record: far fewer
     /// records to frame and decode than one per row) — placed by index, so nothing is sorted
     /// and no row is held twice. Checked against `count_q` (neo4rs issue #281): a short or
-    /// inconsistent read is retried.
+    /// inconsistent read is retried. With `node_ids` (the rows then carry `[row index, node
+    /// id, fields…]`) the nodes' internal ids come back too, in row order; otherwise that list
+    /// is empty.
     async fn read_table<T: DeserializeOwned>(
         &self,
         what: &str,
         q: impl Fn() -> Query,
         empty_lists: Option<&[&str]>,
+        node_ids: bool,
         count_q: impl Fn() -> Query,
-    ) -> Result<Vec<T>, StoreError> {
+    ) -> Result<(Vec<T>, Vec<i64>), StoreError> {
         let mut last = String::new();
         let started = std::time::Instant::now();
         for _ in 0..READ_ATTEMPTS {
@@ -350,6 +364,7 @@ impl Neo4jStore {
                 .map_err(|e| backend(&format!("counting {what}"), e))?;
             let mut slots: Vec<Option<T>> = Vec::with_capacity(expected);
             slots.resize_with(expected, || None);
+            let mut nodes = vec![0i64; if node_ids { expected } else { 0 }];
             let mut read = 0usize;
             let mut misplaced = 0usize;
             let mut s = self
@@ -369,10 +384,19 @@ impl Neo4jStore {
                 progress.advance(rows.value.len() as u64);
                 for row in &rows.value {
                     read += 1;
-                    let (i, value) = decode_row::<T>(row, empty_lists)
+                    let (i, (node, value)) = decode_row::<T>(row, empty_lists, node_ids)
                         .map_err(|e| backend(&format!("decoding {what}"), e))?;
-                    match usize::try_from(i).ok().and_then(|i| slots.get_mut(i)) {
-                        Some(slot @ None) => *slot = Some(value),
+                    let Ok(i) = usize::try_from(i) else {
+                        misplaced += 1;
+                        continue;
+                    };
+                    match slots.get_mut(i) {
+                        Some(slot @ None) => {
+                            *slot = Some(value);
+                            if node_ids {
+                                nodes[i] = node;
+                            }
+                        }
                         _ => misplaced += 1,
                     }
                 }
@@ -385,7 +409,7 @@ impl Neo4jStore {
             }
             if read == expected && misplaced == 0 {
                 // Every slot is filled: `expected` rows landed in `expected` distinct slots.
-                return Ok(slots.into_iter().flatten().collect());
+                return Ok((slots.into_iter().flatten().collect(), nodes));
             }
             last = format!(
                 "{what}: read {read} rows ({misplaced} with a missing or repeated row index), \
@@ -398,16 +422,22 @@ impl Neo4jStore {
     }
 
     /// The rows of the node table with label `label`, decoded into `T` from lists of its
-    /// fields in declaration order (no property names on the wire, no map per row).
+    /// fields in declaration order (no property names on the wire, no map per row); with
+    /// `node_ids`, each row's internal node id too (see [`Self::read_table`]).
     async fn read_nodes<T: DeserializeOwned>(
         &self,
         table: &str,
         label: &str,
         gen_: i64,
-    ) -> Result<Vec<T>, StoreError> {
+        node_ids: bool,
+    ) -> Result<(Vec<T>, Vec<i64>), StoreError> {
         let fields = mapping::fields_of::<T>();
+        let mut list: Vec<String> = std::iter::once("n.row")
+            .chain(node_ids.then_some("id(n)"))
+            .map(str::to_owned)
+            .collect();
+        list.extend(fields.iter().map(|f| format!("n.`{f}`")));
         // A bulk-loaded node names its empty lists in one more column (see `bulk::EMPTY_LISTS`).
-        let mut list: Vec<String> = fields.iter().map(|f| format!("n.`{f}`")).collect();
         list.push(format!("n.`{}`", bulk::EMPTY_LISTS));
         let list = list.join(", ");
         self.read_table(
@@ -416,11 +446,12 @@ impl Neo4jStore {
                 query(&format!(
                     "MATCH (n:{label}:Net {{gen: $gen}}) WHERE n.id IS NOT NULL \
                      WITH collect(n) AS ns UNWIND range(0, size(ns) - 1, {READ_CHUNK}) AS at \
-                     RETURN [n IN ns[at..at + {READ_CHUNK}] | [n.row, {list}]] AS rows"
+                     RETURN [n IN ns[at..at + {READ_CHUNK}] | [{list}]] AS rows"
                 ))
                 .param("gen", gen_)
             },
             Some(fields),
+            node_ids,
             || {
                 query(&format!(
                     "MATCH (n:{label}:Net {{gen: $gen}}) WHERE n.id IS NOT NULL RETURN count(n) AS c"
@@ -431,42 +462,119 @@ impl Neo4jStore {
         .await
     }
 
+    /// A node table's rows and, through `ends`, its rows' ids by internal node id (what a
+    /// relationship table read by [`Self::read_rels`] with `by_node_id` resolves its ends by).
+    async fn read_keyed_nodes<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        label: &str,
+        gen_: i64,
+        id_of: impl Fn(&T) -> &Id,
+        ends: tokio::sync::oneshot::Sender<HashMap<i64, Id>>,
+    ) -> Result<Vec<T>, StoreError> {
+        let (rows, nodes) = self.read_nodes::<T>(table, label, gen_, true).await?;
+        let by_node = nodes
+            .into_iter()
+            .zip(rows.iter().map(|r| id_of(r).clone()))
+            .collect();
+        // The receiver is gone only when the whole load failed already.
+        let _ = ends.send(by_node);
+        Ok(rows)
+    }
+
     /// The rows of a relationship table, decoded into `T` from lists of its fields (the ends'
-    /// ids and the relationship's properties).
+    /// ids and the relationship's properties). With `by_node_id`, an end is read as its
+    /// internal node id (an integer in `T`) instead of its `id` property: no property read on
+    /// the end nodes, which is most of the server's work for a large table.
     async fn read_rels<T: DeserializeOwned>(
         &self,
         t: &RelTable,
         gen_: i64,
+        by_node_id: bool,
     ) -> Result<Vec<T>, StoreError> {
+        let end = |f: &str| match by_node_id {
+            true => format!("id({f}(x))"),
+            false => format!("{f}(x).id"),
+        };
         let list: Vec<String> = mapping::fields_of::<T>()
             .iter()
             .map(|f| match *f {
-                f if f == t.source => "startNode(x).id".to_owned(),
-                f if f == t.target => "endNode(x).id".to_owned(),
+                f if f == t.source => end("startNode"),
+                f if f == t.target => end("endNode"),
                 f => format!("x.`{f}`"),
             })
             .collect();
         let list = list.join(", ");
         let rel = t.rel;
-        self.read_table(
-            t.table,
-            || {
-                query(&format!(
-                    "MATCH ()-[x:{rel} {{gen: $gen}}]->() \
-                     WITH collect(x) AS xs UNWIND range(0, size(xs) - 1, {READ_CHUNK}) AS at \
-                     RETURN [x IN xs[at..at + {READ_CHUNK}] | [x.row, {list}]] AS rows"
-                ))
-                .param("gen", gen_)
-            },
-            None,
-            || {
-                query(&format!(
-                    "MATCH ()-[x:{rel} {{gen: $gen}}]->() RETURN count(x) AS c"
-                ))
-                .param("gen", gen_)
-            },
-        )
-        .await
+        let (rows, _) = self
+            .read_table(
+                t.table,
+                || {
+                    query(&format!(
+                        "MATCH ()-[x:{rel} {{gen: $gen}}]->() \
+                         WITH collect(x) AS xs UNWIND range(0, size(xs) - 1, {READ_CHUNK}) AS at \
+                         RETURN [x IN xs[at..at + {READ_CHUNK}] | [x.row, {list}]] AS rows"
+                    ))
+                    .param("gen", gen_)
+                },
+                None,
+                false,
+                || {
+                    query(&format!(
+                        "MATCH ()-[x:{rel} {{gen: $gen}}]->() RETURN count(x) AS c"
+                    ))
+                    .param("gen", gen_)
+                },
+            )
+            .await?;
+        Ok(rows)
+    }
+
+    /// The volunteering table (a million rows at Shanghai scale): its ends read as internal
+    /// node ids and resolved by the members' and committees' reads (`members`, `committees`,
+    /// from [`Self::read_keyed_nodes`] running beside it). An end that neither read holds (a
+    /// write in between) fails the load, which is then read again.
+    async fn read_volunteering(
+        &self,
+        gen_: i64,
+        members: tokio::sync::oneshot::Receiver<HashMap<i64, Id>>,
+        committees: tokio::sync::oneshot::Receiver<HashMap<i64, Id>>,
+    ) -> Result<Vec<dangjian_model::Volunteering>, StoreError> {
+        /// A volunteering row with its ends as internal node ids (fields in `Volunteering`'s
+        /// order: the read lists them by name).
+        #[derive(serde::Deserialize)]
+        struct ByNode {
+            member: i64,
+            committee: i64,
+            domain: dangjian_model::ServiceDomain,
+            hours: f64,
+            date: dangjian_model::Date,
+        }
+        let rows = self
+            .read_rels::<ByNode>(mapping::rel_table("volunteering"), gen_, true)
+            .await?;
+        let gone = |_| StoreError::Backend("neo4j: reading members or committees failed".into());
+        let (members, committees) = (
+            members.await.map_err(gone)?,
+            committees.await.map_err(gone)?,
+        );
+        let moved = || {
+            StoreError::Backend(
+                "neo4j: a volunteering row's member or committee changed while the network was read"
+                    .into(),
+            )
+        };
+        rows.into_iter()
+            .map(|r| {
+                Ok(dangjian_model::Volunteering {
+                    member: members.get(&r.member).ok_or_else(moved)?.clone(),
+                    committee: committees.get(&r.committee).ok_or_else(moved)?.clone(),
+                    domain: r.domain,
+                    hours: r.hours,
+                    date: r.date,
+                })
+            })
+            .collect()
     }
 
     /// Generation `gen_`, decoded table by table straight into the bundle's structs, every table
@@ -474,12 +582,33 @@ impl Neo4jStore {
     async fn load_gen(&self, gen_: i64) -> Result<Bundle, StoreError> {
         let progress = self.progress();
         progress.begin("reading from Neo4j", None);
+        let (member_ends, members_by_node) = tokio::sync::oneshot::channel();
+        let (committee_ends, committees_by_node) = tokio::sync::oneshot::channel();
+        let mut ends = (Some(member_ends), Some(committee_ends));
+        let mut by_node = (Some(members_by_node), Some(committees_by_node));
         macro_rules! load {
+            // Volunteering's ends are resolved through the members' and committees' reads.
+            (@read members $row:ident id) => {
+                self.read_keyed_nodes::<dangjian_model::$row>(
+                    "members", "Member", gen_, |r| &r.id, ends.0.take().expect("once"))
+            };
+            (@read committees $row:ident id) => {
+                self.read_keyed_nodes::<dangjian_model::$row>(
+                    "committees", "Committee", gen_, |r| &r.id, ends.1.take().expect("once"))
+            };
+            (@read volunteering $row:ident) => {
+                self.read_volunteering(
+                    gen_, by_node.0.take().expect("once"), by_node.1.take().expect("once"))
+            };
             (@read $t:ident $row:ident id) => {
-                self.read_nodes::<dangjian_model::$row>(stringify!($t), stringify!($row), gen_)
+                async {
+                    let (rows, _) = self.read_nodes::<dangjian_model::$row>(
+                        stringify!($t), stringify!($row), gen_, false).await?;
+                    Ok::<_, StoreError>(rows)
+                }
             };
             (@read $t:ident $row:ident) => {
-                self.read_rels::<dangjian_model::$row>(mapping::rel_table(stringify!($t)), gen_)
+                self.read_rels::<dangjian_model::$row>(mapping::rel_table(stringify!($t)), gen_, false)
             };
             ($($t:ident: $row:ident [$($id:ident)?]),* $(,)?) => {{
                 // Boxed: seventeen read futures side by side would overflow a thread's stack.
