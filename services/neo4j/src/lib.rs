@@ -80,6 +80,58 @@ fn decode_row<T: DeserializeOwned>(
     ))
 }
 
+/// A table read for [`Neo4jStore::read_table`]: the elements `var` matched by `matching`,
+/// collected as references, then records of [`READ_CHUNK`] rows built as they are pulled (the
+/// server streams instead of aggregating the table first), each row the list `columns`, every
+/// record with the table's size `total` — at least one record, so an empty stream is a short
+/// read, not an empty table.
+fn chunked(matching: &str, var: &str, columns: &str) -> String {
+    format!(
+        "{matching} WITH collect({var}) AS elems \
+         UNWIND CASE size(elems) WHEN 0 THEN [0] ELSE range(0, size(elems) - 1, {READ_CHUNK}) END AS at \
+         RETURN size(elems) AS total, [{var} IN elems[at..at + {READ_CHUNK}] | [{columns}]] AS rows"
+    )
+}
+
+/// Row ids by internal node id, to resolve relationship ends read as node ids: a table indexed
+/// from the smallest node id when the ids are dense (an import or a bulk load numbers a
+/// table's nodes nearly consecutively, and a relationship table's rows then look their ends up
+/// in order), else a hash map.
+enum NodeIds {
+    Dense { first: i64, ids: Vec<Option<Id>> },
+    Sparse(HashMap<i64, Id>),
+}
+
+impl NodeIds {
+    /// `nodes[i]` is the node of the row whose id is the `i`-th of `ids`.
+    fn new<'a>(nodes: &[i64], ids: impl Iterator<Item = &'a Id>) -> Self {
+        let (Some(&first), Some(&last)) = (nodes.iter().min(), nodes.iter().max()) else {
+            return NodeIds::Sparse(HashMap::new());
+        };
+        match usize::try_from(last - first) {
+            Ok(span) if span < 2 * nodes.len() => {
+                let mut table = vec![None; span + 1];
+                for (&node, id) in nodes.iter().zip(ids) {
+                    table[(node - first) as usize] = Some(id.clone());
+                }
+                NodeIds::Dense { first, ids: table }
+            }
+            _ => NodeIds::Sparse(nodes.iter().copied().zip(ids.cloned()).collect()),
+        }
+    }
+
+    fn get(&self, node: i64) -> Option<&Id> {
+        match self {
+            NodeIds::Dense { first, ids } => node
+                .checked_sub(*first)
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| ids.get(i))
+                .and_then(Option::as_ref),
+            NodeIds::Sparse(map) => map.get(&node),
+        }
+    }
+}
+
 /// The one index on the network's nodes: a generation's rows by id (writes, reads and
 /// deletions of one generation seek on it).
 const NET_CONSTRAINT: &str =
@@ -342,29 +394,28 @@ impl Neo4jStore {
         .await
     }
 
-    /// One table of generation `gen_`: the rows of `q` — records of one column `rows`, each a
-    /// list of rows `[row index, fields of T…]` (a few thousand rows per record: far fewer
-    /// records to frame and decode than one per row) — placed by index, so nothing is sorted
-    /// and no row is held twice. Checked against `count_q` (neo4rs issue #281): a short or
-    /// inconsistent read is retried. With `node_ids` (the rows then carry `[row index, node
-    /// id, fields…]`) the nodes' internal ids come back too, in row order; otherwise that list
-    /// is empty.
+    /// One table of generation `gen_`: the rows of `q` (built by [`chunked`] from a `MATCH`
+    /// and the columns of a row) — records of a column `rows`, each a list of rows `[row index,
+    /// fields of T…]` (a few thousand rows per record: far fewer records to frame and decode
+    /// than one per row), and a column `total`, the table's size — placed by index, so nothing
+    /// is sorted and no row is held twice. Checked against `total` (neo4rs issue #281: a stream
+    /// can end early), which the query computes from the rows it sends, so no second query
+    /// counts the table: a short or inconsistent read is retried. With `node_ids` (the rows
+    /// then carry `[row index, node id, fields…]`) the nodes' internal ids come back too, in
+    /// row order; otherwise that list is empty.
     async fn read_table<T: DeserializeOwned>(
         &self,
         what: &str,
         q: impl Fn() -> Query,
         empty_lists: Option<&[&str]>,
         node_ids: bool,
-        count_q: impl Fn() -> Query,
     ) -> Result<(Vec<T>, Vec<i64>), StoreError> {
         let mut last = String::new();
         let started = std::time::Instant::now();
         for _ in 0..READ_ATTEMPTS {
-            let expected = usize::try_from(self.count(count_q()).await?)
-                .map_err(|e| backend(&format!("counting {what}"), e))?;
-            let mut slots: Vec<Option<T>> = Vec::with_capacity(expected);
-            slots.resize_with(expected, || None);
-            let mut nodes = vec![0i64; if node_ids { expected } else { 0 }];
+            let mut expected: Option<usize> = None;
+            let mut slots: Vec<Option<T>> = Vec::new();
+            let mut nodes = Vec::new();
             let mut read = 0usize;
             let mut misplaced = 0usize;
             let mut s = self
@@ -378,6 +429,18 @@ impl Neo4jStore {
                 .await
                 .map_err(|e| backend(&format!("reading {what}"), e))?
             {
+                let total = record
+                    .get::<i64>("total")
+                    .ok()
+                    .and_then(|t| usize::try_from(t).ok())
+                    .ok_or_else(|| backend(&format!("decoding {what}"), "no row count"))?;
+                if expected.is_none() {
+                    expected = Some(total);
+                    slots.resize_with(total, || None);
+                    nodes.resize(if node_ids { total } else { 0 }, 0);
+                } else if expected != Some(total) {
+                    misplaced += 1;
+                }
                 let rows = record
                     .get::<BoltList>("rows")
                     .map_err(|e| backend(&format!("decoding {what}"), e))?;
@@ -407,14 +470,22 @@ impl Neo4jStore {
                     started.elapsed().as_secs_f64()
                 );
             }
-            if read == expected && misplaced == 0 {
-                // Every slot is filled: `expected` rows landed in `expected` distinct slots.
-                return Ok((slots.into_iter().flatten().collect(), nodes));
+            // Every query sends at least one record (an empty table: one with no rows).
+            if expected == Some(read) && misplaced == 0 {
+                // Every slot is filled: `read` rows landed in `read` distinct slots. (Sized
+                // first: a flattened iterator does not know its length, and growing a vector of a
+                // million rows by doubling copies and faults in several times its size.)
+                let mut rows = Vec::with_capacity(read);
+                rows.extend(slots.into_iter().flatten());
+                return Ok((rows, nodes));
             }
-            last = format!(
-                "{what}: read {read} rows ({misplaced} with a missing or repeated row index), \
-                 count() says {expected}"
-            );
+            last = match expected {
+                Some(total) => format!(
+                    "{what}: read {read} rows ({misplaced} with a missing or repeated row \
+                     index), the query counted {total}"
+                ),
+                None => format!("{what}: no record at all"),
+            };
         }
         Err(StoreError::Backend(format!(
             "neo4j: a multi-row read came back short ({last})"
@@ -443,21 +514,15 @@ impl Neo4jStore {
         self.read_table(
             table,
             || {
-                query(&format!(
-                    "MATCH (n:{label}:Net {{gen: $gen}}) WHERE n.id IS NOT NULL \
-                     WITH collect(n) AS ns UNWIND range(0, size(ns) - 1, {READ_CHUNK}) AS at \
-                     RETURN [n IN ns[at..at + {READ_CHUNK}] | [{list}]] AS rows"
+                query(&chunked(
+                    &format!("MATCH (n:{label}:Net {{gen: $gen}}) WHERE n.id IS NOT NULL"),
+                    "n",
+                    &list,
                 ))
                 .param("gen", gen_)
             },
             Some(fields),
             node_ids,
-            || {
-                query(&format!(
-                    "MATCH (n:{label}:Net {{gen: $gen}}) WHERE n.id IS NOT NULL RETURN count(n) AS c"
-                ))
-                .param("gen", gen_)
-            },
         )
         .await
     }
@@ -470,13 +535,10 @@ impl Neo4jStore {
         label: &str,
         gen_: i64,
         id_of: impl Fn(&T) -> &Id,
-        ends: tokio::sync::oneshot::Sender<HashMap<i64, Id>>,
+        ends: tokio::sync::oneshot::Sender<NodeIds>,
     ) -> Result<Vec<T>, StoreError> {
         let (rows, nodes) = self.read_nodes::<T>(table, label, gen_, true).await?;
-        let by_node = nodes
-            .into_iter()
-            .zip(rows.iter().map(|r| id_of(r).clone()))
-            .collect();
+        let by_node = NodeIds::new(&nodes, rows.iter().map(id_of));
         // The receiver is gone only when the whole load failed already.
         let _ = ends.send(by_node);
         Ok(rows)
@@ -510,21 +572,15 @@ impl Neo4jStore {
             .read_table(
                 t.table,
                 || {
-                    query(&format!(
-                        "MATCH ()-[x:{rel} {{gen: $gen}}]->() \
-                         WITH collect(x) AS xs UNWIND range(0, size(xs) - 1, {READ_CHUNK}) AS at \
-                         RETURN [x IN xs[at..at + {READ_CHUNK}] | [x.row, {list}]] AS rows"
+                    query(&chunked(
+                        &format!("MATCH ()-[x:{rel} {{gen: $gen}}]->()"),
+                        "x",
+                        &format!("x.row, {list}"),
                     ))
                     .param("gen", gen_)
                 },
                 None,
                 false,
-                || {
-                    query(&format!(
-                        "MATCH ()-[x:{rel} {{gen: $gen}}]->() RETURN count(x) AS c"
-                    ))
-                    .param("gen", gen_)
-                },
             )
             .await?;
         Ok(rows)
@@ -537,8 +593,8 @@ impl Neo4jStore {
     async fn read_volunteering(
         &self,
         gen_: i64,
-        members: tokio::sync::oneshot::Receiver<HashMap<i64, Id>>,
-        committees: tokio::sync::oneshot::Receiver<HashMap<i64, Id>>,
+        members: tokio::sync::oneshot::Receiver<NodeIds>,
+        committees: tokio::sync::oneshot::Receiver<NodeIds>,
     ) -> Result<Vec<dangjian_model::Volunteering>, StoreError> {
         /// A volunteering row with its ends as internal node ids (fields in `Volunteering`'s
         /// order: the read lists them by name).
@@ -564,17 +620,24 @@ impl Neo4jStore {
                     .into(),
             )
         };
-        rows.into_iter()
-            .map(|r| {
-                Ok(dangjian_model::Volunteering {
-                    member: members.get(&r.member).ok_or_else(moved)?.clone(),
-                    committee: committees.get(&r.committee).ok_or_else(moved)?.clone(),
-                    domain: r.domain,
-                    hours: r.hours,
-                    date: r.date,
-                })
-            })
-            .collect()
+        let started = std::time::Instant::now();
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(dangjian_model::Volunteering {
+                member: members.get(r.member).ok_or_else(moved)?.clone(),
+                committee: committees.get(r.committee).ok_or_else(moved)?.clone(),
+                domain: r.domain,
+                hours: r.hours,
+                date: r.date,
+            });
+        }
+        if std::env::var_os("DANGJIAN_NEO4J_TRACE").is_some() {
+            eprintln!(
+                "resolved volunteering's ends: {:.2}s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Ok(out)
     }
 
     /// Generation `gen_`, decoded table by table straight into the bundle's structs, every table
@@ -815,5 +878,30 @@ impl Store for Neo4jStore {
 
     fn describe(&self) -> String {
         format!("neo4j:{}", self.uri)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_ids_resolve_dense_and_sparse_numbering_alike() {
+        let ids: Vec<Id> = ["m1", "m2", "m3", "m4"].into_iter().map(Id::from).collect();
+        // An import's numbering (nearly consecutive, not in row order) and a scattered one.
+        for (nodes, dense) in [
+            (vec![41, 40, 43, 44], true),
+            (vec![7, 900, 12, 50_000], false),
+        ] {
+            let by_node = NodeIds::new(&nodes, ids.iter());
+            assert_eq!(matches!(by_node, NodeIds::Dense { .. }), dense);
+            for (node, id) in nodes.iter().zip(&ids) {
+                assert_eq!(by_node.get(*node), Some(id), "node {node}");
+            }
+            for missing in [0, 42, 45, 899, -1, i64::MIN, i64::MAX] {
+                assert_eq!(by_node.get(missing), None, "node {missing}");
+            }
+        }
+        assert_eq!(NodeIds::new(&[], ids.iter()).get(0), None);
     }
 }
