@@ -529,20 +529,210 @@ fn read_rows(table: &str, file: &Path) -> Result<Bundle> {
     Ok(only)
 }
 
-/// Add the rows of `file` to `table`. A row equal to a stored id-less row (volunteering, an
-/// adjacency, a mass link) is the same record: it is left out and counted as stored already.
-/// Problems are located at the file's rows (`FILE row N`, N from 1), not in the network.
-fn add(opened: &Opened, table: &str, file: &Path) -> Result<()> {
-    let partial = read_rows(table, file)?;
-    let rows = partial.row_count();
-    let ids: HashMap<String, usize> = serde_json::to_value(&partial)?
+/// The position of each row of `table` in `partial` by its id (rows without one are left out).
+fn row_ids(partial: &Bundle, table: &str) -> Result<HashMap<String, usize>> {
+    Ok(serde_json::to_value(partial)?
         .get(table)
         .and_then(serde_json::Value::as_array)
         .into_iter()
         .flatten()
         .enumerate()
         .filter_map(|(i, r)| Some((r.get("id")?.as_str()?.to_string(), i)))
+        .collect())
+}
+
+/// Every problem of a file of rows some of which do not decode: those rows' problems, and what
+/// validation finds when the rows that do decode join the stored network (an unknown committee
+/// in one row is not hidden by a bad year in another), located at the file's rows and in file
+/// order.
+fn every_problem(
+    opened: &Opened,
+    table: &str,
+    readable: Readable,
+) -> Result<dangjian_model::Problems> {
+    let stored = opened
+        .store
+        .load()
+        .with_context(|| format!("cannot read the network from {}", opened.store.describe()))?;
+    let base = dangjian_model::store::table_sizes(&stored)
+        .into_iter()
+        .find(|(t, _)| *t == table)
+        .map_or(0, |(_, n)| n);
+    let ids = row_ids(&readable.partial, table)?;
+    let dropped: Vec<(&str, &str)> = readable
+        .dropped
+        .iter()
+        .map(|(t, id)| (*t, id.as_str()))
         .collect();
+    let mut all = readable.problems;
+    for mut p in dangjian_model::validation_problems(&stored.merged(&readable.partial), &dropped) {
+        // A problem of a stored row cannot be: the stored network was valid before.
+        let sent = dangjian_live::sent_row(&p, table, base, &ids, &[]);
+        if let Some((line, at)) = sent.and_then(|k| readable.at.get(k)) {
+            p.location = at.clone();
+            all.push((*line, p));
+        }
+    }
+    all.sort_by_key(|(line, _)| *line);
+    Ok(dangjian_model::Problems(
+        all.into_iter().map(|(_, p)| p).collect(),
+    ))
+}
+
+/// The rows of `table` in `file` read one by one: the ones that decode, with the file row
+/// (from 1) and location of each; the problems of the others, with their file row; and the
+/// (table, id) of the rows left out. `None` when the file cannot be read row by row.
+struct Readable {
+    partial: Bundle,
+    at: Vec<(usize, String)>,
+    problems: Vec<(usize, dangjian_model::Problem)>,
+    dropped: Vec<(&'static str, String)>,
+}
+
+impl Readable {
+    /// Rows that decoded whole, located as `FILE row N`.
+    fn whole(partial: Bundle, file: &Path) -> Readable {
+        let at = (1..=partial.row_count())
+            .map(|n| (n, format!("{} row {n}", file.display())))
+            .collect();
+        Readable {
+            partial,
+            at,
+            problems: Vec::new(),
+            dropped: Vec::new(),
+        }
+    }
+}
+
+fn readable_rows(table: &str, file: &Path) -> Option<Readable> {
+    let table: &'static str = dangjian_model::TABLES.into_iter().find(|t| *t == table)?;
+    let ext = file.extension()?.to_str()?.to_ascii_lowercase();
+    if ext == "json" {
+        let bytes = std::fs::read(file).ok()?;
+        let serde_json::Value::Array(rows) = serde_json::from_slice(&bytes).ok()? else {
+            return None;
+        };
+        // All at once first; row by row only to tell the readable rows from the others.
+        let all = serde_json::json!({ table: &rows }).to_string();
+        if let Ok(partial) = dangjian_bundle_io::parse_json_unvalidated(all.as_bytes()) {
+            return Some(Readable::whole(partial, file));
+        }
+        let mut good = Vec::new();
+        let mut out = Readable {
+            partial: Bundle::default(),
+            at: Vec::new(),
+            problems: Vec::new(),
+            dropped: Vec::new(),
+        };
+        for (i, row) in rows.into_iter().enumerate() {
+            let one = serde_json::json!({ table: [&row] }).to_string();
+            match dangjian_bundle_io::parse_json_unvalidated(one.as_bytes()) {
+                Ok(_) => {
+                    good.push(row);
+                    out.at
+                        .push((i + 1, format!("{} row {}", file.display(), i + 1)));
+                }
+                Err(dangjian_bundle_io::ReadError::Invalid(problems)) => {
+                    for mut p in problems.0 {
+                        p.location = format!("{} row {}", file.display(), i + 1);
+                        out.problems.push((i + 1, p));
+                    }
+                    if let Some(id) = row.get("id").and_then(serde_json::Value::as_str) {
+                        out.dropped.push((table, id.to_string()));
+                    }
+                }
+                Err(_) => return None,
+            }
+        }
+        let good = serde_json::json!({ table: good }).to_string();
+        out.partial = dangjian_bundle_io::parse_json_unvalidated(good.as_bytes()).ok()?;
+        return Some(out);
+    }
+    // A workbook, or a CSV file read as a folder of one `<table>.csv`.
+    let dir = tempfile::tempdir().ok()?;
+    let path = match ext.as_str() {
+        "csv" => {
+            std::fs::copy(file, dir.path().join(format!("{table}.csv"))).ok()?;
+            dir.path().to_path_buf()
+        }
+        "xlsx" => file.to_path_buf(),
+        _ => return None,
+    };
+    let located = dangjian_bundle_io::decode_path_located(&path).ok()?;
+    let copy = format!("{table}.csv");
+    let name = |location: &str| match location.strip_prefix(&copy) {
+        Some(rest) => format!("{}{rest}", file.display()),
+        None => location.to_string(),
+    };
+    // The row number a location ends with (`… line 3`, `… row 3`), to keep file order.
+    let line = |location: &str| {
+        location
+            .rsplit(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let index = dangjian_model::TABLES.iter().position(|t| *t == table)?;
+    let mut partial = Bundle::default();
+    macro_rules! take {
+        ($($t:ident: $row:ident [$($id:ident)?]),* $(,)?) => {
+            match table {
+                $(stringify!($t) => partial.$t = located.bundle.$t,)*
+                _ => return None,
+            }
+        };
+    }
+    dangjian_model::for_each_table!(take);
+    let problems = located
+        .problems
+        .into_iter()
+        .filter(|p| p.table == table || p.table.is_empty())
+        .map(|mut p| {
+            p.location = name(&p.location);
+            (line(&p.location), p)
+        })
+        .collect();
+    Some(Readable {
+        partial,
+        at: located
+            .rows
+            .get(index)?
+            .iter()
+            .map(|l| (line(l), name(l)))
+            .collect(),
+        problems,
+        dropped: located
+            .dropped
+            .into_iter()
+            .filter(|(t, _)| *t == table)
+            .collect(),
+    })
+}
+
+/// Add the rows of `file` to `table`. A row equal to a stored id-less row (volunteering, an
+/// adjacency, a mass link) is the same record: it is left out and counted as stored already.
+/// Problems are located at the file's rows (`FILE row N` of a JSON array, N from 1; a CSV file's
+/// `line N`, a sheet's `row N`), not in the network, and a row that does not decode does not hide
+/// what the others would cause ([`every_problem`]).
+fn add(opened: &Opened, table: &str, file: &Path) -> Result<()> {
+    let readable = match readable_rows(table, file) {
+        Some(readable) => readable,
+        None => Readable::whole(read_rows(table, file)?, file),
+    };
+    if !readable.problems.is_empty() {
+        // Some rows do not decode: say what the others would cause too, all at once.
+        let problems = every_problem(opened, table, readable)?;
+        return Err(anyhow::Error::new(problems).context(format!(
+            "cannot add the rows of {}: nothing was changed",
+            file.display()
+        )));
+    }
+    let Readable { partial, at, .. } = readable;
+    if partial.row_count() == 0 {
+        bail!("{} holds no {table} rows", file.display());
+    }
+    let rows = partial.row_count();
+    let ids = row_ids(&partial, table)?;
     let started = Instant::now();
     let live = Live::<Bundle>::open(opened.store.clone(), true)
         .with_context(|| format!("cannot read the network from {}", opened.store.describe()))?;
@@ -565,8 +755,10 @@ fn add(opened: &Opened, table: &str, file: &Path) -> Result<()> {
         .map_err(|e| match e.downcast::<WriteError>() {
             Ok(WriteError::Invalid(mut problems)) => {
                 for p in &mut problems.0 {
-                    if let Some(i) = dangjian_live::sent_row(p, table, base, &ids, &dropped) {
-                        p.location = format!("{} row {}", file.display(), i + 1);
+                    if let Some((_, at)) = dangjian_live::sent_row(p, table, base, &ids, &dropped)
+                        .and_then(|i| at.get(i))
+                    {
+                        p.location = at.clone();
                     }
                 }
                 anyhow::Error::new(problems)

@@ -190,7 +190,44 @@ fn serve_follows_cli_writes_and_imports_and_finishes_writes_of_clients_that_hang
     .expect("write csv");
     let err = fails(&db, &["add", "volunteering", bad.to_str().expect("utf-8")]);
     assert!(
-        err.contains("badhours.csv row 2") && err.contains("M-NOPE"),
+        err.contains("badhours.csv line 3") && err.contains("M-NOPE"),
+        "{err}"
+    );
+    // A row that cannot be read does not hide what the readable rows would cause: every
+    // problem of the file at once, in file order, at the file's lines (CSV) or rows (JSON).
+    std::fs::write(
+        &bad,
+        "member,committee,domain,hours,date\nM-0001,K-TINGYI,cooking,1,2026-06-02\n\
+         M-NOPE,K-TINGYI,elderly_care,1,2026-06-02\nM-0001,K-NOPE,elderly_care,1,2026-06-03\n",
+    )
+    .expect("write csv");
+    let err = fails(&db, &["add", "volunteering", bad.to_str().expect("utf-8")]);
+    let at = |needle: &str| {
+        err.find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {err}"))
+    };
+    assert!(err.contains("3 problem(s)"), "{err}");
+    assert!(
+        at("line 2") < at("line 3") && at("line 3") < at("line 4"),
+        "{err}"
+    );
+    assert!(
+        at("cooking") < at("M-NOPE") && at("M-NOPE") < at("K-NOPE"),
+        "{err}"
+    );
+    let mixed = dir.path().join("mixed.json");
+    std::fs::write(
+        &mixed,
+        r#"[{"id": "N-MIX1", "committee": "K-NOWHERE", "domain": "elderly_care", "demand": 3},
+            {"id": "N-MIX2", "committee": "K-TINGYI", "domain": "elderly_care", "demand": "three"}]"#,
+    )
+    .expect("write rows");
+    let err = fails(&db, &["add", "needs", mixed.to_str().expect("utf-8")]);
+    assert!(
+        err.contains("2 problem(s)")
+            && err.contains("mixed.json row 1 (id N-MIX1)")
+            && err.contains("K-NOWHERE")
+            && err.contains("mixed.json row 2 (id N-MIX2)"),
         "{err}"
     );
 
