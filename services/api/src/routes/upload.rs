@@ -261,9 +261,10 @@ fn check_rows<R: Row>(caller: &Caller, snap: &Snapshot, upload: &Upload, out: &m
     let stored = R::rows(snap.bundle());
     for (i, row) in R::rows(&upload.bundle).iter().enumerate() {
         let mut anchors = row.anchors();
-        if let Some(id) = row.id()
-            && let Some(old) = stored.iter().find(|r| r.id() == Some(id))
-        {
+        let old = row
+            .id()
+            .and_then(|id| stored.iter().find(|r| r.id() == Some(id)));
+        if let Some(old) = old {
             anchors.extend(old.anchors());
         }
         anchors.extend(row.people().into_iter().map(Some));
@@ -272,6 +273,7 @@ fn check_rows<R: Row>(caller: &Caller, snap: &Snapshot, upload: &Upload, out: &m
             .id()
             .is_some_and(|id| !crate::routes::writes::taken_in_view::<R>(caller, snap, id));
         let inside = !taken_outside
+            && crate::routes::writes::require_named(caller, snap, row, old).is_ok()
             && anchors
                 .iter()
                 .all(|a| a.is_some_and(|id| caller.inside(&snap.engine, id)));

@@ -45,12 +45,19 @@ pub trait Row: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     fn people(&self) -> Vec<&str> {
         Vec::new()
     }
+    /// Other entities the row names, which may lie outside a coordinator's subtree but must be
+    /// visible to them (a member's employer, which they could not read back otherwise): one
+    /// they may not see is 403 whether or not it exists, as everywhere else — otherwise a
+    /// write would tell them which outside ids exist (201 for one, 422 "unknown" for another).
+    fn named(&self) -> Vec<&str> {
+        Vec::new()
+    }
 }
 
 /// `impl Row` for a table: its name, bundle field, id and anchors, stated once per table.
 macro_rules! row {
     ($ty:ty, $field:ident, id: |$r:ident| $id:expr, anchors: |$a:ident| $anchors:expr
-        $(, people: |$p:ident| $people:expr)?) => {
+        $(, people: |$p:ident| $people:expr)? $(, named: |$n:ident| $named:expr)?) => {
         impl Row for $ty {
             const TABLE: &'static str = stringify!($field);
             fn id(&self) -> Option<&str> {
@@ -71,12 +78,18 @@ macro_rules! row {
                 let $p = self;
                 $people
             })?
+            $(fn named(&self) -> Vec<&str> {
+                let $n = self;
+                $named
+            })?
         }
     };
 }
 
+// A partnership may name any unit: it makes the unit touch the subtree (docs/access.md).
 row!(Partnership, partnerships, id: |r| Some(&r.id), anchors: |r| vec![Some(&r.target)]);
-row!(Member, members, id: |r| Some(&r.id), anchors: |r| vec![r.registered_at.as_deref()]);
+row!(Member, members, id: |r| Some(&r.id), anchors: |r| vec![r.registered_at.as_deref()],
+    named: |r| r.employer.as_deref().into_iter().collect());
 row!(Volunteering, volunteering, id: |_r| None, anchors: |r| vec![Some(&r.committee)],
     people: |r| vec![&r.member]);
 row!(Need, needs, id: |r| Some(&r.id), anchors: |r| vec![Some(&r.committee)]);
@@ -98,6 +111,24 @@ fn require_anchors<R: Row>(caller: &Caller, snap: &Snapshot, row: &R) -> Result<
                 )));
             }
             None => {}
+        }
+    }
+    Ok(())
+}
+
+/// 403 unless a confined caller may see every entity `row` names ([`Row::named`]) that the
+/// stored row it replaces (`before`) did not name already: keeping what is stored (an inside
+/// member's employer elsewhere) tells nothing, and must not be refused, or the refusal would.
+pub(crate) fn require_named<R: Row>(
+    caller: &Caller,
+    snap: &Snapshot,
+    row: &R,
+    before: Option<&R>,
+) -> Result<(), AppError> {
+    let kept = before.map(Row::named).unwrap_or_default();
+    for id in row.named() {
+        if !kept.contains(&id) {
+            caller.require_visible(&snap.engine, id)?;
         }
     }
     Ok(())
@@ -284,6 +315,7 @@ pub async fn create<R: Row>(
             };
             for (i, row) in rows.into_iter().enumerate() {
                 require_anchors(&caller, snap, &row)?;
+                require_named(&caller, snap, &row, None)?;
                 for person in row.people() {
                     caller.require_inside(&snap.engine, person)?;
                 }
@@ -416,26 +448,29 @@ pub async fn get<R: Row>(
     let snap = state.snapshot();
     let row = stored_row::<R>(&snap, &caller, &id)?;
     let version = state.live().version_of(R::TABLE, &id);
-    let mut value = serde_json::to_value(row).map_err(|e| AppError::Internal(e.to_string()))?;
+    let value = serde_json::to_value(row).map_err(|e| AppError::Internal(e.to_string()))?;
+    let value = readable::<R>(&caller, &snap, value).ok_or_else(|| AppError::outside(&id))?;
+    let mut response = Json(value).into_response();
+    response.headers_mut().insert(header::ETAG, etag(version));
+    Ok(response)
+}
+
+/// A stored row as the caller may read it, in the answer to a GET of the row and to its PATCH:
+/// read as in the lists (`tables.rs`): an inside member's employer the caller may not see is
+/// left out, the member stays; a row is shown where it touches the caller's view (a resource
+/// of an inside unit deployed outside too, with the outside committees left out), and is
+/// otherwise outside (`None`).
+fn readable<R: Row>(caller: &Caller, snap: &Snapshot, mut value: Value) -> Option<Value> {
     if R::TABLE == "members" && !caller.sees_personal_data() {
         mask_member(&mut value);
     }
-    // Read as in the lists (`tables.rs`): an inside member's employer the caller may not see
-    // is left out, the member stays; a row is shown where it touches the caller's view (a
-    // resource of an inside unit deployed outside too, with the outside committees left out),
-    // and is otherwise outside.
     if let Value::Object(map) = &mut value
         && let Some(employer) = map.get("employer").and_then(Value::as_str)
         && !caller.visible(&snap.engine, employer)
     {
         map.insert("employer".into(), Value::Null);
     }
-    let value = caller
-        .row(&snap.engine, value)
-        .ok_or_else(|| AppError::outside(&id))?;
-    let mut response = Json(value).into_response();
-    response.headers_mut().insert(header::ETAG, etag(version));
-    Ok(response)
+    caller.row(&snap.engine, value)
 }
 
 /// Patch a row: the body's fields replace the stored ones (`null` clears an optional field);
@@ -461,6 +496,7 @@ pub async fn patch<R: Row>(
         ));
     }
     let actor = caller.token_id.clone();
+    let reader = caller.clone();
     let (stored, written) = state
         .write(actor, move |snap, versions| {
             let current = stored_row::<R>(snap, &caller, &id)?;
@@ -489,6 +525,7 @@ pub async fn patch<R: Row>(
             }
             let row: R = decode_row(R::TABLE, &value)?;
             require_anchors(&caller, snap, &row)?;
+            require_named(&caller, snap, &row, Some(current))?;
             let after =
                 serde_json::to_value(&row).map_err(|e| AppError::Internal(e.to_string()))?;
             let mut partial = Bundle::default();
@@ -503,6 +540,14 @@ pub async fn patch<R: Row>(
             ))
         })
         .await?;
+    // Answered as a GET of the row reads it (a kept employer the caller may not see is left
+    // out); the write's checks leave nothing else outside, and were it so, it is redacted.
+    let snap = state.snapshot();
+    let stored = readable::<R>(&reader, &snap, stored.clone()).unwrap_or_else(|| {
+        let mut value = stored;
+        reader.redact(&snap.engine, &mut value);
+        value
+    });
     let mut response = Json(stored).into_response();
     response
         .headers_mut()
