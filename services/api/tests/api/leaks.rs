@@ -23,26 +23,26 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 
-const MINE: &str = "S-JLT";
-const OTHER: &str = "S-SJ";
-const NOWHERE: &str = "ZZ-NOWHERE";
-const AS_OF: &str = "2025-06-30";
+pub(crate) const MINE: &str = "S-JLT";
+pub(crate) const OTHER: &str = "S-SJ";
+pub(crate) const NOWHERE: &str = "ZZ-NOWHERE";
+pub(crate) const AS_OF: &str = "2025-06-30";
 
 /// Where everything is, from the bundle alone, and what lies inside one token scope (a street
 /// or a district).
-struct Truth {
-    bundle: Bundle,
+pub(crate) struct Truth {
+    pub(crate) bundle: Bundle,
     street_of: HashMap<Id, Id>,
     /// The scope: a street or a district of the bundle.
-    scope: Id,
+    pub(crate) scope: Id,
     /// The streets of the scope: itself, or every street of the district.
-    streets: HashSet<Id>,
+    pub(crate) streets: HashSet<Id>,
     /// The district of the scope: the one above the street, or the district itself.
-    district: Id,
+    pub(crate) district: Id,
 }
 
 impl Truth {
-    fn new(bundle: Bundle, scope: &str) -> Truth {
+    pub(crate) fn new(bundle: Bundle, scope: &str) -> Truth {
         let mut street_of: HashMap<Id, Id> = HashMap::new();
         for s in &bundle.streets {
             street_of.insert(s.id.clone(), s.id.clone());
@@ -123,7 +123,7 @@ impl Truth {
         self.scope == self.district
     }
 
-    fn inside(&self, id: &str) -> bool {
+    pub(crate) fn inside(&self, id: &str) -> bool {
         id == self.scope.as_str()
             || self
                 .street_of
@@ -171,7 +171,7 @@ impl Truth {
     }
 
     /// Ids a token of the scope must never read.
-    fn outside_ids(&self) -> Vec<Id> {
+    pub(crate) fn outside_ids(&self) -> Vec<Id> {
         let b = &self.bundle;
         let partners = self.partnering_inside();
         let mut out: Vec<Id> = Vec::new();
@@ -274,7 +274,7 @@ impl Truth {
 
     /// Names a token of the scope must never read: communities and committees outside,
     /// members registered outside, secretaries of orgs outside.
-    fn outside_names(&self) -> Vec<String> {
+    pub(crate) fn outside_names(&self) -> Vec<String> {
         let b = &self.bundle;
         let visible = self.visible_text();
         let mut names: Vec<String> = Vec::new();
@@ -310,7 +310,7 @@ impl Truth {
 
     /// Every full person name (members and secretaries) that is not also part of another
     /// text of the network.
-    fn person_names(&self) -> Vec<String> {
+    pub(crate) fn person_names(&self) -> Vec<String> {
         let b = &self.bundle;
         let mut other = String::new();
         for x in b.streets.iter().map(|x| &x.name) {
@@ -344,7 +344,7 @@ impl Truth {
     }
 
     /// (in view, out of view) ids for a parameter that names an entity, by what it names.
-    fn ids_for(&self, what: &str) -> Option<(String, Option<String>)> {
+    pub(crate) fn ids_for(&self, what: &str) -> Option<(String, Option<String>)> {
         let b = &self.bundle;
         let pick = |ids: Vec<&Id>| -> (String, Option<String>) {
             let inside = ids.iter().find(|i| self.inside(i)).map(|s| s.to_string());
@@ -406,7 +406,7 @@ impl Truth {
 }
 
 /// What a query or path parameter names, by its name (and, for a path `id`, by the path).
-fn names_entity(path: &str, param: &str) -> Option<&'static str> {
+pub(crate) fn names_entity(path: &str, param: &str) -> Option<&'static str> {
     Some(match param {
         "scope" | "street" | "leads" | "target" => "street",
         "district" => "district",
@@ -457,7 +457,7 @@ fn plain_values(param: &str) -> Option<Vec<Option<&'static str>>> {
 
 /// Whether a value is in view, out of view or names nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     In,
     Out,
     Nowhere,
@@ -582,7 +582,7 @@ fn cases(truth: &Truth, path: &str, params: &[Param]) -> Vec<Case> {
 }
 
 /// The text of a response: XLSX unzipped (every XML part), everything else as UTF-8.
-fn text_of(content_type: &str, bytes: &[u8]) -> Option<String> {
+pub(crate) fn text_of(content_type: &str, bytes: &[u8]) -> Option<String> {
     if content_type.contains("spreadsheetml") {
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an XLSX is a zip");
         let mut text = String::new();
@@ -602,7 +602,7 @@ fn text_of(content_type: &str, bytes: &[u8]) -> Option<String> {
 }
 
 /// Whether `needle` occurs in `hay` as a whole id (not inside a longer id).
-fn has_id(hay: &str, needle: &str) -> bool {
+pub(crate) fn has_id(hay: &str, needle: &str) -> bool {
     let id_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
     hay.match_indices(needle).any(|(i, _)| {
         let before = hay[..i].chars().next_back();

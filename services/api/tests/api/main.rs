@@ -11,6 +11,7 @@ mod errors;
 mod graph;
 mod helpers;
 mod leaks;
+mod leaks_writes;
 mod live;
 mod ops;
 mod sample;
