@@ -37,6 +37,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Disk: a Shanghai-scale run writes several GiB (the network and its SQLite copy, the bulk load's
+# files and store, two Bolt imports with their transaction logs); when the disk fills, Neo4j fails
+# a commit with "Could not apply the transaction to the store" and nothing says why.
+NEED_GIB=1
+[[ "$SCALE" == shanghai ]] && NEED_GIB=7
+for dir in "$WORK" "$BENCH_NEO4J_DIR"; do
+  mkdir -p "$dir"
+  free_gib="$(df -Pk "$dir" | awk 'NR == 2 { printf "%d", $4 / 1048576 }')"
+  if ((free_gib < NEED_GIB)); then
+    say "only $free_gib GiB free in $dir; a $SCALE run needs about $NEED_GIB GiB there" \
+      "(free some space, or point TMPDIR / BENCH_NEO4J_DIR at a larger disk)"
+    exit 1
+  fi
+done
+
 build_binary -p dangjian-neo4j --example bench_phases --example bench_floor
 PHASES="$TARGET/$PROFILE_DIR/examples/bench_phases"
 FLOOR="$TARGET/$PROFILE_DIR/examples/bench_floor"
