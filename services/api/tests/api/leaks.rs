@@ -612,15 +612,76 @@ pub(crate) fn has_id(hay: &str, needle: &str) -> bool {
 }
 
 /// One role of the matrix.
-struct Role<'t> {
-    name: String,
-    token: String,
+pub(crate) struct Role<'t> {
+    pub(crate) name: String,
+    pub(crate) token: String,
     /// Where its cases' in-view and out-of-view ids come from.
-    truth: &'t Truth,
+    pub(crate) truth: &'t Truth,
     /// Whether it sees only its scope (`truth`'s), like a coordinator.
-    scoped: bool,
+    pub(crate) scoped: bool,
     /// Whether names are masked, birth years, employers and volunteering members left out.
-    viewer: bool,
+    pub(crate) viewer: bool,
+}
+
+impl Role<'_> {
+    /// Neither confined to a scope nor masked: the admin.
+    pub(crate) fn is_admin(&self) -> bool {
+        !self.scoped && !self.viewer
+    }
+}
+
+/// The five roles of the matrices: the admin, the coordinator of `street` (MINE), an unscoped
+/// viewer, the coordinator of `district` (the district holding MINE), a viewer scoped to MINE.
+pub(crate) async fn five_roles<'t>(
+    app: &TestApp,
+    street: &'t Truth,
+    district: &'t Truth,
+) -> Vec<Role<'t>> {
+    let role = |name: String, token: String, truth, scoped, viewer| Role {
+        name,
+        token,
+        truth,
+        scoped,
+        viewer,
+    };
+    vec![
+        role(
+            "admin".into(),
+            app.tokens.admin.clone(),
+            street,
+            false,
+            false,
+        ),
+        role(
+            format!("coordinator of {MINE}"),
+            app.tokens.coord.clone(),
+            street,
+            true,
+            false,
+        ),
+        role(
+            "viewer".into(),
+            app.tokens.viewer.clone(),
+            street,
+            false,
+            true,
+        ),
+        role(
+            format!("coordinator of {}", district.scope),
+            app.token(TokenRole::Coordinator, Some(&district.scope))
+                .await,
+            district,
+            true,
+            false,
+        ),
+        role(
+            format!("viewer of {MINE}"),
+            app.token(TokenRole::Viewer, Some(MINE)).await,
+            street,
+            true,
+            true,
+        ),
+    ]
 }
 
 #[tokio::test]
@@ -690,51 +751,7 @@ async fn no_route_role_or_format_leaks_what_the_caller_may_not_see() {
     }
     assert!(routes.len() >= 20, "{} GET routes", routes.len());
 
-    let role = |name: String, token: String, truth, scoped, viewer| Role {
-        name,
-        token,
-        truth,
-        scoped,
-        viewer,
-    };
-    let roles = [
-        role(
-            "admin".into(),
-            app.tokens.admin.clone(),
-            &street,
-            false,
-            false,
-        ),
-        role(
-            format!("coordinator of {MINE}"),
-            app.tokens.coord.clone(),
-            &street,
-            true,
-            false,
-        ),
-        role(
-            "viewer".into(),
-            app.tokens.viewer.clone(),
-            &street,
-            false,
-            true,
-        ),
-        role(
-            format!("coordinator of {}", district.scope),
-            app.token(TokenRole::Coordinator, Some(&district.scope))
-                .await,
-            &district,
-            true,
-            false,
-        ),
-        role(
-            format!("viewer of {MINE}"),
-            app.token(TokenRole::Viewer, Some(MINE)).await,
-            &street,
-            true,
-            true,
-        ),
-    ];
+    let roles = five_roles(&app, &street, &district).await;
     let mut checked = 0usize;
     // The formats each role read (200).
     let mut formats: HashMap<&str, HashSet<String>> = HashMap::new();

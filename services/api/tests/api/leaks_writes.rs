@@ -25,9 +25,11 @@
 //! `Truth` computed from the bundle).
 
 use crate::helpers::*;
-use crate::leaks::{AS_OF, Kind, MINE, NOWHERE, OTHER, Truth, has_id, names_entity, text_of};
+use crate::leaks::{
+    AS_OF, Kind, MINE, NOWHERE, OTHER, Truth, five_roles, has_id, names_entity, text_of,
+};
 use dangjian_api::ServeConfig;
-use dangjian_model::{Bundle, TokenRole};
+use dangjian_model::Bundle;
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -919,17 +921,6 @@ fn import_cases(
     out
 }
 
-/// One role of the matrix.
-struct WriteRole<'t> {
-    name: String,
-    token: String,
-    truth: &'t Truth,
-    /// Confined to `truth`'s scope.
-    scoped: bool,
-    viewer: bool,
-    admin: bool,
-}
-
 /// A POST or PATCH route of the document.
 struct Route {
     method: Method,
@@ -1018,58 +1009,9 @@ async fn no_write_route_role_or_body_leaks_or_changes_what_it_may_not() {
         .collect();
     assert!(create_tables.len() >= 6, "{create_tables:?}");
 
-    let role = |name: String, token: String, truth, scoped, viewer, admin| WriteRole {
-        name,
-        token,
-        truth,
-        scoped,
-        viewer,
-        admin,
-    };
     // Viewers first, the admin last (see the module documentation).
-    let roles = [
-        role(
-            "viewer".into(),
-            app.tokens.viewer.clone(),
-            &street,
-            false,
-            true,
-            false,
-        ),
-        role(
-            format!("viewer of {MINE}"),
-            app.token(TokenRole::Viewer, Some(MINE)).await,
-            &street,
-            true,
-            true,
-            false,
-        ),
-        role(
-            format!("coordinator of {MINE}"),
-            app.tokens.coord.clone(),
-            &street,
-            true,
-            false,
-            false,
-        ),
-        role(
-            format!("coordinator of {}", district.scope),
-            app.token(TokenRole::Coordinator, Some(&district.scope))
-                .await,
-            &district,
-            true,
-            false,
-            false,
-        ),
-        role(
-            "admin".into(),
-            app.tokens.admin.clone(),
-            &street,
-            false,
-            false,
-            true,
-        ),
-    ];
+    let mut roles = five_roles(&app, &street, &district).await;
+    roles.sort_by_key(|r| (r.is_admin(), !r.viewer));
     let (_, mut seq) = log_after(&app, 0).await;
     let mut fresh = 0usize;
     // (route, role) → requests sent; route → the admin's successes.
@@ -1118,7 +1060,7 @@ async fn no_write_route_role_or_body_leaks_or_changes_what_it_may_not() {
                     &net,
                     &route.path,
                     &create_tables,
-                    role.admin,
+                    role.is_admin(),
                     &mut fresh,
                 )
             } else if let Some(schema) = &route.schema {
@@ -1151,7 +1093,7 @@ async fn no_write_route_role_or_body_leaks_or_changes_what_it_may_not() {
                 // A viewer's write, a non-admin's JSON import, and (well-formed) anything
                 // naming an id outside or nowhere: the same 403, whether or not it exists.
                 if (route.write && role.viewer)
-                    || (case.admin_only && !role.admin)
+                    || (case.admin_only && !role.is_admin())
                     || (out_of_view && case.shape != Shape::Malformed)
                 {
                     expect(status == StatusCode::FORBIDDEN);
@@ -1177,7 +1119,7 @@ async fn no_write_route_role_or_body_leaks_or_changes_what_it_may_not() {
                         ),
                     }
                 }
-                if role.admin && route.write && status.is_success() {
+                if role.is_admin() && route.write && status.is_success() {
                     *admin_ok.entry(label.clone()).or_default() += 1;
                 }
                 // A refused request, or one that only reads, changes nothing.
