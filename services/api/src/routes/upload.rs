@@ -254,29 +254,22 @@ fn scrubbed(mut problems: Vec<Problem>, scoped: bool) -> Vec<Problem> {
     problems
 }
 
-/// The rows of one table a coordinator may not write (with the same checks the row writes
-/// use), named by their own sheet row only: each anchor of the row, and of the stored row with
-/// the same id (a merge replaces it), must lie inside the caller's subtree.
+/// The rows of one table a coordinator may not write (with the row writes' own checks), named
+/// by their own sheet row only: the row must be writable as a row write would find it, over
+/// the stored row with the same id (a merge replaces it), which must lie inside too; a new
+/// row's id must not be taken outside (in any table), as in a row create.
 fn check_rows<R: Row>(caller: &Caller, snap: &Snapshot, upload: &Upload, out: &mut Vec<String>) {
+    use crate::routes::writes::{require_anchors, require_writable, taken_in_view};
     let stored = R::rows(snap.bundle());
     for (i, row) in R::rows(&upload.bundle).iter().enumerate() {
-        let mut anchors = row.anchors();
         let old = row
             .id()
             .and_then(|id| stored.iter().find(|r| r.id() == Some(id)));
-        if let Some(old) = old {
-            anchors.extend(old.anchors());
-        }
-        anchors.extend(row.people().into_iter().map(Some));
-        // An id taken by a row outside (in any table) is outside too, like in a row create.
-        let taken_outside = row
-            .id()
-            .is_some_and(|id| !crate::routes::writes::taken_in_view::<R>(caller, snap, id));
-        let inside = !taken_outside
-            && crate::routes::writes::require_named(caller, snap, row, old).is_ok()
-            && anchors
-                .iter()
-                .all(|a| a.is_some_and(|id| caller.inside(&snap.engine, id)));
+        let inside = old.is_none_or(|old| require_anchors(caller, snap, old).is_ok())
+            && require_writable(caller, snap, row, old).is_ok()
+            && row
+                .id()
+                .is_none_or(|id| taken_in_view::<R>(caller, snap, id));
         if !inside {
             out.push(
                 upload

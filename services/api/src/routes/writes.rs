@@ -100,7 +100,11 @@ row!(Resource, resources, id: |r| Some(&r.id), anchors: |r| {
 });
 row!(Responsibility, responsibilities, id: |r| Some(&r.id), anchors: |r| vec![Some(&r.party_org)]);
 
-fn require_anchors<R: Row>(caller: &Caller, snap: &Snapshot, row: &R) -> Result<(), AppError> {
+pub(crate) fn require_anchors<R: Row>(
+    caller: &Caller,
+    snap: &Snapshot,
+    row: &R,
+) -> Result<(), AppError> {
     for anchor in row.anchors() {
         match anchor {
             Some(id) => caller.require_inside(&snap.engine, id)?,
@@ -116,15 +120,22 @@ fn require_anchors<R: Row>(caller: &Caller, snap: &Snapshot, row: &R) -> Result<
     Ok(())
 }
 
-/// 403 unless a confined caller may see every entity `row` names ([`Row::named`]) that the
-/// stored row it replaces (`before`) did not name already: keeping what is stored (an inside
-/// member's employer elsewhere) tells nothing, and must not be refused, or the refusal would.
-pub(crate) fn require_named<R: Row>(
+/// 403 unless the caller may write `row` in place of the stored row `before` (none for a
+/// create) — the one check of a row create, a PATCH and a file upload: its anchors and people
+/// lie inside the caller's subtree, and every entity it names ([`Row::named`]) that `before` did
+/// not name already is visible to them (keeping what is stored, an inside member's employer
+/// elsewhere, tells nothing, and must not be refused, or the refusal would). Whether `before`
+/// itself may be written, and whether a new row's id is taken outside, the callers check.
+pub(crate) fn require_writable<R: Row>(
     caller: &Caller,
     snap: &Snapshot,
     row: &R,
     before: Option<&R>,
 ) -> Result<(), AppError> {
+    require_anchors(caller, snap, row)?;
+    for person in row.people() {
+        caller.require_inside(&snap.engine, person)?;
+    }
     let kept = before.map(Row::named).unwrap_or_default();
     for id in row.named() {
         if !kept.contains(&id) {
@@ -314,11 +325,7 @@ pub async fn create<R: Row>(
                 _ => None,
             };
             for (i, row) in rows.into_iter().enumerate() {
-                require_anchors(&caller, snap, &row)?;
-                require_named(&caller, snap, &row, None)?;
-                for person in row.people() {
-                    caller.require_inside(&snap.engine, person)?;
-                }
+                require_writable(&caller, snap, &row, None)?;
                 if let Some(id) = row.id() {
                     if !taken_in_view::<R>(&caller, snap, id) {
                         return Err(AppError::outside(id));
@@ -524,8 +531,7 @@ pub async fn patch<R: Row>(
                 }
             }
             let row: R = decode_row(R::TABLE, &value)?;
-            require_anchors(&caller, snap, &row)?;
-            require_named(&caller, snap, &row, Some(current))?;
+            require_writable(&caller, snap, &row, Some(current))?;
             let after =
                 serde_json::to_value(&row).map_err(|e| AppError::Internal(e.to_string()))?;
             let mut partial = Bundle::default();
