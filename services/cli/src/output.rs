@@ -354,8 +354,13 @@ pub fn checklist_table(doc: &ChecklistDoc, lang: ChecklistLang) -> Result<()> {
     )
 }
 
-/// Any list of flat JSON objects as a table or CSV (brokers, areas, tokens).
-fn objects(rows: &[serde_json::Value], format: TableFormat) -> Result<()> {
+/// Any list of rows that serialise to flat JSON objects as a table or CSV (brokers, areas,
+/// tokens).
+fn objects<T: serde::Serialize>(rows: &[T], format: TableFormat) -> Result<()> {
+    let rows: Vec<serde_json::Value> = rows
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()?;
     let Some(first) = rows.first().and_then(|r| r.as_object()) else {
         return write_stdout(b"(none)\n");
     };
@@ -411,12 +416,7 @@ fn objects(rows: &[serde_json::Value], format: TableFormat) -> Result<()> {
 /// CSV (the JSON field names).
 pub fn brokers_table(doc: &BrokersDoc, format: TableFormat) -> Result<()> {
     if format == TableFormat::Csv {
-        let rows: Vec<serde_json::Value> = doc
-            .brokers
-            .iter()
-            .map(serde_json::to_value)
-            .collect::<Result<_, _>>()?;
-        return objects(&rows, format);
+        return objects(&doc.brokers, format);
     }
     let method = match (doc.method, doc.samples) {
         (BrokerMethod::Sampled, Some(n)) => format!("抽样估算（{n} 个源点）sampled"),
@@ -448,12 +448,7 @@ pub fn brokers_table(doc: &BrokersDoc, format: TableFormat) -> Result<()> {
 /// Areas for people (Chinese headers) or CSV (the JSON field names, lists joined by `;`).
 pub fn areas_table(doc: &AreasDoc, format: TableFormat) -> Result<()> {
     if format == TableFormat::Csv {
-        let rows: Vec<serde_json::Value> = doc
-            .areas
-            .iter()
-            .map(serde_json::to_value)
-            .collect::<Result<_, _>>()?;
-        return objects(&rows, format);
+        return objects(&doc.areas, format);
     }
     let mut out = format!(
         "片区 areas — 范围 {}，截至 {}，{} 个片区，模块度 {:.3}\n",

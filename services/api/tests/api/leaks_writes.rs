@@ -819,6 +819,12 @@ fn import_cases(
             what,
         }
     };
+    // A JSON bundle sent to the route: an admin's import only.
+    let admin_json = |url: String, doc: &Value, kind, shape, what| {
+        let mut c = json_case(Method::POST, &url, doc, kind, shape, what);
+        c.admin_only = true;
+        c
+    };
     for table in tables {
         for v in row_variants(truth, net, table, fresh) {
             let doc = bundle_json(table, &[&v.row]);
@@ -828,16 +834,13 @@ fn import_cases(
             };
             let what = format!("{table}: {}", v.what);
             if v.shape == Shape::Malformed {
-                let mut c = json_case(
-                    Method::POST,
-                    &format!("{path}?merge=true"),
+                out.push(admin_json(
+                    format!("{path}?merge=true"),
                     &doc,
                     v.kind,
                     shape,
                     format!("JSON {what}"),
-                );
-                c.admin_only = true;
-                out.push(c);
+                ));
                 continue;
             }
             let bundle: Bundle = serde_json::from_value(doc.clone())
@@ -861,16 +864,13 @@ fn import_cases(
                     shape,
                     format!("CSV zip {what}"),
                 ));
-                let mut c = json_case(
-                    Method::POST,
-                    &format!("{path}?merge=true"),
+                out.push(admin_json(
+                    format!("{path}?merge=true"),
                     &doc,
                     v.kind,
                     shape,
                     format!("JSON {what}"),
-                );
-                c.admin_only = true;
-                out.push(c);
+                ));
                 out.push(file(
                     format!("{path}?mode=bogus"),
                     XLSX,
@@ -880,16 +880,13 @@ fn import_cases(
                     Shape::Malformed,
                     format!("workbook {what}, mode=bogus"),
                 ));
-                let mut c = json_case(
-                    Method::POST,
-                    &format!("{path}?mode=merge"),
+                out.push(admin_json(
+                    format!("{path}?mode=merge"),
                     &doc,
                     v.kind,
                     Shape::Malformed,
                     format!("JSON {what}, mode=merge"),
-                );
-                c.admin_only = true;
-                out.push(c);
+                ));
                 // Replacing the network is for admins; the admin's replace is not sent (it
                 // would leave the one row).
                 if !admin {
